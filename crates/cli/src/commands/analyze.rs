@@ -1,0 +1,182 @@
+//! `backchannel analyze`: load a domain and its profiles, print the Pareto frontier and the
+//! bargaining solutions (as a table, or as JSON lined up with NegMAS's reference.json).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use bc_formats::{Scenario, Semantics};
+use bc_model::{analyze, analyze_outcomes, normalize, Analysis, Method, Normalization, Options};
+use rand::SeedableRng;
+use serde_json::{json, Value as Json};
+
+use std::fmt::Write as _;
+
+use crate::output::{float, print_json, print_text};
+
+/// Flags of `backchannel analyze`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// A domain folder, or a domain file followed by profile files.
+    #[arg(required = true, value_name = "DOMAIN_DIR | DOMAIN.xml PROFILE.xml...")]
+    paths: Vec<PathBuf>,
+    /// How profile numbers become utilities: GENIUS's own rules or NegMAS 0.16's reading.
+    #[arg(long, default_value = "genius", value_parser = ["genius", "negmas"])]
+    semantics: String,
+    /// Normalise utilities to [0, 1] first: each party on its own scale, or one shared scale.
+    #[arg(long, value_parser = ["per-party", "shared"])]
+    normalize: Option<String>,
+    /// Analyse this many uniformly sampled outcomes instead of the whole space (for spaces too
+    /// large to enumerate with non-additive utilities).
+    #[arg(long, value_name = "N")]
+    sample: Option<usize>,
+    /// Seed of the sample.
+    #[arg(long, default_value_t = 0, requires = "sample")]
+    seed: u64,
+    /// Largest number of outcomes to enumerate when utilities are not additive.
+    #[arg(long, default_value_t = bc_model::DEFAULT_ENUMERATION_LIMIT, value_name = "N")]
+    max_outcomes: u64,
+    /// Print JSON on standard output instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let semantics: Semantics = args.semantics.parse().map_err(anyhow::Error::msg)?;
+    let mut scenario = bc_formats::load(&args.paths, semantics)?;
+    if scenario.parties.len() < 2 {
+        anyhow::bail!(
+            "{}: analysis needs at least 2 profiles, found {}",
+            scenario.domain_file.display(),
+            scenario.parties.len()
+        );
+    }
+    if let Some(how) = &args.normalize {
+        let how = if how == "shared" { Normalization::Shared } else { Normalization::PerParty };
+        scenario.parties = normalize(&scenario.space, &scenario.parties, how, args.max_outcomes)
+            .context("normalising utilities")?;
+    }
+    let parties: Vec<_> = scenario.parties.iter().collect();
+    let analysis = match args.sample {
+        Some(0) => anyhow::bail!("--sample: expected a positive number of outcomes, found 0"),
+        Some(n) => {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(args.seed);
+            let outcomes = scenario.space.sample(&mut rng, n);
+            analyze_outcomes(&scenario.space, &parties, outcomes)?
+        }
+        None => analyze(&scenario.space, &parties, Options { enumeration_limit: args.max_outcomes })
+            .with_context(|| format!("analysing {}", scenario.domain_file.display()))?,
+    };
+    if args.json {
+        print_json(&to_json(&scenario, &analysis, args.sample.map(|n| (n, args.seed))))?;
+    } else {
+        print_text(&table(&scenario, &analysis, args.sample.map(|n| (n, args.seed))))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn point_json(s: &Scenario, a: &Analysis, k: usize) -> Json {
+    let p = &a.pareto[k];
+    json!({
+        "outcome": s.space.value_names(&p.outcome),
+        "utils": p.utils.iter().map(|u| float(*u)).collect::<Vec<_>>(),
+    })
+}
+
+fn points_json(s: &Scenario, a: &Analysis, which: &[usize]) -> Json {
+    Json::Array(which.iter().map(|&k| point_json(s, a, k)).collect())
+}
+
+fn method_name(m: Method) -> &'static str {
+    match m {
+        Method::Additive => "additive",
+        Method::Enumerated => "enumerated",
+        Method::Sampled => "sampled",
+    }
+}
+
+/// The JSON form: the keys of NegMAS's reference.json modes, plus what was analysed.
+pub fn to_json(s: &Scenario, a: &Analysis, sample: Option<(usize, u64)>) -> Json {
+    let all: Vec<usize> = (0..a.pareto.len()).collect();
+    json!({
+        "domain": s.space.name(),
+        "issues": s.space.issues().iter().map(|i| i.name()).collect::<Vec<_>>(),
+        "profiles": s.parties.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        "n_outcomes": a.n_outcomes.map(|n| json!(n as u64)),
+        "method": method_name(a.method),
+        "sample": sample.map(|(n, seed)| json!({"n": n, "seed": seed})),
+        "reserved_values": a.reserved_values.iter().map(|x| float(*x)).collect::<Vec<_>>(),
+        "ranges": a.ranges.iter().map(|(lo, hi)| json!([float(*lo), float(*hi)])).collect::<Vec<_>>(),
+        "disagreement": a.disagreement.iter().map(|x| float(*x)).collect::<Vec<_>>(),
+        "n_pareto": a.pareto.len(),
+        "pareto": points_json(s, a, &all),
+        "nash": points_json(s, a, &a.nash),
+        "kalai_smorodinsky": points_json(s, a, &a.kalai_smorodinsky),
+        "kalai": points_json(s, a, &a.kalai),
+        "modified_kalai": points_json(s, a, &a.modified_kalai),
+        "modified_ks": points_json(s, a, &a.modified_ks),
+        "max_welfare": points_json(s, a, &a.max_welfare),
+        "max_relative_welfare": points_json(s, a, &a.max_relative_welfare),
+    })
+}
+
+fn fmt_utils(u: &[f64]) -> String {
+    u.iter().map(|x| format!("{x:.4}")).collect::<Vec<_>>().join("  ")
+}
+
+fn table(s: &Scenario, a: &Analysis, sample: Option<(usize, u64)>) -> String {
+    let mut out = String::new();
+    let size = a.n_outcomes.map_or("continuous".to_string(), |n| n.to_string());
+    let _ = writeln!(out, "domain    {} ({} issues, {size} outcomes)", s.space.name(), s.space.issues().len());
+    match sample {
+        Some((n, seed)) => {
+            let _ = writeln!(out, "method    sample of {n} outcomes (seed {seed}); frontier and ranges are the sample's");
+        }
+        None => {
+            let _ = writeln!(out, "method    {}", method_name(a.method));
+        }
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{:<28} {:>12} {:>12} {:>12} {:>12}", "party", "reserved", "min", "max", "disagree");
+    for (k, p) in s.parties.iter().enumerate() {
+        let _ = writeln!(out, 
+            "{:<28} {:>12.4} {:>12.4} {:>12.4} {:>12.4}",
+            truncate(&p.name, 28),
+            a.reserved_values[k],
+            a.ranges[k].0,
+            a.ranges[k].1,
+            a.disagreement[k]
+        );
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Pareto frontier: {} outcomes", a.pareto.len());
+    let rows: [(&str, &[usize]); 5] = [
+        ("Nash", &a.nash),
+        ("Kalai-Smorodinsky", &a.kalai_smorodinsky),
+        ("Kalai (egalitarian)", &a.kalai),
+        ("max welfare", &a.max_welfare),
+        ("max relative welfare", &a.max_relative_welfare),
+    ];
+    for (name, which) in rows {
+        if which.is_empty() {
+            let _ = writeln!(out, "  {name:<22} none (no rational outcome)");
+        }
+        for &k in which.iter().take(3) {
+            let p = &a.pareto[k];
+            let _ = writeln!(out, "  {name:<22} [{}]  {}", fmt_utils(&p.utils), s.space.value_names(&p.outcome).join(" | "));
+        }
+        if which.len() > 3 {
+            let _ = writeln!(out, "  {:<22} ... and {} more tied points", "", which.len() - 3);
+        }
+    }
+    out
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).chain(std::iter::once('…')).collect()
+    }
+}

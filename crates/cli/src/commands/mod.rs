@@ -1,0 +1,3 @@
+//! One module per subcommand; each has an `Args` (its flags) and a `run` function.
+
+pub mod analyze;

@@ -1,0 +1,40 @@
+//! The `backchannel` binary: parses the command line and hands each subcommand to its module.
+//!
+//! Exit codes: 0 on success, 2 on bad input or usage (with a message naming the file, the field,
+//! what was expected and what was found), 1 on an internal failure.
+
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Model, forecast and run mediated negotiations between adversaries.
+#[derive(Parser)]
+#[command(name = "backchannel", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse a negotiation domain: Pareto frontier, Nash, Kalai–Smorodinsky, egalitarian and
+    /// maximum-welfare points.
+    Analyze(commands::analyze::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Analyze(args) => commands::analyze::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

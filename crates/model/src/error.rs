@@ -1,0 +1,99 @@
+//! The one error type of the model crate: invalid issues, spaces, utilities or analyses.
+
+use std::fmt;
+
+/// An error raised while building or analysing model values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error {
+    kind: ErrorKind,
+}
+
+/// What went wrong.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// An issue with no values (or `lo > hi`).
+    EmptyIssue(String),
+    /// A categorical issue lists the same value twice.
+    DuplicateValue {
+        /// The issue.
+        issue: String,
+        /// The repeated value.
+        value: String,
+    },
+    /// An issue with more values than an outcome index can address.
+    TooManyValues(String),
+    /// A number issue whose values are not finite and strictly increasing.
+    InvalidNumberValues(String),
+    /// Two issues share a name.
+    DuplicateIssue(String),
+    /// An outcome space with no issues.
+    NoIssues,
+    /// An outcome does not fit the space (wrong length or value out of range).
+    OutcomeMismatch(String),
+    /// A utility function does not fit the outcome space it is used with.
+    UtilityMismatch(String),
+    /// A weight, evaluation or parameter that is not a finite number where one is required.
+    NotFinite(String),
+    /// The outcome space is too large to enumerate.
+    TooLarge {
+        /// Number of outcomes (`None` when infinite).
+        outcomes: Option<u128>,
+        /// The enumeration limit in force.
+        limit: u64,
+    },
+    /// An analysis needs at least this many parties.
+    TooFewParties(usize),
+}
+
+impl Error {
+    /// Wraps a kind.
+    pub fn new(kind: ErrorKind) -> Error {
+        Error { kind }
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ErrorKind::EmptyIssue(name) => write!(f, "issue {name:?} has no values"),
+            ErrorKind::DuplicateValue { issue, value } => {
+                write!(f, "issue {issue:?} lists the value {value:?} twice")
+            }
+            ErrorKind::TooManyValues(name) => {
+                write!(f, "issue {name:?} has more than 2^32 values")
+            }
+            ErrorKind::InvalidNumberValues(name) => {
+                write!(f, "issue {name:?}: expected finite, strictly increasing numbers")
+            }
+            ErrorKind::DuplicateIssue(name) => write!(f, "two issues are named {name:?}"),
+            ErrorKind::NoIssues => write!(f, "the outcome space has no issues"),
+            ErrorKind::OutcomeMismatch(msg) => write!(f, "outcome does not fit the space: {msg}"),
+            ErrorKind::UtilityMismatch(msg) => {
+                write!(f, "utility function does not fit the outcome space: {msg}")
+            }
+            ErrorKind::NotFinite(what) => write!(f, "{what}: expected a finite number"),
+            ErrorKind::TooLarge { outcomes, limit } => match outcomes {
+                Some(n) => write!(
+                    f,
+                    "the outcome space has {n} outcomes, more than the enumeration limit of \
+                     {limit}; use sampling (--sample N) or an additive utility, whose analysis \
+                     does not enumerate"
+                ),
+                None => write!(
+                    f,
+                    "the outcome space is continuous (a real issue) and cannot be enumerated; \
+                     use sampling (--sample N)"
+                ),
+            },
+            ErrorKind::TooFewParties(n) => write!(f, "this analysis needs at least {n} parties"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

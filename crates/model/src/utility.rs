@@ -1,0 +1,875 @@
+//! Utility functions over an outcome space: linear-additive, hyper-rectangle, and a party's
+//! preferences (utility, reservation value, discount).
+
+use crate::error::{Error, ErrorKind};
+use crate::issue::{Issue, IssueKind, Value};
+use crate::space::OutcomeSpace;
+
+/// How one issue's value turns into a number before it is weighted.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ValueFunction {
+    /// One number per value of a discrete issue, by value position.
+    Table(Vec<f64>),
+    /// `slope * (x - origin) + offset` on the value's number, clamped to `[0, 1]` when `clamp`.
+    ///
+    /// GENIUS integer evaluators use `origin = lowerbound` and clamp; GENIUS real evaluators use
+    /// `origin = 0` and clamp; NegMAS reads both as `origin = 0` without clamping.
+    Linear {
+        /// Value at `x = origin`.
+        offset: f64,
+        /// Change per unit of `x`.
+        slope: f64,
+        /// Where `x` is measured from.
+        origin: f64,
+        /// Clamp the result to `[0, 1]`.
+        clamp: bool,
+    },
+    /// GENIUS's triangular evaluator: 0 outside `[lo, hi)`, rising linearly to 1 at `top`, then
+    /// falling back to 0 at `hi`.
+    Triangular {
+        /// Start of the support.
+        lo: f64,
+        /// End of the support (exclusive).
+        hi: f64,
+        /// Where the value is 1.
+        top: f64,
+    },
+    /// The same number for every value.
+    Constant(f64),
+    /// GeniusWeb's `NumberValueSetUtilities`: linear from `(low_value, low_utility)` to
+    /// `(high_value, high_utility)`, 0 outside, rounded half-up to 8 decimals.
+    Interpolated {
+        /// Lower end of the support.
+        low_value: f64,
+        /// Utility at `low_value`.
+        low_utility: f64,
+        /// Upper end of the support.
+        high_value: f64,
+        /// Utility at `high_value`.
+        high_utility: f64,
+    },
+}
+
+impl ValueFunction {
+    /// Evaluates the function at a value of `issue`. Values the function cannot read give NaN.
+    pub fn eval(&self, issue: &Issue, value: Value) -> f64 {
+        match self {
+            ValueFunction::Table(t) => match value {
+                Value::Index(i) => t.get(i as usize).copied().unwrap_or(f64::NAN),
+                Value::Real(_) => f64::NAN,
+            },
+            ValueFunction::Constant(c) => *c,
+            _ => match issue.numeric(value) {
+                Some(x) => self.eval_number(x),
+                None => f64::NAN,
+            },
+        }
+    }
+
+    /// Evaluates a numeric value function at `x` (tables give NaN).
+    pub fn eval_number(&self, x: f64) -> f64 {
+        match *self {
+            ValueFunction::Table(_) => f64::NAN,
+            ValueFunction::Constant(c) => c,
+            ValueFunction::Linear { offset, slope, origin, clamp } => {
+                let y = slope * (x - origin) + offset;
+                if clamp {
+                    y.clamp(0.0, 1.0)
+                } else {
+                    y
+                }
+            }
+            ValueFunction::Triangular { lo, hi, top } => {
+                if x < lo || x >= hi {
+                    0.0
+                } else if x <= top {
+                    if top > lo {
+                        (x - lo) / (top - lo)
+                    } else {
+                        1.0
+                    }
+                } else {
+                    (hi - x) / (hi - top)
+                }
+            }
+            ValueFunction::Interpolated { low_value, low_utility, high_value, high_utility } => {
+                if x < low_value || x > high_value {
+                    return 0.0;
+                }
+                let y = low_utility
+                    + (x - low_value) * (high_utility - low_utility) / (high_value - low_value);
+                (y * 1e8 + 0.5).floor() / 1e8
+            }
+        }
+    }
+
+    /// Smallest and largest value over a real interval (exact for every variant).
+    fn minmax_on_interval(&self, lo: f64, hi: f64) -> (f64, f64) {
+        let mut points = vec![lo, hi];
+        match *self {
+            ValueFunction::Triangular { lo: a, hi: b, top } => {
+                points.extend([a, top, b].into_iter().filter(|x| *x >= lo && *x <= hi));
+                // Just below `b` the function approaches 0 from above; `b` itself gives 0.
+            }
+            ValueFunction::Interpolated { low_value, high_value, .. } => {
+                points.extend([low_value, high_value].into_iter().filter(|x| *x >= lo && *x <= hi));
+                if lo < low_value || hi > high_value {
+                    points.push(f64::NAN); // marks "0 is reachable"
+                }
+            }
+            _ => {}
+        }
+        let mut mn = f64::INFINITY;
+        let mut mx = f64::NEG_INFINITY;
+        for p in points {
+            let y = if p.is_nan() { 0.0 } else { self.eval_number(p) };
+            mn = mn.min(y);
+            mx = mx.max(y);
+        }
+        (mn, mx)
+    }
+
+    fn check(&self, issue: &Issue) -> Result<(), Error> {
+        let name = issue.name();
+        let finite = |what: &str, x: f64| {
+            if x.is_finite() {
+                Ok(())
+            } else {
+                Err(Error::new(ErrorKind::NotFinite(format!("issue {name:?}: {what}"))))
+            }
+        };
+        match self {
+            ValueFunction::Table(t) => {
+                let n = issue.cardinality().ok_or_else(|| {
+                    Error::new(ErrorKind::UtilityMismatch(format!(
+                        "issue {name:?} is real-valued but has a table of values"
+                    )))
+                })?;
+                if t.len() as u64 != n {
+                    return Err(Error::new(ErrorKind::UtilityMismatch(format!(
+                        "issue {name:?} has {n} values but its table has {}",
+                        t.len()
+                    ))));
+                }
+                for (k, x) in t.iter().enumerate() {
+                    finite(&format!("utility of value #{k}"), *x)?;
+                }
+            }
+            ValueFunction::Constant(c) => finite("constant", *c)?,
+            ValueFunction::Linear { offset, slope, origin, .. } => {
+                finite("offset", *offset)?;
+                finite("slope", *slope)?;
+                finite("origin", *origin)?;
+            }
+            ValueFunction::Triangular { lo, hi, top } => {
+                finite("lower", *lo)?;
+                finite("upper", *hi)?;
+                finite("top", *top)?;
+                if !(lo <= top && top <= hi) {
+                    return Err(Error::new(ErrorKind::UtilityMismatch(format!(
+                        "issue {name:?}: triangular evaluator needs lower <= top <= upper"
+                    ))));
+                }
+            }
+            ValueFunction::Interpolated { low_value, low_utility, high_value, high_utility } => {
+                for (w, x) in [
+                    ("lowValue", low_value),
+                    ("lowUtility", low_utility),
+                    ("highValue", high_value),
+                    ("highUtility", high_utility),
+                ] {
+                    finite(w, *x)?;
+                }
+                if high_value <= low_value {
+                    return Err(Error::new(ErrorKind::UtilityMismatch(format!(
+                        "issue {name:?}: highValue must be greater than lowValue"
+                    ))));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A linear-additive utility: `u(x) = bias + w_0 f_0(x_0) + w_1 f_1(x_1) + ...`.
+///
+/// The sum is taken left to right in issue order, starting from `bias`, in `f64` without fused
+/// multiply-add, so that utilities equal GENIUS's and NegMAS's to the last bit. For discrete
+/// issues the products `w_i f_i(v)` are precomputed per value.
+///
+/// Invariant: one weight and one value function per issue of the space it was built for; all
+/// finite. Weights may be negative only where the caller chose to allow it (readers reject them).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinearAdditive {
+    bias: f64,
+    weights: Vec<f64>,
+    values: Vec<ValueFunction>,
+    /// `w_i * f_i(v)` per value of each discrete issue; empty for real issues.
+    terms: Vec<Vec<f64>>,
+    /// Issue descriptions, for evaluating numeric value functions on real values.
+    issues: Vec<Issue>,
+    /// Cap the total at this value (GENIUS caps additive utilities at 1).
+    cap: Option<f64>,
+}
+
+impl LinearAdditive {
+    /// Builds the function for `space`, checking that weights and value functions fit it.
+    pub fn new(
+        space: &OutcomeSpace,
+        bias: f64,
+        weights: Vec<f64>,
+        values: Vec<ValueFunction>,
+    ) -> Result<LinearAdditive, Error> {
+        let issues = space.issues();
+        if weights.len() != issues.len() || values.len() != issues.len() {
+            return Err(Error::new(ErrorKind::UtilityMismatch(format!(
+                "{} issues but {} weights and {} value functions",
+                issues.len(),
+                weights.len(),
+                values.len()
+            ))));
+        }
+        if !bias.is_finite() {
+            return Err(Error::new(ErrorKind::NotFinite("bias".into())));
+        }
+        let mut terms = Vec::with_capacity(issues.len());
+        for ((issue, w), f) in issues.iter().zip(&weights).zip(&values) {
+            if !w.is_finite() {
+                return Err(Error::new(ErrorKind::NotFinite(format!(
+                    "weight of issue {:?}",
+                    issue.name()
+                ))));
+            }
+            f.check(issue)?;
+            let t = match issue.cardinality() {
+                Some(n) => (0..n).map(|v| w * f.eval(issue, Value::Index(v as u32))).collect(),
+                None => Vec::new(),
+            };
+            terms.push(t);
+        }
+        Ok(LinearAdditive { bias, weights, values, terms, issues: issues.to_vec(), cap: None })
+    }
+
+    /// The same function with its total capped at `cap` (GENIUS's `min(1, u)`).
+    pub fn with_cap(mut self, cap: Option<f64>) -> LinearAdditive {
+        self.cap = cap;
+        self
+    }
+
+    /// The constant term.
+    pub fn bias(&self) -> f64 {
+        self.bias
+    }
+
+    /// The issue weights, in issue order.
+    pub fn weights(&self) -> &[f64] {
+        &self.weights
+    }
+
+    /// The value functions, in issue order.
+    pub fn values(&self) -> &[ValueFunction] {
+        &self.values
+    }
+
+    /// The cap on the total, if any.
+    pub fn cap(&self) -> Option<f64> {
+        self.cap
+    }
+
+    /// `w_i f_i(v)` for every value of discrete issue `i` (empty for a real issue).
+    pub fn terms(&self, issue: usize) -> &[f64] {
+        &self.terms[issue]
+    }
+
+    /// The weighted contribution of one value of issue `i`.
+    #[inline]
+    pub fn term(&self, issue: usize, value: Value) -> f64 {
+        match value {
+            Value::Index(v) => self.terms[issue].get(v as usize).copied().unwrap_or(f64::NAN),
+            Value::Real(x) => self.weights[issue] * self.values[issue].eval_number(x),
+        }
+    }
+
+    /// Applies the cap, if any.
+    #[inline]
+    pub fn finish(&self, u: f64) -> f64 {
+        match self.cap {
+            Some(c) if u > c => c,
+            _ => u,
+        }
+    }
+
+    /// Utility of an outcome.
+    #[inline]
+    pub fn eval(&self, outcome: &[Value]) -> f64 {
+        let mut u = self.bias;
+        for (i, v) in outcome.iter().enumerate() {
+            u += self.term(i, *v);
+        }
+        self.finish(u)
+    }
+
+    /// Utility of a discrete outcome given by value positions.
+    #[inline]
+    pub fn eval_digits(&self, digits: &[u32]) -> f64 {
+        let mut u = self.bias;
+        for (t, d) in self.terms.iter().zip(digits) {
+            u += t[*d as usize];
+        }
+        self.finish(u)
+    }
+
+    /// Lowest and highest utility over the whole space, without enumerating it: the per-issue
+    /// extremes summed in issue order (exact, since rounding is monotone).
+    pub fn minmax(&self) -> (f64, f64) {
+        let mut lo = self.bias;
+        let mut hi = self.bias;
+        for (i, t) in self.terms.iter().enumerate() {
+            let (a, b) = if t.is_empty() {
+                let IssueKind::Real { lo: x0, hi: x1 } = self.issues[i].kind() else {
+                    continue;
+                };
+                let (f0, f1) = self.values[i].minmax_on_interval(*x0, *x1);
+                let w = self.weights[i];
+                if w >= 0.0 {
+                    (w * f0, w * f1)
+                } else {
+                    (w * f1, w * f0)
+                }
+            } else {
+                t.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)))
+            };
+            lo += a;
+            hi += b;
+        }
+        (self.finish(lo), self.finish(hi))
+    }
+
+    /// Multiplies every term by `scale` and maps the bias to `scale * bias + shift`, so that the
+    /// function becomes `scale * u + shift` (up to rounding). The cap, if any, is dropped.
+    pub fn affine(&self, scale: f64, shift: f64) -> LinearAdditive {
+        let mut out = self.clone();
+        out.bias = scale * self.bias + shift;
+        out.weights = self.weights.iter().map(|w| w * scale).collect();
+        out.terms = self.terms.iter().map(|t| t.iter().map(|x| x * scale).collect()).collect();
+        out.cap = None;
+        out
+    }
+}
+
+/// How a group of hyper-rectangles combines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aggregation {
+    /// Sum of the members' values.
+    Sum,
+    /// Smallest member value (a rectangle that does not cover the outcome counts as 0).
+    Min,
+    /// Largest member value (a rectangle that does not cover the outcome counts as 0).
+    Max,
+}
+
+/// One constraint of a hyper-rectangle: issue `issue`'s number lies in `[min, max]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bound {
+    /// Position of the issue in the space.
+    pub issue: usize,
+    /// Lower end, inclusive.
+    pub min: f64,
+    /// Upper end, inclusive.
+    pub max: f64,
+}
+
+/// One hyper-rectangle. An inclusive rectangle is worth `weight * utility` when the outcome
+/// satisfies every bound (an empty list covers everything); an exclusive one (GENIUS `EXCLUDES`)
+/// when the outcome violates at least one bound. Otherwise it is worth 0.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rectangle {
+    /// The bounds.
+    pub bounds: Vec<Bound>,
+    /// Utility when it applies.
+    pub utility: f64,
+    /// Weight of this rectangle.
+    pub weight: f64,
+    /// True for an exclusive rectangle.
+    pub exclusive: bool,
+}
+
+/// A GENIUS `<ufun>`: rectangles and nested groups combined by an aggregation. A nested group
+/// contributes its value times its weight.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RectangleGroup {
+    /// How members combine.
+    pub aggregation: Aggregation,
+    /// Weight applied when this group is nested in another.
+    pub weight: f64,
+    /// The rectangles.
+    pub rectangles: Vec<Rectangle>,
+    /// Nested groups.
+    pub groups: Vec<RectangleGroup>,
+}
+
+/// The ANAC-2014 constraint-based (non-linear) utility: a tree of rectangle groups, mapped to
+/// `min(cap, scale * (bias + root) + shift)`.
+///
+/// GENIUS (`NonlinearUtilitySpace`) divides by `maxutility` and caps at 1; NegMAS sums
+/// `bias + weight * utility` over the rectangles that contain the outcome.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HyperRectangles {
+    root: RectangleGroup,
+    bias: f64,
+    scale: f64,
+    shift: f64,
+    cap: Option<f64>,
+    /// The number behind each value position of each discrete issue.
+    numbers: Vec<Vec<f64>>,
+}
+
+impl RectangleGroup {
+    fn check(&self, m: usize) -> Result<(), Error> {
+        if !self.weight.is_finite() {
+            return Err(Error::new(ErrorKind::NotFinite("ufun weight".into())));
+        }
+        for (k, r) in self.rectangles.iter().enumerate() {
+            if !(r.utility.is_finite() && r.weight.is_finite()) {
+                return Err(Error::new(ErrorKind::NotFinite(format!(
+                    "hyperRectangle #{} utility or weight",
+                    k + 1
+                ))));
+            }
+            for b in &r.bounds {
+                if b.issue >= m {
+                    return Err(Error::new(ErrorKind::UtilityMismatch(format!(
+                        "hyperRectangle #{} names issue index {} but the space has {m} issues",
+                        k + 1,
+                        b.issue + 1
+                    ))));
+                }
+                if !(b.min.is_finite() && b.max.is_finite()) {
+                    return Err(Error::new(ErrorKind::NotFinite(format!(
+                        "hyperRectangle #{} bound",
+                        k + 1
+                    ))));
+                }
+            }
+        }
+        self.groups.iter().try_for_each(|g| g.check(m))
+    }
+
+    fn eval(&self, covers: &impl Fn(&Rectangle) -> bool) -> f64 {
+        let mut acc = match self.aggregation {
+            Aggregation::Sum => 0.0,
+            Aggregation::Min => f64::from(i32::MAX),
+            Aggregation::Max => -f64::from(i32::MAX),
+        };
+        let members = self
+            .rectangles
+            .iter()
+            .map(|r| if covers(r) != r.exclusive { r.utility * r.weight } else { 0.0 })
+            .chain(self.groups.iter().map(|g| g.eval(covers) * g.weight));
+        for x in members {
+            acc = match self.aggregation {
+                Aggregation::Sum => acc + x,
+                Aggregation::Min => acc.min(x),
+                Aggregation::Max => acc.max(x),
+            };
+        }
+        acc
+    }
+}
+
+impl HyperRectangles {
+    /// Builds the function, checking every bound names an issue of `space`.
+    pub fn new(
+        space: &OutcomeSpace,
+        root: RectangleGroup,
+        bias: f64,
+        scale: f64,
+        cap: Option<f64>,
+    ) -> Result<HyperRectangles, Error> {
+        root.check(space.issues().len())?;
+        if !(bias.is_finite() && scale.is_finite()) {
+            return Err(Error::new(ErrorKind::NotFinite("bias or scale".into())));
+        }
+        let numbers = space
+            .issues()
+            .iter()
+            .map(|issue| match issue.cardinality() {
+                Some(n) => (0..n)
+                    .map(|v| issue.numeric(Value::Index(v as u32)).unwrap_or(v as f64))
+                    .collect(),
+                None => Vec::new(),
+            })
+            .collect();
+        Ok(HyperRectangles { root, bias, scale, shift: 0.0, cap, numbers })
+    }
+
+    /// The root group.
+    pub fn root(&self) -> &RectangleGroup {
+        &self.root
+    }
+
+    /// The constant added to the root's value before scaling.
+    pub fn bias(&self) -> f64 {
+        self.bias
+    }
+
+    /// The factor applied after the bias.
+    pub fn scale(&self) -> f64 {
+        self.scale
+    }
+
+    /// The cap on the result, if any.
+    pub fn cap(&self) -> Option<f64> {
+        self.cap
+    }
+
+    fn number(&self, issue: usize, v: Value) -> f64 {
+        match v {
+            Value::Index(i) => self.numbers[issue].get(i as usize).copied().unwrap_or(f64::NAN),
+            Value::Real(x) => x,
+        }
+    }
+
+    /// Utility of an outcome.
+    pub fn eval(&self, outcome: &[Value]) -> f64 {
+        let covers = |r: &Rectangle| {
+            r.bounds.iter().all(|b| {
+                let x = self.number(b.issue, outcome[b.issue]);
+                b.min <= x && x <= b.max
+            })
+        };
+        let u = self.scale * (self.bias + self.root.eval(&covers)) + self.shift;
+        match self.cap {
+            Some(c) if u > c => c,
+            _ => u,
+        }
+    }
+
+    /// The function `scale * u + shift` (the cap, if any, is dropped).
+    pub fn affine(&self, scale: f64, shift: f64) -> HyperRectangles {
+        let mut out = self.clone();
+        out.scale = self.scale * scale;
+        out.shift = self.shift * scale + shift;
+        out.cap = None;
+        out
+    }
+}
+
+/// Any utility function the engine evaluates.
+#[derive(Clone, Debug, PartialEq)]
+pub enum UtilityFunction {
+    /// Linear-additive (GENIUS, GeniusWeb, NegMAS).
+    LinearAdditive(LinearAdditive),
+    /// ANAC-2014 constraint-based hyper-rectangles.
+    HyperRectangles(HyperRectangles),
+}
+
+impl UtilityFunction {
+    /// Utility of an outcome (undiscounted).
+    #[inline]
+    pub fn eval(&self, outcome: &[Value]) -> f64 {
+        match self {
+            UtilityFunction::LinearAdditive(f) => f.eval(outcome),
+            UtilityFunction::HyperRectangles(f) => f.eval(outcome),
+        }
+    }
+
+    /// The additive form, when the function is additive.
+    pub fn as_additive(&self) -> Option<&LinearAdditive> {
+        match self {
+            UtilityFunction::LinearAdditive(f) => Some(f),
+            UtilityFunction::HyperRectangles(_) => None,
+        }
+    }
+
+    /// The function `scale * u + shift`.
+    pub fn affine(&self, scale: f64, shift: f64) -> UtilityFunction {
+        match self {
+            UtilityFunction::LinearAdditive(f) => UtilityFunction::LinearAdditive(f.affine(scale, shift)),
+            UtilityFunction::HyperRectangles(f) => {
+                UtilityFunction::HyperRectangles(f.affine(scale, shift))
+            }
+        }
+    }
+
+    /// Utility of every outcome of a discrete space, in index order. Additive functions are
+    /// evaluated with running prefix sums (same left-to-right order as [`LinearAdditive::eval`]).
+    pub fn eval_all(&self, space: &OutcomeSpace, limit: u64) -> Result<Vec<f64>, Error> {
+        let n = space.check_enumerable(limit)?;
+        let mut out = Vec::with_capacity(n as usize);
+        match self {
+            UtilityFunction::LinearAdditive(f) => {
+                for_each_prefix_sum(space, f.bias, |i, d| f.terms[i][d as usize], |u| {
+                    out.push(f.finish(u))
+                });
+            }
+            UtilityFunction::HyperRectangles(f) => {
+                for o in space.enumerate(limit)? {
+                    out.push(f.eval(&o));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Walks a discrete space in index order keeping running sums `start + term(0, d_0) + ...`,
+/// and calls `emit` with the full sum of each outcome. Only the suffix that changed is re-added.
+pub fn for_each_prefix_sum(
+    space: &OutcomeSpace,
+    start: f64,
+    term: impl Fn(usize, u32) -> f64,
+    mut emit: impl FnMut(f64),
+) {
+    let radices: Vec<u32> = space.radices().iter().map(|r| r.unwrap_or(1) as u32).collect();
+    let m = radices.len();
+    let mut digits = vec![0u32; m];
+    let mut prefix = vec![start; m + 1];
+    for i in 0..m {
+        prefix[i + 1] = prefix[i] + term(i, 0);
+    }
+    loop {
+        emit(prefix[m]);
+        // Advance the odometer: last issue fastest.
+        let mut i = m;
+        loop {
+            if i == 0 {
+                return;
+            }
+            i -= 1;
+            digits[i] += 1;
+            if digits[i] < radices[i] {
+                break;
+            }
+            digits[i] = 0;
+        }
+        for j in i..m {
+            prefix[j + 1] = prefix[j] + term(j, digits[j]);
+        }
+    }
+}
+
+/// How utility shrinks with time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Discount {
+    /// No discounting.
+    None,
+    /// GENIUS: `u * d^t` with `t` the normalised time in `[0, 1]`.
+    NormalizedTime(f64),
+    /// NegMAS's reading of a GENIUS discount: `u * d^step` with the 0-based round index.
+    PerStep(f64),
+}
+
+impl Discount {
+    /// The factor applied at relative time `t` in `[0, 1]` and 0-based round `step`.
+    pub fn factor(&self, t: f64, step: u64) -> f64 {
+        match *self {
+            Discount::None => 1.0,
+            Discount::NormalizedTime(d) => d.powf(t.clamp(0.0, 1.0)),
+            Discount::PerStep(d) => d.powi(step.min(i32::MAX as u64) as i32),
+        }
+    }
+}
+
+/// One party's preferences: a utility function, a reservation value and a discount.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Preferences {
+    /// The profile's name (its file stem where it came from a file).
+    pub name: String,
+    /// The utility function.
+    pub utility: UtilityFunction,
+    /// Utility of no agreement; `-inf` means "every outcome is acceptable".
+    pub reserved_value: f64,
+    /// Time preference.
+    pub discount: Discount,
+}
+
+impl Preferences {
+    /// Undiscounted utility of an outcome.
+    #[inline]
+    pub fn eval(&self, outcome: &[Value]) -> f64 {
+        self.utility.eval(outcome)
+    }
+
+    /// Utility of an outcome reached at relative time `t` and round `step`.
+    pub fn eval_at(&self, outcome: &[Value], t: f64, step: u64) -> f64 {
+        self.utility.eval(outcome) * self.discount.factor(t, step)
+    }
+
+    /// The same preferences with utility and reservation value mapped by `scale * u + shift`.
+    pub fn affine(&self, scale: f64, shift: f64) -> Preferences {
+        Preferences {
+            name: self.name.clone(),
+            utility: self.utility.affine(scale, shift),
+            reserved_value: if self.reserved_value.is_finite() {
+                scale * self.reserved_value + shift
+            } else {
+                self.reserved_value
+            },
+            discount: self.discount,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn space() -> OutcomeSpace {
+        OutcomeSpace::new(
+            "s",
+            vec![
+                Issue::categorical("a", vec!["x".into(), "y".into(), "z".into()]).unwrap(),
+                Issue::integer("b", 8, 14).unwrap(),
+                Issue::real("c", 0.0, 10.0).unwrap(),
+            ],
+        )
+        .unwrap()
+    }
+
+    fn additive() -> LinearAdditive {
+        LinearAdditive::new(
+            &space(),
+            0.0,
+            vec![0.5, 0.3, 0.2],
+            vec![
+                ValueFunction::Table(vec![1.0, 0.5, 0.0]),
+                ValueFunction::Linear { offset: 0.1, slope: 0.15, origin: 8.0, clamp: true },
+                ValueFunction::Linear { offset: 0.0, slope: 0.1, origin: 0.0, clamp: true },
+            ],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn additive_sums_weighted_terms_left_to_right() {
+        let f = additive();
+        let o = [Value::Index(1), Value::Index(2), Value::Real(5.0)];
+        let expected = 0.0 + 0.5 * 0.5 + 0.3 * (0.15 * 2.0 + 0.1) + 0.2 * 0.5;
+        assert_eq!(f.eval(&o), expected);
+    }
+
+    #[test]
+    fn genius_integer_evaluator_clamps() {
+        let f = ValueFunction::Linear { offset: 0.1, slope: 0.2, origin: 8.0, clamp: true };
+        assert_eq!(f.eval_number(14.0), 1.0);
+        assert_eq!(f.eval_number(8.0), 0.1);
+        let g = ValueFunction::Linear { offset: 0.1, slope: 0.15, origin: 0.0, clamp: false };
+        assert!(g.eval_number(14.0) > 2.0);
+    }
+
+    #[test]
+    fn minmax_matches_brute_force_on_discrete_part() {
+        let s = OutcomeSpace::new(
+            "s",
+            vec![
+                Issue::categorical("a", vec!["x".into(), "y".into(), "z".into()]).unwrap(),
+                Issue::integer("b", 8, 14).unwrap(),
+            ],
+        )
+        .unwrap();
+        let f = LinearAdditive::new(
+            &s,
+            0.25,
+            vec![0.7, -0.3],
+            vec![
+                ValueFunction::Table(vec![0.3, 1.0, 0.0]),
+                ValueFunction::Linear { offset: 0.1, slope: 0.15, origin: 8.0, clamp: true },
+            ],
+        )
+        .unwrap();
+        let u = UtilityFunction::LinearAdditive(f.clone());
+        let all = u.eval_all(&s, 1000).unwrap();
+        let lo = all.iter().cloned().fold(f64::INFINITY, f64::min);
+        let hi = all.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        assert_eq!(f.minmax(), (lo, hi));
+        for (k, x) in all.iter().enumerate() {
+            assert_eq!(*x, f.eval(&s.outcome_at(k as u64)));
+        }
+    }
+
+    #[test]
+    fn rejects_wrong_table_length_and_nan_weight() {
+        let s = space();
+        let e = LinearAdditive::new(
+            &s,
+            0.0,
+            vec![0.5, 0.3, 0.2],
+            vec![
+                ValueFunction::Table(vec![1.0]),
+                ValueFunction::Constant(0.0),
+                ValueFunction::Constant(0.0),
+            ],
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("3 values"), "{e}");
+        let e = LinearAdditive::new(
+            &s,
+            0.0,
+            vec![f64::NAN, 0.3, 0.2],
+            vec![ValueFunction::Table(vec![1.0, 0.0, 0.0]), ValueFunction::Constant(0.0), ValueFunction::Constant(0.0)],
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("weight of issue \"a\""), "{e}");
+    }
+
+    #[test]
+    fn hyper_rectangles_follow_genius_rules() {
+        let s = OutcomeSpace::new(
+            "s",
+            vec![Issue::integer("i1", 0, 9).unwrap(), Issue::integer("i2", 0, 9).unwrap()],
+        )
+        .unwrap();
+        let inc = Rectangle {
+            bounds: vec![Bound { issue: 0, min: 2.0, max: 5.0 }],
+            utility: 10.0,
+            weight: 1.0,
+            exclusive: false,
+        };
+        let exc = Rectangle {
+            bounds: vec![Bound { issue: 1, min: 0.0, max: 3.0 }],
+            utility: 5.0,
+            weight: 1.0,
+            exclusive: true,
+        };
+        let group = |aggregation| RectangleGroup {
+            aggregation,
+            weight: 1.0,
+            rectangles: vec![inc.clone(), exc.clone()],
+            groups: vec![],
+        };
+        let sum = HyperRectangles::new(&s, group(Aggregation::Sum), 0.0, 0.1, Some(1.0)).unwrap();
+        assert_eq!(sum.eval(&[Value::Index(3), Value::Index(5)]), 1.0); // 15 / 10, capped
+        assert_eq!(sum.eval(&[Value::Index(3), Value::Index(2)]), 1.0);
+        assert_eq!(sum.eval(&[Value::Index(9), Value::Index(2)]), 0.0);
+        assert_eq!(sum.eval(&[Value::Index(9), Value::Index(7)]), 0.5);
+        // Min counts a rectangle that does not apply as 0.
+        let min = HyperRectangles::new(&s, group(Aggregation::Min), 0.0, 1.0, None).unwrap();
+        assert_eq!(min.eval(&[Value::Index(3), Value::Index(5)]), 5.0);
+        assert_eq!(min.eval(&[Value::Index(3), Value::Index(2)]), 0.0);
+        let bad = RectangleGroup {
+            rectangles: vec![Rectangle { bounds: vec![Bound { issue: 5, min: 0.0, max: 1.0 }], ..inc.clone() }],
+            ..group(Aggregation::Sum)
+        };
+        assert!(HyperRectangles::new(&s, bad, 0.0, 1.0, None).is_err());
+    }
+
+    #[test]
+    fn interpolated_rounds_half_up_to_eight_decimals() {
+        let f = ValueFunction::Interpolated {
+            low_value: 0.0,
+            low_utility: 0.0,
+            high_value: 3.0,
+            high_utility: 1.0,
+        };
+        assert_eq!(f.eval_number(1.0), 0.33333333);
+        assert_eq!(f.eval_number(4.0), 0.0);
+    }
+
+    #[test]
+    fn discounts() {
+        assert_eq!(Discount::NormalizedTime(0.5).factor(1.0, 7), 0.5);
+        assert_eq!(Discount::PerStep(0.5).factor(0.3, 2), 0.25);
+        assert_eq!(Discount::None.factor(0.3, 2), 1.0);
+    }
+}
