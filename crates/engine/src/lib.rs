@@ -1,0 +1,16 @@
+//! Deterministic execution of many independent jobs (negotiations, Monte Carlo runs, sweep
+//! points): per-job seeds derived from a master seed and the job's index, parallel execution in
+//! fixed batches with results handed back in index order, and shards of the index range.
+//!
+//! This is the only crate that spawns threads. Results never depend on the thread count or on
+//! scheduling: job `i` always gets the generator `rng_for(master, i)` and the sink always sees
+//! job `i` before job `i + 1`.
+
+pub mod seed;
+pub mod shard;
+
+mod run;
+
+pub use run::{run_ordered, RunOptions};
+pub use seed::{rng_for, seed_for, Rng};
+pub use shard::Shard;
