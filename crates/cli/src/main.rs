@@ -23,12 +23,15 @@ enum Command {
     /// Analyse a negotiation domain: Pareto frontier, Nash, Kalai–Smorodinsky, egalitarian and
     /// maximum-welfare points.
     Analyze(commands::analyze::Args),
+    /// Convert a scenario between GENIUS XML and GeniusWeb JSON.
+    Convert(commands::convert::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => commands::analyze::run(args),
+        Command::Convert(args) => commands::convert::run(args),
     };
     match result {
         Ok(code) => code,
