@@ -121,3 +121,28 @@ fn convert_writes_files_that_analyze_to_the_same_frontier() {
     assert!(stderr(&o).contains("sum to"), "{}", stderr(&o));
     assert!(!dest.exists() || std::fs::read_dir(&dest).unwrap().next().is_none());
 }
+
+#[test]
+fn outcome_distances_agree_with_the_printed_points() {
+    let dir = data().join("genius/LaptopB");
+    let out = run(&["analyze", dir.to_str().unwrap(), "--json", "--outcome", "Dell|60 Gb|19'' LCD"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let j: Json = serde_json::from_slice(&out.stdout).unwrap();
+    let u: Vec<f64> = j["outcome"]["utils"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+    let nearest = |key: &str| {
+        j[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                let v: Vec<f64> = p["utils"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+                ((v[0] - u[0]).powi(2) + (v[1] - u[1]).powi(2)).sqrt()
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    for (dist_key, points_key) in [("pareto", "pareto"), ("nash", "nash"), ("max_welfare", "max_welfare")] {
+        let d = j["outcome"]["distance"][dist_key].as_f64().unwrap();
+        assert!((d - nearest(points_key)).abs() < 1e-12, "{dist_key}: {d}");
+    }
+    assert!(j["outcome"]["distance"]["pareto"].as_f64().unwrap() > 0.0, "Dell is not on the frontier");
+}
