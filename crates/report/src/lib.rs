@@ -13,6 +13,7 @@
 
 pub mod error;
 pub mod events;
+pub mod forecast;
 pub mod estimate;
 pub mod html;
 pub mod manifest;

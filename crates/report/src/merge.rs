@@ -122,3 +122,13 @@ pub fn merge<S: Study>(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
     let study = study.ok_or_else(|| Error::usage("no shards"))?;
     dir.finish(records, events, &study)
 }
+
+/// Merges shard directories of any study kind this crate knows (read from their manifests).
+pub fn merge_any(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
+    let first = dirs.first().ok_or_else(|| Error { kind: ErrorKind::Shards("expected at least one shard directory, found none".into()), path: None })?;
+    let m = Manifest::read(first)?;
+    match m.kind.as_str() {
+        crate::forecast::ForecastStudy::KIND => merge::<crate::forecast::ForecastStudy>(dirs, out),
+        other => Err(Error::invalid(&first.join("run.json"), format!("field \"kind\": expected one of run, tournament, sweep, found {other:?}"))),
+    }
+}
