@@ -5,6 +5,7 @@
 
 mod commands;
 mod output;
+mod scale;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,8 @@ enum Command {
     Analyze(commands::analyze::Args),
     /// Convert a scenario between GENIUS XML and GeniusWeb JSON.
     Convert(commands::convert::Args),
+    /// Merge the run directories of shards (`--shard i/N`) into the unsharded run's directory.
+    Merge(commands::merge::Args),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => commands::analyze::run(args),
         Command::Convert(args) => commands::convert::run(args),
+        Command::Merge(args) => commands::merge::run(args),
     };
     match result {
         Ok(code) => code,

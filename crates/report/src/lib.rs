@@ -22,6 +22,9 @@ pub mod progress;
 pub mod records;
 pub mod rundir;
 pub mod stats;
+pub mod stakeholders;
 pub mod study;
+pub mod sweep;
+pub mod tournament;
 
 pub use error::{Error, ErrorKind};

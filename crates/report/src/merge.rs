@@ -129,6 +129,8 @@ pub fn merge_any(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
     let m = Manifest::read(first)?;
     match m.kind.as_str() {
         crate::forecast::ForecastStudy::KIND => merge::<crate::forecast::ForecastStudy>(dirs, out),
+        crate::tournament::TournamentStudy::KIND => merge::<crate::tournament::TournamentStudy>(dirs, out),
+        crate::sweep::SweepStudy::KIND => merge::<crate::sweep::SweepStudy>(dirs, out),
         other => Err(Error::invalid(&first.join("run.json"), format!("field \"kind\": expected one of run, tournament, sweep, found {other:?}"))),
     }
 }
