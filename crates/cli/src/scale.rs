@@ -2,6 +2,8 @@
 //! directory (`--out`), the shard (`--shard i/N`), `--dry-run` and `--quiet`, with the helpers
 //! that act on them. A command adds them with `#[command(flatten)] scale: ScaleArgs`.
 
+#![allow(dead_code)] // Used by each long command as it lands on main.
+
 use std::path::PathBuf;
 
 use bc_engine::Shard;
@@ -41,4 +43,26 @@ impl ScaleArgs {
         }
         Ok(())
     }
+}
+
+/// `--dry-run`: times `job(i)` (which returns the records job `i` would write) for about half a
+/// second on this thread, then prints the estimate for `total` jobs of `unit` on `threads`
+/// threads (0 = one per core) and the output's size.
+pub fn print_dry_run(
+    args: &ScaleArgs,
+    command: &str,
+    unit: &str,
+    total: u64,
+    threads: usize,
+    columns: &[bc_report::records::Column],
+    job: impl FnMut(u64) -> Vec<Vec<bc_report::records::Cell>>,
+) -> anyhow::Result<()> {
+    use bc_report::estimate;
+    let jobs = args.shard.range(total);
+    let (n, per, rows) = estimate::calibrate(std::time::Duration::from_millis(500), jobs.end - jobs.start, job);
+    let bytes = estimate::bytes_per_row(columns, &rows);
+    let rows_per_job = if n == 0 { 1.0 } else { rows.len() as f64 / n as f64 };
+    let threads = if threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { threads };
+    let e = estimate::estimate(command, unit, total, jobs.end - jobs.start, &args.shard.to_string(), threads, (n, per), bytes, rows_per_job);
+    crate::output::print_text(&e.text())
 }

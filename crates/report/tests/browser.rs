@@ -76,6 +76,7 @@ fn report_renders_with_its_charts() {
     assert!(png.len() > 30_000, "screenshot of {} bytes looks blank", png.len());
     if let Some(keep) = std::env::var_os("BC_SCREENSHOT_DIR") {
         std::fs::copy(&shot, Path::new(&keep).join("report-synthetic.png")).unwrap();
+        std::fs::copy(&page, Path::new(&keep).join("report-synthetic.html")).unwrap();
     }
     std::fs::remove_dir_all(root).unwrap();
 }

@@ -101,11 +101,13 @@ pub fn probability_bars(items: &[Interval]) -> String {
         chart
             .configure_mesh()
             .disable_y_mesh()
+            .max_light_lines(1)
+            .light_line_style(RGBColor(240, 240, 240))
             .x_labels(11)
             .x_label_formatter(&|x| format!("{:.0}%", x * 100.0))
             .y_label_formatter(&|v| label_of(&labels, v))
             .x_desc("probability (bar) with its 95% interval (whisker)")
-            .label_style((FONT, 15))
+            .label_style((FONT, 16))
             .axis_desc_style((FONT, 14))
             .draw()
             .map_err(err)?;
@@ -151,9 +153,10 @@ pub fn cumulative_curves(lines: &[Line], x_desc: &str, y_desc: &str) -> String {
             .y_desc(y_desc)
             .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
             .x_label_formatter(&|x| format!("{x:.0}"))
-            .label_style((FONT, 14))
+            .label_style((FONT, 15))
             .axis_desc_style((FONT, 14))
-            .light_line_style(RGBColor(235, 235, 235))
+            .max_light_lines(2)
+            .light_line_style(RGBColor(238, 238, 238))
             .draw()
             .map_err(err)?;
         for (i, l) in lines.iter().enumerate() {
@@ -207,9 +210,10 @@ pub fn fan_chart(fans: &[Fan], y_range: (f64, f64), x_desc: &str, y_desc: &str) 
             .x_desc(x_desc)
             .y_desc(y_desc)
             .x_label_formatter(&|x| format!("{x:.0}"))
-            .label_style((FONT, 14))
+            .label_style((FONT, 15))
             .axis_desc_style((FONT, 14))
-            .light_line_style(RGBColor(235, 235, 235))
+            .max_light_lines(2)
+            .light_line_style(RGBColor(238, 238, 238))
             .draw()
             .map_err(err)?;
         for (i, f) in fans.iter().enumerate() {
@@ -263,10 +267,12 @@ pub fn forest(items: &[Interval], x_desc: &str) -> String {
         chart
             .configure_mesh()
             .disable_y_mesh()
-            .x_label_formatter(&|x| format!("{:+.0}", x * 100.0))
+            .max_light_lines(1)
+            .light_line_style(RGBColor(240, 240, 240))
+            .x_label_formatter(&|x| if (x * 100.0).abs() < 0.5 { "0".to_string() } else { format!("{:+.0}", x * 100.0) })
             .y_label_formatter(&|v| label_of(&labels, v))
             .x_desc(x_desc)
-            .label_style((FONT, 14))
+            .label_style((FONT, 15))
             .axis_desc_style((FONT, 14))
             .draw()
             .map_err(err)?;
@@ -308,21 +314,24 @@ pub fn tornado(items: &[Swing], baseline: f64, x_desc: &str, low_name: &str, hig
     let pad = ((hi - lo) * 0.08).max(0.01);
     let (lo, hi) = ((lo - pad).max(0.0), (hi + pad).min(1.0));
     let r = (|| -> Result<(), String> {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height_for(n) + 30)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height_for(n + 1))).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
+        // One empty segment on top holds the legend clear of the bars.
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(300)
-            .build_cartesian_2d(lo..hi, (0..n as i32).into_segmented())
+            .build_cartesian_2d(lo..hi, (0..n as i32 + 1).into_segmented())
             .map_err(err)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
+            .max_light_lines(1)
+            .light_line_style(RGBColor(240, 240, 240))
             .x_label_formatter(&|x| format!("{:.0}%", x * 100.0))
             .y_label_formatter(&|v| label_of(&labels, v))
             .x_desc(x_desc)
-            .label_style((FONT, 14))
+            .label_style((FONT, 15))
             .axis_desc_style((FONT, 14))
             .draw()
             .map_err(err)?;
@@ -346,7 +355,7 @@ pub fn tornado(items: &[Swing], baseline: f64, x_desc: &str, low_name: &str, hig
             .map_err(err)?;
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
+            .position(SeriesLabelPosition::UpperRight)
             .background_style(WHITE.mix(0.9))
             .border_style(RGBColor(200, 200, 200))
             .label_font((FONT, 14))
@@ -377,9 +386,10 @@ pub fn lines(lines: &[Line], y_range: (f64, f64), x_desc: &str, y_desc: &str) ->
             .x_desc(x_desc)
             .y_desc(y_desc)
             .x_label_formatter(&|x| if *x <= x_max { format!("{x:.0}") } else { String::new() })
-            .label_style((FONT, 14))
+            .label_style((FONT, 15))
             .axis_desc_style((FONT, 14))
-            .light_line_style(RGBColor(235, 235, 235))
+            .max_light_lines(2)
+            .light_line_style(RGBColor(238, 238, 238))
             .draw()
             .map_err(err)?;
         for (i, l) in lines.iter().enumerate() {
@@ -424,9 +434,11 @@ pub fn value_bars(items: &[Interval], range: (f64, f64), x_desc: &str, with_inte
         chart
             .configure_mesh()
             .disable_y_mesh()
+            .max_light_lines(1)
+            .light_line_style(RGBColor(240, 240, 240))
             .y_label_formatter(&|v| label_of(&labels, v))
             .x_desc(x_desc)
-            .label_style((FONT, 14))
+            .label_style((FONT, 15))
             .axis_desc_style((FONT, 14))
             .draw()
             .map_err(err)?;
