@@ -739,12 +739,20 @@ fn forecast_report(st: &ForecastStudy) -> String {
                     .collect(),
             })
             .collect();
-        let body = html::figure(
-            "chart-trust",
-            "How trust evolves",
-            &charts::fan_chart(&fans, (0.0, 1.0), &format!("{unit} of the talks"), "belief that the other side delivers"),
-            "Each side's belief (0 to 1) that the other will carry out what it agrees. The line is the median run; the dark band holds the middle half of runs, the light band 90% of them. Deliveries raise trust; observed defections and spoiler strikes lower it. After a run ends its last value is carried forward.",
-        );
+        let mut body = String::new();
+        // One panel per pair: overlapping bands of several pairs are hard to read.
+        for (k, fan) in fans.iter().enumerate() {
+            body.push_str(&html::figure(
+                &format!("chart-trust-{k}"),
+                &fan.name,
+                &charts::fan_chart(std::slice::from_ref(fan), (0.0, 1.0), &format!("{unit} of the talks"), "belief that the other side delivers"),
+                if k + 1 == fans.len() {
+                    "The belief (0 to 1) that the other side will carry out what it agrees. The line is the median run; the dark band holds the middle half of runs, the light band 90% of them. Deliveries raise trust; observed defections and spoiler strikes lower it. After a run ends its last value is carried forward."
+                } else {
+                    "Median run (line), middle half of runs (dark band), 90% of runs (light band)."
+                },
+            ));
+        }
         out.push_str(&html::section("trust", "Trust", "Doubts about delivery are one of the three tests every opening must survive.", &body));
     }
 
@@ -772,7 +780,7 @@ fn forecast_report(st: &ForecastStudy) -> String {
             .map(|(c, x)| {
                 let a = x.agreement.summary();
                 let k = x.comprehensive.summary();
-                vec![c.label.clone(), pts(a.value), format!("{} to {}", pts(a.lo), pts(a.hi)), pts(k.value), pct(wilson(x.counterfactual_agreements, n).value)]
+                vec![c.label.clone(), pts(a.value), format!("{} to {}", pts(a.lo).trim_end_matches(" pts"), pts(a.hi)), pts(k.value), pct(wilson(x.counterfactual_agreements, n).value)]
             })
             .collect();
         body.push_str(&html::table(&["comparison", "Δ P(any deal)", "95% interval", "Δ P(comprehensive)", "P(any deal) under the alternative"], &rows));
@@ -795,7 +803,7 @@ fn forecast_report(st: &ForecastStudy) -> String {
         );
         let rows: Vec<Vec<String>> = sens
             .iter()
-            .map(|(name, lo, hi, e, rho)| vec![name.clone(), pct(lo.value), pct(hi.value), pts(e.value), format!("{} to {}", pts(e.lo), pts(e.hi)), format!("{rho:+.3}")])
+            .map(|(name, lo, hi, e, rho)| vec![name.clone(), pct(lo.value), pct(hi.value), pts(e.value), format!("{} to {}", pts(e.lo).trim_end_matches(" pts"), pts(e.hi)), format!("{rho:+.3}")])
             .collect();
         body.push_str(&html::table(&["parameter", "P(deal), low quarter", "P(deal), high quarter", "effect", "95% interval", "rank correlation"], &rows));
         out.push_str(&html::section("sensitivity", "Sensitivity", "The uncertain parameters ranked by their effect on the chance of a deal.", &body));

@@ -73,6 +73,11 @@ pub struct Manifest {
     pub started: String,
     /// When it finished (RFC 3339, UTC).
     pub finished: Option<String>,
+    /// Further files of the directory that shards write so that they concatenate, in shard
+    /// order, to the unsharded run's (e.g. a command's own CSV with its header in shard 0 only);
+    /// `merge` concatenates them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub concatenated: Vec<String>,
     /// For a merged directory: the shard directories it was merged from, in shard order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<String>,
@@ -98,6 +103,7 @@ impl Manifest {
             columns: Vec::new(),
             started: now_rfc3339(),
             finished: None,
+            concatenated: Vec::new(),
             merged_from: Vec::new(),
         }
     }

@@ -57,6 +57,9 @@ pub fn check_shards(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>, Error>
         if m.version != first.version {
             return Err(differs("version", first.version.clone(), m.version.clone()));
         }
+        if m.concatenated != first.concatenated {
+            return Err(differs("concatenated", format!("{:?}", first.concatenated), format!("{:?}", m.concatenated)));
+        }
         if s.count != count {
             return Err(differs("shard", format!("a shard of {count}"), m.shard.clone()));
         }
@@ -86,6 +89,12 @@ pub fn merge<S: Study>(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
     manifest.scenario = first.scenario.clone();
     manifest.threads = shards.iter().map(|(_, m)| m.threads).max().unwrap_or(0);
     manifest.merged_from = shards.iter().map(|(d, _)| d.display().to_string()).collect();
+    manifest.concatenated = first.concatenated.clone();
+    for name in &first.concatenated {
+        if name.contains('/') || name.contains('\\') || name.starts_with('.') || crate::rundir::RESERVED.contains(&name.as_str()) {
+            return Err(Error::invalid(&shards[0].0.join("run.json"), format!("field \"concatenated\": expected plain file names other than the run directory's own, found {name:?}")));
+        }
+    }
     let columns = first.columns.clone();
     let dir = RunDir::create(out, manifest)?;
     let mut records = dir.records(columns.clone())?;
@@ -117,6 +126,15 @@ pub fn merge<S: Study>(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
         match &mut study {
             None => study = Some(s),
             Some(acc) => acc.merge(s).map_err(|e| Error::invalid(&sp, e))?,
+        }
+    }
+    for name in &first.concatenated {
+        let target = dir.dir().join(name);
+        let mut out_file = std::fs::File::create(&target).map_err(|e| Error::io(&target, e))?;
+        for (d, _) in &shards {
+            let src = d.join(name);
+            let mut f = std::fs::File::open(&src).map_err(|e| Error::io(&src, e))?;
+            std::io::copy(&mut f, &mut out_file).map_err(|e| Error::io(&target, e))?;
         }
     }
     let study = study.ok_or_else(|| Error::usage("no shards"))?;

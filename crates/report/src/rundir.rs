@@ -10,6 +10,9 @@ use crate::manifest::{now_rfc3339, Manifest};
 use crate::records::{Column, RecordWriter};
 use crate::study::{ReportInfo, Study};
 
+/// The files every run directory has.
+pub const RESERVED: [&str; 7] = ["run.json", "records.csv", "records.parquet", "events.jsonl", "stats.json", "aggregates.json", "report.html"];
+
 /// A run directory being written.
 pub struct RunDir {
     path: PathBuf,

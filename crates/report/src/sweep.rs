@@ -348,19 +348,23 @@ impl Study for SweepStudy {
         }
         out.push_str("</header>\n");
         for (k, (p, bins)) in s.params.iter().zip(&self.effects).enumerate() {
-            let mid: Vec<(f64, f64)> = bins.iter().enumerate().filter(|(_, e)| e.runs > 0).map(|(b, e)| (p.bin_value(b), wilson(e.agreements, e.runs).value)).collect();
-            let lo: Vec<(f64, f64)> = bins.iter().enumerate().filter(|(_, e)| e.runs > 0).map(|(b, e)| (p.bin_value(b), wilson(e.agreements, e.runs).lo)).collect();
-            let hi: Vec<(f64, f64)> = bins.iter().enumerate().filter(|(_, e)| e.runs > 0).map(|(b, e)| (p.bin_value(b), wilson(e.agreements, e.runs).hi)).collect();
-            let lines = [
-                charts::Line { name: "P(any deal)".into(), points: mid },
-                charts::Line { name: "95% interval, low".into(), points: lo },
-                charts::Line { name: "95% interval, high".into(), points: hi },
-            ];
+            let fan = charts::Fan {
+                name: "chance of any deal".into(),
+                points: bins
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| e.runs > 0)
+                    .map(|(b, e)| {
+                        let w = wilson(e.agreements, e.runs);
+                        (p.bin_value(b), [w.lo, w.lo, w.value, w.hi, w.hi])
+                    })
+                    .collect(),
+            };
             let body = html::figure(
                 &format!("chart-sweep-{k}"),
                 &format!("Chance of a deal as {} varies", p.key),
-                &charts::lines(&lines, (0.0, 1.0), &p.key, "chance of any deal"),
-                "Averaged over the other swept parameters (the main effect), with the 95% interval of the share.",
+                &charts::fan_chart(std::slice::from_ref(&fan), (0.0, 1.0), &p.key, "chance of any deal"),
+                "The line is the chance of a deal at each value, averaged over the other swept parameters (the main effect); the band is its 95% interval.",
             );
             out.push_str(&html::section(&format!("param-{k}"), &p.key, "Main effect on the chance of a deal.", &body));
         }

@@ -5,8 +5,9 @@
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
-/// Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
-pub const PALETTE: [RGBColor; 8] = [
+/// Okabe–Ito colours first (distinguishable with the common colour-vision deficiencies), then
+/// further distinct hues for charts with many series.
+pub const PALETTE: [RGBColor; 16] = [
     RGBColor(0, 114, 178),
     RGBColor(230, 159, 0),
     RGBColor(0, 158, 115),
@@ -15,7 +16,20 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(86, 180, 233),
     RGBColor(140, 140, 140),
     RGBColor(0, 0, 0),
+    RGBColor(153, 0, 0),
+    RGBColor(102, 51, 153),
+    RGBColor(128, 128, 0),
+    RGBColor(0, 102, 102),
+    RGBColor(255, 102, 153),
+    RGBColor(153, 102, 51),
+    RGBColor(51, 153, 255),
+    RGBColor(0, 204, 102),
 ];
+
+/// A colour as CSS `rgb(…)`, for legends drawn in HTML.
+pub fn css(c: RGBColor) -> String {
+    format!("rgb({},{},{})", c.0, c.1, c.2)
+}
 
 /// The i-th palette colour (cycling).
 pub fn colour(i: usize) -> RGBColor {
@@ -67,6 +81,26 @@ fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
+/// The x range of the points (padded when they all share one x) and a label formatter with as
+/// many decimals as the span needs.
+fn x_axis(xs: impl Iterator<Item = f64>) -> (f64, f64, usize) {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for x in xs.filter(|x| x.is_finite()) {
+        lo = lo.min(x);
+        hi = hi.max(x);
+    }
+    if !lo.is_finite() {
+        return (0.0, 1.0, 0);
+    }
+    if hi - lo < 1e-12 {
+        lo -= 0.5;
+        hi += 0.5;
+    }
+    let span = hi - lo;
+    let decimals = if span >= 20.0 { 0 } else if span >= 2.0 { 1 } else if span >= 0.2 { 2 } else { 3 };
+    (lo, hi, decimals)
+}
+
 fn height_for(rows: usize) -> u32 {
     (70 + 34 * rows as u32).clamp(160, 900)
 }
@@ -78,6 +112,12 @@ fn label_of(labels: &[String], v: &SegmentValue<i32>) -> String {
         SegmentValue::CenterOf(i) if *i >= 0 && *i < n => labels[(n - 1 - *i) as usize].clone(),
         _ => String::new(),
     }
+}
+
+/// Width of the label area for category labels (about 8 px per character at the label size).
+fn label_area(labels: &[String]) -> u32 {
+    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as u32;
+    (longest * 8 + 24).clamp(90, 480)
 }
 
 fn seg(n: usize, i: usize) -> i32 {
@@ -95,12 +135,13 @@ pub fn probability_bars(items: &[Interval]) -> String {
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
             .x_label_area_size(40)
-            .y_label_area_size(230)
+            .y_label_area_size(label_area(&labels))
             .build_cartesian_2d(0f64..1f64, (0..n as i32).into_segmented())
             .map_err(err)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
+            .y_labels(n + 1)
             .max_light_lines(1)
             .light_line_style(RGBColor(240, 240, 240))
             .x_labels(11)
@@ -137,7 +178,7 @@ pub fn probability_bars(items: &[Interval]) -> String {
 /// A step curve of a cumulative share over rounds (0–100% axis), one line per series.
 pub fn cumulative_curves(lines: &[Line], x_desc: &str, y_desc: &str) -> String {
     let mut svg = String::new();
-    let x_max = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)).fold(1.0f64, f64::max);
+    let (x_min, x_max, dec) = x_axis(lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)));
     let r = (|| -> Result<(), String> {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, 380)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
@@ -145,14 +186,14 @@ pub fn cumulative_curves(lines: &[Line], x_desc: &str, y_desc: &str) -> String {
             .margin(14)
             .x_label_area_size(44)
             .y_label_area_size(60)
-            .build_cartesian_2d(0f64..x_max, 0f64..1f64)
+            .build_cartesian_2d(x_min..x_max, 0f64..1f64)
             .map_err(err)?;
         chart
             .configure_mesh()
             .x_desc(x_desc)
             .y_desc(y_desc)
             .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
-            .x_label_formatter(&|x| format!("{x:.0}"))
+            .x_label_formatter(&|x| format!("{x:.dec$}"))
             .label_style((FONT, 15))
             .axis_desc_style((FONT, 14))
             .max_light_lines(2)
@@ -195,7 +236,7 @@ pub fn cumulative_curves(lines: &[Line], x_desc: &str, y_desc: &str) -> String {
 /// from 25% to 75%, and the median as a line.
 pub fn fan_chart(fans: &[Fan], y_range: (f64, f64), x_desc: &str, y_desc: &str) -> String {
     let mut svg = String::new();
-    let x_max = fans.iter().flat_map(|f| f.points.iter().map(|p| p.0)).fold(1.0f64, f64::max);
+    let (x_min, x_max, dec) = x_axis(fans.iter().flat_map(|f| f.points.iter().map(|p| p.0)));
     let r = (|| -> Result<(), String> {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, 400)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
@@ -203,13 +244,13 @@ pub fn fan_chart(fans: &[Fan], y_range: (f64, f64), x_desc: &str, y_desc: &str) 
             .margin(14)
             .x_label_area_size(44)
             .y_label_area_size(60)
-            .build_cartesian_2d(0f64..x_max, y_range.0..y_range.1)
+            .build_cartesian_2d(x_min..x_max, y_range.0..y_range.1)
             .map_err(err)?;
         chart
             .configure_mesh()
             .x_desc(x_desc)
             .y_desc(y_desc)
-            .x_label_formatter(&|x| format!("{x:.0}"))
+            .x_label_formatter(&|x| format!("{x:.dec$}"))
             .label_style((FONT, 15))
             .axis_desc_style((FONT, 14))
             .max_light_lines(2)
@@ -261,12 +302,13 @@ pub fn forest(items: &[Interval], x_desc: &str) -> String {
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
             .x_label_area_size(40)
-            .y_label_area_size(300)
+            .y_label_area_size(label_area(&labels))
             .build_cartesian_2d(lo..hi, (0..n as i32).into_segmented())
             .map_err(err)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
+            .y_labels(n + 1)
             .max_light_lines(1)
             .light_line_style(RGBColor(240, 240, 240))
             .x_label_formatter(&|x| if (x * 100.0).abs() < 0.5 { "0".to_string() } else { format!("{:+.0}", x * 100.0) })
@@ -320,12 +362,13 @@ pub fn tornado(items: &[Swing], baseline: f64, x_desc: &str, low_name: &str, hig
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
             .x_label_area_size(40)
-            .y_label_area_size(300)
+            .y_label_area_size(label_area(&labels))
             .build_cartesian_2d(lo..hi, (0..n as i32 + 1).into_segmented())
             .map_err(err)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
+            .y_labels(n + 1)
             .max_light_lines(1)
             .light_line_style(RGBColor(240, 240, 240))
             .x_label_formatter(&|x| format!("{:.0}%", x * 100.0))
@@ -369,8 +412,7 @@ pub fn tornado(items: &[Swing], baseline: f64, x_desc: &str, low_name: &str, hig
 /// Line chart of several named series over a shared x axis (e.g. positions per turn).
 pub fn lines(lines: &[Line], y_range: (f64, f64), x_desc: &str, y_desc: &str) -> String {
     let mut svg = String::new();
-    let x_max = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)).fold(1.0f64, f64::max);
-    let x_min = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)).fold(x_max, f64::min).min(0.0);
+    let (x_min, x_max, dec) = x_axis(lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)));
     let r = (|| -> Result<(), String> {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, 420)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
@@ -379,13 +421,13 @@ pub fn lines(lines: &[Line], y_range: (f64, f64), x_desc: &str, y_desc: &str) ->
             .x_label_area_size(44)
             .y_label_area_size(60)
             .right_y_label_area_size(0)
-            .build_cartesian_2d(x_min..x_max * 1.3, y_range.0..y_range.1)
+            .build_cartesian_2d(x_min..x_max, y_range.0..y_range.1)
             .map_err(err)?;
         chart
             .configure_mesh()
             .x_desc(x_desc)
             .y_desc(y_desc)
-            .x_label_formatter(&|x| if *x <= x_max { format!("{x:.0}") } else { String::new() })
+            .x_label_formatter(&|x| format!("{x:.dec$}"))
             .label_style((FONT, 15))
             .axis_desc_style((FONT, 14))
             .max_light_lines(2)
@@ -394,27 +436,21 @@ pub fn lines(lines: &[Line], y_range: (f64, f64), x_desc: &str, y_desc: &str) ->
             .map_err(err)?;
         for (i, l) in lines.iter().enumerate() {
             let c = colour(i);
-            let style = if i >= PALETTE.len() { c.stroke_width(2) } else { c.stroke_width(3) };
-            chart
-                .draw_series(LineSeries::new(l.points.iter().copied(), style))
-                .map_err(err)?
-                .label(l.name.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(3)));
+            chart.draw_series(LineSeries::new(l.points.iter().copied(), c.stroke_width(3))).map_err(err)?;
             chart
                 .draw_series(l.points.iter().map(|&(x, y)| Circle::new((x, y), 3, c.filled())))
                 .map_err(err)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(200, 200, 200))
-            .label_font((FONT, 13))
-            .draw()
-            .map_err(err)?;
         root.present().map_err(err)
     })();
-    finish(svg, r)
+    // The legend is HTML under the chart: with many series it would hide the lines.
+    let mut legend = String::from("<ul class=\"legend\">");
+    for (i, l) in lines.iter().enumerate() {
+        legend.push_str(&format!("<li><span class=\"swatch\" style=\"background:{}\"></span>{}</li>", css(colour(i)), super::escape(&l.name)));
+    }
+    legend.push_str("</ul>");
+    let out = finish(svg, r);
+    if out.starts_with("<svg") { format!("{out}\n{legend}") } else { out }
 }
 
 /// Horizontal bars of values on `[lo, hi]` with optional 95% intervals (tournament scores).
@@ -428,12 +464,13 @@ pub fn value_bars(items: &[Interval], range: (f64, f64), x_desc: &str, with_inte
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
             .x_label_area_size(40)
-            .y_label_area_size(230)
+            .y_label_area_size(label_area(&labels))
             .build_cartesian_2d(range.0..range.1, (0..n as i32).into_segmented())
             .map_err(err)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
+            .y_labels(n + 1)
             .max_light_lines(1)
             .light_line_style(RGBColor(240, 240, 240))
             .y_label_formatter(&|v| label_of(&labels, v))

@@ -105,6 +105,8 @@ th,td{border-bottom:1px solid #e3e6ea;padding:4px 10px;text-align:left;vertical-
 th{background:#f1f3f6}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 ul.keyfacts li{margin:4px 0}
+ul.legend{list-style:none;padding:0;margin:4px 0 0 60px;display:flex;flex-wrap:wrap;gap:4px 16px;font-size:0.88em}
+ul.legend .swatch{display:inline-block;width:14px;height:4px;margin-right:6px;vertical-align:middle}
 footer{margin-top:40px;color:#5b6572;font-size:0.85em}
 ";
 
