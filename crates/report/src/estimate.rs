@@ -122,11 +122,12 @@ pub fn estimate(command: &str, unit: &str, total_jobs: u64, jobs: u64, shard: &s
     }
 }
 
-fn group(n: u64) -> String {
+/// `n` with thousands separators: `1,000,000`.
+pub(crate) fn group(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -172,7 +173,7 @@ mod tests {
     fn estimate_scales_with_jobs_and_threads() {
         let cols = vec![Column::new("run", ColumnType::Int), Column::new("x", ColumnType::Float)];
         let (n, per, rows) = calibrate(Duration::from_millis(20), 50, |i| vec![vec![Cell::from(i), Cell::Float(i as f64 * 0.1)]]);
-        assert!(n >= 1 && n <= 50 && per >= 0.0);
+        assert!((1..=50).contains(&n) && per >= 0.0);
         let bpr = bytes_per_row(&cols, &rows);
         assert!(bpr.0 > 3.0 && bpr.1 > 0.0, "{bpr:?}");
         let e = estimate("run", "runs", 1000, 250, "1/4", 2, (n, 0.002), bpr, 1.0);

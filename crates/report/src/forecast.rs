@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
 
+use crate::estimate::group;
 use crate::html::{self, charts, escape, pct, pts};
 use crate::records::{Cell, Column, ColumnType};
 use crate::stats::{wilson, Bins, Estimate, ExactSum, IntHistogram, Moments, Z95};
@@ -831,16 +832,4 @@ fn mean_of(h: &IntHistogram, n: u64) -> f64 {
         return f64::NAN;
     }
     h.counts.iter().map(|(v, c)| *v as f64 * *c as f64).sum::<f64>() / n as f64
-}
-
-fn group(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

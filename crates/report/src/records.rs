@@ -410,8 +410,8 @@ mod tests {
     }
 
     fn row(i: u64) -> Vec<Cell> {
-        let x = if i % 3 == 0 { Cell::Null } else { Cell::Float(i as f64 / 7.0) };
-        vec![Cell::from(i), x, Cell::Bool(i % 2 == 0), Cell::Text(format!("r,\"{i}\""))]
+        let x = if i.is_multiple_of(3) { Cell::Null } else { Cell::Float(i as f64 / 7.0) };
+        vec![Cell::from(i), x, Cell::Bool(i.is_multiple_of(2)), Cell::Text(format!("r,\"{i}\""))]
     }
 
     #[test]

@@ -71,7 +71,7 @@ fn merge_rejects_missing_repeated_and_foreign_shards() {
     let s0 = write_run(&root.join("s0"), 3, 100, Shard { index: 0, count: 2 });
     let s1 = write_run(&root.join("s1"), 3, 100, Shard { index: 1, count: 2 });
     let other = write_run(&root.join("o1"), 4, 100, Shard { index: 1, count: 2 });
-    let e = merge_any(&[s0.clone()], &root.join("m1")).unwrap_err().to_string();
+    let e = merge_any(std::slice::from_ref(&s0), &root.join("m1")).unwrap_err().to_string();
     assert!(e.contains("expected 2 shard directories"), "{e}");
     let e = merge_any(&[s0.clone(), s0.clone()], &root.join("m2")).unwrap_err().to_string();
     assert!(e.contains("shard 0 twice"), "{e}");
