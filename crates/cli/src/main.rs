@@ -23,12 +23,19 @@ enum Command {
     /// Analyse a negotiation domain: Pareto frontier, Nash, Kalai–Smorodinsky, egalitarian and
     /// maximum-welfare points.
     Analyze(commands::analyze::Args),
+    /// Run one negotiation between named agents under a protocol (SAO, single text, relay,
+    /// confidential mediation).
+    Negotiate(commands::negotiate::Args),
+    /// Run a tournament: agents x domains x role swaps x repetitions, in parallel.
+    Tournament(commands::tournament::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => commands::analyze::run(args),
+        Command::Negotiate(args) => commands::negotiate::run(args),
+        Command::Tournament(args) => commands::tournament::run(args),
     };
     match result {
         Ok(code) => code,

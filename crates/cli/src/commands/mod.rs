@@ -1,3 +1,5 @@
 //! One module per subcommand; each has an `Args` (its flags) and a `run` function.
 
 pub mod analyze;
+pub mod negotiate;
+pub mod tournament;

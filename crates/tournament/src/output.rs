@@ -1,0 +1,281 @@
+//! Tournament output: rows streamed to CSV and JSONL (written to a temporary file and renamed
+//! when complete, so a failed run leaves nothing half-written), and per-agent scores kept as
+//! running sums.
+//!
+//! A CSV header is written only by a run that starts at job 0, so that the files of
+//! `--shard 0/N`, `1/N`, ... concatenate to the unsharded file.
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value as Json};
+
+use crate::error::Error;
+use crate::{Row, Tournament};
+
+/// A file written under a temporary name and renamed into place by [`Staged::commit`].
+struct Staged {
+    path: PathBuf,
+    tmp: PathBuf,
+    out: BufWriter<File>,
+}
+
+impl Staged {
+    fn create(path: &Path) -> Result<Staged, Error> {
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".partial");
+        let tmp = PathBuf::from(tmp);
+        let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        Ok(Staged { path: path.to_path_buf(), tmp, out: BufWriter::with_capacity(1 << 16, file) })
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.out.write_all(bytes).map_err(|e| Error::io(&self.tmp, e))
+    }
+
+    fn commit(mut self) -> Result<(), Error> {
+        self.out.flush().map_err(|e| Error::io(&self.tmp, e))?;
+        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+/// Quotes a CSV field when it needs it (RFC 4180).
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn num(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        format!("{x}")
+    }
+}
+
+fn agreement_names(t: &Tournament, row: &Row) -> Option<Vec<String>> {
+    let space = &t.domains[row.domain].space;
+    row.agreement.map(|o| space.value_names(&space.outcome_at(o)))
+}
+
+/// Streams rows to a CSV file.
+pub struct CsvWriter {
+    file: Staged,
+    line: String,
+}
+
+impl CsvWriter {
+    /// A writer to `path` for `n_parties` parties; writes the header when `header` is true.
+    pub fn create(path: &Path, n_parties: usize, header: bool) -> Result<CsvWriter, Error> {
+        let mut file = Staged::create(path)?;
+        if header {
+            let mut h = vec!["index".to_string(), "domain".into(), "repetition".into()];
+            for k in 0..n_parties {
+                h.push(format!("agent_{k}"));
+            }
+            for k in 0..n_parties {
+                h.push(format!("profile_{k}"));
+            }
+            h.extend(["ending", "step", "n_offers", "agreement"].map(String::from));
+            for k in 0..n_parties {
+                h.push(format!("utility_{k}"));
+            }
+            for k in 0..n_parties {
+                h.push(format!("advantage_{k}"));
+            }
+            h.extend(["welfare", "pareto_distance", "nash_distance", "fault"].map(String::from));
+            file.write((h.join(",") + "\n").as_bytes())?;
+        }
+        Ok(CsvWriter { file, line: String::with_capacity(512) })
+    }
+
+    /// Writes one row.
+    pub fn write(&mut self, t: &Tournament, row: &Row) -> Result<(), Error> {
+        let d = &t.domains[row.domain];
+        let l = &mut self.line;
+        l.clear();
+        let _ = write!(l, "{},{},{}", row.index, csv_field(&d.name), row.repetition);
+        for a in &row.agents {
+            let _ = write!(l, ",{}", csv_field(&t.agents[*a].to_string()));
+        }
+        for p in &row.profiles {
+            let _ = write!(l, ",{}", csv_field(&d.sides[*p].preferences().name));
+        }
+        let agreement = agreement_names(t, row).map(|v| v.join(" | ")).unwrap_or_default();
+        let _ = write!(l, ",{},{},{},{}", row.ending, row.step, row.n_offers, csv_field(&agreement));
+        for u in &row.utilities {
+            let _ = write!(l, ",{}", num(*u));
+        }
+        for u in &row.advantages {
+            let _ = write!(l, ",{}", num(*u));
+        }
+        let fault = row.fault.as_deref().unwrap_or("");
+        let _ = writeln!(
+            l,
+            ",{},{},{},{}",
+            num(row.welfare),
+            num(row.pareto_distance),
+            num(row.nash_distance),
+            csv_field(fault)
+        );
+        self.file.write(l.as_bytes())
+    }
+
+    /// Flushes and moves the file into place.
+    pub fn finish(self) -> Result<(), Error> {
+        self.file.commit()
+    }
+}
+
+fn jnum(x: f64) -> Json {
+    serde_json::Number::from_f64(x).map_or(Json::Null, Json::Number)
+}
+
+/// One row as JSON.
+pub fn row_json(t: &Tournament, row: &Row) -> Json {
+    let d = &t.domains[row.domain];
+    json!({
+        "index": row.index,
+        "domain": d.name,
+        "repetition": row.repetition,
+        "agents": row.agents.iter().map(|a| t.agents[*a].to_string()).collect::<Vec<_>>(),
+        "profiles": row.profiles.iter().map(|p| d.sides[*p].preferences().name.clone()).collect::<Vec<_>>(),
+        "ending": row.ending,
+        "step": row.step,
+        "n_offers": row.n_offers,
+        "agreement": agreement_names(t, row),
+        "utilities": row.utilities.iter().map(|u| jnum(*u)).collect::<Vec<_>>(),
+        "advantages": row.advantages.iter().map(|u| jnum(*u)).collect::<Vec<_>>(),
+        "welfare": jnum(row.welfare),
+        "pareto_distance": jnum(row.pareto_distance),
+        "nash_distance": jnum(row.nash_distance),
+        "fault": row.fault,
+    })
+}
+
+/// Streams rows to a JSON Lines file.
+pub struct JsonlWriter {
+    file: Staged,
+}
+
+impl JsonlWriter {
+    /// A writer to `path`.
+    pub fn create(path: &Path) -> Result<JsonlWriter, Error> {
+        Ok(JsonlWriter { file: Staged::create(path)? })
+    }
+
+    /// Writes one row.
+    pub fn write(&mut self, t: &Tournament, row: &Row) -> Result<(), Error> {
+        let mut s = row_json(t, row).to_string();
+        s.push('\n');
+        self.file.write(s.as_bytes())
+    }
+
+    /// Flushes and moves the file into place.
+    pub fn finish(self) -> Result<(), Error> {
+        self.file.commit()
+    }
+}
+
+/// Running per-agent sums over the negotiations an agent took part in (one entry per party it
+/// played). A negotiation without agreement counts at the disagreement point.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AgentScore {
+    /// Negotiations played.
+    pub n: u64,
+    /// Of which agreed.
+    pub agreements: u64,
+    /// Of which ended by a fault of this agent's strategy.
+    pub faults: u64,
+    /// Sum of its utilities.
+    pub utility: f64,
+    /// Sum of its advantages (utility minus disagreement utility).
+    pub advantage: f64,
+    /// Sum of the welfare of its negotiations.
+    pub welfare: f64,
+    /// Sum of the Pareto distances of its negotiations.
+    pub pareto_distance: f64,
+    /// Sum of the Nash distances of its negotiations.
+    pub nash_distance: f64,
+}
+
+/// Per-agent scores.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scores {
+    /// One entry per agent, in the tournament's agent order.
+    pub agents: Vec<AgentScore>,
+}
+
+impl Scores {
+    /// Empty scores for `n` agents.
+    pub fn new(n: usize) -> Scores {
+        Scores { agents: vec![AgentScore::default(); n] }
+    }
+
+    /// Adds a row.
+    pub fn add(&mut self, row: &Row) {
+        for (k, a) in row.agents.iter().enumerate() {
+            let Some(s) = self.agents.get_mut(*a) else { continue };
+            s.n += 1;
+            s.agreements += u64::from(row.agreement.is_some());
+            if let Some(f) = &row.fault {
+                if f.starts_with(&format!("party {k}:")) {
+                    s.faults += 1;
+                }
+            }
+            s.utility += row.utilities[k];
+            s.advantage += row.advantages[k];
+            s.welfare += row.welfare;
+            if row.pareto_distance.is_finite() {
+                s.pareto_distance += row.pareto_distance;
+            }
+            if row.nash_distance.is_finite() {
+                s.nash_distance += row.nash_distance;
+            }
+        }
+    }
+
+    /// The scores as CSV (means per negotiation), best mean advantage first.
+    pub fn to_csv(&self, t: &Tournament) -> String {
+        let mut out = String::from(
+            "agent,negotiations,agreement_rate,utility,advantage,welfare,pareto_distance,nash_distance,faults\n",
+        );
+        for (a, s) in self.ranked() {
+            let m = |x: f64| if s.n > 0 { num(x / s.n as f64) } else { String::new() };
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{},{},{},{}",
+                csv_field(&t.agents[a].to_string()),
+                s.n,
+                m(s.agreements as f64),
+                m(s.utility),
+                m(s.advantage),
+                m(s.welfare),
+                m(s.pareto_distance),
+                m(s.nash_distance),
+                s.faults
+            );
+        }
+        out
+    }
+
+    /// Agents with their scores, best mean advantage first (ties: agent order).
+    pub fn ranked(&self) -> Vec<(usize, &AgentScore)> {
+        let mean = |s: &AgentScore| if s.n > 0 { s.advantage / s.n as f64 } else { f64::NEG_INFINITY };
+        let mut v: Vec<(usize, &AgentScore)> = self.agents.iter().enumerate().collect();
+        v.sort_by(|a, b| mean(b.1).partial_cmp(&mean(a.1)).unwrap_or(std::cmp::Ordering::Equal).then(a.0.cmp(&b.0)));
+        v
+    }
+}
+
+/// Writes `text` to `path` through a temporary file.
+pub fn write_file(path: &Path, text: &str) -> Result<(), Error> {
+    let mut f = Staged::create(path)?;
+    f.write(text.as_bytes())?;
+    f.commit()
+}
