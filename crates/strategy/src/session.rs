@@ -88,9 +88,11 @@ fn ctx(me: usize, n_parties: usize, step: u64, n_steps: u64, relative_time: f64)
     Context { me, n_parties, step, n_steps, relative_time }
 }
 
-/// Tells every party that may see the new offers or deliveries among `events` about them.
+/// Tells every party that may see the new offers or deliveries among `events` about them:
+/// offers are public only in SAO (`public_offers`); relay parties see only deliveries.
 /// Returns the party whose strategy failed, with the message.
 fn notify(
+    public_offers: bool,
     events: &[Event],
     parties: &mut [Box<dyn Negotiator + '_>],
     n_steps: u64,
@@ -100,7 +102,7 @@ fn notify(
     for e in events {
         match *e {
             // SAO: an offer is public (relay offers reach the others only as deliveries).
-            Event::Offer { step, party, outcome } => {
+            Event::Offer { step, party, outcome } if public_offers => {
                 for (j, p) in parties.iter_mut().enumerate() {
                     if j != party {
                         let c = ctx(j, n, step, n_steps, bc_protocol::relative_time(step, n_steps));
@@ -152,7 +154,7 @@ pub fn run_sao(m: &mut Sao, parties: &mut [Box<dyn Negotiator + '_>], budget: &B
         let failed = match m.submit(Actor::Party(i), action) {
             Err(e) => Some((i, format!("{} made an invalid move: {e}", parties[i].name()))),
             Ok(events) => match action {
-                SaoAction::Offer(_) => notify(events, parties, n_steps, budget).err(),
+                SaoAction::Offer(_) => notify(true, events, parties, n_steps, budget).err(),
                 _ => None,
             },
         };
@@ -208,7 +210,7 @@ pub fn run_relay(
         };
         let failed = match m.submit(actor, action) {
             Err(e) => Some((actor, format!("{} made an invalid move: {e}", actor_name(actor, parties, mediator.name())))),
-            Ok(events) => notify(events, parties, n_steps, budget).err().map(|(j, msg)| (Actor::Party(j), msg)),
+            Ok(events) => notify(false, events, parties, n_steps, budget).err().map(|(j, msg)| (Actor::Party(j), msg)),
         };
         if let Some((who, msg)) = failed {
             m.fault(who, msg);

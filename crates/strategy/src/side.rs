@@ -177,29 +177,28 @@ impl Table {
     /// Builds the table from every outcome's utility (by index) and a reservation value.
     /// Outcomes with utility below `reserved` (or NaN) are irrational.
     pub fn from_utils(utils: Vec<f64>, reserved: f64) -> Table {
-        let mut rational: Vec<(f64, u32)> = Vec::with_capacity(utils.len());
+        let mut keys: Vec<u64> = Vec::with_capacity(utils.len());
+        let mut ids: Vec<u32> = Vec::with_capacity(utils.len());
         let mut irrational: Vec<u32> = Vec::new();
         let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
         for (k, &u) in utils.iter().enumerate() {
             min = min.min(u);
             max = max.max(u);
             if u >= reserved {
-                rational.push((u, k as u32));
+                keys.push(order_key(u));
+                ids.push(k as u32);
             } else {
                 irrational.push(k as u32);
             }
         }
-        // Keys are unique, so an unstable sort gives the stable (utility, index) order.
-        rational.sort_unstable_by(|a, b| {
-            a.0.partial_cmp(&b.0).unwrap_or(Ordering::Equal).then(a.1.cmp(&b.1))
-        });
-        let n_rational = rational.len();
-        let mut order = Vec::with_capacity(utils.len());
-        let mut sorted = Vec::with_capacity(utils.len());
-        for (u, k) in rational {
-            order.push(k);
-            sorted.push(u);
-        }
+        // Ids start in increasing order and the sort is stable: the result is ordered by
+        // (utility, index).
+        stable_sort_by_key(&mut keys, &mut ids);
+        let n_rational = ids.len();
+        let mut order = ids;
+        let mut sorted: Vec<f64> = order.iter().map(|k| utils[*k as usize]).collect();
+        order.reserve(irrational.len());
+        sorted.reserve(irrational.len());
         for k in irrational {
             order.push(k);
             sorted.push(utils[k as usize]);
@@ -305,9 +304,82 @@ impl Table {
     }
 }
 
+/// A key whose unsigned order is the numeric order of `u` (not NaN), `-0.0` equal to `0.0`.
+#[inline]
+fn order_key(u: f64) -> u64 {
+    let bits = (u + 0.0).to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
+}
+
+/// Sorts `ids` by `keys` (moved along), stably: a comparison sort for short inputs, an LSD
+/// radix sort (8 bits a pass, skipping passes where every key has the same digit) otherwise.
+fn stable_sort_by_key(keys: &mut Vec<u64>, ids: &mut Vec<u32>) {
+    let n = keys.len();
+    if n <= 4096 {
+        let mut pairs: Vec<(u64, u32)> = keys.iter().copied().zip(ids.iter().copied()).collect();
+        pairs.sort_by_key(|p| p.0);
+        for (k, (key, id)) in pairs.into_iter().enumerate() {
+            keys[k] = key;
+            ids[k] = id;
+        }
+        return;
+    }
+    const BITS: u32 = 8;
+    const BUCKETS: usize = 1 << BITS;
+    let mut items: Vec<(u64, u32)> = keys.iter().copied().zip(ids.iter().copied()).collect();
+    let mut spare: Vec<(u64, u32)> = vec![(0, 0); n];
+    let mut counts = vec![0usize; BUCKETS];
+    let mut shift = 0;
+    while shift < 64 {
+        counts.iter_mut().for_each(|c| *c = 0);
+        for (k, _) in &items {
+            counts[((k >> shift) as usize) & (BUCKETS - 1)] += 1;
+        }
+        if !counts.iter().any(|c| *c == n) {
+            let mut sum = 0;
+            for c in counts.iter_mut() {
+                let t = *c;
+                *c = sum;
+                sum += t;
+            }
+            for item in &items {
+                let d = ((item.0 >> shift) as usize) & (BUCKETS - 1);
+                spare[counts[d]] = *item;
+                counts[d] += 1;
+            }
+            std::mem::swap(&mut items, &mut spare);
+        }
+        shift += BITS;
+    }
+    for (k, (key, id)) in items.into_iter().enumerate() {
+        keys[k] = key;
+        ids[k] = id;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn radix_and_comparison_sorts_agree() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        // Coarse values: many ties, negatives and both zeros.
+        let utils: Vec<f64> = (0..20_000)
+            .map(|k| if k % 97 == 0 { -0.0 } else { (rng.gen_range(-50i32..50) as f64) / 8.0 })
+            .collect();
+        let t = Table::from_utils(utils.clone(), -3.0);
+        let mut expected: Vec<(f64, u32)> =
+            utils.iter().enumerate().filter(|(_, u)| **u >= -3.0).map(|(k, u)| (*u, k as u32)).collect();
+        expected.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.cmp(&b.1)));
+        let got: Vec<(f64, u32)> = t.ascending().map(|(k, u)| (u, k as u32)).collect();
+        assert_eq!(got, expected);
+    }
 
     /// NegMAS's search written as it is: a scan of every entry (the oracle for `worst_in`).
     fn brute_worst_in(t: &Table, mn: f64, mx: f64) -> Option<OutcomeId> {

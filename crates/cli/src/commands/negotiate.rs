@@ -60,6 +60,12 @@ pub struct Args {
     /// Write every event (the analyst's view) to this file as JSON Lines.
     #[arg(long, value_name = "FILE.jsonl")]
     trace: Option<PathBuf>,
+    /// Also time the negotiation: run it N more times, each with freshly built strategies and
+    /// tables (NegMAS's timed region: mechanism, negotiators with their inverse utility
+    /// functions, run), and report the median wall time of one run on standard error (and in
+    /// `--json`).
+    #[arg(long, value_name = "N")]
+    repeat: Option<u32>,
     /// Print JSON on standard output instead of a table.
     #[arg(long)]
     json: bool,
@@ -189,6 +195,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let seed = args.seed;
     let mut rng = |k: usize| rand_chacha::ChaCha8Rng::seed_from_u64(seed_for(seed, k as u64));
     let record = play(&plan, &sides, &mut rng).with_context(|| format!("negotiating on {}", scenario.domain_file.display()))?;
+    let timing = match args.repeat {
+        None | Some(0) => None,
+        Some(n) => Some(time_runs(&plan, &space, &scenario, &profiles, seed, n)?),
+    };
 
     let used: Vec<&bc_model::Preferences> = profiles.iter().map(|p| &scenario.parties[*p]).collect();
     let analysis = analyze(&space, &used, Options::default()).ok();
@@ -207,12 +217,42 @@ pub fn run(args: Args) -> Result<ExitCode> {
         write_trace(path, &space, &record.events)?;
     }
     let report = Report { args: &args, scenario: &scenario, space: &space, agents: &agents, profiles: &profiles, protocol, mediator: mediator.as_ref(), record: &record, utils: &utils, analysis: analysis.as_ref() };
+    if let Some((n, median)) = timing {
+        eprintln!("median of {n} runs: {:.3} ms per negotiation", median * 1e3);
+    }
     if args.json {
-        print_json(&report.json(distances))?;
+        let mut j = report.json(distances);
+        if let (Some((n, median)), Some(obj)) = (timing, j.as_object_mut()) {
+            obj.insert("timing".into(), json!({"runs": n, "median_s": float(median)}));
+        }
+        print_json(&j)?;
     } else {
         print_text(&report.table(distances))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the negotiation `n` times from scratch (new sides, so tables are rebuilt; new agents)
+/// without keeping events, and returns `(n, median seconds)`.
+fn time_runs(plan: &Plan<'_>, space: &Arc<OutcomeSpace>, scenario: &Scenario, profiles: &[usize], seed: u64, n: u32) -> Result<(u32, f64)> {
+    let plan = Plan { keep_events: false, ..plan.clone() };
+    let mut times = Vec::with_capacity(n as usize);
+    for _ in 0..n {
+        let start = std::time::Instant::now();
+        let sides: Vec<Arc<Side>> = profiles
+            .iter()
+            .map(|p| Side::new(space.clone(), scenario.parties[*p].clone()).map(Arc::new))
+            .collect::<Result<_, _>>()?;
+        let mut rng = |k: usize| rand_chacha::ChaCha8Rng::seed_from_u64(seed_for(seed, k as u64));
+        let r = play(&plan, &sides, &mut rng)?;
+        times.push(start.elapsed().as_secs_f64());
+        std::hint::black_box(r);
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    if std::env::var_os("BC_TIMING_MIN").is_some() {
+        eprintln!("fastest of {n} runs: {:.3} ms", times[0] * 1e3);
+    }
+    Ok((n, times[times.len() / 2]))
 }
 
 struct Report<'a> {
