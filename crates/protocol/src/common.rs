@@ -281,6 +281,7 @@ impl Log {
     }
 
     /// Starts the events of a new action.
+    #[inline]
     pub(crate) fn begin(&mut self) {
         if self.keep {
             self.start = self.all.len();
@@ -289,6 +290,7 @@ impl Log {
         }
     }
 
+    #[inline]
     pub(crate) fn push(&mut self, e: Event) {
         if self.keep {
             self.all.push(e);

@@ -51,6 +51,10 @@ impl Negotiator for HardHeaded {
         }
     }
 
+    fn observes(&self) -> bool {
+        false
+    }
+
     fn floor(&mut self, _ctx: &Context) -> f64 {
         self.best_utility
     }

@@ -53,6 +53,12 @@ pub trait Negotiator: Send {
     /// made; relay: every text delivered to this party).
     fn observe(&mut self, _ctx: &Context, _from: Source, _offer: OutcomeId) {}
 
+    /// Whether [`Negotiator::observe`] does anything; strategies that ignore the other offers
+    /// (time-based ones) return false and are not called.
+    fn observes(&self) -> bool {
+        true
+    }
+
     /// Single text: accept `draft` in place of `current` (the last adopted text, if any)?
     /// By default, the party's answer to the draft as an offer.
     fn vote(&mut self, ctx: &Context, draft: OutcomeId, _current: Option<OutcomeId>) -> bool {

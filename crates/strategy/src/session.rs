@@ -99,12 +99,15 @@ fn notify(
     budget: &Budget,
 ) -> Result<(), (usize, String)> {
     let n = parties.len();
+    if !parties.iter().any(|p| p.observes()) {
+        return Ok(());
+    }
     for e in events {
         match *e {
             // SAO: an offer is public (relay offers reach the others only as deliveries).
             Event::Offer { step, party, outcome } if public_offers => {
                 for (j, p) in parties.iter_mut().enumerate() {
-                    if j != party {
+                    if j != party && p.observes() {
                         let c = ctx(j, n, step, n_steps, bc_protocol::relative_time(step, n_steps));
                         if let Err(f) = guarded(budget, || p.observe(&c, Source::Party(party), outcome)) {
                             return Err((j, f.describe(p.name())));
@@ -113,7 +116,7 @@ fn notify(
                 }
             }
             Event::Delivered { step, to, outcome, from } => {
-                if let Some(p) = parties.get_mut(to) {
+                if let Some(p) = parties.get_mut(to).filter(|p| p.observes()) {
                     let c = ctx(to, n, step, n_steps, bc_protocol::relative_time(step, n_steps));
                     if let Err(f) = guarded(budget, || p.observe(&c, from, outcome)) {
                         return Err((to, f.describe(p.name())));

@@ -146,15 +146,80 @@ impl Side {
 
 /// Every outcome's utility and NegMAS's presorted inverse (rational outcomes ascending by
 /// `(utility, index)`, then the irrational ones in enumeration order).
-#[derive(Clone, Debug)]
+///
+/// The ascending order is materialised lazily: building the table makes one pass that buckets
+/// the rational outcomes by utility (bucket `b` holds the utilities in the `b`-th of equal-width
+/// slices of `[min, max]`, so bucket order is utility order), and a bucket is sorted only when a
+/// query first looks into it. A time-based agent only ever looks at a few buckets around its
+/// aspiration level, so a table of 188,160 outcomes costs two linear passes instead of a sort.
+/// Buckets are sorted at most once, whichever thread asks first; the result does not depend on
+/// who sorts.
+#[derive(Debug)]
 pub struct Table {
     utils: Vec<f64>,
-    order: Vec<u32>,
-    sorted: Vec<f64>,
-    n_rational: usize,
     reserved: f64,
     min: f64,
     max: f64,
+    n_rational: usize,
+    /// Lowest rational utility, and buckets per unit of utility.
+    base: f64,
+    scale: f64,
+    /// `starts[b]..starts[b + 1]`: bucket `b`'s slice of `ids`.
+    starts: Vec<u32>,
+    /// Rational outcome indices grouped by bucket, in increasing index within a bucket.
+    ids: Vec<u32>,
+    /// Each bucket's `(utility, index)` pairs in ascending order, once sorted.
+    sorted: Vec<OnceLock<Box<[(f64, u32)]>>>,
+    /// Irrational outcomes, in enumeration order.
+    irrational: Vec<u32>,
+}
+
+/// Every outcome's utility under an additive function, in index order: running prefix sums
+/// over the leading issues and a tight loop over the last one, adding terms left to right from
+/// the bias exactly as `LinearAdditive::eval` does (so the values are bit-identical).
+fn additive_utilities(space: &OutcomeSpace, f: &bc_model::LinearAdditive) -> Vec<f64> {
+    let radices: Vec<usize> = space.radices().iter().map(|r| r.unwrap_or(1) as usize).collect();
+    let m = radices.len();
+    let total: usize = radices.iter().product();
+    let mut out = Vec::with_capacity(total);
+    let last = f.terms(m - 1);
+    let mut digits = vec![0usize; m - 1];
+    let mut prefix = vec![f.bias(); m];
+    for i in 0..m - 1 {
+        prefix[i + 1] = prefix[i] + f.terms(i)[0];
+    }
+    let capped = f.cap().is_some();
+    loop {
+        let p = prefix[m - 1];
+        if capped {
+            out.extend(last.iter().map(|t| f.finish(p + t)));
+        } else {
+            out.extend(last.iter().map(|t| p + t));
+        }
+        // Advance the leading issues like an odometer, last of them fastest.
+        let mut i = m - 1;
+        loop {
+            if i == 0 {
+                return out;
+            }
+            i -= 1;
+            digits[i] += 1;
+            if digits[i] < radices[i] {
+                break;
+            }
+            digits[i] = 0;
+        }
+        for j in i..m - 1 {
+            prefix[j + 1] = prefix[j] + f.terms(j)[digits[j]];
+        }
+    }
+}
+
+/// A position in a table's ascending order: bucket and offset in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Pos {
+    bucket: usize,
+    offset: usize,
 }
 
 impl Table {
@@ -170,40 +235,122 @@ impl Table {
         if n > u64::from(u32::MAX) {
             return Err(Error::new(ErrorKind::Space(format!("{n} outcomes are too many to sort"))));
         }
-        let utils = prefs.utility.eval_all(space, limit)?;
-        Ok(Table::from_utils(utils, prefs.reserved_value))
+        match prefs.utility.as_additive() {
+            Some(f) => {
+                let utils = additive_utilities(space, f);
+                let (min, max) = f.minmax();
+                Ok(Table::from_utils_within(utils, prefs.reserved_value, min, max))
+            }
+            None => Ok(Table::from_utils(prefs.utility.eval_all(space, limit)?, prefs.reserved_value)),
+        }
     }
 
     /// Builds the table from every outcome's utility (by index) and a reservation value.
     /// Outcomes with utility below `reserved` (or NaN) are irrational.
     pub fn from_utils(utils: Vec<f64>, reserved: f64) -> Table {
-        let mut keys: Vec<u64> = Vec::with_capacity(utils.len());
-        let mut ids: Vec<u32> = Vec::with_capacity(utils.len());
-        let mut irrational: Vec<u32> = Vec::new();
         let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
-        for (k, &u) in utils.iter().enumerate() {
-            min = min.min(u);
-            max = max.max(u);
-            if u >= reserved {
-                keys.push(order_key(u));
-                ids.push(k as u32);
-            } else {
-                irrational.push(k as u32);
+        for &u in &utils {
+            if u < min {
+                min = u;
+            }
+            if u > max {
+                max = u;
             }
         }
-        // Ids start in increasing order and the sort is stable: the result is ordered by
-        // (utility, index).
-        stable_sort_by_key(&mut keys, &mut ids);
-        let n_rational = ids.len();
-        let mut order = ids;
-        let mut sorted: Vec<f64> = order.iter().map(|k| utils[*k as usize]).collect();
-        order.reserve(irrational.len());
-        sorted.reserve(irrational.len());
-        for k in irrational {
-            order.push(k);
-            sorted.push(utils[k as usize]);
+        Table::from_utils_within(utils, reserved, min, max)
+    }
+
+    /// Builds the table knowing the lowest and highest utility (`min`, `max`) of `utils`.
+    fn from_utils_within(utils: Vec<f64>, reserved: f64, min: f64, max: f64) -> Table {
+        // Rational utilities lie in [max(min, reserved), max]; any monotone bucketing works.
+        let base = if reserved > min { reserved } else { min };
+        let n = utils.len();
+        let n_buckets = (n / 32).max(1);
+        let span = max - base;
+        let scale = if span > 0.0 && span.is_finite() { n_buckets as f64 / span } else { 0.0 };
+        let mut t = Table {
+            utils,
+            reserved,
+            min,
+            max,
+            n_rational: 0,
+            base,
+            scale,
+            starts: vec![0; n_buckets + 1],
+            ids: Vec::new(),
+            sorted: Vec::new(),
+            irrational: Vec::new(),
+        };
+        // Counting sort into buckets: stable, so indices stay increasing within a bucket.
+        let mut counts = vec![0u32; n_buckets];
+        for (k, &u) in t.utils.iter().enumerate() {
+            if u >= reserved {
+                counts[t.bucket_of(u)] += 1;
+            } else {
+                t.irrational.push(k as u32);
+            }
         }
-        Table { utils, order, sorted, n_rational, reserved, min, max }
+        let mut next = Vec::with_capacity(n_buckets);
+        let mut sum = 0u32;
+        for (b, c) in counts.iter().enumerate() {
+            t.starts[b] = sum;
+            next.push(sum);
+            sum += c;
+        }
+        t.starts[n_buckets] = sum;
+        t.n_rational = sum as usize;
+        t.ids = vec![0; t.n_rational];
+        for (k, &u) in t.utils.iter().enumerate() {
+            if u >= reserved {
+                let b = t.bucket_of(u);
+                t.ids[next[b] as usize] = k as u32;
+                next[b] += 1;
+            }
+        }
+        t.sorted = (0..n_buckets).map(|_| OnceLock::new()).collect();
+        t
+    }
+
+    /// The bucket of a utility: monotone in `u`, so buckets are in utility order.
+    #[inline]
+    fn bucket_of(&self, u: f64) -> usize {
+        let last = self.starts.len() - 2;
+        if !(u >= self.base) {
+            return 0;
+        }
+        (((u - self.base) * self.scale) as usize).min(last)
+    }
+
+    fn n_buckets(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// Bucket `b`'s entries in ascending `(utility, index)` order (sorted on first use).
+    fn bucket(&self, b: usize) -> &[(f64, u32)] {
+        self.sorted[b].get_or_init(|| {
+            let ids = &self.ids[self.starts[b] as usize..self.starts[b + 1] as usize];
+            let mut v: Vec<(f64, u32)> = ids.iter().map(|k| (self.utils[*k as usize], *k)).collect();
+            // Indices are increasing, so a stable sort on the utility gives (utility, index).
+            v.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(Ordering::Equal));
+            v.into_boxed_slice()
+        })
+    }
+
+    fn entry(&self, p: Pos) -> (f64, u32) {
+        self.bucket(p.bucket)[p.offset]
+    }
+
+    /// The first position of a non-empty bucket at or after `b`.
+    fn first_from(&self, b: usize) -> Option<Pos> {
+        (b..self.n_buckets()).find(|x| self.starts[*x] < self.starts[*x + 1]).map(|bucket| Pos { bucket, offset: 0 })
+    }
+
+    /// The last position of a non-empty bucket strictly before `b`.
+    fn last_before(&self, b: usize) -> Option<Pos> {
+        (0..b)
+            .rev()
+            .find(|x| self.starts[*x] < self.starts[*x + 1])
+            .map(|bucket| Pos { bucket, offset: (self.starts[bucket + 1] - self.starts[bucket]) as usize - 1 })
     }
 
     /// Utility of every outcome, by index.
@@ -227,18 +374,15 @@ impl Table {
     }
 
     /// The rational outcomes, worst to best (ties: lower index first).
-    pub fn ascending(&self) -> impl DoubleEndedIterator<Item = (OutcomeId, f64)> + '_ {
-        self.order[..self.n_rational]
-            .iter()
-            .zip(&self.sorted[..self.n_rational])
-            .map(|(k, u)| (OutcomeId::from(*k), *u))
+    pub fn ascending(&self) -> impl Iterator<Item = (OutcomeId, f64)> + '_ {
+        (0..self.n_buckets()).flat_map(move |b| self.bucket(b).iter().map(|(u, k)| (OutcomeId::from(*k), *u)))
     }
 
     /// The best rational outcome (the last in ascending order); when no outcome is rational,
     /// the first outcome of highest utility.
     pub fn best(&self) -> OutcomeId {
-        if self.n_rational > 0 {
-            return OutcomeId::from(self.order[self.n_rational - 1]);
+        if let Some(p) = self.last_before(self.n_buckets()) {
+            return OutcomeId::from(self.entry(p).1);
         }
         let mut best = 0usize;
         for (k, u) in self.utils.iter().enumerate() {
@@ -253,11 +397,14 @@ impl Table {
     /// from the best rational outcome (`k = 0`); ranks past the rational outcomes address the
     /// irrational ones in enumeration order, as NegMAS does; `None` past the end.
     pub fn rank(&self, k: usize) -> Option<(OutcomeId, f64)> {
-        if k >= self.order.len() {
-            return None;
+        if k < self.n_rational {
+            let pos = (self.n_rational - 1 - k) as u32;
+            let b = self.starts.partition_point(|s| *s <= pos) - 1;
+            let (u, id) = self.bucket(b)[(pos - self.starts[b]) as usize];
+            return Some((OutcomeId::from(id), u));
         }
-        let pos = if k < self.n_rational { self.n_rational - 1 - k } else { k };
-        Some((OutcomeId::from(self.order[pos]), self.sorted[pos]))
+        let id = *self.irrational.get(k - self.n_rational)?;
+        Some((OutcomeId::from(id), self.utils[id as usize]))
     }
 
     /// NegMAS's `PresortingInverseUtilityFunction.worst_in((mn, mx), normalized=False)`: the
@@ -265,99 +412,97 @@ impl Table {
     /// an outcome at most `1e-6` below `mn` when that is strictly closer; `None` when no outcome
     /// is rational.
     pub fn worst_in(&self, mn: f64, mx: f64) -> Option<OutcomeId> {
+        let b = self.bracket(mn)?;
+        self.choose(&b, mn, mx)
+    }
+
+    /// Where `mn` falls among the rational utilities: the first entry at or above it (`i` of
+    /// NegMAS's search, clipped to the best) and the entry just below it. The same bracket
+    /// serves every `mn` it [`Bracket::holds`], so an agent whose level moves a little each round
+    /// searches only when it crosses an outcome.
+    pub fn bracket(&self, mn: f64) -> Option<Bracket> {
         if self.n_rational == 0 {
             return None;
         }
-        let rational = &self.sorted[..self.n_rational];
-        // np.searchsorted(..., side="left"), clipped to the rational range.
-        let pp = rational.partition_point(|&u| u < mn);
-        let i = pp.min(self.n_rational - 1);
+        // Utilities >= mn lie in mn's bucket or later, those < mn in it or earlier.
+        let b = self.bucket_of(mn);
+        let in_b = self.bucket(b).partition_point(|(u, _)| *u < mn);
+        let (i, clipped) = if in_b < self.bucket(b).len() {
+            (Pos { bucket: b, offset: in_b }, false)
+        } else {
+            match self.first_from(b + 1) {
+                Some(p) => (p, false),
+                None => (self.last_before(self.n_buckets())?, true),
+            }
+        };
+        let (at_u, at_id) = self.entry(i);
+        let prev = if i.offset > 0 { Some(Pos { bucket: i.bucket, offset: i.offset - 1 }) } else { self.last_before(i.bucket) };
+        let below = prev.map(|p| {
+            let (v, _) = self.entry(p);
+            let first = self.bucket(p.bucket).partition_point(|(u, _)| *u < v);
+            (v, OutcomeId::from(self.bucket(p.bucket)[first].1))
+        });
+        Some(Bracket { at: (at_u, OutcomeId::from(at_id)), below, clipped })
+    }
+
+    /// NegMAS's choice within a bracket of `mn` (see [`Table::worst_in`]).
+    pub fn choose(&self, b: &Bracket, mn: f64, mx: f64) -> Option<OutcomeId> {
+        let (ui, idi) = b.at;
         let (lo_b, hi_b) = (mn - INV_EPS, mx + 2.0 * INV_EPS);
-        let mut best = i;
-        let mut best_diff = (self.sorted[i] - mn).abs();
-        // `_nearest_around` scans every entry in index order and keeps the first strictly
-        // closer one. Among rational entries only the largest value below `mn` (its first
-        // occurrence) can beat entry `i`; entries at or above `mn` are never closer than `i`.
-        if pp > 0 {
-            let v = rational[pp - 1];
+        let mut best = idi;
+        let mut best_u = ui;
+        let mut best_diff = (ui - mn).abs();
+        // `_nearest_around` scans every entry in order and keeps the first strictly closer one.
+        // Among rational entries only the largest value below `mn` (its first occurrence) can
+        // beat `i`; entries at or above `mn` are never closer. When `i` is clipped, every entry
+        // is below `mn` and none is closer than `i`.
+        if let (false, Some((v, first))) = (b.clipped, b.below) {
             let d = (v - mn).abs();
             if v >= lo_b && v <= hi_b && d < best_diff {
-                best = rational[..pp].partition_point(|&u| u < v);
+                best = first;
+                best_u = v;
                 best_diff = d;
             }
         }
         // Irrational entries (all below the reservation value) are in the window only when
         // `mn` is less than 1e-6 above it; time-based agents never ask that low.
         if lo_b < self.reserved {
-            for (pos, &v) in self.sorted.iter().enumerate().skip(self.n_rational) {
+            for &k in &self.irrational {
+                let v = self.utils[k as usize];
                 let d = (v - mn).abs();
                 if v >= lo_b && v <= hi_b && d < best_diff {
-                    best = pos;
+                    best = OutcomeId::from(k);
+                    best_u = v;
                     best_diff = d;
                 }
             }
         }
-        if (self.sorted[best] - mn).abs() > 2.0 * INV_EPS && best != i {
+        if (best_u - mn).abs() > 2.0 * INV_EPS && best != idi {
             return None;
         }
-        Some(OutcomeId::from(self.order[best]))
+        Some(best)
     }
 }
 
-/// A key whose unsigned order is the numeric order of `u` (not NaN), `-0.0` equal to `0.0`.
-#[inline]
-fn order_key(u: f64) -> u64 {
-    let bits = (u + 0.0).to_bits();
-    if bits >> 63 == 1 {
-        !bits
-    } else {
-        bits | (1 << 63)
-    }
+/// The rational utilities around a level: see [`Table::bracket`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bracket {
+    /// The first entry at or above the level (utility, outcome); the best one when clipped.
+    pub at: (f64, OutcomeId),
+    /// The largest utility below `at` and the first outcome (in ascending order) that has it.
+    pub below: Option<(f64, OutcomeId)>,
+    /// True when every rational utility is below the level.
+    pub clipped: bool,
 }
 
-/// Sorts `ids` by `keys` (moved along), stably: a comparison sort for short inputs, an LSD
-/// radix sort (8 bits a pass, skipping passes where every key has the same digit) otherwise.
-fn stable_sort_by_key(keys: &mut Vec<u64>, ids: &mut Vec<u32>) {
-    let n = keys.len();
-    if n <= 4096 {
-        let mut pairs: Vec<(u64, u32)> = keys.iter().copied().zip(ids.iter().copied()).collect();
-        pairs.sort_by_key(|p| p.0);
-        for (k, (key, id)) in pairs.into_iter().enumerate() {
-            keys[k] = key;
-            ids[k] = id;
+impl Bracket {
+    /// Whether this is also the bracket of level `mn`.
+    pub fn holds(&self, mn: f64) -> bool {
+        if self.clipped {
+            mn > self.at.0
+        } else {
+            mn <= self.at.0 && self.below.map_or(true, |(v, _)| v < mn)
         }
-        return;
-    }
-    const BITS: u32 = 8;
-    const BUCKETS: usize = 1 << BITS;
-    let mut items: Vec<(u64, u32)> = keys.iter().copied().zip(ids.iter().copied()).collect();
-    let mut spare: Vec<(u64, u32)> = vec![(0, 0); n];
-    let mut counts = vec![0usize; BUCKETS];
-    let mut shift = 0;
-    while shift < 64 {
-        counts.iter_mut().for_each(|c| *c = 0);
-        for (k, _) in &items {
-            counts[((k >> shift) as usize) & (BUCKETS - 1)] += 1;
-        }
-        if !counts.iter().any(|c| *c == n) {
-            let mut sum = 0;
-            for c in counts.iter_mut() {
-                let t = *c;
-                *c = sum;
-                sum += t;
-            }
-            for item in &items {
-                let d = ((item.0 >> shift) as usize) & (BUCKETS - 1);
-                spare[counts[d]] = *item;
-                counts[d] += 1;
-            }
-            std::mem::swap(&mut items, &mut spare);
-        }
-        shift += BITS;
-    }
-    for (k, (key, id)) in items.into_iter().enumerate() {
-        keys[k] = key;
-        ids[k] = id;
     }
 }
 
@@ -366,7 +511,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn radix_and_comparison_sorts_agree() {
+    fn additive_utilities_equal_eval() {
+        use bc_model::{Issue, LinearAdditive, ValueFunction};
+        let space = OutcomeSpace::new(
+            "s",
+            vec![
+                Issue::categorical("a", vec!["x".into(), "y".into(), "z".into()]).unwrap(),
+                Issue::integer("b", 3, 6).unwrap(),
+                Issue::categorical("c", vec!["p".into(), "q".into()]).unwrap(),
+            ],
+        )
+        .unwrap();
+        for cap in [None, Some(0.9)] {
+            let f = LinearAdditive::new(
+                &space,
+                0.1,
+                vec![0.3, 0.45, 0.27],
+                vec![
+                    ValueFunction::Table(vec![0.3, 1.0, 0.7]),
+                    ValueFunction::Linear { offset: 0.1, slope: 0.2, origin: 3.0, clamp: true },
+                    ValueFunction::Table(vec![0.9, 0.2]),
+                ],
+            )
+            .unwrap()
+            .with_cap(cap);
+            let all = additive_utilities(&space, &f);
+            assert_eq!(all.len(), 24);
+            for (k, u) in all.iter().enumerate() {
+                assert_eq!(u.to_bits(), f.eval(&space.outcome_at(k as u64)).to_bits());
+            }
+        }
+    }
+
+    #[test]
+    fn bucketed_order_is_the_full_sort() {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
         // Coarse values: many ties, negatives and both zeros.
@@ -379,25 +557,32 @@ mod tests {
         expected.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.cmp(&b.1)));
         let got: Vec<(f64, u32)> = t.ascending().map(|(k, u)| (u, k as u32)).collect();
         assert_eq!(got, expected);
+        for k in [0, 1, 17, 5000, expected.len() - 1] {
+            let (u, id) = expected[expected.len() - 1 - k];
+            assert_eq!(t.rank(k), Some((u64::from(id), u)));
+        }
     }
 
     /// NegMAS's search written as it is: a scan of every entry (the oracle for `worst_in`).
     fn brute_worst_in(t: &Table, mn: f64, mx: f64) -> Option<OutcomeId> {
-        if t.n_rational == 0 {
+        let mut all: Vec<(f64, u64)> = t.ascending().map(|(k, u)| (u, k)).collect();
+        let n_rational = all.len();
+        if n_rational == 0 {
             return None;
         }
-        let i = t.sorted[..t.n_rational].partition_point(|&u| u < mn).min(t.n_rational - 1);
-        let (mut best, mut best_diff) = (i, (t.sorted[i] - mn).abs());
-        for (j, &v) in t.sorted.iter().enumerate() {
+        all.extend(t.irrational.iter().map(|k| (t.utils[*k as usize], u64::from(*k))));
+        let i = all[..n_rational].partition_point(|(u, _)| *u < mn).min(n_rational - 1);
+        let (mut best, mut best_diff) = (i, (all[i].0 - mn).abs());
+        for (j, &(v, _)) in all.iter().enumerate() {
             if mn - 1e-6 <= v && v <= mx + 2e-6 && (v - mn).abs() < best_diff {
                 best = j;
                 best_diff = (v - mn).abs();
             }
         }
-        if (t.sorted[best] - mn).abs() > 2e-6 && best != i {
+        if (all[best].0 - mn).abs() > 2e-6 && best != i {
             return None;
         }
-        Some(t.order[best] as u64)
+        Some(all[best].1)
     }
 
     #[test]
@@ -426,6 +611,24 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn a_kept_bracket_answers_like_a_fresh_search(
+            utils in proptest::collection::vec(0u32..40, 1..80),
+            levels in proptest::collection::vec(0u32..45, 1..30),
+        ) {
+            let utils: Vec<f64> = utils.iter().map(|u| *u as f64 / 40.0).collect();
+            let t = Table::from_utils(utils, 0.1);
+            let mut kept: Option<Bracket> = None;
+            for l in levels {
+                let mn = l as f64 / 40.0 - 3e-7;
+                if !kept.is_some_and(|b| b.holds(mn)) {
+                    kept = t.bracket(mn);
+                }
+                let via = kept.as_ref().and_then(|b| t.choose(b, mn, 1.0));
+                proptest::prop_assert_eq!(via, t.worst_in(mn, 1.0));
+            }
+        }
+
         #[test]
         fn worst_in_equals_the_scan(
             utils in proptest::collection::vec(0u32..40, 1..60),

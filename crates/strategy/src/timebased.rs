@@ -23,7 +23,7 @@ use bc_protocol::{OutcomeId, Source};
 
 use crate::error::Error;
 use crate::negotiator::{Context, Negotiator, Response};
-use crate::side::{Side, Table};
+use crate::side::{Bracket, Side, Table};
 
 /// NegMAS's named exponents of `PolyAspiration`.
 pub const BOULWARE: f64 = 4.0;
@@ -47,6 +47,10 @@ pub struct TimeBased {
     eps: f64,
     umin: f64,
     umax: f64,
+    /// The band of the last relative time asked about (respond and propose share a turn).
+    last: (f64, f64, f64),
+    /// Where the last offer's level fell among the outcomes.
+    bracket: Option<Bracket>,
 }
 
 impl TimeBased {
@@ -72,7 +76,7 @@ impl TimeBased {
         if umin < side.reserved_value() {
             umin = side.reserved_value();
         }
-        Ok(TimeBased { name, side, table, exponent, max_aspiration, eps, umin, umax })
+        Ok(TimeBased { name, side, table, exponent, max_aspiration, eps, umin, umax, last: (f64::NAN, 0.0, 0.0), bracket: None })
     }
 
     /// The aspiration level (on the normalised scale) at relative time `t`.
@@ -95,6 +99,17 @@ impl TimeBased {
     }
 }
 
+impl TimeBased {
+    /// [`TimeBased::band`], remembered for the last time asked.
+    fn band_at(&mut self, t: f64) -> (f64, f64) {
+        if self.last.0 != t {
+            let (lo, hi) = self.band(t);
+            self.last = (t, lo, hi);
+        }
+        (self.last.1, self.last.2)
+    }
+}
+
 impl Negotiator for TimeBased {
     fn name(&self) -> &str {
         &self.name
@@ -105,12 +120,16 @@ impl Negotiator for TimeBased {
     }
 
     fn propose(&mut self, ctx: &Context) -> Option<OutcomeId> {
-        let (lo, hi) = self.band(ctx.relative_time);
-        Some(self.table.worst_in(lo, hi).unwrap_or_else(|| self.table.best()))
+        let (lo, hi) = self.band_at(ctx.relative_time);
+        if !self.bracket.is_some_and(|b| b.holds(lo)) {
+            self.bracket = self.table.bracket(lo);
+        }
+        let chosen = self.bracket.as_ref().and_then(|b| self.table.choose(b, lo, hi));
+        Some(chosen.unwrap_or_else(|| self.table.best()))
     }
 
     fn respond(&mut self, ctx: &Context, offer: OutcomeId, _from: Source) -> Response {
-        let (lo, hi) = self.band(ctx.relative_time);
+        let (lo, hi) = self.band_at(ctx.relative_time);
         let u = self.side.utility(offer);
         if lo <= u && u <= hi {
             Response::Accept
@@ -119,8 +138,12 @@ impl Negotiator for TimeBased {
         }
     }
 
+    fn observes(&self) -> bool {
+        false
+    }
+
     fn floor(&mut self, ctx: &Context) -> f64 {
-        self.band(ctx.relative_time).0
+        self.band_at(ctx.relative_time).0
     }
 }
 
