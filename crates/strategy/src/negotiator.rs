@@ -76,3 +76,59 @@ pub trait Negotiator: Send {
         self.side().reserved_value()
     }
 }
+
+/// A caller's acceptance test layered on a strategy: the party accepts, votes for or ratifies
+/// a text only if its strategy would **and** `test(text)` holds (e.g. a model's ratification or
+/// credibility check). Offers are the strategy's own; everything else is passed through.
+pub struct Constrained<'a> {
+    inner: Box<dyn Negotiator + 'a>,
+    test: Box<dyn FnMut(OutcomeId) -> bool + Send + 'a>,
+}
+
+impl<'a> Constrained<'a> {
+    /// Wraps `inner` with the acceptance test `test`.
+    pub fn new(inner: Box<dyn Negotiator + 'a>, test: impl FnMut(OutcomeId) -> bool + Send + 'a) -> Constrained<'a> {
+        Constrained { inner, test: Box::new(test) }
+    }
+}
+
+impl Negotiator for Constrained<'_> {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn side(&self) -> &Side {
+        self.inner.side()
+    }
+
+    fn propose(&mut self, ctx: &Context) -> Option<OutcomeId> {
+        self.inner.propose(ctx)
+    }
+
+    fn respond(&mut self, ctx: &Context, offer: OutcomeId, from: Source) -> Response {
+        match self.inner.respond(ctx, offer, from) {
+            Response::Accept if !(self.test)(offer) => Response::Reject,
+            r => r,
+        }
+    }
+
+    fn observe(&mut self, ctx: &Context, from: Source, offer: OutcomeId) {
+        self.inner.observe(ctx, from, offer)
+    }
+
+    fn observes(&self) -> bool {
+        self.inner.observes()
+    }
+
+    fn vote(&mut self, ctx: &Context, draft: OutcomeId, current: Option<OutcomeId>) -> bool {
+        self.inner.vote(ctx, draft, current) && (self.test)(draft)
+    }
+
+    fn ratify(&mut self, ctx: &Context, text: OutcomeId) -> bool {
+        self.inner.ratify(ctx, text) && (self.test)(text)
+    }
+
+    fn floor(&mut self, ctx: &Context) -> f64 {
+        self.inner.floor(ctx)
+    }
+}

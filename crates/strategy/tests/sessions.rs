@@ -220,3 +220,52 @@ proptest! {
         }
     }
 }
+
+/// What a model (`bc-diplomacy`) does: drive one mediated single-text round itself, with its
+/// own acceptance test on top of each party's strategy.
+#[test]
+fn a_caller_drives_a_single_text_round_with_its_own_acceptance_test() {
+    use bc_protocol::{Adoption, SingleText, StAction, StTurn};
+    use bc_strategy::Constrained;
+    let (space, s) = sides("LaptopB");
+    let n = space.cardinality().unwrap() as u64;
+    // Party 1 may only accept texts it values at 0.7 or more (say, its domestic floor).
+    let floor_side = s[1].clone();
+    let mut parties: Vec<Box<dyn Negotiator>> = vec![
+        build_agent(&"conceder".parse().unwrap(), s[0].clone(), ProtocolKind::SingleText, rng(0)).unwrap(),
+        Box::new(Constrained::new(
+            build_agent(&"conceder".parse().unwrap(), s[1].clone(), ProtocolKind::SingleText, rng(1)).unwrap(),
+            move |o| floor_side.utility(o) >= 0.7,
+        )),
+    ];
+    let mut m = SingleText::new(Setup::new(2, n, 30), Adoption::Unanimous).unwrap();
+    while let Some(turn) = m.turn() {
+        let action = match turn {
+            // The caller's own drafting rule: walk the space from the current text.
+            StTurn::Draft { current, .. } => StAction::Draft(current.map_or(0, |c| (c + 5) % n)),
+            StTurn::Vote { party, step, relative_time, draft, current } => {
+                let c = Context { me: party, n_parties: 2, step, n_steps: 30, relative_time };
+                StAction::Vote(parties[party].vote(&c, draft, current))
+            }
+            StTurn::Ratify { party, step, text } => {
+                let c = Context { me: party, n_parties: 2, step, n_steps: 30, relative_time: 1.0 };
+                StAction::Ratify(parties[party].ratify(&c, text))
+            }
+            StTurn::Decide { .. } => unreachable!("unanimous adoption"),
+        };
+        let actor = match turn {
+            StTurn::Vote { party, .. } | StTurn::Ratify { party, .. } => Actor::Party(party),
+            _ => Actor::Mediator,
+        };
+        m.submit(actor, action).unwrap();
+    }
+    for e in m.events() {
+        if let Event::Adopted { outcome, .. } = e {
+            assert!(s[1].utility(*outcome) >= 0.7, "an adopted text passed party 1's test");
+        }
+    }
+    if let Some(o) = m.ending().and_then(|e| e.agreement()) {
+        assert!(s[1].utility(o) >= 0.7);
+    }
+    assert!(m.events().iter().any(|e| matches!(e, Event::Vote { party: 1, accept: false, .. })));
+}

@@ -23,7 +23,7 @@ use bc_strategy::{agreement_utility, check_agent, check_mediator, play, Budget, 
 use rand::SeedableRng;
 
 pub use error::{Error, ErrorKind};
-pub use output::{CsvWriter, JsonlWriter, Scores};
+pub use output::{csv_line, jsonl_line, CsvWriter, JsonlWriter, Scores};
 
 /// One domain of a tournament: its outcome space, every profile, and the analysis of the
 /// profiles that negotiate (the first `n_parties`).
@@ -317,14 +317,32 @@ impl Tournament {
         mut sink: impl FnMut(&Row) -> Result<(), Error>,
         progress: impl FnMut(u64),
     ) -> Result<Scores, Error> {
+        self.run_rendered(range, threads, |_, _| (), |row, ()| sink(row), progress)
+    }
+
+    /// Like [`Tournament::run`], but `render` turns each row into output (e.g. its CSV and
+    /// JSONL lines) on the worker threads, so that the sink, which runs on one thread in job
+    /// order, only writes.
+    pub fn run_rendered<R: Send>(
+        &self,
+        range: Range<u64>,
+        threads: usize,
+        render: impl Fn(&Tournament, &Row) -> R + Sync,
+        mut sink: impl FnMut(&Row, R) -> Result<(), Error>,
+        progress: impl FnMut(u64),
+    ) -> Result<Scores, Error> {
         let mut scores = Scores::new(self.agents.len());
         run_ordered(
             range,
-            RunOptions { threads, batch: 2048 },
-            |i| self.run_job(i),
-            |_, row| {
+            RunOptions { threads, batch: 4096 },
+            |i| {
+                let row = self.run_job(i);
+                let out = render(self, &row);
+                (row, out)
+            },
+            |_, (row, out)| {
                 scores.add(&row);
-                sink(&row)
+                sink(&row, out)
             },
             progress,
         )?;

@@ -66,6 +66,7 @@ fn agreement_names(t: &Tournament, row: &Row) -> Option<Vec<String>> {
 /// Streams rows to a CSV file.
 pub struct CsvWriter {
     file: Staged,
+    /// Rendering buffer for `write`.
     line: String,
 }
 
@@ -96,40 +97,121 @@ impl CsvWriter {
 
     /// Writes one row.
     pub fn write(&mut self, t: &Tournament, row: &Row) -> Result<(), Error> {
-        let d = &t.domains[row.domain];
-        let l = &mut self.line;
-        l.clear();
-        let _ = write!(l, "{},{},{}", row.index, csv_field(&d.name), row.repetition);
-        for a in &row.agents {
-            let _ = write!(l, ",{}", csv_field(&t.agents[*a].to_string()));
-        }
-        for p in &row.profiles {
-            let _ = write!(l, ",{}", csv_field(&d.sides[*p].preferences().name));
-        }
-        let agreement = agreement_names(t, row).map(|v| v.join(" | ")).unwrap_or_default();
-        let _ = write!(l, ",{},{},{},{}", row.ending, row.step, row.n_offers, csv_field(&agreement));
-        for u in &row.utilities {
-            let _ = write!(l, ",{}", num(*u));
-        }
-        for u in &row.advantages {
-            let _ = write!(l, ",{}", num(*u));
-        }
-        let fault = row.fault.as_deref().unwrap_or("");
-        let _ = writeln!(
-            l,
-            ",{},{},{},{}",
-            num(row.welfare),
-            num(row.pareto_distance),
-            num(row.nash_distance),
-            csv_field(fault)
-        );
-        self.file.write(l.as_bytes())
+        csv_line(t, row, &mut self.line);
+        self.file.write(self.line.as_bytes())
+    }
+
+    /// Writes a line rendered by [`csv_line`].
+    pub fn write_line(&mut self, line: &str) -> Result<(), Error> {
+        self.file.write(line.as_bytes())
     }
 
     /// Flushes and moves the file into place.
     pub fn finish(self) -> Result<(), Error> {
         self.file.commit()
     }
+}
+
+/// Renders a row as a CSV line (with its newline) into `l`.
+pub fn csv_line(t: &Tournament, row: &Row, l: &mut String) {
+    let d = &t.domains[row.domain];
+    l.clear();
+    let _ = write!(l, "{},{},{}", row.index, csv_field(&d.name), row.repetition);
+    for a in &row.agents {
+        let _ = write!(l, ",{}", csv_field(&t.agents[*a].to_string()));
+    }
+    for p in &row.profiles {
+        let _ = write!(l, ",{}", csv_field(&d.sides[*p].preferences().name));
+    }
+    let agreement = agreement_names(t, row).map(|v| v.join(" | ")).unwrap_or_default();
+    let _ = write!(l, ",{},{},{},{}", row.ending, row.step, row.n_offers, csv_field(&agreement));
+    for u in &row.utilities {
+        let _ = write!(l, ",{}", num(*u));
+    }
+    for u in &row.advantages {
+        let _ = write!(l, ",{}", num(*u));
+    }
+    let fault = row.fault.as_deref().unwrap_or("");
+    let _ = writeln!(
+        l,
+        ",{},{},{},{}",
+        num(row.welfare),
+        num(row.pareto_distance),
+        num(row.nash_distance),
+        csv_field(fault)
+    );
+}
+
+/// Appends `s` as a JSON string.
+fn json_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn json_num(out: &mut String, x: f64) {
+    if x.is_finite() {
+        let _ = write!(out, "{x:?}");
+    } else {
+        out.push_str("null");
+    }
+}
+
+fn json_list<T>(out: &mut String, items: &[T], mut each: impl FnMut(&mut String, &T)) {
+    out.push('[');
+    for (k, x) in items.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        each(out, x);
+    }
+    out.push(']');
+}
+
+/// Renders a row as one JSON line (with its newline) into `out`; the same object as
+/// [`row_json`], written directly.
+pub fn jsonl_line(t: &Tournament, row: &Row, out: &mut String) {
+    let d = &t.domains[row.domain];
+    out.clear();
+    let _ = write!(out, "{{\"index\":{},\"domain\":", row.index);
+    json_str(out, &d.name);
+    let _ = write!(out, ",\"repetition\":{},\"agents\":", row.repetition);
+    json_list(out, &row.agents, |o, a| json_str(o, &t.agents[*a].to_string()));
+    out.push_str(",\"profiles\":");
+    json_list(out, &row.profiles, |o, p| json_str(o, &d.sides[*p].preferences().name));
+    let _ = write!(out, ",\"ending\":\"{}\",\"step\":{},\"n_offers\":{},\"agreement\":", row.ending, row.step, row.n_offers);
+    match agreement_names(t, row) {
+        Some(v) => json_list(out, &v, |o, s| json_str(o, s)),
+        None => out.push_str("null"),
+    }
+    out.push_str(",\"utilities\":");
+    json_list(out, &row.utilities, |o, u| json_num(o, *u));
+    out.push_str(",\"advantages\":");
+    json_list(out, &row.advantages, |o, u| json_num(o, *u));
+    out.push_str(",\"welfare\":");
+    json_num(out, row.welfare);
+    out.push_str(",\"pareto_distance\":");
+    json_num(out, row.pareto_distance);
+    out.push_str(",\"nash_distance\":");
+    json_num(out, row.nash_distance);
+    out.push_str(",\"fault\":");
+    match &row.fault {
+        Some(f) => json_str(out, f),
+        None => out.push_str("null"),
+    }
+    out.push_str("}\n");
 }
 
 fn jnum(x: f64) -> Json {
@@ -171,9 +253,14 @@ impl JsonlWriter {
 
     /// Writes one row.
     pub fn write(&mut self, t: &Tournament, row: &Row) -> Result<(), Error> {
-        let mut s = row_json(t, row).to_string();
-        s.push('\n');
+        let mut s = String::new();
+        jsonl_line(t, row, &mut s);
         self.file.write(s.as_bytes())
+    }
+
+    /// Writes a line rendered by [`jsonl_line`].
+    pub fn write_line(&mut self, line: &str) -> Result<(), Error> {
+        self.file.write(line.as_bytes())
     }
 
     /// Flushes and moves the file into place.

@@ -130,3 +130,16 @@ fn bad_settings_are_refused_with_reasons() {
     let e = Tournament::new(d(), agents(&["boulware"]), ProtocolKind::Sao, None, 2, 10, 1, false, 0, Budget::default()).unwrap_err();
     assert!(e.to_string().contains("self-play"), "{e}");
 }
+
+#[test]
+fn fast_json_lines_equal_the_json_objects() {
+    let t = tournament(ProtocolKind::Sao, 1);
+    let all = rows(&t, 0..t.n_jobs(), 2);
+    let mut line = String::new();
+    for r in &all {
+        bc_tournament::jsonl_line(&t, r, &mut line);
+        assert!(line.ends_with('\n'));
+        let parsed: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(parsed, bc_tournament::output::row_json(&t, r), "{line}");
+    }
+}

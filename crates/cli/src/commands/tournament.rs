@@ -141,12 +141,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let started = Instant::now();
-    let scores = t.run(
+    let scores = t.run_rendered(
         range.clone(),
         args.threads,
-        |row| {
-            csv.write(&t, row)?;
-            jsonl.write(&t, row)
+        |t, row| {
+            let (mut c, mut j) = (String::new(), String::new());
+            bc_tournament::csv_line(t, row, &mut c);
+            bc_tournament::jsonl_line(t, row, &mut j);
+            (c, j)
+        },
+        |_, (c, j)| {
+            csv.write_line(&c)?;
+            jsonl.write_line(&j)
         },
         |done| bar.set_position(done),
     )?;
