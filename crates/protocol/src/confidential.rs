@@ -241,7 +241,7 @@ impl Mechanism for Confidential {
                 let outcome = self.space.outcome_at(o);
                 for (k, (u, f)) in self.utilities.iter().zip(&self.floors).enumerate() {
                     let x = u.as_ref().map_or(f64::NAN, |u| u.eval(&outcome));
-                    if !(x >= *f) {
+                    if x.is_nan() || x < *f {
                         return Err(Error::invalid(
                             "a proposal inside the zone of agreement",
                             format!("outcome {o}, worth {x} to party {k} whose floor is {f}"),

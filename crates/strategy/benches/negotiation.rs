@@ -4,6 +4,8 @@
 //! the run); and the parts: one party's table, and the run with tables already built (what a
 //! tournament pays per negotiation).
 
+#![allow(missing_docs)] // criterion's macros generate undocumented items
+
 use std::path::Path;
 use std::sync::Arc;
 

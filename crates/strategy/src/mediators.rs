@@ -376,7 +376,7 @@ impl RelayMediator for Bridge {
         for (o, u) in &self.frontier.points {
             if u.iter().zip(&base).all(|(x, b)| x > b) {
                 let product: f64 = u.iter().zip(&base).map(|(x, b)| x - b).product();
-                if best.map_or(true, |(_, p)| product > p) {
+                if best.is_none() || best.is_some_and(|(_, p)| product > p) {
                     best = Some((*o, product));
                 }
             }
@@ -433,7 +433,7 @@ impl ConfidentialMediator for ZoneMediator {
         let same = |k: &[Arc<bc_model::UtilityFunction>]| {
             k.len() == reports.len() && k.iter().zip(reports).all(|(a, r)| Arc::ptr_eq(a, &r.utility))
         };
-        if self.cache.as_ref().map_or(true, |(k, _)| !same(k)) {
+        if !self.cache.as_ref().is_some_and(|(k, _)| same(k)) {
             let prefs: Vec<Preferences> = reports.iter().map(|r| open_preferences(&r.utility)).collect();
             let f = frontier(&self.space, &prefs).ok()?;
             self.cache = Some((reports.iter().map(|r| r.utility.clone()).collect(), f));
@@ -451,7 +451,7 @@ impl ConfidentialMediator for ZoneMediator {
                 Objective::Welfare => u.iter().sum(),
                 Objective::Egalitarian => u.iter().zip(&d).map(|(x, di)| x - di).fold(f64::INFINITY, f64::min),
             };
-            if best.map_or(true, |(_, b)| value > b) {
+            if best.is_none() || best.is_some_and(|(_, b)| value > b) {
                 best = Some((*o, value));
             }
         }

@@ -103,7 +103,8 @@ impl Negotiator for Micro {
         let r = self.side.reserved_value();
         // `ufun.is_better(None, mine)`: no agreement strictly better than `mine`.
         let mine_value = self.value(mine);
-        let mine_value = if r - mine_value >= 0.0 && !(mine_value - r >= 0.0) { r } else { mine_value };
+        let back = mine_value - r;
+        let mine_value = if r - mine_value >= 0.0 && (back.is_nan() || back < 0.0) { r } else { mine_value };
         // `is_not_worse(offer, mine)`: u(offer) - u(mine) >= 0.
         if self.side.utility(offer) - mine_value >= 0.0 {
             Response::Accept

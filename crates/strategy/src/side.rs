@@ -169,7 +169,7 @@ pub struct Table {
     /// Rational outcome indices grouped by bucket, in increasing index within a bucket.
     ids: Vec<u32>,
     /// Each bucket's `(utility, index)` pairs in ascending order, once sorted.
-    sorted: Vec<OnceLock<Box<[(f64, u32)]>>>,
+    sorted: Vec<SortedBucket>,
     /// Irrational outcomes, in enumeration order.
     irrational: Vec<u32>,
 }
@@ -214,6 +214,9 @@ fn additive_utilities(space: &OutcomeSpace, f: &bc_model::LinearAdditive) -> Vec
         }
     }
 }
+
+/// A bucket's entries in ascending `(utility, index)` order, sorted on first use.
+type SortedBucket = OnceLock<Box<[(f64, u32)]>>;
 
 /// A position in a table's ascending order: bucket and offset in it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -315,7 +318,7 @@ impl Table {
     #[inline]
     fn bucket_of(&self, u: f64) -> usize {
         let last = self.starts.len() - 2;
-        if !(u >= self.base) {
+        if u.is_nan() || u < self.base {
             return 0;
         }
         (((u - self.base) * self.scale) as usize).min(last)
@@ -501,7 +504,7 @@ impl Bracket {
         if self.clipped {
             mn > self.at.0
         } else {
-            mn <= self.at.0 && self.below.map_or(true, |(v, _)| v < mn)
+            mn <= self.at.0 && (self.below.is_none() || self.below.is_some_and(|(v, _)| v < mn))
         }
     }
 }

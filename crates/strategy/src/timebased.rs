@@ -64,7 +64,7 @@ impl TimeBased {
         eps: f64,
     ) -> Result<TimeBased, Error> {
         let name = name.into();
-        if !(exponent >= 0.0) {
+        if exponent.is_nan() || exponent < 0.0 {
             return Err(Error::param(&name, format!("e: expected a number >= 0, found {exponent}")));
         }
         if !max_aspiration.is_finite() || !eps.is_finite() || eps < 0.0 {

@@ -124,7 +124,7 @@ fn brute_nash(s: &[Arc<Side>], floors: &[f64]) -> Option<Vec<f64>> {
         let u: Vec<f64> = s.iter().map(|x| x.utility(o)).collect();
         if u.iter().zip(floors).all(|(x, f)| x >= f) {
             let p: f64 = u.iter().zip(&d).map(|(x, di)| x - di).product();
-            if best.as_ref().map_or(true, |(b, _)| p > *b) {
+            if best.is_none() || best.as_ref().is_some_and(|(b, _)| p > *b) {
                 best = Some((p, u));
             }
         }
