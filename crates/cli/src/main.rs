@@ -23,6 +23,8 @@ enum Command {
     /// Analyse a negotiation domain: Pareto frontier, Nash, Kalai–Smorodinsky, egalitarian and
     /// maximum-welfare points.
     Analyze(commands::analyze::Args),
+    /// Convert a scenario between GENIUS XML and GeniusWeb JSON.
+    Convert(commands::convert::Args),
     /// Run one negotiation between named agents under a protocol (SAO, single text, relay,
     /// confidential mediation).
     Negotiate(commands::negotiate::Args),
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => commands::analyze::run(args),
+        Command::Convert(args) => commands::convert::run(args),
         Command::Negotiate(args) => commands::negotiate::run(args),
         Command::Tournament(args) => commands::tournament::run(args),
     };

@@ -1,5 +1,6 @@
 //! One module per subcommand; each has an `Args` (its flags) and a `run` function.
 
 pub mod analyze;
+pub mod convert;
 pub mod negotiate;
 pub mod tournament;
