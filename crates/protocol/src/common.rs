@@ -261,7 +261,8 @@ impl ProtocolKind {
 /// so it is never 0 and never 1 (`negmas/mechanisms.py`, `_relative_time_for`).
 #[inline]
 pub fn relative_time(step: u64, n_steps: u64) -> f64 {
-    (step + 1) as f64 / (n_steps + 1) as f64
+    // In f64 so that no step count overflows; exact below 2^53, like Python's int division.
+    (step as f64 + 1.0) / (n_steps as f64 + 1.0)
 }
 
 /// The event log of a mechanism: the events of the last action (always) and, when kept, all of

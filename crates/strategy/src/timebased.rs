@@ -67,8 +67,11 @@ impl TimeBased {
         if exponent.is_nan() || exponent < 0.0 {
             return Err(Error::param(&name, format!("e: expected a number >= 0, found {exponent}")));
         }
-        if !max_aspiration.is_finite() || !eps.is_finite() || eps < 0.0 {
-            return Err(Error::param(&name, "max and eps: expected finite numbers, eps >= 0"));
+        if !max_aspiration.is_finite() {
+            return Err(Error::param(&name, format!("max: expected a finite number, found {max_aspiration}")));
+        }
+        if !eps.is_finite() || eps < 0.0 {
+            return Err(Error::param(&name, format!("eps: expected a finite number >= 0, found {eps}")));
         }
         let table = side.table()?.clone();
         let umax = table.max();

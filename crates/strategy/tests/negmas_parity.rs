@@ -145,3 +145,37 @@ fn bench_runs_equal_negmas_on_itex_vs_cypress() {
     }
     assert_eq!(checked, 4);
 }
+
+/// Travel has ties in its second profile, so outcome identities may differ from NegMAS's (see
+/// the tie rule in `side.rs`); utilities cannot. For Boulware vs Conceder the agreement, the final
+/// step and the number of offers equal NegMAS's, and every offer bench.json keeps (the first and
+/// last six) has the same round, proposer and utility for its proposer. (Aspiration vs Aspiration
+/// and the Energy runs end differently because of ties, as NegMAS's own unstable sort would.)
+#[test]
+fn travel_boulware_conceder_equals_negmas_up_to_ties() {
+    let text = std::fs::read_to_string(data().join("negmas/bench.json")).unwrap();
+    let json: Json = serde_json::from_str(&text).unwrap();
+    let (space, prefs) = load("Travel");
+    let utility = |party: usize, names: &[String]| prefs[party].eval(&space.parse_outcome(names).unwrap());
+    let mut checked = 0;
+    for n in json["negotiations"].as_array().unwrap() {
+        if n["domain"] != "Travel" || n["pair"] != "boulware_vs_conceder" {
+            continue;
+        }
+        let steps = n["n_steps"].as_u64().unwrap();
+        let ours = run("Travel", &["boulware".into(), "conceder".into()], &[0, 1], steps);
+        let r = &n["result"];
+        assert_eq!(ours.agreement, Some(names(&r["agreement"])), "n={steps}");
+        assert_eq!(ours.step, r["final_state_step"].as_u64().unwrap(), "n={steps}");
+        assert_eq!(ours.trace.len() as u64, r["n_offers"].as_u64().unwrap(), "n={steps}");
+        let head = trace_of(&r["trace_head"]);
+        let tail = trace_of(&r["trace_tail"]);
+        let pairs = ours.trace.iter().zip(&head).chain(ours.trace[ours.trace.len() - tail.len()..].iter().zip(&tail));
+        for ((s1, p1, o1), (s2, p2, o2)) in pairs {
+            assert_eq!((s1, p1), (s2, p2), "n={steps}");
+            assert_eq!(utility(*p1, o1), utility(*p2, o2), "n={steps}: step {s1} party {p1}: {o1:?} vs {o2:?}");
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 2);
+}

@@ -187,6 +187,11 @@ impl Tournament {
                 "no agent tuple without self-play: {a} agent(s) for {n_parties} parties; add agents or allow self-play"
             )));
         }
+        (tuples.len() as u64)
+            .checked_mul(n_parties as u64)
+            .and_then(|x| x.checked_mul(repetitions))
+            .and_then(|x| x.checked_mul(domains.len() as u64))
+            .ok_or_else(|| Error::setup("too many negotiations: agents x parties x repetitions x domains exceeds 2^64"))?;
         for d in &domains {
             if d.sides.len() < n_parties {
                 return Err(Error::setup(format!(

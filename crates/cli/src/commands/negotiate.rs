@@ -71,6 +71,9 @@ pub struct Args {
     json: bool,
 }
 
+/// The longest negotiation `negotiate` runs (its whole trace is kept).
+const MAX_STEPS: u64 = 10_000_000;
+
 /// Parses a protocol name.
 pub fn parse_protocol(name: &str) -> Result<ProtocolKind> {
     Ok(match name.trim().to_ascii_lowercase().as_str() {
@@ -166,6 +169,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if args.steps == 0 {
         bail!("--steps: expected at least 1 round, found 0");
     }
+    if args.steps > MAX_STEPS {
+        bail!("--steps: expected at most {MAX_STEPS} rounds (the trace of one negotiation is kept in memory), found {}", args.steps);
+    }
     let mediator: Option<Spec> = args.mediator.as_deref().map(str::parse).transpose().context("--mediator")?;
     if mediator.is_some() && protocol == ProtocolKind::Sao {
         bail!("--mediator cannot be used with --protocol sao (SAO has no mediator); use --protocol single-text, relay or confidential");
@@ -249,9 +255,6 @@ fn time_runs(plan: &Plan<'_>, space: &Arc<OutcomeSpace>, scenario: &Scenario, pr
         std::hint::black_box(r);
     }
     times.sort_by(|a, b| a.total_cmp(b));
-    if std::env::var_os("BC_TIMING_MIN").is_some() {
-        eprintln!("fastest of {n} runs: {:.3} ms", times[0] * 1e3);
-    }
     Ok((n, times[times.len() / 2]))
 }
 

@@ -90,6 +90,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if args.repetitions == 0 {
         bail!("--repetitions: expected at least 1, found 0");
     }
+    if args.threads > 1024 {
+        bail!("--threads: expected at most 1024 (0 = one per core), found {}", args.threads);
+    }
     if args.parties < 2 {
         bail!("--parties: expected at least 2, found {}", args.parties);
     }
@@ -137,7 +140,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     }
     bar.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{wide_bar}] {pos}/{len} negotiations ({per_sec}, eta {eta})")
+        ProgressStyle::with_template("{elapsed_precise} [{wide_bar}] {pos}/{len} negotiations, eta {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let started = Instant::now();
