@@ -147,5 +147,11 @@ fn tournament_shards_concatenate_through_the_cli() {
     let scores = std::fs::read_to_string(base.join("all/scores.csv")).unwrap();
     assert!(scores.starts_with("agent,negotiations,agreement_rate"));
     assert_eq!(scores.lines().count(), 4);
+    // The shards' results rescored together give the unsharded scores.
+    let merged = base.join("merged");
+    let shards: Vec<String> = ["0-2", "1-2"].iter().map(|s| base.join(s).join("results.jsonl").display().to_string()).collect();
+    let out = run(&["tournament", "--rescore", &shards[0], &shards[1], "--out", merged.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(merged.join("scores.csv")).unwrap(), scores);
     std::fs::remove_dir_all(&base).unwrap();
 }

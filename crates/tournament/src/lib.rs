@@ -23,7 +23,7 @@ use bc_strategy::{agreement_utility, check_agent, check_mediator, play, Budget, 
 use rand::SeedableRng;
 
 pub use error::{Error, ErrorKind};
-pub use output::{csv_line, jsonl_line, CsvWriter, JsonlWriter, Scores};
+pub use output::{csv_line, jsonl_line, rescore, AgentScore, CsvWriter, JsonlWriter, Scores};
 
 /// One domain of a tournament: its outcome space, every profile, and the analysis of the
 /// profiles that negotiate (the first `n_parties`).

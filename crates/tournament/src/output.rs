@@ -327,8 +327,9 @@ impl Scores {
         }
     }
 
-    /// The scores as CSV (means per negotiation), best mean advantage first.
-    pub fn to_csv(&self, t: &Tournament) -> String {
+    /// The scores as CSV (means per negotiation), best mean advantage first; `names` are the
+    /// agents' names in score order.
+    pub fn to_csv(&self, names: &[String]) -> String {
         let mut out = String::from(
             "agent,negotiations,agreement_rate,utility,advantage,welfare,pareto_distance,nash_distance,faults\n",
         );
@@ -337,7 +338,7 @@ impl Scores {
             let _ = writeln!(
                 out,
                 "{},{},{},{},{},{},{},{},{}",
-                csv_field(&t.agents[a].to_string()),
+                csv_field(names.get(a).map_or("", |n| n.as_str())),
                 s.n,
                 m(s.agreements as f64),
                 m(s.utility),
@@ -358,6 +359,74 @@ impl Scores {
         v.sort_by(|a, b| mean(b.1).partial_cmp(&mean(a.1)).unwrap_or(std::cmp::Ordering::Equal).then(a.0.cmp(&b.0)));
         v
     }
+}
+
+/// Recomputes per-agent scores from results written as JSON Lines (for example the
+/// concatenated `results.jsonl` of every shard of a run). Returns the agents' names in the order
+/// first met, and their scores.
+pub fn rescore(files: &[PathBuf]) -> Result<(Vec<String>, Scores), Error> {
+    use std::io::BufRead;
+    let mut names: Vec<String> = Vec::new();
+    let mut scores = Scores::new(0);
+    for path in files {
+        if path.is_dir() {
+            return Err(Error::setup(format!("{}: expected a results.jsonl file, found a folder", path.display())));
+        }
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        for (k, line) in std::io::BufReader::new(file).lines().enumerate() {
+            let line = line.map_err(|e| Error::io(path, e))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let bad = |what: &str| {
+                Error::setup(format!("{}:{}: expected a tournament result row ({what})", path.display(), k + 1))
+            };
+            let v: Json = serde_json::from_str(&line).map_err(|e| bad(&e.to_string()))?;
+            let agents = v["agents"].as_array().ok_or_else(|| bad("field \"agents\" missing"))?;
+            let list = |key: &str| -> Result<Vec<f64>, Error> {
+                let a = v[key].as_array().ok_or_else(|| bad(&format!("field {key:?} missing")))?;
+                Ok(a.iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect())
+            };
+            let utilities = list("utilities")?;
+            let advantages = list("advantages")?;
+            if utilities.len() != agents.len() || advantages.len() != agents.len() {
+                return Err(bad("one utility and advantage per agent"));
+            }
+            let mut ids = Vec::with_capacity(agents.len());
+            for a in agents {
+                let name = a.as_str().ok_or_else(|| bad("agent names"))?;
+                let id = match names.iter().position(|n| n == name) {
+                    Some(id) => id,
+                    None => {
+                        names.push(name.to_string());
+                        scores.agents.push(AgentScore::default());
+                        names.len() - 1
+                    }
+                };
+                ids.push(id);
+            }
+            let num = |key: &str| v[key].as_f64().unwrap_or(f64::NAN);
+            let row = Row {
+                index: v["index"].as_u64().unwrap_or(0),
+                domain: 0,
+                agents: ids,
+                profiles: Vec::new(),
+                repetition: 0,
+                ending: "",
+                step: 0,
+                n_offers: 0,
+                agreement: (!v["agreement"].is_null()).then_some(0),
+                utilities,
+                advantages,
+                welfare: num("welfare"),
+                pareto_distance: num("pareto_distance"),
+                nash_distance: num("nash_distance"),
+                fault: v["fault"].as_str().map(str::to_string),
+            };
+            scores.add(&row);
+        }
+    }
+    Ok((names, scores))
 }
 
 /// Writes `text` to `path` through a temporary file.

@@ -23,11 +23,15 @@ use crate::output::{float, print_json, print_text};
 #[derive(clap::Args)]
 pub struct Args {
     /// Domain folders (each a GENIUS or GeniusWeb scenario).
-    #[arg(required = true, value_name = "DOMAIN_DIR")]
+    #[arg(required_unless_present = "rescore", value_name = "DOMAIN_DIR")]
     domains: Vec<PathBuf>,
     /// The competing agents, comma-separated (`--agents list` prints them all).
-    #[arg(long, required = true, value_name = "LIST")]
-    agents: String,
+    #[arg(long, required_unless_present = "rescore", value_name = "LIST")]
+    agents: Option<String>,
+    /// Run nothing: recompute the per-agent scores from results.jsonl files (e.g. every shard's,
+    /// concatenated or listed in shard order), print them, and write them to --out/scores.csv.
+    #[arg(long, num_args = 1.., value_name = "RESULTS.jsonl", conflicts_with_all = ["domains", "shard", "protocol", "mediator"])]
+    rescore: Vec<PathBuf>,
     /// The protocol: sao, single-text, relay or confidential.
     #[arg(long, default_value = "sao")]
     protocol: String,
@@ -78,12 +82,15 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
-    if args.agents.trim() == "list" {
+    if args.agents.as_deref().map(str::trim) == Some("list") {
         print_text(&agent_listing())?;
         return Ok(ExitCode::SUCCESS);
     }
+    if !args.rescore.is_empty() {
+        return rescore(&args);
+    }
     let protocol: ProtocolKind = parse_protocol(&args.protocol)?;
-    let agents: Vec<Spec> = parse_agents(&args.agents)?;
+    let agents: Vec<Spec> = parse_agents(args.agents.as_deref().unwrap_or_default())?;
     if args.steps == 0 {
         bail!("--steps: expected at least 1 round, found 0");
     }
@@ -162,7 +169,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     bar.finish_and_clear();
     csv.finish()?;
     jsonl.finish()?;
-    bc_tournament::output::write_file(&scores_path, &scores.to_csv(&t))?;
+    let names: Vec<String> = t.agents.iter().map(|a| a.to_string()).collect();
+    bc_tournament::output::write_file(&scores_path, &scores.to_csv(&names))?;
     let elapsed = started.elapsed();
     if !args.quiet {
         eprintln!(
@@ -174,22 +182,60 @@ pub fn run(args: Args) -> Result<ExitCode> {
             scores_path.display()
         );
     }
+    let r = shard.range(total);
     if args.json {
-        print_json(&summary_json(&t, &scores, &shard, total))?;
+        let meta = json!({
+            "protocol": t.protocol.name(),
+            "domains": t.domains.iter().map(|d| d.name.clone()).collect::<Vec<_>>(),
+            "n_steps": t.n_steps,
+            "repetitions": t.repetitions,
+            "seed": t.seed,
+            "shard": shard.to_string(),
+            "negotiations": r.end - r.start,
+            "total_negotiations": total,
+        });
+        print_json(&summary_json(meta, &names, &scores))?;
     } else {
-        print_text(&summary_table(&t, &scores, &shard, total))?;
+        let header = format!(
+            "{} negotiations ({} of {} in shard {}), protocol {}, {} steps, {} domain(s), seed {}",
+            r.end - r.start,
+            r.end - r.start,
+            total,
+            shard,
+            t.protocol.name(),
+            t.n_steps,
+            t.domains.len(),
+            t.seed
+        );
+        print_text(&summary_table(&header, &names, &scores))?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn summary_json(t: &Tournament, scores: &Scores, shard: &Shard, total: u64) -> serde_json::Value {
+/// `--rescore`: scores from written results.
+fn rescore(args: &Args) -> Result<ExitCode> {
+    let (names, scores) = bc_tournament::rescore(&args.rescore)?;
+    let n: u64 = scores.agents.iter().map(|s| s.n).sum::<u64>();
+    std::fs::create_dir_all(&args.out).with_context(|| format!("--out: cannot create {}", args.out.display()))?;
+    bc_tournament::output::write_file(&args.out.join("scores.csv"), &scores.to_csv(&names))?;
+    let files: Vec<String> = args.rescore.iter().map(|p| p.display().to_string()).collect();
+    if args.json {
+        print_json(&summary_json(json!({"rescored": files, "party_results": n}), &names, &scores))?;
+    } else {
+        let header = format!("scores of {n} party results from {}", files.join(", "));
+        print_text(&summary_table(&header, &names, &scores))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn summary_json(mut meta: serde_json::Value, names: &[String], scores: &Scores) -> serde_json::Value {
     let agents: Vec<serde_json::Value> = scores
         .ranked()
         .into_iter()
         .map(|(a, s)| {
             let m = |x: f64| if s.n > 0 { float(x / s.n as f64) } else { serde_json::Value::Null };
             json!({
-                "agent": t.agents[a].to_string(),
+                "agent": names.get(a).cloned().unwrap_or_default(),
                 "negotiations": s.n,
                 "agreement_rate": m(s.agreements as f64),
                 "utility": m(s.utility),
@@ -201,46 +247,28 @@ fn summary_json(t: &Tournament, scores: &Scores, shard: &Shard, total: u64) -> s
             })
         })
         .collect();
-    json!({
-        "protocol": t.protocol.name(),
-        "domains": t.domains.iter().map(|d| d.name.clone()).collect::<Vec<_>>(),
-        "n_steps": t.n_steps,
-        "repetitions": t.repetitions,
-        "seed": t.seed,
-        "shard": shard.to_string(),
-        "negotiations": shard.range(total).end - shard.range(total).start,
-        "total_negotiations": total,
-        "agents": agents,
-    })
+    if let Some(obj) = meta.as_object_mut() {
+        obj.insert("agents".into(), serde_json::Value::Array(agents));
+    }
+    meta
 }
 
-fn summary_table(t: &Tournament, scores: &Scores, shard: &Shard, total: u64) -> String {
+fn summary_table(header: &str, names: &[String], scores: &Scores) -> String {
     let mut out = String::new();
-    let r = shard.range(total);
-    let _ = writeln!(
-        out,
-        "{} negotiations ({} of {} in shard {}), protocol {}, {} steps, {} domain(s), seed {}",
-        r.end - r.start,
-        r.end - r.start,
-        total,
-        shard,
-        t.protocol.name(),
-        t.n_steps,
-        t.domains.len(),
-        t.seed
-    );
+    let _ = writeln!(out, "{header}");
     let _ = writeln!(out);
+    let w = names.iter().map(|n| n.chars().count()).max().unwrap_or(0).max(5);
     let _ = writeln!(
         out,
-        "{:<22} {:>10} {:>9} {:>10} {:>10} {:>10} {:>9} {:>9} {:>7}",
+        "{:<w$} {:>10} {:>9} {:>10} {:>10} {:>10} {:>9} {:>9} {:>7}",
         "agent", "played", "agreed", "utility", "advantage", "welfare", "pareto_d", "nash_d", "faults"
     );
     for (a, s) in scores.ranked() {
         let m = |x: f64| if s.n > 0 { x / s.n as f64 } else { f64::NAN };
         let _ = writeln!(
             out,
-            "{:<22} {:>10} {:>9.3} {:>10.4} {:>10.4} {:>10.4} {:>9.4} {:>9.4} {:>7}",
-            t.agents[a].to_string(),
+            "{:<w$} {:>10} {:>9.3} {:>10.4} {:>10.4} {:>10.4} {:>9.4} {:>9.4} {:>7}",
+            names.get(a).map_or("", |n| n.as_str()),
             s.n,
             m(s.agreements as f64),
             m(s.utility),
