@@ -51,7 +51,9 @@ impl Domain {
         }
         let space = Arc::new(space);
         let used: Vec<&Preferences> = profiles.iter().take(n_parties).collect();
-        let analysis = analyze(&space, &used, Options::default())?;
+        let analysis = analyze(&space, &used, Options::default()).map_err(|e| {
+            Error::setup(format!("domain {name}: cannot find the Pareto frontier and Nash point the scores need: {e}"))
+        })?;
         let sides = profiles
             .into_iter()
             .map(|p| Side::new(space.clone(), p).map(Arc::new))
