@@ -177,7 +177,11 @@ pub struct Table {
 /// Every outcome's utility under an additive function, in index order: running prefix sums
 /// over the leading issues and a tight loop over the last one, adding terms left to right from
 /// the bias exactly as `LinearAdditive::eval` does (so the values are bit-identical).
-fn additive_utilities(space: &OutcomeSpace, f: &bc_model::LinearAdditive) -> Vec<f64> {
+fn additive_utilities(
+    space: &OutcomeSpace,
+    f: &bc_model::LinearAdditive,
+    mut visit: impl FnMut(usize, f64),
+) -> Vec<f64> {
     let radices: Vec<usize> = space.radices().iter().map(|r| r.unwrap_or(1) as usize).collect();
     let m = radices.len();
     let total: usize = radices.iter().product();
@@ -191,10 +195,10 @@ fn additive_utilities(space: &OutcomeSpace, f: &bc_model::LinearAdditive) -> Vec
     let capped = f.cap().is_some();
     loop {
         let p = prefix[m - 1];
-        if capped {
-            out.extend(last.iter().map(|t| f.finish(p + t)));
-        } else {
-            out.extend(last.iter().map(|t| p + t));
+        for t in last {
+            let u = if capped { f.finish(p + t) } else { p + t };
+            visit(out.len(), u);
+            out.push(u);
         }
         // Advance the leading issues like an odometer, last of them fastest.
         let mut i = m - 1;
@@ -212,6 +216,37 @@ fn additive_utilities(space: &OutcomeSpace, f: &bc_model::LinearAdditive) -> Vec
         for j in i..m - 1 {
             prefix[j + 1] = prefix[j] + f.terms(j)[digits[j]];
         }
+    }
+}
+
+/// How utilities map to buckets: `n / 32` (at least one) equal-width slices of the rational
+/// range `[max(min, reserved), max]`.
+#[derive(Clone, Copy, Debug)]
+struct Geometry {
+    base: f64,
+    scale: f64,
+    last: usize,
+}
+
+impl Geometry {
+    fn new(n: usize, reserved: f64, min: f64, max: f64) -> Geometry {
+        let base = if reserved > min { reserved } else { min };
+        let n_buckets = (n / 32).max(1);
+        let span = max - base;
+        let scale = if span > 0.0 && span.is_finite() { n_buckets as f64 / span } else { 0.0 };
+        Geometry { base, scale, last: n_buckets - 1 }
+    }
+
+    fn n_buckets(&self) -> usize {
+        self.last + 1
+    }
+
+    #[inline]
+    fn bucket_of(&self, u: f64) -> usize {
+        if u.is_nan() || u < self.base {
+            return 0;
+        }
+        (((u - self.base) * self.scale) as usize).min(self.last)
     }
 }
 
@@ -240,9 +275,20 @@ impl Table {
         }
         match prefs.utility.as_additive() {
             Some(f) => {
-                let utils = additive_utilities(space, f);
+                // One pass makes the utilities and counts the buckets.
                 let (min, max) = f.minmax();
-                Ok(Table::from_utils_within(utils, prefs.reserved_value, min, max))
+                let reserved = prefs.reserved_value;
+                let g = Geometry::new(n as usize, reserved, min, max);
+                let mut counts = vec![0u32; g.n_buckets()];
+                let mut irrational = Vec::new();
+                let utils = additive_utilities(space, f, |k, u| {
+                    if u >= reserved {
+                        counts[g.bucket_of(u)] += 1;
+                    } else {
+                        irrational.push(k as u32);
+                    }
+                });
+                Ok(Table::scatter(utils, reserved, min, max, g, counts, irrational))
             }
             None => Ok(Table::from_utils(prefs.utility.eval_all(space, limit)?, prefs.reserved_value)),
         }
@@ -265,63 +311,60 @@ impl Table {
 
     /// Builds the table knowing the lowest and highest utility (`min`, `max`) of `utils`.
     fn from_utils_within(utils: Vec<f64>, reserved: f64, min: f64, max: f64) -> Table {
-        // Rational utilities lie in [max(min, reserved), max]; any monotone bucketing works.
-        let base = if reserved > min { reserved } else { min };
-        let n = utils.len();
-        let n_buckets = (n / 32).max(1);
-        let span = max - base;
-        let scale = if span > 0.0 && span.is_finite() { n_buckets as f64 / span } else { 0.0 };
-        let mut t = Table {
+        let g = Geometry::new(utils.len(), reserved, min, max);
+        let mut counts = vec![0u32; g.n_buckets()];
+        let mut irrational = Vec::new();
+        for (k, &u) in utils.iter().enumerate() {
+            if u >= reserved {
+                counts[g.bucket_of(u)] += 1;
+            } else {
+                irrational.push(k as u32);
+            }
+        }
+        Table::scatter(utils, reserved, min, max, g, counts, irrational)
+    }
+
+    /// Finishes a counting sort into buckets: stable, so indices stay increasing within a
+    /// bucket.
+    fn scatter(utils: Vec<f64>, reserved: f64, min: f64, max: f64, g: Geometry, counts: Vec<u32>, irrational: Vec<u32>) -> Table {
+        let n_buckets = g.n_buckets();
+        let mut starts = Vec::with_capacity(n_buckets + 1);
+        let mut next = Vec::with_capacity(n_buckets);
+        let mut sum = 0u32;
+        for c in &counts {
+            starts.push(sum);
+            next.push(sum);
+            sum += c;
+        }
+        starts.push(sum);
+        let n_rational = sum as usize;
+        let mut ids = vec![0u32; n_rational];
+        for (k, &u) in utils.iter().enumerate() {
+            if u >= reserved {
+                let b = g.bucket_of(u);
+                ids[next[b] as usize] = k as u32;
+                next[b] += 1;
+            }
+        }
+        Table {
             utils,
             reserved,
             min,
             max,
-            n_rational: 0,
-            base,
-            scale,
-            starts: vec![0; n_buckets + 1],
-            ids: Vec::new(),
-            sorted: Vec::new(),
-            irrational: Vec::new(),
-        };
-        // Counting sort into buckets: stable, so indices stay increasing within a bucket.
-        let mut counts = vec![0u32; n_buckets];
-        for (k, &u) in t.utils.iter().enumerate() {
-            if u >= reserved {
-                counts[t.bucket_of(u)] += 1;
-            } else {
-                t.irrational.push(k as u32);
-            }
+            n_rational,
+            base: g.base,
+            scale: g.scale,
+            starts,
+            ids,
+            sorted: (0..n_buckets).map(|_| OnceLock::new()).collect(),
+            irrational,
         }
-        let mut next = Vec::with_capacity(n_buckets);
-        let mut sum = 0u32;
-        for (b, c) in counts.iter().enumerate() {
-            t.starts[b] = sum;
-            next.push(sum);
-            sum += c;
-        }
-        t.starts[n_buckets] = sum;
-        t.n_rational = sum as usize;
-        t.ids = vec![0; t.n_rational];
-        for (k, &u) in t.utils.iter().enumerate() {
-            if u >= reserved {
-                let b = t.bucket_of(u);
-                t.ids[next[b] as usize] = k as u32;
-                next[b] += 1;
-            }
-        }
-        t.sorted = (0..n_buckets).map(|_| OnceLock::new()).collect();
-        t
     }
 
     /// The bucket of a utility: monotone in `u`, so buckets are in utility order.
     #[inline]
     fn bucket_of(&self, u: f64) -> usize {
-        let last = self.starts.len() - 2;
-        if u.is_nan() || u < self.base {
-            return 0;
-        }
-        (((u - self.base) * self.scale) as usize).min(last)
+        Geometry { base: self.base, scale: self.scale, last: self.starts.len() - 2 }.bucket_of(u)
     }
 
     fn n_buckets(&self) -> usize {
@@ -538,7 +581,7 @@ mod tests {
             )
             .unwrap()
             .with_cap(cap);
-            let all = additive_utilities(&space, &f);
+            let all = additive_utilities(&space, &f, |_, _| {});
             assert_eq!(all.len(), 24);
             for (k, u) in all.iter().enumerate() {
                 assert_eq!(u.to_bits(), f.eval(&space.outcome_at(k as u64)).to_bits());
