@@ -25,6 +25,11 @@ enum Command {
     Analyze(commands::analyze::Args),
     /// Convert a scenario between GENIUS XML and GeniusWeb JSON.
     Convert(commands::convert::Args),
+    /// Run one negotiation between named agents under a protocol (SAO, single text, relay,
+    /// confidential mediation).
+    Negotiate(commands::negotiate::Args),
+    /// Run a tournament: agents x domains x role swaps x repetitions, in parallel.
+    Tournament(commands::tournament::Args),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +37,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => commands::analyze::run(args),
         Command::Convert(args) => commands::convert::run(args),
+        Command::Negotiate(args) => commands::negotiate::run(args),
+        Command::Tournament(args) => commands::tournament::run(args),
     };
     match result {
         Ok(code) => code,

@@ -2,3 +2,5 @@
 
 pub mod analyze;
 pub mod convert;
+pub mod negotiate;
+pub mod tournament;
