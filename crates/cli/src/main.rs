@@ -6,6 +6,7 @@
 mod commands;
 mod output;
 mod scale;
+mod tournament_out;
 
 use std::process::ExitCode;
 
@@ -28,6 +29,11 @@ enum Command {
     Convert(commands::convert::Args),
     /// Merge the run directories of shards (`--shard i/N`) into the unsharded run's directory.
     Merge(commands::merge::Args),
+    /// Run one negotiation between named agents under a protocol (SAO, single text, relay,
+    /// confidential mediation).
+    Negotiate(commands::negotiate::Args),
+    /// Run a tournament: agents x domains x role swaps x repetitions, in parallel.
+    Tournament(commands::tournament::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +42,8 @@ fn main() -> ExitCode {
         Command::Analyze(args) => commands::analyze::run(args),
         Command::Convert(args) => commands::convert::run(args),
         Command::Merge(args) => commands::merge::run(args),
+        Command::Negotiate(args) => commands::negotiate::run(args),
+        Command::Tournament(args) => commands::tournament::run(args),
     };
     match result {
         Ok(code) => code,

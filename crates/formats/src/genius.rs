@@ -270,6 +270,16 @@ pub fn read_profile_str(
     Ok(Preferences { name, utility, reserved_value, discount })
 }
 
+/// The `<reservation value>` written in a GENIUS profile file, if any (whatever the semantics).
+pub fn read_reservation(path: &Path) -> Result<Option<f64>, Error> {
+    let text = crate::read_text(path)?;
+    let root = xml::parse(path, &text)?;
+    match root.child("reservation") {
+        Some(el) => Ok(Some(parse_float(path, el, "value", "<reservation> @value")?)),
+        None => Ok(None),
+    }
+}
+
 fn read_additive(
     path: &Path,
     objective: &Element,

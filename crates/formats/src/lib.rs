@@ -201,6 +201,22 @@ fn not_a_profile(p: &Path) -> Error {
     )
 }
 
+/// Drops every party's discount, as NegMAS's `Scenario.load(folder, ignore_discount=True)` does:
+/// a GENIUS profile whose discount made its reservation value `-inf` (NegMAS semantics) gets back
+/// the value written in its file (0 if none). Other parties keep their reservation value.
+pub fn ignore_discount(scenario: &mut Scenario) -> Result<(), Error> {
+    for (party, file) in scenario.parties.iter_mut().zip(&scenario.profile_files) {
+        if party.discount == bc_model::Discount::None {
+            continue;
+        }
+        party.discount = bc_model::Discount::None;
+        if party.reserved_value == f64::NEG_INFINITY && classify(file)? == Some(Role::GeniusProfile) {
+            party.reserved_value = genius::read_reservation(file)?.unwrap_or(0.0);
+        }
+    }
+    Ok(())
+}
+
 /// Loads a scenario from command-line paths: one folder, or a domain file followed by profiles.
 pub fn load(paths: &[PathBuf], semantics: Semantics) -> Result<Scenario, Error> {
     match paths {
@@ -212,5 +228,24 @@ pub fn load(paths: &[PathBuf], semantics: Semantics) -> Result<Scenario, Error> 
             }
             load_files(domain, profiles, semantics)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignore_discount_restores_the_written_reservation() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/genius/Ultimatum");
+        let mut s = load_folder(&dir, Semantics::Negmas).unwrap();
+        assert_eq!(s.parties[0].reserved_value, f64::NEG_INFINITY);
+        ignore_discount(&mut s).unwrap();
+        assert_eq!(s.parties[0].reserved_value, 0.1);
+        assert_eq!(s.parties[0].discount, bc_model::Discount::None);
+        let mut g = load_folder(&dir, Semantics::Genius).unwrap();
+        ignore_discount(&mut g).unwrap();
+        assert_eq!(g.parties[1].reserved_value, 0.1);
+        assert_eq!(g.parties[1].discount, bc_model::Discount::None);
     }
 }

@@ -73,3 +73,19 @@ fn geniusweb_json_round_trips_where_weights_sum_to_one() {
     }
     assert!(written >= 20, "written {written}, refused {refused}");
 }
+
+#[test]
+fn all_17_domains_load_under_both_semantics() {
+    let dirs = domains();
+    assert_eq!(dirs.len(), 17);
+    for semantics in [Semantics::Genius, Semantics::Negmas] {
+        for dir in &dirs {
+            let s = load(&[dir.clone()], semantics).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+            assert!(s.parties.len() >= 2, "{}", dir.display());
+            for p in &s.parties {
+                let u = p.eval(&s.space.outcome_at(0));
+                assert!(u.is_finite(), "{} {}: {u}", dir.display(), p.name);
+            }
+        }
+    }
+}

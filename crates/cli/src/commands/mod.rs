@@ -3,3 +3,5 @@
 pub mod analyze;
 pub mod convert;
 pub mod merge;
+pub mod negotiate;
+pub mod tournament;

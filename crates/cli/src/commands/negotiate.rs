@@ -1,0 +1,449 @@
+//! `backchannel negotiate`: run one negotiation between named agents on a domain, under any
+//! protocol, and print the agreement (or why there is none), the round, each party's utility and
+//! the distance to the Pareto frontier and the Nash point; `--json` for machines, `--trace` for
+//! every event as JSON Lines.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context as _, Result};
+use bc_engine::seed_for;
+use bc_formats::{Scenario, Semantics};
+use bc_model::{analyze, Analysis, Options, OutcomeSpace};
+use bc_protocol::{Ending, Event, ProtocolKind, Source};
+use bc_strategy::{agreement_utility, play, Budget, Plan, Side, Spec};
+use rand::SeedableRng;
+use serde_json::{json, Value as Json};
+
+use crate::output::{float, print_json, print_text};
+
+/// Flags of `backchannel negotiate`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// A domain folder, or a domain file followed by profile files.
+    #[arg(required = true, value_name = "DOMAIN_DIR | DOMAIN.xml PROFILE.xml...")]
+    paths: Vec<PathBuf>,
+    /// The agents, one per party, comma-separated; parameters as name:key=value (e.g.
+    /// boulware,conceder or tb:e=2.5,micro). `--agents list` prints them all.
+    #[arg(long, required = true, value_name = "LIST")]
+    agents: String,
+    /// The protocol: sao, single-text, relay or confidential.
+    #[arg(long, default_value = "sao")]
+    protocol: String,
+    /// The mediator of a mediated protocol (default: flip, pass or nash).
+    #[arg(long, value_name = "NAME")]
+    mediator: Option<String>,
+    /// Which profile each party uses, comma-separated indices (default 0,1,...).
+    #[arg(long, value_name = "LIST")]
+    profiles: Option<String>,
+    /// Round limit.
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    steps: u64,
+    /// Seed of the random agents and mediators.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// How profile numbers become utilities: GENIUS's own rules or NegMAS 0.16's reading.
+    #[arg(long, default_value = "genius", value_parser = ["genius", "negmas"])]
+    semantics: String,
+    /// Drop every discount (NegMAS's `ignore_discount=True`); with --semantics negmas this
+    /// reproduces NegMAS's traces.
+    #[arg(long)]
+    ignore_discount: bool,
+    /// Time allowed for one decision of a strategy, in milliseconds (off by default: a time
+    /// limit makes results machine-dependent). A strategy over it ends the run as a fault.
+    #[arg(long, value_name = "MS")]
+    time_limit_ms: Option<u64>,
+    /// Write every event (the analyst's view) to this file as JSON Lines.
+    #[arg(long, value_name = "FILE.jsonl")]
+    trace: Option<PathBuf>,
+    /// Also time the negotiation: run it N more times, each with freshly built strategies and
+    /// tables (NegMAS's timed region: mechanism, negotiators with their inverse utility
+    /// functions, run), and report the median wall time of one run on standard error (and in
+    /// `--json`).
+    #[arg(long, value_name = "N")]
+    repeat: Option<u32>,
+    /// Print JSON on standard output instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The longest negotiation `negotiate` runs (its whole trace is kept).
+const MAX_STEPS: u64 = 10_000_000;
+
+/// Parses a protocol name.
+pub fn parse_protocol(name: &str) -> Result<ProtocolKind> {
+    Ok(match name.trim().to_ascii_lowercase().as_str() {
+        "sao" => ProtocolKind::Sao,
+        "single-text" | "single_text" | "singletext" => ProtocolKind::SingleText,
+        "relay" => ProtocolKind::Relay,
+        "confidential" => ProtocolKind::Confidential,
+        other => bail!("--protocol: unknown protocol {other:?}; valid protocols: sao, single-text, relay, confidential"),
+    })
+}
+
+/// Parses a comma-separated list of agent specifications.
+pub fn parse_agents(list: &str) -> Result<Vec<Spec>> {
+    let specs: Vec<Spec> = list
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.parse::<Spec>())
+        .collect::<Result<_, _>>()
+        .context("--agents")?;
+    if specs.is_empty() {
+        bail!("--agents: expected a comma-separated list of agents, found {list:?}");
+    }
+    Ok(specs)
+}
+
+/// The agents and mediators, as printed by `--agents list`.
+pub fn agent_listing() -> String {
+    let mut out = String::from("agents (name[:parameter=value...]):\n");
+    for a in bc_strategy::registry::AGENTS {
+        let params = if a.params.is_empty() { String::new() } else { format!(" [{}]", a.params.join(", ")) };
+        let _ = writeln!(out, "  {:<16}{}{}", a.name, a.about, params);
+    }
+    out.push_str("\nmediators (--mediator):\n");
+    for p in [ProtocolKind::SingleText, ProtocolKind::Relay, ProtocolKind::Confidential] {
+        let names: Vec<String> = bc_strategy::registry::mediators(p)
+            .iter()
+            .map(|(n, params)| if params.is_empty() { n.to_string() } else { format!("{n} [{}]", params.join(", ")) })
+            .collect();
+        let _ = writeln!(out, "  {:<16}{} (default {})", p.name(), names.join(", "), names.first().map_or("", |s| s.as_str()));
+    }
+    out
+}
+
+/// Loads a scenario with the given semantics, optionally without discounting.
+pub fn load_scenario(paths: &[PathBuf], semantics: &str, ignore_discount: bool) -> Result<Scenario> {
+    let semantics: Semantics = semantics.parse().map_err(anyhow::Error::msg)?;
+    let mut scenario = bc_formats::load(paths, semantics)?;
+    if ignore_discount {
+        bc_formats::ignore_discount(&mut scenario)?;
+    }
+    Ok(scenario)
+}
+
+fn parse_profiles(list: Option<&str>, n_agents: usize, n_profiles: usize, domain: &Path) -> Result<Vec<usize>> {
+    let Some(list) = list else {
+        if n_profiles < n_agents {
+            bail!(
+                "{}: {n_agents} agents need {n_agents} profiles but the domain has {n_profiles}; \
+                 name the profile of each party with --profiles (e.g. --profiles {})",
+                domain.display(),
+                vec!["0"; n_agents].join(",")
+            );
+        }
+        return Ok((0..n_agents).collect());
+    };
+    let profiles: Vec<usize> = list
+        .split(',')
+        .map(|s| {
+            let k: usize = s.trim().parse().map_err(|_| anyhow::anyhow!("--profiles: expected profile indices, found {s:?}"))?;
+            if k >= n_profiles {
+                bail!("--profiles: profile {k} does not exist; the domain has {n_profiles} (0..{})", n_profiles - 1);
+            }
+            Ok(k)
+        })
+        .collect::<Result<_>>()?;
+    if profiles.len() != n_agents {
+        bail!("--profiles: expected one profile per agent ({n_agents}), found {}", profiles.len());
+    }
+    Ok(profiles)
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> Result<ExitCode> {
+    if args.agents.trim() == "list" {
+        print_text(&agent_listing())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let protocol = parse_protocol(&args.protocol)?;
+    let agents = parse_agents(&args.agents)?;
+    if agents.len() < 2 {
+        bail!("--agents: a negotiation needs at least 2 agents, found {} ({})", agents.len(), args.agents);
+    }
+    if args.steps == 0 {
+        bail!("--steps: expected at least 1 round, found 0");
+    }
+    if args.steps > MAX_STEPS {
+        bail!("--steps: expected at most {MAX_STEPS} rounds (the trace of one negotiation is kept in memory), found {}", args.steps);
+    }
+    let mediator: Option<Spec> = args.mediator.as_deref().map(str::parse).transpose().context("--mediator")?;
+    if mediator.is_some() && protocol == ProtocolKind::Sao {
+        bail!("--mediator cannot be used with --protocol sao (SAO has no mediator); use --protocol single-text, relay or confidential");
+    }
+    for a in &agents {
+        bc_strategy::check_agent(a, protocol).context("--agents")?;
+    }
+    if let Some(m) = &mediator {
+        bc_strategy::check_mediator(m, protocol).context("--mediator")?;
+    }
+    let scenario = load_scenario(&args.paths, &args.semantics, args.ignore_discount)?;
+    let profiles = parse_profiles(args.profiles.as_deref(), agents.len(), scenario.parties.len(), &scenario.domain_file)?;
+    let space = Arc::new(scenario.space.clone());
+    let sides: Vec<Arc<Side>> = profiles
+        .iter()
+        .map(|p| Side::new(space.clone(), scenario.parties[*p].clone()).map(Arc::new))
+        .collect::<Result<_, _>>()?;
+    let budget = Budget { per_call: args.time_limit_ms.map(Duration::from_millis) };
+    let plan = Plan {
+        protocol,
+        agents: &agents,
+        mediator: mediator.as_ref(),
+        n_steps: args.steps,
+        keep_events: true,
+        budget,
+    };
+    let seed = args.seed;
+    let mut rng = |k: usize| rand_chacha::ChaCha8Rng::seed_from_u64(seed_for(seed, k as u64));
+    let record = play(&plan, &sides, &mut rng).with_context(|| format!("negotiating on {}", scenario.domain_file.display()))?;
+    let timing = match args.repeat {
+        None | Some(0) => None,
+        Some(n) => Some(time_runs(&plan, &space, &scenario, &profiles, seed, n)?),
+    };
+
+    let used: Vec<&bc_model::Preferences> = profiles.iter().map(|p| &scenario.parties[*p]).collect();
+    let analysis = analyze(&space, &used, Options::default()).ok();
+    let agreement = record.ending.agreement();
+    let utils: Vec<f64> = sides
+        .iter()
+        .enumerate()
+        .map(|(k, s)| match agreement {
+            Some(o) => agreement_utility(s, o, record.step, args.steps),
+            None => analysis.as_ref().map_or(s.reserved_value(), |a| a.disagreement[k]),
+        })
+        .collect();
+    let distances = analysis.as_ref().map(|a| a.distances(&utils));
+
+    if let Some(path) = &args.trace {
+        write_trace(path, &space, &record.events)?;
+    }
+    let report = Report { args: &args, scenario: &scenario, space: &space, agents: &agents, profiles: &profiles, protocol, mediator: mediator.as_ref(), record: &record, utils: &utils, analysis: analysis.as_ref() };
+    if let Some((n, median)) = timing {
+        eprintln!("median of {n} runs: {:.3} ms per negotiation", median * 1e3);
+    }
+    if args.json {
+        let mut j = report.json(distances);
+        if let (Some((n, median)), Some(obj)) = (timing, j.as_object_mut()) {
+            obj.insert("timing".into(), json!({"runs": n, "median_s": float(median)}));
+        }
+        print_json(&j)?;
+    } else {
+        print_text(&report.table(distances))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the negotiation `n` times from scratch (new sides, so tables are rebuilt; new agents)
+/// without keeping events, and returns `(n, median seconds)`.
+fn time_runs(plan: &Plan<'_>, space: &Arc<OutcomeSpace>, scenario: &Scenario, profiles: &[usize], seed: u64, n: u32) -> Result<(u32, f64)> {
+    let plan = Plan { keep_events: false, ..plan.clone() };
+    let mut times = Vec::with_capacity(n as usize);
+    for _ in 0..n {
+        let start = std::time::Instant::now();
+        let sides: Vec<Arc<Side>> = profiles
+            .iter()
+            .map(|p| Side::new(space.clone(), scenario.parties[*p].clone()).map(Arc::new))
+            .collect::<Result<_, _>>()?;
+        let mut rng = |k: usize| rand_chacha::ChaCha8Rng::seed_from_u64(seed_for(seed, k as u64));
+        let r = play(&plan, &sides, &mut rng)?;
+        times.push(start.elapsed().as_secs_f64());
+        std::hint::black_box(r);
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    Ok((n, times[times.len() / 2]))
+}
+
+struct Report<'a> {
+    args: &'a Args,
+    scenario: &'a Scenario,
+    space: &'a OutcomeSpace,
+    agents: &'a [Spec],
+    profiles: &'a [usize],
+    protocol: ProtocolKind,
+    mediator: Option<&'a Spec>,
+    record: &'a bc_strategy::Record,
+    utils: &'a [f64],
+    analysis: Option<&'a Analysis>,
+}
+
+fn names(space: &OutcomeSpace, o: u64) -> Vec<String> {
+    space.value_names(&space.outcome_at(o))
+}
+
+fn why(ending: &Ending, agents: &[Spec], mediator: &str) -> String {
+    match ending {
+        Ending::Agreement(_) => "agreement".into(),
+        Ending::Timeout => "no agreement: the round limit was reached".into(),
+        Ending::Ended { by } => format!("no agreement: {} ended the talks", who(*by, agents, mediator)),
+        Ending::NotRatified => "no agreement: the final text was not ratified by every party".into(),
+        Ending::Fault { by, message } => format!("no agreement: fault of {}: {message}", who(*by, agents, mediator)),
+    }
+}
+
+fn who(actor: bc_protocol::Actor, agents: &[Spec], mediator: &str) -> String {
+    match actor {
+        bc_protocol::Actor::Party(i) => format!("party {i} ({})", agents.get(i).map_or(String::new(), |a| a.to_string())),
+        bc_protocol::Actor::Mediator => format!("the mediator ({mediator})"),
+    }
+}
+
+impl Report<'_> {
+    fn mediator_name(&self) -> String {
+        match self.mediator {
+            Some(m) => m.to_string(),
+            None => bc_strategy::registry::mediators(self.protocol).first().map_or("none".into(), |(n, _)| n.to_string()),
+        }
+    }
+
+    fn offers(&self) -> Vec<Json> {
+        self.record
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Offer { step, party, outcome } => {
+                    Some(json!({"step": step, "proposer": party, "outcome": names(self.space, *outcome)}))
+                }
+                Event::Draft { step, outcome } => {
+                    Some(json!({"step": step, "proposer": "mediator", "outcome": names(self.space, *outcome)}))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn json(&self, distances: Option<bc_model::Distances>) -> Json {
+        let r = self.record;
+        let agreement = r.ending.agreement();
+        let fault = match &r.ending {
+            Ending::Fault { by, message } => Some(json!({"by": who(*by, self.agents, &self.mediator_name()), "message": message})),
+            _ => None,
+        };
+        json!({
+            "domain": self.space.name(),
+            "protocol": self.protocol.name(),
+            "mediator": (self.protocol != ProtocolKind::Sao).then(|| self.mediator_name()),
+            "agents": self.agents.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+            "profiles": self.profiles.iter().map(|p| self.scenario.parties[*p].name.clone()).collect::<Vec<_>>(),
+            "n_steps": self.args.steps,
+            "seed": self.args.seed,
+            "semantics": self.args.semantics,
+            "ignore_discount": self.args.ignore_discount,
+            "ending": r.ending.name(),
+            "reason": why(&r.ending, self.agents, &self.mediator_name()),
+            "agreement": agreement.map(|o| names(self.space, o)),
+            "agreement_index": agreement,
+            "step": r.step,
+            "n_offers": r.n_offers,
+            "utils": self.utils.iter().map(|u| float(*u)).collect::<Vec<_>>(),
+            "advantages": self.analysis.map(|a| self.utils.iter().zip(&a.disagreement).map(|(u, d)| float(u - d)).collect::<Vec<_>>()),
+            "welfare": float(self.utils.iter().sum()),
+            "pareto_distance": distances.map(|d| float(d.pareto)),
+            "nash_distance": distances.map(|d| float(d.nash)),
+            "fault": fault,
+            "trace": self.offers(),
+        })
+    }
+
+    fn table(&self, distances: Option<bc_model::Distances>) -> String {
+        let r = self.record;
+        let mut out = String::new();
+        let size = self.space.cardinality().map_or("continuous".into(), |n| n.to_string());
+        let _ = writeln!(out, "domain    {} ({} issues, {size} outcomes)", self.space.name(), self.space.issues().len());
+        let mut protocol = format!("{}, {} steps, seed {}", self.protocol.name(), self.args.steps, self.args.seed);
+        if self.protocol != ProtocolKind::Sao {
+            let _ = write!(protocol, ", mediator {}", self.mediator_name());
+        }
+        let _ = writeln!(out, "protocol  {protocol}");
+        let _ = writeln!(out);
+        match r.ending.agreement() {
+            Some(o) => {
+                let _ = writeln!(
+                    out,
+                    "agreement in round {} (step {}): {}",
+                    r.step.saturating_sub(1),
+                    r.step,
+                    names(self.space, o).join(" | ")
+                );
+            }
+            None => {
+                let _ = writeln!(out, "{} (step {})", why(&r.ending, self.agents, &self.mediator_name()), r.step);
+            }
+        }
+        let _ = writeln!(out, "offers    {}", r.n_offers);
+        let _ = writeln!(out);
+        let wa = self.agents.iter().map(|a| a.to_string().chars().count()).max().unwrap_or(0).max(5);
+        let wp = self.profiles.iter().map(|p| self.scenario.parties[*p].name.chars().count()).max().unwrap_or(0).max(7);
+        let _ = writeln!(out, "{:<6} {:<wa$} {:<wp$} {:>12} {:>12}", "party", "agent", "profile", "utility", "advantage");
+        for (k, (a, p)) in self.agents.iter().zip(self.profiles).enumerate() {
+            let adv = self.analysis.map_or(f64::NAN, |an| self.utils[k] - an.disagreement[k]);
+            let _ = writeln!(
+                out,
+                "{:<6} {:<wa$} {:<wp$} {:>12.4} {:>12.4}",
+                k,
+                a.to_string(),
+                self.scenario.parties[*p].name,
+                self.utils[k],
+                adv
+            );
+        }
+        let _ = writeln!(out);
+        match distances {
+            Some(d) => {
+                let _ = writeln!(
+                    out,
+                    "welfare {:.4}; distance to the Pareto frontier {:.4}, to the Nash point {:.4}",
+                    d.welfare, d.pareto, d.nash
+                );
+            }
+            None => {
+                let _ = writeln!(out, "welfare {:.4}; distances unavailable (the space could not be analysed)", self.utils.iter().sum::<f64>());
+            }
+        }
+        out
+    }
+}
+
+fn event_json(space: &OutcomeSpace, e: &Event) -> Json {
+    let o = |x: &u64| names(space, *x);
+    match e {
+        Event::Offer { step, party, outcome } => json!({"step": step, "event": "offer", "party": party, "outcome": o(outcome)}),
+        Event::Accept { step, party, outcome } => json!({"step": step, "event": "accept", "party": party, "outcome": o(outcome)}),
+        Event::Delivered { step, to, outcome, from } => json!({
+            "step": step, "event": "delivered", "to": to, "outcome": o(outcome),
+            "from": match from { Source::Party(p) => json!(p), Source::Mediator => json!("mediator") },
+        }),
+        Event::Held { step, from, outcome } => json!({"step": step, "event": "held", "from": from, "outcome": o(outcome)}),
+        Event::Draft { step, outcome } => json!({"step": step, "event": "draft", "outcome": o(outcome)}),
+        Event::Vote { step, party, accept } => json!({"step": step, "event": "vote", "party": party, "accept": accept}),
+        Event::Adopted { step, outcome } => json!({"step": step, "event": "adopted", "outcome": o(outcome)}),
+        Event::Ratify { step, party, accept } => json!({"step": step, "event": "ratify", "party": party, "accept": accept}),
+        Event::Report { step, party, floor } => json!({"step": step, "event": "report", "party": party, "floor": float(*floor)}),
+        Event::Zone { step, exists } => json!({"step": step, "event": "zone", "exists": exists}),
+        Event::End { step, ending } => json!({
+            "step": step, "event": "end", "ending": ending.name(),
+            "agreement": ending.agreement().map(|x| o(&x)),
+            "fault": match ending { Ending::Fault { message, .. } => Some(message.clone()), _ => None },
+        }),
+    }
+}
+
+/// Writes the events as JSON Lines through a temporary file.
+fn write_trace(path: &Path, space: &OutcomeSpace, events: &[Event]) -> Result<()> {
+    let mut text = String::new();
+    for e in events {
+        text.push_str(&event_json(space, e).to_string());
+        text.push('\n');
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = PathBuf::from(tmp);
+    let mut f = std::fs::File::create(&tmp).with_context(|| format!("--trace: cannot create {}", tmp.display()))?;
+    f.write_all(text.as_bytes()).with_context(|| format!("--trace: cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("--trace: cannot write {}", path.display()))?;
+    Ok(())
+}

@@ -1,0 +1,294 @@
+//! `backchannel tournament`: agents x domains x role swaps x repetitions, in parallel, streamed to
+//! `results.csv` and `results.jsonl` with per-agent scores in `scores.csv`, a progress bar on
+//! standard error and a summary table (or JSON) on standard output.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _, Result};
+use bc_engine::Shard;
+use bc_protocol::ProtocolKind;
+use bc_strategy::{Budget, Spec};
+use bc_tournament::{CsvWriter, Domain, JsonlWriter, Scores, Tournament};
+use serde_json::json;
+
+use super::negotiate::{agent_listing, load_scenario, parse_agents, parse_protocol};
+use crate::output::{float, print_json, print_text};
+
+/// Flags of `backchannel tournament`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Domain folders (each a GENIUS or GeniusWeb scenario).
+    #[arg(required_unless_present = "rescore", value_name = "DOMAIN_DIR")]
+    domains: Vec<PathBuf>,
+    /// The competing agents, comma-separated (`--agents list` prints them all).
+    #[arg(long, required_unless_present = "rescore", value_name = "LIST")]
+    agents: Option<String>,
+    /// Run nothing: recompute the per-agent scores from results.jsonl files (e.g. every shard's,
+    /// concatenated or listed in shard order), print them, and write them to --out/scores.csv.
+    #[arg(long, num_args = 1.., value_name = "RESULTS.jsonl", conflicts_with_all = ["domains", "shard", "protocol", "mediator"])]
+    rescore: Vec<PathBuf>,
+    /// The protocol: sao, single-text, relay or confidential.
+    #[arg(long, default_value = "sao")]
+    protocol: String,
+    /// The mediator of a mediated protocol.
+    #[arg(long, value_name = "NAME")]
+    mediator: Option<String>,
+    /// Parties per negotiation (the first N profiles of each domain negotiate).
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    parties: usize,
+    /// Round limit of each negotiation.
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    steps: u64,
+    /// Repetitions of every (domain, agents, role assignment).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    repetitions: u64,
+    /// Do not let an agent negotiate against itself.
+    #[arg(long)]
+    no_self_play: bool,
+    /// Master seed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// How profile numbers become utilities.
+    #[arg(long, default_value = "genius", value_parser = ["genius", "negmas"])]
+    semantics: String,
+    /// Drop every discount.
+    #[arg(long)]
+    ignore_discount: bool,
+    /// Output run directory (must be new or empty): results.csv, results.jsonl, scores.csv, and
+    /// the run directory's run.json, records.csv/.parquet, stats.json, aggregates.json and
+    /// report.html (written in DIR.incomplete, renamed at the end; `backchannel merge` combines
+    /// shards).
+    #[arg(long, default_value = "tournament", value_name = "DIR")]
+    out: PathBuf,
+    /// Run only shard i of N (contiguous slices of the jobs); the shards' results files
+    /// concatenate, in shard order, to the unsharded ones.
+    #[arg(long, value_name = "i/N")]
+    shard: Option<String>,
+    /// Worker threads (0 = one per core); the output does not depend on it.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    threads: usize,
+    /// Time allowed for one decision of a strategy, in milliseconds (off by default).
+    #[arg(long, value_name = "MS")]
+    time_limit_ms: Option<u64>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+    /// Print an estimate of the work (negotiations, time from a short calibration, output
+    /// size) and exit without running.
+    #[arg(long)]
+    dry_run: bool,
+    /// Print the summary as JSON on standard output.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> Result<ExitCode> {
+    if args.agents.as_deref().map(str::trim) == Some("list") {
+        print_text(&agent_listing())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !args.rescore.is_empty() {
+        return rescore(&args);
+    }
+    let protocol: ProtocolKind = parse_protocol(&args.protocol)?;
+    let agents: Vec<Spec> = parse_agents(args.agents.as_deref().unwrap_or_default())?;
+    if args.steps == 0 {
+        bail!("--steps: expected at least 1 round, found 0");
+    }
+    if args.repetitions == 0 {
+        bail!("--repetitions: expected at least 1, found 0");
+    }
+    if args.threads > 1024 {
+        bail!("--threads: expected at most 1024 (0 = one per core), found {}", args.threads);
+    }
+    if args.parties < 2 {
+        bail!("--parties: expected at least 2, found {}", args.parties);
+    }
+    let mediator: Option<Spec> = args.mediator.as_deref().map(str::parse).transpose().context("--mediator")?;
+    if mediator.is_some() && protocol == ProtocolKind::Sao {
+        bail!("--mediator cannot be used with --protocol sao (SAO has no mediator); use --protocol single-text, relay or confidential");
+    }
+    let shard: Shard = match &args.shard {
+        Some(s) => s.parse().map_err(|e: String| anyhow::anyhow!("--shard: {e}"))?,
+        None => Shard::ALL,
+    };
+    let mut domains = Vec::new();
+    for dir in &args.domains {
+        if !dir.is_dir() {
+            bail!("{}: expected a domain folder", dir.display());
+        }
+        let s = load_scenario(std::slice::from_ref(dir), &args.semantics, args.ignore_discount)?;
+        let name = dir.file_name().map_or_else(|| s.space.name().to_string(), |n| n.to_string_lossy().into_owned());
+        domains.push(Domain::new(name, s.space, s.parties, args.parties)?);
+    }
+    let budget = Budget { per_call: args.time_limit_ms.map(Duration::from_millis) };
+    let t = Tournament::new(
+        domains,
+        agents,
+        protocol,
+        mediator,
+        args.parties,
+        args.steps,
+        args.repetitions,
+        !args.no_self_play,
+        args.seed,
+        budget,
+    )?;
+    let total = t.n_jobs();
+    let range = shard.range(total);
+    if args.dry_run {
+        crate::tournament_out::dry_run(&t, shard, args.threads)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let run_dir = crate::tournament_out::start(&args.out, &t, shard, args.threads, &args.domains)?;
+    let mut study = crate::tournament_out::study(&t);
+    let mut records = run_dir.records(study.columns())?;
+    let csv_path = run_dir.dir().join("results.csv");
+    let jsonl_path = run_dir.dir().join("results.jsonl");
+    let scores_path = run_dir.dir().join("scores.csv");
+    let mut csv = CsvWriter::create(&csv_path, args.parties, range.start == 0)?;
+    let mut jsonl = JsonlWriter::create(&jsonl_path)?;
+
+    let bar = bc_report::progress::Progress::new(range.end - range.start, "negotiations", args.quiet);
+    let started = Instant::now();
+    let scores = t.run_rendered(
+        range.clone(),
+        args.threads,
+        |t, row| {
+            let (mut c, mut j) = (String::new(), String::new());
+            bc_tournament::csv_line(t, row, &mut c);
+            bc_tournament::jsonl_line(t, row, &mut j);
+            (c, j, crate::tournament_out::row(t, row))
+        },
+        |_, (c, j, r)| {
+            records
+                .write(&study.cells(&r))
+                .map_err(|e| bc_tournament::Error::new(bc_tournament::ErrorKind::Io { path: args.out.join("records.csv"), error: std::io::Error::other(e.to_string()) }))?;
+            study.add(&r);
+            csv.write_line(&c)?;
+            jsonl.write_line(&j)
+        },
+        |done| bar.set(done),
+    )?;
+    bar.finish();
+    csv.finish()?;
+    jsonl.finish()?;
+    let names: Vec<String> = t.agents.iter().map(|a| a.to_string()).collect();
+    bc_tournament::output::write_file(&scores_path, &scores.to_csv(&names))?;
+    let events = run_dir.events()?;
+    run_dir.finish(records, events, &study)?;
+    let (csv_path, jsonl_path, scores_path) = (args.out.join("results.csv"), args.out.join("results.jsonl"), args.out.join("scores.csv"));
+    let elapsed = started.elapsed();
+    if !args.quiet {
+        eprintln!(
+            "{} negotiations in {:.2} s; wrote {}, {} and {}",
+            range.end - range.start,
+            elapsed.as_secs_f64(),
+            csv_path.display(),
+            jsonl_path.display(),
+            scores_path.display()
+        );
+    }
+    let r = shard.range(total);
+    if args.json {
+        let meta = json!({
+            "protocol": t.protocol.name(),
+            "domains": t.domains.iter().map(|d| d.name.clone()).collect::<Vec<_>>(),
+            "n_steps": t.n_steps,
+            "repetitions": t.repetitions,
+            "seed": t.seed,
+            "shard": shard.to_string(),
+            "negotiations": r.end - r.start,
+            "total_negotiations": total,
+        });
+        print_json(&summary_json(meta, &names, &scores))?;
+    } else {
+        let header = format!(
+            "{} negotiations ({} of {} in shard {}), protocol {}, {} steps, {} domain(s), seed {}",
+            r.end - r.start,
+            r.end - r.start,
+            total,
+            shard,
+            t.protocol.name(),
+            t.n_steps,
+            t.domains.len(),
+            t.seed
+        );
+        print_text(&summary_table(&header, &names, &scores))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--rescore`: scores from written results.
+fn rescore(args: &Args) -> Result<ExitCode> {
+    let (names, scores) = bc_tournament::rescore(&args.rescore)?;
+    let n: u64 = scores.agents.iter().map(|s| s.n).sum::<u64>();
+    std::fs::create_dir_all(&args.out).with_context(|| format!("--out: cannot create {}", args.out.display()))?;
+    bc_tournament::output::write_file(&args.out.join("scores.csv"), &scores.to_csv(&names))?;
+    let files: Vec<String> = args.rescore.iter().map(|p| p.display().to_string()).collect();
+    if args.json {
+        print_json(&summary_json(json!({"rescored": files, "party_results": n}), &names, &scores))?;
+    } else {
+        let header = format!("scores of {n} party results from {}", files.join(", "));
+        print_text(&summary_table(&header, &names, &scores))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn summary_json(mut meta: serde_json::Value, names: &[String], scores: &Scores) -> serde_json::Value {
+    let agents: Vec<serde_json::Value> = scores
+        .ranked()
+        .into_iter()
+        .map(|(a, s)| {
+            let m = |x: f64| if s.n > 0 { float(x / s.n as f64) } else { serde_json::Value::Null };
+            json!({
+                "agent": names.get(a).cloned().unwrap_or_default(),
+                "negotiations": s.n,
+                "agreement_rate": m(s.agreements as f64),
+                "utility": m(s.utility),
+                "advantage": m(s.advantage),
+                "welfare": m(s.welfare),
+                "pareto_distance": m(s.pareto_distance),
+                "nash_distance": m(s.nash_distance),
+                "faults": s.faults,
+            })
+        })
+        .collect();
+    if let Some(obj) = meta.as_object_mut() {
+        obj.insert("agents".into(), serde_json::Value::Array(agents));
+    }
+    meta
+}
+
+fn summary_table(header: &str, names: &[String], scores: &Scores) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{header}");
+    let _ = writeln!(out);
+    let w = names.iter().map(|n| n.chars().count()).max().unwrap_or(0).max(5);
+    let _ = writeln!(
+        out,
+        "{:<w$} {:>10} {:>9} {:>10} {:>10} {:>10} {:>9} {:>9} {:>7}",
+        "agent", "played", "agreed", "utility", "advantage", "welfare", "pareto_d", "nash_d", "faults"
+    );
+    for (a, s) in scores.ranked() {
+        let m = |x: f64| if s.n > 0 { x / s.n as f64 } else { f64::NAN };
+        let _ = writeln!(
+            out,
+            "{:<w$} {:>10} {:>9.3} {:>10.4} {:>10.4} {:>10.4} {:>9.4} {:>9.4} {:>7}",
+            names.get(a).map_or("", |n| n.as_str()),
+            s.n,
+            m(s.agreements as f64),
+            m(s.utility),
+            m(s.advantage),
+            m(s.welfare),
+            m(s.pareto_distance),
+            m(s.nash_distance),
+            s.faults
+        );
+    }
+    out
+}

@@ -1,0 +1,437 @@
+//! Tournament output: rows streamed to CSV and JSONL (written to a temporary file and renamed
+//! when complete, so a failed run leaves nothing half-written), and per-agent scores kept as
+//! running sums.
+//!
+//! A CSV header is written only by a run that starts at job 0, so that the files of
+//! `--shard 0/N`, `1/N`, ... concatenate to the unsharded file.
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value as Json};
+
+use crate::error::Error;
+use crate::{Row, Tournament};
+
+/// A file written under a temporary name and renamed into place by [`Staged::commit`].
+struct Staged {
+    path: PathBuf,
+    tmp: PathBuf,
+    out: BufWriter<File>,
+}
+
+impl Staged {
+    fn create(path: &Path) -> Result<Staged, Error> {
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".partial");
+        let tmp = PathBuf::from(tmp);
+        let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        Ok(Staged { path: path.to_path_buf(), tmp, out: BufWriter::with_capacity(1 << 16, file) })
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.out.write_all(bytes).map_err(|e| Error::io(&self.tmp, e))
+    }
+
+    fn commit(mut self) -> Result<(), Error> {
+        self.out.flush().map_err(|e| Error::io(&self.tmp, e))?;
+        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+/// Quotes a CSV field when it needs it (RFC 4180).
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn num(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        format!("{x}")
+    }
+}
+
+fn agreement_names(t: &Tournament, row: &Row) -> Option<Vec<String>> {
+    let space = &t.domains[row.domain].space;
+    row.agreement.map(|o| space.value_names(&space.outcome_at(o)))
+}
+
+/// Streams rows to a CSV file.
+pub struct CsvWriter {
+    file: Staged,
+    /// Rendering buffer for `write`.
+    line: String,
+}
+
+impl CsvWriter {
+    /// A writer to `path` for `n_parties` parties; writes the header when `header` is true.
+    pub fn create(path: &Path, n_parties: usize, header: bool) -> Result<CsvWriter, Error> {
+        let mut file = Staged::create(path)?;
+        if header {
+            let mut h = vec!["index".to_string(), "domain".into(), "repetition".into()];
+            for k in 0..n_parties {
+                h.push(format!("agent_{k}"));
+            }
+            for k in 0..n_parties {
+                h.push(format!("profile_{k}"));
+            }
+            h.extend(["ending", "step", "n_offers", "agreement"].map(String::from));
+            for k in 0..n_parties {
+                h.push(format!("utility_{k}"));
+            }
+            for k in 0..n_parties {
+                h.push(format!("advantage_{k}"));
+            }
+            h.extend(["welfare", "pareto_distance", "nash_distance", "fault"].map(String::from));
+            file.write((h.join(",") + "\n").as_bytes())?;
+        }
+        Ok(CsvWriter { file, line: String::with_capacity(512) })
+    }
+
+    /// Writes one row.
+    pub fn write(&mut self, t: &Tournament, row: &Row) -> Result<(), Error> {
+        csv_line(t, row, &mut self.line);
+        self.file.write(self.line.as_bytes())
+    }
+
+    /// Writes a line rendered by [`csv_line`].
+    pub fn write_line(&mut self, line: &str) -> Result<(), Error> {
+        self.file.write(line.as_bytes())
+    }
+
+    /// Flushes and moves the file into place.
+    pub fn finish(self) -> Result<(), Error> {
+        self.file.commit()
+    }
+}
+
+/// Renders a row as a CSV line (with its newline) into `l`.
+pub fn csv_line(t: &Tournament, row: &Row, l: &mut String) {
+    let d = &t.domains[row.domain];
+    l.clear();
+    let _ = write!(l, "{},{},{}", row.index, csv_field(&d.name), row.repetition);
+    for a in &row.agents {
+        let _ = write!(l, ",{}", csv_field(&t.agents[*a].to_string()));
+    }
+    for p in &row.profiles {
+        let _ = write!(l, ",{}", csv_field(&d.sides[*p].preferences().name));
+    }
+    let agreement = agreement_names(t, row).map(|v| v.join(" | ")).unwrap_or_default();
+    let _ = write!(l, ",{},{},{},{}", row.ending, row.step, row.n_offers, csv_field(&agreement));
+    for u in &row.utilities {
+        let _ = write!(l, ",{}", num(*u));
+    }
+    for u in &row.advantages {
+        let _ = write!(l, ",{}", num(*u));
+    }
+    let fault = row.fault.as_deref().unwrap_or("");
+    let _ = writeln!(
+        l,
+        ",{},{},{},{}",
+        num(row.welfare),
+        num(row.pareto_distance),
+        num(row.nash_distance),
+        csv_field(fault)
+    );
+}
+
+/// Appends `s` as a JSON string.
+fn json_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn json_num(out: &mut String, x: f64) {
+    if x.is_finite() {
+        let _ = write!(out, "{x:?}");
+    } else {
+        out.push_str("null");
+    }
+}
+
+fn json_list<T>(out: &mut String, items: &[T], mut each: impl FnMut(&mut String, &T)) {
+    out.push('[');
+    for (k, x) in items.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        each(out, x);
+    }
+    out.push(']');
+}
+
+/// Renders a row as one JSON line (with its newline) into `out`; the same object as
+/// [`row_json`], written directly.
+pub fn jsonl_line(t: &Tournament, row: &Row, out: &mut String) {
+    let d = &t.domains[row.domain];
+    out.clear();
+    let _ = write!(out, "{{\"index\":{},\"domain\":", row.index);
+    json_str(out, &d.name);
+    let _ = write!(out, ",\"repetition\":{},\"agents\":", row.repetition);
+    json_list(out, &row.agents, |o, a| json_str(o, &t.agents[*a].to_string()));
+    out.push_str(",\"profiles\":");
+    json_list(out, &row.profiles, |o, p| json_str(o, &d.sides[*p].preferences().name));
+    let _ = write!(out, ",\"ending\":\"{}\",\"step\":{},\"n_offers\":{},\"agreement\":", row.ending, row.step, row.n_offers);
+    match agreement_names(t, row) {
+        Some(v) => json_list(out, &v, |o, s| json_str(o, s)),
+        None => out.push_str("null"),
+    }
+    out.push_str(",\"utilities\":");
+    json_list(out, &row.utilities, |o, u| json_num(o, *u));
+    out.push_str(",\"advantages\":");
+    json_list(out, &row.advantages, |o, u| json_num(o, *u));
+    out.push_str(",\"welfare\":");
+    json_num(out, row.welfare);
+    out.push_str(",\"pareto_distance\":");
+    json_num(out, row.pareto_distance);
+    out.push_str(",\"nash_distance\":");
+    json_num(out, row.nash_distance);
+    out.push_str(",\"fault\":");
+    match &row.fault {
+        Some(f) => json_str(out, f),
+        None => out.push_str("null"),
+    }
+    out.push_str("}\n");
+}
+
+fn jnum(x: f64) -> Json {
+    serde_json::Number::from_f64(x).map_or(Json::Null, Json::Number)
+}
+
+/// One row as JSON.
+pub fn row_json(t: &Tournament, row: &Row) -> Json {
+    let d = &t.domains[row.domain];
+    json!({
+        "index": row.index,
+        "domain": d.name,
+        "repetition": row.repetition,
+        "agents": row.agents.iter().map(|a| t.agents[*a].to_string()).collect::<Vec<_>>(),
+        "profiles": row.profiles.iter().map(|p| d.sides[*p].preferences().name.clone()).collect::<Vec<_>>(),
+        "ending": row.ending,
+        "step": row.step,
+        "n_offers": row.n_offers,
+        "agreement": agreement_names(t, row),
+        "utilities": row.utilities.iter().map(|u| jnum(*u)).collect::<Vec<_>>(),
+        "advantages": row.advantages.iter().map(|u| jnum(*u)).collect::<Vec<_>>(),
+        "welfare": jnum(row.welfare),
+        "pareto_distance": jnum(row.pareto_distance),
+        "nash_distance": jnum(row.nash_distance),
+        "fault": row.fault,
+    })
+}
+
+/// Streams rows to a JSON Lines file.
+pub struct JsonlWriter {
+    file: Staged,
+}
+
+impl JsonlWriter {
+    /// A writer to `path`.
+    pub fn create(path: &Path) -> Result<JsonlWriter, Error> {
+        Ok(JsonlWriter { file: Staged::create(path)? })
+    }
+
+    /// Writes one row.
+    pub fn write(&mut self, t: &Tournament, row: &Row) -> Result<(), Error> {
+        let mut s = String::new();
+        jsonl_line(t, row, &mut s);
+        self.file.write(s.as_bytes())
+    }
+
+    /// Writes a line rendered by [`jsonl_line`].
+    pub fn write_line(&mut self, line: &str) -> Result<(), Error> {
+        self.file.write(line.as_bytes())
+    }
+
+    /// Flushes and moves the file into place.
+    pub fn finish(self) -> Result<(), Error> {
+        self.file.commit()
+    }
+}
+
+/// Running per-agent sums over the negotiations an agent took part in (one entry per party it
+/// played). A negotiation without agreement counts at the disagreement point.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AgentScore {
+    /// Negotiations played.
+    pub n: u64,
+    /// Of which agreed.
+    pub agreements: u64,
+    /// Of which ended by a fault of this agent's strategy.
+    pub faults: u64,
+    /// Sum of its utilities.
+    pub utility: f64,
+    /// Sum of its advantages (utility minus disagreement utility).
+    pub advantage: f64,
+    /// Sum of the welfare of its negotiations.
+    pub welfare: f64,
+    /// Sum of the Pareto distances of its negotiations.
+    pub pareto_distance: f64,
+    /// Sum of the Nash distances of its negotiations.
+    pub nash_distance: f64,
+}
+
+/// Per-agent scores.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scores {
+    /// One entry per agent, in the tournament's agent order.
+    pub agents: Vec<AgentScore>,
+}
+
+impl Scores {
+    /// Empty scores for `n` agents.
+    pub fn new(n: usize) -> Scores {
+        Scores { agents: vec![AgentScore::default(); n] }
+    }
+
+    /// Adds a row.
+    pub fn add(&mut self, row: &Row) {
+        for (k, a) in row.agents.iter().enumerate() {
+            let Some(s) = self.agents.get_mut(*a) else { continue };
+            s.n += 1;
+            s.agreements += u64::from(row.agreement.is_some());
+            if let Some(f) = &row.fault {
+                if f.starts_with(&format!("party {k}:")) {
+                    s.faults += 1;
+                }
+            }
+            s.utility += row.utilities[k];
+            s.advantage += row.advantages[k];
+            s.welfare += row.welfare;
+            if row.pareto_distance.is_finite() {
+                s.pareto_distance += row.pareto_distance;
+            }
+            if row.nash_distance.is_finite() {
+                s.nash_distance += row.nash_distance;
+            }
+        }
+    }
+
+    /// The scores as CSV (means per negotiation), best mean advantage first; `names` are the
+    /// agents' names in score order.
+    pub fn to_csv(&self, names: &[String]) -> String {
+        let mut out = String::from(
+            "agent,negotiations,agreement_rate,utility,advantage,welfare,pareto_distance,nash_distance,faults\n",
+        );
+        for (a, s) in self.ranked() {
+            let m = |x: f64| if s.n > 0 { num(x / s.n as f64) } else { String::new() };
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{},{},{},{}",
+                csv_field(names.get(a).map_or("", |n| n.as_str())),
+                s.n,
+                m(s.agreements as f64),
+                m(s.utility),
+                m(s.advantage),
+                m(s.welfare),
+                m(s.pareto_distance),
+                m(s.nash_distance),
+                s.faults
+            );
+        }
+        out
+    }
+
+    /// Agents with their scores, best mean advantage first (ties: agent order).
+    pub fn ranked(&self) -> Vec<(usize, &AgentScore)> {
+        let mean = |s: &AgentScore| if s.n > 0 { s.advantage / s.n as f64 } else { f64::NEG_INFINITY };
+        let mut v: Vec<(usize, &AgentScore)> = self.agents.iter().enumerate().collect();
+        v.sort_by(|a, b| mean(b.1).partial_cmp(&mean(a.1)).unwrap_or(std::cmp::Ordering::Equal).then(a.0.cmp(&b.0)));
+        v
+    }
+}
+
+/// Recomputes per-agent scores from results written as JSON Lines (for example the
+/// concatenated `results.jsonl` of every shard of a run). Returns the agents' names in the order
+/// first met, and their scores.
+pub fn rescore(files: &[PathBuf]) -> Result<(Vec<String>, Scores), Error> {
+    use std::io::BufRead;
+    let mut names: Vec<String> = Vec::new();
+    let mut scores = Scores::new(0);
+    for path in files {
+        if path.is_dir() {
+            return Err(Error::setup(format!("{}: expected a results.jsonl file, found a folder", path.display())));
+        }
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        for (k, line) in std::io::BufReader::new(file).lines().enumerate() {
+            let line = line.map_err(|e| Error::io(path, e))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let bad = |what: &str| {
+                Error::setup(format!("{}:{}: expected a tournament result row ({what})", path.display(), k + 1))
+            };
+            let v: Json = serde_json::from_str(&line).map_err(|e| bad(&e.to_string()))?;
+            let agents = v["agents"].as_array().ok_or_else(|| bad("field \"agents\" missing"))?;
+            let list = |key: &str| -> Result<Vec<f64>, Error> {
+                let a = v[key].as_array().ok_or_else(|| bad(&format!("field {key:?} missing")))?;
+                Ok(a.iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect())
+            };
+            let utilities = list("utilities")?;
+            let advantages = list("advantages")?;
+            if utilities.len() != agents.len() || advantages.len() != agents.len() {
+                return Err(bad("one utility and advantage per agent"));
+            }
+            let mut ids = Vec::with_capacity(agents.len());
+            for a in agents {
+                let name = a.as_str().ok_or_else(|| bad("agent names"))?;
+                let id = match names.iter().position(|n| n == name) {
+                    Some(id) => id,
+                    None => {
+                        names.push(name.to_string());
+                        scores.agents.push(AgentScore::default());
+                        names.len() - 1
+                    }
+                };
+                ids.push(id);
+            }
+            let num = |key: &str| v[key].as_f64().unwrap_or(f64::NAN);
+            let row = Row {
+                index: v["index"].as_u64().unwrap_or(0),
+                domain: 0,
+                agents: ids,
+                profiles: Vec::new(),
+                repetition: 0,
+                ending: "",
+                step: 0,
+                n_offers: 0,
+                agreement: (!v["agreement"].is_null()).then_some(0),
+                utilities,
+                advantages,
+                welfare: num("welfare"),
+                pareto_distance: num("pareto_distance"),
+                nash_distance: num("nash_distance"),
+                fault: v["fault"].as_str().map(str::to_string),
+            };
+            scores.add(&row);
+        }
+    }
+    Ok((names, scores))
+}
+
+/// Writes `text` to `path` through a temporary file.
+pub fn write_file(path: &Path, text: &str) -> Result<(), Error> {
+    let mut f = Staged::create(path)?;
+    f.write(text.as_bytes())?;
+    f.commit()
+}
