@@ -634,6 +634,11 @@ fn forecast_report(st: &ForecastStudy) -> String {
         s.variant.as_ref().map_or(String::new(), |v| format!(", variant “{}”", escape(v))),
         escape(&s.source)
     );
+    let _ = writeln!(
+        out,
+        "<p>Each simulated run plays the talks out {unit} by {unit}: offers passed{}, spoiler attacks, whether each side delivers what it agreed, and how trust and public attention move. The uncertain assumptions are drawn afresh in every run, so the shares below say how often each ending comes up across plausible worlds, not what will surely happen.</p>",
+        s.mediator.as_ref().map_or(String::new(), |m| format!(" through {}", escape(m)))
+    );
     let mut headline = String::new();
     if let Some((c, e)) = top {
         let _ = write!(
