@@ -23,12 +23,23 @@ enum Command {
     /// Analyse a negotiation domain: Pareto frontier, Nash, Kalai–Smorodinsky, egalitarian and
     /// maximum-welfare points.
     Analyze(commands::analyze::Args),
+    /// Forecast a scenario (the embedded US–Iran–Pakistan default when none is given): outcome
+    /// probabilities, first step, indicators, paired counterfactuals and sensitivity.
+    Run(commands::run::Args),
+    /// Export, validate or describe scenario files.
+    #[command(subcommand)]
+    Scenario(commands::scenario::Command),
+    /// Tell one run's story round by round: offers, strikes, deliveries, trust.
+    Trace(commands::trace::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => commands::analyze::run(args),
+        Command::Run(args) => commands::run::run(args),
+        Command::Scenario(cmd) => commands::scenario::run(cmd),
+        Command::Trace(args) => commands::trace::run(args),
     };
     match result {
         Ok(code) => code,

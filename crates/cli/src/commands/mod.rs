@@ -1,3 +1,6 @@
 //! One module per subcommand; each has an `Args` (its flags) and a `run` function.
 
 pub mod analyze;
+pub mod run;
+pub mod scenario;
+pub mod trace;

@@ -1,0 +1,980 @@
+//! One run of the backchannel model, round by round (MODEL.md "One round"): spoiler strikes,
+//! the parties' decisions to stay, bargaining over the current step, implementation with noisy
+//! observation and Bayesian trust updates, then the public state. Returns a [`RunRecord`].
+//!
+//! Randomness comes from [`Streams`]: one ChaCha8 stream per purpose (each spoiler, leaks,
+//! deliveries, observations, bargaining), each drawn a fixed number of times per round or per
+//! agreement, so that two variants of a run (with and without a mediator, a spoiler, ...) see
+//! the same random numbers for the same events (common random numbers).
+
+use bc_model::Value;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::bargain::{self, Agreement, Move, Point, Problem, Proposer, ProtocolState, SpeTerms};
+use crate::model::{Model, Shock, Strategy};
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every step implemented.
+    Comprehensive,
+    /// The horizon came with at least one step implemented.
+    Partial,
+    /// A party left the talks.
+    Collapse,
+    /// The horizon came with no step implemented.
+    Drift,
+}
+
+impl Outcome {
+    /// All classes, in report order.
+    pub const ALL: [Outcome; 4] = [Outcome::Comprehensive, Outcome::Partial, Outcome::Collapse, Outcome::Drift];
+    /// The class's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Comprehensive => "comprehensive",
+            Outcome::Partial => "partial",
+            Outcome::Collapse => "collapse",
+            Outcome::Drift => "drift",
+        }
+    }
+    /// True when at least one step was implemented (comprehensive or partial).
+    pub fn is_agreement(self) -> bool {
+        matches!(self, Outcome::Comprehensive | Outcome::Partial)
+    }
+}
+
+/// What one run reports (plain data, serialisable, one per run).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// Outcome class.
+    pub outcome: Outcome,
+    /// Rounds played.
+    pub rounds: u32,
+    /// Round in which the first step was fully implemented.
+    pub first_step_round: Option<u32>,
+    /// Steps fully implemented.
+    pub steps_implemented: u32,
+    /// Agreements reached (a step re-negotiated after a defection counts again).
+    pub agreements: u32,
+    /// Spoiler strikes.
+    pub strikes: u32,
+    /// Setbacks: strikes and observed defections.
+    pub setbacks: u32,
+    /// Whether the parties bargained again after the first setback (None: no setback).
+    pub kept_talking_after_setback: Option<bool>,
+    /// Whether every party's standing with the mediator stayed at or above its threshold (None:
+    /// direct talks).
+    pub mediator_accepted: Option<bool>,
+    /// The party that left (collapse).
+    pub left: Option<usize>,
+    /// Final trust: `final_trust[i][j]` = i's mean belief in j's delivery (1 on the diagonal).
+    pub final_trust: Vec<Vec<f64>>,
+    /// Final visibility.
+    pub final_visibility: f64,
+    /// Each party's discounted utility: its no-deal value, plus each implemented change
+    /// discounted to the round it happened, minus discounted audience costs.
+    pub discounted_utility: Vec<f64>,
+}
+
+/// One ChaCha8 stream per purpose, all from one run seed.
+#[derive(Clone, Debug)]
+pub struct Streams {
+    seed: [u8; 32],
+}
+
+/// Stream ids.
+const PARAMS: u64 = 0;
+const LEAK: u64 = 1;
+const DELIVERY: u64 = 2;
+const OBSERVE: u64 = 3;
+const BARGAIN: u64 = 4;
+const SPOILER: u64 = 16;
+
+impl Streams {
+    /// Streams seeded from a job's generator (`bc_engine::rng_for(seed, run)`).
+    pub fn from_rng(rng: &mut impl Rng) -> Streams {
+        let mut seed = [0u8; 32];
+        rng.fill(&mut seed);
+        Streams { seed }
+    }
+
+    /// The generator of stream `id`.
+    pub fn stream(&self, id: u64) -> ChaCha8Rng {
+        let mut r = ChaCha8Rng::from_seed(self.seed);
+        r.set_stream(id);
+        r
+    }
+
+    /// The stream parameters are sampled from.
+    pub fn params(&self) -> ChaCha8Rng {
+        self.stream(PARAMS)
+    }
+}
+
+/// A step of the story of a run, for `backchannel trace`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// A round begins.
+    Round {
+        /// Round.
+        round: u32,
+        /// Current step.
+        step: String,
+        /// Visibility.
+        visibility: f64,
+        /// Expectations.
+        expectations: f64,
+        /// Progress.
+        progress: f64,
+        /// Each party's domestic floor (step-normalised).
+        floors: Vec<f64>,
+    },
+    /// A spoiler struck.
+    Strike {
+        /// Round.
+        round: u32,
+        /// Spoiler id.
+        spoiler: String,
+        /// Hazard it struck with.
+        hazard: f64,
+        /// Target's trust in each party after the shock.
+        target_trust: Vec<f64>,
+        /// Rounds suspended.
+        pause: u32,
+    },
+    /// The talks leaked.
+    Leak {
+        /// Round.
+        round: u32,
+    },
+    /// Talks suspended this round.
+    Suspended {
+        /// Round.
+        round: u32,
+    },
+    /// A party left.
+    Left {
+        /// Round.
+        round: u32,
+        /// Party id.
+        party: String,
+        /// Why.
+        reason: String,
+    },
+    /// An offer (or the mediator's text) was put on the table.
+    Offer {
+        /// Round.
+        round: u32,
+        /// Offer within the round.
+        offer: u32,
+        /// Party id or "mediator".
+        by: String,
+        /// The package, as `issue = value`.
+        package: Vec<String>,
+        /// Each party's credibility-discounted value of it.
+        values: Vec<f64>,
+    },
+    /// The single text was amended.
+    Amended {
+        /// Round.
+        round: u32,
+        /// Offer within the round.
+        offer: u32,
+        /// The new draft.
+        package: Vec<String>,
+    },
+    /// The confidential mediator told the parties there is no zone of agreement.
+    NoZone {
+        /// Round.
+        round: u32,
+    },
+    /// A package was agreed.
+    Agreed {
+        /// Round.
+        round: u32,
+        /// Step.
+        step: String,
+        /// Package.
+        package: Vec<String>,
+    },
+    /// An implementer delivered or defected, and what each other party saw.
+    Delivery {
+        /// Round.
+        round: u32,
+        /// Implementer id.
+        party: String,
+        /// Delivered?
+        delivered: bool,
+        /// What each other party observed (party id, saw delivery).
+        observed: Vec<(String, bool)>,
+    },
+    /// Trust after the updates of a round.
+    Trust {
+        /// Round.
+        round: u32,
+        /// `trust[i][j]`.
+        trust: Vec<Vec<f64>>,
+    },
+    /// A step was fully implemented.
+    StepDone {
+        /// Round.
+        round: u32,
+        /// Step.
+        step: String,
+    },
+    /// The mediator's standing after a package it proposed was implemented.
+    Standing {
+        /// Round.
+        round: u32,
+        /// Standing with each party.
+        standing: Vec<f64>,
+    },
+    /// The run ended.
+    End {
+        /// Round.
+        round: u32,
+        /// Outcome.
+        outcome: Outcome,
+    },
+}
+
+/// Receives a run's events. [`NoTrace`] discards them at no cost.
+pub trait Observer {
+    /// True when events are wanted (events are not even built otherwise).
+    const ENABLED: bool;
+    /// One event.
+    fn event(&mut self, e: Event);
+}
+
+/// Discards events.
+pub struct NoTrace;
+
+impl Observer for NoTrace {
+    const ENABLED: bool = false;
+    fn event(&mut self, _: Event) {}
+}
+
+/// Collects events.
+#[derive(Default)]
+pub struct Trace(pub Vec<Event>);
+
+impl Observer for Trace {
+    const ENABLED: bool = true;
+    fn event(&mut self, e: Event) {
+        self.0.push(e);
+    }
+}
+
+/// The packages of a step's open issues and what they are worth.
+#[derive(Clone, Debug, Default)]
+struct Table {
+    /// Open issues (space indices).
+    open: Vec<usize>,
+    /// Values of each open issue (grid for real issues).
+    choices: Vec<Vec<Value>>,
+    /// Package digits.
+    digits: Vec<Vec<u32>>,
+    /// `u[i][p]`: utility with the package in place and everything else as now.
+    u: Vec<Vec<f64>>,
+    /// `without[i][j][p]`: utility for i if j does not deliver (j's issues stay as now).
+    without: Vec<Vec<Vec<f64>>>,
+    /// Per party: lowest and highest `u` over the packages.
+    range: Vec<(f64, f64)>,
+    /// True when every open issue is real-valued (Rubinstein may mix neighbouring packages).
+    all_real: bool,
+}
+
+struct Run<'m> {
+    m: &'m Model,
+    n: usize,
+    t: u32,
+    v: f64,
+    e: f64,
+    progress: f64,
+    floor_shock: Vec<f64>,
+    suspended_until: u32,
+    a: Vec<Vec<f64>>,
+    b: Vec<Vec<f64>>,
+    standing: Vec<f64>,
+    mediator_ok: bool,
+    current: Vec<Option<Value>>,
+    settled: Vec<bool>,
+    step: usize,
+    step_open: u32,
+    table: Table,
+    state: ProtocolState,
+    reservation: Vec<f64>,
+    du: Vec<f64>,
+    // Records.
+    first_step_round: Option<u32>,
+    steps_implemented: u32,
+    agreements: u32,
+    strikes: u32,
+    setbacks: u32,
+    awaiting_talks: Option<bool>,
+    left: Option<usize>,
+    // Per-round scratch.
+    values: Vec<Vec<f64>>,
+    admissible: Vec<Vec<bool>>,
+    aspiration: Vec<Vec<f64>>,
+    scratch: Vec<Value>,
+}
+
+fn trust_mean(a: f64, b: f64) -> f64 {
+    a / (a + b)
+}
+
+/// Simulates one run of `model` with the random `streams`, reporting events to `obs`.
+pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> RunRecord {
+    let n = model.parties.len();
+    let mut spoiler_rngs: Vec<ChaCha8Rng> =
+        (0..model.spoilers.len()).map(|k| streams.stream(SPOILER + k as u64)).collect();
+    let mut leak_rng = streams.stream(LEAK);
+    let mut delivery_rng = streams.stream(DELIVERY);
+    let mut observe_rng = streams.stream(OBSERVE);
+    let mut bargain_rng = streams.stream(BARGAIN);
+
+    let current: Vec<Option<Value>> = model.issues.iter().map(|i| i.status_quo).collect();
+    let mut run = Run {
+        m: model,
+        n,
+        t: 0,
+        v: model.public.visibility,
+        e: model.public.expectations,
+        progress: 0.0,
+        floor_shock: vec![0.0; n],
+        suspended_until: 0,
+        a: model.parties.iter().map(|p| p.trust.iter().map(|x| x.0).collect()).collect(),
+        b: model.parties.iter().map(|p| p.trust.iter().map(|x| x.1).collect()).collect(),
+        standing: model.mediator.as_ref().map(|m| m.standing.clone()).unwrap_or_default(),
+        mediator_ok: true,
+        current,
+        settled: vec![false; model.issues.len()],
+        step: 0,
+        step_open: 0,
+        table: Table::default(),
+        state: ProtocolState::default(),
+        reservation: vec![0.0; n],
+        du: vec![0.0; n],
+        first_step_round: None,
+        steps_implemented: 0,
+        agreements: 0,
+        strikes: 0,
+        setbacks: 0,
+        awaiting_talks: None,
+        left: None,
+        values: vec![Vec::new(); n],
+        admissible: vec![Vec::new(); n],
+        aspiration: vec![Vec::new(); n],
+        scratch: Vec::new(),
+    };
+    if let Some(med) = &model.mediator {
+        if run.standing.iter().any(|s| *s < med.threshold) {
+            run.mediator_ok = false;
+        }
+    }
+    // No-deal values: the reservation, or the status quo's utility.
+    for i in 0..n {
+        run.reservation[i] = match model.parties[i].reservation {
+            Some(r) => r,
+            None => run.utility_now(i).unwrap_or(0.0),
+        };
+        run.du[i] = run.value_now(i);
+    }
+    run.open_step();
+
+    let horizon = model
+        .parties
+        .iter()
+        .filter_map(|p| p.deadline)
+        .map(|d| d.saturating_add(1))
+        .fold(model.rounds, u32::min);
+    let mut outcome = None;
+    while run.t < horizon {
+        let t = run.t;
+        if O::ENABLED {
+            let floors = (0..n).map(|i| run.floor(i)).collect();
+            obs.event(Event::Round {
+                round: t,
+                step: model.steps[run.step].name.clone(),
+                visibility: run.v,
+                expectations: run.e,
+                progress: run.progress,
+                floors,
+            });
+        }
+        // 1. Spoilers (each stream drawn once per round, struck or not).
+        let (v0, p0) = (run.v, run.progress);
+        for (k, sp) in model.spoilers.iter().enumerate() {
+            let u: f64 = spoiler_rngs[k].gen();
+            let hazard = (sp.base + sp.visibility * v0 + sp.progress * p0).clamp(0.0, 1.0);
+            if sp.enabled && u < hazard {
+                run.strike(k);
+                if O::ENABLED {
+                    let target_trust = (0..n).map(|j| trust_mean(run.a[sp.target][j], run.b[sp.target][j])).collect();
+                    obs.event(Event::Strike { round: t, spoiler: sp.id.clone(), hazard, target_trust, pause: sp.pause });
+                }
+            }
+        }
+        let suspended = t < run.suspended_until;
+        // Leaks (drawn every round).
+        let u_leak: f64 = leak_rng.gen();
+        if let Some(med) = &model.mediator {
+            if !suspended && u_leak < med.leak {
+                run.v = (run.v + med.leak_jump).min(1.0);
+                if O::ENABLED {
+                    obs.event(Event::Leak { round: t });
+                }
+            }
+        }
+        // Values of the current step's packages under current trust and floors.
+        run.evaluate();
+        // 2. Stay or leave.
+        let cost: Vec<f64> = (0..n)
+            .map(|i| {
+                let eta = model.mediator.as_ref().map_or(0.0, |m| m.insulation);
+                (1.0 - eta) * model.parties[i].audience_cost * run.v
+            })
+            .collect();
+        for i in 0..n {
+            let party = &model.parties[i];
+            let distrust = (0..n).find(|&j| j != i && trust_mean(run.a[i][j], run.b[i][j]) < party.walk_away);
+            let reason = if let Some(j) = distrust {
+                Some(format!(
+                    "its trust in {} ({:.3}) fell below its walk-away floor {:.3}",
+                    model.parties[j].id,
+                    trust_mean(run.a[i][j], run.b[i][j]),
+                    party.walk_away
+                ))
+            } else if !suspended {
+                let d = run.disagreement(i);
+                let gain = (0..run.table.digits.len())
+                    .filter(|&p| run.admissible[i][p])
+                    .map(|p| run.values[i][p] - d)
+                    .fold(0.0f64, f64::max);
+                (gain < cost[i]).then(|| {
+                    format!("its best ratifiable gain {gain:.4} is below the round's audience cost {:.4}", cost[i])
+                })
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                run.left = Some(i);
+                if O::ENABLED {
+                    obs.event(Event::Left { round: t, party: party.id.clone(), reason });
+                }
+                break;
+            }
+        }
+        if run.left.is_some() {
+            outcome = Some(Outcome::Collapse);
+            break;
+        }
+        // 3. Bargain.
+        let mut talk_visibility = 0.0;
+        if suspended {
+            if O::ENABLED {
+                obs.event(Event::Suspended { round: t });
+            }
+        } else {
+            talk_visibility = model.mediator.as_ref().map_or(model.public.direct_visibility, |m| m.visibility);
+            for i in 0..n {
+                run.du[i] -= model.parties[i].discount.powi(t as i32) * cost[i];
+            }
+            if run.awaiting_talks == Some(false) {
+                run.awaiting_talks = Some(true);
+            }
+            let agreement = run.bargain(&mut bargain_rng, obs);
+            // 4. Implement.
+            if let Some(ag) = agreement {
+                if run.implement(ag, &mut delivery_rng, &mut observe_rng, obs) {
+                    outcome = Some(Outcome::Comprehensive);
+                    run.t += 1;
+                    break;
+                }
+            }
+        }
+        // 5. Public state.
+        let v_now = run.v;
+        run.v = ((1.0 - model.public.decay) * run.v + talk_visibility).clamp(0.0, 1.0);
+        run.e = (run.e + model.public.gamma * (v_now - run.e)).clamp(0.0, 1.0);
+        for f in &mut run.floor_shock {
+            *f *= 1.0 - model.public.decay;
+        }
+        run.t += 1;
+    }
+    let outcome = outcome.unwrap_or(if run.steps_implemented > 0 { Outcome::Partial } else { Outcome::Drift });
+    if O::ENABLED {
+        obs.event(Event::End { round: run.t.saturating_sub(1), outcome });
+    }
+    let final_trust = (0..n)
+        .map(|i| (0..n).map(|j| if i == j { 1.0 } else { trust_mean(run.a[i][j], run.b[i][j]) }).collect())
+        .collect();
+    RunRecord {
+        outcome,
+        rounds: run.t,
+        first_step_round: run.first_step_round,
+        steps_implemented: run.steps_implemented,
+        agreements: run.agreements,
+        strikes: run.strikes,
+        setbacks: run.setbacks,
+        kept_talking_after_setback: run.awaiting_talks,
+        mediator_accepted: model.mediator.as_ref().map(|_| run.mediator_ok),
+        left: run.left,
+        final_trust,
+        final_visibility: run.v,
+        discounted_utility: run.du,
+    }
+}
+
+impl Run<'_> {
+    /// u_i of the current state (None while an issue without status quo is unsettled).
+    fn utility_now(&mut self, i: usize) -> Option<f64> {
+        self.scratch.clear();
+        for c in &self.current {
+            self.scratch.push((*c)?);
+        }
+        Some(self.m.parties[i].utility.eval(&self.scratch))
+    }
+
+    /// What the current state is worth to i (its reservation while undefined).
+    fn value_now(&mut self, i: usize) -> f64 {
+        self.utility_now(i).unwrap_or(self.reservation[i])
+    }
+
+    /// d_i: the better of the reservation and the current state.
+    fn disagreement(&self, i: usize) -> f64 {
+        let mut scratch = Vec::with_capacity(self.current.len());
+        for c in &self.current {
+            match c {
+                Some(v) => scratch.push(*v),
+                None => return self.reservation[i],
+            }
+        }
+        self.reservation[i].max(self.m.parties[i].utility.eval(&scratch))
+    }
+
+    /// f_i(t) on the step-normalised scale.
+    fn floor(&self, i: usize) -> f64 {
+        match &self.m.parties[i].ratification {
+            Some(r) => {
+                r.floor + r.visibility * self.v + r.expectations * (self.e - self.progress).max(0.0) + self.floor_shock[i]
+            }
+            None => f64::NEG_INFINITY,
+        }
+    }
+
+    fn record_setback(&mut self) {
+        self.setbacks += 1;
+        if self.awaiting_talks.is_none() {
+            self.awaiting_talks = Some(false);
+        }
+    }
+
+    fn strike(&mut self, k: usize) {
+        let sp = &self.m.spoilers[k];
+        self.strikes += 1;
+        self.record_setback();
+        let i = sp.target;
+        for &j in &sp.blamed {
+            match sp.shock {
+                Shock::Defections(s) => self.b[i][j] += s,
+                Shock::KyddWalter { trustworthy, untrustworthy } => {
+                    let total = self.a[i][j] + self.b[i][j];
+                    let pi = self.a[i][j] / total;
+                    let den = pi * trustworthy + (1.0 - pi) * untrustworthy;
+                    let post = if den > 0.0 { pi * trustworthy / den } else { pi };
+                    self.a[i][j] = post * total;
+                    self.b[i][j] = (1.0 - post) * total;
+                }
+            }
+        }
+        self.v = (self.v + sp.jump).min(1.0);
+        self.suspended_until = self.suspended_until.max(self.t + sp.pause);
+        for &f in &sp.floor_targets {
+            self.floor_shock[f] += sp.floor_shock;
+        }
+    }
+
+    /// Opens the current step over its unsettled issues.
+    fn open_step(&mut self) {
+        let m = self.m;
+        let step = &m.steps[self.step];
+        let open: Vec<usize> = step.issues.iter().copied().filter(|k| !self.settled[*k]).collect();
+        let space = &m.space;
+        let choices: Vec<Vec<Value>> = open
+            .iter()
+            .map(|&k| {
+                let issue = &space.issues()[k];
+                match issue.kind() {
+                    bc_model::IssueKind::Real { lo, hi } => {
+                        let g = m.real_grid.max(2);
+                        (0..g).map(|s| Value::Real(lo + (hi - lo) * f64::from(s) / f64::from(g - 1))).collect()
+                    }
+                    _ => (0..issue.cardinality().unwrap_or(1)).map(|v| Value::Index(v as u32)).collect(),
+                }
+            })
+            .collect();
+        let all_real = open.iter().all(|&k| matches!(space.issues()[k].kind(), bc_model::IssueKind::Real { .. }));
+        let radices: Vec<u32> = choices.iter().map(|c| c.len() as u32).collect();
+        let count: usize = radices.iter().map(|r| *r as usize).product();
+        let mut digits = Vec::with_capacity(count);
+        let mut d = vec![0u32; open.len()];
+        for _ in 0..count {
+            digits.push(d.clone());
+            for k in (0..d.len()).rev() {
+                d[k] += 1;
+                if d[k] < radices[k] {
+                    break;
+                }
+                d[k] = 0;
+            }
+        }
+        let n = self.n;
+        let mut u = vec![vec![0.0; count]; n];
+        let mut without = vec![vec![vec![0.0; count]; n]; n];
+        let mut outcome: Vec<Option<Value>> = self.current.clone();
+        let mut full: Vec<Value> = Vec::with_capacity(outcome.len());
+        for (p, dg) in digits.iter().enumerate() {
+            for (slot, (&k, &di)) in open.iter().zip(dg).enumerate() {
+                outcome[k] = Some(choices[slot][di as usize]);
+            }
+            let complete = fill(&outcome, &mut full);
+            for i in 0..n {
+                u[i][p] = if complete { m.parties[i].utility.eval(&full) } else { self.reservation[i] };
+            }
+            for j in 0..n {
+                // j defects: the open issues j implements stay as they are now.
+                let mut partial = outcome.clone();
+                for &k in &open {
+                    if m.issues[k].implementers.contains(&j) {
+                        partial[k] = self.current[k];
+                    }
+                }
+                let complete = fill(&partial, &mut full);
+                for i in 0..n {
+                    if i != j {
+                        without[i][j][p] = if complete { m.parties[i].utility.eval(&full) } else { self.reservation[i] };
+                    }
+                }
+            }
+        }
+        let range = u
+            .iter()
+            .map(|row| row.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x))))
+            .collect();
+        self.table = Table { open, choices, digits, u, without, range, all_real };
+        self.step_open = self.t;
+        self.state = ProtocolState::default();
+        for i in 0..n {
+            self.values[i] = vec![0.0; count];
+            self.admissible[i] = vec![false; count];
+        }
+    }
+
+    /// Credibility-discounted values and admissibility of every package this round.
+    fn evaluate(&mut self) {
+        let n = self.n;
+        let count = self.table.digits.len();
+        let d: Vec<f64> = (0..n).map(|i| self.disagreement(i)).collect();
+        for i in 0..n {
+            let tau: Vec<f64> = (0..n).map(|j| if i == j { 1.0 } else { trust_mean(self.a[i][j], self.b[i][j]) }).collect();
+            let (lo, hi) = self.table.range[i];
+            let floor = self.floor(i);
+            let abs_floor = if hi > lo { lo + floor * (hi - lo) } else if floor > 1.0 { f64::INFINITY } else { f64::NEG_INFINITY };
+            let rho = self.m.parties[i].ratification.map_or(0.0, |r| r.reciprocity);
+            for p in 0..count {
+                let ui = self.table.u[i][p];
+                let mut big = ui;
+                for j in 0..n {
+                    if j != i {
+                        big -= (1.0 - tau[j]) * (ui - self.table.without[i][j][p]);
+                    }
+                }
+                self.values[i][p] = big;
+                let mut ok = big >= d[i] - 1e-12 && ui >= abs_floor - 1e-12;
+                if ok && rho > 0.0 {
+                    let gain = ui - d[i];
+                    ok = (0..n).filter(|&j| j != i).all(|j| gain >= rho * (self.table.u[j][p] - d[j]) - 1e-12);
+                }
+                self.admissible[i][p] = ok;
+            }
+        }
+    }
+
+    /// Aspirations at each offer of this round.
+    fn aspirations(&mut self) {
+        let k = self.m.sub_rounds.max(1);
+        let elapsed = f64::from(self.t - self.step_open);
+        for i in 0..self.n {
+            let d = self.disagreement(i);
+            let best = self.values[i].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let row = &mut self.aspiration[i];
+            row.clear();
+            for s in 0..k {
+                let a = match self.m.parties[i].strategy {
+                    Strategy::TimeBased { exponent, rounds } => {
+                        let x = ((elapsed + f64::from(s + 1) / f64::from(k)) / rounds.max(1e-9)).min(1.0);
+                        if best > d {
+                            d + (best - d) * (1.0 - x.powf(exponent))
+                        } else {
+                            best
+                        }
+                    }
+                    Strategy::Spe => d,
+                };
+                row.push(a);
+            }
+        }
+    }
+
+    fn bargain<O: Observer>(&mut self, rng: &mut ChaCha8Rng, obs: &mut O) -> Option<Agreement> {
+        let m = self.m;
+        let t = self.t;
+        let k = m.sub_rounds.max(1);
+        let spe = m.parties.iter().all(|p| matches!(p.strategy, Strategy::Spe)) && self.n == 2;
+        let first = (t as usize * if spe { 1 } else { k as usize }) % self.n;
+        if spe {
+            return self.bargain_spe(first, obs);
+        }
+        self.aspirations();
+        let protocol = match &m.mediator {
+            None => None,
+            Some(med) => {
+                let ignored = self.standing.iter().any(|s| *s < med.threshold);
+                if ignored {
+                    Some(crate::model::Protocol::Relay)
+                } else {
+                    Some(med.protocol)
+                }
+            }
+        };
+        let radices: Vec<u32> = self.table.choices.iter().map(|c| c.len() as u32).collect();
+        let d: Vec<f64> = (0..self.n).map(|i| self.disagreement(i)).collect();
+        let problem = Problem {
+            packages: self.table.digits.len(),
+            values: &self.values,
+            admissible: &self.admissible,
+            aspiration: &self.aspiration,
+            disagreement: &d,
+            first_proposer: first,
+            digits: &self.table.digits,
+            radices: &radices,
+        };
+        let mut moves: Vec<Move> = Vec::new();
+        let mut sink = |mv: Move| {
+            if O::ENABLED {
+                moves.push(mv);
+            }
+        };
+        let result = bargain::bargain(protocol, &problem, &mut self.state, rng, &mut sink);
+        if O::ENABLED {
+            for mv in moves {
+                match mv {
+                    Move::Offer { offer, by, package } => {
+                        let e = Event::Offer {
+                            round: t,
+                            offer,
+                            by: self.who(by),
+                            package: self.describe(package, None),
+                            values: (0..self.n).map(|i| self.values[i][package]).collect(),
+                        };
+                        obs.event(e);
+                    }
+                    Move::Amended { offer, package } => {
+                        let e = Event::Amended { round: t, offer, package: self.describe(package, None) };
+                        obs.event(e);
+                    }
+                    Move::NoZone { .. } => obs.event(Event::NoZone { round: t }),
+                }
+            }
+        }
+        result
+    }
+
+    fn bargain_spe<O: Observer>(&mut self, first: usize, obs: &mut O) -> Option<Agreement> {
+        let count = self.table.digits.len();
+        let points: Vec<Point> = (0..count)
+            .map(|p| Point { big: [self.values[0][p], self.values[1][p]], small: [self.table.u[0][p], self.table.u[1][p]] })
+            .collect();
+        let mut terms = SpeTerms { discount: [0.0; 2], disagreement: [0.0; 2], floor: [0.0; 2], reciprocity: [0.0; 2] };
+        for i in 0..2 {
+            terms.discount[i] = self.m.parties[i].discount;
+            terms.disagreement[i] = self.disagreement(i);
+            let (lo, hi) = self.table.range[i];
+            let f = self.floor(i);
+            terms.floor[i] = if hi > lo { lo + f * (hi - lo) } else if f > 1.0 { f64::INFINITY } else { f64::NEG_INFINITY };
+            terms.reciprocity[i] = self.m.parties[i].ratification.map_or(0.0, |r| r.reciprocity);
+        }
+        let s = bargain::spe(&points, self.table.all_real, &terms, first)?;
+        let ag = if s.a == s.b || s.t == 0.0 {
+            Agreement { package: s.a, mix: None, offer: 0, proposer: Proposer::Party(first) }
+        } else if s.t == 1.0 {
+            Agreement { package: s.b, mix: None, offer: 0, proposer: Proposer::Party(first) }
+        } else {
+            Agreement { package: s.a, mix: Some((s.b, s.t)), offer: 0, proposer: Proposer::Party(first) }
+        };
+        if O::ENABLED {
+            let e = Event::Offer {
+                round: self.t,
+                offer: 0,
+                by: self.who(ag.proposer),
+                package: self.describe(ag.package, ag.mix),
+                values: s.big.to_vec(),
+            };
+            obs.event(e);
+        }
+        Some(ag)
+    }
+
+    fn who(&self, p: Proposer) -> String {
+        match p {
+            Proposer::Party(i) => self.m.parties[i].id.clone(),
+            Proposer::Mediator => "mediator".into(),
+        }
+    }
+
+    /// The values of a package (or mix) on the open issues.
+    fn package_values(&self, package: usize, mix: Option<(usize, f64)>) -> Vec<Value> {
+        let dg = &self.table.digits[package];
+        let mut out: Vec<Value> = dg.iter().enumerate().map(|(slot, d)| self.table.choices[slot][*d as usize]).collect();
+        if let Some((q, t)) = mix {
+            for (slot, d) in self.table.digits[q].iter().enumerate() {
+                if let (Value::Real(x), Value::Real(y)) = (out[slot], self.table.choices[slot][*d as usize]) {
+                    out[slot] = Value::Real(x + t * (y - x));
+                }
+            }
+        }
+        out
+    }
+
+    fn describe(&self, package: usize, mix: Option<(usize, f64)>) -> Vec<String> {
+        let vals = self.package_values(package, mix);
+        self.table
+            .open
+            .iter()
+            .zip(vals)
+            .map(|(&k, v)| {
+                let issue = &self.m.space.issues()[k];
+                format!("{} = {}", issue.name(), issue.value_name(v))
+            })
+            .collect()
+    }
+
+    /// Implements an agreement; returns true when the whole agenda is done.
+    fn implement<O: Observer>(&mut self, ag: Agreement, delivery: &mut ChaCha8Rng, observe: &mut ChaCha8Rng, obs: &mut O) -> bool {
+        let m = self.m;
+        let n = self.n;
+        let t = self.t;
+        self.agreements += 1;
+        let step = &m.steps[self.step];
+        if O::ENABLED {
+            let e = Event::Agreed { round: t, step: step.name.clone(), package: self.describe(ag.package, ag.mix) };
+            obs.event(e);
+        }
+        let values = self.package_values(ag.package, ag.mix);
+        let before: Vec<f64> = (0..n).map(|i| self.value_now(i)).collect();
+        // Deliveries: one draw per party, implementer or not; observations: one draw per
+        // (observer, party) pair.
+        let implementers: Vec<bool> =
+            (0..n).map(|j| self.table.open.iter().any(|&k| m.issues[k].implementers.contains(&j))).collect();
+        let delivered: Vec<bool> = (0..n).map(|j| delivery.gen::<f64>() < m.parties[j].capacity).collect();
+        let mut saw_defection = vec![false; n];
+        let mut any_defection = false;
+        for j in 0..n {
+            let mut seen = Vec::new();
+            for i in 0..n {
+                if i == j {
+                    continue;
+                }
+                let correct = observe.gen::<f64>() < step.verifiability;
+                if !implementers[j] {
+                    continue;
+                }
+                let saw = if correct { delivered[j] } else { !delivered[j] };
+                if saw {
+                    self.a[i][j] += 1.0;
+                } else {
+                    self.b[i][j] += 1.0;
+                    saw_defection[i] = true;
+                    any_defection = true;
+                }
+                if O::ENABLED {
+                    seen.push((m.parties[i].id.clone(), saw));
+                }
+            }
+            if O::ENABLED && implementers[j] {
+                obs.event(Event::Delivery { round: t, party: m.parties[j].id.clone(), delivered: delivered[j], observed: seen });
+            }
+        }
+        if any_defection {
+            self.record_setback();
+        }
+        // Issues whose implementers all delivered take their agreed values.
+        for (slot, &k) in self.table.open.clone().iter().enumerate() {
+            if m.issues[k].implementers.iter().all(|&j| delivered[j]) {
+                self.current[k] = Some(values[slot]);
+                self.settled[k] = true;
+            }
+        }
+        self.progress = m.issues.iter().zip(&self.settled).filter(|(_, s)| **s).map(|(i, _)| i.weight).sum();
+        for i in 0..n {
+            let after = self.value_now(i);
+            self.du[i] += m.parties[i].discount.powi(t as i32) * (after - before[i]);
+        }
+        // The mediator's record.
+        if let (Some(med), Proposer::Mediator) = (&m.mediator, ag.proposer) {
+            for i in 0..n {
+                let s = if saw_defection[i] { self.standing[i] - med.loss } else { self.standing[i] + med.gain };
+                self.standing[i] = s.clamp(0.0, 1.0);
+                if self.standing[i] < med.threshold {
+                    self.mediator_ok = false;
+                }
+            }
+            if O::ENABLED {
+                obs.event(Event::Standing { round: t, standing: self.standing.clone() });
+            }
+        }
+        // Announcement.
+        self.v = (self.v + m.public.announce_visibility).min(1.0);
+        self.e = (self.e + m.public.announce_expectations).min(1.0);
+        if O::ENABLED {
+            let trust = (0..n)
+                .map(|i| (0..n).map(|j| if i == j { 1.0 } else { trust_mean(self.a[i][j], self.b[i][j]) }).collect())
+                .collect();
+            obs.event(Event::Trust { round: t, trust });
+        }
+        if step.issues.iter().all(|&k| self.settled[k]) {
+            self.steps_implemented += 1;
+            if self.first_step_round.is_none() {
+                self.first_step_round = Some(t);
+            }
+            if O::ENABLED {
+                obs.event(Event::StepDone { round: t, step: step.name.clone() });
+            }
+            self.step += 1;
+            if self.step == m.steps.len() {
+                return true;
+            }
+        }
+        self.open_step();
+        false
+    }
+}
+
+/// Writes the values of `partial` into `full`; false if some issue has no value.
+fn fill(partial: &[Option<Value>], full: &mut Vec<Value>) -> bool {
+    full.clear();
+    for v in partial {
+        match v {
+            Some(x) => full.push(*x),
+            None => return false,
+        }
+    }
+    true
+}
