@@ -305,6 +305,9 @@ struct Run<'m> {
     current: Vec<Option<Value>>,
     settled: Vec<bool>,
     step: usize,
+    pending: Vec<(usize, Value)>,
+    carry: Vec<usize>,
+    mediator_package: bool,
     step_open: u32,
     table: Table,
     state: ProtocolState,
@@ -356,6 +359,9 @@ pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> R
         current,
         settled: vec![false; model.issues.len()],
         step: 0,
+        pending: Vec::new(),
+        carry: Vec::new(),
+        mediator_package: false,
         step_open: 0,
         table: Table::default(),
         state: ProtocolState::default(),
@@ -475,7 +481,7 @@ pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> R
             outcome = Some(Outcome::Collapse);
             break;
         }
-        // 3. Bargain.
+        // 3. Bargain (or, while an agreed package is not fully delivered, try again to deliver).
         let mut talk_visibility = 0.0;
         if suspended {
             if O::ENABLED {
@@ -605,7 +611,9 @@ impl Run<'_> {
     fn open_step(&mut self) {
         let m = self.m;
         let step = &m.steps[self.step];
-        let open: Vec<usize> = step.issues.iter().copied().filter(|k| !self.settled[*k]).collect();
+        let mut open: Vec<usize> = step.issues.iter().chain(&self.carry).copied().filter(|k| !self.settled[*k]).collect();
+        open.sort_unstable();
+        open.dedup();
         let space = &m.space;
         let choices: Vec<Vec<Value>> = open
             .iter()
@@ -866,10 +874,10 @@ impl Run<'_> {
             .collect()
     }
 
-    /// Implements an agreement; returns true when the whole agenda is done.
+    /// Records an agreement and makes its first delivery attempt; returns true when the whole
+    /// agenda is done.
     fn implement<O: Observer>(&mut self, ag: Agreement, delivery: &mut ChaCha8Rng, observe: &mut ChaCha8Rng, obs: &mut O) -> bool {
         let m = self.m;
-        let n = self.n;
         let t = self.t;
         self.agreements += 1;
         let step = &m.steps[self.step];
@@ -878,57 +886,93 @@ impl Run<'_> {
             obs.event(e);
         }
         let values = self.package_values(ag.package, ag.mix);
+        self.pending = self.table.open.iter().copied().zip(values).collect();
+        self.mediator_package = ag.proposer == Proposer::Mediator;
+        // Announcement.
+        self.v = (self.v + m.public.announce_visibility).min(1.0);
+        self.e = (self.e + m.public.announce_expectations).min(1.0);
+        self.deliver(delivery, observe, obs)
+    }
+
+    /// Implementation of the agreed package: each implementer delivers with probability kappa,
+    /// each other party observes it correctly with the step's verifiability and updates its
+    /// Beta trust. Issues whose implementers all delivered take their agreed values. Returns
+    /// true when the whole agenda is done.
+    fn deliver<O: Observer>(&mut self, delivery: &mut ChaCha8Rng, observe: &mut ChaCha8Rng, obs: &mut O) -> bool {
+        let m = self.m;
+        let n = self.n;
+        let t = self.t;
+        let step = &m.steps[self.step];
         let before: Vec<f64> = (0..n).map(|i| self.value_now(i)).collect();
-        // Deliveries: one draw per party, implementer or not; observations: one draw per
-        // (observer, party) pair.
-        let implementers: Vec<bool> =
-            (0..n).map(|j| self.table.open.iter().any(|&k| m.issues[k].implementers.contains(&j))).collect();
-        let delivered: Vec<bool> = (0..n).map(|j| delivery.gen::<f64>() < m.parties[j].capacity).collect();
+        // Each implementer delivers each of its issues with probability kappa; each other party
+        // observes each delivery correctly with the step's verifiability. One delivery draw per
+        // (party, agenda issue) and one observation draw per (party, observer, agenda issue),
+        // used or not, so that variants stay on common random numbers.
+        let issues = m.issues.len();
         let mut saw_defection = vec![false; n];
         let mut any_defection = false;
+        let pending: Vec<usize> = self.pending.iter().map(|(k, _)| *k).collect();
+        let mut done = vec![true; issues];
         for j in 0..n {
             let mut seen = Vec::new();
-            for i in 0..n {
-                if i == j {
-                    continue;
+            let mut gave = 0usize;
+            let mut owed = 0usize;
+            for k in 0..issues {
+                let u_deliver: f64 = delivery.gen();
+                let mine = pending.contains(&k) && m.issues[k].implementers.contains(&j);
+                let ok = u_deliver < m.parties[j].capacity;
+                if mine {
+                    owed += 1;
+                    gave += usize::from(ok);
+                    if !ok {
+                        done[k] = false;
+                    }
                 }
-                let correct = observe.gen::<f64>() < step.verifiability;
-                if !implementers[j] {
-                    continue;
-                }
-                let saw = if correct { delivered[j] } else { !delivered[j] };
-                if saw {
-                    self.a[i][j] += 1.0;
-                } else {
-                    self.b[i][j] += 1.0;
-                    saw_defection[i] = true;
-                    any_defection = true;
-                }
-                if O::ENABLED {
-                    seen.push((m.parties[i].id.clone(), saw));
+                for i in 0..n {
+                    if i == j {
+                        continue;
+                    }
+                    let correct = observe.gen::<f64>() < step.verifiability;
+                    if !mine {
+                        continue;
+                    }
+                    let saw = if correct { ok } else { !ok };
+                    if saw {
+                        self.a[i][j] += 1.0;
+                    } else {
+                        self.b[i][j] += 1.0;
+                        saw_defection[i] = true;
+                        any_defection = true;
+                    }
+                    if O::ENABLED {
+                        seen.push((format!("{} on {}", m.parties[i].id, m.issues[k].name), saw));
+                    }
                 }
             }
-            if O::ENABLED && implementers[j] {
-                obs.event(Event::Delivery { round: t, party: m.parties[j].id.clone(), delivered: delivered[j], observed: seen });
+            if O::ENABLED && owed > 0 {
+                obs.event(Event::Delivery { round: t, party: m.parties[j].id.clone(), delivered: gave == owed, observed: seen });
             }
         }
         if any_defection {
             self.record_setback();
         }
         // Issues whose implementers all delivered take their agreed values.
-        for (slot, &k) in self.table.open.clone().iter().enumerate() {
-            if m.issues[k].implementers.iter().all(|&j| delivered[j]) {
-                self.current[k] = Some(values[slot]);
+        self.pending.retain(|&(k, v)| {
+            if done[k] {
+                self.current[k] = Some(v);
                 self.settled[k] = true;
+                false
+            } else {
+                true
             }
-        }
+        });
         self.progress = m.issues.iter().zip(&self.settled).filter(|(_, s)| **s).map(|(i, _)| i.weight).sum();
         for i in 0..n {
             let after = self.value_now(i);
             self.du[i] += m.parties[i].discount.powi(t as i32) * (after - before[i]);
         }
-        // The mediator's record.
-        if let (Some(med), Proposer::Mediator) = (&m.mediator, ag.proposer) {
+        // The mediator's record on a package it proposed.
+        if let (Some(med), true) = (&m.mediator, self.mediator_package) {
             for i in 0..n {
                 let s = if saw_defection[i] { self.standing[i] - med.loss } else { self.standing[i] + med.gain };
                 self.standing[i] = s.clamp(0.0, 1.0);
@@ -940,27 +984,34 @@ impl Run<'_> {
                 obs.event(Event::Standing { round: t, standing: self.standing.clone() });
             }
         }
-        // Announcement.
-        self.v = (self.v + m.public.announce_visibility).min(1.0);
-        self.e = (self.e + m.public.announce_expectations).min(1.0);
         if O::ENABLED {
             let trust = (0..n)
                 .map(|i| (0..n).map(|j| if i == j { 1.0 } else { trust_mean(self.a[i][j], self.b[i][j]) }).collect())
                 .collect();
             obs.event(Event::Trust { round: t, trust });
         }
-        if step.issues.iter().all(|&k| self.settled[k]) {
-            self.steps_implemented += 1;
-            if self.first_step_round.is_none() {
-                self.first_step_round = Some(t);
+        if !self.pending.is_empty() {
+            // A defection leaves the defaulted issues at their values; they return to the
+            // table linked to the next step (alone, after the last one), so the defaulting side
+            // still has something to trade for them.
+            self.carry = self.pending.drain(..).map(|(k, _)| k).collect();
+            if self.step + 1 < m.steps.len() {
+                self.step += 1;
             }
-            if O::ENABLED {
-                obs.event(Event::StepDone { round: t, step: step.name.clone() });
-            }
-            self.step += 1;
-            if self.step == m.steps.len() {
-                return true;
-            }
+            self.open_step();
+            return false;
+        }
+        self.carry.clear();
+        self.steps_implemented += 1;
+        if self.first_step_round.is_none() {
+            self.first_step_round = Some(t);
+        }
+        if O::ENABLED {
+            obs.event(Event::StepDone { round: t, step: step.name.clone() });
+        }
+        self.step += 1;
+        if self.step == m.steps.len() {
+            return true;
         }
         self.open_step();
         false
