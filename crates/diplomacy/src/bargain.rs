@@ -18,17 +18,26 @@ pub struct Problem<'a> {
     pub packages: usize,
     /// `values[i][p]`: party i's credibility-discounted value U_i of package p.
     pub values: &'a [Vec<f64>],
-    /// `admissible[i][p]`: p passes i's ratification test (floor, reciprocity) and is worth at
-    /// least i's disagreement value.
-    pub admissible: &'a [Vec<bool>],
+    /// `utilities[i][p]`: party i's plain utility u_i of package p (the floor applies to it).
+    pub utilities: &'a [Vec<f64>],
+    /// `base_ok[i][p]`: p is worth at least i's disagreement value and passes i's reciprocity
+    /// test.
+    pub base_ok: &'a [Vec<bool>],
+    /// Each party's domestic floor this round, on the utility scale: p passes i's ratification
+    /// test when `base_ok[i][p]` and `utilities[i][p] >= floors[i]`.
+    pub floors: &'a [f64],
+    /// The packages every party's `base_ok` admits, in decreasing Nash product of the gains
+    /// `values - disagreement` (ties by index).
+    pub nash_order: &'a [usize],
     /// `aspiration[i][s]`: the least value i accepts at offer s of the round.
     pub aspiration: &'a [Vec<f64>],
-    /// Disagreement values d_i (for the Nash product).
-    pub disagreement: &'a [f64],
     /// Which party makes the round's first offer; the others follow in turn.
     pub first_proposer: usize,
-    /// Digits of each package (value index per open issue), for the single-text mutations.
-    pub digits: &'a [Vec<u32>],
+    /// Digits of each package (value index per open issue), flat: package p's are
+    /// `digits[p * width..(p + 1) * width]`.
+    pub digits: &'a [u32],
+    /// Number of open issues.
+    pub width: usize,
     /// Number of values of each open issue.
     pub radices: &'a [u32],
 }
@@ -89,8 +98,20 @@ pub struct ProtocolState {
     pub draft: Option<usize>,
 }
 
+/// True when party i can ratify package `pkg` this round.
+pub fn admissible(p: &Problem, i: usize, pkg: usize) -> bool {
+    p.base_ok[i][pkg] && p.utilities[i][pkg] >= p.floors[i]
+}
+
+impl Problem<'_> {
+    /// The digits of package `p`.
+    pub fn digits_of(&self, p: usize) -> &[u32] {
+        &self.digits[p * self.width..(p + 1) * self.width]
+    }
+}
+
 fn accepts(p: &Problem, i: usize, pkg: usize, s: usize) -> bool {
-    p.admissible[i][pkg] && p.values[i][pkg] >= p.aspiration[i][s] - 1e-12
+    admissible(p, i, pkg) && p.values[i][pkg] >= p.aspiration[i][s] - 1e-12
 }
 
 /// Runs one round of bargaining with `protocol` (`None`: direct talks) and returns the agreed
@@ -127,7 +148,7 @@ fn alternating(p: &Problem, moves: &mut dyn FnMut(Move)) -> Option<Agreement> {
             let similarity: i64 = (0..n)
                 .filter(|&j| j != i)
                 .filter_map(|j| last[j])
-                .map(|q| p.digits[pkg].iter().zip(&p.digits[q]).filter(|(a, b)| a == b).count() as i64)
+                .map(|q| p.digits_of(pkg).iter().zip(p.digits_of(q)).filter(|(a, b)| a == b).count() as i64)
                 .sum();
             let v = p.values[i][pkg];
             let better = match best {
@@ -170,7 +191,7 @@ fn single_text<R: Rng + ?Sized>(
         let r = p.radices.get(issue).copied().unwrap_or(1);
         let shift = if r > 1 { rng.gen_range(1..r) } else { 0 };
         if r > 1 {
-            let mut digits = p.digits[draft].clone();
+            let mut digits = p.digits_of(draft).to_vec();
             digits[issue] = (digits[issue] + shift) % r;
             let candidate = index_of(&digits, p.radices);
             let yes = (0..n).all(|i| p.values[i][candidate] > p.values[i][draft] || accepts(p, i, candidate, s));
@@ -200,16 +221,7 @@ pub fn index_of(digits: &[u32], radices: &[u32]) -> usize {
 fn confidential(p: &Problem, moves: &mut dyn FnMut(Move)) -> Option<Agreement> {
     let n = p.values.len();
     let subs = p.aspiration.first().map_or(0, Vec::len);
-    let mut best: Option<(usize, f64)> = None;
-    for pkg in 0..p.packages {
-        if !(0..n).all(|i| p.admissible[i][pkg]) {
-            continue;
-        }
-        let product: f64 = (0..n).map(|i| (p.values[i][pkg] - p.disagreement[i]).max(0.0)).product();
-        if best.is_none_or(|(_, b)| product > b) {
-            best = Some((pkg, product));
-        }
-    }
+    let best = p.nash_order.iter().copied().find(|&pkg| (0..n).all(|i| admissible(p, i, pkg))).map(|pkg| (pkg, 0.0));
     let Some((pkg, _)) = best else {
         moves(Move::NoZone { offer: 0 });
         return None;
@@ -395,17 +407,20 @@ mod tests {
     #[test]
     fn alternating_offers_meet_in_the_zone() {
         let values = vec![vec![0.0, 0.5, 1.0], vec![1.0, 0.5, 0.0]];
-        let admissible = vec![vec![true; 3], vec![true; 3]];
+        let base_ok = vec![vec![true; 3], vec![true; 3]];
         let aspiration = vec![vec![0.9, 0.9, 0.5, 0.5], vec![0.9, 0.9, 0.5, 0.5]];
-        let digits = vec![vec![0], vec![1], vec![2]];
+        let digits = vec![0, 1, 2];
         let p = Problem {
             packages: 3,
             values: &values,
-            admissible: &admissible,
+            utilities: &values,
+            base_ok: &base_ok,
+            floors: &[0.0, 0.0],
+            nash_order: &[1, 0, 2],
             aspiration: &aspiration,
-            disagreement: &[0.0, 0.0],
             first_proposer: 0,
             digits: &digits,
+            width: 1,
             radices: &[3],
         };
         let a = bargain(None, &p, &mut ProtocolState::default(), &mut rand::rngs::mock::StepRng::new(0, 1), &mut |_| {}).unwrap();

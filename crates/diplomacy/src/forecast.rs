@@ -116,7 +116,15 @@ pub fn job(s: &Scenario, cfs: &[Counterfactual], seed: u64, run: u64) -> JobReco
     let streams = Streams::from_rng(&mut rng);
     let (model, quantiles) = s.sample(&streams);
     let record = simulate(&model, &streams, &mut NoTrace);
-    let counterfactuals = cfs.iter().map(|cf| simulate(&cf.apply(&model), &streams, &mut NoTrace).outcome).collect();
+    let counterfactuals = cfs
+        .iter()
+        .map(|cf| match cf.kind {
+            // A spoiler that never struck changed nothing: the run without it is this run (its
+            // stream is its own, every other draw is the same).
+            Kind::WithoutSpoiler(k) if record.strikes_by_spoiler.get(k) == Some(&0) => record.outcome,
+            _ => simulate(&cf.apply(&model), &streams, &mut NoTrace).outcome,
+        })
+        .collect();
     JobRecord { run, record, quantiles, counterfactuals }
 }
 

@@ -62,6 +62,8 @@ pub struct RunRecord {
     pub agreements: u32,
     /// Spoiler strikes.
     pub strikes: u32,
+    /// Strikes by each spoiler (in scenario order).
+    pub strikes_by_spoiler: Vec<u32>,
     /// Setbacks: strikes and observed defections.
     pub setbacks: u32,
     /// Whether the parties bargained again after the first setback (None: no setback).
@@ -277,8 +279,14 @@ struct Table {
     open: Vec<usize>,
     /// Values of each open issue (grid for real issues).
     choices: Vec<Vec<Value>>,
-    /// Package digits.
-    digits: Vec<Vec<u32>>,
+    /// Package digits, flat: package p's are `digits[p * open.len()..][..open.len()]`.
+    digits: Vec<u32>,
+    /// Number of packages.
+    count: usize,
+    /// Number of values of each open issue.
+    radices: Vec<u32>,
+    /// Per party: packages by decreasing utility.
+    by_u: Vec<Vec<usize>>,
     /// `u[i][p]`: utility with the package in place and everything else as now.
     u: Vec<Vec<f64>>,
     /// `without[i][j][p]`: utility for i if j does not deliver (j's issues stay as now).
@@ -318,12 +326,22 @@ struct Run<'m> {
     steps_implemented: u32,
     agreements: u32,
     strikes: u32,
+    strikes_by_spoiler: Vec<u32>,
     setbacks: u32,
     awaiting_talks: Option<bool>,
     left: Option<usize>,
     // Per-round scratch.
     values: Vec<Vec<f64>>,
-    admissible: Vec<Vec<bool>>,
+    base_ok: Vec<Vec<bool>>,
+    floor_abs: Vec<f64>,
+    gain: Vec<Option<f64>>,
+    gain_curve: Vec<Vec<(f64, f64)>>,
+    best: Vec<f64>,
+    nash_order: Vec<usize>,
+    d: Vec<f64>,
+    dirty: bool,
+    nash_sorted: bool,
+    discount_now: Vec<f64>,
     aspiration: Vec<Vec<f64>>,
     scratch: Vec<Value>,
 }
@@ -371,11 +389,21 @@ pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> R
         steps_implemented: 0,
         agreements: 0,
         strikes: 0,
+        strikes_by_spoiler: vec![0; model.spoilers.len()],
         setbacks: 0,
         awaiting_talks: None,
         left: None,
         values: vec![Vec::new(); n],
-        admissible: vec![Vec::new(); n],
+        base_ok: vec![Vec::new(); n],
+        floor_abs: vec![0.0; n],
+        gain: vec![None; n],
+        gain_curve: vec![Vec::new(); n],
+        best: vec![0.0; n],
+        nash_order: Vec::new(),
+        d: vec![0.0; n],
+        dirty: true,
+        nash_sorted: false,
+        discount_now: vec![1.0; n],
         aspiration: vec![Vec::new(); n],
         scratch: Vec::new(),
     };
@@ -441,12 +469,9 @@ pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> R
         // Values of the current step's packages under current trust and floors.
         run.evaluate();
         // 2. Stay or leave.
-        let cost: Vec<f64> = (0..n)
-            .map(|i| {
-                let eta = model.mediator.as_ref().map_or(0.0, |m| m.insulation);
-                (1.0 - eta) * model.parties[i].audience_cost * run.v
-            })
-            .collect();
+        let eta = model.mediator.as_ref().map_or(0.0, |m| m.insulation);
+        let cost = |i: usize, v: f64| (1.0 - eta) * model.parties[i].audience_cost * v;
+        let v_round = run.v;
         for i in 0..n {
             let party = &model.parties[i];
             let distrust = (0..n).find(|&j| j != i && trust_mean(run.a[i][j], run.b[i][j]) < party.walk_away);
@@ -458,13 +483,9 @@ pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> R
                     party.walk_away
                 ))
             } else if !suspended {
-                let d = run.disagreement(i);
-                let gain = (0..run.table.digits.len())
-                    .filter(|&p| run.admissible[i][p])
-                    .map(|p| run.values[i][p] - d)
-                    .fold(0.0f64, f64::max);
-                (gain < cost[i]).then(|| {
-                    format!("its best ratifiable gain {gain:.4} is below the round's audience cost {:.4}", cost[i])
+                let gain = run.gain[i].unwrap_or(0.0).max(0.0);
+                (gain < cost(i, v_round)).then(|| {
+                    format!("its best ratifiable gain {gain:.4} is below the round's audience cost {:.4}", cost(i, v_round))
                 })
             } else {
                 None
@@ -490,7 +511,7 @@ pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> R
         } else {
             talk_visibility = model.mediator.as_ref().map_or(model.public.direct_visibility, |m| m.visibility);
             for i in 0..n {
-                run.du[i] -= model.parties[i].discount.powi(t as i32) * cost[i];
+                run.du[i] -= run.discount_now[i] * cost(i, v_round);
             }
             if run.awaiting_talks == Some(false) {
                 run.awaiting_talks = Some(true);
@@ -512,6 +533,9 @@ pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> R
         for f in &mut run.floor_shock {
             *f *= 1.0 - model.public.decay;
         }
+        for (f, p) in run.discount_now.iter_mut().zip(&model.parties) {
+            *f *= p.discount;
+        }
         run.t += 1;
     }
     let outcome = outcome.unwrap_or(if run.steps_implemented > 0 { Outcome::Partial } else { Outcome::Drift });
@@ -528,6 +552,7 @@ pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> R
         steps_implemented: run.steps_implemented,
         agreements: run.agreements,
         strikes: run.strikes,
+        strikes_by_spoiler: run.strikes_by_spoiler,
         setbacks: run.setbacks,
         kept_talking_after_setback: run.awaiting_talks,
         mediator_accepted: model.mediator.as_ref().map(|_| run.mediator_ok),
@@ -584,7 +609,9 @@ impl Run<'_> {
 
     fn strike(&mut self, k: usize) {
         let sp = &self.m.spoilers[k];
+        self.dirty = true;
         self.strikes += 1;
+        self.strikes_by_spoiler[k] += 1;
         self.record_setback();
         let i = sp.target;
         for &j in &sp.blamed {
@@ -631,10 +658,10 @@ impl Run<'_> {
         let all_real = open.iter().all(|&k| matches!(space.issues()[k].kind(), bc_model::IssueKind::Real { .. }));
         let radices: Vec<u32> = choices.iter().map(|c| c.len() as u32).collect();
         let count: usize = radices.iter().map(|r| *r as usize).product();
-        let mut digits = Vec::with_capacity(count);
+        let mut digits = Vec::with_capacity(count * open.len());
         let mut d = vec![0u32; open.len()];
         for _ in 0..count {
-            digits.push(d.clone());
+            digits.extend_from_slice(&d);
             for k in (0..d.len()).rev() {
                 d[k] += 1;
                 if d[k] < radices[k] {
@@ -647,8 +674,50 @@ impl Run<'_> {
         let mut u = vec![vec![0.0; count]; n];
         let mut without = vec![vec![vec![0.0; count]; n]; n];
         let mut outcome: Vec<Option<Value>> = self.current.clone();
+        let mut partial: Vec<Option<Value>> = self.current.clone();
         let mut full: Vec<Value> = Vec::with_capacity(outcome.len());
-        for (p, dg) in digits.iter().enumerate() {
+        let w = open.len();
+        let additive: Option<Vec<&bc_model::LinearAdditive>> = m.parties.iter().map(|p| p.utility.as_additive()).collect();
+        let outside_defined = (0..self.current.len()).all(|k| open.contains(&k) || self.current[k].is_some());
+        if let (Some(fs), true) = (additive.as_ref(), outside_defined) {
+            // Additive utilities: sums of precomputed terms (same values as `eval` up to the
+            // order of additions).
+            let implements: Vec<Vec<bool>> = (0..n).map(|j| open.iter().map(|k| m.issues[*k].implementers.contains(&j)).collect()).collect();
+            for (i, f) in fs.iter().enumerate() {
+                let mut base = f.bias();
+                for (k, c) in self.current.iter().enumerate() {
+                    if let (false, Some(v)) = (open.contains(&k), c) {
+                        base += f.term(k, *v);
+                    }
+                }
+                let terms: Vec<Vec<f64>> = open.iter().zip(&choices).map(|(&k, cs)| cs.iter().map(|v| f.term(k, *v)).collect()).collect();
+                let now: Vec<Option<f64>> = open.iter().map(|&k| self.current[k].map(|v| f.term(k, v))).collect();
+                for p in 0..count {
+                    let dg = &digits[p * w..(p + 1) * w];
+                    let mut total = base;
+                    for (slot, d) in dg.iter().enumerate() {
+                        total += terms[slot][*d as usize];
+                    }
+                    u[i][p] = f.finish(total);
+                    for j in (0..n).filter(|j| *j != i) {
+                        let mut alt = Some(base);
+                        for (slot, d) in dg.iter().enumerate() {
+                            alt = match (alt, implements[j][slot]) {
+                                (Some(a), true) => now[slot].map(|x| a + x),
+                                (Some(a), false) => Some(a + terms[slot][*d as usize]),
+                                (None, _) => None,
+                            };
+                        }
+                        without[i][j][p] = alt.map_or(self.reservation[i], |a| f.finish(a));
+                    }
+                }
+            }
+        }
+        for p in 0..count {
+            if additive.is_some() && outside_defined {
+                break;
+            }
+            let dg = &digits[p * w..(p + 1) * w];
             for (slot, (&k, &di)) in open.iter().zip(dg).enumerate() {
                 outcome[k] = Some(choices[slot][di as usize]);
             }
@@ -658,7 +727,7 @@ impl Run<'_> {
             }
             for j in 0..n {
                 // j defects: the open issues j implements stay as they are now.
-                let mut partial = outcome.clone();
+                partial.copy_from_slice(&outcome);
                 for &k in &open {
                     if m.issues[k].implementers.contains(&j) {
                         partial[k] = self.current[k];
@@ -676,68 +745,135 @@ impl Run<'_> {
             .iter()
             .map(|row| row.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x))))
             .collect();
-        self.table = Table { open, choices, digits, u, without, range, all_real };
+        let by_u = u
+            .iter()
+            .map(|row| {
+                let mut order: Vec<usize> = (0..count).collect();
+                order.sort_unstable_by(|a, b| row[*b].total_cmp(&row[*a]).then(a.cmp(b)));
+                order
+            })
+            .collect();
+        self.table = Table { open, choices, digits, count, radices, by_u, u, without, range, all_real };
+        for i in 0..n {
+            self.d[i] = self.disagreement(i);
+        }
+        self.dirty = true;
         self.step_open = self.t;
         self.state = ProtocolState::default();
         for i in 0..n {
             self.values[i] = vec![0.0; count];
-            self.admissible[i] = vec![false; count];
+            self.base_ok[i] = vec![false; count];
         }
     }
 
-    /// Credibility-discounted values and admissibility of every package this round.
-    fn evaluate(&mut self) {
+    /// Recomputes what depends on trust and the disagreement values (only when they changed):
+    /// credibility-discounted values, the packages that pass the disagreement and reciprocity
+    /// tests, each party's best value, its best gain as a function of its floor, and the
+    /// packages in decreasing Nash product.
+    fn refresh(&mut self) {
         let n = self.n;
-        let count = self.table.digits.len();
-        let d: Vec<f64> = (0..n).map(|i| self.disagreement(i)).collect();
+        let count = self.table.count;
         for i in 0..n {
-            let tau: Vec<f64> = (0..n).map(|j| if i == j { 1.0 } else { trust_mean(self.a[i][j], self.b[i][j]) }).collect();
-            let (lo, hi) = self.table.range[i];
-            let floor = self.floor(i);
-            let abs_floor = if hi > lo { lo + floor * (hi - lo) } else if floor > 1.0 { f64::INFINITY } else { f64::NEG_INFINITY };
             let rho = self.m.parties[i].ratification.map_or(0.0, |r| r.reciprocity);
+            let di = self.d[i];
+            let mut best = f64::NEG_INFINITY;
             for p in 0..count {
                 let ui = self.table.u[i][p];
                 let mut big = ui;
                 for j in 0..n {
                     if j != i {
-                        big -= (1.0 - tau[j]) * (ui - self.table.without[i][j][p]);
+                        big -= (1.0 - trust_mean(self.a[i][j], self.b[i][j])) * (ui - self.table.without[i][j][p]);
                     }
                 }
                 self.values[i][p] = big;
-                let mut ok = big >= d[i] - 1e-12 && ui >= abs_floor - 1e-12;
+                best = best.max(big);
+                let mut ok = big >= di - 1e-12;
                 if ok && rho > 0.0 {
-                    let gain = ui - d[i];
-                    ok = (0..n).filter(|&j| j != i).all(|j| gain >= rho * (self.table.u[j][p] - d[j]) - 1e-12);
+                    let gain = ui - di;
+                    ok = (0..n).filter(|&j| j != i).all(|j| gain >= rho * (self.table.u[j][p] - self.d[j]) - 1e-12);
                 }
-                self.admissible[i][p] = ok;
+                self.base_ok[i][p] = ok;
             }
+            self.best[i] = best;
+            // Best gain among packages with u >= x, for any floor x: packages by u descending
+            // with the running maximum of U - d.
+            let curve = &mut self.gain_curve[i];
+            curve.clear();
+            for &p in &self.table.by_u[i] {
+                if self.base_ok[i][p] {
+                    curve.push((self.table.u[i][p], self.values[i][p] - di));
+                }
+            }
+            let mut run = f64::NEG_INFINITY;
+            for c in curve.iter_mut() {
+                run = run.max(c.1);
+                c.1 = run;
+            }
+        }
+        self.nash_order.clear();
+        for p in 0..count {
+            if (0..n).all(|i| self.base_ok[i][p]) {
+                self.nash_order.push(p);
+            }
+        }
+        self.nash_sorted = false;
+        self.dirty = false;
+    }
+
+    /// Puts the jointly acceptable packages in decreasing Nash product (only when a protocol
+    /// needs the order).
+    fn sort_nash(&mut self) {
+        if self.nash_sorted {
+            return;
+        }
+        let n = self.n;
+        let nash = |p: usize, run: &Self| (0..n).map(|i| (run.values[i][p] - run.d[i]).max(0.0)).product::<f64>();
+        let mut keyed: Vec<(f64, usize)> = self.nash_order.iter().map(|&p| (nash(p, self), p)).collect();
+        keyed.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        self.nash_order = keyed.into_iter().map(|(_, p)| p).collect();
+        self.nash_sorted = true;
+    }
+
+    /// This round's absolute floors, and each party's best ratifiable gain (None: nothing it
+    /// can ratify).
+    fn evaluate(&mut self) {
+        if self.dirty {
+            self.refresh();
+        }
+        for i in 0..self.n {
+            let (lo, hi) = self.table.range[i];
+            let floor = self.floor(i);
+            self.floor_abs[i] = if hi > lo { lo + floor * (hi - lo) - 1e-12 } else if floor > 1.0 { f64::INFINITY } else { f64::NEG_INFINITY };
+            let curve = &self.gain_curve[i];
+            let cut = curve.partition_point(|c| c.0 >= self.floor_abs[i]);
+            self.gain[i] = if cut == 0 { None } else { Some(curve[cut - 1].1) };
+        }
+    }
+
+    /// Party i's aspiration at offer s of this round.
+    fn aspiration_at(&self, i: usize, s: u32) -> f64 {
+        let k = self.m.sub_rounds.max(1);
+        let elapsed = f64::from(self.t - self.step_open);
+        let (d, best) = (self.d[i], self.best[i]);
+        match self.m.parties[i].strategy {
+            Strategy::TimeBased { exponent, rounds } => {
+                let x = ((elapsed + f64::from(s + 1) / f64::from(k)) / rounds.max(1e-9)).min(1.0);
+                if best > d {
+                    d + (best - d) * (1.0 - x.powf(exponent))
+                } else {
+                    best
+                }
+            }
+            Strategy::Spe => d,
         }
     }
 
     /// Aspirations at each offer of this round.
     fn aspirations(&mut self) {
         let k = self.m.sub_rounds.max(1);
-        let elapsed = f64::from(self.t - self.step_open);
         for i in 0..self.n {
-            let d = self.disagreement(i);
-            let best = self.values[i].iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let row = &mut self.aspiration[i];
-            row.clear();
-            for s in 0..k {
-                let a = match self.m.parties[i].strategy {
-                    Strategy::TimeBased { exponent, rounds } => {
-                        let x = ((elapsed + f64::from(s + 1) / f64::from(k)) / rounds.max(1e-9)).min(1.0);
-                        if best > d {
-                            d + (best - d) * (1.0 - x.powf(exponent))
-                        } else {
-                            best
-                        }
-                    }
-                    Strategy::Spe => d,
-                };
-                row.push(a);
-            }
+            let row: Vec<f64> = (0..k).map(|s| self.aspiration_at(i, s)).collect();
+            self.aspiration[i] = row;
         }
     }
 
@@ -750,6 +886,28 @@ impl Run<'_> {
         if spe {
             return self.bargain_spe(first, obs);
         }
+        let zone = self.nash_order.iter().any(|&p| (0..self.n).all(|i| self.table.u[i][p] >= self.floor_abs[i]));
+        if !zone {
+            // No package every party can ratify: no protocol can produce an agreement this round.
+            if O::ENABLED && m.mediator.as_ref().is_some_and(|med| med.protocol == crate::model::Protocol::Confidential) {
+                obs.event(Event::NoZone { round: t });
+            }
+            return None;
+        }
+        let protocol_kind = m.mediator.as_ref().map(|med| med.protocol);
+        if !O::ENABLED && protocol_kind != Some(crate::model::Protocol::SingleText) {
+            // Without a trace, skip rounds in which no package clears every party's lowest
+            // aspiration of the round (no protocol without randomness can agree then).
+            let last = self.m.sub_rounds.max(1) - 1;
+            let lows: Vec<f64> = (0..self.n).map(|i| self.aspiration_at(i, last)).collect();
+            let possible = self.nash_order.iter().any(|&p| {
+                (0..self.n).all(|i| self.table.u[i][p] >= self.floor_abs[i] && self.values[i][p] >= lows[i] - 1e-12)
+            });
+            if !possible {
+                return None;
+            }
+        }
+        self.sort_nash();
         self.aspirations();
         let protocol = match &m.mediator {
             None => None,
@@ -762,17 +920,18 @@ impl Run<'_> {
                 }
             }
         };
-        let radices: Vec<u32> = self.table.choices.iter().map(|c| c.len() as u32).collect();
-        let d: Vec<f64> = (0..self.n).map(|i| self.disagreement(i)).collect();
         let problem = Problem {
-            packages: self.table.digits.len(),
+            packages: self.table.count,
             values: &self.values,
-            admissible: &self.admissible,
+            utilities: &self.table.u,
+            base_ok: &self.base_ok,
+            floors: &self.floor_abs,
+            nash_order: &self.nash_order,
             aspiration: &self.aspiration,
-            disagreement: &d,
             first_proposer: first,
             digits: &self.table.digits,
-            radices: &radices,
+            width: self.table.open.len(),
+            radices: &self.table.radices,
         };
         let mut moves: Vec<Move> = Vec::new();
         let mut sink = |mv: Move| {
@@ -806,14 +965,14 @@ impl Run<'_> {
     }
 
     fn bargain_spe<O: Observer>(&mut self, first: usize, obs: &mut O) -> Option<Agreement> {
-        let count = self.table.digits.len();
+        let count = self.table.count;
         let points: Vec<Point> = (0..count)
             .map(|p| Point { big: [self.values[0][p], self.values[1][p]], small: [self.table.u[0][p], self.table.u[1][p]] })
             .collect();
         let mut terms = SpeTerms { discount: [0.0; 2], disagreement: [0.0; 2], floor: [0.0; 2], reciprocity: [0.0; 2] };
         for i in 0..2 {
             terms.discount[i] = self.m.parties[i].discount;
-            terms.disagreement[i] = self.disagreement(i);
+            terms.disagreement[i] = self.d[i];
             let (lo, hi) = self.table.range[i];
             let f = self.floor(i);
             terms.floor[i] = if hi > lo { lo + f * (hi - lo) } else if f > 1.0 { f64::INFINITY } else { f64::NEG_INFINITY };
@@ -849,10 +1008,11 @@ impl Run<'_> {
 
     /// The values of a package (or mix) on the open issues.
     fn package_values(&self, package: usize, mix: Option<(usize, f64)>) -> Vec<Value> {
-        let dg = &self.table.digits[package];
+        let w = self.table.open.len();
+        let dg = &self.table.digits[package * w..(package + 1) * w];
         let mut out: Vec<Value> = dg.iter().enumerate().map(|(slot, d)| self.table.choices[slot][*d as usize]).collect();
         if let Some((q, t)) = mix {
-            for (slot, d) in self.table.digits[q].iter().enumerate() {
+            for (slot, d) in self.table.digits[q * w..(q + 1) * w].iter().enumerate() {
                 if let (Value::Real(x), Value::Real(y)) = (out[slot], self.table.choices[slot][*d as usize]) {
                     out[slot] = Value::Real(x + t * (y - x));
                 }
@@ -899,6 +1059,7 @@ impl Run<'_> {
     /// Beta trust. Issues whose implementers all delivered take their agreed values. Returns
     /// true when the whole agenda is done.
     fn deliver<O: Observer>(&mut self, delivery: &mut ChaCha8Rng, observe: &mut ChaCha8Rng, obs: &mut O) -> bool {
+        self.dirty = true;
         let m = self.m;
         let n = self.n;
         let t = self.t;
@@ -969,7 +1130,7 @@ impl Run<'_> {
         self.progress = m.issues.iter().zip(&self.settled).filter(|(_, s)| **s).map(|(i, _)| i.weight).sum();
         for i in 0..n {
             let after = self.value_now(i);
-            self.du[i] += m.parties[i].discount.powi(t as i32) * (after - before[i]);
+            self.du[i] += self.discount_now[i] * (after - before[i]);
         }
         // The mediator's record on a package it proposed.
         if let (Some(med), true) = (&m.mediator, self.mediator_package) {
