@@ -360,66 +360,7 @@ pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> R
     let mut observe_rng = streams.stream(OBSERVE);
     let mut bargain_rng = streams.stream(BARGAIN);
 
-    let current: Vec<Option<Value>> = model.issues.iter().map(|i| i.status_quo).collect();
-    let mut run = Run {
-        m: model,
-        n,
-        t: 0,
-        v: model.public.visibility,
-        e: model.public.expectations,
-        progress: 0.0,
-        floor_shock: vec![0.0; n],
-        suspended_until: 0,
-        a: model.parties.iter().map(|p| p.trust.iter().map(|x| x.0).collect()).collect(),
-        b: model.parties.iter().map(|p| p.trust.iter().map(|x| x.1).collect()).collect(),
-        standing: model.mediator.as_ref().map(|m| m.standing.clone()).unwrap_or_default(),
-        mediator_ok: true,
-        current,
-        settled: vec![false; model.issues.len()],
-        step: 0,
-        pending: Vec::new(),
-        carry: Vec::new(),
-        mediator_package: false,
-        step_open: 0,
-        table: Table::default(),
-        state: ProtocolState::default(),
-        reservation: vec![0.0; n],
-        du: vec![0.0; n],
-        first_step_round: None,
-        steps_implemented: 0,
-        agreements: 0,
-        strikes: 0,
-        strikes_by_spoiler: vec![0; model.spoilers.len()],
-        setbacks: 0,
-        awaiting_talks: None,
-        left: None,
-        values: vec![Vec::new(); n],
-        base_ok: vec![Vec::new(); n],
-        floor_abs: vec![0.0; n],
-        gain: vec![None; n],
-        gain_curve: vec![Vec::new(); n],
-        best: vec![0.0; n],
-        nash_order: Vec::new(),
-        d: vec![0.0; n],
-        dirty: true,
-        nash_sorted: false,
-        discount_now: vec![1.0; n],
-        aspiration: vec![Vec::new(); n],
-        scratch: Vec::new(),
-    };
-    if let Some(med) = &model.mediator {
-        if run.standing.iter().any(|s| *s < med.threshold) {
-            run.mediator_ok = false;
-        }
-    }
-    // No-deal values: the reservation, or the status quo's utility.
-    for i in 0..n {
-        run.reservation[i] = match model.parties[i].reservation {
-            Some(r) => r,
-            None => run.utility_now(i).unwrap_or(0.0),
-        };
-        run.du[i] = run.value_now(i);
-    }
+    let mut run = Run::new(model);
     run.open_step();
 
     let horizon = model
@@ -560,6 +501,74 @@ pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> R
         final_trust,
         final_visibility: run.v,
         discounted_utility: run.du,
+    }
+}
+
+impl<'m> Run<'m> {
+    /// The state at the start of a run (step 0 not yet opened).
+    fn new(model: &'m Model) -> Run<'m> {
+        let n = model.parties.len();
+        let current: Vec<Option<Value>> = model.issues.iter().map(|i| i.status_quo).collect();
+        let mut run = Run {
+            m: model,
+            n,
+            t: 0,
+            v: model.public.visibility,
+            e: model.public.expectations,
+            progress: 0.0,
+            floor_shock: vec![0.0; n],
+            suspended_until: 0,
+            a: model.parties.iter().map(|p| p.trust.iter().map(|x| x.0).collect()).collect(),
+            b: model.parties.iter().map(|p| p.trust.iter().map(|x| x.1).collect()).collect(),
+            standing: model.mediator.as_ref().map(|m| m.standing.clone()).unwrap_or_default(),
+            mediator_ok: true,
+            current,
+            settled: vec![false; model.issues.len()],
+            step: 0,
+            pending: Vec::new(),
+            carry: Vec::new(),
+            mediator_package: false,
+            step_open: 0,
+            table: Table::default(),
+            state: ProtocolState::default(),
+            reservation: vec![0.0; n],
+            du: vec![0.0; n],
+            first_step_round: None,
+            steps_implemented: 0,
+            agreements: 0,
+            strikes: 0,
+            strikes_by_spoiler: vec![0; model.spoilers.len()],
+            setbacks: 0,
+            awaiting_talks: None,
+            left: None,
+            values: vec![Vec::new(); n],
+            base_ok: vec![Vec::new(); n],
+            floor_abs: vec![0.0; n],
+            gain: vec![None; n],
+            gain_curve: vec![Vec::new(); n],
+            best: vec![0.0; n],
+            nash_order: Vec::new(),
+            d: vec![0.0; n],
+            dirty: true,
+            nash_sorted: false,
+            discount_now: vec![1.0; n],
+            aspiration: vec![Vec::new(); n],
+            scratch: Vec::new(),
+        };
+        if let Some(med) = &model.mediator {
+            if run.standing.iter().any(|s| *s < med.threshold) {
+                run.mediator_ok = false;
+            }
+        }
+        // No-deal values: the reservation, or the status quo's utility.
+        for i in 0..n {
+            run.reservation[i] = match model.parties[i].reservation {
+                Some(r) => r,
+                None => run.utility_now(i).unwrap_or(0.0),
+            };
+            run.du[i] = run.value_now(i);
+        }
+        run
     }
 }
 
@@ -1189,4 +1198,20 @@ fn fill(partial: &[Option<Value>], full: &mut Vec<Value>) -> bool {
         }
     }
     true
+}
+
+/// The zone of agreement of the first step at the start of a run: the packages (values of the
+/// step's issues, in space order) that every party would ratify and values at least at its
+/// disagreement value, before any bargaining (Fearon's bargaining range on a one-issue split).
+pub fn initial_zone(model: &Model) -> Vec<Vec<Value>> {
+    let n = model.parties.len();
+    let mut run = Run::new(model);
+    run.open_step();
+    run.evaluate();
+    run.nash_order
+        .iter()
+        .copied()
+        .filter(|&p| (0..n).all(|i| run.table.u[i][p] >= run.floor_abs[i]))
+        .map(|p| run.package_values(p, None))
+        .collect()
 }
