@@ -322,7 +322,7 @@ impl<'a> SchemaCheck<'a> {
                 ));
             }
         }
-        if let Some(x) = inst.as_f64() {
+        if let (Some(x), true) = (inst.as_f64(), s.contains_key("type")) {
             if !bounds.contains(x) && (bounds.lo.is_finite() || bounds.hi.is_finite()) {
                 self.problems.push((
                     path.to_string(),
