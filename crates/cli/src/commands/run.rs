@@ -75,7 +75,7 @@ fn pts(d: &Difference) -> String {
     if d.diff.is_nan() {
         return "n/a".into();
     }
-    format!("{:+6.1} pts  [{:+5.1}, {:+5.1}]", 100.0 * d.diff, 100.0 * d.lo, 100.0 * d.hi)
+    format!("{:+5.1} pts [{:+5.1}, {:+5.1}]", 100.0 * d.diff, 100.0 * d.lo, 100.0 * d.hi)
 }
 
 /// The report a person reads.
@@ -134,9 +134,9 @@ pub fn report(f: &Forecast) -> String {
     let _ = writeln!(o, "Mean final trust         {}; mean strikes per run {:.2}", trust.join(", "), f.mean_strikes);
     if !f.counterfactuals.is_empty() {
         let _ = writeln!(o);
-        let _ = writeln!(o, "Counterfactuals: difference in P(any agreement)");
+        let _ = writeln!(o, "Counterfactuals (paired): difference in P(any agreement) | in P(comprehensive)");
         for c in &f.counterfactuals {
-            let _ = writeln!(o, "  {:<48} {}", c.label, pts(&c.agreement));
+            let _ = writeln!(o, "  {:<44} {} | {:+5.1} pts", c.label, pts(&c.agreement), 100.0 * c.comprehensive.diff);
         }
     }
     if !f.sensitivity.is_empty() {
@@ -145,7 +145,7 @@ pub fn report(f: &Forecast) -> String {
         for s in f.sensitivity.iter().take(10) {
             let _ = writeln!(
                 o,
-                "  {:<44} {}   ({:.1}% vs {:.1}%)",
+                "  {:<44} {}  ({:.1}% vs {:.1}%)",
                 s.parameter,
                 pts(&s.effect),
                 100.0 * s.high_quarter.p,
