@@ -215,6 +215,8 @@ pub struct Model {
     pub mediator: Option<Mediator>,
     /// Spoilers.
     pub spoilers: Vec<Spoiler>,
+    /// Step tables at the status quo, shared across runs (empty when utilities are sampled).
+    pub tables: crate::sim::TableCache,
 }
 
 impl Model {

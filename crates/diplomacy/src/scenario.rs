@@ -145,6 +145,11 @@ impl Scenario {
             p.nominal()
         })
         .map_err(|m| Error::invalid(vec![general(source, "(scenario)", m)]))?;
+        let mut template = template;
+        let utilities_fixed = fixed.iter().all(Option::is_some);
+        if utilities_fixed {
+            template.tables = crate::sim::TableCache::for_model(&template);
+        }
         Ok(Scenario {
             file,
             source: source.to_string(),
@@ -219,7 +224,9 @@ impl Scenario {
             }
         });
         // The template was built from the same file, so this cannot fail; fall back to it.
-        (model.unwrap_or_else(|_| self.template.clone()), us)
+        let mut model = model.unwrap_or_else(|_| self.template.clone());
+        model.tables = self.template.tables.clone();
+        (model, us)
     }
 
 }
@@ -392,6 +399,7 @@ fn model_with(
             public,
             mediator,
             spoilers,
+            tables: crate::sim::TableCache::default(),
         })
     }
 }

@@ -7,6 +7,8 @@
 //! agreement, so that two variants of a run (with and without a mediator, a spoiler, ...) see
 //! the same random numbers for the same events (common random numbers).
 
+use std::sync::Arc;
+
 use bc_model::Value;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -274,7 +276,7 @@ impl Observer for Trace {
 
 /// The packages of a step's open issues and what they are worth.
 #[derive(Clone, Debug, Default)]
-struct Table {
+pub struct Table {
     /// Open issues (space indices).
     open: Vec<usize>,
     /// Values of each open issue (grid for real issues).
@@ -317,7 +319,7 @@ struct Run<'m> {
     carry: Vec<usize>,
     mediator_package: bool,
     step_open: u32,
-    table: Table,
+    table: Arc<Table>,
     state: ProtocolState,
     reservation: Vec<f64>,
     du: Vec<f64>,
@@ -529,7 +531,7 @@ impl<'m> Run<'m> {
             carry: Vec::new(),
             mediator_package: false,
             step_open: 0,
-            table: Table::default(),
+            table: Arc::new(Table::default()),
             state: ProtocolState::default(),
             reservation: vec![0.0; n],
             du: vec![0.0; n],
@@ -650,6 +652,37 @@ impl Run<'_> {
         let mut open: Vec<usize> = step.issues.iter().chain(&self.carry).copied().filter(|k| !self.settled[*k]).collect();
         open.sort_unstable();
         open.dedup();
+        // At the status quo the table depends only on the utilities and the open issues: take
+        // it from the scenario's cache when there is one.
+        if self.settled.iter().all(|s| !s) {
+            if let Some(t) = m.tables.get(&open) {
+                self.table = t;
+                self.after_open();
+                return;
+            }
+        }
+        self.table = Arc::new(self.build_table(open));
+        self.after_open();
+    }
+
+    fn after_open(&mut self) {
+        let n = self.n;
+        let count = self.table.count;
+        for i in 0..n {
+            self.d[i] = self.disagreement(i);
+        }
+        self.dirty = true;
+        self.step_open = self.t;
+        self.state = ProtocolState::default();
+        for i in 0..n {
+            self.values[i] = vec![0.0; count];
+            self.base_ok[i] = vec![false; count];
+        }
+    }
+
+    /// The packages of the open issues and what each is worth to each party.
+    fn build_table(&self, open: Vec<usize>) -> Table {
+        let m = self.m;
         let space = &m.space;
         let choices: Vec<Vec<Value>> = open
             .iter()
@@ -762,17 +795,7 @@ impl Run<'_> {
                 order
             })
             .collect();
-        self.table = Table { open, choices, digits, count, radices, by_u, u, without, range, all_real };
-        for i in 0..n {
-            self.d[i] = self.disagreement(i);
-        }
-        self.dirty = true;
-        self.step_open = self.t;
-        self.state = ProtocolState::default();
-        for i in 0..n {
-            self.values[i] = vec![0.0; count];
-            self.base_ok[i] = vec![false; count];
-        }
+        Table { open, choices, digits, count, radices, by_u, u, without, range, all_real }
     }
 
     /// Recomputes what depends on trust and the disagreement values (only when they changed):
@@ -1214,4 +1237,34 @@ pub fn initial_zone(model: &Model) -> Vec<Vec<Value>> {
         .filter(|&p| (0..n).all(|i| run.table.u[i][p] >= run.floor_abs[i]))
         .map(|p| run.package_values(p, None))
         .collect()
+}
+
+/// Tables of steps opened at the status quo, shared by every run of a scenario whose utilities
+/// are not uncertain (they depend only on the utilities and the open issues).
+#[derive(Clone, Debug, Default)]
+pub struct TableCache(Arc<Vec<(Vec<usize>, Arc<Table>)>>);
+
+impl TableCache {
+    fn get(&self, open: &[usize]) -> Option<Arc<Table>> {
+        self.0.iter().find(|(k, _)| k == open).map(|(_, t)| Arc::clone(t))
+    }
+
+    /// Builds the tables of the first step and of the whole agenda (the grand bargain) of
+    /// `model`, or an empty cache when some issue has no status quo.
+    pub fn for_model(model: &Model) -> TableCache {
+        if model.issues.iter().any(|i| i.status_quo.is_none()) || model.steps.is_empty() {
+            return TableCache::default();
+        }
+        let run = Run::new(model);
+        let mut out = Vec::new();
+        let first: Vec<usize> = model.steps[0].issues.clone();
+        let all: Vec<usize> = (0..model.issues.len()).collect();
+        for open in [first, all] {
+            if !out.iter().any(|(k, _): &(Vec<usize>, Arc<Table>)| *k == open) {
+                let t = run.build_table(open.clone());
+                out.push((open, Arc::new(t)));
+            }
+        }
+        TableCache(Arc::new(out))
+    }
 }
