@@ -1,6 +1,7 @@
 //! Runs per second of the backchannel model on the embedded default scenario: one run alone,
 //! one run with its six paired counterfactuals (what `backchannel run` does per run), and the
 //! grand-bargain variant (the largest step). `cargo bench -p bc-diplomacy`.
+#![allow(missing_docs)] // criterion's macros generate undocumented items
 
 use bc_diplomacy::forecast::{counterfactuals, job};
 use bc_diplomacy::Scenario;

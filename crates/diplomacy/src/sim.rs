@@ -7,6 +7,9 @@
 //! agreement, so that two variants of a run (with and without a mediator, a spoiler, ...) see
 //! the same random numbers for the same events (common random numbers).
 
+// Per-party and per-package loops index several parallel arrays at once; ranges read better.
+#![allow(clippy::needless_range_loop)]
+
 use std::sync::Arc;
 
 use bc_model::Value;

@@ -750,10 +750,8 @@ pub fn check_references(doc: &Json, file_issues: Option<&[(String, IssueShape)]>
             if let Some(s) = party.get("strategy") {
                 match s.get("kind").and_then(Json::as_str) {
                     Some("spe") => spe += 1,
-                    Some("time_based") => {
-                        if s.get("rounds").is_none() {
-                            push(join(&p, "strategy"), "missing key \"rounds\" (rounds the party takes to concede fully on a step; required for time_based)".into());
-                        }
+                    Some("time_based") if s.get("rounds").is_none() => {
+                        push(join(&p, "strategy"), "missing key \"rounds\" (rounds the party takes to concede fully on a step; required for time_based)".into());
                     }
                     _ => {}
                 }
