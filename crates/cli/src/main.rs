@@ -23,6 +23,8 @@ enum Command {
     /// Analyse a negotiation domain: Pareto frontier, Nash, Kalai–Smorodinsky, egalitarian and
     /// maximum-welfare points.
     Analyze(commands::analyze::Args),
+    /// Convert a scenario between GENIUS XML and GeniusWeb JSON.
+    Convert(commands::convert::Args),
     /// Forecast a scenario (the embedded US–Iran–Pakistan default when none is given): outcome
     /// probabilities, first step, indicators, paired counterfactuals and sensitivity.
     Run(commands::run::Args),
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => commands::analyze::run(args),
+        Command::Convert(args) => commands::convert::run(args),
         Command::Run(args) => commands::run::run(args),
         Command::Scenario(cmd) => commands::scenario::run(cmd),
         Command::Trace(args) => commands::trace::run(args),

@@ -1,6 +1,7 @@
 //! One module per subcommand; each has an `Args` (its flags) and a `run` function.
 
 pub mod analyze;
+pub mod convert;
 pub mod run;
 pub mod scenario;
 pub mod trace;
