@@ -347,6 +347,7 @@ struct Run<'m> {
     dirty: bool,
     nash_sorted: bool,
     discount_now: Vec<f64>,
+    lows: Vec<f64>,
     aspiration: Vec<Vec<f64>>,
     scratch: Vec<Value>,
 }
@@ -557,6 +558,7 @@ impl<'m> Run<'m> {
             dirty: true,
             nash_sorted: false,
             discount_now: vec![1.0; n],
+            lows: Vec::new(),
             aspiration: vec![Vec::new(); n],
             scratch: Vec::new(),
         };
@@ -678,8 +680,10 @@ impl Run<'_> {
         self.step_open = self.t;
         self.state = ProtocolState::default();
         for i in 0..n {
-            self.values[i] = vec![0.0; count];
-            self.base_ok[i] = vec![false; count];
+            self.values[i].clear();
+            self.values[i].resize(count, 0.0);
+            self.base_ok[i].clear();
+            self.base_ok[i].resize(count, false);
         }
     }
 
@@ -808,16 +812,21 @@ impl Run<'_> {
     fn refresh(&mut self) {
         let n = self.n;
         let count = self.table.count;
+        let mut doubt = vec![0.0; n];
         for i in 0..n {
             let rho = self.m.parties[i].ratification.map_or(0.0, |r| r.reciprocity);
             let di = self.d[i];
             let mut best = f64::NEG_INFINITY;
+            for j in 0..n {
+                doubt[j] = if i == j { 0.0 } else { 1.0 - trust_mean(self.a[i][j], self.b[i][j]) };
+            }
+            let table = &*self.table;
             for p in 0..count {
-                let ui = self.table.u[i][p];
+                let ui = table.u[i][p];
                 let mut big = ui;
                 for j in 0..n {
                     if j != i {
-                        big -= (1.0 - trust_mean(self.a[i][j], self.b[i][j])) * (ui - self.table.without[i][j][p]);
+                        big -= doubt[j] * (ui - table.without[i][j][p]);
                     }
                 }
                 self.values[i][p] = big;
@@ -907,7 +916,9 @@ impl Run<'_> {
     fn aspirations(&mut self) {
         let k = self.m.sub_rounds.max(1);
         for i in 0..self.n {
-            let row: Vec<f64> = (0..k).map(|s| self.aspiration_at(i, s)).collect();
+            let mut row = std::mem::take(&mut self.aspiration[i]);
+            row.clear();
+            row.extend((0..k).map(|s| self.aspiration_at(i, s)));
             self.aspiration[i] = row;
         }
     }
@@ -934,10 +945,13 @@ impl Run<'_> {
             // Without a trace, skip rounds in which no package clears every party's lowest
             // aspiration of the round (no protocol without randomness can agree then).
             let last = self.m.sub_rounds.max(1) - 1;
-            let lows: Vec<f64> = (0..self.n).map(|i| self.aspiration_at(i, last)).collect();
+            let mut lows = std::mem::take(&mut self.lows);
+            lows.clear();
+            lows.extend((0..self.n).map(|i| self.aspiration_at(i, last)));
             let possible = self.nash_order.iter().any(|&p| {
                 (0..self.n).all(|i| self.table.u[i][p] >= self.floor_abs[i] && self.values[i][p] >= lows[i] - 1e-12)
             });
+            self.lows = lows;
             if !possible {
                 return None;
             }
