@@ -1176,7 +1176,7 @@ impl Run<'_> {
                 true
             }
         });
-        self.progress = m.issues.iter().zip(&self.settled).filter(|(_, s)| **s).map(|(i, _)| i.weight).sum();
+        self.progress = m.issues.iter().zip(&self.settled).filter(|(_, s)| **s).fold(0.0, |acc, (i, _)| acc + i.weight);
         for i in 0..n {
             let after = self.value_now(i);
             self.du[i] += self.discount_now[i] * (after - before[i]);
