@@ -55,7 +55,18 @@ pub fn load(path: Option<&PathBuf>, variant: Option<&str>) -> Result<Scenario> {
 pub fn run(args: Args) -> Result<ExitCode> {
     let scenario = load(args.scenario.as_ref(), args.variant.as_deref())?;
     let opts = Options { runs: args.runs, seed: args.seed, threads: args.threads, counterfactuals: !args.no_counterfactuals };
-    let f = forecast::forecast(&scenario, &opts, |_| {})?;
+    // A progress bar on standard error for long runs (hidden when it is not a terminal).
+    let bar = indicatif::ProgressBar::new(args.runs);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {eta} left")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    if args.runs < 100_000 {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let f = forecast::forecast(&scenario, &opts, |done| bar.set_position(done));
+    bar.finish_and_clear();
+    let f = f?;
     if args.json {
         print_json(&serde_json::to_value(&f)?)?;
     } else {
