@@ -30,6 +30,14 @@ enum Command {
     Negotiate(commands::negotiate::Args),
     /// Run a tournament: agents x domains x role swaps x repetitions, in parallel.
     Tournament(commands::tournament::Args),
+    /// Forecast a scenario (the embedded US–Iran–Pakistan default when none is given): outcome
+    /// probabilities, first step, indicators, paired counterfactuals and sensitivity.
+    Run(commands::run::Args),
+    /// Export, validate or describe scenario files.
+    #[command(subcommand)]
+    Scenario(commands::scenario::Command),
+    /// Tell one run's story round by round: offers, strikes, deliveries, trust.
+    Trace(commands::trace::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +47,9 @@ fn main() -> ExitCode {
         Command::Convert(args) => commands::convert::run(args),
         Command::Negotiate(args) => commands::negotiate::run(args),
         Command::Tournament(args) => commands::tournament::run(args),
+        Command::Run(args) => commands::run::run(args),
+        Command::Scenario(cmd) => commands::scenario::run(cmd),
+        Command::Trace(args) => commands::trace::run(args),
     };
     match result {
         Ok(code) => code,

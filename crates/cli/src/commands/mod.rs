@@ -4,3 +4,6 @@ pub mod analyze;
 pub mod convert;
 pub mod negotiate;
 pub mod tournament;
+pub mod run;
+pub mod scenario;
+pub mod trace;
