@@ -23,12 +23,16 @@ enum Command {
     /// Analyse a negotiation domain: Pareto frontier, Nash, Kalai–Smorodinsky, egalitarian and
     /// maximum-welfare points.
     Analyze(commands::analyze::Args),
+    /// Stakeholder model (KTAB's Spatial Model of Politics, or BDM/Scholz): positions and
+    /// winning probabilities per turn, and the forecast outcome.
+    Stakeholders(commands::stakeholders::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => commands::analyze::run(args),
+        Command::Stakeholders(args) => commands::stakeholders::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,3 +1,4 @@
 //! One module per subcommand; each has an `Args` (its flags) and a `run` function.
 
 pub mod analyze;
+pub mod stakeholders;
