@@ -1,4 +1,5 @@
 //! Criterion bench of whole SMP runs: KTAB's dummyData_3Dim (7 actors) and the 40-actor dummy data.
+#![allow(missing_docs)] // criterion_group! generates an undocumented function
 
 use std::path::Path;
 

@@ -236,6 +236,7 @@ fn not_converged(which: &str) -> Error {
 
 /// Markov PCE with challenge probabilities proportional to incentives `C(i,j)·P(i≻j)`
 /// (`Model::markovIncentivePCE`, after Wise's "Markov voting with incentives in KTAB").
+#[allow(clippy::needless_range_loop)] // indices mirror KTAB's loops, whose order fixes rounding
 pub fn markov_incentive_pce(c: &Square, pv: &Square) -> Result<Vec<f64>, Error> {
     const TOL: f64 = 1e-8;
     let n = c.n();
