@@ -135,7 +135,7 @@ pub struct Schedule {
 }
 
 /// The model's fixed data, on KTAB's internal `[0, 1]` scale.
-struct Model<'a> {
+struct Model {
     p: Params,
     na: usize,
     nd: usize,
@@ -146,7 +146,6 @@ struct Model<'a> {
     sal_sum: Vec<f64>,
     acc: Vec<f64>,
     identity_acc: bool,
-    _scenario: &'a Scenario,
 }
 
 /// A state with everything derived from it.
@@ -161,8 +160,8 @@ struct State {
     distinct: Vec<usize>,
 }
 
-impl<'a> Model<'a> {
-    fn new(scenario: &'a Scenario, p: Params) -> Model<'a> {
+impl Model {
+    fn new(scenario: &Scenario, p: Params) -> Model {
         let na = scenario.num_actors();
         let acc = scenario.accommodation();
         let identity_acc = acc.iter().enumerate().all(|(k, &a)| a == if k / na == k % na { 1.0 } else { 0.0 });
@@ -179,7 +178,6 @@ impl<'a> Model<'a> {
                 .collect(),
             acc,
             identity_acc,
-            _scenario: scenario,
         }
     }
 
