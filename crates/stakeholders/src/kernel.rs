@@ -36,6 +36,12 @@ impl Square {
         self.data[i * self.n + j]
     }
 
+    /// Row `i`.
+    #[inline]
+    pub fn row(&self, i: usize) -> &[f64] {
+        &self.data[i * self.n..(i + 1) * self.n]
+    }
+
     /// Sets element `(i, j)`.
     #[inline]
     pub fn set(&mut self, i: usize, j: usize, x: f64) {

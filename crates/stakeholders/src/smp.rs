@@ -154,6 +154,8 @@ struct State {
     ideal: Vec<f64>,
     /// `vdiff(i, j)`: distance from i's ideal to j's position, weighted by i's saliences.
     vdiff: Square,
+    /// `vdiff` transposed, for the column scans of the challenge estimates.
+    vdiff_t: Square,
     nra: Vec<f64>,
     /// `est(h, i)`: h's estimate of i's risk attitude.
     est: Square,
@@ -224,7 +226,13 @@ impl Model {
             }
         }
         let distinct = self.distinct(&pos);
-        Ok(State { pos, ideal, vdiff, nra, est, distinct })
+        let mut vdiff_t = Square::zeros(na);
+        for i in 0..na {
+            for j in 0..na {
+                vdiff_t.set(j, i, vdiff.get(i, j));
+            }
+        }
+        Ok(State { pos, ideal, vdiff, vdiff_t, nra, est, distinct })
     }
 
     /// `aUtil[h](i, j)`.
@@ -267,12 +275,16 @@ impl Model {
             chji -= contrib_j;
         }
         let (ci, cj) = (chij, chji);
+        // Rows of the transposed distances: d(n, i), d(n, j) for every n, read contiguously.
+        let (col_i, col_j) = (s.vdiff_t.row(i), s.vdiff_t.row(j));
+        let est_h = s.est.row(h);
         for n in 0..self.na {
             if n == i || n == j {
                 continue;
             }
             let wn = self.sal_sum[n] * self.cap[n];
-            let (uni, unj, unn) = (u(n, i), u(n, j), u(n, n));
+            let r = est_h[n];
+            let (uni, unj, unn) = (bs_util(col_i[n], r), bs_util(col_j[n], r), bs_util(s.vdiff.get(n, n), r));
             let pin = vprob_little(vr, wn, uni, unj, ci, cj);
             let pjn = 1.0 - pin;
             let v = third_party_vote(wn, vr, self.p.third_party_commit, pin, pjn, uni, unj, unn);
