@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use bc_stakeholders::prng::KTAB_DEFAULT_SEED;
 use bc_stakeholders::smp::{self, RunOptions, Schedule, SmpRun};
-use bc_stakeholders::{read, Scenario};
+use bc_stakeholders::{read, Params, Scenario};
 
 fn data(file: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/ktab").join(file)
@@ -140,6 +140,26 @@ fn smp_example_stochastic() {
     // The log was made from the November 2016 version of smpExample.xml (KTAB commit 06542ee),
     // whose first coordinate of Alice is 52.8; the later file leaves it empty.
     case("smpExample", "smpExample-06542ee.xml", "20170530_ref-smpExample.txt", false);
+}
+
+/// Runs of KTAB's `smpc` built from its public source (commit 3b5b063) on the other bundled
+/// scenarios; the files keep only the history and "Fractional change" lines of its logs.
+fn smpc_run(name: &str, input: &str) {
+    let scenario = read::load(&data(input)).expect("scenario");
+    let log = parse_log(&std::fs::read_to_string(data(&format!("smpc-3b5b063/{name}.txt"))).expect("log"));
+    let options = RunOptions { params: Params::default(), seed: KTAB_DEFAULT_SEED, max_turns: smp::DEFAULT_MAX_TURNS };
+    compare(name, &scenario, &smp::run(&scenario, options).expect("run"), &log);
+}
+
+#[test]
+fn smpc_soe_policy_and_competitive() {
+    smpc_run("SOE-Policy", "SOE-Policy.csv");
+    smpc_run("SOE-Competitive", "SOE-Competitive.csv");
+}
+
+#[test]
+fn smpc_dummy_data_80_actors() {
+    smpc_run("dummyData-a080", "dummyData-a080.csv");
 }
 
 #[test]
