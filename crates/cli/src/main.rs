@@ -23,6 +23,8 @@ enum Command {
     /// Analyse a negotiation domain: Pareto frontier, Nash, Kalai–Smorodinsky, egalitarian and
     /// maximum-welfare points.
     Analyze(commands::analyze::Args),
+    /// Convert a scenario between GENIUS XML and GeniusWeb JSON.
+    Convert(commands::convert::Args),
     /// Stakeholder model (KTAB's Spatial Model of Politics, or BDM/Scholz): positions and
     /// winning probabilities per turn, and the forecast outcome.
     Stakeholders(commands::stakeholders::Args),
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => commands::analyze::run(args),
+        Command::Convert(args) => commands::convert::run(args),
         Command::Stakeholders(args) => commands::stakeholders::run(args),
     };
     match result {

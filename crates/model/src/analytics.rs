@@ -162,7 +162,9 @@ pub fn analyze_outcomes(
     Ok(finish(space, reserved, ranges, pareto, Method::Sampled))
 }
 
-fn analyze_enumerated(
+/// Analyses the whole space by evaluating every outcome (within `limit`), whatever the utility
+/// type. [`analyze`] uses this only for non-additive utilities; it is public for comparisons.
+pub fn analyze_enumerated(
     space: &OutcomeSpace,
     parties: &[&Preferences],
     limit: u64,

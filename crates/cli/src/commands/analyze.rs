@@ -36,6 +36,10 @@ pub struct Args {
     /// Largest number of outcomes to enumerate when utilities are not additive.
     #[arg(long, default_value_t = bc_model::DEFAULT_ENUMERATION_LIMIT, value_name = "N")]
     max_outcomes: u64,
+    /// Also report an outcome's utilities and its distances to the frontier and the solutions
+    /// (the ANAC metrics): one value per issue, separated by `|`, e.g. "Dell|60 Gb|19'' LCD".
+    #[arg(long, value_name = "V1|V2|...")]
+    outcome: Option<String>,
     /// Print JSON on standard output instead of a table.
     #[arg(long)]
     json: bool,
@@ -68,10 +72,43 @@ pub fn run(args: Args) -> Result<ExitCode> {
         None => analyze(&scenario.space, &parties, Options { enumeration_limit: args.max_outcomes })
             .with_context(|| format!("analysing {}", scenario.domain_file.display()))?,
     };
+    let probe = match &args.outcome {
+        Some(text) => {
+            let names: Vec<&str> = text.split('|').collect();
+            let o = scenario.space.parse_outcome(&names).with_context(|| format!("--outcome {text:?}"))?;
+            let utils: Vec<f64> = scenario.parties.iter().map(|p| p.eval(&o)).collect();
+            let d = analysis.distances(&utils);
+            Some((scenario.space.value_names(&o), utils, d))
+        }
+        None => None,
+    };
+    let sample = args.sample.map(|n| (n, args.seed));
     if args.json {
-        print_json(&to_json(&scenario, &analysis, args.sample.map(|n| (n, args.seed))))?;
+        let mut j = to_json(&scenario, &analysis, sample);
+        if let Some((names, utils, d)) = &probe {
+            j["outcome"] = json!({
+                "outcome": names,
+                "utils": utils.iter().map(|u| float(*u)).collect::<Vec<_>>(),
+                "distance": {
+                    "pareto": float(d.pareto), "nash": float(d.nash), "kalai_smorodinsky": float(d.kalai_smorodinsky),
+                    "kalai": float(d.kalai), "max_welfare": float(d.max_welfare),
+                },
+                "welfare": float(d.welfare),
+            });
+        }
+        print_json(&j)?;
     } else {
-        print_text(&table(&scenario, &analysis, args.sample.map(|n| (n, args.seed))))?;
+        let mut text = table(&scenario, &analysis, sample);
+        if let Some((names, utils, d)) = &probe {
+            let _ = writeln!(text, "\noutcome   {}", names.join(" | "));
+            let _ = writeln!(text, "utilities [{}]  welfare {:.4}", fmt_utils(utils), d.welfare);
+            let _ = writeln!(
+                text,
+                "distance  to frontier {:.4}, Nash {:.4}, Kalai-Smorodinsky {:.4}, Kalai {:.4}, max welfare {:.4}",
+                d.pareto, d.nash, d.kalai_smorodinsky, d.kalai, d.max_welfare
+            );
+        }
+        print_text(&text)?;
     }
     Ok(ExitCode::SUCCESS)
 }
