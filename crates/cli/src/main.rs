@@ -38,6 +38,9 @@ enum Command {
     Scenario(commands::scenario::Command),
     /// Tell one run's story round by round: offers, strikes, deliveries, trust.
     Trace(commands::trace::Args),
+    /// Stakeholder model (KTAB's Spatial Model of Politics, or BDM/Scholz): positions and
+    /// winning probabilities per turn, and the forecast outcome.
+    Stakeholders(commands::stakeholders::Args),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run::run(args),
         Command::Scenario(cmd) => commands::scenario::run(cmd),
         Command::Trace(args) => commands::trace::run(args),
+        Command::Stakeholders(args) => commands::stakeholders::run(args),
     };
     match result {
         Ok(code) => code,

@@ -7,3 +7,4 @@ pub mod tournament;
 pub mod run;
 pub mod scenario;
 pub mod trace;
+pub mod stakeholders;
