@@ -4,8 +4,10 @@
 //! what was expected and what was found), 1 on an internal failure.
 
 mod commands;
+mod forecast_out;
 mod output;
 mod scale;
+mod stakeholders_out;
 mod tournament_out;
 
 use std::process::ExitCode;
@@ -27,6 +29,9 @@ enum Command {
     Analyze(commands::analyze::Args),
     /// Convert a scenario between GENIUS XML and GeniusWeb JSON.
     Convert(commands::convert::Args),
+    /// A parameter study over the backchannel model: a grid or a Latin hypercube of parameter
+    /// values, one forecast per point.
+    Sweep(commands::sweep::Args),
     /// Merge the run directories of shards (`--shard i/N`) into the unsharded run's directory.
     Merge(commands::merge::Args),
     /// Run one negotiation between named agents under a protocol (SAO, single text, relay,
@@ -34,6 +39,17 @@ enum Command {
     Negotiate(commands::negotiate::Args),
     /// Run a tournament: agents x domains x role swaps x repetitions, in parallel.
     Tournament(commands::tournament::Args),
+    /// Forecast a scenario (the embedded US–Iran–Pakistan default when none is given): outcome
+    /// probabilities, first step, indicators, paired counterfactuals and sensitivity.
+    Run(commands::run::Args),
+    /// Export, validate or describe scenario files.
+    #[command(subcommand)]
+    Scenario(commands::scenario::Command),
+    /// Tell one run's story round by round: offers, strikes, deliveries, trust.
+    Trace(commands::trace::Args),
+    /// Stakeholder model (KTAB's Spatial Model of Politics, or BDM/Scholz): positions and
+    /// winning probabilities per turn, and the forecast outcome.
+    Stakeholders(commands::stakeholders::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,8 +58,13 @@ fn main() -> ExitCode {
         Command::Analyze(args) => commands::analyze::run(args),
         Command::Convert(args) => commands::convert::run(args),
         Command::Merge(args) => commands::merge::run(args),
+        Command::Sweep(args) => commands::sweep::run(args),
         Command::Negotiate(args) => commands::negotiate::run(args),
         Command::Tournament(args) => commands::tournament::run(args),
+        Command::Run(args) => commands::run::run(args),
+        Command::Scenario(cmd) => commands::scenario::run(cmd),
+        Command::Trace(args) => commands::trace::run(args),
+        Command::Stakeholders(args) => commands::stakeholders::run(args),
     };
     match result {
         Ok(code) => code,

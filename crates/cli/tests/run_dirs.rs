@@ -1,5 +1,6 @@
-//! Run directories of the long commands: shards merged equal the unsharded run byte for byte,
-//! and `--dry-run` estimates without writing.
+//! Run directories of `sweep`, `tournament` and `stakeholders`: shards merged equal the
+//! unsharded run byte for byte (sweep, tournament), `--dry-run` estimates without writing,
+//! designs and keys are checked, and a stakeholder run writes its history.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -72,5 +73,65 @@ fn tournament_run_directory_merges() {
     assert!(!root.join("never").exists());
     // A run directory is never written over.
     fails(&["tournament", &a, "--agents", "boulware,conceder", "--quiet", "--out", &whole], "exists and is not empty");
+    std::fs::remove_dir_all(root).unwrap();
+}
+
+#[test]
+fn sweep_shards_merge_and_rows_match_the_design() {
+    let root = tempdir("sweep");
+    let design = ["--lhs", "6", "mediator.leak=0..0.2", "parties.iran.capacity=0.4..0.9", "--runs", "300", "--seed", "5", "--quiet"];
+    let whole = root.join("whole");
+    let mut args: Vec<&str> = vec!["sweep"];
+    args.extend(design);
+    let w = whole.display().to_string();
+    args.extend(["--out", &w]);
+    ok(&args);
+    let csv = std::fs::read_to_string(whole.join("records.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 7, "one row per point");
+    assert!(csv.starts_with("point,mediator.leak,parties.iran.capacity,runs,"));
+    let mut shards = Vec::new();
+    for i in 0..2 {
+        let d = root.join(format!("s{i}")).display().to_string();
+        let shard = format!("{i}/2");
+        let mut a: Vec<&str> = vec!["sweep"];
+        a.extend(design);
+        a.extend(["--shard", &shard, "--out", &d]);
+        ok(&a);
+        shards.push(d);
+    }
+    let m = root.join("merged").display().to_string();
+    ok(&["merge", &shards[1], &shards[0], "--out", &m]);
+    same(&whole, Path::new(&m), &FILES);
+    let html = std::fs::read_to_string(whole.join("report.html")).unwrap();
+    assert!(html.contains("chart-sweep-0") && html.contains("chart-sweep-1"));
+    std::fs::remove_dir_all(root).unwrap();
+}
+
+#[test]
+fn sweep_rejects_bad_designs() {
+    fails(&["sweep", "--grid", "mediator.nope=1,2", "--runs", "10"], "no key \"nope\"");
+    fails(&["sweep", "--grid", "nowhere.leak=1,2", "--runs", "10"], "no table \"nowhere\"");
+    fails(&["sweep", "--grid", "mediator.leak=0.1,x"], "\"x\"");
+    fails(&["sweep", "--lhs", "5", "mediator.leak=0.3..0.1"], "lo < hi");
+    fails(&["sweep", "--lhs", "five", "mediator.leak=0..0.1"], "number of points");
+    fails(&["sweep"], "expected a design");
+    fails(&["sweep", "--grid", "mediator.leak=0.1", "--lhs", "3", "mediator.leak=0..1"], "found both");
+    fails(&["sweep", "--grid", "mediator.leak=0.1,0.2", "--shard", "0/2"], "--out");
+}
+
+#[test]
+fn stakeholders_run_directory() {
+    let root = tempdir("stakeholders");
+    let out = root.join("smp");
+    let text = ok(&["stakeholders", "--out", out.to_str().unwrap()]);
+    assert!(text.contains("Forecast outcome"));
+    let agg: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("aggregates.json")).unwrap()).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&ok(&["stakeholders", "--json"])).unwrap();
+    // The aggregates carry the same position history as --json.
+    assert_eq!(agg["actors"][0]["positions"], json["actors"][0]["positions"]);
+    assert_eq!(agg["forecast"], json["forecast"]["most_likely"]["position"]);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("chart-positions-0") && html.contains("Illustrative numbers"));
+    fails(&["stakeholders", "--shard", "1/2", "--out", root.join("x").to_str().unwrap()], "not sharded");
     std::fs::remove_dir_all(root).unwrap();
 }

@@ -87,16 +87,14 @@ pub fn parse(file: &Path, text: &str) -> Result<Element, Error> {
                 attach(file, line, &mut stack, &mut root, el)?;
             }
             Event::Eof => break,
-            Event::Text(t) => {
-                if stack.is_empty() {
-                    let content = String::from_utf8_lossy(t.as_ref()).trim().to_string();
-                    if !content.is_empty() {
-                        return Err(Error::syntax(
-                            file,
-                            Some(line),
-                            format!("text outside the root element: {:?}", truncate(&content)),
-                        ));
-                    }
+            Event::Text(t) if stack.is_empty() => {
+                let content = String::from_utf8_lossy(t.as_ref()).trim().to_string();
+                if !content.is_empty() {
+                    return Err(Error::syntax(
+                        file,
+                        Some(line),
+                        format!("text outside the root element: {:?}", truncate(&content)),
+                    ));
                 }
             }
             _ => {}

@@ -364,9 +364,20 @@ struct Staircase {
     steps: BTreeMap<Key, f64>,
 }
 
-#[derive(Clone, Copy, PartialEq, PartialOrd)]
+/// An `f64` ordered by `total_cmp` (keys are never NaN: callers filter non-finite utilities).
+#[derive(Clone, Copy)]
 struct Key(f64);
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
 impl Eq for Key {}
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
 impl Ord for Key {
     fn cmp(&self, other: &Self) -> Ordering {
         self.0.total_cmp(&other.0)

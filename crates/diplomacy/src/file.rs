@@ -1,0 +1,480 @@
+//! The scenario file format (TOML), as plain serde structs. The JSON Schema of the format is
+//! generated from these types ([`schema`]); the validator checks a file against that schema
+//! before anything is deserialised, so that every problem is reported at once with its line.
+//!
+//! Units: utilities are each party's own, rescaled to [0, 1] over the whole outcome space
+//! (0 = its worst outcome, 1 = its best); reservations, floors and audience costs are on that
+//! scale. Time is in rounds (the default scenario: weeks).
+
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::dist::Param;
+
+/// A table keyed by id (`[parties.us]`, `[spoilers.proxy_attack]`), in file order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Keyed<T>(pub Vec<(String, T)>);
+
+impl<T> Default for Keyed<T> {
+    fn default() -> Self {
+        Keyed(Vec::new())
+    }
+}
+
+impl<T> Keyed<T> {
+    /// The entry with this id.
+    pub fn get(&self, id: &str) -> Option<&T> {
+        self.0.iter().find(|(k, _)| k == id).map(|(_, v)| v)
+    }
+    /// The ids, in order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
+    }
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<T: Serialize> Serialize for Keyed<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Keyed<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Keyed<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a table keyed by id")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Keyed<T>, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, T>()? {
+                    out.push((k, v));
+                }
+                Ok(Keyed(out))
+            }
+        }
+        d.deserialize_map(V(PhantomData))
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Keyed<T> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("Keyed_{}", T::schema_name()).into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "additionalProperties": g.subschema_for::<T>(),
+        })
+    }
+}
+
+/// A whole scenario file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "backchannel scenario", description = "A scenario of the backchannel model: \
+    adversaries negotiating an agenda in ordered steps, optionally through a mediator, under \
+    domestic ratification, audience costs, spoilers and doubts about delivery.")]
+pub struct ScenarioFile {
+    /// Name, horizon and bargaining granularity.
+    pub scenario: Meta,
+    /// Where the issues and utilities come from when not written inline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<DomainFile>,
+    /// The agenda's issues: values (inline domains), status quo and implementers.
+    pub issues: Vec<IssueSpec>,
+    /// Ordered steps (modules); every issue belongs to exactly one step.
+    pub steps: Vec<StepSpec>,
+    /// Visibility, expectations and their dynamics.
+    pub public: PublicSpec,
+    /// The parties (at least two), keyed by id, in proposing order.
+    pub parties: Keyed<PartySpec>,
+    /// The mediator; absent means direct talks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mediator: Option<MediatorSpec>,
+    /// Spoilers, keyed by id.
+    #[serde(default, skip_serializing_if = "Keyed::is_empty")]
+    pub spoilers: Keyed<SpoilerSpec>,
+    /// Named alternatives of this scenario, for comparison.
+    #[serde(default, skip_serializing_if = "Keyed::is_empty")]
+    pub variants: Keyed<VariantSpec>,
+}
+
+fn default_sub_rounds() -> u32 {
+    4
+}
+fn default_real_grid() -> u32 {
+    21
+}
+fn default_unit() -> String {
+    "round".into()
+}
+
+/// `[scenario]`: name, horizon, granularity.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// Short name.
+    pub name: String,
+    /// What the scenario represents.
+    #[serde(default)]
+    pub description: String,
+    /// Horizon T: number of rounds.
+    #[schemars(range(min = 1, max = 100000))]
+    pub rounds: u32,
+    /// What a round stands for (for reports), e.g. "week".
+    #[serde(default = "default_unit")]
+    pub round_unit: String,
+    /// Offers (or mediator amendments) per round.
+    #[serde(default = "default_sub_rounds")]
+    #[schemars(range(min = 1, max = 1000))]
+    pub sub_rounds: u32,
+    /// Grid points per real-valued issue when packages are enumerated.
+    #[serde(default = "default_real_grid")]
+    #[schemars(range(min = 2, max = 100001))]
+    pub real_grid: u32,
+}
+
+/// `[domain]`: a GENIUS or GeniusWeb domain file instead of inline issues.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DomainFile {
+    /// Domain file (GENIUS XML or GeniusWeb JSON), relative to the scenario file.
+    pub file: String,
+    /// How GENIUS profile numbers become utilities.
+    #[serde(default)]
+    pub semantics: SemanticsSpec,
+}
+
+/// Rules for reading GENIUS profiles.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SemanticsSpec {
+    /// GENIUS's own rules.
+    #[default]
+    Genius,
+    /// NegMAS 0.16's reading.
+    Negmas,
+}
+
+/// A value of an issue as written: a name (categorical) or a number (integer and real issues).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ValueRef {
+    /// A categorical value's name.
+    Name(String),
+    /// A number.
+    Number(f64),
+}
+
+/// `[[issues]]`: one issue of the agenda.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueSpec {
+    /// Issue name (unique; for a file domain, an issue of that file).
+    pub name: String,
+    /// Inline categorical issue: its values, in order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
+    /// Inline integer issue: `[low, high]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integer: Option<[i64; 2]>,
+    /// Inline real issue: `[low, high]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub real: Option<[f64; 2]>,
+    /// The value the issue has until an agreement on it is implemented. May be omitted only in a
+    /// one-step scenario (then no agreement means each party's reservation value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_quo: Option<ValueRef>,
+    /// Parties whose action realises the issue; it is realised only if all of them deliver.
+    pub implementers: Vec<String>,
+}
+
+/// `[[steps]]`: a module of the agenda, negotiated and implemented as one package.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepSpec {
+    /// Step name.
+    pub name: String,
+    /// The issues negotiated in this step.
+    pub issues: Vec<String>,
+    /// Probability that each party observes each delivery (or defection) correctly.
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0), extend("exclusiveMinimum" = 0.0))]
+    pub verifiability: Param,
+}
+
+/// `[public]`: visibility V, expectations E and their dynamics.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicSpec {
+    /// Initial visibility V_0.
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub visibility: Param,
+    /// Initial public expectations E_0.
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub expectations: Param,
+    /// Share of visibility that fades each round (floor shocks fade at the same rate).
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub decay: Param,
+    /// Speed at which expectations follow visibility: E += gamma (V - E).
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub gamma: Param,
+    /// Visibility added when an agreement is announced.
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub announce_visibility: Param,
+    /// Expectations added when an agreement is announced.
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub announce_expectations: Param,
+    /// Visibility added by each round of direct talks.
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub direct_visibility: Param,
+}
+
+/// A party's prior about another's delivery capacity: Beta(a, b).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BetaPrior {
+    /// Pseudo-observations of delivery.
+    #[schemars(extend("minimum" = 0.0), extend("exclusiveMinimum" = 0.0))]
+    pub a: Param,
+    /// Pseudo-observations of defection.
+    #[schemars(extend("minimum" = 0.0), extend("exclusiveMinimum" = 0.0))]
+    pub b: Param,
+}
+
+/// Domestic ratification (Putnam's win-set) and reciprocity.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatificationSpec {
+    /// Base floor f0 on the step-normalised scale (share of the best the step could give).
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub floor: Param,
+    /// lambda: floor added per unit of visibility.
+    #[schemars(extend("minimum" = 0.0))]
+    pub visibility: Param,
+    /// mu: floor added per unit of unmet expectations max(0, E - P).
+    #[schemars(extend("minimum" = 0.0))]
+    pub expectations: Param,
+    /// rho: the party's gain must be at least rho times every other party's gain.
+    #[schemars(extend("minimum" = 0.0))]
+    pub reciprocity: Param,
+}
+
+/// How a party bargains.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StrategyKind {
+    /// Concedes from its best package to its reservation over `rounds` rounds.
+    TimeBased,
+    /// Rubinstein's stationary subgame-perfect strategy (two parties, both `spe`).
+    Spe,
+}
+
+/// `[parties.X.strategy]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StrategySpec {
+    /// Which strategy.
+    pub kind: StrategyKind,
+    /// Concession exponent e (aspiration = d + (best - d)(1 - x^e); e > 1 concedes late).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("minimum" = 0.0), extend("exclusiveMinimum" = 0.0))]
+    pub exponent: Option<Param>,
+    /// Rounds a party takes to concede fully on a step (time-based).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("minimum" = 0.0), extend("exclusiveMinimum" = 0.0))]
+    pub rounds: Option<Param>,
+}
+
+/// A party's utility: a GENIUS/GeniusWeb profile file, or inline weights and value scores.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UtilitySpec {
+    /// Profile file (with a `[domain] file`), relative to the scenario file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Inline: weight of each issue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("additionalProperties" = { "$ref": "#/$defs/Param", "minimum": 0.0 }))]
+    pub weights: Option<Keyed<Param>>,
+    /// Inline: per issue, the score of each value (categorical), or `low`/`high` scores at the
+    /// ends of an integer or real range (linear in between).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Keyed<Keyed<Param>>>,
+}
+
+/// `[parties.X]`: one party.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartySpec {
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// The party's utility over outcomes.
+    pub utility: UtilitySpec,
+    /// r: value of no deal (default: utility of the status quo).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reservation: Option<Param>,
+    /// delta: discount factor per round (tempo).
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0), extend("exclusiveMinimum" = 0.0))]
+    pub discount: Param,
+    /// Round after which the party stops negotiating.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("minimum" = 0.0))]
+    pub deadline: Option<Param>,
+    /// kappa: probability that the party implements its part of an agreed step.
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub capacity: Param,
+    /// Trust in each other party's delivery capacity: Beta(a, b).
+    pub trust: Keyed<BetaPrior>,
+    /// w: the party leaves when its trust in another falls below this.
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub walk_away: Param,
+    /// c: audience cost per round of engaging at full visibility.
+    #[schemars(extend("minimum" = 0.0))]
+    pub audience_cost: Param,
+    /// Domestic ratification; absent means none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratification: Option<RatificationSpec>,
+    /// Bargaining strategy.
+    pub strategy: StrategySpec,
+}
+
+/// Mediation protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProtocolSpec {
+    /// Parties exchange offers only through the mediator.
+    Relay,
+    /// The mediator drafts one text and amends it from the parties' votes.
+    SingleText,
+    /// Parties report privately; the mediator proposes the Nash package of the ratifiable set.
+    Confidential,
+}
+
+/// `[mediator]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MediatorSpec {
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// How the mediator runs the talks.
+    pub protocol: ProtocolSpec,
+    /// eta: share of audience cost the mediator absorbs.
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub insulation: Param,
+    /// Probability per round that the talks leak.
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub leak: Param,
+    /// Visibility added by a leak.
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub leak_jump: Param,
+    /// Visibility added by each round of mediated talks.
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub visibility: Param,
+    /// Each party's initial trust in the mediator.
+    #[schemars(extend("additionalProperties" = { "$ref": "#/$defs/Param", "minimum": 0.0, "maximum": 1.0 }))]
+    pub standing: Keyed<Param>,
+    /// A party ignores the mediator's proposals while its standing is below this.
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub standing_threshold: Param,
+    /// Standing gained when a package the mediator proposed is delivered.
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub standing_gain: Param,
+    /// Standing lost when a package the mediator proposed is observed to fail.
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub standing_loss: Param,
+}
+
+/// How a strike moves the target's trust (Kydd–Walter).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KyddWalterSpec {
+    /// Probability of such an attack if the blamed side's moderates are trustworthy (strong
+    /// moderates police their extremists: low).
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub trustworthy: Param,
+    /// Probability of such an attack if they are not.
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0), extend("exclusiveMinimum" = 0.0))]
+    pub untrustworthy: Param,
+}
+
+/// `[spoilers.X]`: an actor outside the talks who strikes to derail them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpoilerSpec {
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// Party whose trust and floor the strike hits.
+    pub target: String,
+    /// Parties the target blames (default: every other party).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blamed: Option<Vec<String>>,
+    /// Base hazard per round.
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub base: Param,
+    /// Hazard added per unit of visibility.
+    pub visibility: Param,
+    /// Hazard added per unit of progress.
+    pub progress: Param,
+    /// Trust shock as pseudo-observations of defection (use this or `kydd_walter`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("minimum" = 0.0))]
+    pub severity: Option<Param>,
+    /// Trust shock as a Bayesian update on attack likelihoods (use this or `severity`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kydd_walter: Option<KyddWalterSpec>,
+    /// Visibility added by a strike.
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub visibility_jump: Param,
+    /// Rounds the talks are suspended after a strike.
+    #[schemars(extend("minimum" = 0.0))]
+    pub pause: Param,
+    /// Added to the floors of `floor_targets` (fades at the visibility decay rate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("minimum" = 0.0))]
+    pub floor_shock: Option<Param>,
+    /// Parties whose floor the strike raises (default: the target).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor_targets: Option<Vec<String>>,
+}
+
+/// `[variants.X]`: a named alternative, as changes to the scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VariantSpec {
+    /// What the variant represents.
+    #[serde(default)]
+    pub description: String,
+    /// Tables to delete, as dotted paths (`mediator`, `spoilers.proxy_attack`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove: Vec<String>,
+    /// Tables merged over the scenario (tables merge key by key; other values, arrays included,
+    /// replace).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patch: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// The JSON Schema of the scenario format, generated from these types.
+pub fn schema() -> serde_json::Value {
+    schemars::schema_for!(ScenarioFile).to_value()
+}

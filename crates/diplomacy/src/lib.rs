@@ -1,0 +1,29 @@
+//! The backchannel model: adversaries negotiating a multi-issue agreement in ordered steps,
+//! optionally through a mediator, while domestic politics, spoilers and doubts about delivery
+//! push against them (`MODEL.md`, documented in `docs/model.md`).
+//!
+//! - [`scenario`]: reading and checking scenario files (TOML; every problem reported at once
+//!   with file, line and key), named variants, the embedded default (US–Iran via Pakistan).
+//! - [`file`]: the file format as serde types; [`file::schema`] is its JSON Schema.
+//! - [`dist`]: uncertain parameters (fixed, uniform, normal, beta, triangular).
+//! - [`model`]: one run's concrete model; [`sim`]: one run, round by round.
+//! - [`bargain`]: bargaining inside a round, behind one function (the protocol seam).
+//! - [`forecast`]: Monte Carlo with paired counterfactuals, streamed into an aggregate.
+//!
+//! No I/O beyond reading the scenario's own files; threads only through `bc-engine`.
+
+pub mod bargain;
+pub mod dist;
+pub mod error;
+pub mod file;
+pub mod forecast;
+pub mod model;
+pub mod scenario;
+pub mod sim;
+pub mod stats;
+pub mod validate;
+
+pub use error::{Error, ErrorKind};
+pub use forecast::{forecast, Forecast, JobRecord, Options};
+pub use scenario::Scenario;
+pub use sim::{simulate, Outcome, RunRecord, Streams};
