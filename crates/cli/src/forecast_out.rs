@@ -33,6 +33,7 @@ pub fn spec(s: &Scenario, cfs: &[Counterfactual], seed: u64) -> ForecastSpec {
         round_unit: s.file.scenario.round_unit.clone(),
         horizon: m.rounds,
         parties: m.parties.iter().map(|p| p.id.clone()).collect(),
+        party_names: m.parties.iter().map(|p| p.name.clone()).collect(),
         mediator: m.mediator.as_ref().map(|x| x.name.clone()),
         uncertain: s.uncertain().iter().map(|u| u.path.clone()).collect(),
         counterfactuals: cfs.iter().map(|c| CounterfactualSpec { id: c.id.clone(), label: c.label.clone(), scenario_first: c.scenario_first }).collect(),

@@ -20,6 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         round_unit: "week".into(),
         horizon: 104,
         parties: vec!["A".into(), "B".into()],
+        party_names: vec!["Party A".into(), "Party B".into()],
         mediator: Some("M".into()),
         uncertain: (0..8).map(|k| format!("p{k}")).collect(),
         counterfactuals: vec![CounterfactualSpec { id: "direct".into(), label: "mediated − direct".into(), scenario_first: true }],

@@ -87,8 +87,11 @@ pub struct ForecastSpec {
     pub round_unit: String,
     /// Rounds in a run.
     pub horizon: u32,
-    /// Party ids.
+    /// Party ids (record columns, JSON).
     pub parties: Vec<String>,
+    /// Party names for people (same order; empty: the ids are used).
+    #[serde(default)]
+    pub party_names: Vec<String>,
     /// The mediator's name, if talks are mediated.
     pub mediator: Option<String>,
     /// Paths of the uncertain parameters.
@@ -246,6 +249,13 @@ pub struct ForecastStudy {
     pub rounds: IntHistogram,
     /// Trust per round and pair (`[round][pair]`), when tracked.
     pub trust_path: Vec<Vec<Bins>>,
+}
+
+impl ForecastSpec {
+    /// Party `i`'s name for people.
+    pub fn display(&self, i: usize) -> &str {
+        self.party_names.get(i).or_else(|| self.parties.get(i)).map_or("?", String::as_str)
+    }
 }
 
 fn pairs(parties: &[String]) -> Vec<(usize, usize)> {
@@ -451,7 +461,7 @@ impl ForecastStudy {
     }
 
     fn pair_names(&self) -> Vec<String> {
-        pairs(&self.spec.parties).into_iter().map(|(i, j)| format!("{}'s trust in {}", self.spec.parties[i], self.spec.parties[j])).collect()
+        pairs(&self.spec.parties).into_iter().map(|(i, j)| format!("{}'s trust in {}", self.spec.display(i), self.spec.display(j))).collect()
     }
 }
 
@@ -618,7 +628,7 @@ fn forecast_report(st: &ForecastStudy) -> String {
     let agreement = wilson(st.agreements(), n);
     let top = classes.iter().max_by(|a, b| a.1.value.total_cmp(&b.1.value)).map(|x| (x.0, x.1));
     let _ = writeln!(out, "<header>\n<h1>{}</h1>", escape(&format!("What is likely to happen in {}", s.scenario)));
-    let mut who = s.parties.join(" and ");
+    let mut who = (0..s.parties.len()).map(|i| s.display(i)).collect::<Vec<_>>().join(" and ");
     if let Some(m) = &s.mediator {
         who = format!("{who}, talking through {m}");
     } else {
@@ -817,15 +827,15 @@ fn forecast_report(st: &ForecastStudy) -> String {
 
     // Parties.
     let mut rows = Vec::new();
-    for (k, p) in s.parties.iter().enumerate() {
+    for k in 0..s.parties.len() {
         let u = st.utility.get(k).map_or(f64::NAN, Moments::mean);
         let trusts: Vec<String> = pairs(&s.parties)
             .into_iter()
             .zip(&st.final_trust)
             .filter(|((i, _), _)| *i == k)
-            .map(|((_, j), m)| format!("{}: {:.2}", s.parties[j], m.mean()))
+            .map(|((_, j), m)| format!("{}: {:.2}", s.display(j), m.mean()))
             .collect();
-        rows.push(vec![p.clone(), format!("{u:.3}"), trusts.join(", ")]);
+        rows.push(vec![s.display(k).to_string(), format!("{u:.3}"), trusts.join(", ")]);
     }
     let body = html::table(&["party", "mean discounted utility", "mean final trust in the others"], &rows);
     out.push_str(&html::section("parties", "The parties at the end", "Averages over all runs.", &body));

@@ -19,6 +19,7 @@ pub fn spec(seed: u64) -> ForecastSpec {
         round_unit: "week".into(),
         horizon: 30,
         parties: vec!["A".into(), "B".into()],
+        party_names: vec!["Party A".into(), "Party B".into()],
         mediator: Some("M".into()),
         uncertain: vec!["spoilers.rival.base".into(), "mediator.leak".into(), "parties.a.kappa".into()],
         counterfactuals: vec![
