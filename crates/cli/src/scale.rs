@@ -2,8 +2,6 @@
 //! directory (`--out`), the shard (`--shard i/N`), `--dry-run` and `--quiet`, with the helpers
 //! that act on them. A command adds them with `#[command(flatten)] scale: ScaleArgs`.
 
-#![allow(dead_code)] // Used by each long command as it lands on main.
-
 use std::path::PathBuf;
 
 use bc_engine::Shard;
