@@ -24,11 +24,13 @@ impl Progress {
             return Progress { bar: None };
         }
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(5));
-        let style = ProgressStyle::with_template(
-            "{spinner} {msg} [{bar:30}] {human_pos}/{human_len} ({per_sec}, {eta} left)",
-        )
-        .map(|s| s.progress_chars("=> "))
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        let style = ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {human_pos}/{human_len} ({rate}/s, {eta} left)")
+            .map(|s| {
+                s.progress_chars("=> ").with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{}", whole(state.per_sec()));
+                })
+            })
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
         bar.set_message(what.to_string());
         bar.enable_steady_tick(Duration::from_millis(200));
@@ -67,6 +69,15 @@ impl Progress {
     }
 }
 
+/// A rate for people: `7,159` (no decimals, thousands separated).
+fn whole(x: f64) -> String {
+    if x.is_finite() && x >= 0.0 {
+        crate::estimate::group(x.round() as u64)
+    } else {
+        "–".into()
+    }
+}
+
 impl Drop for Progress {
     fn drop(&mut self) {
         self.finish();
@@ -76,6 +87,12 @@ impl Drop for Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_are_whole_numbers() {
+        assert_eq!(whole(7158.8186), "7,159");
+        assert_eq!(whole(f64::INFINITY), "–");
+    }
 
     #[test]
     fn quiet_means_hidden() {
