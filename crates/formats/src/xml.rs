@@ -1,5 +1,6 @@
-//! A small XML element tree with line numbers, read with quick-xml, as GENIUS's lenient parser
-//! reads it: comments and declarations may come before the root in any order.
+//! A small XML element tree with text and line numbers, read with quick-xml, as GENIUS's lenient
+//! parser reads it: a byte-order mark, comments and declarations may come before the root in any
+//! order. Used for GENIUS files here and for KTAB files by bc-stakeholders.
 
 use std::path::Path;
 
@@ -8,13 +9,15 @@ use quick_xml::Reader;
 
 use crate::error::Error;
 
-/// One element: its tag, attributes in document order, children and the line it starts on.
+/// One element: its tag, attributes in document order, text, children and the line it starts on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Element {
     /// Tag name.
     pub name: String,
     /// Attributes, unescaped, in document order.
     pub attrs: Vec<(String, String)>,
+    /// Text directly inside the element (unescaped, CDATA included), trimmed.
+    pub text: String,
     /// Child elements (text is ignored).
     pub children: Vec<Element>,
     /// 1-based line of the start tag.
@@ -58,6 +61,7 @@ impl Lines<'_> {
 
 /// Parses a document and returns its root element.
 pub fn parse(file: &Path, text: &str) -> Result<Element, Error> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = Reader::from_str(text);
     reader.config_mut().trim_text(true);
     let mut lines = Lines { text: text.as_bytes(), pos: 0, line: 1 };
@@ -81,22 +85,34 @@ pub fn parse(file: &Path, text: &str) -> Result<Element, Error> {
                 attach(file, line, &mut stack, &mut root, el)?;
             }
             Event::End(_) => {
-                let Some(el) = stack.pop() else {
+                let Some(mut el) = stack.pop() else {
                     return Err(Error::syntax(file, Some(line), "closing tag without an opening tag"));
                 };
+                el.text = el.text.trim().to_string();
                 attach(file, line, &mut stack, &mut root, el)?;
             }
-            Event::Eof => break,
-            Event::Text(t) if stack.is_empty() => {
-                let content = String::from_utf8_lossy(t.as_ref()).trim().to_string();
-                if !content.is_empty() {
-                    return Err(Error::syntax(
-                        file,
-                        Some(line),
-                        format!("text outside the root element: {:?}", truncate(&content)),
-                    ));
+            Event::Text(t) => match stack.last_mut() {
+                Some(el) => {
+                    let s = t.unescape().map_err(|e| Error::syntax(file, Some(line), e.to_string()))?;
+                    el.text.push_str(&s);
+                }
+                None => {
+                    let content = String::from_utf8_lossy(t.as_ref()).trim().to_string();
+                    if !content.is_empty() {
+                        return Err(Error::syntax(
+                            file,
+                            Some(line),
+                            format!("text outside the root element: {:?}", truncate(&content)),
+                        ));
+                    }
+                }
+            },
+            Event::CData(t) => {
+                if let Some(el) = stack.last_mut() {
+                    el.text.push_str(&String::from_utf8_lossy(&t));
                 }
             }
+            Event::Eof => break,
             _ => {}
         }
     }
@@ -143,7 +159,7 @@ fn element(file: &Path, line: usize, e: &BytesStart<'_>) -> Result<Element, Erro
             .into_owned();
         attrs.push((key, value));
     }
-    Ok(Element { name, attrs, children: Vec::new(), line })
+    Ok(Element { name, attrs, text: String::new(), children: Vec::new(), line })
 }
 
 fn truncate(s: &str) -> String {
@@ -167,6 +183,16 @@ mod tests {
         assert_eq!(root.line, 4);
         assert_eq!(root.children[0].line, 5);
         assert_eq!(root.children[1].attr("y"), Some("&"));
+    }
+
+    #[test]
+    fn collects_trimmed_text_and_skips_a_byte_order_mark() {
+        let doc = "\u{feff}<?xml version=\"1.0\"?>\n<a>\n  <!-- note -->\n  <b> 1.5 &amp; 2 </b>\n  <c><![CDATA[x<y]]></c>\n</a>\n";
+        let root = parse(Path::new("t.xml"), doc).unwrap();
+        assert_eq!(root.line, 2);
+        let b = root.child("b").unwrap();
+        assert_eq!((b.text.as_str(), b.line), ("1.5 & 2", 4));
+        assert_eq!(root.child("c").unwrap().text, "x<y");
     }
 
     #[test]

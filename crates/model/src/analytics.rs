@@ -457,21 +457,21 @@ struct Solver<'a> {
 }
 
 impl Solver<'_> {
-    /// Ranges are degenerate when some party's span above its disagreement point is tiny.
-    fn degenerate(&self, lows: &[f64]) -> bool {
-        self.ranges.iter().zip(lows).any(|((_, hi), lo)| hi - lo <= SOLUTION_EPS)
-    }
-
     fn irrational(&self, u: &[f64]) -> bool {
         u.iter().zip(self.reserved).any(|(x, r)| x < r)
     }
 
-    fn all(&self) -> Vec<usize> {
-        (0..self.frontier.len()).collect()
-    }
-
-    /// Indices whose value is within eps of the best (maximising), in frontier order.
-    fn best(values: Vec<f64>, maximise: bool) -> Vec<usize> {
+    /// Every frontier point whose `value` is within eps of the best (maximising or minimising),
+    /// in frontier order. NegMAS's edge rules: nothing on an empty frontier, everything when some
+    /// party's span above `lows` is at most eps.
+    fn solve(&self, lows: &[f64], maximise: bool, value: impl Fn(&[f64]) -> f64) -> Vec<usize> {
+        if self.frontier.is_empty() {
+            return Vec::new();
+        }
+        if self.ranges.iter().zip(lows).any(|((_, hi), lo)| hi - lo <= SOLUTION_EPS) {
+            return (0..self.frontier.len()).collect();
+        }
+        let values: Vec<f64> = self.frontier.iter().map(|u| value(u)).collect();
         let mut opt: Option<f64> = None;
         for v in &values {
             let better = match opt {
@@ -492,114 +492,61 @@ impl Solver<'_> {
     }
 
     fn nash(&self) -> Vec<usize> {
-        if self.frontier.is_empty() {
-            return Vec::new();
-        }
-        if self.degenerate(self.d) {
-            return self.all();
-        }
-        let vals = self
-            .frontier
-            .iter()
-            .map(|u| u.iter().zip(self.d).fold(1.0, |acc, (x, d)| acc * (x - d)))
-            .collect();
-        Self::best(vals, true)
+        self.solve(self.d, true, |u| u.iter().zip(self.d).fold(1.0, |acc, (x, d)| acc * (x - d)))
     }
 
     fn kalai(&self, subtract: bool) -> Vec<usize> {
-        if self.frontier.is_empty() {
-            return Vec::new();
-        }
-        if self.degenerate(self.d) {
-            return self.all();
-        }
-        let vals = self
-            .frontier
-            .iter()
-            .map(|u| {
-                if self.irrational(u) {
-                    f64::NEG_INFINITY
-                } else if subtract {
-                    u.iter().zip(self.d).map(|(x, d)| x - d).fold(f64::INFINITY, f64::min)
-                } else {
-                    u.iter().copied().fold(f64::INFINITY, f64::min)
-                }
-            })
-            .collect();
-        Self::best(vals, true)
+        self.solve(self.d, true, |u| {
+            if self.irrational(u) {
+                f64::NEG_INFINITY
+            } else if subtract {
+                u.iter().zip(self.d).map(|(x, d)| x - d).fold(f64::INFINITY, f64::min)
+            } else {
+                u.iter().copied().fold(f64::INFINITY, f64::min)
+            }
+        })
     }
 
     fn ks(&self, subtract: bool) -> Vec<usize> {
-        if self.frontier.is_empty() {
-            return Vec::new();
-        }
-        if self.degenerate(self.d) {
-            return self.all();
-        }
-        let vals = self
-            .frontier
-            .iter()
-            .map(|u| {
-                if self.irrational(u) {
-                    return f64::INFINITY;
+        self.solve(self.d, false, |u| {
+            if self.irrational(u) {
+                return f64::INFINITY;
+            }
+            let adv = u.iter().zip(self.d.iter().zip(self.ranges)).map(|(x, (d, (_, hi)))| {
+                if subtract {
+                    let span = hi - d;
+                    if span != 0.0 { (x - d) / span } else { x - d }
+                } else if *hi != 0.0 {
+                    x / hi
+                } else {
+                    *x
                 }
-                let adv: Vec<f64> = u
-                    .iter()
-                    .zip(self.d.iter().zip(self.ranges))
-                    .map(|(x, (d, (_, hi)))| {
-                        if subtract {
-                            let span = hi - d;
-                            if span != 0.0 { (x - d) / span } else { x - d }
-                        } else if *hi != 0.0 {
-                            x / hi
-                        } else {
-                            *x
-                        }
-                    })
-                    .collect();
-                let mx = adv.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                let mn = adv.iter().copied().fold(f64::INFINITY, f64::min);
-                mx - mn
-            })
-            .collect();
-        Self::best(vals, false)
+            });
+            let (mn, mx) = adv.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+            mx - mn
+        })
+    }
+
+    fn lows(&self) -> Vec<f64> {
+        self.ranges.iter().map(|r| r.0).collect()
     }
 
     fn max_welfare(&self) -> Vec<usize> {
-        if self.frontier.is_empty() {
-            return Vec::new();
-        }
-        let lows: Vec<f64> = self.ranges.iter().map(|r| r.0).collect();
-        if self.degenerate(&lows) {
-            return self.all();
-        }
-        Self::best(self.frontier.iter().map(|u| welfare(u)).collect(), true)
+        self.solve(&self.lows(), true, welfare)
     }
 
     fn max_relative_welfare(&self) -> Vec<usize> {
-        if self.frontier.is_empty() {
-            return Vec::new();
-        }
-        let lows: Vec<f64> = self.ranges.iter().map(|r| r.0).collect();
-        if self.degenerate(&lows) {
-            return self.all();
-        }
         // NegMAS subtracts each party's minimum and divides by `max - max(r, min)`.
         let spans: Vec<f64> =
             self.ranges.iter().zip(self.reserved).map(|((lo, hi), r)| hi - r.max(*lo)).collect();
-        let vals = self
-            .frontier
-            .iter()
-            .map(|u| {
-                if self.irrational(u) {
-                    return f64::NEG_INFINITY;
-                }
-                u.iter()
-                    .zip(self.ranges.iter().zip(&spans))
-                    .fold(0.0, |acc, (x, ((lo, _), s))| acc + (x - lo) / if *s != 0.0 { *s } else { 1.0 })
-            })
-            .collect();
-        Self::best(vals, true)
+        self.solve(&self.lows(), true, |u| {
+            if self.irrational(u) {
+                return f64::NEG_INFINITY;
+            }
+            u.iter()
+                .zip(self.ranges.iter().zip(&spans))
+                .fold(0.0, |acc, (x, ((lo, _), s))| acc + (x - lo) / if *s != 0.0 { *s } else { 1.0 })
+        })
     }
 }
 

@@ -113,3 +113,16 @@ mod tests {
         assert_eq!(m.in_file(Path::new("b.xml")).to_string(), "b.xml: PCE: did not converge");
     }
 }
+
+impl From<bc_formats::Error> for Error {
+    /// A file error from the shared XML reader, kept with its file, line and field.
+    fn from(e: bc_formats::Error) -> Error {
+        let kind = match e.kind {
+            bc_formats::ErrorKind::Io(m) => ErrorKind::Io(m),
+            bc_formats::ErrorKind::Syntax(m) => ErrorKind::Syntax(m),
+            bc_formats::ErrorKind::Invalid { expected, found } => ErrorKind::Invalid { expected, found },
+            other => ErrorKind::Syntax(format!("{other:?}")),
+        };
+        Error { file: e.file, line: e.line, field: e.field, kind }
+    }
+}

@@ -29,7 +29,6 @@ pub mod prng;
 pub mod read;
 pub mod scenario;
 pub mod smp;
-mod xmltree;
 
 pub use error::{Error, ErrorKind};
 pub use params::Params;

@@ -13,7 +13,7 @@ use std::path::Path;
 use crate::error::Error;
 use crate::params::{Params, PARAM_NAMES};
 use crate::scenario::{Actor, Scenario};
-use crate::xmltree::{self, Element};
+use bc_formats::xml::{self, Element};
 
 /// Reads a scenario from a `.csv` or `.xml` file (by extension, any case) and validates it.
 pub fn load(path: &Path) -> Result<Scenario, Error> {
@@ -182,7 +182,7 @@ fn number_of(file: &Path, el: &Element, what: &str) -> Result<f64, Error> {
 
 /// Reads a KTAB XML scenario from text; `file` names it in errors.
 pub fn from_xml_str(file: &Path, text: &str) -> Result<Scenario, Error> {
-    let root = xmltree::parse(file, text)?;
+    let root = xml::parse(file, text)?;
     if root.name != "Scenario" {
         return Err(Error::invalid(file, Some(root.line), "root element", "<Scenario>", format!("<{}>", root.name)));
     }
