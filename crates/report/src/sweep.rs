@@ -184,6 +184,24 @@ pub struct EffectBin {
     pub points: u64,
 }
 
+/// Points shown one by one in the report (the first ones, in point order).
+pub const SHOWN_POINTS: usize = 200;
+
+/// One point's forecast as the report shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PointSummary {
+    /// Point index.
+    pub point: u64,
+    /// Parameter values.
+    pub values: Vec<f64>,
+    /// Runs.
+    pub runs: u64,
+    /// Runs with an agreement.
+    pub agreements: u64,
+    /// Median round of the first step.
+    pub first_step_median: Option<i64>,
+}
+
 /// The sweep's statistics (`stats.json` of a `sweep` directory).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepStudy {
@@ -197,13 +215,16 @@ pub struct SweepStudy {
     pub effects: Vec<Vec<EffectBin>>,
     /// The point with the highest P(agreement) (first on ties), and its values and P.
     pub best: Option<(u64, Vec<f64>, f64)>,
+    /// The first [`SHOWN_POINTS`] points (shards in order: the same points as one pass).
+    #[serde(default)]
+    pub shown: Vec<PointSummary>,
 }
 
 impl SweepStudy {
     /// Empty statistics for `spec`.
     pub fn new(spec: SweepSpec) -> SweepStudy {
         let effects = spec.params.iter().map(|p| vec![EffectBin::default(); p.bins()]).collect();
-        SweepStudy { spec, points: 0, outcomes: [0; 4], effects, best: None }
+        SweepStudy { spec, points: 0, outcomes: [0; 4], effects, best: None, shown: Vec::new() }
     }
 
     /// The record columns.
@@ -255,6 +276,9 @@ impl SweepStudy {
             b.agreements += yes;
             b.points += 1;
         }
+        if self.shown.len() < SHOWN_POINTS {
+            self.shown.push(PointSummary { point: r.point, values: r.values.clone(), runs: n, agreements: yes, first_step_median: r.first_step_median });
+        }
         let p = wilson(yes, n).value;
         if self.best.as_ref().is_none_or(|(_, _, bp)| p > *bp) {
             self.best = Some((r.point, r.values.clone(), p));
@@ -284,6 +308,8 @@ impl Study for SweepStudy {
                 a.points += b.points;
             }
         }
+        let room = SHOWN_POINTS.saturating_sub(self.shown.len());
+        self.shown.extend(o.shown.into_iter().take(room));
         // Shards come in order, so a later shard's best wins only when strictly better: the
         // same point as one pass.
         if let Some(b) = o.best {
@@ -368,6 +394,38 @@ impl Study for SweepStudy {
             );
             out.push_str(&html::section(&format!("param-{k}"), &p.key, "Main effect on the chance of a deal.", &body));
         }
+        if let ([a, b], "grid") = (s.params.as_slice(), s.method.as_str()) {
+            if self.shown.len() as u64 == self.points {
+                let cells: Vec<(f64, f64, f64)> = self.shown.iter().filter_map(|p| Some((*p.values.first()?, *p.values.get(1)?, wilson(p.agreements, p.runs).value))).collect();
+                let body = html::figure(
+                    "chart-sweep-grid",
+                    &format!("Chance of a deal for each {} and {}", a.key, b.key),
+                    &charts::heatmap(&cells, &a.key, &b.key),
+                    "Each cell is one point of the grid, with its chance of any deal written in it; darker cells are more likely to reach a deal (the shading spans the lowest to the highest cell).",
+                );
+                out.push_str(&html::section("grid", "The whole grid", "Both parameters at once: interactions show up as cells that the main effects alone do not predict.", &body));
+            }
+        }
+        let mut header: Vec<&str> = vec!["point"];
+        header.extend(keys.iter().copied());
+        header.extend(["P(any deal)", "95% interval", "first step (median)"]);
+        let rows: Vec<Vec<String>> = self
+            .shown
+            .iter()
+            .map(|p| {
+                let w = wilson(p.agreements, p.runs);
+                let mut r = vec![p.point.to_string()];
+                r.extend(p.values.iter().map(|v| format!("{v:.4}")));
+                r.extend([pct(w.value), format!("{}–{}", pct(w.lo), pct(w.hi)), p.first_step_median.map_or("–".into(), |m| m.to_string())]);
+                r
+            })
+            .collect();
+        let intro = if self.points as usize > self.shown.len() {
+            format!("The first {} of {} points; every point is in records.csv.", self.shown.len(), self.points)
+        } else {
+            "Every point of the design with its forecast (also in records.csv).".to_string()
+        };
+        out.push_str(&html::section("points", "Points", &intro, &html::table(&header, &rows)));
         out
     }
 }

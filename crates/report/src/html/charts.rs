@@ -120,6 +120,12 @@ fn label_area(labels: &[String]) -> u32 {
     (longest * 8 + 24).clamp(90, 480)
 }
 
+/// `n` category segments (plotters' segmented range over `0..k` has `k + 1` segments; a single
+/// category keeps an empty second segment, as plotters labels no degenerate range).
+fn segments(n: usize) -> plotters::coord::ranged1d::SegmentedCoord<plotters::coord::types::RangedCoordi32> {
+    (0..(n as i32 - 1).max(1)).into_segmented()
+}
+
 fn seg(n: usize, i: usize) -> i32 {
     (n - 1 - i) as i32
 }
@@ -136,7 +142,7 @@ pub fn probability_bars(items: &[Interval]) -> String {
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(label_area(&labels))
-            .build_cartesian_2d(0f64..1f64, (0..n as i32).into_segmented())
+            .build_cartesian_2d(0f64..1f64, segments(n))
             .map_err(err)?;
         chart
             .configure_mesh()
@@ -303,7 +309,7 @@ pub fn forest(items: &[Interval], x_desc: &str) -> String {
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(label_area(&labels))
-            .build_cartesian_2d(lo..hi, (0..n as i32).into_segmented())
+            .build_cartesian_2d(lo..hi, segments(n))
             .map_err(err)?;
         chart
             .configure_mesh()
@@ -356,14 +362,14 @@ pub fn tornado(items: &[Swing], baseline: f64, x_desc: &str, low_name: &str, hig
     let pad = ((hi - lo) * 0.08).max(0.01);
     let (lo, hi) = ((lo - pad).max(0.0), (hi + pad).min(1.0));
     let r = (|| -> Result<(), String> {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height_for(n + 1))).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height_for(n + 2))).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        // One empty segment on top holds the legend clear of the bars.
+        // Two empty segments on top hold the legend clear of the bars.
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(label_area(&labels))
-            .build_cartesian_2d(lo..hi, (0..n as i32 + 1).into_segmented())
+            .build_cartesian_2d(lo..hi, segments(n + 2))
             .map_err(err)?;
         chart
             .configure_mesh()
@@ -453,6 +459,74 @@ pub fn lines(lines: &[Line], y_range: (f64, f64), x_desc: &str, y_desc: &str) ->
     if out.starts_with("<svg") { format!("{out}\n{legend}") } else { out }
 }
 
+/// A heat map of a two-parameter grid: `(x, y, share)` per cell, each cell coloured by its share
+/// (0–1, darker blue = higher) and labelled with it.
+pub fn heatmap(cells: &[(f64, f64, f64)], x_desc: &str, y_desc: &str) -> String {
+    let mut svg = String::new();
+    let mut xs: Vec<f64> = cells.iter().map(|c| c.0).collect();
+    let mut ys: Vec<f64> = cells.iter().map(|c| c.1).collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    ys.sort_by(f64::total_cmp);
+    ys.dedup();
+    let (nx, ny) = (xs.len().max(1), ys.len().max(1));
+    let r = (|| -> Result<(), String> {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, (90 + 46 * ny as u32).clamp(200, 900))).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(90)
+            .build_cartesian_2d(segments(nx), segments(ny))
+            .map_err(err)?;
+        let xl = |v: &SegmentValue<i32>| match v {
+            SegmentValue::CenterOf(i) => xs.get(*i as usize).map_or(String::new(), |x| format!("{x}")),
+            _ => String::new(),
+        };
+        let yl = |v: &SegmentValue<i32>| match v {
+            SegmentValue::CenterOf(i) => ys.get(*i as usize).map_or(String::new(), |y| format!("{y}")),
+            _ => String::new(),
+        };
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(nx + 1)
+            .y_labels(ny + 1)
+            .x_label_formatter(&xl)
+            .y_label_formatter(&yl)
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 14))
+            .draw()
+            .map_err(err)?;
+        let pos = |v: f64, all: &[f64]| all.iter().position(|a| *a == v).unwrap_or(0) as i32;
+        // Colours span the shares present, so that differences between cells are visible.
+        let lo = cells.iter().map(|c| c.2).filter(|p| p.is_finite()).fold(f64::INFINITY, f64::min);
+        let hi = cells.iter().map(|c| c.2).filter(|p| p.is_finite()).fold(f64::NEG_INFINITY, f64::max);
+        let shade = |p: f64| if !p.is_finite() { 0.0 } else if hi > lo { (p - lo) / (hi - lo) } else { 0.5 };
+        chart
+            .draw_series(cells.iter().map(|&(x, y, p)| {
+                let (i, j) = (pos(x, &xs), pos(y, &ys));
+                let t = 0.15 + 0.85 * shade(p);
+                let c = RGBColor((247.0 - t * 239.0) as u8, (251.0 - t * 203.0) as u8, (255.0 - t * 148.0) as u8);
+                let mut rect = Rectangle::new([(SegmentValue::Exact(i), SegmentValue::Exact(j)), (SegmentValue::Exact(i + 1), SegmentValue::Exact(j + 1))], c.filled());
+                rect.set_margin(1, 1, 1, 1);
+                rect
+            }))
+            .map_err(err)?;
+        chart
+            .draw_series(cells.iter().map(|&(x, y, p)| {
+                let (i, j) = (pos(x, &xs), pos(y, &ys));
+                let colour = if 0.15 + 0.85 * shade(p) > 0.55 { WHITE } else { BLACK };
+                Text::new(super::pct(p), (SegmentValue::CenterOf(i), SegmentValue::CenterOf(j)), (FONT, 14).into_font().color(&colour))
+            }))
+            .map_err(err)?;
+        root.present().map_err(err)
+    })();
+    finish(svg, r)
+}
+
 /// Horizontal bars of values on `[lo, hi]` with optional 95% intervals (tournament scores).
 pub fn value_bars(items: &[Interval], range: (f64, f64), x_desc: &str, with_intervals: bool) -> String {
     let mut svg = String::new();
@@ -465,7 +539,7 @@ pub fn value_bars(items: &[Interval], range: (f64, f64), x_desc: &str, with_inte
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(label_area(&labels))
-            .build_cartesian_2d(range.0..range.1, (0..n as i32).into_segmented())
+            .build_cartesian_2d(range.0..range.1, segments(n))
             .map_err(err)?;
         chart
             .configure_mesh()
@@ -505,6 +579,14 @@ mod tests {
 
     fn iv(l: &str, v: f64) -> Interval {
         Interval { label: l.into(), value: v, lo: v - 0.05, hi: v + 0.05 }
+    }
+
+    #[test]
+    fn one_category_and_one_cell_draw() {
+        let one = probability_bars(&[iv("only", 0.4)]);
+        assert!(one.starts_with("<svg") && one.contains("only"), "{one}");
+        let h = heatmap(&[(1.0, 2.0, 0.5)], "x", "y");
+        assert!(h.starts_with("<svg") && h.contains("50%"));
     }
 
     #[test]
