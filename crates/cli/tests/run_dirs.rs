@@ -135,3 +135,30 @@ fn stakeholders_run_directory() {
     fails(&["stakeholders", "--shard", "1/2", "--out", root.join("x").to_str().unwrap()], "not sharded");
     std::fs::remove_dir_all(root).unwrap();
 }
+
+#[test]
+fn grid_sweep_shards_merge_with_the_grid_report() {
+    let root = tempdir("grid");
+    let design = ["--grid", "mediator.leak=0,0.1,0.2", "--grid", "parties.iran.capacity=0.5,0.9", "--runs", "100", "--quiet"];
+    let whole = root.join("whole").display().to_string();
+    let mut args: Vec<&str> = vec!["sweep"];
+    args.extend(design);
+    args.extend(["--out", &whole]);
+    ok(&args);
+    let html = std::fs::read_to_string(Path::new(&whole).join("report.html")).unwrap();
+    assert!(html.contains("chart-sweep-grid"), "a two-parameter grid gets its heat map");
+    let mut shards = Vec::new();
+    for i in 0..3 {
+        let d = root.join(format!("s{i}")).display().to_string();
+        let s = format!("{i}/3");
+        let mut a: Vec<&str> = vec!["sweep"];
+        a.extend(design);
+        a.extend(["--shard", &s, "--out", &d]);
+        ok(&a);
+        shards.push(d);
+    }
+    let m = root.join("merged").display().to_string();
+    ok(&["merge", &shards[2], &shards[0], &shards[1], "--out", &m]);
+    same(Path::new(&whole), Path::new(&m), &FILES);
+    std::fs::remove_dir_all(root).unwrap();
+}
