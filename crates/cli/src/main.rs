@@ -4,7 +4,11 @@
 //! what was expected and what was found), 1 on an internal failure.
 
 mod commands;
+mod forecast_out;
 mod output;
+mod scale;
+mod stakeholders_out;
+mod tournament_out;
 
 use std::process::ExitCode;
 
@@ -25,6 +29,11 @@ enum Command {
     Analyze(commands::analyze::Args),
     /// Convert a scenario between GENIUS XML and GeniusWeb JSON.
     Convert(commands::convert::Args),
+    /// A parameter study over the backchannel model: a grid or a Latin hypercube of parameter
+    /// values, one forecast per point.
+    Sweep(commands::sweep::Args),
+    /// Merge the run directories of shards (`--shard i/N`) into the unsharded run's directory.
+    Merge(commands::merge::Args),
     /// Run one negotiation between named agents under a protocol (SAO, single text, relay,
     /// confidential mediation).
     Negotiate(commands::negotiate::Args),
@@ -48,6 +57,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => commands::analyze::run(args),
         Command::Convert(args) => commands::convert::run(args),
+        Command::Merge(args) => commands::merge::run(args),
+        Command::Sweep(args) => commands::sweep::run(args),
         Command::Negotiate(args) => commands::negotiate::run(args),
         Command::Tournament(args) => commands::tournament::run(args),
         Command::Run(args) => commands::run::run(args),

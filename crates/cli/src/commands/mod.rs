@@ -2,9 +2,11 @@
 
 pub mod analyze;
 pub mod convert;
+pub mod merge;
 pub mod negotiate;
 pub mod tournament;
 pub mod run;
 pub mod scenario;
+pub mod sweep;
 pub mod trace;
 pub mod stakeholders;

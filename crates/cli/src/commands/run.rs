@@ -37,6 +37,8 @@ pub struct Args {
     /// Print JSON on standard output instead of the report.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    scale: crate::scale::ScaleArgs,
 }
 
 /// Loads the scenario a command names (the default when none), with its variant applied.
@@ -55,18 +57,18 @@ pub fn load(path: Option<&PathBuf>, variant: Option<&str>) -> Result<Scenario> {
 pub fn run(args: Args) -> Result<ExitCode> {
     let scenario = load(args.scenario.as_ref(), args.variant.as_deref())?;
     let opts = Options { runs: args.runs, seed: args.seed, threads: args.threads, counterfactuals: !args.no_counterfactuals };
-    // A progress bar on standard error for long runs (hidden when it is not a terminal).
-    let bar = indicatif::ProgressBar::new(args.runs);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {eta} left")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    if args.runs < 100_000 {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    if args.scale.dry_run {
+        crate::forecast_out::dry_run(&scenario, &opts, &args.scale)?;
+        return Ok(ExitCode::SUCCESS);
     }
-    let f = forecast::forecast(&scenario, &opts, |done| bar.set_position(done));
-    bar.finish_and_clear();
-    let f = f?;
+    // --out / --shard: the run directory (records, report…) as well as the summary below.
+    let f = if args.scale.out.is_some() || args.scale.shard != bc_engine::Shard::ALL {
+        crate::forecast_out::run(&scenario, &opts, &args.scale, args.scenario.as_deref())?
+    } else {
+        // A progress bar on standard error (hidden when it is not a terminal, or with --quiet).
+        let bar = args.scale.progress(opts.runs, "runs");
+        forecast::forecast(&scenario, &opts, |done| bar.set(done))?
+    };
     if args.json {
         print_json(&serde_json::to_value(&f)?)?;
     } else {

@@ -49,6 +49,8 @@ pub struct Args {
     /// Print JSON on standard output instead of a table.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    scale: crate::scale::ScaleArgs,
 }
 
 /// Runs the command.
@@ -60,6 +62,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if args.turns == Some(0) {
         bail!("--turns: expected at least 1, found 0");
     }
+    crate::stakeholders_out::check(&args.scale)?;
     match args.model.as_str() {
         "bdm" => run_bdm(&args, &scenario, illustrative),
         _ => run_smp(&args, &scenario, illustrative),
@@ -83,6 +86,9 @@ fn run_smp(args: &Args, scenario: &Scenario, illustrative: bool) -> Result<ExitC
         max_turns: args.turns.unwrap_or(smp::DEFAULT_MAX_TURNS),
     };
     let run = smp::run(scenario, options)?;
+    if let Some(out) = &args.scale.out {
+        crate::stakeholders_out::smp(out, scenario, &run, args.file.as_deref(), illustrative)?;
+    }
     if args.json {
         print_json(&smp_json(scenario, &run, illustrative))?;
     } else {
@@ -283,6 +289,10 @@ fn run_bdm(args: &Args, scenario: &Scenario, illustrative: bool) -> Result<ExitC
     let medians = |t: usize| -> Vec<f64> { per_dim.iter().map(|r| r[t].median).collect() };
     let means = |t: usize| -> Vec<f64> { per_dim.iter().map(|r| r[t].mean).collect() };
     let quirks = if args.fix_quirks { "corrected" } else { "replication" };
+    if let Some(out) = &args.scale.out {
+        let history = (0..=rounds).map(|t| (0..na).map(|i| pos(t, i)).collect()).collect();
+        crate::stakeholders_out::bdm(out, scenario, history, medians(rounds), args.file.as_deref(), illustrative)?;
+    }
     if args.json {
         let mut m = scenario_json(scenario, illustrative);
         m.insert("model".into(), json!("bdm"));

@@ -3,7 +3,6 @@
 //! standard error and a summary table (or JSON) on standard output.
 
 use std::fmt::Write as _;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -13,7 +12,6 @@ use bc_engine::Shard;
 use bc_protocol::ProtocolKind;
 use bc_strategy::{Budget, Spec};
 use bc_tournament::{CsvWriter, Domain, JsonlWriter, Scores, Tournament};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
 use super::negotiate::{agent_listing, load_scenario, parse_agents, parse_protocol};
@@ -59,7 +57,10 @@ pub struct Args {
     /// Drop every discount.
     #[arg(long)]
     ignore_discount: bool,
-    /// Output folder (created if missing): results.csv, results.jsonl, scores.csv.
+    /// Output run directory (must be new or empty): results.csv, results.jsonl, scores.csv, and
+    /// the run directory's run.json, records.csv/.parquet, stats.json, aggregates.json and
+    /// report.html (written in DIR.incomplete, renamed at the end; `backchannel merge` combines
+    /// shards).
     #[arg(long, default_value = "tournament", value_name = "DIR")]
     out: PathBuf,
     /// Run only shard i of N (contiguous slices of the jobs); the shards' results files
@@ -75,6 +76,10 @@ pub struct Args {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Print an estimate of the work (negotiations, time from a short calibration, output
+    /// size) and exit without running.
+    #[arg(long)]
+    dry_run: bool,
     /// Print the summary as JSON on standard output.
     #[arg(long)]
     json: bool,
@@ -135,21 +140,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
     )?;
     let total = t.n_jobs();
     let range = shard.range(total);
-    std::fs::create_dir_all(&args.out).with_context(|| format!("--out: cannot create {}", args.out.display()))?;
-    let csv_path = args.out.join("results.csv");
-    let jsonl_path = args.out.join("results.jsonl");
-    let scores_path = args.out.join("scores.csv");
+    if args.dry_run {
+        crate::tournament_out::dry_run(&t, shard, args.threads)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let run_dir = crate::tournament_out::start(&args.out, &t, shard, args.threads, &args.domains)?;
+    let mut study = crate::tournament_out::study(&t);
+    let mut records = run_dir.records(study.columns())?;
+    let csv_path = run_dir.dir().join("results.csv");
+    let jsonl_path = run_dir.dir().join("results.jsonl");
+    let scores_path = run_dir.dir().join("scores.csv");
     let mut csv = CsvWriter::create(&csv_path, args.parties, range.start == 0)?;
     let mut jsonl = JsonlWriter::create(&jsonl_path)?;
 
-    let bar = ProgressBar::with_draw_target(Some(range.end - range.start), ProgressDrawTarget::stderr());
-    if args.quiet || !std::io::stderr().is_terminal() {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
-    bar.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{wide_bar}] {pos}/{len} negotiations, eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let bar = bc_report::progress::Progress::new(range.end - range.start, "negotiations", args.quiet);
     let started = Instant::now();
     let scores = t.run_rendered(
         range.clone(),
@@ -158,19 +162,26 @@ pub fn run(args: Args) -> Result<ExitCode> {
             let (mut c, mut j) = (String::new(), String::new());
             bc_tournament::csv_line(t, row, &mut c);
             bc_tournament::jsonl_line(t, row, &mut j);
-            (c, j)
+            (c, j, crate::tournament_out::row(t, row))
         },
-        |_, (c, j)| {
+        |_, (c, j, r)| {
+            records
+                .write(&study.cells(&r))
+                .map_err(|e| bc_tournament::Error::new(bc_tournament::ErrorKind::Io { path: args.out.join("records.csv"), error: std::io::Error::other(e.to_string()) }))?;
+            study.add(&r);
             csv.write_line(&c)?;
             jsonl.write_line(&j)
         },
-        |done| bar.set_position(done),
+        |done| bar.set(done),
     )?;
-    bar.finish_and_clear();
+    bar.finish();
     csv.finish()?;
     jsonl.finish()?;
     let names: Vec<String> = t.agents.iter().map(|a| a.to_string()).collect();
     bc_tournament::output::write_file(&scores_path, &scores.to_csv(&names))?;
+    let events = run_dir.events()?;
+    run_dir.finish(records, events, &study)?;
+    let (csv_path, jsonl_path, scores_path) = (args.out.join("results.csv"), args.out.join("results.jsonl"), args.out.join("scores.csv"));
     let elapsed = started.elapsed();
     if !args.quiet {
         eprintln!(

@@ -1,0 +1,35 @@
+//! `backchannel merge DIR... --out DIR`: combine the run directories of shards (`--shard i/N`)
+//! into the unsharded run's directory, byte for byte (only `run.json` differs).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::output::print_text;
+
+/// Flags of `backchannel merge`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The shard directories (any order; every shard 0..N of one run exactly once).
+    #[arg(value_name = "DIR", required = true)]
+    dirs: Vec<PathBuf>,
+    /// The merged run directory to write (must be new or empty).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let out = bc_report::merge::merge_any(&args.dirs, &args.out)?;
+    let m = bc_report::manifest::Manifest::read(&out)?;
+    print_text(&format!(
+        "merged {} shards of `{}` ({} jobs, {} records) into {}\n",
+        m.merged_from.len(),
+        m.kind,
+        m.jobs,
+        m.records,
+        out.display()
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}

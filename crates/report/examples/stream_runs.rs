@@ -1,0 +1,63 @@
+//! Streams N synthetic forecast runs into a run directory (`stream_runs N DIR`): used by
+//! `scripts/report_memory.sh` to show that peak memory does not grow with the number of runs.
+
+use bc_engine::Shard;
+use bc_report::forecast::{CounterfactualSpec, ForecastSpec, ForecastStudy, OutcomeClass, RunRow};
+use bc_report::manifest::Manifest;
+use bc_report::rundir::RunDir;
+use rand::Rng;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(n), Some(out)) = (args.get(1), args.get(2)) else {
+        return Err("usage: stream_runs N DIR".into());
+    };
+    let n: u64 = n.parse()?;
+    let spec = ForecastSpec {
+        scenario: "synthetic".into(),
+        variant: None,
+        source: "stream_runs".into(),
+        round_unit: "week".into(),
+        horizon: 104,
+        parties: vec!["A".into(), "B".into()],
+        party_names: vec!["Party A".into(), "Party B".into()],
+        mediator: Some("M".into()),
+        uncertain: (0..8).map(|k| format!("p{k}")).collect(),
+        counterfactuals: vec![CounterfactualSpec { id: "direct".into(), label: "mediated − direct".into(), scenario_first: true }],
+        illustrative: true,
+        seed: 1,
+    };
+    let dir = RunDir::create(std::path::Path::new(out), Manifest::start("run", n, Shard::ALL))?;
+    let mut study = ForecastStudy::new(spec, true);
+    let mut records = dir.records(study.columns())?;
+    let mut events = dir.events()?;
+    for i in 0..n {
+        let mut rng = bc_engine::rng_for(1, i);
+        let outcome = OutcomeClass::ALL[rng.gen_range(0..4)];
+        let t: f64 = rng.gen();
+        let row = RunRow {
+            run: i,
+            outcome,
+            rounds: 104,
+            first_step_round: outcome.is_agreement().then(|| rng.gen_range(0..104)),
+            steps_implemented: 1,
+            agreements: 1,
+            strikes: rng.gen_range(0..3),
+            setbacks: 1,
+            kept_talking_after_setback: Some(rng.gen()),
+            mediator_accepted: Some(rng.gen()),
+            left: None,
+            final_trust: vec![vec![1.0, t], vec![1.0 - t, 1.0]],
+            final_visibility: rng.gen(),
+            discounted_utility: vec![rng.gen(), rng.gen()],
+            quantiles: (0..8).map(|_| rng.gen()).collect(),
+            counterfactuals: vec![OutcomeClass::Drift],
+            trust_path: (0..=104).map(|k| vec![t * k as f64 / 104.0, 1.0 - t]).collect(),
+        };
+        records.write(&study.cells(&row))?;
+        events.write(&serde_json::json!({"run": i, "event": "end", "outcome": outcome.name()}))?;
+        study.add(&row);
+    }
+    dir.finish(records, events, &study)?;
+    Ok(())
+}

@@ -1,0 +1,613 @@
+//! Charts as inline SVG, drawn with plotters' SVG backend (no scripts, no fonts to load): bars
+//! with intervals, step curves, fan charts, forest plots, tornado charts and line charts.
+//! Every function returns the `<svg>` element as a string; the same data gives the same bytes.
+
+use plotters::coord::ranged1d::SegmentValue;
+use plotters::prelude::*;
+
+/// Okabe–Ito colours first (distinguishable with the common colour-vision deficiencies), then
+/// further distinct hues for charts with many series.
+pub const PALETTE: [RGBColor; 16] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(213, 94, 0),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(140, 140, 140),
+    RGBColor(0, 0, 0),
+    RGBColor(153, 0, 0),
+    RGBColor(102, 51, 153),
+    RGBColor(128, 128, 0),
+    RGBColor(0, 102, 102),
+    RGBColor(255, 102, 153),
+    RGBColor(153, 102, 51),
+    RGBColor(51, 153, 255),
+    RGBColor(0, 204, 102),
+];
+
+/// A colour as CSS `rgb(…)`, for legends drawn in HTML.
+pub fn css(c: RGBColor) -> String {
+    format!("rgb({},{},{})", c.0, c.1, c.2)
+}
+
+/// The i-th palette colour (cycling).
+pub fn colour(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+const FONT: &str = "sans-serif";
+const WIDTH: u32 = 900;
+
+/// A labelled value with a 95% interval.
+#[derive(Clone, Debug)]
+pub struct Interval {
+    /// Label shown on the axis.
+    pub label: String,
+    /// Point estimate.
+    pub value: f64,
+    /// Lower end of the interval.
+    pub lo: f64,
+    /// Upper end of the interval.
+    pub hi: f64,
+}
+
+/// One band series of a fan chart: per x, the 5%, 25%, 50%, 75% and 95% quantiles.
+#[derive(Clone, Debug)]
+pub struct Fan {
+    /// Series name (legend).
+    pub name: String,
+    /// `(x, [q05, q25, q50, q75, q95])`.
+    pub points: Vec<(f64, [f64; 5])>,
+}
+
+/// A named line.
+#[derive(Clone, Debug)]
+pub struct Line {
+    /// Series name (legend).
+    pub name: String,
+    /// Points in x order.
+    pub points: Vec<(f64, f64)>,
+}
+
+fn finish(svg: String, r: Result<(), String>) -> String {
+    match r {
+        Ok(()) => svg,
+        Err(e) => format!("<p class=\"chart-error\">This chart could not be drawn: {}</p>", super::escape(&e)),
+    }
+}
+
+fn err<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+/// The x range of the points (padded when they all share one x) and a label formatter with as
+/// many decimals as the span needs.
+fn x_axis(xs: impl Iterator<Item = f64>) -> (f64, f64, usize) {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for x in xs.filter(|x| x.is_finite()) {
+        lo = lo.min(x);
+        hi = hi.max(x);
+    }
+    if !lo.is_finite() {
+        return (0.0, 1.0, 0);
+    }
+    if hi - lo < 1e-12 {
+        lo -= 0.5;
+        hi += 0.5;
+    }
+    let span = hi - lo;
+    let decimals = if span >= 20.0 { 0 } else if span >= 2.0 { 1 } else if span >= 0.2 { 2 } else { 3 };
+    (lo, hi, decimals)
+}
+
+fn height_for(rows: usize) -> u32 {
+    (70 + 34 * rows as u32).clamp(160, 900)
+}
+
+fn label_of(labels: &[String], v: &SegmentValue<i32>) -> String {
+    let n = labels.len() as i32;
+    match v {
+        // Segment 0 is at the bottom: the first label goes on top.
+        SegmentValue::CenterOf(i) if *i >= 0 && *i < n => labels[(n - 1 - *i) as usize].clone(),
+        _ => String::new(),
+    }
+}
+
+/// Width of the label area for category labels (about 8 px per character at the label size).
+fn label_area(labels: &[String]) -> u32 {
+    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as u32;
+    (longest * 8 + 24).clamp(90, 480)
+}
+
+/// `n` category segments (plotters' segmented range over `0..k` has `k + 1` segments; a single
+/// category keeps an empty second segment, as plotters labels no degenerate range).
+fn segments(n: usize) -> plotters::coord::ranged1d::SegmentedCoord<plotters::coord::types::RangedCoordi32> {
+    (0..(n as i32 - 1).max(1)).into_segmented()
+}
+
+fn seg(n: usize, i: usize) -> i32 {
+    (n - 1 - i) as i32
+}
+
+/// Horizontal bars with 95% intervals on a 0–100% axis (probabilities).
+pub fn probability_bars(items: &[Interval]) -> String {
+    let mut svg = String::new();
+    let labels: Vec<String> = items.iter().map(|i| i.label.clone()).collect();
+    let n = items.len().max(1);
+    let r = (|| -> Result<(), String> {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height_for(n))).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(label_area(&labels))
+            .build_cartesian_2d(0f64..1f64, segments(n))
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n + 1)
+            .max_light_lines(1)
+            .light_line_style(RGBColor(240, 240, 240))
+            .x_labels(11)
+            .x_label_formatter(&|x| format!("{:.0}%", x * 100.0))
+            .y_label_formatter(&|v| label_of(&labels, v))
+            .x_desc("probability (bar) with its 95% interval (whisker)")
+            .label_style((FONT, 16))
+            .axis_desc_style((FONT, 14))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(items.iter().enumerate().map(|(i, it)| {
+                let y = seg(n, i);
+                let mut rect = Rectangle::new([(0.0, SegmentValue::Exact(y)), (it.value.clamp(0.0, 1.0), SegmentValue::Exact(y + 1))], colour(i).mix(0.85).filled());
+                rect.set_margin(7, 7, 0, 0);
+                rect
+            }))
+            .map_err(err)?;
+        chart
+            .draw_series(items.iter().enumerate().map(|(i, it)| {
+                ErrorBar::new_horizontal(SegmentValue::CenterOf(seg(n, i)), it.lo, it.value, it.hi, BLACK.stroke_width(2), 12)
+            }))
+            .map_err(err)?;
+        chart
+            .draw_series(items.iter().enumerate().map(|(i, it)| {
+                Text::new(super::pct(it.value), (it.hi.clamp(0.0, 0.92) + 0.012, SegmentValue::CenterOf(seg(n, i))), (FONT, 15).into_font().color(&BLACK))
+            }))
+            .map_err(err)?;
+        root.present().map_err(err)
+    })();
+    finish(svg, r)
+}
+
+/// A step curve of a cumulative share over rounds (0–100% axis), one line per series.
+pub fn cumulative_curves(lines: &[Line], x_desc: &str, y_desc: &str) -> String {
+    let mut svg = String::new();
+    let (x_min, x_max, dec) = x_axis(lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)));
+    let r = (|| -> Result<(), String> {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, 380)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(60)
+            .build_cartesian_2d(x_min..x_max, 0f64..1f64)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
+            .x_label_formatter(&|x| format!("{x:.dec$}"))
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 14))
+            .max_light_lines(2)
+            .light_line_style(RGBColor(238, 238, 238))
+            .draw()
+            .map_err(err)?;
+        for (i, l) in lines.iter().enumerate() {
+            let mut pts = Vec::with_capacity(l.points.len() * 2);
+            let mut prev: Option<f64> = None;
+            for &(x, y) in &l.points {
+                if let Some(py) = prev {
+                    pts.push((x, py));
+                }
+                pts.push((x, y));
+                prev = Some(y);
+            }
+            let c = colour(i);
+            chart
+                .draw_series(LineSeries::new(pts, c.stroke_width(3)))
+                .map_err(err)?
+                .label(l.name.clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(3)));
+        }
+        if lines.len() > 1 {
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::LowerRight)
+                .background_style(WHITE.mix(0.9))
+                .border_style(RGBColor(200, 200, 200))
+                .label_font((FONT, 14))
+                .draw()
+                .map_err(err)?;
+        }
+        root.present().map_err(err)
+    })();
+    finish(svg, r)
+}
+
+/// Fan chart: for each series, a light band from the 5% to the 95% quantile, a darker band
+/// from 25% to 75%, and the median as a line.
+pub fn fan_chart(fans: &[Fan], y_range: (f64, f64), x_desc: &str, y_desc: &str) -> String {
+    let mut svg = String::new();
+    let (x_min, x_max, dec) = x_axis(fans.iter().flat_map(|f| f.points.iter().map(|p| p.0)));
+    let r = (|| -> Result<(), String> {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, 400)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(60)
+            .build_cartesian_2d(x_min..x_max, y_range.0..y_range.1)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .x_label_formatter(&|x| format!("{x:.dec$}"))
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 14))
+            .max_light_lines(2)
+            .light_line_style(RGBColor(238, 238, 238))
+            .draw()
+            .map_err(err)?;
+        for (i, f) in fans.iter().enumerate() {
+            let c = colour(i);
+            for (lo, hi, alpha) in [(0usize, 4usize, 0.15), (1, 3, 0.30)] {
+                let mut poly: Vec<(f64, f64)> = f.points.iter().map(|(x, q)| (*x, q[hi])).collect();
+                poly.extend(f.points.iter().rev().map(|(x, q)| (*x, q[lo])));
+                chart.draw_series(std::iter::once(Polygon::new(poly, c.mix(alpha).filled()))).map_err(err)?;
+            }
+            chart
+                .draw_series(LineSeries::new(f.points.iter().map(|(x, q)| (*x, q[2])), c.stroke_width(3)))
+                .map_err(err)?
+                .label(f.name.clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(3)));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(200, 200, 200))
+            .label_font((FONT, 14))
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)
+    })();
+    finish(svg, r)
+}
+
+fn symmetric_range(items: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
+    let m = items.filter(|x| x.is_finite()).fold(0.0f64, |a, x| a.max(x.abs()));
+    let m = if m == 0.0 { 0.1 } else { m * (1.0 + pad) };
+    (-m, m)
+}
+
+/// Forest plot: each row's estimate (dot) and 95% interval (whisker) against a zero line;
+/// values are shares shown in percentage points.
+pub fn forest(items: &[Interval], x_desc: &str) -> String {
+    let mut svg = String::new();
+    let labels: Vec<String> = items.iter().map(|i| i.label.clone()).collect();
+    let n = items.len().max(1);
+    let (lo, hi) = symmetric_range(items.iter().flat_map(|i| [i.lo, i.hi]), 0.15);
+    let r = (|| -> Result<(), String> {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height_for(n))).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(label_area(&labels))
+            .build_cartesian_2d(lo..hi, segments(n))
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n + 1)
+            .max_light_lines(1)
+            .light_line_style(RGBColor(240, 240, 240))
+            .x_label_formatter(&|x| if (x * 100.0).abs() < 0.5 { "0".to_string() } else { format!("{:+.0}", x * 100.0) })
+            .y_label_formatter(&|v| label_of(&labels, v))
+            .x_desc(x_desc)
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 14))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(n as i32))], BLACK.stroke_width(1)))
+            .map_err(err)?;
+        chart
+            .draw_series(items.iter().enumerate().map(|(i, it)| {
+                ErrorBar::new_horizontal(SegmentValue::CenterOf(seg(n, i)), it.lo, it.value, it.hi, colour(0).stroke_width(3), 10)
+            }))
+            .map_err(err)?;
+        chart
+            .draw_series(items.iter().enumerate().map(|(i, it)| Circle::new((it.value, SegmentValue::CenterOf(seg(n, i))), 6, colour(3).filled())))
+            .map_err(err)?;
+        root.present().map_err(err)
+    })();
+    finish(svg, r)
+}
+
+/// One row of a tornado chart: the outcome when the parameter is low and when it is high.
+#[derive(Clone, Debug)]
+pub struct Swing {
+    /// Parameter name.
+    pub label: String,
+    /// The outcome with the parameter in its low range.
+    pub low: f64,
+    /// The outcome with the parameter in its high range.
+    pub high: f64,
+}
+
+/// Tornado chart: for each parameter (widest swing on top), a bar from the baseline to the
+/// outcome with the parameter low and one to the outcome with it high.
+pub fn tornado(items: &[Swing], baseline: f64, x_desc: &str, low_name: &str, high_name: &str) -> String {
+    let mut svg = String::new();
+    let labels: Vec<String> = items.iter().map(|i| i.label.clone()).collect();
+    let n = items.len().max(1);
+    let lo = items.iter().flat_map(|s| [s.low, s.high]).filter(|x| x.is_finite()).fold(baseline, f64::min);
+    let hi = items.iter().flat_map(|s| [s.low, s.high]).filter(|x| x.is_finite()).fold(baseline, f64::max);
+    let pad = ((hi - lo) * 0.08).max(0.01);
+    let (lo, hi) = ((lo - pad).max(0.0), (hi + pad).min(1.0));
+    let r = (|| -> Result<(), String> {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height_for(n + 2))).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        // Two empty segments on top hold the legend clear of the bars.
+        let mut chart = ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(label_area(&labels))
+            .build_cartesian_2d(lo..hi, segments(n + 2))
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n + 1)
+            .max_light_lines(1)
+            .light_line_style(RGBColor(240, 240, 240))
+            .x_label_formatter(&|x| format!("{:.0}%", x * 100.0))
+            .y_label_formatter(&|v| label_of(&labels, v))
+            .x_desc(x_desc)
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 14))
+            .draw()
+            .map_err(err)?;
+        for (k, (name, pick)) in [(low_name, 0usize), (high_name, 1usize)].into_iter().enumerate() {
+            let c = colour(if k == 0 { 5 } else { 3 });
+            chart
+                .draw_series(items.iter().enumerate().map(|(i, s)| {
+                    let v = if pick == 0 { s.low } else { s.high };
+                    let y = seg(n, i);
+                    let (a, b) = if v < baseline { (v, baseline) } else { (baseline, v) };
+                    let mut rect = Rectangle::new([(a, SegmentValue::Exact(y)), (b, SegmentValue::Exact(y + 1))], c.mix(0.85).filled());
+                    rect.set_margin(6, 6, 0, 0);
+                    rect
+                }))
+                .map_err(err)?
+                .label(name.to_string())
+                .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 18, y + 6)], c.filled()));
+        }
+        chart
+            .draw_series(LineSeries::new(vec![(baseline, SegmentValue::Exact(0)), (baseline, SegmentValue::Exact(n as i32))], BLACK.stroke_width(2)))
+            .map_err(err)?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(200, 200, 200))
+            .label_font((FONT, 14))
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)
+    })();
+    finish(svg, r)
+}
+
+/// Line chart of several named series over a shared x axis (e.g. positions per turn).
+pub fn lines(lines: &[Line], y_range: (f64, f64), x_desc: &str, y_desc: &str) -> String {
+    let mut svg = String::new();
+    let (x_min, x_max, dec) = x_axis(lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)));
+    let r = (|| -> Result<(), String> {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, 420)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(60)
+            .right_y_label_area_size(0)
+            .build_cartesian_2d(x_min..x_max, y_range.0..y_range.1)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .x_label_formatter(&|x| format!("{x:.dec$}"))
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 14))
+            .max_light_lines(2)
+            .light_line_style(RGBColor(238, 238, 238))
+            .draw()
+            .map_err(err)?;
+        for (i, l) in lines.iter().enumerate() {
+            let c = colour(i);
+            chart.draw_series(LineSeries::new(l.points.iter().copied(), c.stroke_width(3))).map_err(err)?;
+            chart
+                .draw_series(l.points.iter().map(|&(x, y)| Circle::new((x, y), 3, c.filled())))
+                .map_err(err)?;
+        }
+        root.present().map_err(err)
+    })();
+    // The legend is HTML under the chart: with many series it would hide the lines.
+    let mut legend = String::from("<ul class=\"legend\">");
+    for (i, l) in lines.iter().enumerate() {
+        legend.push_str(&format!("<li><span class=\"swatch\" style=\"background:{}\"></span>{}</li>", css(colour(i)), super::escape(&l.name)));
+    }
+    legend.push_str("</ul>");
+    let out = finish(svg, r);
+    if out.starts_with("<svg") { format!("{out}\n{legend}") } else { out }
+}
+
+/// A heat map of a two-parameter grid: `(x, y, share)` per cell, each cell coloured by its share
+/// (0–1, darker blue = higher) and labelled with it.
+pub fn heatmap(cells: &[(f64, f64, f64)], x_desc: &str, y_desc: &str) -> String {
+    let mut svg = String::new();
+    let mut xs: Vec<f64> = cells.iter().map(|c| c.0).collect();
+    let mut ys: Vec<f64> = cells.iter().map(|c| c.1).collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    ys.sort_by(f64::total_cmp);
+    ys.dedup();
+    let (nx, ny) = (xs.len().max(1), ys.len().max(1));
+    let r = (|| -> Result<(), String> {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, (90 + 46 * ny as u32).clamp(200, 900))).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(90)
+            .build_cartesian_2d(segments(nx), segments(ny))
+            .map_err(err)?;
+        let xl = |v: &SegmentValue<i32>| match v {
+            SegmentValue::CenterOf(i) => xs.get(*i as usize).map_or(String::new(), |x| format!("{x}")),
+            _ => String::new(),
+        };
+        let yl = |v: &SegmentValue<i32>| match v {
+            SegmentValue::CenterOf(i) => ys.get(*i as usize).map_or(String::new(), |y| format!("{y}")),
+            _ => String::new(),
+        };
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(nx + 1)
+            .y_labels(ny + 1)
+            .x_label_formatter(&xl)
+            .y_label_formatter(&yl)
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 14))
+            .draw()
+            .map_err(err)?;
+        let pos = |v: f64, all: &[f64]| all.iter().position(|a| *a == v).unwrap_or(0) as i32;
+        // Colours span the shares present, so that differences between cells are visible.
+        let lo = cells.iter().map(|c| c.2).filter(|p| p.is_finite()).fold(f64::INFINITY, f64::min);
+        let hi = cells.iter().map(|c| c.2).filter(|p| p.is_finite()).fold(f64::NEG_INFINITY, f64::max);
+        let shade = |p: f64| if !p.is_finite() { 0.0 } else if hi > lo { (p - lo) / (hi - lo) } else { 0.5 };
+        chart
+            .draw_series(cells.iter().map(|&(x, y, p)| {
+                let (i, j) = (pos(x, &xs), pos(y, &ys));
+                let t = 0.15 + 0.85 * shade(p);
+                let c = RGBColor((247.0 - t * 239.0) as u8, (251.0 - t * 203.0) as u8, (255.0 - t * 148.0) as u8);
+                let mut rect = Rectangle::new([(SegmentValue::Exact(i), SegmentValue::Exact(j)), (SegmentValue::Exact(i + 1), SegmentValue::Exact(j + 1))], c.filled());
+                rect.set_margin(1, 1, 1, 1);
+                rect
+            }))
+            .map_err(err)?;
+        chart
+            .draw_series(cells.iter().map(|&(x, y, p)| {
+                let (i, j) = (pos(x, &xs), pos(y, &ys));
+                let colour = if 0.15 + 0.85 * shade(p) > 0.55 { WHITE } else { BLACK };
+                Text::new(super::pct(p), (SegmentValue::CenterOf(i), SegmentValue::CenterOf(j)), (FONT, 14).into_font().color(&colour))
+            }))
+            .map_err(err)?;
+        root.present().map_err(err)
+    })();
+    finish(svg, r)
+}
+
+/// Horizontal bars of values on `[lo, hi]` with optional 95% intervals (tournament scores).
+pub fn value_bars(items: &[Interval], range: (f64, f64), x_desc: &str, with_intervals: bool) -> String {
+    let mut svg = String::new();
+    let labels: Vec<String> = items.iter().map(|i| i.label.clone()).collect();
+    let n = items.len().max(1);
+    let r = (|| -> Result<(), String> {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height_for(n))).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(label_area(&labels))
+            .build_cartesian_2d(range.0..range.1, segments(n))
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n + 1)
+            .max_light_lines(1)
+            .light_line_style(RGBColor(240, 240, 240))
+            .y_label_formatter(&|v| label_of(&labels, v))
+            .x_desc(x_desc)
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 14))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(items.iter().enumerate().map(|(i, it)| {
+                let y = seg(n, i);
+                let mut rect = Rectangle::new([(range.0.max(0.0).min(range.1), SegmentValue::Exact(y)), (it.value, SegmentValue::Exact(y + 1))], colour(0).mix(0.8).filled());
+                rect.set_margin(6, 6, 0, 0);
+                rect
+            }))
+            .map_err(err)?;
+        if with_intervals {
+            chart
+                .draw_series(items.iter().enumerate().map(|(i, it)| {
+                    ErrorBar::new_horizontal(SegmentValue::CenterOf(seg(n, i)), it.lo, it.value, it.hi, BLACK.stroke_width(2), 10)
+                }))
+                .map_err(err)?;
+        }
+        root.present().map_err(err)
+    })();
+    finish(svg, r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iv(l: &str, v: f64) -> Interval {
+        Interval { label: l.into(), value: v, lo: v - 0.05, hi: v + 0.05 }
+    }
+
+    #[test]
+    fn one_category_and_one_cell_draw() {
+        let one = probability_bars(&[iv("only", 0.4)]);
+        assert!(one.starts_with("<svg") && one.contains("only"), "{one}");
+        let h = heatmap(&[(1.0, 2.0, 0.5)], "x", "y");
+        assert!(h.starts_with("<svg") && h.contains("50%"));
+    }
+
+    #[test]
+    fn charts_are_svg_with_their_marks_and_labels() {
+        let bars = probability_bars(&[iv("comprehensive <deal> & more", 0.3), iv("collapse", 0.5)]);
+        assert!(bars.starts_with("<svg"), "{}", &bars[..bars.len().min(200)]);
+        assert!(bars.contains("<rect") && bars.contains("collapse"));
+        assert!(!bars.contains("<deal>"), "labels are escaped");
+        assert_eq!(bars, probability_bars(&[iv("comprehensive <deal> & more", 0.3), iv("collapse", 0.5)]));
+        let f = forest(&[iv("mediated vs direct", 0.1), iv("no spoiler", -0.02)], "difference (points)");
+        assert!(f.contains("<circle") && f.contains("<line") || f.contains("<polyline"));
+        let fan = fan_chart(
+            &[Fan { name: "US→Iran".into(), points: (0..10).map(|x| (x as f64, [0.1, 0.2, 0.3, 0.4, 0.5])).collect() }],
+            (0.0, 1.0),
+            "week",
+            "trust",
+        );
+        assert!(fan.contains("<polygon") && fan.contains("polyline"));
+        let t = tornado(&[Swing { label: "leak".into(), low: 0.4, high: 0.2 }], 0.3, "P", "low", "high");
+        assert!(t.matches("<rect").count() >= 3);
+        let c = cumulative_curves(&[Line { name: "a".into(), points: vec![(0.0, 0.0), (5.0, 0.5)] }], "x", "y");
+        assert!(c.contains("polyline"));
+    }
+}

@@ -1,0 +1,454 @@
+//! The `sweep` study: a parameter study over the backchannel model. A design of points (a full
+//! grid, or a seeded Latin hypercube) is run point by point; each point's forecast is one record,
+//! and the exact per-parameter main effects are mergeable statistics.
+
+use std::fmt::Write as _;
+
+use rand::seq::SliceRandom;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value as Json};
+
+use crate::forecast::OutcomeClass;
+use crate::html::{self, charts, escape, pct};
+use crate::records::{Cell, Column, ColumnType};
+use crate::stats::wilson;
+use crate::study::{ReportInfo, Study};
+
+/// How one parameter is varied.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Axis {
+    /// A grid's levels.
+    Levels(Vec<f64>),
+    /// A Latin hypercube's range `[lo, hi]`.
+    Range(f64, f64),
+}
+
+/// One swept parameter.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepParam {
+    /// The scenario key (e.g. `mediator.leak`).
+    pub key: String,
+    /// Its levels or range.
+    pub axis: Axis,
+}
+
+/// Bins of a Latin-hypercube parameter's main effect.
+pub const LHS_BINS: usize = 10;
+
+impl SweepParam {
+    fn bins(&self) -> usize {
+        match &self.axis {
+            Axis::Levels(l) => l.len(),
+            Axis::Range(..) => LHS_BINS,
+        }
+    }
+
+    fn bin(&self, v: f64) -> usize {
+        match &self.axis {
+            Axis::Levels(l) => l.iter().position(|x| *x == v).unwrap_or(0),
+            Axis::Range(lo, hi) => {
+                let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.0 };
+                ((t * LHS_BINS as f64).floor().max(0.0) as usize).min(LHS_BINS - 1)
+            }
+        }
+    }
+
+    fn bin_value(&self, b: usize) -> f64 {
+        match &self.axis {
+            Axis::Levels(l) => l.get(b).copied().unwrap_or(f64::NAN),
+            Axis::Range(lo, hi) => lo + (hi - lo) * (b as f64 + 0.5) / LHS_BINS as f64,
+        }
+    }
+}
+
+/// Parses `key=v1,v2,...` (a grid axis).
+pub fn parse_grid(s: &str) -> Result<SweepParam, String> {
+    let (key, vals) = s.split_once('=').ok_or_else(|| format!("--grid: expected key=v1,v2,... (e.g. mediator.leak=0.05,0.1,0.2), found {s:?}"))?;
+    let mut levels = Vec::new();
+    for v in vals.split(',') {
+        let x: f64 = v.trim().parse().map_err(|_| format!("--grid {key}: expected numbers separated by commas, found {v:?}"))?;
+        if !x.is_finite() {
+            return Err(format!("--grid {key}: expected finite numbers, found {v:?}"));
+        }
+        if levels.contains(&x) {
+            return Err(format!("--grid {key}: expected distinct levels, found {v} twice"));
+        }
+        levels.push(x);
+    }
+    if key.trim().is_empty() {
+        return Err(format!("--grid: expected a key before '=', found {s:?}"));
+    }
+    Ok(SweepParam { key: key.trim().to_string(), axis: Axis::Levels(levels) })
+}
+
+/// Parses `key=lo..hi` (a Latin-hypercube axis).
+pub fn parse_range(s: &str) -> Result<SweepParam, String> {
+    let bad = || format!("--lhs: expected key=lo..hi (e.g. mediator.leak=0.0..0.3), found {s:?}");
+    let (key, range) = s.split_once('=').ok_or_else(bad)?;
+    let (lo, hi) = range.split_once("..").ok_or_else(bad)?;
+    let lo: f64 = lo.trim().parse().map_err(|_| bad())?;
+    let hi: f64 = hi.trim().parse().map_err(|_| bad())?;
+    if !(lo.is_finite() && hi.is_finite() && lo < hi) || key.trim().is_empty() {
+        return Err(format!("--lhs {key}: expected finite lo < hi, found {lo}..{hi}"));
+    }
+    Ok(SweepParam { key: key.trim().to_string(), axis: Axis::Range(lo, hi) })
+}
+
+/// The points of a design.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Design {
+    /// The parameters.
+    pub params: Vec<SweepParam>,
+    /// `points[i][k]`: parameter k's value at point i.
+    pub points: Vec<Vec<f64>>,
+}
+
+impl Design {
+    /// The full grid over every parameter's levels, the last parameter varying fastest.
+    pub fn grid(params: Vec<SweepParam>) -> Result<Design, String> {
+        let mut points: Vec<Vec<f64>> = vec![Vec::new()];
+        for p in &params {
+            let Axis::Levels(levels) = &p.axis else { return Err(format!("{}: expected levels for a grid", p.key)) };
+            if points.len().saturating_mul(levels.len()) > 10_000_000 {
+                return Err("--grid: expected at most 10,000,000 points".into());
+            }
+            points = points.into_iter().flat_map(|pt| levels.iter().map(move |&v| [pt.clone(), vec![v]].concat())).collect();
+        }
+        Ok(Design { params, points })
+    }
+
+    /// A Latin hypercube of `n` points over the parameters' ranges: each range is cut into `n`
+    /// equal strata, each stratum used once per parameter, with a uniform point inside it.
+    /// Seeded: parameter k draws from `bc_engine::rng_for(seed, k)`.
+    pub fn lhs(n: usize, params: Vec<SweepParam>, seed: u64) -> Result<Design, String> {
+        if n == 0 {
+            return Err("--lhs: expected at least 1 point, found 0".into());
+        }
+        let mut points = vec![Vec::with_capacity(params.len()); n];
+        for (k, p) in params.iter().enumerate() {
+            let Axis::Range(lo, hi) = p.axis else { return Err(format!("{}: expected a range for a Latin hypercube", p.key)) };
+            let mut rng = bc_engine::rng_for(seed, k as u64);
+            let mut strata: Vec<usize> = (0..n).collect();
+            strata.shuffle(&mut rng);
+            for (pt, s) in points.iter_mut().zip(strata) {
+                let u: f64 = rng.gen();
+                pt.push(lo + (hi - lo) * (s as f64 + u) / n as f64);
+            }
+        }
+        Ok(Design { params, points })
+    }
+}
+
+/// What the sweep is: fixed for the whole study.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepSpec {
+    /// Scenario name.
+    pub scenario: String,
+    /// `grid` or `lhs`.
+    pub method: String,
+    /// The parameters.
+    pub params: Vec<SweepParam>,
+    /// Monte Carlo runs per point.
+    pub runs_per_point: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// True when the scenario's numbers are illustrative.
+    pub illustrative: bool,
+}
+
+/// One point's forecast.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointRow {
+    /// Point index.
+    pub point: u64,
+    /// Parameter values.
+    pub values: Vec<f64>,
+    /// Runs per outcome class, in [`OutcomeClass::ALL`] order.
+    pub outcomes: [u64; 4],
+    /// Median round of the first step among runs with one.
+    pub first_step_median: Option<i64>,
+    /// Runs with a setback, and of those, runs that kept talking.
+    pub kept_talking: (u64, u64),
+}
+
+/// Per parameter and bin: runs and agreements (exact, mergeable).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EffectBin {
+    /// Runs at points in this bin.
+    pub runs: u64,
+    /// … with an agreement.
+    pub agreements: u64,
+    /// Points in this bin.
+    pub points: u64,
+}
+
+/// Points shown one by one in the report (the first ones, in point order).
+pub const SHOWN_POINTS: usize = 200;
+
+/// One point's forecast as the report shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PointSummary {
+    /// Point index.
+    pub point: u64,
+    /// Parameter values.
+    pub values: Vec<f64>,
+    /// Runs.
+    pub runs: u64,
+    /// Runs with an agreement.
+    pub agreements: u64,
+    /// Median round of the first step.
+    pub first_step_median: Option<i64>,
+}
+
+/// The sweep's statistics (`stats.json` of a `sweep` directory).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepStudy {
+    /// What the sweep is.
+    pub spec: SweepSpec,
+    /// Points folded in.
+    pub points: u64,
+    /// Runs per outcome class over all points.
+    pub outcomes: [u64; 4],
+    /// `effects[param][bin]`.
+    pub effects: Vec<Vec<EffectBin>>,
+    /// The point with the highest P(agreement) (first on ties), and its values and P.
+    pub best: Option<(u64, Vec<f64>, f64)>,
+    /// The first [`SHOWN_POINTS`] points (shards in order: the same points as one pass).
+    #[serde(default)]
+    pub shown: Vec<PointSummary>,
+}
+
+impl SweepStudy {
+    /// Empty statistics for `spec`.
+    pub fn new(spec: SweepSpec) -> SweepStudy {
+        let effects = spec.params.iter().map(|p| vec![EffectBin::default(); p.bins()]).collect();
+        SweepStudy { spec, points: 0, outcomes: [0; 4], effects, best: None, shown: Vec::new() }
+    }
+
+    /// The record columns.
+    pub fn columns(&self) -> Vec<Column> {
+        let mut c = vec![Column::new("point", ColumnType::Int)];
+        for p in &self.spec.params {
+            c.push(Column::new(p.key.clone(), ColumnType::Float));
+        }
+        c.push(Column::new("runs", ColumnType::Int));
+        for o in OutcomeClass::ALL {
+            c.push(Column::new(format!("p_{}", o.name()), ColumnType::Float));
+        }
+        c.extend([
+            Column::new("p_agreement", ColumnType::Float),
+            Column::new("p_agreement_lo", ColumnType::Float),
+            Column::new("p_agreement_hi", ColumnType::Float),
+            Column::nullable("first_step_median", ColumnType::Int),
+            Column::nullable("p_kept_talking_after_setback", ColumnType::Float),
+        ]);
+        c
+    }
+
+    /// A point as record cells.
+    pub fn cells(&self, r: &PointRow) -> Vec<Cell> {
+        let n: u64 = r.outcomes.iter().sum();
+        let mut c = vec![Cell::from(r.point)];
+        c.extend(r.values.iter().map(|&v| Cell::from(v)));
+        c.push(Cell::from(n));
+        for k in r.outcomes {
+            c.push(Cell::from(wilson(k, n).value));
+        }
+        let a = wilson(r.outcomes[0] + r.outcomes[1], n);
+        c.extend([Cell::from(a.value), Cell::from(a.lo), Cell::from(a.hi), Cell::from(r.first_step_median)]);
+        c.push(if r.kept_talking.0 > 0 { Cell::from(wilson(r.kept_talking.1, r.kept_talking.0).value) } else { Cell::Null });
+        c
+    }
+
+    /// Folds in one point.
+    pub fn add(&mut self, r: &PointRow) {
+        self.points += 1;
+        let n: u64 = r.outcomes.iter().sum();
+        let yes = r.outcomes[0] + r.outcomes[1];
+        for (a, b) in self.outcomes.iter_mut().zip(r.outcomes) {
+            *a += b;
+        }
+        for ((bins, p), &v) in self.effects.iter_mut().zip(&self.spec.params).zip(&r.values) {
+            let b = &mut bins[p.bin(v)];
+            b.runs += n;
+            b.agreements += yes;
+            b.points += 1;
+        }
+        if self.shown.len() < SHOWN_POINTS {
+            self.shown.push(PointSummary { point: r.point, values: r.values.clone(), runs: n, agreements: yes, first_step_median: r.first_step_median });
+        }
+        let p = wilson(yes, n).value;
+        if self.best.as_ref().is_none_or(|(_, _, bp)| p > *bp) {
+            self.best = Some((r.point, r.values.clone(), p));
+        }
+    }
+}
+
+fn num(x: f64) -> Json {
+    serde_json::Number::from_f64(x).map_or(Json::Null, Json::Number)
+}
+
+impl Study for SweepStudy {
+    const KIND: &'static str = "sweep";
+
+    fn merge(&mut self, o: SweepStudy) -> Result<(), String> {
+        if o.spec != self.spec {
+            return Err("field \"spec\": expected the same scenario, design and runs per point in every shard".into());
+        }
+        self.points += o.points;
+        for (a, b) in self.outcomes.iter_mut().zip(o.outcomes) {
+            *a += b;
+        }
+        for (ra, rb) in self.effects.iter_mut().zip(&o.effects) {
+            for (a, b) in ra.iter_mut().zip(rb) {
+                a.runs += b.runs;
+                a.agreements += b.agreements;
+                a.points += b.points;
+            }
+        }
+        let room = SHOWN_POINTS.saturating_sub(self.shown.len());
+        self.shown.extend(o.shown.into_iter().take(room));
+        // Shards come in order, so a later shard's best wins only when strictly better: the
+        // same point as one pass.
+        if let Some(b) = o.best {
+            if self.best.as_ref().is_none_or(|(_, _, bp)| b.2 > *bp) {
+                self.best = Some(b);
+            }
+        }
+        Ok(())
+    }
+
+    fn aggregates(&self) -> Json {
+        let runs: u64 = self.outcomes.iter().sum();
+        let effects: Vec<Json> = self
+            .spec
+            .params
+            .iter()
+            .zip(&self.effects)
+            .map(|(p, bins)| {
+                json!({
+                    "key": p.key,
+                    "bins": bins.iter().enumerate().map(|(b, e)| {
+                        let w = wilson(e.agreements, e.runs);
+                        json!({"value": num(p.bin_value(b)), "points": e.points, "runs": e.runs, "p_agreement": num(w.value), "lo": num(w.lo), "hi": num(w.hi)})
+                    }).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        json!({
+            "scenario": self.spec.scenario,
+            "method": self.spec.method,
+            "points": self.points,
+            "runs_per_point": self.spec.runs_per_point,
+            "seed": self.spec.seed,
+            "p_agreement_overall": num(wilson(self.outcomes[0] + self.outcomes[1], runs).value),
+            "main_effects": effects,
+            "best_point": self.best.as_ref().map(|(i, v, p)| json!({"point": i, "values": v, "p_agreement": num(*p)})),
+        })
+    }
+
+    fn title(&self, _: &ReportInfo) -> String {
+        format!("Sweep: {}", self.spec.scenario)
+    }
+
+    fn report(&self, _: &ReportInfo) -> String {
+        let s = &self.spec;
+        let mut out = String::new();
+        let keys: Vec<&str> = s.params.iter().map(|p| p.key.as_str()).collect();
+        let _ = writeln!(out, "<header>\n<h1>{}</h1>", escape(&format!("How the forecast for {} moves with {}", s.scenario, keys.join(", "))));
+        let _ = writeln!(
+            out,
+            "<p class=\"meta\">{} points ({}), {} simulated runs each.</p>",
+            self.points,
+            if s.method == "lhs" { "Latin hypercube" } else { "full grid" },
+            s.runs_per_point
+        );
+        if let Some((i, v, p)) = &self.best {
+            let vals: Vec<String> = keys.iter().zip(v).map(|(k, x)| format!("{k} = {x:.4}")).collect();
+            let _ = writeln!(out, "<p class=\"headline\">The chance of a deal is highest at point {i} ({}): {}.</p>", escape(&vals.join(", ")), pct(*p));
+        }
+        if s.illustrative {
+            out.push_str("<p class=\"caveat\"><b>Illustrative numbers.</b> The base scenario's parameters are hand-set to show how the model behaves; read the sweep as “what follows if these assumptions hold”.</p>\n");
+        }
+        out.push_str("</header>\n");
+        for (k, (p, bins)) in s.params.iter().zip(&self.effects).enumerate() {
+            let fan = charts::Fan {
+                name: "chance of any deal".into(),
+                points: bins
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| e.runs > 0)
+                    .map(|(b, e)| {
+                        let w = wilson(e.agreements, e.runs);
+                        (p.bin_value(b), [w.lo, w.lo, w.value, w.hi, w.hi])
+                    })
+                    .collect(),
+            };
+            let body = html::figure(
+                &format!("chart-sweep-{k}"),
+                &format!("Chance of a deal as {} varies", p.key),
+                &charts::fan_chart(std::slice::from_ref(&fan), (0.0, 1.0), &p.key, "chance of any deal"),
+                "The line is the chance of a deal at each value, averaged over the other swept parameters (the main effect); the band is its 95% interval.",
+            );
+            out.push_str(&html::section(&format!("param-{k}"), &p.key, "Main effect on the chance of a deal.", &body));
+        }
+        if let ([a, b], "grid") = (s.params.as_slice(), s.method.as_str()) {
+            if self.shown.len() as u64 == self.points {
+                let cells: Vec<(f64, f64, f64)> = self.shown.iter().filter_map(|p| Some((*p.values.first()?, *p.values.get(1)?, wilson(p.agreements, p.runs).value))).collect();
+                let body = html::figure(
+                    "chart-sweep-grid",
+                    &format!("Chance of a deal for each {} and {}", a.key, b.key),
+                    &charts::heatmap(&cells, &a.key, &b.key),
+                    "Each cell is one point of the grid, with its chance of any deal written in it; darker cells are more likely to reach a deal (the shading spans the lowest to the highest cell).",
+                );
+                out.push_str(&html::section("grid", "The whole grid", "Both parameters at once: interactions show up as cells that the main effects alone do not predict.", &body));
+            }
+        }
+        let mut header: Vec<&str> = vec!["point"];
+        header.extend(keys.iter().copied());
+        header.extend(["P(any deal)", "95% interval", "first step (median)"]);
+        let rows: Vec<Vec<String>> = self
+            .shown
+            .iter()
+            .map(|p| {
+                let w = wilson(p.agreements, p.runs);
+                let mut r = vec![p.point.to_string()];
+                r.extend(p.values.iter().map(|v| format!("{v:.4}")));
+                r.extend([pct(w.value), format!("{}–{}", pct(w.lo), pct(w.hi)), p.first_step_median.map_or("–".into(), |m| m.to_string())]);
+                r
+            })
+            .collect();
+        let intro = if self.points as usize > self.shown.len() {
+            format!("The first {} of {} points; every point is in records.csv.", self.shown.len(), self.points)
+        } else {
+            "Every point of the design with its forecast (also in records.csv).".to_string()
+        };
+        out.push_str(&html::section("points", "Points", &intro, &html::table(&header, &rows)));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_and_lhs_designs() {
+        let g = Design::grid(vec![parse_grid("a=1,2").unwrap(), parse_grid("b=0.1,0.2,0.3").unwrap()]).unwrap();
+        assert_eq!(g.points.len(), 6);
+        assert_eq!(g.points[1], vec![1.0, 0.2]);
+        let l = Design::lhs(20, vec![parse_range("a=0..1").unwrap(), parse_range("b=10..20").unwrap()], 3).unwrap();
+        for k in 0..2 {
+            let (lo, hi) = if k == 0 { (0.0, 1.0) } else { (10.0, 20.0) };
+            let mut strata: Vec<usize> = l.points.iter().map(|p| ((p[k] - lo) / (hi - lo) * 20.0).floor() as usize).collect();
+            strata.sort();
+            assert_eq!(strata, (0..20).collect::<Vec<_>>(), "each stratum once");
+        }
+        assert_eq!(l, Design::lhs(20, vec![parse_range("a=0..1").unwrap(), parse_range("b=10..20").unwrap()], 3).unwrap());
+        assert!(parse_grid("a").unwrap_err().contains("key=v1"));
+        assert!(parse_grid("a=1,x").unwrap_err().contains("\"x\""));
+        assert!(parse_range("a=2..1").unwrap_err().contains("lo < hi"));
+    }
+}

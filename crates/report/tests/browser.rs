@@ -1,0 +1,82 @@
+//! The HTML report rendered in headless Chromium: the charts are there, drawn and non-empty.
+//! Skips (saying so) only when no Chromium is installed and `BC_REQUIRE_BROWSER` is unset; CI
+//! installs Chromium and sets it. `BC_SCREENSHOT_DIR=DIR` keeps a screenshot to look at.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use bc_engine::Shard;
+
+/// Chromium's path: `BC_CHROMIUM`, else the first of the usual names found on PATH.
+pub fn chromium() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("BC_CHROMIUM") {
+        return Some(PathBuf::from(p));
+    }
+    let path = std::env::var_os("PATH")?;
+    for name in ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"] {
+        for dir in std::env::split_paths(&path) {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+/// Runs headless Chromium on `page` with `extra` flags and returns its standard output.
+pub fn headless(browser: &Path, page: &Path, extra: &[&str], profile: &Path) -> String {
+    let out = Command::new(browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium starts");
+    assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn browser_or_skip() -> Option<PathBuf> {
+    match chromium() {
+        Some(b) => Some(b),
+        None if std::env::var_os("BC_REQUIRE_BROWSER").is_some() => panic!("BC_REQUIRE_BROWSER is set but no Chromium was found (install Debian's chromium or set BC_CHROMIUM)"),
+        None => {
+            eprintln!("SKIPPED: no Chromium found (install Debian's chromium, or set BC_CHROMIUM); set BC_REQUIRE_BROWSER=1 to make this a failure");
+            None
+        }
+    }
+}
+
+#[test]
+fn report_renders_with_its_charts() {
+    let Some(browser) = browser_or_skip() else { return };
+    let root = common::tempdir("browser");
+    let dir = common::write_run(&root.join("run"), 5, 3000, Shard::ALL);
+    let page = dir.join("report.html");
+    let dom = headless(&browser, &page, &["--dump-dom"], &root.join("profile"));
+    assert!(dom.contains("What is likely to happen"), "the rendered page has the headline");
+    assert!(dom.contains("Illustrative numbers"));
+    for id in ["chart-outcomes", "chart-first-step", "chart-trust-0", "chart-trust-1", "chart-counterfactuals", "chart-sensitivity"] {
+        let start = dom.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("chart {id} missing from the rendered page"));
+        let fig = &dom[start..start + dom[start..].find("</figure>").expect("figure closes")];
+        let svg = &fig[fig.find("<svg").unwrap_or_else(|| panic!("{id} has no svg"))..];
+        let marks = ["<rect", "<polyline", "<polygon", "<circle", "<line", "<path"].iter().map(|m| svg.matches(m).count()).sum::<usize>();
+        assert!(marks > 10, "{id}: only {marks} drawn marks");
+        assert!(svg.matches("<text").count() >= 4, "{id}: axis labels missing");
+        assert!(fig.contains("<figcaption>"), "{id}: no caption");
+    }
+    // The rendered picture is not blank: the screenshot PNG carries real content.
+    let shot = root.join("report.png");
+    headless(&browser, &page, &[&format!("--screenshot={}", shot.display()), "--window-size=1100,2600", "--hide-scrollbars"], &root.join("profile2"));
+    let png = std::fs::read(&shot).expect("screenshot written");
+    assert_eq!(&png[1..4], b"PNG");
+    assert!(png.len() > 30_000, "screenshot of {} bytes looks blank", png.len());
+    if let Some(keep) = std::env::var_os("BC_SCREENSHOT_DIR") {
+        std::fs::copy(&shot, Path::new(&keep).join("report-synthetic.png")).unwrap();
+        std::fs::copy(&page, Path::new(&keep).join("report-synthetic.html")).unwrap();
+    }
+    std::fs::remove_dir_all(root).unwrap();
+}
