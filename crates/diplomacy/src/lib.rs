@@ -18,6 +18,7 @@ pub mod error;
 pub mod file;
 pub mod forecast;
 pub mod model;
+pub mod rubinstein;
 pub mod scenario;
 pub mod sim;
 pub mod stats;
