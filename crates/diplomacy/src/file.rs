@@ -278,11 +278,11 @@ pub struct RatificationSpec {
     pub reciprocity: Param,
 }
 
-/// The strategy kinds a party may name: `time_based`, `spe` and every agent of the negotiation
-/// library that makes offers (voters only vote, and a party must be able to talk directly too).
+/// The strategy kinds a file may name: `time_based`, `spe` and every agent of the negotiation
+/// library (the validator turns down the agents that only vote: a party must also make offers).
 pub fn agent_kinds() -> Vec<String> {
     let mut out = vec!["time_based".to_string(), "spe".to_string()];
-    out.extend(bc_strategy::registry::AGENTS.iter().filter(|a| !a.voter_only).map(|a| a.name.to_string()));
+    out.extend(bc_strategy::registry::AGENTS.iter().map(|a| a.name.to_string()));
     out
 }
 
