@@ -350,11 +350,9 @@ fn report(events: &[Event], moves: &mut dyn FnMut(Move)) {
                 moves(Move::Offer { offer: step as u32, by: Proposer::Party(party), package: outcome as usize })
             }
             // A reframed text reaches every party: one move per reframe.
-            Event::Delivered { step, outcome, from: Source::Mediator, .. } => {
-                if last_reframe != Some((step, outcome)) {
-                    last_reframe = Some((step, outcome));
-                    moves(Move::Offer { offer: step as u32, by: Proposer::Mediator, package: outcome as usize });
-                }
+            Event::Delivered { step, outcome, from: Source::Mediator, .. } if last_reframe != Some((step, outcome)) => {
+                last_reframe = Some((step, outcome));
+                moves(Move::Offer { offer: step as u32, by: Proposer::Mediator, package: outcome as usize });
             }
             Event::Draft { step, outcome } => {
                 moves(Move::Offer { offer: step as u32, by: Proposer::Mediator, package: outcome as usize })

@@ -110,11 +110,7 @@ fn strategies_and_mediators_are_the_librarys() {
     let iran = "strategy = { kind = \"time_based\", exponent = 1.5, rounds = { dist = \"uniform\", low = 6, high = 20 } }";
     assert!(DEFAULT_TOML.contains(us) && DEFAULT_TOML.contains(iran));
     let with = |u: &str, i: &str, mediator: &str| {
-        DEFAULT_TOML.replacen(us, u, 1).replacen(iran, i, 1).replacen(
-            "protocol = \"confidential\"        # message discipline",
-            &format!("{mediator}\nprotocol = \"confidential\"        # message discipline"),
-            1,
-        )
+        DEFAULT_TOML.replacen(us, u, 1).replacen(iran, i, 1).replacen("strategy = { kind = \"nash\" }", mediator, 1)
     };
     // Unknown names list the valid ones; voters cannot be parties; parameters are the agent's.
     let text = with(
@@ -161,11 +157,9 @@ fn strategies_and_mediators_are_the_librarys() {
         assert!(p.contains(want), "missing {want:?} in:\n{p}");
     }
     // A single-text mediator with an impossible parameter.
-    let text = DEFAULT_TOML.replacen(
-        "protocol = \"confidential\"        # message discipline",
-        "strategy = { kind = \"annealing\", params = { t0 = -1 } }\nprotocol = \"single_text\"        # message discipline",
-        1,
-    );
+    let text = DEFAULT_TOML
+        .replacen("protocol = \"confidential\"", "protocol = \"single_text\"", 1)
+        .replacen("strategy = { kind = \"nash\" }", "strategy = { kind = \"annealing\", params = { t0 = -1 } }", 1);
     let p = problems(&text).join("\n");
     assert!(p.contains("mediator.strategy.params: annealing cannot be built with these parameters"), "{p}");
     // And the same tables, well formed, are accepted.

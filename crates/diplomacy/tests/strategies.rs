@@ -10,7 +10,7 @@ use bc_diplomacy::{Scenario, Streams};
 
 const US: &str = "strategy = { kind = \"time_based\", exponent = 2.0, rounds = { dist = \"uniform\", low = 8, high = 26 } }";
 const IRAN: &str = "strategy = { kind = \"time_based\", exponent = 1.5, rounds = { dist = \"uniform\", low = 6, high = 20 } }";
-const PROTOCOL: &str = "protocol = \"confidential\"        # message discipline";
+const PROTOCOL: &str = "protocol = \"confidential\"";
 
 /// The default scenario with both parties' strategies and the mediator's protocol and strategy
 /// replaced.
@@ -18,7 +18,8 @@ fn scenario(us: &str, iran: &str, protocol: &str, mediator: &str) -> Scenario {
     let text = bc_diplomacy::scenario::DEFAULT_TOML
         .replacen(US, &format!("strategy = {us}"), 1)
         .replacen(IRAN, &format!("strategy = {iran}"), 1)
-        .replacen(PROTOCOL, &format!("strategy = {{ kind = \"{mediator}\" }}\nprotocol = \"{protocol}\"  #"), 1);
+        .replacen(PROTOCOL, &format!("protocol = \"{protocol}\""), 1)
+        .replacen("strategy = { kind = \"nash\" }", &format!("strategy = {{ kind = \"{mediator}\" }}"), 1);
     Scenario::from_str(&text, "agents.toml", Path::new(".")).unwrap_or_else(|e| panic!("{e}"))
 }
 

@@ -17,8 +17,11 @@
 //!   `prod (u_i - d_i)` over the zone `{x : u_i(x) >= floor_i}` with `d_i = max(floor_i, min u_i)`),
 //!   `welfare` (maximising `sum u_i`) and `egalitarian` (maximising `min (u_i - d_i)`); all on the
 //!   reported utilities. The optimum of each lies on the Pareto frontier, which is computed once
-//!   per set of reported utilities (`bc_model::analyze`); ties go to the first point in frontier
-//!   order (welfare descending, then outcome index).
+//!   per set of additive reported utilities (`bc_model::analyze`); ties go to the first point in
+//!   frontier order (welfare descending, then outcome index). Other reports (tables, utilities
+//!   with outcomes struck out at `-inf`) are scanned outcome by outcome with the same choice
+//!   and tie rule (analysis would enumerate them anyway); outcomes some report values at a
+//!   non-finite utility are never proposed.
 //!
 //! Mediators that judge offers (`discipline`, `bridge`) are given the parties' preferences as
 //! their beliefs; by default the true ones.
