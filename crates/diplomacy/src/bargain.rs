@@ -1,21 +1,50 @@
-//! Bargaining inside a round: the narrow seam between the model and the negotiation protocols.
+//! Bargaining inside a round: the narrow seam between the model and the protocol library.
 //!
-//! [`bargain`] is given one step's packages (the step's sub-space), each party's acceptance test
-//! ([`Problem`]: credibility-discounted values, the packages its ratification and disagreement
-//! tests admit, and its aspiration at each offer) and the protocol, and returns the agreed
-//! package or none. The protocols here are this crate's own, minimal ones: stacked alternating
-//! offers (direct talks and relay), a single negotiating text (Klein et al. 2003), confidential
-//! mediation (Nash package of the ratifiable set) and Rubinstein's stationary SPE. A fuller
-//! protocol library can replace them behind this function without touching the model.
+//! [`bargain`] plays one round of talks on the current step through `bc-protocol`'s mechanisms
+//! with `bc-strategy`'s negotiators:
+//!
+//! - direct talks are stacked alternating offers ([`Sao`]), parties in file order;
+//! - `relay`: offers only through the mediator, who passes, holds or reframes them ([`Relay`]
+//!   with a relay mediator strategy; `pass` makes it SAO exactly);
+//! - `single_text`: the mediator drafts and amends one text the parties vote on
+//!   ([`SingleText`] with a single-text mediator; the text carries over from round to round);
+//! - `confidential`: every party privately reports its floor and its valuation with the packages
+//!   it cannot accept struck out; the mediator proposes from the zone that leaves (the Nash
+//!   package by default) and tells each side only whether a zone exists ([`Confidential`]).
+//!
+//! The step's packages are the outcome space the mechanism sees (package `p` is outcome `p`).
+//! Each party plays its own strategy (any agent of the registry, `time_based` being `tb`) on a
+//! [`Side`] whose utilities are its credibility-discounted values `U_i` and whose reservation
+//! is its disagreement value `d_i`; the strategy runs on the step's clock ([`Timeline`]: it
+//! concedes over `rounds` rounds of the step, `sub_rounds` protocol rounds each) and under the
+//! model's acceptance test ([`Constrained`]: domestic floor, reciprocity, `U_i >= d_i`). One
+//! round is one session of `sub_rounds` protocol rounds; [`Talks`] keeps what lasts across a
+//! step's rounds (the parties' sides and strategies, the mediator, the single text).
+//!
+//! Rubinstein's SPE is not a protocol and lives apart, in [`crate::rubinstein`].
 
-use rand::Rng;
+use std::sync::Arc;
 
-use crate::model::Protocol;
+use bc_model::{Discount, OutcomeSpace, Preferences, TableUtility, UtilityFunction};
+use bc_protocol::{Confidential, Ending, Event, Mechanism, OutcomeId, ProtocolKind, Relay, Sao, Setup, SingleText, Source};
+use bc_strategy::mediators::{ConfidentialMediator, RelayMediator, SingleTextMediator};
+use bc_strategy::registry::{self, Spec};
+use bc_strategy::session::{run_confidential, run_relay, run_sao, run_single_text, Budget};
+use bc_strategy::timebased::Curve;
+use bc_strategy::{session_time, Constrained, Negotiator, Side, Timeline};
+
+use crate::model::{Protocol, Strategy};
+
+/// Tolerance below a time-based strategy's band within which it may still offer: NegMAS's
+/// inverter picks an outcome up to 1e-6 below the level when it is closer (twice that, to be
+/// safe). Used only to decide that a round cannot produce an agreement.
+const NEAR_MISS: f64 = 2e-6;
+
 
 /// One step's bargaining problem in one round.
 pub struct Problem<'a> {
-    /// Number of packages.
-    pub packages: usize,
+    /// The step's packages as an outcome space (its open issues; real ones on their grid).
+    pub space: &'a Arc<OutcomeSpace>,
     /// `values[i][p]`: party i's credibility-discounted value U_i of package p.
     pub values: &'a [Vec<f64>],
     /// `utilities[i][p]`: party i's plain utility u_i of package p (the floor applies to it).
@@ -26,20 +55,19 @@ pub struct Problem<'a> {
     /// Each party's domestic floor this round, on the utility scale: p passes i's ratification
     /// test when `base_ok[i][p]` and `utilities[i][p] >= floors[i]`.
     pub floors: &'a [f64],
-    /// The packages every party's `base_ok` admits, in decreasing Nash product of the gains
-    /// `values - disagreement` (ties by index).
-    pub nash_order: &'a [usize],
-    /// `aspiration[i][s]`: the least value i accepts at offer s of the round.
-    pub aspiration: &'a [Vec<f64>],
-    /// Which party makes the round's first offer; the others follow in turn.
-    pub first_proposer: usize,
-    /// Digits of each package (value index per open issue), flat: package p's are
-    /// `digits[p * width..(p + 1) * width]`.
-    pub digits: &'a [u32],
-    /// Number of open issues.
-    pub width: usize,
-    /// Number of values of each open issue.
-    pub radices: &'a [u32],
+    /// Each party's disagreement value d_i (its strategy's reservation value).
+    pub disagreement: &'a [f64],
+    /// Rounds since the step opened (the strategies' clock).
+    pub elapsed: u32,
+    /// The model's round (seeds the strategies built in it).
+    pub round: u32,
+    /// Protocol rounds in this round of talks.
+    pub sub_rounds: u32,
+}
+
+/// True when party i can ratify package `pkg` this round: the model's acceptance test.
+pub fn admissible(p: &Problem, i: usize, pkg: usize) -> bool {
+    p.base_ok[i][pkg] && p.utilities[i][pkg] >= p.floors[i]
 }
 
 /// Who put the agreed package on the table.
@@ -59,7 +87,7 @@ pub struct Agreement {
     pub package: usize,
     /// Second package of a mix, and its weight `1 - lambda`.
     pub mix: Option<(usize, f64)>,
-    /// Offer (sub-round) at which it was accepted.
+    /// Protocol round (within the model's round) in which it was agreed.
     pub offer: u32,
     /// Who proposed it.
     pub proposer: Proposer,
@@ -68,364 +96,408 @@ pub struct Agreement {
 /// What a protocol says happened, for traces.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Move {
-    /// A party or the mediator put a package on the table.
+    /// A party or the mediator put a package on the table (an offer, a relayed reframe, a
+    /// single-text draft, a confidential proposal).
     Offer {
-        /// Offer index.
+        /// Protocol round.
         offer: u32,
         /// Who.
         by: Proposer,
         /// Package.
         package: usize,
     },
-    /// The single text was amended to this package.
+    /// The single text was amended to this package (every party voted for it).
     Amended {
-        /// Offer index.
+        /// Protocol round.
         offer: u32,
-        /// New draft.
+        /// New text.
         package: usize,
     },
-    /// The confidential mediator found no package every party can ratify.
+    /// The confidential mediator found no package in every side's reported zone.
     NoZone {
-        /// Offer index.
+        /// Protocol round.
         offer: u32,
     },
 }
 
-/// State a protocol keeps across rounds of one step.
-#[derive(Clone, Debug, Default)]
-pub struct ProtocolState {
-    /// The single text's current draft.
-    pub draft: Option<usize>,
-}
-
-/// True when party i can ratify package `pkg` this round.
-pub fn admissible(p: &Problem, i: usize, pkg: usize) -> bool {
-    p.base_ok[i][pkg] && p.utilities[i][pkg] >= p.floors[i]
-}
-
-impl Problem<'_> {
-    /// The digits of package `p`.
-    pub fn digits_of(&self, p: usize) -> &[u32] {
-        &self.digits[p * self.width..(p + 1) * self.width]
-    }
-}
-
-fn accepts(p: &Problem, i: usize, pkg: usize, s: usize) -> bool {
-    admissible(p, i, pkg) && p.values[i][pkg] >= p.aspiration[i][s] - 1e-12
-}
-
-/// Runs one round of bargaining with `protocol` (`None`: direct talks) and returns the agreed
-/// package, if any. `moves` receives what happened (pass a no-op closure when not tracing).
-pub fn bargain<R: Rng + ?Sized>(
-    protocol: Option<Protocol>,
-    p: &Problem,
-    state: &mut ProtocolState,
-    rng: &mut R,
-    moves: &mut dyn FnMut(Move),
-) -> Option<Agreement> {
+/// The mechanism a round of talks runs.
+pub fn kind_of(protocol: Option<Protocol>) -> ProtocolKind {
     match protocol {
-        None | Some(Protocol::Relay) => alternating(p, moves),
-        Some(Protocol::SingleText) => single_text(p, state, rng, moves),
-        Some(Protocol::Confidential) => confidential(p, moves),
+        None => ProtocolKind::Sao,
+        Some(Protocol::Relay) => ProtocolKind::Relay,
+        Some(Protocol::SingleText) => ProtocolKind::SingleText,
+        Some(Protocol::Confidential) => ProtocolKind::Confidential,
     }
 }
 
-/// Stacked alternating offers with aspiration strategies: at offer s the proposer puts on the
-/// table, of the packages it would accept itself, the one closest to the others' last offers
-/// (most issues in common; then the least demanding for itself); every other party accepts if
-/// the package passes its own test.
-fn alternating(p: &Problem, moves: &mut dyn FnMut(Move)) -> Option<Agreement> {
-    let n = p.values.len();
-    let subs = p.aspiration.first().map_or(0, Vec::len);
-    let mut last: Vec<Option<usize>> = vec![None; n];
-    for s in 0..subs {
-        let i = (p.first_proposer + s) % n;
-        let mut best: Option<(usize, i64, f64)> = None;
-        for pkg in 0..p.packages {
-            if !accepts(p, i, pkg, s) {
+/// A party at the table: its side of the step and its strategy.
+struct Seat {
+    side: Arc<Side>,
+    negotiator: Timeline<Box<dyn Negotiator>>,
+}
+
+/// A mediator strategy, built for one protocol.
+enum Built {
+    Relay(Spec, Box<dyn RelayMediator>),
+    SingleText(Spec, Box<dyn SingleTextMediator>),
+    Confidential(Spec, Box<dyn ConfidentialMediator>),
+}
+
+/// What lasts across the rounds of one step: each party's side (its values as a table) and
+/// strategy, the mediator's strategy, and the single text. A party's side and strategy are
+/// rebuilt when its values or disagreement value change (a strike that moves its trust, a
+/// delivery); the mediator when the protocol changes or, for relay mediators (which judge offers
+/// with the parties' sides), when a side does; everything when a step opens.
+pub struct Talks<'m> {
+    /// Per party: the registry agent and the rounds of a step it concedes over (None: `spe`).
+    agents: Vec<Option<(&'m Spec, f64)>>,
+    /// Per party: its concession curve when its strategy is time-based.
+    curves: Vec<Option<Curve>>,
+    seed: u64,
+    seats: Vec<Option<Seat>>,
+    mediator: Option<Built>,
+    text: Option<OutcomeId>,
+}
+
+impl<'m> Talks<'m> {
+    /// Talks among parties with these strategies; `seed` seeds every strategy and mediator
+    /// (each built from `(seed, round, seat)`).
+    pub fn new(strategies: impl IntoIterator<Item = &'m Strategy>, seed: u64) -> Talks<'m> {
+        let agents: Vec<Option<(&'m Spec, f64)>> = strategies
+            .into_iter()
+            .map(|s| match s {
+                Strategy::Agent { spec, rounds } => Some((spec, *rounds)),
+                Strategy::Spe => None,
+            })
+            .collect();
+        let curves = agents.iter().map(|a| a.as_ref().and_then(|(spec, _)| registry::time_based_curve(spec))).collect();
+        let n = agents.len();
+        Talks { agents, curves, seed, seats: (0..n).map(|_| None).collect(), mediator: None, text: None }
+    }
+
+    /// A new step opens: nothing carries over.
+    pub fn open(&mut self) {
+        self.seats.iter_mut().for_each(|s| *s = None);
+        self.mediator = None;
+        self.text = None;
+    }
+
+    /// True when a round that cannot agree leaves nothing behind: every strategy is time-based
+    /// (its decisions depend only on the time and the package) and the mediator keeps no state
+    /// that matters (direct talks, a passing relay, any confidential mediator). Such rounds
+    /// need not be played.
+    pub fn memoryless(&self, protocol: Option<Protocol>, mediator: &Spec) -> bool {
+        self.curves.iter().all(Option::is_some)
+            && match protocol {
+                None | Some(Protocol::Confidential) => true,
+                Some(Protocol::Relay) => mediator.name == "pass" && mediator.params.is_empty(),
+                Some(Protocol::SingleText) => false,
+            }
+    }
+
+    /// For time-based strategies: the lowest value each party's strategy could offer or accept
+    /// in this round (at its last protocol round, less a near-miss tolerance), given each
+    /// party's lowest and highest value over the step's packages. A package some party values
+    /// below its level cannot be agreed this round. False when some strategy is not time-based.
+    pub fn lowest_levels(&self, p: &Problem, ranges: &[(f64, f64)], out: &mut Vec<f64>) -> bool {
+        out.clear();
+        let k = u64::from(p.sub_rounds.max(1));
+        for (i, c) in self.curves.iter().enumerate() {
+            let (Some(curve), Some(Some((_, span)))) = (c, self.agents.get(i)) else { return false };
+            let t = session_time(u64::from(p.elapsed), *span, k - 1, k);
+            let (lo, hi) = ranges[i];
+            let umin = if p.disagreement[i] > lo { p.disagreement[i] } else { lo };
+            out.push(curve.band(umin, hi, t).0 - NEAR_MISS);
+        }
+        true
+    }
+
+    /// Builds what the round needs and is not built yet. False when something cannot be built
+    /// (then there are no talks this round).
+    fn ensure(&mut self, p: &Problem, protocol: Option<Protocol>, mediator: &Spec) -> bool {
+        let kind = kind_of(protocol);
+        let mut rebuilt = false;
+        for i in 0..self.seats.len() {
+            let current = self.seats[i].as_ref().is_some_and(|s| {
+                s.side.reserved_value() == p.disagreement[i]
+                    && matches!(&s.side.preferences().utility, UtilityFunction::Table(t) if t.values() == p.values[i].as_slice())
+            });
+            if current {
                 continue;
             }
-            let similarity: i64 = (0..n)
-                .filter(|&j| j != i)
-                .filter_map(|j| last[j])
-                .map(|q| p.digits_of(pkg).iter().zip(p.digits_of(q)).filter(|(a, b)| a == b).count() as i64)
-                .sum();
-            let v = p.values[i][pkg];
-            let better = match best {
-                None => true,
-                Some((_, sim, val)) => similarity > sim || (similarity == sim && v < val),
+            let Some(Some((spec, span))) = self.agents.get(i) else { return false };
+            let Ok(table) = TableUtility::new(p.space, p.values[i].as_slice()) else { return false };
+            let prefs = Preferences {
+                name: String::new(),
+                utility: UtilityFunction::Table(table),
+                reserved_value: p.disagreement[i],
+                discount: Discount::None,
             };
-            if better {
-                best = Some((pkg, similarity, v));
-            }
+            let Ok(side) = Side::new(Arc::clone(p.space), prefs) else { return false };
+            let side = Arc::new(side);
+            let rng = bc_engine::rng_for(self.seed, (u64::from(p.round) << 8) | i as u64);
+            let Ok(agent) = registry::build_agent(spec, Arc::clone(&side), kind, rng) else { return false };
+            self.seats[i] = Some(Seat { side, negotiator: Timeline::new(agent, *span) });
+            rebuilt = true;
         }
-        let Some((pkg, _, _)) = best else { continue };
-        moves(Move::Offer { offer: s as u32, by: Proposer::Party(i), package: pkg });
-        last[i] = Some(pkg);
-        if (0..n).filter(|&j| j != i).all(|j| accepts(p, j, pkg, s)) {
-            return Some(Agreement { package: pkg, mix: None, offer: s as u32, proposer: Proposer::Party(i) });
+        let fits = match (&self.mediator, protocol) {
+            (_, None) => return true,
+            (Some(Built::Relay(s, _)), Some(Protocol::Relay)) => s == mediator && !rebuilt,
+            (Some(Built::SingleText(s, _)), Some(Protocol::SingleText)) => s == mediator,
+            (Some(Built::Confidential(s, _)), Some(Protocol::Confidential)) => s == mediator,
+            _ => false,
+        };
+        if fits {
+            return true;
+        }
+        let built = match protocol {
+            None => return true,
+            Some(Protocol::Relay) => {
+                let sides = self.seats.iter().flatten().map(|s| Arc::clone(&s.side)).collect();
+                registry::build_relay_mediator(mediator, sides).map(|m| Built::Relay(mediator.clone(), m))
+            }
+            Some(Protocol::SingleText) => {
+                let rng = bc_engine::rng_for(self.seed, (u64::from(p.round) << 8) | 0xff);
+                registry::build_single_text_mediator(mediator, Arc::clone(p.space), rng)
+                    .map(|m| Built::SingleText(mediator.clone(), m))
+            }
+            Some(Protocol::Confidential) => registry::build_confidential_mediator(mediator, Arc::clone(p.space))
+                .map(|m| Built::Confidential(mediator.clone(), m)),
+        };
+        match built {
+            Ok(b) => {
+                self.mediator = Some(b);
+                true
+            }
+            Err(_) => false,
         }
     }
-    None
 }
 
-/// Single negotiating text: the mediator amends one issue of the draft at random; each party
-/// votes for the amendment if it is better for it than the draft or one it would sign now; the
-/// amendment stands if all vote for it. The draft is agreed when every party would sign it.
-fn single_text<R: Rng + ?Sized>(
+/// Runs one round of talks under `protocol` (`None`: direct talks) with the mediator strategy
+/// `mediator` (ignored in direct talks) and returns the agreed package, if any. With `trace`,
+/// `moves` receives what happened on the table.
+pub fn bargain(
+    protocol: Option<Protocol>,
+    mediator: &Spec,
     p: &Problem,
-    state: &mut ProtocolState,
-    rng: &mut R,
+    talks: &mut Talks<'_>,
+    trace: bool,
     moves: &mut dyn FnMut(Move),
 ) -> Option<Agreement> {
-    let n = p.values.len();
-    let subs = p.aspiration.first().map_or(0, Vec::len);
-    let mut draft = match state.draft {
-        Some(d) if d < p.packages => d,
-        _ => rng.gen_range(0..p.packages.max(1)),
-    };
-    for s in 0..subs {
-        // One amendment per offer: a random issue moved to a random other value.
-        let m = p.radices.len();
-        let issue = rng.gen_range(0..m.max(1));
-        let r = p.radices.get(issue).copied().unwrap_or(1);
-        let shift = if r > 1 { rng.gen_range(1..r) } else { 0 };
-        if r > 1 {
-            let mut digits = p.digits_of(draft).to_vec();
-            digits[issue] = (digits[issue] + shift) % r;
-            let candidate = index_of(&digits, p.radices);
-            let yes = (0..n).all(|i| p.values[i][candidate] > p.values[i][draft] || accepts(p, i, candidate, s));
-            if yes {
-                draft = candidate;
-                moves(Move::Amended { offer: s as u32, package: draft });
-            }
-        }
-        if (0..n).all(|i| accepts(p, i, draft, s)) {
-            state.draft = Some(draft);
-            moves(Move::Offer { offer: s as u32, by: Proposer::Mediator, package: draft });
-            return Some(Agreement { package: draft, mix: None, offer: s as u32, proposer: Proposer::Mediator });
-        }
-    }
-    state.draft = Some(draft);
-    None
-}
-
-/// Package index from digits (last issue fastest).
-pub fn index_of(digits: &[u32], radices: &[u32]) -> usize {
-    digits.iter().zip(radices).fold(0usize, |acc, (d, r)| acc * (*r as usize) + *d as usize)
-}
-
-/// Confidential mediation: the mediator proposes the package maximising the Nash product of the
-/// gains over the packages every party can ratify, and tells the parties only whether such a
-/// package exists; each accepts if the package clears its aspiration.
-fn confidential(p: &Problem, moves: &mut dyn FnMut(Move)) -> Option<Agreement> {
-    let n = p.values.len();
-    let subs = p.aspiration.first().map_or(0, Vec::len);
-    let best = p.nash_order.iter().copied().find(|&pkg| (0..n).all(|i| admissible(p, i, pkg))).map(|pkg| (pkg, 0.0));
-    let Some((pkg, _)) = best else {
-        moves(Move::NoZone { offer: 0 });
+    if !talks.ensure(p, protocol, mediator) {
         return None;
-    };
-    for s in 0..subs {
-        if (0..n).all(|i| accepts(p, i, pkg, s)) {
-            moves(Move::Offer { offer: s as u32, by: Proposer::Mediator, package: pkg });
-            return Some(Agreement { package: pkg, mix: None, offer: s as u32, proposer: Proposer::Mediator });
-        }
     }
-    None
-}
-
-/// One candidate point of the Rubinstein problem: credibility-discounted values `big` and plain
-/// utilities `small` of both parties (the floors apply to the latter).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Point {
-    /// U_0, U_1.
-    pub big: [f64; 2],
-    /// u_0, u_1.
-    pub small: [f64; 2],
-}
-
-/// The linear constraints of a two-party Rubinstein problem in one round.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SpeTerms {
-    /// delta_i per round.
-    pub discount: [f64; 2],
-    /// d_i.
-    pub disagreement: [f64; 2],
-    /// Absolute floors on u_i (already mapped from the step-normalised scale).
-    pub floor: [f64; 2],
-    /// rho_i.
-    pub reciprocity: [f64; 2],
-}
-
-/// A point on a segment `a + t (b - a)`, `t` in [0, 1], of the candidate set.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct OnSegment {
-    /// Segment start (package index).
-    pub a: usize,
-    /// Segment end (package index).
-    pub b: usize,
-    /// Position along the segment.
-    pub t: f64,
-    /// Values U at that point.
-    pub big: [f64; 2],
-}
-
-/// Best point for `proposer` subject to the responder getting at least `min_other` (in U), the
-/// floors, the disagreement values and reciprocity. With `interpolate`, points between adjacent
-/// packages of `order` count (exact when utilities are linear in the step's real issues).
-fn best_for(points: &[Point], order: &[usize], interpolate: bool, terms: &SpeTerms, proposer: usize, min_other: f64) -> Option<OnSegment> {
-    let o = 1 - proposer;
-    // Constraints g(x) >= 0, linear in (big, small).
-    let cons = |x: &Point| -> [f64; 6] {
-        [
-            x.big[o] - min_other,
-            x.big[proposer] - terms.disagreement[proposer],
-            x.small[0] - terms.floor[0],
-            x.small[1] - terms.floor[1],
-            (x.small[0] - terms.disagreement[0]) - terms.reciprocity[0] * (x.small[1] - terms.disagreement[1]),
-            (x.small[1] - terms.disagreement[1]) - terms.reciprocity[1] * (x.small[0] - terms.disagreement[0]),
-        ]
-    };
-    const EPS: f64 = 1e-12;
-    let mut best: Option<OnSegment> = None;
-    let mut consider = |c: OnSegment| {
-        if best.is_none_or(|b| c.big[proposer] > b.big[proposer]) {
-            best = Some(c);
-        }
-    };
-    for &k in order {
-        let x = &points[k];
-        if cons(x).iter().all(|g| *g >= -EPS) {
-            consider(OnSegment { a: k, b: k, t: 0.0, big: x.big });
-        }
+    let n = p.values.len();
+    let count = p.values.first().map_or(0, Vec::len) as u64;
+    let setup = Setup::new(n, count, u64::from(p.sub_rounds.max(1))).keep_events(trace);
+    let Talks { seats, mediator: built, text, .. } = talks;
+    let mut parties: Vec<Box<dyn Negotiator + '_>> = Vec::with_capacity(n);
+    for (i, seat) in seats.iter_mut().enumerate() {
+        let seat = seat.as_mut()?;
+        seat.negotiator.set_elapsed(u64::from(p.elapsed));
+        let test = move |o: OutcomeId| admissible(p, i, o as usize);
+        parties.push(Box::new(Constrained::new(&mut seat.negotiator, test)));
     }
-    if interpolate {
-        for w in order.windows(2) {
-            let (pa, pb) = (&points[w[0]], &points[w[1]]);
-            let (ga, gb) = (cons(pa), cons(pb));
-            let (mut lo, mut hi) = (0.0f64, 1.0f64);
-            for (a, b) in ga.iter().zip(&gb) {
-                // a + t (b - a) >= 0
-                let slope = b - a;
-                if slope.abs() < 1e-300 {
-                    if *a < -EPS {
-                        hi = -1.0;
-                    }
-                } else if slope > 0.0 {
-                    lo = lo.max(-a / slope);
-                } else {
-                    hi = hi.min(-a / slope);
-                }
+    let budget = Budget::default();
+    let (ending, proposer, step) = match (protocol, built) {
+        (None, _) => {
+            let mut m = Sao::new(setup).ok()?;
+            run_sao(&mut m, &mut parties, &budget).ok()?;
+            report(m.events(), moves);
+            (m.ending().cloned(), m.current_offer().map(|o| Proposer::Party(o.proposer)), m.step())
+        }
+        (Some(Protocol::Relay), Some(Built::Relay(_, med))) => {
+            let mut m = Relay::new(setup).ok()?;
+            run_relay(&mut m, &mut parties, med.as_mut(), &budget).ok()?;
+            report(m.events(), moves);
+            let author = m.author().map(|a| match a {
+                Source::Party(i) => Proposer::Party(i),
+                Source::Mediator => Proposer::Mediator,
+            });
+            (m.ending().cloned(), author, m.step())
+        }
+        (Some(Protocol::SingleText), Some(Built::SingleText(_, med))) => {
+            let mut m = SingleText::resume(setup, med.adoption(), *text).ok()?;
+            run_single_text(&mut m, &mut parties, med.as_mut(), &budget).ok()?;
+            report(m.events(), moves);
+            *text = m.current();
+            (m.ending().cloned(), Some(Proposer::Mediator), m.step())
+        }
+        (Some(Protocol::Confidential), Some(Built::Confidential(_, med))) => {
+            let mut m = Confidential::new(setup, Arc::clone(p.space)).ok()?;
+            run_confidential(&mut m, &mut parties, med.as_mut(), &budget).ok()?;
+            report(m.events(), moves);
+            (m.ending().cloned(), Some(Proposer::Mediator), m.step())
+        }
+        _ => return None,
+    };
+    // A fault (a strategy that panicked or moved illegally) ends the round without agreement.
+    let package = match ending {
+        Some(Ending::Agreement(o)) => o as usize,
+        _ => return None,
+    };
+    Some(Agreement { package, mix: None, offer: step.saturating_sub(1) as u32, proposer: proposer? })
+}
+
+/// Translates a session's events into the model's moves.
+fn report(events: &[Event], moves: &mut dyn FnMut(Move)) {
+    let mut last_reframe = None;
+    let mut no_zone = false;
+    for e in events {
+        match *e {
+            Event::Offer { step, party, outcome } => {
+                moves(Move::Offer { offer: step as u32, by: Proposer::Party(party), package: outcome as usize })
             }
-            if lo <= hi {
-                for t in [lo, hi] {
-                    let big = [pa.big[0] + t * (pb.big[0] - pa.big[0]), pa.big[1] + t * (pb.big[1] - pa.big[1])];
-                    consider(OnSegment { a: w[0], b: w[1], t, big });
-                }
+            // A reframed text reaches every party: one move per reframe.
+            Event::Delivered { step, outcome, from: Source::Mediator, .. } if last_reframe != Some((step, outcome)) => {
+                last_reframe = Some((step, outcome));
+                moves(Move::Offer { offer: step as u32, by: Proposer::Mediator, package: outcome as usize });
             }
+            Event::Draft { step, outcome } => {
+                moves(Move::Offer { offer: step as u32, by: Proposer::Mediator, package: outcome as usize })
+            }
+            Event::Adopted { step, outcome } => moves(Move::Amended { offer: step as u32, package: outcome as usize }),
+            Event::Zone { step, exists: false } if !no_zone => {
+                no_zone = true;
+                moves(Move::NoZone { offer: step as u32 });
+            }
+            _ => {}
+        }
+        if matches!(e, Event::Delivered { from: Source::Party(_), .. }) {
+            last_reframe = None;
         }
     }
-    best
-}
-
-/// Rubinstein's stationary subgame-perfect equilibrium over the candidate points: the values
-/// (v_0, v_1) each party gets as proposer, found by iterating
-/// `v_i = max { U_i : U_j >= max(delta_j v_j, d_j), floors, reciprocity }` from the top (the
-/// map is monotone, so this converges to the largest fixed point). Returns the point party
-/// `proposer` offers, which the other accepts, or None when no point satisfies both sides.
-pub fn spe(points: &[Point], interpolate: bool, terms: &SpeTerms, proposer: usize) -> Option<OnSegment> {
-    // Frontier order: by U_0 ascending (segments join neighbours on the Pareto frontier).
-    let mut order: Vec<usize> = (0..points.len()).collect();
-    order.sort_by(|a, b| points[*a].big[0].total_cmp(&points[*b].big[0]).then(points[*b].big[1].total_cmp(&points[*a].big[1])));
-    let mut frontier: Vec<usize> = Vec::new();
-    for &k in order.iter().rev() {
-        if frontier.last().is_none_or(|&f| points[k].big[1] > points[f].big[1]) {
-            frontier.push(k);
-        }
-    }
-    frontier.reverse();
-    let order = if interpolate { frontier } else { order };
-    // Start from the most each side can get within everyone's constraints.
-    let mut v = [
-        best_for(points, &order, interpolate, terms, 0, terms.disagreement[1])?.big[0],
-        best_for(points, &order, interpolate, terms, 1, terms.disagreement[0])?.big[1],
-    ];
-    for _ in 0..100_000 {
-        let a = best_for(points, &order, interpolate, terms, 0, (terms.discount[1] * v[1]).max(terms.disagreement[1]))?;
-        let b = best_for(points, &order, interpolate, terms, 1, (terms.discount[0] * v[0]).max(terms.disagreement[0]))?;
-        let next = [a.big[0], b.big[1]];
-        let done = (next[0] - v[0]).abs() <= 1e-15 && (next[1] - v[1]).abs() <= 1e-15;
-        v = next;
-        if done {
-            break;
-        }
-    }
-    let o = 1 - proposer;
-    best_for(points, &order, interpolate, terms, proposer, (terms.discount[o] * v[o]).max(terms.disagreement[o]))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bc_model::Issue;
 
-    fn split(n: usize) -> Vec<Point> {
-        (0..n)
-            .map(|k| {
-                let x = k as f64 / (n - 1) as f64;
-                Point { big: [x, 1.0 - x], small: [x, 1.0 - x] }
-            })
-            .collect()
+    /// A split of one issue in `n` packages: party 0 values package k at k/(n-1), party 1 at
+    /// 1 - k/(n-1); both accept anything at least their disagreement value 0.
+    struct Split {
+        space: Arc<OutcomeSpace>,
+        values: Vec<Vec<f64>>,
+        base_ok: Vec<Vec<bool>>,
     }
 
-    fn terms(d0: f64, d1: f64, f0: f64, f1: f64) -> SpeTerms {
-        SpeTerms { discount: [d0, d1], disagreement: [0.0, 0.0], floor: [f0, f1], reciprocity: [0.0, 0.0] }
+    fn split(n: usize) -> Split {
+        let space = Arc::new(
+            OutcomeSpace::new("split", vec![Issue::categorical("x", (0..n).map(|k| k.to_string()).collect()).unwrap()])
+                .unwrap(),
+        );
+        let up: Vec<f64> = (0..n).map(|k| k as f64 / (n - 1) as f64).collect();
+        let down: Vec<f64> = up.iter().map(|x| 1.0 - x).collect();
+        Split { space, values: vec![up, down], base_ok: vec![vec![true; n]; 2] }
+    }
+
+    fn problem<'a>(s: &'a Split, floors: &'a [f64], elapsed: u32) -> Problem<'a> {
+        Problem {
+            space: &s.space,
+            values: &s.values,
+            utilities: &s.values,
+            base_ok: &s.base_ok,
+            floors,
+            disagreement: &[0.0, 0.0],
+            elapsed,
+            round: elapsed,
+            sub_rounds: 4,
+        }
+    }
+
+    fn linear(rounds: f64) -> Strategy {
+        Strategy::Agent { spec: "tb:e=1".parse().unwrap(), rounds }
+    }
+
+    fn spec(s: &str) -> Spec {
+        s.parse().unwrap()
     }
 
     #[test]
-    fn rubinstein_shares() {
-        let pts = split(3);
-        let s = spe(&pts, true, &terms(0.9, 0.8, 0.0, 0.0), 0).unwrap();
-        assert!((s.big[0] - 5.0 / 7.0).abs() < 1e-12, "{}", s.big[0]);
-        let s = spe(&pts, true, &terms(0.9, 0.9, 0.0, 0.0), 0).unwrap();
-        assert!((s.big[0] - 10.0 / 19.0).abs() < 1e-12, "{}", s.big[0]);
-        // The second mover's share when it proposes.
-        let s = spe(&pts, true, &terms(0.9, 0.9, 0.0, 0.0), 1).unwrap();
-        assert!((s.big[1] - 10.0 / 19.0).abs() < 1e-12);
+    fn every_protocol_agrees_inside_both_floors() {
+        let s = split(11);
+        let floors = [0.4, 0.4];
+        for (protocol, med) in [
+            (None, "pass"),
+            (Some(Protocol::Relay), "pass"),
+            (Some(Protocol::Relay), "discipline"),
+            (Some(Protocol::SingleText), "flip"),
+            (Some(Protocol::Confidential), "nash"),
+        ] {
+            let (a, b) = (linear(3.0), linear(3.0));
+            let mut talks = Talks::new([&a, &b], 7);
+            talks.open();
+            let mut agreed = None;
+            for round in 0..40 {
+                let mut moves = Vec::new();
+                let p = problem(&s, &floors, round);
+                if let Some(ag) = bargain(protocol, &spec(med), &p, &mut talks, true, &mut |m| moves.push(m)) {
+                    agreed = Some((round, ag, moves));
+                    break;
+                }
+            }
+            let (round, ag, moves) = agreed.unwrap_or_else(|| panic!("{protocol:?} {med}: no agreement"));
+            let x = s.values[0][ag.package];
+            assert!((0.4 - 1e-9..=0.6 + 1e-9).contains(&x), "{protocol:?} {med}: package worth {x} to party 0");
+            assert!(round <= 3, "{protocol:?} {med}: agreed only in round {round}");
+            assert!(!moves.is_empty());
+            let by_mediator = matches!(protocol, Some(Protocol::SingleText | Protocol::Confidential));
+            assert_eq!(ag.proposer == Proposer::Mediator, by_mediator, "{protocol:?}");
+        }
     }
 
     #[test]
-    fn ratification_constrained_rubinstein() {
-        let pts = split(2);
-        let a = spe(&pts, true, &terms(0.9, 0.9, 0.6, 0.0), 0).unwrap();
-        assert!((a.big[0] - 0.64).abs() < 1e-12, "{}", a.big[0]);
-        let b = spe(&pts, true, &terms(0.9, 0.9, 0.6, 0.0), 1).unwrap();
-        assert!((b.big[0] - 0.60).abs() < 1e-12, "{}", b.big[0]);
-        assert!(spe(&pts, true, &terms(0.9, 0.9, 0.6, 0.5), 0).is_none());
+    fn disjoint_floors_never_agree_and_the_mediator_says_so() {
+        let s = split(11);
+        let floors = [0.7, 0.7];
+        let (a, b) = (linear(2.0), linear(2.0));
+        let mut talks = Talks::new([&a, &b], 1);
+        talks.open();
+        for round in 0..6 {
+            let p = problem(&s, &floors, round);
+            let mut moves = Vec::new();
+            assert!(bargain(Some(Protocol::Confidential), &spec("nash"), &p, &mut talks, true, &mut |m| moves.push(m)).is_none());
+            assert!(moves.iter().all(|m| matches!(m, Move::NoZone { .. })) && !moves.is_empty(), "{moves:?}");
+            assert!(bargain(None, &spec("pass"), &p, &mut talks, false, &mut |_| {}).is_none());
+        }
     }
 
     #[test]
-    fn alternating_offers_meet_in_the_zone() {
-        let values = vec![vec![0.0, 0.5, 1.0], vec![1.0, 0.5, 0.0]];
-        let base_ok = vec![vec![true; 3], vec![true; 3]];
-        let aspiration = vec![vec![0.9, 0.9, 0.5, 0.5], vec![0.9, 0.9, 0.5, 0.5]];
-        let digits = vec![0, 1, 2];
-        let p = Problem {
-            packages: 3,
-            values: &values,
-            utilities: &values,
-            base_ok: &base_ok,
-            floors: &[0.0, 0.0],
-            nash_order: &[1, 0, 2],
-            aspiration: &aspiration,
-            first_proposer: 0,
-            digits: &digits,
-            width: 1,
-            radices: &[3],
-        };
-        let a = bargain(None, &p, &mut ProtocolState::default(), &mut rand::rngs::mock::StepRng::new(0, 1), &mut |_| {}).unwrap();
-        assert_eq!((a.package, a.offer), (1, 2));
-        let c = bargain(Some(Protocol::Confidential), &p, &mut ProtocolState::default(), &mut rand::rngs::mock::StepRng::new(0, 1), &mut |_| {}).unwrap();
-        assert_eq!((c.package, c.offer, c.proposer), (1, 2, Proposer::Mediator));
+    fn the_single_text_carries_over_between_rounds() {
+        let s = split(11);
+        let floors = [f64::NEG_INFINITY; 2];
+        let (a, b) = (linear(50.0), linear(50.0));
+        let mut talks = Talks::new([&a, &b], 3);
+        talks.open();
+        // Early on nothing is acceptable to both: no text is adopted and none carries over.
+        let p = problem(&s, &floors, 0);
+        assert!(bargain(Some(Protocol::SingleText), &spec("flip"), &p, &mut talks, false, &mut |_| {}).is_none());
+        assert_eq!(talks.text, None);
+        // A text both accept: adopted, then ratified in the round that ends.
+        talks.text = Some(5);
+        let p = problem(&s, &floors, 40);
+        let ag = bargain(Some(Protocol::SingleText), &spec("flip"), &p, &mut talks, false, &mut |_| {});
+        assert!(ag.is_some());
+    }
+
+    #[test]
+    fn lowest_levels_are_the_strategies_own() {
+        let s = split(11);
+        let floors = [f64::NEG_INFINITY; 2];
+        let (a, b) = (linear(4.0), Strategy::Agent { spec: spec("micro"), rounds: 4.0 });
+        let talks = Talks::new([&a, &b], 0);
+        let mut out = Vec::new();
+        let p = problem(&s, &floors, 1);
+        assert!(!talks.lowest_levels(&p, &[(0.0, 1.0), (0.0, 1.0)], &mut out));
+        assert!(!talks.memoryless(None, &spec("pass")));
+        let talks = Talks::new([&a, &a], 0);
+        assert!(talks.lowest_levels(&p, &[(0.0, 1.0), (0.0, 1.0)], &mut out));
+        // Linear over 4 rounds, end of round 1: half conceded (less NegMAS's 1e-4).
+        assert!((out[0] - (0.5 - 1e-4 - NEAR_MISS)).abs() < 1e-12, "{out:?}");
+        assert!(talks.memoryless(Some(Protocol::Confidential), &spec("nash")));
+        assert!(!talks.memoryless(Some(Protocol::Relay), &spec("bridge")));
+        assert!(!talks.memoryless(Some(Protocol::SingleText), &spec("flip")));
     }
 }

@@ -142,7 +142,8 @@ pub struct Meta {
     /// What a round stands for (for reports), e.g. "week".
     #[serde(default = "default_unit")]
     pub round_unit: String,
-    /// Offers (or mediator amendments) per round.
+    /// Protocol rounds per round of talks (in each, every party makes or answers an offer, the
+    /// single-text mediator puts one draft, or the confidential mediator one proposal).
     #[serde(default = "default_sub_rounds")]
     #[schemars(range(min = 1, max = 1000))]
     pub sub_rounds: u32,
@@ -277,30 +278,65 @@ pub struct RatificationSpec {
     pub reciprocity: Param,
 }
 
-/// How a party bargains.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum StrategyKind {
-    /// Concedes from its best package to its reservation over `rounds` rounds.
-    TimeBased,
-    /// Rubinstein's stationary subgame-perfect strategy (two parties, both `spe`).
-    Spe,
+/// The strategy kinds a file may name: `time_based`, `spe` and every agent of the negotiation
+/// library (the validator turns down the agents that only vote: a party must also make offers).
+pub fn agent_kinds() -> Vec<String> {
+    let mut out = vec!["time_based".to_string(), "spe".to_string()];
+    out.extend(bc_strategy::registry::AGENTS.iter().map(|a| a.name.to_string()));
+    out
 }
 
-/// `[parties.X.strategy]`.
+/// The mediator strategies of every mediated protocol, in protocol order (relay, single_text,
+/// confidential), each protocol's default first.
+pub fn mediator_kinds() -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in [ProtocolSpec::Relay, ProtocolSpec::SingleText, ProtocolSpec::Confidential] {
+        for (name, _) in bc_strategy::registry::mediators(p.kind()) {
+            if !out.iter().any(|n| n == name) {
+                out.push(name.to_string());
+            }
+        }
+    }
+    out
+}
+
+fn kind_schema(names: Vec<String>) -> Schema {
+    schemars::json_schema!({ "type": "string", "enum": names })
+}
+
+fn agent_kind_schema(_: &mut SchemaGenerator) -> Schema {
+    kind_schema(agent_kinds())
+}
+
+fn mediator_kind_schema(_: &mut SchemaGenerator) -> Schema {
+    kind_schema(mediator_kinds())
+}
+
+/// `[parties.X.strategy]`: how a party bargains.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StrategySpec {
-    /// Which strategy.
-    pub kind: StrategyKind,
-    /// Concession exponent e (aspiration = d + (best - d)(1 - x^e); e > 1 concedes late).
+    /// Which strategy: `time_based` (concedes from its best package to its disagreement value
+    /// over `rounds` rounds, with `exponent`), `spe` (Rubinstein's subgame-perfect strategy; two
+    /// parties, both spe), or an agent of the negotiation library by name (boulware, linear,
+    /// conceder, tb, aspiration, hardheaded, random, tft-relative, tft-absolute, micro, agentk,
+    /// hardheaded2011, ponpoko).
+    #[schemars(schema_with = "agent_kind_schema")]
+    pub kind: String,
+    /// Concession exponent e of `time_based` (aspiration = d + (best - d)(1 - x^e); e > 1
+    /// concedes late). Other agents take theirs in `params`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("minimum" = 0.0), extend("exclusiveMinimum" = 0.0))]
     pub exponent: Option<Param>,
-    /// Rounds a party takes to concede fully on a step (time-based).
+    /// Rounds of a step the strategy's clock spans: a time-based strategy concedes fully by
+    /// then. Required for `time_based`; for other agents it defaults to the horizon.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("minimum" = 0.0), extend("exclusiveMinimum" = 0.0))]
     pub rounds: Option<Param>,
+    /// The agent's parameters by name (e.g. `{ e = 2.5 }` for tb or aspiration, `{ delta = 2 }`
+    /// for the tit-for-tats); numbers or distributions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<Keyed<Param>>,
 }
 
 /// A party's utility: a GENIUS/GeniusWeb profile file, or inline weights and value scores.
@@ -369,6 +405,43 @@ pub enum ProtocolSpec {
     Confidential,
 }
 
+impl ProtocolSpec {
+    /// The protocol library's mechanism.
+    pub fn kind(self) -> bc_protocol::ProtocolKind {
+        match self {
+            ProtocolSpec::Relay => bc_protocol::ProtocolKind::Relay,
+            ProtocolSpec::SingleText => bc_protocol::ProtocolKind::SingleText,
+            ProtocolSpec::Confidential => bc_protocol::ProtocolKind::Confidential,
+        }
+    }
+
+    /// The name used in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProtocolSpec::Relay => "relay",
+            ProtocolSpec::SingleText => "single_text",
+            ProtocolSpec::Confidential => "confidential",
+        }
+    }
+}
+
+/// `[mediator.strategy]`: how the mediator runs its protocol.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MediatorStrategySpec {
+    /// The mediator strategy, one of its protocol's: relay: pass (passes every offer on),
+    /// discipline (holds offers that go back on the sender's last), bridge (reframes to a
+    /// package both prefer to what they have been offered); single_text: flip (Klein's: amends
+    /// one issue at a time), random, hill-climbing, annealing; confidential: nash, welfare,
+    /// egalitarian (what it maximises over the zone).
+    #[schemars(schema_with = "mediator_kind_schema")]
+    pub kind: String,
+    /// The strategy's parameters by name (e.g. `{ t0 = 1 }` for annealing); numbers or
+    /// distributions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<Keyed<Param>>,
+}
+
 /// `[mediator]`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -378,6 +451,10 @@ pub struct MediatorSpec {
     pub name: String,
     /// How the mediator runs the talks.
     pub protocol: ProtocolSpec,
+    /// The mediator's strategy for its protocol (default: pass for relay, flip for
+    /// single_text, nash for confidential).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<MediatorStrategySpec>,
     /// eta: share of audience cost the mediator absorbs.
     #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
     pub insulation: Param,

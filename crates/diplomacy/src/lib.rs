@@ -7,7 +7,9 @@
 //! - [`file`]: the file format as serde types; [`file::schema`] is its JSON Schema.
 //! - [`dist`]: uncertain parameters (fixed, uniform, normal, beta, triangular).
 //! - [`model`]: one run's concrete model; [`sim`]: one run, round by round.
-//! - [`bargain`]: bargaining inside a round, behind one function (the protocol seam).
+//! - [`bargain`]: bargaining inside a round, behind one function: the protocol library's
+//!   mechanisms (`bc-protocol`) played by its negotiators (`bc-strategy`) under the model's
+//!   acceptance test; [`rubinstein`]: the SPE reduction check.
 //! - [`forecast`]: Monte Carlo with paired counterfactuals, streamed into an aggregate.
 //!
 //! No I/O beyond reading the scenario's own files; threads only through `bc-engine`.
@@ -18,6 +20,7 @@ pub mod error;
 pub mod file;
 pub mod forecast;
 pub mod model;
+pub mod rubinstein;
 pub mod scenario;
 pub mod sim;
 pub mod stats;

@@ -44,18 +44,18 @@ pub struct Ratification {
 }
 
 /// A bargaining strategy.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Strategy {
-    /// Aspiration `d + (best - d)(1 - x^exponent)` with `x` the share of `rounds` elapsed on
-    /// the current step.
-    TimeBased {
-        /// Concession exponent (> 1: concede late).
-        exponent: f64,
-        /// Rounds to concede fully.
+    /// A negotiator of `bc-strategy`'s registry (`time_based` is `tb` with its exponent),
+    /// playing every step as one negotiation that lasts `rounds` rounds (its relative time is
+    /// the share of them elapsed since the step opened).
+    Agent {
+        /// The agent and its parameters.
+        spec: bc_strategy::Spec,
+        /// Rounds of a step the agent's clock spans (time-based agents concede fully by then).
         rounds: f64,
     },
-    /// Rubinstein's stationary subgame-perfect strategy.
+    /// Rubinstein's stationary subgame-perfect strategy (a reduction check, not a protocol).
     Spe,
 }
 
@@ -107,6 +107,8 @@ pub struct Mediator {
     pub name: String,
     /// Protocol.
     pub protocol: Protocol,
+    /// The mediator's strategy for its protocol (a name of `bc-strategy`'s registry).
+    pub strategy: bc_strategy::Spec,
     /// eta: insulation.
     pub insulation: f64,
     /// Leak probability per round.
@@ -215,7 +217,8 @@ pub struct Model {
     pub mediator: Option<Mediator>,
     /// Spoilers.
     pub spoilers: Vec<Spoiler>,
-    /// Step tables at the status quo, shared across runs (empty when utilities are sampled).
+    /// Step spaces, and step tables at the status quo (none when utilities are sampled), shared
+    /// across runs.
     pub tables: crate::sim::TableCache,
 }
 

@@ -10,7 +10,7 @@ use rand::Rng;
 
 use crate::dist::{Bounds, Param};
 use crate::error::{Error, ErrorKind};
-use crate::file::{ProtocolSpec, ScenarioFile, SemanticsSpec, StrategyKind, ValueRef};
+use crate::file::{ProtocolSpec, ScenarioFile, SemanticsSpec, ValueRef};
 use crate::model::{AgendaIssue, Mediator, Model, Party, Protocol, Public, Ratification, Shock, Spoiler, Step, Strategy};
 use crate::sim::Streams;
 use crate::validate::{self, check_references, IssueShape, Located, Report, SchemaCheck};
@@ -147,9 +147,7 @@ impl Scenario {
         .map_err(|m| Error::invalid(vec![general(source, "(scenario)", m)]))?;
         let mut template = template;
         let utilities_fixed = fixed.iter().all(Option::is_some);
-        if utilities_fixed {
-            template.tables = crate::sim::TableCache::for_model(&template);
-        }
+        template.tables = crate::sim::TableCache::for_model(&template, utilities_fixed);
         Ok(Scenario {
             file,
             source: source.to_string(),
@@ -272,13 +270,7 @@ fn model_with(
                 expectations: pick(&format!("{base}.ratification.expectations"), &r.expectations, Bounds::NON_NEGATIVE),
                 reciprocity: pick(&format!("{base}.ratification.reciprocity"), &r.reciprocity, Bounds::NON_NEGATIVE),
             });
-            let strategy = match p.strategy.kind {
-                StrategyKind::Spe => Strategy::Spe,
-                StrategyKind::TimeBased => Strategy::TimeBased {
-                    exponent: p.strategy.exponent.as_ref().map_or(1.0, |e| pick(&format!("{base}.strategy.exponent"), e, Bounds::POSITIVE)),
-                    rounds: p.strategy.rounds.as_ref().map_or(1.0, |r| pick(&format!("{base}.strategy.rounds"), r, Bounds::POSITIVE)),
-                },
-            };
+            let strategy = party_strategy(&p.strategy, &format!("{base}.strategy"), f.scenario.rounds, pick);
             parties.push(Party {
                 id: id.clone(),
                 name: if p.name.is_empty() { id.clone() } else { p.name.clone() },
@@ -345,6 +337,7 @@ fn model_with(
                     ProtocolSpec::SingleText => Protocol::SingleText,
                     ProtocolSpec::Confidential => Protocol::Confidential,
                 },
+                strategy: mediator_strategy(m, pick),
                 insulation: pick("mediator.insulation", &m.insulation, Bounds::UNIT),
                 leak: pick("mediator.leak", &m.leak, Bounds::UNIT),
                 leak_jump: pick("mediator.leak_jump", &m.leak_jump, Bounds::UNIT),
@@ -402,6 +395,45 @@ fn model_with(
             tables: crate::sim::TableCache::default(),
         })
     }
+}
+
+/// A party's strategy: `spe`, `time_based` (the library's `tb` with the file's exponent), or a
+/// library agent with its parameters (drawn like any other number).
+fn party_strategy(
+    st: &crate::file::StrategySpec,
+    base: &str,
+    horizon: u32,
+    pick: &mut dyn FnMut(&str, &Param, Bounds) -> f64,
+) -> Strategy {
+    if st.kind == "spe" {
+        return Strategy::Spe;
+    }
+    let mut spec = if st.kind == "time_based" {
+        let e = st.exponent.as_ref().map_or(1.0, |e| pick(&format!("{base}.exponent"), e, Bounds::POSITIVE));
+        bc_strategy::Spec { name: "tb".into(), params: [("e".to_string(), e)].into_iter().collect() }
+    } else {
+        bc_strategy::Spec { name: st.kind.clone(), params: Default::default() }
+    };
+    let rounds = st.rounds.as_ref().map_or(if st.kind == "time_based" { 1.0 } else { f64::from(horizon) }, |r| {
+        pick(&format!("{base}.rounds"), r, Bounds::POSITIVE)
+    });
+    for (k, v) in st.params.iter().flat_map(|p| &p.0) {
+        spec.params.insert(k.to_ascii_lowercase(), pick(&format!("{base}.params.{k}"), v, Bounds::ANY));
+    }
+    Strategy::Agent { spec, rounds }
+}
+
+/// The mediator's strategy: the file's, or its protocol's default.
+fn mediator_strategy(m: &crate::file::MediatorSpec, pick: &mut dyn FnMut(&str, &Param, Bounds) -> f64) -> bc_strategy::Spec {
+    let default = || bc_strategy::registry::mediators(m.protocol.kind()).first().map_or("pass", |(n, _)| *n).to_string();
+    let Some(st) = &m.strategy else {
+        return bc_strategy::Spec { name: default(), params: Default::default() };
+    };
+    let mut spec = bc_strategy::Spec { name: st.kind.clone(), params: Default::default() };
+    for (k, v) in st.params.iter().flat_map(|p| &p.0) {
+        spec.params.insert(k.to_ascii_lowercase(), pick(&format!("mediator.strategy.params.{k}"), v, Bounds::ANY));
+    }
+    spec
 }
 
 /// The scenario text `text` as an editable TOML file, with variant `variant` applied (comments

@@ -12,13 +12,14 @@
 
 use std::sync::Arc;
 
-use bc_model::Value;
+use bc_model::{Issue, IssueKind, OutcomeSpace, Value};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::bargain::{self, Agreement, Move, Point, Problem, Proposer, ProtocolState, SpeTerms};
-use crate::model::{Model, Shock, Strategy};
+use crate::bargain::{self, Agreement, Move, Problem, Proposer, Talks};
+use crate::model::{Model, Protocol, Shock, Strategy};
+use crate::rubinstein::{self, Point, SpeTerms};
 
 /// How a run ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -278,8 +279,11 @@ impl Observer for Trace {
 }
 
 /// The packages of a step's open issues and what they are worth.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Table {
+    /// The packages as an outcome space (the open issues, real ones on their grid): package p
+    /// is outcome p. What the protocols see (None: the step has no open issue).
+    space: Option<Arc<OutcomeSpace>>,
     /// Open issues (space indices).
     open: Vec<usize>,
     /// Values of each open issue (grid for real issues).
@@ -288,8 +292,6 @@ pub struct Table {
     digits: Vec<u32>,
     /// Number of packages.
     count: usize,
-    /// Number of values of each open issue.
-    radices: Vec<u32>,
     /// Per party: packages by decreasing utility.
     by_u: Vec<Vec<usize>>,
     /// `u[i][p]`: utility with the package in place and everything else as now.
@@ -323,7 +325,7 @@ struct Run<'m> {
     mediator_package: bool,
     step_open: u32,
     table: Arc<Table>,
-    state: ProtocolState,
+    talks: Talks<'m>,
     reservation: Vec<f64>,
     du: Vec<f64>,
     // Records.
@@ -341,14 +343,21 @@ struct Run<'m> {
     floor_abs: Vec<f64>,
     gain: Vec<Option<f64>>,
     gain_curve: Vec<Vec<(f64, f64)>>,
-    best: Vec<f64>,
-    nash_order: Vec<usize>,
+    /// Each party's lowest and highest credibility-discounted value over the step's packages.
+    ranges: Vec<(f64, f64)>,
+    /// The packages every party's disagreement and reciprocity tests admit, by index.
+    joint: Vec<usize>,
     d: Vec<f64>,
-    dirty: bool,
-    nash_sorted: bool,
+    /// Parties whose values must be recomputed (their trust or the step changed).
+    stale: Vec<bool>,
+    /// The reciprocity tests must be recomputed (the step or the disagreement values changed).
+    recip_stale: bool,
+    /// `recip_ok[i][p]`: package p passes i's reciprocity test (it depends on utilities and
+    /// disagreement values only, not on trust).
+    recip_ok: Vec<Vec<bool>>,
     discount_now: Vec<f64>,
-    lows: Vec<f64>,
-    aspiration: Vec<Vec<f64>>,
+    levels: Vec<f64>,
+    doubt: Vec<f64>,
     scratch: Vec<Value>,
 }
 
@@ -366,7 +375,7 @@ pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> R
     let mut observe_rng = streams.stream(OBSERVE);
     let mut bargain_rng = streams.stream(BARGAIN);
 
-    let mut run = Run::new(model);
+    let mut run = Run::new(model, bargain_rng.gen());
     run.open_step();
 
     let horizon = model
@@ -463,7 +472,7 @@ pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> R
             if run.awaiting_talks == Some(false) {
                 run.awaiting_talks = Some(true);
             }
-            let agreement = run.bargain(&mut bargain_rng, obs);
+            let agreement = run.bargain(obs);
             // 4. Implement.
             if let Some(ag) = agreement {
                 if run.implement(ag, &mut delivery_rng, &mut observe_rng, obs) {
@@ -511,8 +520,8 @@ pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> R
 }
 
 impl<'m> Run<'m> {
-    /// The state at the start of a run (step 0 not yet opened).
-    fn new(model: &'m Model) -> Run<'m> {
+    /// The state at the start of a run (step 0 not yet opened); `seed` seeds the strategies.
+    fn new(model: &'m Model, seed: u64) -> Run<'m> {
         let n = model.parties.len();
         let current: Vec<Option<Value>> = model.issues.iter().map(|i| i.status_quo).collect();
         let mut run = Run {
@@ -535,8 +544,8 @@ impl<'m> Run<'m> {
             carry: Vec::new(),
             mediator_package: false,
             step_open: 0,
-            table: Arc::new(Table::default()),
-            state: ProtocolState::default(),
+            table: Arc::new(Table::empty()),
+            talks: Talks::new(model.parties.iter().map(|p| &p.strategy), seed),
             reservation: vec![0.0; n],
             du: vec![0.0; n],
             first_step_round: None,
@@ -552,14 +561,15 @@ impl<'m> Run<'m> {
             floor_abs: vec![0.0; n],
             gain: vec![None; n],
             gain_curve: vec![Vec::new(); n],
-            best: vec![0.0; n],
-            nash_order: Vec::new(),
+            ranges: vec![(0.0, 0.0); n],
+            joint: Vec::new(),
             d: vec![0.0; n],
-            dirty: true,
-            nash_sorted: false,
+            stale: vec![true; n],
+            recip_stale: true,
+            recip_ok: vec![Vec::new(); n],
             discount_now: vec![1.0; n],
-            lows: Vec::new(),
-            aspiration: vec![Vec::new(); n],
+            levels: Vec::new(),
+            doubt: Vec::new(),
             scratch: Vec::new(),
         };
         if let Some(med) = &model.mediator {
@@ -625,7 +635,8 @@ impl Run<'_> {
 
     fn strike(&mut self, k: usize) {
         let sp = &self.m.spoilers[k];
-        self.dirty = true;
+        // Only the target's trust moves.
+        self.stale[sp.target] = true;
         self.strikes += 1;
         self.strikes_by_spoiler[k] += 1;
         self.record_setback();
@@ -676,9 +687,10 @@ impl Run<'_> {
         for i in 0..n {
             self.d[i] = self.disagreement(i);
         }
-        self.dirty = true;
+        self.stale.iter_mut().for_each(|s| *s = true);
+        self.recip_stale = true;
         self.step_open = self.t;
-        self.state = ProtocolState::default();
+        self.talks.open();
         for i in 0..n {
             self.values[i].clear();
             self.values[i].resize(count, 0.0);
@@ -687,23 +699,28 @@ impl Run<'_> {
         }
     }
 
-    /// The packages of the open issues and what each is worth to each party.
-    fn build_table(&self, open: Vec<usize>) -> Table {
+    /// The values each open issue can take in a package (a real issue's grid).
+    fn choices(&self, open: &[usize]) -> Vec<Vec<Value>> {
         let m = self.m;
-        let space = &m.space;
-        let choices: Vec<Vec<Value>> = open
-            .iter()
+        open.iter()
             .map(|&k| {
-                let issue = &space.issues()[k];
+                let issue = &m.space.issues()[k];
                 match issue.kind() {
-                    bc_model::IssueKind::Real { lo, hi } => {
+                    IssueKind::Real { lo, hi } => {
                         let g = m.real_grid.max(2);
                         (0..g).map(|s| Value::Real(lo + (hi - lo) * f64::from(s) / f64::from(g - 1))).collect()
                     }
                     _ => (0..issue.cardinality().unwrap_or(1)).map(|v| Value::Index(v as u32)).collect(),
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    /// The packages of the open issues and what each is worth to each party.
+    fn build_table(&self, open: Vec<usize>) -> Table {
+        let m = self.m;
+        let space = &m.space;
+        let choices = self.choices(&open);
         let all_real = open.iter().all(|&k| matches!(space.issues()[k].kind(), bc_model::IssueKind::Real { .. }));
         let radices: Vec<u32> = choices.iter().map(|c| c.len() as u32).collect();
         let count: usize = radices.iter().map(|r| *r as usize).product();
@@ -802,86 +819,92 @@ impl Run<'_> {
                 order
             })
             .collect();
-        Table { open, choices, digits, count, radices, by_u, u, without, range, all_real }
+        let space = m.tables.space(&open).or_else(|| step_space(&m.space, &open, &choices).map(Arc::new));
+        Table { space, open, choices, digits, count, by_u, u, without, range, all_real }
     }
 
-    /// Recomputes what depends on trust and the disagreement values (only when they changed):
-    /// credibility-discounted values, the packages that pass the disagreement and reciprocity
-    /// tests, each party's best value, its best gain as a function of its floor, and the
-    /// packages in decreasing Nash product.
+    /// Recomputes what depends on trust and the disagreement values, for the parties whose
+    /// trust changed (all of them when the step changed): credibility-discounted values, the
+    /// packages that pass the disagreement and reciprocity tests, each party's range of values,
+    /// its best gain as a function of its floor, and the packages every party admits.
     fn refresh(&mut self) {
         let n = self.n;
         let count = self.table.count;
-        let mut doubt = vec![0.0; n];
+        // A plain borrow (the table may be shared with other threads: no reference counting).
+        let table: &Table = &self.table;
+        if self.recip_stale {
+            for i in 0..n {
+                let rho = self.m.parties[i].ratification.map_or(0.0, |r| r.reciprocity);
+                let ok = &mut self.recip_ok[i];
+                ok.clear();
+                ok.resize(count, true);
+                if rho > 0.0 {
+                    let (ui, di) = (&table.u[i][..count], self.d[i]);
+                    for j in (0..n).filter(|&j| j != i) {
+                        let (uj, dj) = (&table.u[j][..count], self.d[j]);
+                        for ((o, x), y) in ok.iter_mut().zip(ui).zip(uj) {
+                            *o = *o && x - di >= rho * (y - dj) - 1e-12;
+                        }
+                    }
+                }
+            }
+            self.recip_stale = false;
+        }
+        let mut doubt = std::mem::take(&mut self.doubt);
+        doubt.clear();
+        doubt.resize(n, 0.0);
         for i in 0..n {
-            let rho = self.m.parties[i].ratification.map_or(0.0, |r| r.reciprocity);
+            if !self.stale[i] {
+                continue;
+            }
+            self.stale[i] = false;
             let di = self.d[i];
-            let mut best = f64::NEG_INFINITY;
             for j in 0..n {
                 doubt[j] = if i == j { 0.0 } else { 1.0 - trust_mean(self.a[i][j], self.b[i][j]) };
             }
-            let table = &*self.table;
-            for p in 0..count {
-                let ui = table.u[i][p];
-                let mut big = ui;
-                for j in 0..n {
-                    if j != i {
-                        big -= doubt[j] * (ui - table.without[i][j][p]);
-                    }
+            // U_i = u_i - sum over j of doubt_ij (u_i - u_i without j), in party order.
+            let ui = &table.u[i][..count];
+            let vals = &mut self.values[i][..count];
+            vals.copy_from_slice(ui);
+            for j in (0..n).filter(|&j| j != i) {
+                let (w, dj) = (&table.without[i][j][..count], doubt[j]);
+                for ((v, x), y) in vals.iter_mut().zip(ui).zip(w) {
+                    *v -= dj * (x - y);
                 }
-                self.values[i][p] = big;
-                best = best.max(big);
-                let mut ok = big >= di - 1e-12;
-                if ok && rho > 0.0 {
-                    let gain = ui - di;
-                    ok = (0..n).filter(|&j| j != i).all(|j| gain >= rho * (self.table.u[j][p] - self.d[j]) - 1e-12);
-                }
-                self.base_ok[i][p] = ok;
             }
-            self.best[i] = best;
+            let (mut worst, mut best) = (f64::INFINITY, f64::NEG_INFINITY);
+            let ok = &mut self.base_ok[i][..count];
+            for ((o, v), r) in ok.iter_mut().zip(vals.iter()).zip(&self.recip_ok[i][..count]) {
+                best = best.max(*v);
+                worst = worst.min(*v);
+                *o = *v >= di - 1e-12 && *r;
+            }
+            self.ranges[i] = (worst, best);
             // Best gain among packages with u >= x, for any floor x: packages by u descending
             // with the running maximum of U - d.
             let curve = &mut self.gain_curve[i];
             curve.clear();
-            for &p in &self.table.by_u[i] {
+            let mut run = f64::NEG_INFINITY;
+            for &p in &table.by_u[i] {
                 if self.base_ok[i][p] {
-                    curve.push((self.table.u[i][p], self.values[i][p] - di));
+                    run = run.max(self.values[i][p] - di);
+                    curve.push((table.u[i][p], run));
                 }
             }
-            let mut run = f64::NEG_INFINITY;
-            for c in curve.iter_mut() {
-                run = run.max(c.1);
-                c.1 = run;
-            }
         }
-        self.nash_order.clear();
+        self.doubt = doubt;
+        self.joint.clear();
         for p in 0..count {
             if (0..n).all(|i| self.base_ok[i][p]) {
-                self.nash_order.push(p);
+                self.joint.push(p);
             }
         }
-        self.nash_sorted = false;
-        self.dirty = false;
-    }
-
-    /// Puts the jointly acceptable packages in decreasing Nash product (only when a protocol
-    /// needs the order).
-    fn sort_nash(&mut self) {
-        if self.nash_sorted {
-            return;
-        }
-        let n = self.n;
-        let nash = |p: usize, run: &Self| (0..n).map(|i| (run.values[i][p] - run.d[i]).max(0.0)).product::<f64>();
-        let mut keyed: Vec<(f64, usize)> = self.nash_order.iter().map(|&p| (nash(p, self), p)).collect();
-        keyed.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-        self.nash_order = keyed.into_iter().map(|(_, p)| p).collect();
-        self.nash_sorted = true;
     }
 
     /// This round's absolute floors, and each party's best ratifiable gain (None: nothing it
     /// can ratify).
     fn evaluate(&mut self) {
-        if self.dirty {
+        if self.recip_stale || self.stale.iter().any(|s| *s) {
             self.refresh();
         }
         for i in 0..self.n {
@@ -894,101 +917,59 @@ impl Run<'_> {
         }
     }
 
-    /// Party i's aspiration at offer s of this round.
-    fn aspiration_at(&self, i: usize, s: u32) -> f64 {
-        let k = self.m.sub_rounds.max(1);
-        let elapsed = f64::from(self.t - self.step_open);
-        let (d, best) = (self.d[i], self.best[i]);
-        match self.m.parties[i].strategy {
-            Strategy::TimeBased { exponent, rounds } => {
-                let x = ((elapsed + f64::from(s + 1) / f64::from(k)) / rounds.max(1e-9)).min(1.0);
-                if best > d {
-                    d + (best - d) * (1.0 - x.powf(exponent))
-                } else {
-                    best
-                }
-            }
-            Strategy::Spe => d,
-        }
-    }
-
-    /// Aspirations at each offer of this round.
-    fn aspirations(&mut self) {
-        let k = self.m.sub_rounds.max(1);
-        for i in 0..self.n {
-            let mut row = std::mem::take(&mut self.aspiration[i]);
-            row.clear();
-            row.extend((0..k).map(|s| self.aspiration_at(i, s)));
-            self.aspiration[i] = row;
-        }
-    }
-
-    fn bargain<O: Observer>(&mut self, rng: &mut ChaCha8Rng, obs: &mut O) -> Option<Agreement> {
+    /// One round of talks on the current step: the SPE reduction when both parties play it,
+    /// otherwise a session of the configured protocol through [`bargain::bargain`]. Rounds that
+    /// cannot produce an agreement and leave nothing behind (time-based strategies, a stateless
+    /// mediator) are not played: no package every party can ratify, or (without a trace) none
+    /// that clears every strategy's lowest level of the round.
+    fn bargain<O: Observer>(&mut self, obs: &mut O) -> Option<Agreement> {
         let m = self.m;
         let t = self.t;
-        let k = m.sub_rounds.max(1);
         let spe = m.parties.iter().all(|p| matches!(p.strategy, Strategy::Spe)) && self.n == 2;
-        let first = (t as usize * if spe { 1 } else { k as usize }) % self.n;
         if spe {
-            return self.bargain_spe(first, obs);
+            return self.bargain_spe(t as usize % self.n, obs);
         }
-        let zone = self.nash_order.iter().any(|&p| (0..self.n).all(|i| self.table.u[i][p] >= self.floor_abs[i]));
-        if !zone {
-            // No package every party can ratify: no protocol can produce an agreement this round.
-            if O::ENABLED && m.mediator.as_ref().is_some_and(|med| med.protocol == crate::model::Protocol::Confidential) {
+        let space = self.table.space.as_ref()?;
+        // A party whose standing with the mediator is below its threshold ignores the
+        // mediator's proposals: the mediator is only a postbox (a relay that passes everything).
+        let (protocol, mediator): (Option<Protocol>, &bc_strategy::Spec) = match &m.mediator {
+            None => (None, pass()),
+            Some(med) if self.standing.iter().any(|s| *s < med.threshold) => (Some(Protocol::Relay), pass()),
+            Some(med) => (Some(med.protocol), &med.strategy),
+        };
+        let memoryless = self.talks.memoryless(protocol, mediator);
+        let zone = self.joint.iter().any(|&p| (0..self.n).all(|i| self.table.u[i][p] >= self.floor_abs[i]));
+        if !zone && memoryless {
+            // No package every party can ratify: no protocol can produce an agreement.
+            if O::ENABLED && protocol == Some(Protocol::Confidential) {
                 obs.event(Event::NoZone { round: t });
             }
             return None;
         }
-        let protocol_kind = m.mediator.as_ref().map(|med| med.protocol);
-        if !O::ENABLED && protocol_kind != Some(crate::model::Protocol::SingleText) {
-            // Without a trace, skip rounds in which no package clears every party's lowest
-            // aspiration of the round (no protocol without randomness can agree then).
-            let last = self.m.sub_rounds.max(1) - 1;
-            let mut lows = std::mem::take(&mut self.lows);
-            lows.clear();
-            lows.extend((0..self.n).map(|i| self.aspiration_at(i, last)));
-            let possible = self.nash_order.iter().any(|&p| {
-                (0..self.n).all(|i| self.table.u[i][p] >= self.floor_abs[i] && self.values[i][p] >= lows[i] - 1e-12)
-            });
-            self.lows = lows;
-            if !possible {
-                return None;
-            }
-        }
-        self.sort_nash();
-        self.aspirations();
-        let protocol = match &m.mediator {
-            None => None,
-            Some(med) => {
-                let ignored = self.standing.iter().any(|s| *s < med.threshold);
-                if ignored {
-                    Some(crate::model::Protocol::Relay)
-                } else {
-                    Some(med.protocol)
-                }
-            }
-        };
         let problem = Problem {
-            packages: self.table.count,
+            space,
             values: &self.values,
             utilities: &self.table.u,
             base_ok: &self.base_ok,
             floors: &self.floor_abs,
-            nash_order: &self.nash_order,
-            aspiration: &self.aspiration,
-            first_proposer: first,
-            digits: &self.table.digits,
-            width: self.table.open.len(),
-            radices: &self.table.radices,
+            disagreement: &self.d,
+            elapsed: t - self.step_open,
+            round: t,
+            sub_rounds: m.sub_rounds.max(1),
         };
-        let mut moves: Vec<Move> = Vec::new();
-        let mut sink = |mv: Move| {
-            if O::ENABLED {
-                moves.push(mv);
+        if !O::ENABLED && memoryless && self.talks.lowest_levels(&problem, &self.ranges, &mut self.levels) {
+            // Nothing clears every strategy's lowest level of the round: no agreement.
+            let levels = &self.levels;
+            let possible = self.joint.iter().any(|&p| {
+                (0..self.n).all(|i| self.table.u[i][p] >= self.floor_abs[i] && self.values[i][p] >= levels[i])
+            });
+            if !possible {
+                return None;
             }
-        };
-        let result = bargain::bargain(protocol, &problem, &mut self.state, rng, &mut sink);
+        }
+        let mut moves: Vec<Move> = Vec::new();
+        let mut sink = |mv: Move| moves.push(mv);
+        let result = bargain::bargain(protocol, mediator, &problem, &mut self.talks, O::ENABLED, &mut sink);
         if O::ENABLED {
             for mv in moves {
                 match mv {
@@ -1027,7 +1008,7 @@ impl Run<'_> {
             terms.floor[i] = if hi > lo { lo + f * (hi - lo) } else if f > 1.0 { f64::INFINITY } else { f64::NEG_INFINITY };
             terms.reciprocity[i] = self.m.parties[i].ratification.map_or(0.0, |r| r.reciprocity);
         }
-        let s = bargain::spe(&points, self.table.all_real, &terms, first)?;
+        let s = rubinstein::spe(&points, self.table.all_real, &terms, first)?;
         let ag = if s.a == s.b || s.t == 0.0 {
             Agreement { package: s.a, mix: None, offer: 0, proposer: Proposer::Party(first) }
         } else if s.t == 1.0 {
@@ -1108,7 +1089,7 @@ impl Run<'_> {
     /// Beta trust. Issues whose implementers all delivered take their agreed values. Returns
     /// true when the whole agenda is done.
     fn deliver<O: Observer>(&mut self, delivery: &mut ChaCha8Rng, observe: &mut ChaCha8Rng, obs: &mut O) -> bool {
-        self.dirty = true;
+        self.stale.iter_mut().for_each(|s| *s = true);
         let m = self.m;
         let n = self.n;
         let t = self.t;
@@ -1228,6 +1209,44 @@ impl Run<'_> {
     }
 }
 
+impl Table {
+    /// The table of no step (before the first opens).
+    fn empty() -> Table {
+        Table {
+            space: None,
+            open: Vec::new(),
+            choices: Vec::new(),
+            digits: Vec::new(),
+            count: 0,
+            by_u: Vec::new(),
+            u: Vec::new(),
+            without: Vec::new(),
+            range: Vec::new(),
+            all_real: false,
+        }
+    }
+}
+
+/// The outcome space of a step's packages: its open issues in space order, each as the integers
+/// `0..r` numbering its `r` values in the model's order (a real issue's grid points), so that
+/// package `p` (last issue fastest) is outcome `p`. The mechanisms and strategies need only the
+/// numbering; traces name packages from the model's issues. None when no issue is open.
+fn step_space(space: &OutcomeSpace, open: &[usize], choices: &[Vec<Value>]) -> Option<OutcomeSpace> {
+    let issues: Vec<Issue> = open
+        .iter()
+        .zip(choices)
+        .map(|(&k, cs)| Issue::integer(space.issues()[k].name(), 0, cs.len().saturating_sub(1) as i64))
+        .collect::<Result<_, _>>()
+        .ok()?;
+    OutcomeSpace::new(space.name(), issues).ok()
+}
+
+/// The relay mediator that passes everything on.
+fn pass() -> &'static bc_strategy::Spec {
+    static PASS: std::sync::OnceLock<bc_strategy::Spec> = std::sync::OnceLock::new();
+    PASS.get_or_init(|| bc_strategy::Spec { name: "pass".into(), params: Default::default() })
+}
+
 /// Writes the values of `partial` into `full`; false if some issue has no value.
 fn fill(partial: &[Option<Value>], full: &mut Vec<Value>) -> bool {
     full.clear();
@@ -1245,10 +1264,10 @@ fn fill(partial: &[Option<Value>], full: &mut Vec<Value>) -> bool {
 /// disagreement value, before any bargaining (Fearon's bargaining range on a one-issue split).
 pub fn initial_zone(model: &Model) -> Vec<Vec<Value>> {
     let n = model.parties.len();
-    let mut run = Run::new(model);
+    let mut run = Run::new(model, 0);
     run.open_step();
     run.evaluate();
-    run.nash_order
+    run.joint
         .iter()
         .copied()
         .filter(|&p| (0..n).all(|i| run.table.u[i][p] >= run.floor_abs[i]))
@@ -1256,32 +1275,58 @@ pub fn initial_zone(model: &Model) -> Vec<Vec<Value>> {
         .collect()
 }
 
-/// Tables of steps opened at the status quo, shared by every run of a scenario whose utilities
-/// are not uncertain (they depend only on the utilities and the open issues).
+/// What runs of a scenario share: the outcome space of each step's packages (they depend only
+/// on the open issues), and the tables of steps opened at the status quo when utilities are not
+/// uncertain (they depend only on the utilities and the open issues).
 #[derive(Clone, Debug, Default)]
-pub struct TableCache(Arc<Vec<(Vec<usize>, Arc<Table>)>>);
+pub struct TableCache {
+    tables: Arc<Vec<(Vec<usize>, Arc<Table>)>>,
+    spaces: Arc<Vec<(Vec<usize>, Arc<OutcomeSpace>)>>,
+}
 
 impl TableCache {
     fn get(&self, open: &[usize]) -> Option<Arc<Table>> {
-        self.0.iter().find(|(k, _)| k == open).map(|(_, t)| Arc::clone(t))
+        self.tables.iter().find(|(k, _)| k == open).map(|(_, t)| Arc::clone(t))
     }
 
-    /// Builds the tables of the first step and of the whole agenda (the grand bargain) of
-    /// `model`, or an empty cache when some issue has no status quo.
-    pub fn for_model(model: &Model) -> TableCache {
-        if model.issues.iter().any(|i| i.status_quo.is_none()) || model.steps.is_empty() {
-            return TableCache::default();
+    fn space(&self, open: &[usize]) -> Option<Arc<OutcomeSpace>> {
+        self.spaces.iter().find(|(k, _)| k == open).map(|(_, s)| Arc::clone(s))
+    }
+
+    /// Builds the step spaces of every step of `model` and of the whole agenda (the grand
+    /// bargain), and, with `tables`, the tables of the first step and of the whole agenda
+    /// (skipped when some issue has no status quo).
+    pub fn for_model(model: &Model, tables: bool) -> TableCache {
+        let run = Run::new(model, 0);
+        let all: Vec<usize> = (0..model.issues.len()).collect();
+        let mut sets: Vec<Vec<usize>> = model.steps.iter().map(|s| s.issues.clone()).collect();
+        sets.push(all.clone());
+        let mut spaces: Vec<(Vec<usize>, Arc<OutcomeSpace>)> = Vec::new();
+        for open in sets {
+            if spaces.iter().any(|(k, _)| *k == open) {
+                continue;
+            }
+            let choices = run.choices(&open);
+            if let Some(sp) = step_space(&model.space, &open, &choices) {
+                spaces.push((open, Arc::new(sp)));
+            }
         }
-        let run = Run::new(model);
+        let mut cache = TableCache { tables: Arc::new(Vec::new()), spaces: Arc::new(spaces) };
+        if !tables || model.issues.iter().any(|i| i.status_quo.is_none()) || model.steps.is_empty() {
+            return cache;
+        }
+        let mut model = model.clone();
+        model.tables = cache.clone();
+        let run = Run::new(&model, 0);
         let mut out = Vec::new();
         let first: Vec<usize> = model.steps[0].issues.clone();
-        let all: Vec<usize> = (0..model.issues.len()).collect();
         for open in [first, all] {
             if !out.iter().any(|(k, _): &(Vec<usize>, Arc<Table>)| *k == open) {
                 let t = run.build_table(open.clone());
                 out.push((open, Arc::new(t)));
             }
         }
-        TableCache(Arc::new(out))
+        cache.tables = Arc::new(out);
+        cache
     }
 }

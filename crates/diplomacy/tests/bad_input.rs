@@ -103,3 +103,71 @@ fn variants_are_checked_too() {
     let e = s.variant("nope").err().map(|e| e.to_string()).unwrap_or_default();
     assert!(e.contains("direct, discreet, grand_bargain"), "{e}");
 }
+
+#[test]
+fn strategies_and_mediators_are_the_librarys() {
+    let us = "strategy = { kind = \"time_based\", exponent = 2.0, rounds = { dist = \"uniform\", low = 8, high = 26 } }";
+    let iran = "strategy = { kind = \"time_based\", exponent = 1.5, rounds = { dist = \"uniform\", low = 6, high = 20 } }";
+    assert!(DEFAULT_TOML.contains(us) && DEFAULT_TOML.contains(iran));
+    let with = |u: &str, i: &str, mediator: &str| {
+        DEFAULT_TOML.replacen(us, u, 1).replacen(iran, i, 1).replacen("strategy = { kind = \"nash\" }", mediator, 1)
+    };
+    // Unknown names list the valid ones; voters cannot be parties; parameters are the agent's.
+    let text = with(
+        "strategy = { kind = \"micro2\" }",
+        "strategy = { kind = \"hill-climber\" }",
+        "strategy = { kind = \"mystery\" }",
+    );
+    let p = problems(&text).join("\n");
+    for want in [
+        "parties.us.strategy.kind: expected one of \"time_based\", \"spe\", \"boulware\"",
+        "\"micro\", \"agentk\"",
+        "found \"micro2\"",
+        "parties.iran.strategy.kind: hill-climber only votes on single-text drafts",
+        "mediator.strategy.kind: expected one of \"pass\", \"discipline\", \"bridge\", \"flip\"",
+    ] {
+        assert!(p.contains(want), "missing {want:?} in:\n{p}");
+    }
+    let line = line_of(&text, "kind = \"hill-climber\"");
+    assert!(p.contains(&format!("bad.toml:{line}: parties.iran.strategy.kind")), "{p}");
+    let text = with(
+        "strategy = { kind = \"aspiration\", params = { e = 2, foo = 1 }, rounds = 10 }",
+        "strategy = { kind = \"tb\", params = { e = -1 } }",
+        "strategy = { kind = \"bridge\" }",
+    );
+    let p = problems(&text).join("\n");
+    for want in [
+        "parties.us.strategy.params.foo: unknown parameter \"foo\" of aspiration; valid parameters: e, eps, max",
+        "parties.iran.strategy.params: tb cannot be built with these parameters: tb: e: expected a number >= 0, found -1",
+        "mediator.strategy.kind: bridge is not a mediator of the confidential protocol; valid confidential mediators: nash, welfare, egalitarian",
+    ] {
+        assert!(p.contains(want), "missing {want:?} in:\n{p}");
+    }
+    let text = with(
+        "strategy = { kind = \"time_based\", exponent = 2.0, rounds = 10, params = { e = 3 } }",
+        "strategy = { kind = \"micro\", exponent = 2 }",
+        "strategy = { kind = \"nash\", params = { t0 = 1 } }",
+    );
+    let p = problems(&text).join("\n");
+    for want in [
+        "parties.us.strategy.params.e: unknown parameter \"e\" of time_based; valid parameters: eps, max (its exponent is `exponent`)",
+        "parties.iran.strategy.exponent: exponent applies to time_based only; give micro's parameters in params",
+        "mediator.strategy.params.t0: unknown parameter \"t0\" of nash; valid parameters: none",
+    ] {
+        assert!(p.contains(want), "missing {want:?} in:\n{p}");
+    }
+    // A single-text mediator with an impossible parameter.
+    let text = DEFAULT_TOML
+        .replacen("protocol = \"confidential\"", "protocol = \"single_text\"", 1)
+        .replacen("strategy = { kind = \"nash\" }", "strategy = { kind = \"annealing\", params = { t0 = -1 } }", 1);
+    let p = problems(&text).join("\n");
+    assert!(p.contains("mediator.strategy.params: annealing cannot be built with these parameters"), "{p}");
+    // And the same tables, well formed, are accepted.
+    let ok = with(
+        "strategy = { kind = \"aspiration\", params = { e = { dist = \"uniform\", low = 2, high = 4 } }, rounds = 10 }",
+        "strategy = { kind = \"micro\" }",
+        "strategy = { kind = \"welfare\" }",
+    );
+    let s = Scenario::from_str(&ok, "ok.toml", Path::new(".")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(s.uncertain().iter().any(|u| u.path == "parties.us.strategy.params.e"));
+}

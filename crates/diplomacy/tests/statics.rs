@@ -83,15 +83,17 @@ fn steps_beat_the_grand_bargain_when_trust_is_low() {
 
 #[test]
 fn fey_ramsay_null() {
-    // A relaying mediator with no insulation, no leaks and the visibility of direct talks: every
-    // run identical to direct talks on the same random numbers.
+    // A relaying mediator that passes every offer on, with no insulation, no leaks and the
+    // visibility of direct talks: every run identical to direct talks on the same random numbers.
     let s = Scenario::default_scenario().unwrap_or_else(|e| panic!("{e}"));
+    let pass: bc_strategy::Spec = "pass".parse().unwrap_or_else(|e| panic!("{e}"));
     for run in 0..2000 {
         let streams = Streams::from_rng(&mut bc_engine::rng_for(25, run));
         let (model, _) = s.sample(&streams);
         let mut mediated = model.clone();
         if let Some(med) = &mut mediated.mediator {
             med.protocol = Protocol::Relay;
+            med.strategy = pass.clone();
             med.insulation = 0.0;
             med.leak = 0.0;
             med.visibility = model.public.direct_visibility;
@@ -110,6 +112,7 @@ fn fey_ramsay_null() {
         let mut mediated = model.clone();
         if let Some(med) = &mut mediated.mediator {
             med.protocol = Protocol::Relay;
+            med.strategy = pass.clone();
             med.insulation = 1.0;
             med.leak = 0.0;
             med.visibility = 0.0;

@@ -791,6 +791,9 @@ pub fn write_profile(space: &OutcomeSpace, prefs: &Preferences) -> Result<String
             s.push_str("<utility_space type=\"nonlinear\">\n");
             write_rectangles(&mut s, space, f)?;
         }
+        UtilityFunction::Table(_) => {
+            return Err("GENIUS cannot express a utility given outcome by outcome (a table utility)".into());
+        }
     }
     let d = match prefs.discount {
         Discount::None => 1.0,

@@ -1,5 +1,8 @@
-//! Utility functions over an outcome space: linear-additive, hyper-rectangle, and a party's
-//! preferences (utility, reservation value, discount).
+//! Utility functions over an outcome space: linear-additive, hyper-rectangle, tabular (a value
+//! per outcome of a discrete space), and a party's preferences (utility, reservation value,
+//! discount).
+
+use std::sync::Arc;
 
 use crate::error::{Error, ErrorKind};
 use crate::issue::{Issue, IssueKind, Value};
@@ -555,6 +558,89 @@ impl HyperRectangles {
     }
 }
 
+/// A utility given outcome by outcome over a discrete space (NegMAS's `MappingUtilityFunction`
+/// for a whole space): the value of outcome `k` (its mixed-radix index) is `values[k]`. For
+/// valuations no formula expresses, e.g. a model's credibility-discounted value of each package.
+///
+/// A value may be `-inf` (an outcome the holder cannot accept at all); analytics leave
+/// non-finite utilities out of the frontier. Cloning shares the values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableUtility {
+    radices: Arc<[u64]>,
+    values: Arc<[f64]>,
+}
+
+impl TableUtility {
+    /// The utility with `values[k]` for outcome `k` of the discrete `space`. Fails when the
+    /// space is not discrete, when the number of values is not its cardinality, or on a NaN.
+    pub fn new(space: &OutcomeSpace, values: impl Into<Arc<[f64]>>) -> Result<TableUtility, Error> {
+        let values: Arc<[f64]> = values.into();
+        let n = space.cardinality().ok_or_else(|| {
+            Error::new(ErrorKind::UtilityMismatch("a table utility needs a discrete outcome space".into()))
+        })?;
+        if n != values.len() as u128 {
+            return Err(Error::new(ErrorKind::UtilityMismatch(format!(
+                "a table utility over {n} outcomes needs {n} values, found {}",
+                values.len()
+            ))));
+        }
+        if values.iter().any(|v| v.is_nan()) {
+            return Err(Error::new(ErrorKind::NotFinite("a table utility's value".into())));
+        }
+        let radices = space.radices().iter().map(|r| r.unwrap_or(1)).collect();
+        Ok(TableUtility { radices, values })
+    }
+
+    /// The utility with other `values` over the same space. Fails on a wrong number of values
+    /// or a NaN.
+    pub fn with_values(&self, values: impl Into<Arc<[f64]>>) -> Result<TableUtility, Error> {
+        let values: Arc<[f64]> = values.into();
+        if values.len() != self.values.len() {
+            return Err(Error::new(ErrorKind::UtilityMismatch(format!(
+                "a table utility over {} outcomes needs {} values, found {}",
+                self.values.len(),
+                self.values.len(),
+                values.len()
+            ))));
+        }
+        if values.iter().any(|v| v.is_nan()) {
+            return Err(Error::new(ErrorKind::NotFinite("a table utility's value".into())));
+        }
+        Ok(TableUtility { radices: Arc::clone(&self.radices), values })
+    }
+
+    /// The values, by outcome index.
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// The values, shared (cloning the `Arc` copies nothing).
+    pub fn shared_values(&self) -> &Arc<[f64]> {
+        &self.values
+    }
+
+    /// Utility of an outcome; NaN when the outcome does not fit the space the table was made
+    /// for (wrong length, a real value, an index out of range).
+    pub fn eval(&self, outcome: &[Value]) -> f64 {
+        if outcome.len() != self.radices.len() {
+            return f64::NAN;
+        }
+        let mut k: u64 = 0;
+        for (v, r) in outcome.iter().zip(self.radices.iter()) {
+            match v {
+                Value::Index(i) if u64::from(*i) < *r => k = k * r + u64::from(*i),
+                _ => return f64::NAN,
+            }
+        }
+        self.values.get(k as usize).copied().unwrap_or(f64::NAN)
+    }
+
+    /// The function `scale * u + shift` (infinite values stay infinite when `scale > 0`).
+    pub fn affine(&self, scale: f64, shift: f64) -> TableUtility {
+        TableUtility { radices: Arc::clone(&self.radices), values: self.values.iter().map(|v| scale * v + shift).collect() }
+    }
+}
+
 /// Any utility function the engine evaluates.
 #[derive(Clone, Debug, PartialEq)]
 pub enum UtilityFunction {
@@ -562,6 +648,8 @@ pub enum UtilityFunction {
     LinearAdditive(LinearAdditive),
     /// ANAC-2014 constraint-based hyper-rectangles.
     HyperRectangles(HyperRectangles),
+    /// A value per outcome of a discrete space.
+    Table(TableUtility),
 }
 
 impl UtilityFunction {
@@ -571,14 +659,26 @@ impl UtilityFunction {
         match self {
             UtilityFunction::LinearAdditive(f) => f.eval(outcome),
             UtilityFunction::HyperRectangles(f) => f.eval(outcome),
+            UtilityFunction::Table(f) => f.eval(outcome),
         }
+    }
+
+    /// Utility of outcome `index` of the discrete `space`: a table utility made for that space
+    /// looks it up; any other evaluates the outcome.
+    pub fn eval_index(&self, space: &OutcomeSpace, index: u64) -> f64 {
+        if let UtilityFunction::Table(t) = self {
+            if t.radices.len() == space.radices().len() && t.radices.iter().zip(space.radices()).all(|(a, b)| Some(*a) == *b) {
+                return t.values.get(index as usize).copied().unwrap_or(f64::NAN);
+            }
+        }
+        self.eval(&space.outcome_at(index))
     }
 
     /// The additive form, when the function is additive.
     pub fn as_additive(&self) -> Option<&LinearAdditive> {
         match self {
             UtilityFunction::LinearAdditive(f) => Some(f),
-            UtilityFunction::HyperRectangles(_) => None,
+            UtilityFunction::HyperRectangles(_) | UtilityFunction::Table(_) => None,
         }
     }
 
@@ -589,6 +689,7 @@ impl UtilityFunction {
             UtilityFunction::HyperRectangles(f) => {
                 UtilityFunction::HyperRectangles(f.affine(scale, shift))
             }
+            UtilityFunction::Table(f) => UtilityFunction::Table(f.affine(scale, shift)),
         }
     }
 
@@ -607,6 +708,14 @@ impl UtilityFunction {
                 for o in space.enumerate(limit)? {
                     out.push(f.eval(&o));
                 }
+            }
+            UtilityFunction::Table(f) => {
+                if f.values.len() as u64 != n || space.radices().iter().map(|r| r.unwrap_or(1)).ne(f.radices.iter().copied()) {
+                    return Err(Error::new(ErrorKind::UtilityMismatch(
+                        "the table utility was made for another outcome space".into(),
+                    )));
+                }
+                out.extend_from_slice(&f.values);
             }
         }
         Ok(out)
@@ -714,6 +823,41 @@ impl Preferences {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn table_utility_looks_up_by_index() {
+        let s = OutcomeSpace::new(
+            "t",
+            vec![
+                Issue::categorical("a", vec!["x".into(), "y".into()]).unwrap(),
+                Issue::integer("b", 3, 5).unwrap(),
+            ],
+        )
+        .unwrap();
+        let values: Vec<f64> = (0..6).map(|k| k as f64 / 10.0).collect();
+        let t = TableUtility::new(&s, values.clone()).unwrap();
+        let u = UtilityFunction::Table(t.clone());
+        for k in 0..6u64 {
+            assert_eq!(u.eval(&s.outcome_at(k)), values[k as usize]);
+        }
+        assert_eq!(u.eval_all(&s, 100).unwrap(), values);
+        for k in 0..6u64 {
+            assert_eq!(u.eval_index(&s, k), values[k as usize]);
+        }
+        assert!(u.as_additive().is_none());
+        assert_eq!(u.affine(2.0, 1.0).eval(&s.outcome_at(5)), 2.0);
+        let w = t.with_values(vec![1.0; 6]).unwrap();
+        assert_eq!(w.eval(&s.outcome_at(3)), 1.0);
+        assert!(t.with_values(vec![1.0; 5]).is_err());
+        // Outcomes that do not fit, and tables that do not fit.
+        assert!(t.eval(&[Value::Index(2), Value::Index(0)]).is_nan());
+        assert!(t.eval(&[Value::Index(0)]).is_nan());
+        assert!(TableUtility::new(&s, vec![0.0; 5]).is_err());
+        assert!(TableUtility::new(&s, vec![f64::NAN; 6]).is_err());
+        assert!(TableUtility::new(&space(), vec![0.0; 6]).is_err());
+        let other = OutcomeSpace::new("o", vec![Issue::integer("b", 0, 5).unwrap()]).unwrap();
+        assert!(u.eval_all(&other, 100).is_err());
+    }
 
     fn space() -> OutcomeSpace {
         OutcomeSpace::new(

@@ -238,9 +238,8 @@ impl Mechanism for Confidential {
             }
             (Phase::Mediate, ConfAction::Propose(o)) => {
                 check_outcome(o, self.setup.n_outcomes)?;
-                let outcome = self.space.outcome_at(o);
                 for (k, (u, f)) in self.utilities.iter().zip(&self.floors).enumerate() {
-                    let x = u.as_ref().map_or(f64::NAN, |u| u.eval(&outcome));
+                    let x = u.as_ref().map_or(f64::NAN, |u| u.eval_index(&self.space, o));
                     if x.is_nan() || x < *f {
                         return Err(Error::invalid(
                             "a proposal inside the zone of agreement",

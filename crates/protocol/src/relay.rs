@@ -91,6 +91,7 @@ pub struct Relay {
     inbox: Vec<Option<Delivered>>,
     commit: Vec<Option<OutcomeId>>,
     ending: Option<Ending>,
+    author: Option<Source>,
     n_offers: u64,
     log: Log,
 }
@@ -107,6 +108,7 @@ impl Relay {
             inbox: vec![None; setup.n_parties],
             commit: vec![None; setup.n_parties],
             ending: None,
+            author: None,
             n_offers: 0,
             log: Log::new(setup.keep_events),
         })
@@ -115,6 +117,12 @@ impl Relay {
     /// Number of offers the parties sent.
     pub fn n_offers(&self) -> u64 {
         self.n_offers
+    }
+
+    /// Whose text the parties agreed on (a party's offer passed on, or the mediator's own);
+    /// `None` until there is an agreement.
+    pub fn author(&self) -> Option<Source> {
+        self.author
     }
 
     fn finish(&mut self, ending: Ending) {
@@ -199,6 +207,7 @@ impl Mechanism for Relay {
                 self.log.push(Event::Accept { step: self.step, party, outcome: d.outcome });
                 self.commit[party] = Some(d.outcome);
                 if let Some(o) = self.agreed() {
+                    self.author = Some(d.from);
                     self.step += 1;
                     self.finish(Ending::Agreement(o));
                     return Ok(self.log.last());
@@ -291,8 +300,10 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        assert_eq!(m.author(), None);
         m.submit(Actor::Party(1), RelayAction::Accept).unwrap();
         assert_eq!(m.ending(), Some(&Ending::Agreement(3)));
+        assert_eq!(m.author(), Some(Source::Party(0)));
         assert_eq!(m.step(), 1);
     }
 
@@ -310,6 +321,7 @@ mod tests {
         assert!(m.ending().is_none());
         m.submit(Actor::Party(1), RelayAction::Accept).unwrap();
         assert_eq!(m.ending(), Some(&Ending::Agreement(5)));
+        assert_eq!(m.author(), Some(Source::Mediator));
         // Party 1 never saw party 0's offer of 3.
         let seen = m.view(Viewer::Party(1));
         assert!(!seen.iter().any(|e| matches!(e, Event::Offer { party: 0, .. } | Event::Held { .. })));

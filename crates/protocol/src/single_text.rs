@@ -138,6 +138,18 @@ impl SingleText {
         })
     }
 
+    /// A single-text negotiation that resumes from `current`, a text the parties adopted in an
+    /// earlier session (talks held over several sessions keep their text); the first draft is
+    /// put against it. Fails like [`SingleText::new`], or when `current` is not an outcome.
+    pub fn resume(setup: Setup, adoption: Adoption, current: Option<OutcomeId>) -> Result<SingleText, Error> {
+        let mut m = SingleText::new(setup, adoption)?;
+        if let Some(c) = current {
+            check_outcome(c, setup.n_outcomes)?;
+        }
+        m.current = current;
+        Ok(m)
+    }
+
     /// The current text (the last one adopted).
     pub fn current(&self) -> Option<OutcomeId> {
         self.current
@@ -343,6 +355,19 @@ mod tests {
         let seen = m.view(Viewer::Party(1));
         assert!(seen.iter().all(|e| !matches!(e, Event::Vote { party: 0, .. })));
         assert!(seen.iter().any(|e| matches!(e, Event::Draft { outcome: 5, .. })));
+    }
+
+    #[test]
+    fn a_resumed_session_keeps_its_text() {
+        let mut m = SingleText::resume(Setup::new(2, 10, 1), Adoption::Unanimous, Some(4)).unwrap();
+        assert!(matches!(m.turn(), Some(StTurn::Draft { current: Some(4), .. })));
+        m.submit(Actor::Mediator, StAction::Draft(5)).unwrap();
+        vote(&mut m, 0, true);
+        vote(&mut m, 1, false);
+        m.submit(Actor::Party(0), StAction::Ratify(true)).unwrap();
+        m.submit(Actor::Party(1), StAction::Ratify(true)).unwrap();
+        assert_eq!(m.ending(), Some(&Ending::Agreement(4)));
+        assert!(SingleText::resume(Setup::new(2, 10, 1), Adoption::Unanimous, Some(10)).is_err());
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub mod voters;
 
 pub use error::{Error, ErrorKind};
 pub use mediators::{ConfidentialMediator, MediatorContext, RelayDecision, RelayMediator, SingleTextMediator};
-pub use negotiator::{Constrained, Context, Negotiator, Response};
+pub use negotiator::{session_time, Constrained, Context, Negotiator, Response, Timeline};
 pub use registry::{build_agent, check_agent, check_mediator, Spec};
 pub use session::{agreement_utility, play, run_confidential, run_relay, run_sao, run_single_text, Budget, Plan, Record};
 pub use side::{Ranking, Side, Table};

@@ -17,8 +17,11 @@
 //!   `prod (u_i - d_i)` over the zone `{x : u_i(x) >= floor_i}` with `d_i = max(floor_i, min u_i)`),
 //!   `welfare` (maximising `sum u_i`) and `egalitarian` (maximising `min (u_i - d_i)`); all on the
 //!   reported utilities. The optimum of each lies on the Pareto frontier, which is computed once
-//!   per set of reported utilities (`bc_model::analyze`); ties go to the first point in frontier
-//!   order (welfare descending, then outcome index).
+//!   per set of additive reported utilities (`bc_model::analyze`); ties go to the first point in
+//!   frontier order (welfare descending, then outcome index). Other reports (tables, utilities
+//!   with outcomes struck out at `-inf`) are scanned outcome by outcome with the same choice
+//!   and tie rule (analysis would enumerate them anyway); outcomes some report values at a
+//!   non-finite utility are never proposed.
 //!
 //! Mediators that judge offers (`discipline`, `bridge`) are given the parties' preferences as
 //! their beliefs; by default the true ones.
@@ -403,8 +406,22 @@ pub enum Objective {
 pub struct ZoneMediator {
     space: Arc<OutcomeSpace>,
     objective: Objective,
-    /// The frontier of the reported utilities, with the reports it was computed from.
-    cache: Option<(Vec<Arc<bc_model::UtilityFunction>>, Frontier)>,
+    /// What the reports it was computed from give: the frontier, or every outcome's utilities.
+    cache: Option<(Vec<Arc<bc_model::UtilityFunction>>, Candidates)>,
+    /// Scratch: the reported floors, the disagreement points, one outcome's utilities.
+    floors: Vec<f64>,
+    d: Vec<f64>,
+    u: Vec<f64>,
+}
+
+/// The outcomes a confidential mediator chooses among.
+enum Candidates {
+    /// Additive reports: the Pareto frontier (the optimum of every objective lies on it).
+    Frontier(Frontier),
+    /// Other reports (a table, hyper-rectangles, a utility with outcomes struck out): every
+    /// outcome's utility for each party, each party's lowest utility, and the outcomes whose
+    /// utilities are all finite (the only ones that can be proposed).
+    All(Vec<Arc<[f64]>>, Vec<f64>, Vec<u32>),
 }
 
 impl std::fmt::Debug for ZoneMediator {
@@ -416,7 +433,15 @@ impl std::fmt::Debug for ZoneMediator {
 impl ZoneMediator {
     /// A confidential mediator over `space` maximising `objective`.
     pub fn new(space: Arc<OutcomeSpace>, objective: Objective) -> ZoneMediator {
-        ZoneMediator { space, objective, cache: None }
+        ZoneMediator { space, objective, cache: None, floors: Vec::new(), d: Vec::new(), u: Vec::new() }
+    }
+
+    fn value(&self, u: &[f64], d: &[f64]) -> f64 {
+        match self.objective {
+            Objective::Nash => u.iter().zip(d).map(|(x, di)| x - di).product(),
+            Objective::Welfare => u.iter().sum(),
+            Objective::Egalitarian => u.iter().zip(d).map(|(x, di)| x - di).fold(f64::INFINITY, f64::min),
+        }
     }
 }
 
@@ -434,28 +459,83 @@ impl ConfidentialMediator for ZoneMediator {
             k.len() == reports.len() && k.iter().zip(reports).all(|(a, r)| Arc::ptr_eq(a, &r.utility))
         };
         if !self.cache.as_ref().is_some_and(|(k, _)| same(k)) {
-            let prefs: Vec<Preferences> = reports.iter().map(|r| open_preferences(&r.utility)).collect();
-            let f = frontier(&self.space, &prefs).ok()?;
-            self.cache = Some((reports.iter().map(|r| r.utility.clone()).collect(), f));
-        }
-        let (_, f) = self.cache.as_ref()?;
-        let floors: Vec<f64> = reports.iter().map(|r| r.floor).collect();
-        let d: Vec<f64> = floors.iter().zip(&f.mins).map(|(fl, m)| fl.max(*m)).collect();
-        let mut best: Option<(OutcomeId, f64)> = None;
-        for (o, u) in &f.points {
-            if !u.iter().zip(&floors).all(|(x, fl)| x >= fl) {
-                continue;
-            }
-            let value = match self.objective {
-                Objective::Nash => u.iter().zip(&d).map(|(x, di)| x - di).product(),
-                Objective::Welfare => u.iter().sum(),
-                Objective::Egalitarian => u.iter().zip(&d).map(|(x, di)| x - di).fold(f64::INFINITY, f64::min),
+            let additive = reports.iter().all(|r| r.utility.as_additive().is_some()) && self.space.is_discrete();
+            let candidates = if additive {
+                let prefs: Vec<Preferences> = reports.iter().map(|r| open_preferences(&r.utility)).collect();
+                Candidates::Frontier(frontier(&self.space, &prefs).ok()?)
+            } else {
+                // Analysis would enumerate the space anyway: scan it directly.
+                let limit = Options::default().enumeration_limit;
+                let n = self.space.check_enumerable(limit).ok()?;
+                let all: Vec<Arc<[f64]>> = reports
+                    .iter()
+                    .map(|r| match &*r.utility {
+                        bc_model::UtilityFunction::Table(t) if t.values().len() as u64 == n => Ok(Arc::clone(t.shared_values())),
+                        u => u.eval_all(&self.space, limit).map(Arc::from),
+                    })
+                    .collect::<Result<_, _>>()
+                    .ok()?;
+                let mins = all.iter().map(|u| u.iter().fold(f64::INFINITY, |a, x| a.min(*x))).collect();
+                let finite = (0..n as usize).filter(|k| all.iter().all(|u| u[*k].is_finite())).map(|k| k as u32).collect();
+                Candidates::All(all, mins, finite)
             };
-            if best.is_none() || best.is_some_and(|(_, b)| value > b) {
-                best = Some((*o, value));
-            }
+            self.cache = Some((reports.iter().map(|r| r.utility.clone()).collect(), candidates));
         }
-        best.map(|(o, _)| o)
+        let (_, candidates) = self.cache.as_ref()?;
+        let mut floors = std::mem::take(&mut self.floors);
+        floors.clear();
+        floors.extend(reports.iter().map(|r| r.floor));
+        let mut d = std::mem::take(&mut self.d);
+        d.clear();
+        let mut u = std::mem::take(&mut self.u);
+        let chosen = match candidates {
+            Candidates::Frontier(f) => {
+                d.extend(floors.iter().zip(&f.mins).map(|(fl, m)| fl.max(*m)));
+                let mut best: Option<(OutcomeId, f64)> = None;
+                for (o, u) in &f.points {
+                    if !u.iter().zip(&floors).all(|(x, fl)| x >= fl) {
+                        continue;
+                    }
+                    let value = self.value(u, &d);
+                    if best.is_none() || best.is_some_and(|(_, b)| value > b) {
+                        best = Some((*o, value));
+                    }
+                }
+                best.map(|(o, _)| o)
+            }
+            Candidates::All(all, mins, finite) => {
+                // The frontier's choice without building it: the highest objective, ties to the
+                // higher welfare, then the lower index (a dominated outcome never wins: the
+                // objectives are monotone and its dominator has more welfare).
+                d.extend(floors.iter().zip(mins).map(|(fl, m)| fl.max(*m)));
+                u.clear();
+                u.resize(all.len(), 0.0);
+                let mut best: Option<(usize, f64, f64)> = None;
+                for &k in finite {
+                    let k = k as usize;
+                    if !all.iter().zip(&floors).all(|(row, fl)| row[k] >= *fl) {
+                        continue;
+                    }
+                    for (x, row) in u.iter_mut().zip(all) {
+                        *x = row[k];
+                    }
+                    let value = self.value(&u, &d);
+                    let welfare = u.iter().fold(0.0, |a, x| a + x);
+                    let better = match best {
+                        None => !value.is_nan(),
+                        Some((_, b, w)) => value > b || (value == b && welfare > w),
+                    };
+                    if better {
+                        best = Some((k, value, welfare));
+                    }
+                }
+                best.map(|(k, _, _)| k as OutcomeId)
+            }
+        };
+        self.floors = floors;
+        self.d = d;
+        self.u = u;
+        chosen
     }
 }
 
@@ -475,6 +555,38 @@ mod tests {
                 .collect(),
         )
         .unwrap()
+    }
+
+    #[test]
+    fn zone_choice_is_the_same_from_tables_as_from_the_frontier() {
+        use bc_model::{LinearAdditive, TableUtility, UtilityFunction, ValueFunction};
+        use bc_protocol::Reported;
+        use rand::Rng;
+        let s = Arc::new(space(&[4, 3, 5]));
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        for trial in 0..20 {
+            let reports: Vec<(Arc<UtilityFunction>, Arc<UtilityFunction>)> = (0..2)
+                .map(|_| {
+                    let fs = [4, 3, 5].iter().map(|n| ValueFunction::Table((0..*n).map(|_| rng.gen::<f64>()).collect())).collect();
+                    let f = LinearAdditive::new(&s, 0.0, vec![0.5, 0.2, 0.3], fs).unwrap();
+                    let u = UtilityFunction::LinearAdditive(f);
+                    let t = UtilityFunction::Table(TableUtility::new(&s, u.eval_all(&s, 1000).unwrap()).unwrap());
+                    (Arc::new(u), Arc::new(t))
+                })
+                .collect();
+            for objective in [Objective::Nash, Objective::Welfare, Objective::Egalitarian] {
+                let ctx = MediatorContext { n_parties: 2, step: 0, n_steps: 1, relative_time: 0.5 };
+                let mut by_frontier = ZoneMediator::new(s.clone(), objective);
+                let mut by_table = ZoneMediator::new(s.clone(), objective);
+                for floors in [[0.0, 0.0], [0.4, 0.5], [0.6, 0.6], [f64::NEG_INFINITY, 0.7], [0.95, 0.95]] {
+                    let a: Vec<Reported> =
+                        reports.iter().zip(floors).map(|((u, _), f)| Reported { utility: u.clone(), floor: f }).collect();
+                    let b: Vec<Reported> =
+                        reports.iter().zip(floors).map(|((_, t), f)| Reported { utility: t.clone(), floor: f }).collect();
+                    assert_eq!(by_frontier.mediate(&ctx, &a), by_table.mediate(&ctx, &b), "trial {trial} {objective:?} {floors:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::micro::Micro;
 use crate::negotiator::Negotiator;
 use crate::side::Side;
 use crate::tft::{Reciprocity, TitForTat};
-use crate::timebased::{TimeBased, ASPIRATION_EPS, BOULWARE, CONCEDER, LINEAR, TB_EPS};
+use crate::timebased::{Curve, TimeBased, ASPIRATION_EPS, BOULWARE, CONCEDER, LINEAR, TB_EPS};
 use crate::voters::{Annealer, HillClimber};
 
 /// The generator strategies draw from.
@@ -173,7 +173,7 @@ pub fn build_agent(
 ) -> Result<Box<dyn Negotiator>, Error> {
     let info = check_agent(spec, protocol)?;
     let p = Params { spec, known: info.params };
-    let tb = |name: &str, e: f64, eps: f64| -> Result<Box<dyn Negotiator>, Error> {
+    let tb = |name: &'static str, e: f64, eps: f64| -> Result<Box<dyn Negotiator>, Error> {
         Ok(Box::new(TimeBased::new(name, side.clone(), e, p.get("max", 1.0), p.get("eps", eps))?))
     };
     match info.name {
@@ -196,6 +196,25 @@ pub fn build_agent(
         "annealer" => Ok(Box::new(Annealer::new(side, p.get("t0", 0.1), rng)?)),
         other => Err(Error::new(ErrorKind::UnknownName { what: "agent".into(), name: other.into(), valid: agent_names() })),
     }
+}
+
+/// The concession curve of `spec` when it names a time-based agent (boulware, linear,
+/// conceder, tb, aspiration) with valid parameters: such an agent's decisions depend only on
+/// the time and the outcome, never on what happened before. `None` for every other agent.
+pub fn time_based_curve(spec: &Spec) -> Option<Curve> {
+    let info = check_agent(spec, ProtocolKind::Sao).ok()?;
+    let p = Params { spec, known: info.params };
+    let (exponent, eps) = match info.name {
+        "boulware" => (BOULWARE, TB_EPS),
+        "linear" => (LINEAR, TB_EPS),
+        "conceder" => (CONCEDER, TB_EPS),
+        "tb" => (p.get("e", LINEAR), TB_EPS),
+        "aspiration" => (p.get("e", BOULWARE), ASPIRATION_EPS),
+        _ => return None,
+    };
+    let curve = Curve { exponent, max_aspiration: p.get("max", 1.0), eps: p.get("eps", eps) };
+    let valid = !curve.exponent.is_nan() && curve.exponent >= 0.0 && curve.max_aspiration.is_finite() && curve.eps.is_finite() && curve.eps >= 0.0;
+    valid.then_some(curve)
 }
 
 /// The mediators of each mediated protocol, with their parameters; the first is the default.
@@ -277,6 +296,34 @@ mod tests {
         assert!("tb:e".parse::<Spec>().unwrap_err().to_string().contains("key=value"));
         assert!("tb:e=x".parse::<Spec>().unwrap_err().to_string().contains("expected a number"));
         assert!("".parse::<Spec>().is_err());
+    }
+
+    #[test]
+    fn time_based_curves_are_the_agents_own() {
+        let c = time_based_curve(&"aspiration:e=2".parse().unwrap()).unwrap();
+        assert_eq!((c.exponent, c.eps, c.max_aspiration), (2.0, ASPIRATION_EPS, 1.0));
+        assert_eq!(time_based_curve(&"boulware".parse().unwrap()).unwrap().exponent, BOULWARE);
+        assert!(time_based_curve(&"micro".parse().unwrap()).is_none());
+        assert!(time_based_curve(&"tb:e=-1".parse().unwrap()).is_none());
+        assert!(time_based_curve(&"nope".parse().unwrap()).is_none());
+        // The band an agent uses is the curve's.
+        let space = Arc::new(
+            OutcomeSpace::new("s", vec![bc_model::Issue::categorical("x", (0..5).map(|v| v.to_string()).collect()).unwrap()])
+                .unwrap(),
+        );
+        let f = bc_model::LinearAdditive::new(&space, 0.0, vec![1.0], vec![bc_model::ValueFunction::Table(vec![0.0, 0.2, 0.5, 0.7, 1.0])]).unwrap();
+        let prefs = bc_model::Preferences {
+            name: "p".into(),
+            utility: bc_model::UtilityFunction::LinearAdditive(f),
+            reserved_value: 0.1,
+            discount: bc_model::Discount::None,
+        };
+        let side = Arc::new(Side::new(space, prefs).unwrap());
+        let tb = TimeBased::new("tb", side, 3.0, 1.0, TB_EPS).unwrap();
+        let c = time_based_curve(&"tb:e=3".parse().unwrap()).unwrap();
+        for t in [0.0, 0.3, 0.9, 1.0] {
+            assert_eq!(tb.band(t), c.band(0.1, 1.0, t));
+        }
     }
 
     #[test]

@@ -297,8 +297,9 @@ pub fn run_single_text(
     Ok(())
 }
 
-/// Runs a confidential mediation to its end. Each party reports its true utility function once
-/// and, every round, the floor its strategy chooses ([`Negotiator::floor`]).
+/// Runs a confidential mediation to its end. Each party reports, every round, the floor its
+/// strategy chooses ([`Negotiator::floor`]) and the utility function it chooses to report
+/// ([`Negotiator::report_utility`]: by default its true one, once).
 pub fn run_confidential(
     m: &mut Confidential,
     parties: &mut [Box<dyn Negotiator + '_>],
@@ -315,7 +316,7 @@ pub fn run_confidential(
                 let p = &mut parties[party];
                 let d = guarded(budget, || {
                     let floor = p.floor(&c);
-                    let utility = needs_utility.then(|| Arc::new(p.side().preferences().utility.clone()));
+                    let utility = p.report_utility(&c, needs_utility);
                     ConfAction::Report(Report { floor, utility })
                 });
                 (Actor::Party(party), d)

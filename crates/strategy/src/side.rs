@@ -14,7 +14,7 @@
 use std::cmp::Ordering;
 use std::sync::{Arc, OnceLock};
 
-use bc_model::{OutcomeSpace, Preferences, DEFAULT_ENUMERATION_LIMIT};
+use bc_model::{OutcomeSpace, Preferences, UtilityFunction, DEFAULT_ENUMERATION_LIMIT};
 use bc_protocol::OutcomeId;
 
 use crate::error::{Error, ErrorKind};
@@ -98,7 +98,8 @@ impl Side {
         self.prefs.reserved_value
     }
 
-    /// Undiscounted utility of an outcome (from the table when it is built).
+    /// Undiscounted utility of an outcome (from the table when it is built, or from a table
+    /// utility's values).
     #[inline]
     pub fn utility(&self, id: OutcomeId) -> f64 {
         if let Some(Ok(t)) = self.table.get() {
@@ -106,7 +107,41 @@ impl Side {
                 return *u;
             }
         }
+        if let UtilityFunction::Table(t) = &self.prefs.utility {
+            if let Some(u) = t.values().get(id as usize) {
+                return *u;
+            }
+        }
         self.prefs.eval(&self.space.outcome_at(id))
+    }
+
+    /// Every outcome's utility, by index, without building the presorted table when the
+    /// utility is itself a table. Fails like [`Side::table`].
+    pub fn utilities(&self) -> Result<&[f64], Error> {
+        if let (None, UtilityFunction::Table(t)) = (self.table.get(), &self.prefs.utility) {
+            if t.values().len() as u64 == self.n_outcomes {
+                return Ok(t.values());
+            }
+        }
+        Ok(self.table()?.utils())
+    }
+
+    /// The lowest and highest utility over the space, without building the presorted table
+    /// for additive and table utilities. Fails like [`Side::table`].
+    pub fn range(&self) -> Result<(f64, f64), Error> {
+        if let Some(Ok(t)) = self.table.get() {
+            return Ok((t.min(), t.max()));
+        }
+        Table::check_size(&self.space, self.limit)?;
+        match &self.prefs.utility {
+            UtilityFunction::LinearAdditive(f) => Ok(f.minmax()),
+            UtilityFunction::Table(t) if t.values().len() as u64 == self.n_outcomes => {
+                Ok(t.values().iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &u| {
+                    (if u < lo { u } else { lo }, if u > hi { u } else { hi })
+                }))
+            }
+            _ => self.table().map(|t| (t.min(), t.max())),
+        }
     }
 
     /// The tables (every outcome's utility and the presorted order), built on first use.
@@ -261,8 +296,8 @@ struct Pos {
 }
 
 impl Table {
-    /// Builds the table of `prefs` over `space` (enumerating at most `limit` outcomes).
-    pub fn build(space: &OutcomeSpace, prefs: &Preferences, limit: u64) -> Result<Table, Error> {
+    /// Checks that a table of `space` can be built within `limit` outcomes; returns their number.
+    fn check_size(space: &OutcomeSpace, limit: u64) -> Result<u64, Error> {
         let n = space.check_enumerable(limit).map_err(|e| match e.kind() {
             bc_model::ErrorKind::TooLarge { outcomes: Some(n), limit } => Error::new(ErrorKind::Space(format!(
                 "the outcome space has {n} outcomes, more than the {limit} this strategy may enumerate \
@@ -273,6 +308,12 @@ impl Table {
         if n > u64::from(u32::MAX) {
             return Err(Error::new(ErrorKind::Space(format!("{n} outcomes are too many to sort"))));
         }
+        Ok(n)
+    }
+
+    /// Builds the table of `prefs` over `space` (enumerating at most `limit` outcomes).
+    pub fn build(space: &OutcomeSpace, prefs: &Preferences, limit: u64) -> Result<Table, Error> {
+        let n = Table::check_size(space, limit)?;
         match prefs.utility.as_additive() {
             Some(f) => {
                 // One pass makes the utilities and counts the buckets.
@@ -422,6 +463,17 @@ impl Table {
     /// The rational outcomes, worst to best (ties: lower index first).
     pub fn ascending(&self) -> impl Iterator<Item = (OutcomeId, f64)> + '_ {
         (0..self.n_buckets()).flat_map(move |b| self.bucket(b).iter().map(|(u, k)| (OutcomeId::from(*k), *u)))
+    }
+
+    /// The rational outcomes of utility at least `level`, worst to best (ties: lower index
+    /// first): the tail of [`Table::ascending`]. Only the buckets from `level`'s on are looked at.
+    pub fn at_or_above(&self, level: f64) -> impl Iterator<Item = (OutcomeId, f64)> + '_ {
+        let start = if level.is_nan() { self.n_buckets() } else { self.bucket_of(level) };
+        (start..self.n_buckets()).flat_map(move |b| {
+            let bucket = self.bucket(b);
+            let from = bucket.partition_point(|(u, _)| *u < level);
+            bucket[from..].iter().map(|(u, k)| (OutcomeId::from(*k), *u))
+        })
     }
 
     /// The best rational outcome (the last in ascending order); when no outcome is rational,
@@ -629,6 +681,20 @@ mod tests {
             return None;
         }
         Some(all[best].1)
+    }
+
+    #[test]
+    fn at_or_above_is_the_tail_of_the_ascending_order() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let utils: Vec<f64> = (0..3000).map(|_| (rng.gen_range(0i32..200) as f64) / 200.0).collect();
+        let t = Table::from_utils(utils, 0.1);
+        let all: Vec<(u64, f64)> = t.ascending().collect();
+        for level in [-1.0, 0.0, 0.1, 0.2, 0.505, 0.5, 0.995, 1.0, 2.0] {
+            let expected: Vec<(u64, f64)> = all.iter().copied().filter(|(_, u)| *u >= level).collect();
+            assert_eq!(t.at_or_above(level).collect::<Vec<_>>(), expected, "level {level}");
+        }
+        assert_eq!(t.at_or_above(f64::NAN).count(), 0);
     }
 
     #[test]

@@ -17,6 +17,7 @@
 //! Decisions use undiscounted utilities (GENIUS's convention for its time-dependent agents;
 //! NegMAS's per-round discounting of a loaded profile is not reproduced, see STRATEGIES.md §5).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use bc_protocol::{OutcomeId, Source};
@@ -36,15 +37,49 @@ pub const TB_EPS: f64 = 1e-4;
 /// `AspirationNegotiator`'s default tolerance.
 pub const ASPIRATION_EPS: f64 = 1e-3;
 
+/// A time-based concession curve with NegMAS's arithmetic, usable without a negotiator (a
+/// caller can tell in advance what a time-based agent will accept at a given time).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Curve {
+    /// Concession exponent `e` of `a(t) = max_aspiration * (1 - t^e)`.
+    pub exponent: f64,
+    /// Aspiration at time 0 (NegMAS: 1.0).
+    pub max_aspiration: f64,
+    /// Tolerance subtracted from the lower end of the band.
+    pub eps: f64,
+}
+
+impl Curve {
+    /// The aspiration level (on the normalised scale) at relative time `t`.
+    pub fn aspiration(&self, t: f64) -> f64 {
+        self.max_aspiration * (1.0 - t.powf(self.exponent))
+    }
+
+    /// The band `(lo, hi)` of utilities offered and accepted at relative time `t` by a party
+    /// whose utilities range over `[umin, umax]`, `umin` already raised to its reservation value
+    /// (`UtilityBasedOutcomeSetRecommender.scale_utilities`).
+    pub fn band(&self, umin: f64, umax: f64, t: f64) -> (f64, f64) {
+        let d = umax - umin;
+        let mut lo = d * self.aspiration(t) + umin;
+        let mut hi = d * 1.0 + umin;
+        lo -= self.eps;
+        hi += self.eps;
+        let clamp = |x: f64| umin.max(umax.min(x));
+        lo = clamp(lo);
+        hi = clamp(hi);
+        (lo, hi)
+    }
+}
+
 /// A time-based conceding negotiator.
 #[derive(Debug)]
 pub struct TimeBased {
-    name: String,
+    name: Cow<'static, str>,
     side: Arc<Side>,
-    table: Arc<Table>,
-    exponent: f64,
-    max_aspiration: f64,
-    eps: f64,
+    /// The presorted table, fetched on the first offer (voting and accepting need only the
+    /// utilities, so an agent that never proposes never sorts anything).
+    table: Option<Arc<Table>>,
+    curve: Curve,
     umin: f64,
     umax: f64,
     /// The band of the last relative time asked about (respond and propose share a turn).
@@ -57,7 +92,7 @@ impl TimeBased {
     /// A negotiator conceding with exponent `exponent` from `max_aspiration` (NegMAS: 1.0),
     /// with tolerance `eps`. Fails when the party's space cannot be enumerated.
     pub fn new(
-        name: impl Into<String>,
+        name: impl Into<Cow<'static, str>>,
         side: Arc<Side>,
         exponent: f64,
         max_aspiration: f64,
@@ -73,32 +108,28 @@ impl TimeBased {
         if !eps.is_finite() || eps < 0.0 {
             return Err(Error::param(&name, format!("eps: expected a finite number >= 0, found {eps}")));
         }
-        let table = side.table()?.clone();
-        let umax = table.max();
-        let mut umin = table.min();
+        let (mut umin, umax) = side.range()?;
         if umin < side.reserved_value() {
             umin = side.reserved_value();
         }
-        Ok(TimeBased { name, side, table, exponent, max_aspiration, eps, umin, umax, last: (f64::NAN, 0.0, 0.0), bracket: None })
+        let curve = Curve { exponent, max_aspiration, eps };
+        Ok(TimeBased { name, side, table: None, curve, umin, umax, last: (f64::NAN, 0.0, 0.0), bracket: None })
+    }
+
+    /// The concession curve.
+    pub fn curve(&self) -> Curve {
+        self.curve
     }
 
     /// The aspiration level (on the normalised scale) at relative time `t`.
     pub fn aspiration(&self, t: f64) -> f64 {
-        self.max_aspiration * (1.0 - t.powf(self.exponent))
+        self.curve.aspiration(t)
     }
 
     /// The band `(lo, hi)` of utilities offered and accepted at relative time `t`, with
     /// NegMAS's arithmetic (`UtilityBasedOutcomeSetRecommender.scale_utilities`).
     pub fn band(&self, t: f64) -> (f64, f64) {
-        let d = self.umax - self.umin;
-        let mut lo = d * self.aspiration(t) + self.umin;
-        let mut hi = d * 1.0 + self.umin;
-        lo -= self.eps;
-        hi += self.eps;
-        let clamp = |x: f64| self.umin.max(self.umax.min(x));
-        lo = clamp(lo);
-        hi = clamp(hi);
-        (lo, hi)
+        self.curve.band(self.umin, self.umax, t)
     }
 }
 
@@ -124,11 +155,16 @@ impl Negotiator for TimeBased {
 
     fn propose(&mut self, ctx: &Context) -> Option<OutcomeId> {
         let (lo, hi) = self.band_at(ctx.relative_time);
-        if !self.bracket.is_some_and(|b| b.holds(lo)) {
-            self.bracket = self.table.bracket(lo);
+        if self.table.is_none() {
+            // Cannot fail: `new` checked that the table can be built.
+            self.table = Some(self.side.table().ok()?.clone());
         }
-        let chosen = self.bracket.as_ref().and_then(|b| self.table.choose(b, lo, hi));
-        Some(chosen.unwrap_or_else(|| self.table.best()))
+        let table = self.table.as_ref()?;
+        if !self.bracket.is_some_and(|b| b.holds(lo)) {
+            self.bracket = table.bracket(lo);
+        }
+        let chosen = self.bracket.as_ref().and_then(|b| table.choose(b, lo, hi));
+        Some(chosen.unwrap_or_else(|| table.best()))
     }
 
     fn respond(&mut self, ctx: &Context, offer: OutcomeId, _from: Source) -> Response {
