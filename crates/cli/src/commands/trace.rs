@@ -90,7 +90,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 format!("  offer {offer} by {by}: {}  (values {})", package.join(", "), list(values))
             }
             Event::Amended { offer, package, .. } => format!("  amendment {offer}: draft now {}", package.join(", ")),
-            Event::NoZone { .. } => "  the mediator reports no package both sides can ratify".to_string(),
+            Event::NoZone { .. } => "  the mediator reports no package both sides can accept now (ratify at home and take at this point of the talks)".to_string(),
             Event::Agreed { step, package, .. } => format!("  AGREED on \"{step}\": {}", package.join(", ")),
             Event::Delivery { party, delivered, observed, .. } => {
                 let seen: Vec<String> = observed.iter().map(|(who, saw)| format!("{who} saw {}", if *saw { "delivery" } else { "defection" })).collect();
