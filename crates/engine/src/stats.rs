@@ -81,7 +81,9 @@ impl ExactSum {
     pub fn add(&mut self, x: f64) {
         if x.is_finite() {
             grow(&mut self.partials, x);
-            if self.partials.iter().any(|p| !p.is_finite()) {
+            // Partials are finite before the add; an overflow makes the last (largest) one
+            // infinite, so it is the only one to check.
+            if self.partials.last().is_some_and(|p| !p.is_finite()) {
                 // The exact sum overflowed f64: keep it as a non-finite total.
                 self.special += round_partials(&self.partials);
                 self.partials.clear();
