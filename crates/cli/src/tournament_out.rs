@@ -1,55 +1,16 @@
-//! `backchannel tournament --out DIR` as a run directory: the tournament's own `results.csv`,
-//! `results.jsonl` and `scores.csv` plus the run directory's records, statistics, aggregates and
-//! report; `--dry-run` estimates the work. `results.csv` and `results.jsonl` are listed in the
-//! manifest as concatenated files, so `backchannel merge` rebuilds them from the shards.
+//! `backchannel tournament --out DIR` as a run directory: the tournament's own `results.csv` and
+//! `results.jsonl` plus the run directory's records, statistics (the tournament's scores, from
+//! which `scores.csv`, the aggregates and the report are derived); `--dry-run` estimates the
+//! work. `results.csv` and `results.jsonl` are listed in the manifest as concatenated files, so
+//! `backchannel merge` rebuilds them from the shards (and `scores.csv` from the merged scores).
 
 use std::path::Path;
 
 use anyhow::Result;
 use bc_engine::Shard;
 use bc_report::manifest::{Manifest, ScenarioId};
-use bc_report::records::Cell;
 use bc_report::rundir::RunDir;
-use bc_report::tournament::{NegotiationRow, TournamentSpec, TournamentStudy};
-use bc_tournament::{Row, Tournament};
-
-/// The study of a tournament.
-pub fn study(t: &Tournament) -> TournamentStudy {
-    TournamentStudy::new(TournamentSpec {
-        agents: t.agents.iter().map(|a| a.to_string()).collect(),
-        domains: t.domains.iter().map(|d| d.name.clone()).collect(),
-        protocol: t.protocol.name().to_string(),
-        parties: t.n_parties,
-        steps: t.n_steps,
-        repetitions: t.repetitions,
-        seed: t.seed,
-    })
-}
-
-/// A tournament row as plain data (built on the worker threads).
-pub fn row(t: &Tournament, r: &Row) -> NegotiationRow {
-    let outcome = r.agreement.map_or(String::new(), |o| {
-        let space = &t.domains[r.domain].space;
-        space.value_names(&space.outcome_at(o)).join(";")
-    });
-    NegotiationRow {
-        index: r.index,
-        domain: r.domain,
-        agents: r.agents.clone(),
-        profiles: r.profiles.clone(),
-        repetition: r.repetition,
-        ending: r.ending.to_string(),
-        step: r.step,
-        agreement: r.agreement.is_some(),
-        outcome,
-        utilities: r.utilities.clone(),
-        advantages: r.advantages.clone(),
-        welfare: r.welfare,
-        pareto_distance: r.pareto_distance,
-        nash_distance: r.nash_distance,
-        fault: r.fault.clone(),
-    }
-}
+use bc_tournament::Tournament;
 
 /// Starts the run directory at `out`; the tournament's own files go in its `dir()`.
 pub fn start(out: &Path, t: &Tournament, shard: Shard, threads: usize, domains: &[std::path::PathBuf]) -> Result<RunDir> {
@@ -74,12 +35,7 @@ pub fn start(out: &Path, t: &Tournament, shard: Shard, threads: usize, domains: 
 
 /// `--dry-run`: times real negotiations and prints the estimate.
 pub fn dry_run(t: &Tournament, shard: Shard, threads: usize) -> Result<()> {
-    let st = study(t);
-    let columns = st.columns();
+    let columns = bc_report::tournament::columns(&t.spec());
     let scale = crate::scale::ScaleArgs { out: None, shard, dry_run: true, quiet: true };
-    crate::scale::print_dry_run(&scale, "tournament", "negotiations", t.n_jobs(), threads, &columns, |i| {
-        let r = t.run_job(i);
-        let cells: Vec<Cell> = st.cells(&row(t, &r));
-        vec![cells]
-    })
+    crate::scale::print_dry_run(&scale, "tournament", "negotiations", t.n_jobs(), threads, &columns, |i| vec![bc_report::tournament::cells(t, &t.run_job(i))])
 }

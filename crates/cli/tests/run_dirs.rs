@@ -64,7 +64,7 @@ fn tournament_run_directory_merges() {
     let m = root.join("merged").display().to_string();
     ok(&["merge", &shards[0], &shards[1], &shards[2], "--out", &m]);
     let mut files = FILES.to_vec();
-    files.extend(["results.csv", "results.jsonl"]);
+    files.extend(["results.csv", "results.jsonl", "scores.csv"]);
     same(Path::new(&whole), Path::new(&m), &files);
     let real = root.join("real").display().to_string();
     let summary: serde_json::Value = serde_json::from_str(&ok(&["tournament", &a, "--agents", "boulware,conceder", "--repetitions", "10", "--quiet", "--json", "--out", &real])).unwrap();

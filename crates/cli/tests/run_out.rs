@@ -59,6 +59,13 @@ fn default_run_writes_a_readable_report() {
     for (a, b) in agg["counterfactuals"].as_array().unwrap().iter().zip(json["counterfactuals"].as_array().unwrap()) {
         assert_eq!(a["agreement"]["diff"], b["agreement"]["diff"], "{}", a["id"]);
     }
+    // One aggregate behind both: every key of --json has the same value in aggregates.json, to
+    // the last digit (the aggregates add only the mean final visibility and the trust fan).
+    for (key, value) in json.as_object().unwrap() {
+        assert_eq!(&agg[key], value, "{key}");
+    }
+    let extra: Vec<&String> = agg.as_object().unwrap().keys().filter(|k| json.get(k.as_str()).is_none()).collect();
+    assert_eq!(extra, ["mean_final_visibility", "trust_fan"]);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("The most likely result is"));
     assert!(html.contains("Illustrative numbers"));

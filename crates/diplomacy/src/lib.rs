@@ -10,7 +10,8 @@
 //! - [`bargain`]: bargaining inside a round, behind one function: the protocol library's
 //!   mechanisms (`bc-protocol`) played by its negotiators (`bc-strategy`) under the model's
 //!   acceptance test; [`rubinstein`]: the SPE reduction check.
-//! - [`forecast`]: Monte Carlo with paired counterfactuals, streamed into an aggregate.
+//! - [`forecast`]: Monte Carlo with paired counterfactuals, streamed into an exact, mergeable
+//!   aggregate (the statistics of `backchannel run`, of its run directories and of `merge`).
 //!
 //! No I/O beyond reading the scenario's own files; threads only through `bc-engine`.
 
@@ -23,10 +24,9 @@ pub mod model;
 pub mod rubinstein;
 pub mod scenario;
 pub mod sim;
-pub mod stats;
 pub mod validate;
 
 pub use error::{Error, ErrorKind};
-pub use forecast::{forecast, Forecast, JobRecord, Options};
+pub use forecast::{forecast, Aggregate, Forecast, ForecastSpec, JobRecord, Options};
 pub use scenario::Scenario;
 pub use sim::{simulate, Outcome, RunRecord, Streams};

@@ -6,7 +6,7 @@
 
 use bc_diplomacy::model::{Model, Protocol};
 use bc_diplomacy::sim::{simulate, NoTrace};
-use bc_diplomacy::stats::Paired;
+use bc_engine::stats::PairedCount as Paired;
 use bc_diplomacy::{Scenario, Streams};
 
 const RUNS: u64 = 3000;
@@ -23,7 +23,7 @@ fn paired(runs: u64, seed: u64, a: impl Fn(&mut Model), b: impl Fn(&mut Model)) 
         b(&mut mb);
         let ya = simulate(&ma, &streams, &mut NoTrace).outcome.is_agreement();
         let yb = simulate(&mb, &streams, &mut NoTrace).outcome.is_agreement();
-        d.add(f64::from(u8::from(ya)) - f64::from(u8::from(yb)));
+        d.add(i64::from(ya) - i64::from(yb));
     }
     d
 }

@@ -1,6 +1,8 @@
 //! Deterministic execution of many independent jobs (negotiations, Monte Carlo runs, sweep
 //! points): per-job seeds derived from a master seed and the job's index, parallel execution in
-//! fixed batches with results handed back in index order, and shards of the index range.
+//! fixed batches with results handed back in index order, shards of the index range, and the
+//! exact, mergeable statistics ([`stats`]) in which Monte Carlo runs, tournaments and sweeps
+//! are summarised, so that merged shards equal the unsharded run byte for byte.
 //!
 //! This is the only crate that spawns threads. Results never depend on the thread count or on
 //! scheduling: job `i` always gets the generator `rng_for(master, i)` and the sink always sees
@@ -8,6 +10,7 @@
 
 pub mod seed;
 pub mod shard;
+pub mod stats;
 
 mod run;
 

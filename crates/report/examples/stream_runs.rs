@@ -2,7 +2,8 @@
 //! `scripts/report_memory.sh` to show that peak memory does not grow with the number of runs.
 
 use bc_engine::Shard;
-use bc_report::forecast::{CounterfactualSpec, ForecastSpec, ForecastStudy, OutcomeClass, RunRow};
+use bc_diplomacy::forecast::{Aggregate, CounterfactualSpec, ForecastSpec, JobRecord};
+use bc_diplomacy::{Outcome, RunRecord};
 use bc_report::manifest::Manifest;
 use bc_report::rundir::RunDir;
 use rand::Rng;
@@ -28,33 +29,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         seed: 1,
     };
     let dir = RunDir::create(std::path::Path::new(out), Manifest::start("run", n, Shard::ALL))?;
-    let mut study = ForecastStudy::new(spec, true);
-    let mut records = dir.records(study.columns())?;
+    let mut study = Aggregate::new(spec, true);
+    let mut records = dir.records(bc_report::forecast::columns(&study.spec))?;
     let mut events = dir.events()?;
     for i in 0..n {
         let mut rng = bc_engine::rng_for(1, i);
-        let outcome = OutcomeClass::ALL[rng.gen_range(0..4)];
+        let outcome = Outcome::ALL[rng.gen_range(0..4)];
         let t: f64 = rng.gen();
-        let row = RunRow {
+        let strikes = rng.gen_range(0..3);
+        let row = JobRecord {
             run: i,
-            outcome,
-            rounds: 104,
-            first_step_round: outcome.is_agreement().then(|| rng.gen_range(0..104)),
-            steps_implemented: 1,
-            agreements: 1,
-            strikes: rng.gen_range(0..3),
-            setbacks: 1,
-            kept_talking_after_setback: Some(rng.gen()),
-            mediator_accepted: Some(rng.gen()),
-            left: None,
-            final_trust: vec![vec![1.0, t], vec![1.0 - t, 1.0]],
-            final_visibility: rng.gen(),
-            discounted_utility: vec![rng.gen(), rng.gen()],
+            record: RunRecord {
+                outcome,
+                rounds: 104,
+                first_step_round: outcome.is_agreement().then(|| rng.gen_range(0..104)),
+                steps_implemented: 1,
+                agreements: 1,
+                strikes,
+                strikes_by_spoiler: vec![strikes],
+                setbacks: 1,
+                kept_talking_after_setback: Some(rng.gen()),
+                mediator_accepted: Some(rng.gen()),
+                left: None,
+                final_trust: vec![vec![1.0, t], vec![1.0 - t, 1.0]],
+                final_visibility: rng.gen(),
+                discounted_utility: vec![rng.gen(), rng.gen()],
+            },
             quantiles: (0..8).map(|_| rng.gen()).collect(),
-            counterfactuals: vec![OutcomeClass::Drift],
-            trust_path: (0..=104).map(|k| vec![t * k as f64 / 104.0, 1.0 - t]).collect(),
+            counterfactuals: vec![Outcome::Drift],
+            trust_path: (0..=104).flat_map(|k| [t * k as f64 / 104.0, 1.0 - t]).collect(),
         };
-        records.write(&study.cells(&row))?;
+        records.write(&bc_report::forecast::cells(&study.spec, &row))?;
         events.write(&serde_json::json!({"run": i, "event": "end", "outcome": outcome.name()}))?;
         study.add(&row);
     }

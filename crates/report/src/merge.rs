@@ -1,13 +1,16 @@
 //! `backchannel merge DIR...`: shard directories combined into the unsharded run's directory.
 //! Records are rewritten row by row in shard order (so Parquet row groups fall where the
 //! unsharded run put them), events are concatenated, and statistics are merged exactly; the
-//! aggregates and the report are then recomputed from the merged statistics. Everything but
+//! aggregates, the study's own files (a tournament's `scores.csv`) and the report are then
+//! recomputed from the merged statistics. Everything but
 //! `run.json` equals the unsharded run's files byte for byte.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use bc_diplomacy::forecast::Aggregate;
 use bc_engine::Shard;
+use bc_tournament::Scores;
 
 use crate::error::{Error, ErrorKind};
 use crate::manifest::Manifest;
@@ -128,6 +131,10 @@ pub fn merge<S: Study>(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
             Some(acc) => acc.merge(s).map_err(|e| Error::invalid(&sp, e))?,
         }
     }
+    let study = study.ok_or_else(|| Error::usage("no shards"))?;
+    if let Some((name, _)) = study.files().into_iter().find(|(name, _)| first.concatenated.iter().any(|c| c == name)) {
+        return Err(Error::invalid(&shards[0].0.join("run.json"), format!("field \"concatenated\": expected files other than the study's own, found {name:?}")));
+    }
     for name in &first.concatenated {
         let target = dir.dir().join(name);
         let mut out_file = std::fs::File::create(&target).map_err(|e| Error::io(&target, e))?;
@@ -137,7 +144,6 @@ pub fn merge<S: Study>(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
             std::io::copy(&mut f, &mut out_file).map_err(|e| Error::io(&target, e))?;
         }
     }
-    let study = study.ok_or_else(|| Error::usage("no shards"))?;
     dir.finish(records, events, &study)
 }
 
@@ -146,8 +152,8 @@ pub fn merge_any(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
     let first = dirs.first().ok_or_else(|| Error { kind: ErrorKind::Shards("expected at least one shard directory, found none".into()), path: None })?;
     let m = Manifest::read(first)?;
     match m.kind.as_str() {
-        crate::forecast::ForecastStudy::KIND => merge::<crate::forecast::ForecastStudy>(dirs, out),
-        crate::tournament::TournamentStudy::KIND => merge::<crate::tournament::TournamentStudy>(dirs, out),
+        <Aggregate as Study>::KIND => merge::<Aggregate>(dirs, out),
+        <Scores as Study>::KIND => merge::<Scores>(dirs, out),
         crate::sweep::SweepStudy::KIND => merge::<crate::sweep::SweepStudy>(dirs, out),
         other => Err(Error::invalid(&first.join("run.json"), format!("field \"kind\": expected one of run, tournament, sweep, found {other:?}"))),
     }

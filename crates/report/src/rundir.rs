@@ -77,14 +77,17 @@ impl RunDir {
         EventWriter::create(&self.tmp)
     }
 
-    /// Closes records and events, writes `stats.json`, `aggregates.json`, `report.html` and
-    /// finally `run.json`, and renames the directory to its final name, which it returns.
+    /// Closes records and events, writes `stats.json`, `aggregates.json`, the study's own
+    /// [`Study::files`], `report.html` and finally `run.json`, and renames the directory to its final name, which it returns.
     pub fn finish<S: Study>(mut self, records: RecordWriter, events: EventWriter, study: &S) -> Result<PathBuf, Error> {
         self.manifest.columns = records.columns().to_vec();
         self.manifest.records = records.finish()?;
         events.finish()?;
         write_json(&self.tmp.join("stats.json"), &serde_json::to_value(study).map_err(|e| Error::usage(e.to_string()))?)?;
         write_json(&self.tmp.join("aggregates.json"), &study.aggregates())?;
+        for (name, text) in study.files() {
+            write_file(&self.tmp.join(name), text.as_bytes())?;
+        }
         let info = ReportInfo::from_manifest(&self.manifest);
         let page = crate::html::page(&study.title(&info), &study.report(&info), &info);
         write_file(&self.tmp.join("report.html"), page.as_bytes())?;

@@ -1,5 +1,7 @@
 //! The [`Study`] trait: what a command's mergeable statistics must provide so that a run
-//! directory, its report and shard merging work the same for every command.
+//! directory, its report and shard merging work the same for every command. The statistics are
+//! the domain crates' own (a forecast's `bc_diplomacy::forecast::Aggregate`, a tournament's
+//! `bc_tournament::Scores`); this crate implements the trait for them and renders them.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -24,6 +26,13 @@ pub trait Study: Serialize + DeserializeOwned {
 
     /// The report's title.
     fn title(&self, info: &ReportInfo) -> String;
+
+    /// Further files computed from the statistics, as (file name, contents), written beside
+    /// `aggregates.json` by every run directory and every merge (e.g. a tournament's
+    /// `scores.csv`).
+    fn files(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
 }
 
 /// What the report may say about the run: everything in it is a function of the seed and the

@@ -4,15 +4,16 @@
 
 use std::fmt::Write as _;
 
+use bc_diplomacy::forecast::Aggregate;
+use bc_diplomacy::Outcome;
+use bc_engine::stats::wilson;
 use rand::seq::SliceRandom;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
 
-use crate::forecast::OutcomeClass;
 use crate::html::{self, charts, escape, pct};
 use crate::records::{Cell, Column, ColumnType};
-use crate::stats::wilson;
 use crate::study::{ReportInfo, Study};
 
 /// How one parameter is varied.
@@ -165,12 +166,25 @@ pub struct PointRow {
     pub point: u64,
     /// Parameter values.
     pub values: Vec<f64>,
-    /// Runs per outcome class, in [`OutcomeClass::ALL`] order.
+    /// Runs per outcome class, in [`Outcome::ALL`] order.
     pub outcomes: [u64; 4],
     /// Median round of the first step among runs with one.
     pub first_step_median: Option<i64>,
     /// Runs with a setback, and of those, runs that kept talking.
     pub kept_talking: (u64, u64),
+}
+
+impl PointRow {
+    /// Point `point` at parameter `values`, from the forecast run there.
+    pub fn new(point: u64, values: Vec<f64>, forecast: &Aggregate) -> PointRow {
+        PointRow {
+            point,
+            values,
+            outcomes: forecast.outcomes,
+            first_step_median: forecast.first_step.quantile(0.5),
+            kept_talking: (forecast.setback_runs, forecast.kept_talking),
+        }
+    }
 }
 
 /// Per parameter and bin: runs and agreements (exact, mergeable).
@@ -234,7 +248,7 @@ impl SweepStudy {
             c.push(Column::new(p.key.clone(), ColumnType::Float));
         }
         c.push(Column::new("runs", ColumnType::Int));
-        for o in OutcomeClass::ALL {
+        for o in Outcome::ALL {
             c.push(Column::new(format!("p_{}", o.name()), ColumnType::Float));
         }
         c.extend([
@@ -254,11 +268,11 @@ impl SweepStudy {
         c.extend(r.values.iter().map(|&v| Cell::from(v)));
         c.push(Cell::from(n));
         for k in r.outcomes {
-            c.push(Cell::from(wilson(k, n).value));
+            c.push(Cell::from(wilson(k, n).p));
         }
         let a = wilson(r.outcomes[0] + r.outcomes[1], n);
-        c.extend([Cell::from(a.value), Cell::from(a.lo), Cell::from(a.hi), Cell::from(r.first_step_median)]);
-        c.push(if r.kept_talking.0 > 0 { Cell::from(wilson(r.kept_talking.1, r.kept_talking.0).value) } else { Cell::Null });
+        c.extend([Cell::from(a.p), Cell::from(a.lo), Cell::from(a.hi), Cell::from(r.first_step_median)]);
+        c.push(if r.kept_talking.0 > 0 { Cell::from(wilson(r.kept_talking.1, r.kept_talking.0).p) } else { Cell::Null });
         c
     }
 
@@ -279,7 +293,7 @@ impl SweepStudy {
         if self.shown.len() < SHOWN_POINTS {
             self.shown.push(PointSummary { point: r.point, values: r.values.clone(), runs: n, agreements: yes, first_step_median: r.first_step_median });
         }
-        let p = wilson(yes, n).value;
+        let p = wilson(yes, n).p;
         if self.best.as_ref().is_none_or(|(_, _, bp)| p > *bp) {
             self.best = Some((r.point, r.values.clone(), p));
         }
@@ -332,7 +346,7 @@ impl Study for SweepStudy {
                     "key": p.key,
                     "bins": bins.iter().enumerate().map(|(b, e)| {
                         let w = wilson(e.agreements, e.runs);
-                        json!({"value": num(p.bin_value(b)), "points": e.points, "runs": e.runs, "p_agreement": num(w.value), "lo": num(w.lo), "hi": num(w.hi)})
+                        json!({"value": num(p.bin_value(b)), "points": e.points, "runs": e.runs, "p_agreement": num(w.p), "lo": num(w.lo), "hi": num(w.hi)})
                     }).collect::<Vec<_>>(),
                 })
             })
@@ -343,7 +357,7 @@ impl Study for SweepStudy {
             "points": self.points,
             "runs_per_point": self.spec.runs_per_point,
             "seed": self.spec.seed,
-            "p_agreement_overall": num(wilson(self.outcomes[0] + self.outcomes[1], runs).value),
+            "p_agreement_overall": num(wilson(self.outcomes[0] + self.outcomes[1], runs).p),
             "main_effects": effects,
             "best_point": self.best.as_ref().map(|(i, v, p)| json!({"point": i, "values": v, "p_agreement": num(*p)})),
         })
@@ -382,7 +396,7 @@ impl Study for SweepStudy {
                     .filter(|(_, e)| e.runs > 0)
                     .map(|(b, e)| {
                         let w = wilson(e.agreements, e.runs);
-                        (p.bin_value(b), [w.lo, w.lo, w.value, w.hi, w.hi])
+                        (p.bin_value(b), [w.lo, w.lo, w.p, w.hi, w.hi])
                     })
                     .collect(),
             };
@@ -396,7 +410,7 @@ impl Study for SweepStudy {
         }
         if let ([a, b], "grid") = (s.params.as_slice(), s.method.as_str()) {
             if self.shown.len() as u64 == self.points {
-                let cells: Vec<(f64, f64, f64)> = self.shown.iter().filter_map(|p| Some((*p.values.first()?, *p.values.get(1)?, wilson(p.agreements, p.runs).value))).collect();
+                let cells: Vec<(f64, f64, f64)> = self.shown.iter().filter_map(|p| Some((*p.values.first()?, *p.values.get(1)?, wilson(p.agreements, p.runs).p))).collect();
                 let body = html::figure(
                     "chart-sweep-grid",
                     &format!("Chance of a deal for each {} and {}", a.key, b.key),
@@ -416,7 +430,7 @@ impl Study for SweepStudy {
                 let w = wilson(p.agreements, p.runs);
                 let mut r = vec![p.point.to_string()];
                 r.extend(p.values.iter().map(|v| format!("{v:.4}")));
-                r.extend([pct(w.value), format!("{}–{}", pct(w.lo), pct(w.hi)), p.first_step_median.map_or("–".into(), |m| m.to_string())]);
+                r.extend([pct(w.p), format!("{}–{}", pct(w.lo), pct(w.hi)), p.first_step_median.map_or("–".into(), |m| m.to_string())]);
                 r
             })
             .collect();

@@ -1,229 +1,80 @@
-//! The `tournament` study: one record per negotiation, exact mergeable per-agent and per-domain
-//! statistics, and a report with the ranking, scores with intervals and a head-to-head table.
+//! The `tournament` study: the tournament crate's [`Scores`] as a run directory's statistics,
+//! one record per negotiation, the aggregates (ranking, per-agent and per-domain estimates, head
+//! to head) and a report with the ranking, scores with intervals and a head-to-head table.
 
 use std::fmt::Write as _;
 
-use serde::{Deserialize, Serialize};
+use bc_engine::stats::{wilson, Moments};
+use bc_tournament::{Row, Scores, Tournament, TournamentSpec};
 use serde_json::{json, Value as Json};
 
 use crate::html::{self, charts, escape, pct};
 use crate::records::{Cell, Column, ColumnType};
-use crate::stats::{wilson, Moments};
 use crate::study::{ReportInfo, Study};
 
-/// What the tournament is: fixed for the whole study.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TournamentSpec {
-    /// Agent names, in the tournament's order.
-    pub agents: Vec<String>,
-    /// Domain names.
-    pub domains: Vec<String>,
-    /// Protocol name.
-    pub protocol: String,
-    /// Parties per negotiation.
-    pub parties: usize,
-    /// Round limit.
-    pub steps: u64,
-    /// Repetitions.
-    pub repetitions: u64,
-    /// Master seed.
-    pub seed: u64,
+/// The record columns of a tournament's negotiations.
+pub fn columns(spec: &TournamentSpec) -> Vec<Column> {
+    let mut c = vec![
+        Column::new("index", ColumnType::Int),
+        Column::new("domain", ColumnType::Text),
+        Column::new("repetition", ColumnType::Int),
+    ];
+    for p in 0..spec.parties {
+        c.push(Column::new(format!("agent_{p}"), ColumnType::Text));
+        c.push(Column::new(format!("profile_{p}"), ColumnType::Int));
+    }
+    c.extend([
+        Column::new("ending", ColumnType::Text),
+        Column::new("step", ColumnType::Int),
+        Column::new("agreement", ColumnType::Bool),
+        Column::new("outcome", ColumnType::Text),
+    ]);
+    for p in 0..spec.parties {
+        c.push(Column::new(format!("utility_{p}"), ColumnType::Float));
+    }
+    for p in 0..spec.parties {
+        c.push(Column::new(format!("advantage_{p}"), ColumnType::Float));
+    }
+    c.extend([
+        Column::new("welfare", ColumnType::Float),
+        Column::new("pareto_distance", ColumnType::Float),
+        Column::new("nash_distance", ColumnType::Float),
+        Column::new("fault", ColumnType::Text),
+    ]);
+    c
 }
 
-/// One negotiation, as plain data.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NegotiationRow {
-    /// Job index.
-    pub index: u64,
-    /// Domain index.
-    pub domain: usize,
-    /// Agent index per party.
-    pub agents: Vec<usize>,
-    /// Profile index per party.
-    pub profiles: Vec<usize>,
-    /// Repetition.
-    pub repetition: u64,
-    /// How it ended (agreement, timeout, fault, …).
-    pub ending: String,
-    /// Final step.
-    pub step: u64,
-    /// Whether an agreement was reached.
-    pub agreement: bool,
-    /// The agreement's value names, joined (empty without one).
-    pub outcome: String,
-    /// Utility per party.
-    pub utilities: Vec<f64>,
-    /// Advantage (utility above reservation) per party.
-    pub advantages: Vec<f64>,
-    /// Welfare.
-    pub welfare: f64,
-    /// Distance to the Pareto frontier.
-    pub pareto_distance: f64,
-    /// Distance to the Nash point.
-    pub nash_distance: f64,
-    /// A strategy fault, if any.
-    pub fault: Option<String>,
+/// A negotiation as record cells (in [`columns`] order).
+pub fn cells(t: &Tournament, r: &Row) -> Vec<Cell> {
+    let domain = t.domains.get(r.domain);
+    let outcome = match (r.agreement, domain) {
+        (Some(o), Some(d)) => d.space.value_names(&d.space.outcome_at(o)).join(";"),
+        _ => String::new(),
+    };
+    let mut c = vec![Cell::from(r.index), Cell::from(domain.map(|d| d.name.clone()).unwrap_or_default()), Cell::from(r.repetition)];
+    for p in 0..t.n_parties {
+        c.push(Cell::from(r.agents.get(p).and_then(|&a| t.agents.get(a)).map(|a| a.to_string()).unwrap_or_default()));
+        c.push(Cell::from(r.profiles.get(p).copied().unwrap_or(0)));
+    }
+    c.extend([Cell::from(r.ending), Cell::from(r.step), Cell::from(r.agreement.is_some()), Cell::from(outcome)]);
+    for p in 0..t.n_parties {
+        c.push(Cell::from(r.utilities.get(p).copied().unwrap_or(f64::NAN)));
+    }
+    for p in 0..t.n_parties {
+        c.push(Cell::from(r.advantages.get(p).copied().unwrap_or(f64::NAN)));
+    }
+    c.extend([Cell::from(r.welfare), Cell::from(r.pareto_distance), Cell::from(r.nash_distance), Cell::from(r.fault.clone().unwrap_or_default())]);
+    c
 }
 
-/// Mergeable statistics of one agent.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct AgentStats {
-    /// Negotiations taken part in (per seat).
-    pub n: u64,
-    /// … ending in agreement.
-    pub agreements: u64,
-    /// … with a fault of this agent's side.
-    pub faults: u64,
-    /// Utility.
-    pub utility: Moments,
-    /// Advantage.
-    pub advantage: Moments,
-    /// Welfare of its negotiations.
-    pub welfare: Moments,
-    /// Pareto distance of its negotiations.
-    pub pareto_distance: Moments,
-    /// Nash distance of its negotiations.
-    pub nash_distance: Moments,
-}
-
-impl AgentStats {
-    fn merge(&mut self, o: &AgentStats) {
-        self.n += o.n;
-        self.agreements += o.agreements;
-        self.faults += o.faults;
-        self.utility.merge(&o.utility);
-        self.advantage.merge(&o.advantage);
-        self.welfare.merge(&o.welfare);
-        self.pareto_distance.merge(&o.pareto_distance);
-        self.nash_distance.merge(&o.nash_distance);
-    }
-}
-
-/// The tournament's mergeable statistics (`stats.json` of a `tournament` directory).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TournamentStudy {
-    /// What the tournament is.
-    pub spec: TournamentSpec,
-    /// Negotiations folded in.
-    pub negotiations: u64,
-    /// Per agent.
-    pub agents: Vec<AgentStats>,
-    /// Per domain: agreements and welfare.
-    pub domains: Vec<AgentStats>,
-    /// `head_to_head[a][b]`: utility of agent `a` in negotiations with agent `b` on another seat.
-    pub head_to_head: Vec<Vec<Moments>>,
-}
-
-impl TournamentStudy {
-    /// Empty statistics for `spec`.
-    pub fn new(spec: TournamentSpec) -> TournamentStudy {
-        let na = spec.agents.len();
-        TournamentStudy {
-            negotiations: 0,
-            agents: vec![AgentStats::default(); na],
-            domains: vec![AgentStats::default(); spec.domains.len()],
-            head_to_head: vec![vec![Moments::default(); na]; na],
-            spec,
-        }
-    }
-
-    /// The record columns.
-    pub fn columns(&self) -> Vec<Column> {
-        let mut c = vec![
-            Column::new("index", ColumnType::Int),
-            Column::new("domain", ColumnType::Text),
-            Column::new("repetition", ColumnType::Int),
-        ];
-        for p in 0..self.spec.parties {
-            c.push(Column::new(format!("agent_{p}"), ColumnType::Text));
-            c.push(Column::new(format!("profile_{p}"), ColumnType::Int));
-        }
-        c.extend([
-            Column::new("ending", ColumnType::Text),
-            Column::new("step", ColumnType::Int),
-            Column::new("agreement", ColumnType::Bool),
-            Column::new("outcome", ColumnType::Text),
-        ]);
-        for p in 0..self.spec.parties {
-            c.push(Column::new(format!("utility_{p}"), ColumnType::Float));
-        }
-        for p in 0..self.spec.parties {
-            c.push(Column::new(format!("advantage_{p}"), ColumnType::Float));
-        }
-        c.extend([
-            Column::new("welfare", ColumnType::Float),
-            Column::new("pareto_distance", ColumnType::Float),
-            Column::new("nash_distance", ColumnType::Float),
-            Column::new("fault", ColumnType::Text),
-        ]);
-        c
-    }
-
-    /// A negotiation as record cells.
-    pub fn cells(&self, r: &NegotiationRow) -> Vec<Cell> {
-        let s = &self.spec;
-        let mut c = vec![Cell::from(r.index), Cell::from(s.domains.get(r.domain).cloned().unwrap_or_default()), Cell::from(r.repetition)];
-        for p in 0..s.parties {
-            c.push(Cell::from(r.agents.get(p).and_then(|&a| s.agents.get(a)).cloned().unwrap_or_default()));
-            c.push(Cell::from(r.profiles.get(p).copied().unwrap_or(0)));
-        }
-        c.extend([Cell::from(r.ending.as_str()), Cell::from(r.step), Cell::from(r.agreement), Cell::from(r.outcome.as_str())]);
-        for p in 0..s.parties {
-            c.push(Cell::from(r.utilities.get(p).copied().unwrap_or(f64::NAN)));
-        }
-        for p in 0..s.parties {
-            c.push(Cell::from(r.advantages.get(p).copied().unwrap_or(f64::NAN)));
-        }
-        c.extend([Cell::from(r.welfare), Cell::from(r.pareto_distance), Cell::from(r.nash_distance), Cell::from(r.fault.clone().unwrap_or_default())]);
-        c
-    }
-
-    /// Folds in one negotiation.
-    pub fn add(&mut self, r: &NegotiationRow) {
-        self.negotiations += 1;
-        for (seat, &a) in r.agents.iter().enumerate() {
-            let Some(st) = self.agents.get_mut(a) else { continue };
-            st.n += 1;
-            st.agreements += u64::from(r.agreement);
-            st.faults += u64::from(r.fault.is_some());
-            if let Some(&u) = r.utilities.get(seat) {
-                st.utility.add(u);
-            }
-            if let Some(&v) = r.advantages.get(seat) {
-                st.advantage.add(v);
-            }
-            st.welfare.add(r.welfare);
-            st.pareto_distance.add(r.pareto_distance);
-            st.nash_distance.add(r.nash_distance);
-            for (other_seat, &b) in r.agents.iter().enumerate() {
-                if other_seat != seat {
-                    if let (Some(row), Some(&u)) = (self.head_to_head.get_mut(a), r.utilities.get(seat)) {
-                        if let Some(m) = row.get_mut(b) {
-                            m.add(u);
-                        }
-                    }
-                }
-            }
-        }
-        if let Some(d) = self.domains.get_mut(r.domain) {
-            d.n += 1;
-            d.agreements += u64::from(r.agreement);
-            d.faults += u64::from(r.fault.is_some());
-            d.welfare.add(r.welfare);
-            d.pareto_distance.add(r.pareto_distance);
-            d.nash_distance.add(r.nash_distance);
-        }
-    }
-
-    /// Agents ranked by mean utility (ties by name).
-    pub fn ranking(&self) -> Vec<usize> {
-        let mut idx: Vec<usize> = (0..self.agents.len()).collect();
-        idx.sort_by(|&a, &b| {
-            let (ua, ub) = (self.agents[a].utility.mean(), self.agents[b].utility.mean());
-            ub.total_cmp(&ua).then_with(|| self.spec.agents[a].cmp(&self.spec.agents[b]))
-        });
-        idx
-    }
+/// Agents ranked by mean utility (ties by name): the report's and `aggregates.json`'s order.
+fn ranking(s: &Scores) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..s.agents.len()).collect();
+    idx.sort_by(|&a, &b| {
+        let (ua, ub) = (s.agents[a].utility.mean(), s.agents[b].utility.mean());
+        ub.total_cmp(&ua).then_with(|| s.spec.agents[a].cmp(&s.spec.agents[b]))
+    });
+    idx
 }
 
 fn num(x: f64) -> Json {
@@ -235,31 +86,19 @@ fn est(m: &Moments) -> Json {
     json!({"mean": num(e.value), "lo": num(e.lo), "hi": num(e.hi)})
 }
 
-impl Study for TournamentStudy {
+impl Study for Scores {
     const KIND: &'static str = "tournament";
 
-    fn merge(&mut self, o: TournamentStudy) -> Result<(), String> {
-        if o.spec != self.spec {
-            return Err("field \"spec\": expected the same agents, domains and settings in every shard".into());
-        }
-        self.negotiations += o.negotiations;
-        for (a, b) in self.agents.iter_mut().zip(&o.agents) {
-            a.merge(b);
-        }
-        for (a, b) in self.domains.iter_mut().zip(&o.domains) {
-            a.merge(b);
-        }
-        for (ra, rb) in self.head_to_head.iter_mut().zip(&o.head_to_head) {
-            for (a, b) in ra.iter_mut().zip(rb) {
-                a.merge(b);
-            }
-        }
-        Ok(())
+    fn merge(&mut self, next: Scores) -> Result<(), String> {
+        Scores::merge(self, next).map_err(|e| e.to_string())
+    }
+
+    fn files(&self) -> Vec<(&'static str, String)> {
+        vec![("scores.csv", self.to_csv())]
     }
 
     fn aggregates(&self) -> Json {
-        let agents: Vec<Json> = self
-            .ranking()
+        let agents: Vec<Json> = ranking(self)
             .into_iter()
             .enumerate()
             .map(|(rank, a)| {
@@ -268,7 +107,7 @@ impl Study for TournamentStudy {
                     "rank": rank + 1,
                     "agent": self.spec.agents[a],
                     "negotiations": s.n,
-                    "agreement_rate": num(wilson(s.agreements, s.n).value),
+                    "agreement_rate": num(wilson(s.agreements, s.n).p),
                     "faults": s.faults,
                     "utility": est(&s.utility),
                     "advantage": est(&s.advantage),
@@ -283,7 +122,7 @@ impl Study for TournamentStudy {
             .domains
             .iter()
             .zip(&self.domains)
-            .map(|(name, d)| json!({"domain": name, "negotiations": d.n, "agreement_rate": num(wilson(d.agreements, d.n).value), "welfare": est(&d.welfare), "pareto_distance": est(&d.pareto_distance)}))
+            .map(|(name, d)| json!({"domain": name, "negotiations": d.n, "agreement_rate": num(wilson(d.agreements, d.n).p), "welfare": est(&d.welfare), "pareto_distance": est(&d.pareto_distance)}))
             .collect();
         let h2h: Vec<Vec<Json>> = self.head_to_head.iter().map(|r| r.iter().map(|m| num(m.mean())).collect()).collect();
         json!({
@@ -302,7 +141,7 @@ impl Study for TournamentStudy {
 
     fn report(&self, _: &ReportInfo) -> String {
         let s = &self.spec;
-        let rank = self.ranking();
+        let rank = ranking(self);
         let mut out = String::new();
         let _ = writeln!(out, "<header>\n<h1>Tournament of {} negotiation strategies</h1>", s.agents.len());
         let _ = writeln!(
@@ -325,7 +164,7 @@ impl Study for TournamentStudy {
                 e.value,
                 e.lo,
                 e.hi,
-                pct(wilson(b.agreements, b.n).value)
+                pct(wilson(b.agreements, b.n).p)
             );
         }
         let items: Vec<charts::Interval> = rank
@@ -354,7 +193,7 @@ impl Study for TournamentStudy {
                     st.n.to_string(),
                     format!("{:.3}", st.utility.mean()),
                     format!("{:.3}", st.advantage.mean()),
-                    pct(wilson(st.agreements, st.n).value),
+                    pct(wilson(st.agreements, st.n).p),
                     format!("{:.3}", st.welfare.mean()),
                     format!("{:.3}", st.pareto_distance.mean()),
                     format!("{:.3}", st.nash_distance.mean()),
@@ -382,7 +221,7 @@ impl Study for TournamentStudy {
             .domains
             .iter()
             .zip(&self.domains)
-            .map(|(name, d)| vec![name.clone(), d.n.to_string(), pct(wilson(d.agreements, d.n).value), format!("{:.3}", d.welfare.mean()), format!("{:.3}", d.pareto_distance.mean())])
+            .map(|(name, d)| vec![name.clone(), d.n.to_string(), pct(wilson(d.agreements, d.n).p), format!("{:.3}", d.welfare.mean()), format!("{:.3}", d.pareto_distance.mean())])
             .collect();
         out.push_str(&html::section("domains", "Domains", "How hard each domain was for the field.", &html::table(&["domain", "negotiations", "agreement rate", "welfare", "Pareto distance"], &rows)));
         out

@@ -1,9 +1,10 @@
 //! Negotiation tournaments: every ordered tuple of agents on every domain, with every rotation of
 //! the parties' profiles (role swaps) and any number of repetitions, run in parallel through
-//! `bc-engine` and streamed, in job order, to CSV and JSONL with per-agent scores.
+//! `bc-engine` and streamed, in job order, to CSV and JSONL, and scored ([`scores`]).
 //!
 //! **Architecture invariant.** A tournament never holds its results: each job's [`Row`] goes to
-//! the sink as soon as its batch is done, and the [`Scores`] are running sums. Job `i` is
+//! the sink as soon as its batch is done, and the [`Scores`] are exact, mergeable running
+//! statistics (the scores of shards merge into the unsharded tournament's). Job `i` is
 //! seeded from `(seed, i)` only, so the output is byte-identical whatever the thread count, and
 //! the outputs of `--shard k/N` runs concatenate to the unsharded output.
 //!
@@ -12,6 +13,7 @@
 
 pub mod error;
 pub mod output;
+pub mod scores;
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -23,7 +25,8 @@ use bc_strategy::{agreement_utility, check_agent, check_mediator, play, Budget, 
 use rand::SeedableRng;
 
 pub use error::{Error, ErrorKind};
-pub use output::{csv_line, jsonl_line, rescore, AgentScore, CsvWriter, JsonlWriter, Scores};
+pub use output::{csv_line, jsonl_line, rescore, CsvWriter, JsonlWriter};
+pub use scores::{AgentStats, Scores, TournamentSpec};
 
 /// One domain of a tournament: its outcome space, every profile, and the analysis of the
 /// profiles that negotiate (the first `n_parties`).
@@ -253,6 +256,19 @@ impl Tournament {
         (domain, &self.tuples[tuple], profiles, repetition)
     }
 
+    /// What the tournament is, as its scores record it.
+    pub fn spec(&self) -> TournamentSpec {
+        TournamentSpec {
+            agents: self.agents.iter().map(|a| a.to_string()).collect(),
+            domains: self.domains.iter().map(|d| d.name.clone()).collect(),
+            protocol: self.protocol.name().to_string(),
+            parties: self.n_parties,
+            steps: self.n_steps,
+            repetitions: self.repetitions,
+            seed: self.seed,
+        }
+    }
+
     /// Runs job `index`.
     pub fn run_job(&self, index: u64) -> Row {
         let (domain, tuple, profiles, repetition) = self.job(index);
@@ -338,7 +354,7 @@ impl Tournament {
         mut sink: impl FnMut(&Row, R) -> Result<(), Error>,
         progress: impl FnMut(u64),
     ) -> Result<Scores, Error> {
-        let mut scores = Scores::new(self.agents.len());
+        let mut scores = Scores::new(self.spec());
         run_ordered(
             range,
             RunOptions { threads, batch: 4096 },

@@ -1,6 +1,6 @@
 //! Tournament output: rows streamed to CSV and JSONL (written to a temporary file and renamed
-//! when complete, so a failed run leaves nothing half-written), and per-agent scores kept as
-//! running sums.
+//! when complete, so a failed run leaves nothing half-written), and scores recomputed from
+//! written JSONL results.
 //!
 //! A CSV header is written only by a run that starts at job 0, so that the files of
 //! `--shard 0/N`, `1/N`, ... concatenate to the unsharded file.
@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value as Json};
 
 use crate::error::Error;
+use crate::scores::{Scores, TournamentSpec};
 use crate::{Row, Tournament};
 
 /// A file written under a temporary name and renamed into place by [`Staged::commit`].
@@ -42,7 +43,7 @@ impl Staged {
 }
 
 /// Quotes a CSV field when it needs it (RFC 4180).
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -269,105 +270,13 @@ impl JsonlWriter {
     }
 }
 
-/// Running per-agent sums over the negotiations an agent took part in (one entry per party it
-/// played). A negotiation without agreement counts at the disagreement point.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AgentScore {
-    /// Negotiations played.
-    pub n: u64,
-    /// Of which agreed.
-    pub agreements: u64,
-    /// Of which ended by a fault of this agent's strategy.
-    pub faults: u64,
-    /// Sum of its utilities.
-    pub utility: f64,
-    /// Sum of its advantages (utility minus disagreement utility).
-    pub advantage: f64,
-    /// Sum of the welfare of its negotiations.
-    pub welfare: f64,
-    /// Sum of the Pareto distances of its negotiations.
-    pub pareto_distance: f64,
-    /// Sum of the Nash distances of its negotiations.
-    pub nash_distance: f64,
-}
-
-/// Per-agent scores.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Scores {
-    /// One entry per agent, in the tournament's agent order.
-    pub agents: Vec<AgentScore>,
-}
-
-impl Scores {
-    /// Empty scores for `n` agents.
-    pub fn new(n: usize) -> Scores {
-        Scores { agents: vec![AgentScore::default(); n] }
-    }
-
-    /// Adds a row.
-    pub fn add(&mut self, row: &Row) {
-        for (k, a) in row.agents.iter().enumerate() {
-            let Some(s) = self.agents.get_mut(*a) else { continue };
-            s.n += 1;
-            s.agreements += u64::from(row.agreement.is_some());
-            if let Some(f) = &row.fault {
-                if f.starts_with(&format!("party {k}:")) {
-                    s.faults += 1;
-                }
-            }
-            s.utility += row.utilities[k];
-            s.advantage += row.advantages[k];
-            s.welfare += row.welfare;
-            if row.pareto_distance.is_finite() {
-                s.pareto_distance += row.pareto_distance;
-            }
-            if row.nash_distance.is_finite() {
-                s.nash_distance += row.nash_distance;
-            }
-        }
-    }
-
-    /// The scores as CSV (means per negotiation), best mean advantage first; `names` are the
-    /// agents' names in score order.
-    pub fn to_csv(&self, names: &[String]) -> String {
-        let mut out = String::from(
-            "agent,negotiations,agreement_rate,utility,advantage,welfare,pareto_distance,nash_distance,faults\n",
-        );
-        for (a, s) in self.ranked() {
-            let m = |x: f64| if s.n > 0 { num(x / s.n as f64) } else { String::new() };
-            let _ = writeln!(
-                out,
-                "{},{},{},{},{},{},{},{},{}",
-                csv_field(names.get(a).map_or("", |n| n.as_str())),
-                s.n,
-                m(s.agreements as f64),
-                m(s.utility),
-                m(s.advantage),
-                m(s.welfare),
-                m(s.pareto_distance),
-                m(s.nash_distance),
-                s.faults
-            );
-        }
-        out
-    }
-
-    /// Agents with their scores, best mean advantage first (ties: agent order).
-    pub fn ranked(&self) -> Vec<(usize, &AgentScore)> {
-        let mean = |s: &AgentScore| if s.n > 0 { s.advantage / s.n as f64 } else { f64::NEG_INFINITY };
-        let mut v: Vec<(usize, &AgentScore)> = self.agents.iter().enumerate().collect();
-        v.sort_by(|a, b| mean(b.1).partial_cmp(&mean(a.1)).unwrap_or(std::cmp::Ordering::Equal).then(a.0.cmp(&b.0)));
-        v
-    }
-}
-
-/// Recomputes per-agent scores from results written as JSON Lines (for example the
-/// concatenated `results.jsonl` of every shard of a run). Returns the agents' names in the order
-/// first met, and their scores.
-pub fn rescore(files: &[PathBuf]) -> Result<(Vec<String>, Scores), Error> {
+/// Recomputes the scores from results written as JSON Lines (for example the concatenated
+/// `results.jsonl` of every shard of a run). Agents and domains are numbered in the order first
+/// met; the settings the results do not record (protocol, steps, repetitions, seed) are left
+/// empty.
+pub fn rescore(files: &[PathBuf]) -> Result<Scores, Error> {
     use std::io::BufRead;
-    let mut names: Vec<String> = Vec::new();
-    let mut scores = Scores::new(0);
+    let mut scores = Scores::new(TournamentSpec { agents: Vec::new(), domains: Vec::new(), protocol: String::new(), parties: 0, steps: 0, repetitions: 0, seed: 0 });
     for path in files {
         if path.is_dir() {
             return Err(Error::setup(format!("{}: expected a results.jsonl file, found a folder", path.display())));
@@ -394,21 +303,14 @@ pub fn rescore(files: &[PathBuf]) -> Result<(Vec<String>, Scores), Error> {
             }
             let mut ids = Vec::with_capacity(agents.len());
             for a in agents {
-                let name = a.as_str().ok_or_else(|| bad("agent names"))?;
-                let id = match names.iter().position(|n| n == name) {
-                    Some(id) => id,
-                    None => {
-                        names.push(name.to_string());
-                        scores.agents.push(AgentScore::default());
-                        names.len() - 1
-                    }
-                };
-                ids.push(id);
+                ids.push(scores.agent(a.as_str().ok_or_else(|| bad("agent names"))?));
             }
+            scores.spec.parties = scores.spec.parties.max(ids.len());
+            let domain = scores.domain(v["domain"].as_str().unwrap_or_default());
             let num = |key: &str| v[key].as_f64().unwrap_or(f64::NAN);
             let row = Row {
                 index: v["index"].as_u64().unwrap_or(0),
-                domain: 0,
+                domain,
                 agents: ids,
                 profiles: Vec::new(),
                 repetition: 0,
@@ -426,7 +328,7 @@ pub fn rescore(files: &[PathBuf]) -> Result<(Vec<String>, Scores), Error> {
             scores.add(&row);
         }
     }
-    Ok((names, scores))
+    Ok(scores)
 }
 
 /// Writes `text` to `path` through a temporary file.

@@ -97,7 +97,7 @@ fn scores_are_the_sums_of_the_rows() {
     let t = tournament(ProtocolKind::Sao, 1);
     let all = rows(&t, 0..t.n_jobs(), 2);
     let scores = t.run(0..t.n_jobs(), 2, |_| Ok(()), |_| {}).unwrap();
-    let mut again = Scores::new(t.agents.len());
+    let mut again = Scores::new(t.spec());
     for r in &all {
         again.add(r);
     }
@@ -106,7 +106,7 @@ fn scores_are_the_sums_of_the_rows() {
         let n = all.iter().map(|r| r.agents.iter().filter(|x| **x == a).count() as u64).sum::<u64>();
         assert_eq!(s.n, n);
         let u: f64 = all.iter().flat_map(|r| r.agents.iter().zip(&r.utilities).filter(|(x, _)| **x == a).map(|(_, u)| *u)).sum();
-        assert!((s.utility - u).abs() < 1e-9);
+        assert!((s.utility.sum.value() - u).abs() < 1e-9);
     }
     // Advantages are utilities above the disagreement point; a failed negotiation scores 0.
     for r in &all {

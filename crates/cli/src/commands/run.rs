@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use bc_diplomacy::forecast::{self, Forecast, Options};
-use bc_diplomacy::stats::{Difference, Proportion};
 use bc_diplomacy::Scenario;
+use bc_engine::stats::{Difference, Proportion};
 
 use crate::output::{print_json, print_text};
 
@@ -91,6 +91,15 @@ fn pts(d: &Difference) -> String {
     format!("{:+5.1} pts [{:+5.1}, {:+5.1}]", 100.0 * d.diff, 100.0 * d.lo, 100.0 * d.hi)
 }
 
+/// Two decimals; "n/a" for a mean over no runs (an empty shard).
+fn fixed2(x: f64) -> String {
+    if x.is_nan() {
+        "n/a".into()
+    } else {
+        format!("{x:.2}")
+    }
+}
+
 /// The report a person reads.
 pub fn report(f: &Forecast) -> String {
     let mut o = String::new();
@@ -142,9 +151,9 @@ pub fn report(f: &Forecast) -> String {
     }
     let trust: Vec<String> = (0..f.parties.len())
         .flat_map(|i| (0..f.parties.len()).filter(move |j| *j != i).map(move |j| (i, j)))
-        .map(|(i, j)| format!("{}→{} {:.2}", f.parties[i], f.parties[j], f.mean_final_trust[i][j]))
+        .map(|(i, j)| format!("{}→{} {}", f.parties[i], f.parties[j], fixed2(f.mean_final_trust[i][j])))
         .collect();
-    let _ = writeln!(o, "Mean final trust         {}; mean strikes per run {:.2}", trust.join(", "), f.mean_strikes);
+    let _ = writeln!(o, "Mean final trust         {}; mean strikes per run {}", trust.join(", "), fixed2(f.mean_strikes));
     if !f.counterfactuals.is_empty() {
         let _ = writeln!(o);
         let _ = writeln!(o, "Counterfactuals (paired): difference in P(any agreement) | in P(comprehensive)");

@@ -95,18 +95,7 @@ impl Base {
 }
 
 fn point_row(s: &Scenario, opts: &Options, point: u64, values: Vec<f64>) -> Result<PointRow> {
-    let f = forecast::forecast(s, opts, |_| {})?;
-    let n = f.runs;
-    let count = |p: f64| (p * n as f64).round() as u64;
-    let o = &f.outcomes;
-    let k = &f.kept_talking_after_setback;
-    Ok(PointRow {
-        point,
-        values,
-        outcomes: [count(o.comprehensive.p), count(o.partial.p), count(o.collapse.p), count(o.drift.p)],
-        first_step_median: f.first_step_round.median.map(i64::from),
-        kept_talking: (k.probability.n, if k.probability.n == 0 { 0 } else { (k.probability.p * k.probability.n as f64).round() as u64 }),
-    })
+    Ok(PointRow::new(point, values, &forecast::aggregate(s, opts, |_| {})?))
 }
 
 /// Runs the command.
@@ -198,8 +187,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .iter()
             .map(|r| {
                 let n: u64 = r.outcomes.iter().sum();
-                let a = bc_report::stats::wilson(r.outcomes[0] + r.outcomes[1], n);
-                serde_json::json!({"point": r.point, "values": r.values, "runs": n, "p_agreement": a.value, "lo": a.lo, "hi": a.hi,
+                let a = bc_engine::stats::wilson(r.outcomes[0] + r.outcomes[1], n);
+                serde_json::json!({"point": r.point, "values": r.values, "runs": n, "p_agreement": a.p, "lo": a.lo, "hi": a.hi,
                     "outcomes": {"comprehensive": r.outcomes[0], "partial": r.outcomes[1], "collapse": r.outcomes[2], "drift": r.outcomes[3]},
                     "first_step_median": r.first_step_median})
             })
@@ -215,13 +204,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let _ = writeln!(o, "  {:>16}  {:>8}", "P(any deal)", "1st step");
         for r in &rows {
             let n: u64 = r.outcomes.iter().sum();
-            let a = bc_report::stats::wilson(r.outcomes[0] + r.outcomes[1], n);
+            let a = bc_engine::stats::wilson(r.outcomes[0] + r.outcomes[1], n);
             let _ = write!(o, "{:>6}", r.point);
             for v in &r.values {
                 let _ = write!(o, "  {v:>14.4}");
             }
             let step = r.first_step_median.map_or("-".to_string(), |m| m.to_string());
-            let _ = writeln!(o, "  {:>5.1}% [{:4.1},{:4.1}]  {step:>8}", a.value * 100.0, a.lo * 100.0, a.hi * 100.0);
+            let _ = writeln!(o, "  {:>5.1}% [{:4.1},{:4.1}]  {step:>8}", a.p * 100.0, a.lo * 100.0, a.hi * 100.0);
         }
         if let Some(out) = &args.scale.out {
             let _ = writeln!(o, "\nrun directory: {} (report.html, records.csv, records.parquet)", out.display());

@@ -11,7 +11,7 @@ use anyhow::{bail, Context as _, Result};
 use bc_engine::Shard;
 use bc_protocol::ProtocolKind;
 use bc_strategy::{Budget, Spec};
-use bc_tournament::{CsvWriter, Domain, JsonlWriter, Scores, Tournament};
+use bc_tournament::{AgentStats, CsvWriter, Domain, JsonlWriter, Scores, Tournament};
 use serde_json::json;
 
 use super::negotiate::{agent_listing, load_scenario, parse_agents, parse_protocol};
@@ -145,11 +145,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let run_dir = crate::tournament_out::start(&args.out, &t, shard, args.threads, &args.domains)?;
-    let mut study = crate::tournament_out::study(&t);
-    let mut records = run_dir.records(study.columns())?;
+    let mut records = run_dir.records(bc_report::tournament::columns(&t.spec()))?;
     let csv_path = run_dir.dir().join("results.csv");
     let jsonl_path = run_dir.dir().join("results.jsonl");
-    let scores_path = run_dir.dir().join("scores.csv");
     let mut csv = CsvWriter::create(&csv_path, args.parties, range.start == 0)?;
     let mut jsonl = JsonlWriter::create(&jsonl_path)?;
 
@@ -162,13 +160,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
             let (mut c, mut j) = (String::new(), String::new());
             bc_tournament::csv_line(t, row, &mut c);
             bc_tournament::jsonl_line(t, row, &mut j);
-            (c, j, crate::tournament_out::row(t, row))
+            (c, j, bc_report::tournament::cells(t, row))
         },
-        |_, (c, j, r)| {
+        |_, (c, j, cells)| {
             records
-                .write(&study.cells(&r))
+                .write(&cells)
                 .map_err(|e| bc_tournament::Error::new(bc_tournament::ErrorKind::Io { path: args.out.join("records.csv"), error: std::io::Error::other(e.to_string()) }))?;
-            study.add(&r);
             csv.write_line(&c)?;
             jsonl.write_line(&j)
         },
@@ -177,10 +174,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     bar.finish();
     csv.finish()?;
     jsonl.finish()?;
-    let names: Vec<String> = t.agents.iter().map(|a| a.to_string()).collect();
-    bc_tournament::output::write_file(&scores_path, &scores.to_csv(&names))?;
+    // The run directory's statistics are the scores; finishing it writes scores.csv.
     let events = run_dir.events()?;
-    run_dir.finish(records, events, &study)?;
+    run_dir.finish(records, events, &scores)?;
     let (csv_path, jsonl_path, scores_path) = (args.out.join("results.csv"), args.out.join("results.jsonl"), args.out.join("scores.csv"));
     let elapsed = started.elapsed();
     if !args.quiet {
@@ -205,7 +201,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             "negotiations": r.end - r.start,
             "total_negotiations": total,
         });
-        print_json(&summary_json(meta, &names, &scores))?;
+        print_json(&summary_json(meta, &scores))?;
     } else {
         let header = format!(
             "{} negotiations ({} of {} in shard {}), protocol {}, {} steps, {} domain(s), seed {}",
@@ -218,42 +214,51 @@ pub fn run(args: Args) -> Result<ExitCode> {
             t.domains.len(),
             t.seed
         );
-        print_text(&summary_table(&header, &names, &scores))?;
+        print_text(&summary_table(&header, &scores))?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// `--rescore`: scores from written results.
 fn rescore(args: &Args) -> Result<ExitCode> {
-    let (names, scores) = bc_tournament::rescore(&args.rescore)?;
+    let scores = bc_tournament::rescore(&args.rescore)?;
     let n: u64 = scores.agents.iter().map(|s| s.n).sum::<u64>();
     std::fs::create_dir_all(&args.out).with_context(|| format!("--out: cannot create {}", args.out.display()))?;
-    bc_tournament::output::write_file(&args.out.join("scores.csv"), &scores.to_csv(&names))?;
+    bc_tournament::output::write_file(&args.out.join("scores.csv"), &scores.to_csv())?;
     let files: Vec<String> = args.rescore.iter().map(|p| p.display().to_string()).collect();
     if args.json {
-        print_json(&summary_json(json!({"rescored": files, "party_results": n}), &names, &scores))?;
+        print_json(&summary_json(json!({"rescored": files, "party_results": n}), &scores))?;
     } else {
         let header = format!("scores of {n} party results from {}", files.join(", "));
-        print_text(&summary_table(&header, &names, &scores))?;
+        print_text(&summary_table(&header, &scores))?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn summary_json(mut meta: serde_json::Value, names: &[String], scores: &Scores) -> serde_json::Value {
+/// Means per negotiation of an agent's scores (NaN when it played none): agreement rate,
+/// utility, advantage, welfare, Pareto distance, Nash distance.
+fn means(s: &AgentStats) -> [f64; 6] {
+    if s.n == 0 {
+        return [f64::NAN; 6];
+    }
+    [s.agreement_rate(), s.utility.mean(), s.advantage.mean(), s.welfare.mean(), s.pareto_distance.mean(), s.nash_distance.mean()]
+}
+
+fn summary_json(mut meta: serde_json::Value, scores: &Scores) -> serde_json::Value {
     let agents: Vec<serde_json::Value> = scores
         .ranked()
         .into_iter()
         .map(|(a, s)| {
-            let m = |x: f64| if s.n > 0 { float(x / s.n as f64) } else { serde_json::Value::Null };
+            let [agreement_rate, utility, advantage, welfare, pareto, nash] = means(s).map(float);
             json!({
-                "agent": names.get(a).cloned().unwrap_or_default(),
+                "agent": scores.spec.agents.get(a).cloned().unwrap_or_default(),
                 "negotiations": s.n,
-                "agreement_rate": m(s.agreements as f64),
-                "utility": m(s.utility),
-                "advantage": m(s.advantage),
-                "welfare": m(s.welfare),
-                "pareto_distance": m(s.pareto_distance),
-                "nash_distance": m(s.nash_distance),
+                "agreement_rate": agreement_rate,
+                "utility": utility,
+                "advantage": advantage,
+                "welfare": welfare,
+                "pareto_distance": pareto,
+                "nash_distance": nash,
                 "faults": s.faults,
             })
         })
@@ -264,7 +269,8 @@ fn summary_json(mut meta: serde_json::Value, names: &[String], scores: &Scores) 
     meta
 }
 
-fn summary_table(header: &str, names: &[String], scores: &Scores) -> String {
+fn summary_table(header: &str, scores: &Scores) -> String {
+    let names = &scores.spec.agents;
     let mut out = String::new();
     let _ = writeln!(out, "{header}");
     let _ = writeln!(out);
@@ -275,18 +281,18 @@ fn summary_table(header: &str, names: &[String], scores: &Scores) -> String {
         "agent", "played", "agreed", "utility", "advantage", "welfare", "pareto_d", "nash_d", "faults"
     );
     for (a, s) in scores.ranked() {
-        let m = |x: f64| if s.n > 0 { x / s.n as f64 } else { f64::NAN };
+        let [agreement_rate, utility, advantage, welfare, pareto, nash] = means(s);
         let _ = writeln!(
             out,
             "{:<w$} {:>10} {:>9.3} {:>10.4} {:>10.4} {:>10.4} {:>9.4} {:>9.4} {:>7}",
             names.get(a).map_or("", |n| n.as_str()),
             s.n,
-            m(s.agreements as f64),
-            m(s.utility),
-            m(s.advantage),
-            m(s.welfare),
-            m(s.pareto_distance),
-            m(s.nash_distance),
+            agreement_rate,
+            utility,
+            advantage,
+            welfare,
+            pareto,
+            nash,
             s.faults
         );
     }

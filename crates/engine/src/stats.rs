@@ -1,7 +1,8 @@
-//! Mergeable statistics: exact sums, integer histograms, binned histograms and proportion
-//! intervals. Merging the statistics of shards in any grouping gives exactly the statistics of
-//! the whole run, so aggregates recomputed from merged statistics are byte-identical to the
-//! unsharded run's (never an average of averages).
+//! Mergeable statistics of Monte Carlo runs, tournaments and sweeps: exact sums, moments, paired
+//! differences of counts, integer histograms with exact quantiles, binned histograms, and Wilson
+//! intervals for proportions. Merging the statistics of shards in any grouping gives exactly the
+//! statistics of the whole run, so summaries computed from merged statistics are byte-identical
+//! to the unsharded run's (never an average of averages).
 //!
 //! Floating-point sums are kept exactly (Shewchuk's non-overlapping partials, as Python's
 //! `math.fsum`) and read out correctly rounded; their serialised form is canonical (the greedy
@@ -80,7 +81,9 @@ impl ExactSum {
     pub fn add(&mut self, x: f64) {
         if x.is_finite() {
             grow(&mut self.partials, x);
-            if self.partials.iter().any(|p| !p.is_finite()) {
+            // Partials are finite before the add; an overflow makes the last (largest) one
+            // infinite, so it is the only one to check.
+            if self.partials.last().is_some_and(|p| !p.is_finite()) {
                 // The exact sum overflowed f64: keep it as a non-finite total.
                 self.special += round_partials(&self.partials);
                 self.partials.clear();
@@ -168,6 +171,18 @@ pub struct Moments {
     pub sum_sq: ExactSum,
 }
 
+/// The statistics of two shards that cannot be merged (they are not parts of one study).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MergeError(pub String);
+
+impl std::fmt::Display for MergeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for MergeError {}
+
 /// A mean with a 95% interval.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
@@ -222,10 +237,23 @@ impl Moments {
     }
 }
 
-/// A proportion `k / n` with Wilson's 95% score interval.
-pub fn wilson(k: u64, n: u64) -> Estimate {
+/// A proportion with its 95% interval.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Proportion {
+    /// Estimate.
+    pub p: f64,
+    /// Lower end of the 95% interval.
+    pub lo: f64,
+    /// Upper end of the 95% interval.
+    pub hi: f64,
+    /// Number of trials it is computed over.
+    pub n: u64,
+}
+
+/// A proportion `k / n` with Wilson's 95% score interval (NaN when `n` is 0).
+pub fn wilson(k: u64, n: u64) -> Proportion {
     if n == 0 {
-        return Estimate { value: f64::NAN, lo: f64::NAN, hi: f64::NAN, n };
+        return Proportion { p: f64::NAN, lo: f64::NAN, hi: f64::NAN, n };
     }
     let nf = n as f64;
     let p = k as f64 / nf;
@@ -233,7 +261,64 @@ pub fn wilson(k: u64, n: u64) -> Estimate {
     let denom = 1.0 + z2 / nf;
     let centre = (p + z2 / (2.0 * nf)) / denom;
     let half = Z95 * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / denom;
-    Estimate { value: p, lo: (centre - half).max(0.0), hi: (centre + half).min(1.0), n }
+    Proportion { p, lo: (centre - half).max(0.0), hi: (centre + half).min(1.0), n }
+}
+
+/// A mean difference with its 95% interval.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Difference {
+    /// Mean difference.
+    pub diff: f64,
+    /// Lower end of the 95% interval.
+    pub lo: f64,
+    /// Upper end of the 95% interval.
+    pub hi: f64,
+}
+
+impl Difference {
+    /// No difference can be estimated (no pairs).
+    pub const NAN: Difference = Difference { diff: f64::NAN, lo: f64::NAN, hi: f64::NAN };
+}
+
+/// Count and exact integer sums of paired differences of counts (each in {-1, 0, 1} for
+/// paired yes/no outcomes): the mean difference with a normal 95% interval, mergeable exactly.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PairedCount {
+    /// Pairs.
+    pub n: u64,
+    /// Sum of differences.
+    pub sum: i64,
+    /// Sum of squared differences.
+    pub sum_sq: u64,
+}
+
+impl PairedCount {
+    /// Adds one pair's difference.
+    pub fn add(&mut self, d: i64) {
+        self.n += 1;
+        self.sum += d;
+        self.sum_sq += d.unsigned_abs() * d.unsigned_abs();
+    }
+
+    /// Adds another set of pairs.
+    pub fn merge(&mut self, o: &PairedCount) {
+        self.n += o.n;
+        self.sum += o.sum;
+        self.sum_sq += o.sum_sq;
+    }
+
+    /// Mean difference with a normal 95% interval (the paired t interval for large n); NaN
+    /// without pairs.
+    pub fn summary(&self) -> Difference {
+        if self.n == 0 {
+            return Difference::NAN;
+        }
+        let n = self.n as f64;
+        let mean = self.sum as f64 / n;
+        let var = if self.n > 1 { ((self.sum_sq as f64 - n * mean * mean) / (n - 1.0)).max(0.0) } else { 0.0 };
+        let half = Z95 * (var / n).sqrt();
+        Difference { diff: mean, lo: mean - half, hi: mean + half }
+    }
 }
 
 /// Counts of integer values (e.g. the round of a first step): exact quantiles, mergeable.
@@ -259,6 +344,15 @@ impl IntHistogram {
     /// How many values were counted.
     pub fn total(&self) -> u64 {
         self.counts.values().sum()
+    }
+
+    /// The mean of the counted values (NaN when empty).
+    pub fn mean(&self) -> f64 {
+        let n = self.total();
+        if n == 0 {
+            return f64::NAN;
+        }
+        self.counts.iter().map(|(v, c)| *v as f64 * *c as f64).sum::<f64>() / n as f64
     }
 
     /// The `q`-quantile by the inverse empirical distribution function (the smallest value whose
@@ -310,12 +404,12 @@ impl Bins {
     }
 
     /// Adds another histogram over the same bins.
-    pub fn merge(&mut self, other: &Bins) -> Result<(), String> {
+    pub fn merge(&mut self, other: &Bins) -> Result<(), MergeError> {
         if self.lo != other.lo || self.hi != other.hi || self.counts.len() != other.counts.len() {
-            return Err(format!(
+            return Err(MergeError(format!(
                 "expected histograms over the same bins, found [{}, {}] x {} and [{}, {}] x {}",
                 self.lo, self.hi, self.counts.len(), other.lo, other.hi, other.counts.len()
-            ));
+            )));
         }
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {
             *a += b;
@@ -375,6 +469,22 @@ mod tests {
         assert!((e.lo - 0.4902).abs() < 5e-5, "{e:?}");
         assert!((e.hi - 0.9433).abs() < 5e-5, "{e:?}");
         assert_eq!(wilson(0, 0).n, 0);
+        // 10 of 100: Wilson 95% interval [0.0552, 0.1744].
+        let w = wilson(10, 100);
+        assert!((w.lo - 0.05522).abs() < 1e-4 && (w.hi - 0.17437).abs() < 1e-4, "{w:?}");
+        assert_eq!(wilson(0, 10).lo, 0.0);
+    }
+
+    #[test]
+    fn paired_interval() {
+        let mut p = PairedCount::default();
+        for d in [1, -1, 0, 0] {
+            p.add(d);
+        }
+        let s = p.summary();
+        assert_eq!(s.diff, 0.0);
+        assert!(s.hi > 0.0 && s.lo < 0.0);
+        assert!(PairedCount::default().summary().diff.is_nan());
     }
 
     #[test]
@@ -388,6 +498,16 @@ mod tests {
         assert_eq!(h.quantile(0.0), Some(1));
         assert_eq!(h.quantile(1.0), Some(5));
         assert_eq!(IntHistogram::default().quantile(0.5), None);
+        // Values 1, 2, 2, 3, 10 (lower-median convention).
+        let mut h = IntHistogram::default();
+        for v in [1, 2, 2, 3, 10] {
+            h.add(v);
+        }
+        assert_eq!(h.quantile(0.5), Some(2));
+        assert_eq!(h.quantile(0.25), Some(2));
+        assert_eq!(h.quantile(0.75), Some(3));
+        assert_eq!(h.quantile(1.0), Some(10));
+        assert_eq!(h.mean(), 18.0 / 5.0);
     }
 
     #[test]
