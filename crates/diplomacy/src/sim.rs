@@ -10,9 +10,10 @@
 // Per-party and per-package loops index several parallel arrays at once; ranges read better.
 #![allow(clippy::needless_range_loop)]
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use bc_model::{Issue, IssueKind, OutcomeSpace, Value};
+use bc_model::{Issue, IssueKind, OutcomeSpace, UtilityFunction, Value};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -359,6 +360,117 @@ struct Run<'m> {
     levels: Vec<f64>,
     doubt: Vec<f64>,
     scratch: Vec<Value>,
+    /// Tables built earlier for the same utilities (see [`Scratch`]).
+    memo: TableMemo,
+}
+
+/// What the runs of one worker reuse: a run's buffers, and the step tables already built for
+/// the same utilities. A table depends only on the utilities, the open issues, the values in
+/// place and the no-deal values, so reusing one changes nothing: results never depend on what a
+/// scratch holds. Give each worker its own ([`simulate_in`]).
+#[derive(Default)]
+pub struct Scratch {
+    values: Vec<Vec<f64>>,
+    base_ok: Vec<Vec<bool>>,
+    gain_curve: Vec<Vec<(f64, f64)>>,
+    recip_ok: Vec<Vec<bool>>,
+    joint: Vec<usize>,
+    levels: Vec<f64>,
+    doubt: Vec<f64>,
+    scratch: Vec<Value>,
+    memo: TableMemo,
+}
+
+/// Packages held at most by a [`TableMemo`] (summed over its tables; about 100 bytes each): it
+/// starts afresh when full, so memory stays flat.
+const MEMO_PACKAGES: usize = 50_000;
+
+/// Step tables by what they depend on, for one model's utilities.
+#[derive(Default)]
+struct TableMemo {
+    /// The model the tables are of: its space, utilities (held, so that no other utility can
+    /// take their addresses), implementers and real grid.
+    owner: Option<Owner>,
+    tables: HashMap<TableKey, Arc<Table>>,
+    /// Packages in `tables`.
+    packages: usize,
+    /// The key being looked up (reused).
+    key: TableKey,
+}
+
+struct Owner {
+    space: Arc<OutcomeSpace>,
+    utilities: Vec<Arc<UtilityFunction>>,
+    implementers: Vec<Vec<usize>>,
+    real_grid: u32,
+}
+
+impl Owner {
+    fn of(m: &Model) -> Owner {
+        Owner {
+            space: Arc::clone(&m.space),
+            utilities: m.parties.iter().map(|p| Arc::clone(&p.utility)).collect(),
+            implementers: m.issues.iter().map(|i| i.implementers.clone()).collect(),
+            real_grid: m.real_grid,
+        }
+    }
+
+    fn is_of(&self, m: &Model) -> bool {
+        Arc::ptr_eq(&self.space, &m.space)
+            && self.real_grid == m.real_grid
+            && self.utilities.len() == m.parties.len()
+            && self.utilities.iter().zip(&m.parties).all(|(u, p)| Arc::ptr_eq(u, &p.utility))
+            && self.implementers.len() == m.issues.len()
+            && self.implementers.iter().zip(&m.issues).all(|(a, i)| *a == i.implementers)
+    }
+}
+
+/// What a table depends on besides the model's utilities: the open issues, the value in place
+/// of each issue and each party's no-deal value (numbers by their bits).
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+struct TableKey {
+    open: Vec<usize>,
+    current: Vec<(u8, u64)>,
+    reservation: Vec<u64>,
+}
+
+impl TableMemo {
+    /// Forgets everything unless the tables are of `m`'s utilities.
+    fn bind(&mut self, m: &Model) {
+        if !self.owner.as_ref().is_some_and(|o| o.is_of(m)) {
+            self.owner = Some(Owner::of(m));
+            self.tables.clear();
+            self.packages = 0;
+        }
+    }
+
+    /// Sets the key being looked up.
+    fn set_key(&mut self, open: &[usize], current: &[Option<Value>], reservation: &[f64]) {
+        let k = &mut self.key;
+        k.open.clear();
+        k.open.extend_from_slice(open);
+        k.current.clear();
+        k.current.extend(current.iter().map(|v| match v {
+            None => (0, 0),
+            Some(Value::Index(i)) => (1, u64::from(*i)),
+            Some(Value::Real(x)) => (2, x.to_bits()),
+        }));
+        k.reservation.clear();
+        k.reservation.extend(reservation.iter().map(|r| r.to_bits()));
+    }
+
+    fn get(&self) -> Option<Arc<Table>> {
+        self.tables.get(&self.key).cloned()
+    }
+
+    fn insert(&mut self, t: &Arc<Table>) {
+        if self.packages + t.count > MEMO_PACKAGES {
+            self.tables.clear();
+            self.packages = 0;
+        }
+        self.packages += t.count;
+        self.tables.insert(self.key.clone(), Arc::clone(t));
+    }
 }
 
 fn trust_mean(a: f64, b: f64) -> f64 {
@@ -367,6 +479,12 @@ fn trust_mean(a: f64, b: f64) -> f64 {
 
 /// Simulates one run of `model` with the random `streams`, reporting events to `obs`.
 pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> RunRecord {
+    simulate_in(model, streams, obs, &mut Scratch::default())
+}
+
+/// Like [`simulate`], reusing `scratch`'s buffers and tables (the same result, faster when a
+/// worker simulates many runs of one scenario).
+pub fn simulate_in<O: Observer>(model: &Model, streams: &Streams, obs: &mut O, scratch: &mut Scratch) -> RunRecord {
     let n = model.parties.len();
     let mut spoiler_rngs: Vec<ChaCha8Rng> =
         (0..model.spoilers.len()).map(|k| streams.stream(SPOILER + k as u64)).collect();
@@ -375,7 +493,7 @@ pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> R
     let mut observe_rng = streams.stream(OBSERVE);
     let mut bargain_rng = streams.stream(BARGAIN);
 
-    let mut run = Run::new(model, bargain_rng.gen());
+    let mut run = Run::new(model, bargain_rng.gen(), std::mem::take(scratch));
     run.open_step();
 
     let horizon = model
@@ -501,6 +619,7 @@ pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> R
     let final_trust = (0..n)
         .map(|i| (0..n).map(|j| if i == j { 1.0 } else { trust_mean(run.a[i][j], run.b[i][j]) }).collect())
         .collect();
+    *scratch = run.take_scratch();
     RunRecord {
         outcome,
         rounds: run.t,
@@ -521,8 +640,14 @@ pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> R
 
 impl<'m> Run<'m> {
     /// The state at the start of a run (step 0 not yet opened); `seed` seeds the strategies.
-    fn new(model: &'m Model, seed: u64) -> Run<'m> {
+    fn new(model: &'m Model, seed: u64, scratch: Scratch) -> Run<'m> {
         let n = model.parties.len();
+        let Scratch { mut values, mut base_ok, mut gain_curve, mut recip_ok, joint, levels, doubt, scratch, mut memo } = scratch;
+        values.resize_with(n, Vec::new);
+        base_ok.resize_with(n, Vec::new);
+        gain_curve.resize_with(n, Vec::new);
+        recip_ok.resize_with(n, Vec::new);
+        memo.bind(model);
         let current: Vec<Option<Value>> = model.issues.iter().map(|i| i.status_quo).collect();
         let mut run = Run {
             m: model,
@@ -556,21 +681,22 @@ impl<'m> Run<'m> {
             setbacks: 0,
             awaiting_talks: None,
             left: None,
-            values: vec![Vec::new(); n],
-            base_ok: vec![Vec::new(); n],
+            values,
+            base_ok,
             floor_abs: vec![0.0; n],
             gain: vec![None; n],
-            gain_curve: vec![Vec::new(); n],
+            gain_curve,
             ranges: vec![(0.0, 0.0); n],
-            joint: Vec::new(),
+            joint,
             d: vec![0.0; n],
             stale: vec![true; n],
             recip_stale: true,
-            recip_ok: vec![Vec::new(); n],
+            recip_ok,
             discount_now: vec![1.0; n],
-            levels: Vec::new(),
-            doubt: Vec::new(),
-            scratch: Vec::new(),
+            levels,
+            doubt,
+            scratch,
+            memo,
         };
         if let Some(med) = &model.mediator {
             if run.standing.iter().any(|s| *s < med.threshold) {
@@ -590,6 +716,21 @@ impl<'m> Run<'m> {
 }
 
 impl Run<'_> {
+    /// Hands the reusable buffers and tables back (the run is over).
+    fn take_scratch(&mut self) -> Scratch {
+        Scratch {
+            values: std::mem::take(&mut self.values),
+            base_ok: std::mem::take(&mut self.base_ok),
+            gain_curve: std::mem::take(&mut self.gain_curve),
+            recip_ok: std::mem::take(&mut self.recip_ok),
+            joint: std::mem::take(&mut self.joint),
+            levels: std::mem::take(&mut self.levels),
+            doubt: std::mem::take(&mut self.doubt),
+            scratch: std::mem::take(&mut self.scratch),
+            memo: std::mem::take(&mut self.memo),
+        }
+    }
+
     /// u_i of the current state (None while an issue without status quo is unsettled).
     fn utility_now(&mut self, i: usize) -> Option<f64> {
         self.scratch.clear();
@@ -677,7 +818,16 @@ impl Run<'_> {
                 return;
             }
         }
-        self.table = Arc::new(self.build_table(open));
+        // Otherwise on the utilities, the open issues, the values in place and the no-deal
+        // values: take it from this worker's memo when it was built before.
+        self.memo.set_key(&open, &self.current, &self.reservation);
+        if let Some(t) = self.memo.get() {
+            self.table = t;
+        } else {
+            let t = Arc::new(self.build_table(open));
+            self.memo.insert(&t);
+            self.table = t;
+        }
         self.after_open();
     }
 
@@ -1264,7 +1414,7 @@ fn fill(partial: &[Option<Value>], full: &mut Vec<Value>) -> bool {
 /// disagreement value, before any bargaining (Fearon's bargaining range on a one-issue split).
 pub fn initial_zone(model: &Model) -> Vec<Vec<Value>> {
     let n = model.parties.len();
-    let mut run = Run::new(model, 0);
+    let mut run = Run::new(model, 0, Scratch::default());
     run.open_step();
     run.evaluate();
     run.joint
@@ -1297,7 +1447,7 @@ impl TableCache {
     /// bargain), and, with `tables`, the tables of the first step and of the whole agenda
     /// (skipped when some issue has no status quo).
     pub fn for_model(model: &Model, tables: bool) -> TableCache {
-        let run = Run::new(model, 0);
+        let run = Run::new(model, 0, Scratch::default());
         let all: Vec<usize> = (0..model.issues.len()).collect();
         let mut sets: Vec<Vec<usize>> = model.steps.iter().map(|s| s.issues.clone()).collect();
         sets.push(all.clone());
@@ -1317,7 +1467,7 @@ impl TableCache {
         }
         let mut model = model.clone();
         model.tables = cache.clone();
-        let run = Run::new(&model, 0);
+        let run = Run::new(&model, 0, Scratch::default());
         let mut out = Vec::new();
         let first: Vec<usize> = model.steps[0].issues.clone();
         for open in [first, all] {
