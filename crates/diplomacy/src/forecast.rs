@@ -72,6 +72,34 @@ impl Counterfactual {
             Kind::WithoutSpoiler(k) => m.without_spoiler(k),
         }
     }
+
+    /// `f` of the model [`Counterfactual::apply`] makes of `m`, made by changing `m` in place
+    /// and changing it back (no copy of the model).
+    fn with_applied<R>(&self, m: &mut Model, f: impl FnOnce(&Model) -> R) -> R {
+        match self.kind {
+            Kind::Direct => {
+                let mediator = m.mediator.take();
+                let r = f(m);
+                m.mediator = mediator;
+                r
+            }
+            Kind::GrandBargain => {
+                let grand = m.grand_bargain_steps();
+                let steps = std::mem::replace(&mut m.steps, grand);
+                let r = f(m);
+                m.steps = steps;
+                r
+            }
+            Kind::WithoutSpoiler(k) => {
+                let enabled = m.spoilers.get_mut(k).map(|s| std::mem::replace(&mut s.enabled, false));
+                let r = f(m);
+                if let (Some(s), Some(e)) = (m.spoilers.get_mut(k), enabled) {
+                    s.enabled = e;
+                }
+                r
+            }
+        }
+    }
 }
 
 /// The counterfactuals that make sense for a scenario: mediated vs direct (when it has a
@@ -111,13 +139,13 @@ pub struct JobRecord {
     pub trust_path: Vec<f64>,
 }
 
-fn counterfactual_outcomes(model: &Model, record: &RunRecord, cfs: &[Counterfactual], streams: &Streams, scratch: &mut Scratch) -> Vec<Outcome> {
+fn counterfactual_outcomes(model: &mut Model, record: &RunRecord, cfs: &[Counterfactual], streams: &Streams, scratch: &mut Scratch) -> Vec<Outcome> {
     cfs.iter()
         .map(|cf| match cf.kind {
             // A spoiler that never struck changed nothing: the run without it is this run (its
             // stream is its own, every other draw is the same).
             Kind::WithoutSpoiler(k) if record.strikes_by_spoiler.get(k) == Some(&0) => record.outcome,
-            _ => simulate_in(&cf.apply(model), streams, &mut NoTrace, scratch).outcome,
+            _ => cf.with_applied(model, |m| simulate_in(m, streams, &mut NoTrace, scratch).outcome),
         })
         .collect()
 }
@@ -131,9 +159,9 @@ pub fn job(s: &Scenario, cfs: &[Counterfactual], seed: u64, run: u64) -> JobReco
 pub fn job_in(s: &Scenario, cfs: &[Counterfactual], seed: u64, run: u64, scratch: &mut Scratch) -> JobRecord {
     let mut rng = bc_engine::rng_for(seed, run);
     let streams = Streams::from_rng(&mut rng);
-    let (model, quantiles) = s.sample(&streams);
+    let (mut model, quantiles) = s.sample(&streams);
     let record = simulate_in(&model, &streams, &mut NoTrace, scratch);
-    let counterfactuals = counterfactual_outcomes(&model, &record, cfs, &streams, scratch);
+    let counterfactuals = counterfactual_outcomes(&mut model, &record, cfs, &streams, scratch);
     JobRecord { run, record, quantiles, counterfactuals, trust_path: Vec::new() }
 }
 
@@ -147,7 +175,7 @@ pub fn job_traced(s: &Scenario, cfs: &[Counterfactual], seed: u64, run: u64, obs
 pub fn job_traced_in(s: &Scenario, cfs: &[Counterfactual], seed: u64, run: u64, observer: &mut impl Observer, scratch: &mut Scratch) -> JobRecord {
     let mut rng = bc_engine::rng_for(seed, run);
     let streams = Streams::from_rng(&mut rng);
-    let (model, quantiles) = s.sample(&streams);
+    let (mut model, quantiles) = s.sample(&streams);
     let n = model.parties.len();
     let cur = (0..n)
         .map(|i| (0..n).map(|j| if i == j { 1.0 } else { model.parties[i].trust.get(j).map_or(f64::NAN, |(a, b)| a / (a + b)) }).collect())
@@ -167,7 +195,7 @@ pub fn job_traced_in(s: &Scenario, cfs: &[Counterfactual], seed: u64, run: u64, 
     while path.len() < (model.rounds as usize + 1) * width {
         path.extend_from_slice(&last);
     }
-    let counterfactuals = counterfactual_outcomes(&model, &record, cfs, &streams, scratch);
+    let counterfactuals = counterfactual_outcomes(&mut model, &record, cfs, &streams, scratch);
     JobRecord { run, record, quantiles, counterfactuals, trust_path: path }
 }
 
