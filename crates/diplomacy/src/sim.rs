@@ -343,6 +343,8 @@ struct Run<'m> {
     base_ok: Vec<Vec<bool>>,
     floor_abs: Vec<f64>,
     gain: Vec<Option<f64>>,
+    /// Per party: the staircase of its best gain `U_i - d_i` down the packages by utility: `(u,
+    /// g)` where the best gain over the admitted packages with utility at least `u` rises to `g`.
     gain_curve: Vec<Vec<(f64, f64)>>,
     /// Each party's lowest and highest credibility-discounted value over the step's packages.
     ranges: Vec<(f64, f64)>,
@@ -1030,15 +1032,18 @@ impl Run<'_> {
                 *o = *v >= di - 1e-12 && *r;
             }
             self.ranges[i] = (worst, best);
-            // Best gain among packages with u >= x, for any floor x: packages by u descending
-            // with the running maximum of U - d.
+            // Best gain among packages with u >= x, for any floor x: going down the packages by
+            // u, the admitted ones where the best U - d so far rises (a staircase: the best gain
+            // over a prefix is that of its last step).
             let curve = &mut self.gain_curve[i];
             curve.clear();
+            let (ok, vals, ui) = (&self.base_ok[i][..count], &self.values[i][..count], &table.u[i][..count]);
             let mut run = f64::NEG_INFINITY;
             for &p in &table.by_u[i] {
-                if self.base_ok[i][p] {
-                    run = run.max(self.values[i][p] - di);
-                    curve.push((table.u[i][p], run));
+                let g = if ok[p] { vals[p] - di } else { f64::NEG_INFINITY };
+                if g > run {
+                    run = g;
+                    curve.push((ui[p], run));
                 }
             }
         }
@@ -1478,5 +1483,39 @@ impl TableCache {
         }
         cache.tables = Arc::new(out);
         cache
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Scenario;
+
+    /// Each party's best ratifiable gain, read off the staircase, is the best `U_i - d_i` over
+    /// the packages it admits with utility at least its floor, whatever the trust and the floor.
+    #[test]
+    fn best_gain_is_the_best_admitted_package_above_the_floor() {
+        let s = Scenario::default_scenario().unwrap_or_else(|e| panic!("{e}"));
+        let model = s.nominal().grand_bargain();
+        let mut run = Run::new(&model, 0, Scratch::default());
+        run.open_step();
+        let mut checked = 0;
+        for (k, v) in [0.0, 0.2, 0.5, 0.9, 1.0].into_iter().enumerate() {
+            run.v = v;
+            run.b[0][1] += k as f64;
+            run.a[1][0] += 0.5 * k as f64;
+            run.stale.iter_mut().for_each(|s| *s = true);
+            run.evaluate();
+            for i in 0..run.n {
+                let t = &run.table;
+                let brute = (0..t.count)
+                    .filter(|&p| run.base_ok[i][p] && t.u[i][p] >= run.floor_abs[i])
+                    .map(|p| run.values[i][p] - run.d[i])
+                    .fold(None, |acc: Option<f64>, g| Some(acc.map_or(g, |a| a.max(g))));
+                assert_eq!(run.gain[i], brute, "visibility {v}, party {i}");
+                checked += usize::from(brute.is_some());
+            }
+        }
+        assert!(checked > 0, "some party could ratify something");
     }
 }
