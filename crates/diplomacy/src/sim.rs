@@ -18,7 +18,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::bargain::{self, Agreement, Move, Problem, Proposer, Talks};
+use crate::bargain::{self, Agreement, Aspirations, Move, Problem, Proposer, Talks};
 use crate::model::{Model, Protocol, Shock, Strategy};
 use crate::rubinstein::{self, Point, SpeTerms};
 
@@ -364,6 +364,8 @@ struct Run<'m> {
     scratch: Vec<Value>,
     /// Tables built earlier for the same utilities (see [`Scratch`]).
     memo: TableMemo,
+    /// The strategies' aspirations by round (see [`Talks::lowest_levels`]).
+    aspirations: Aspirations,
 }
 
 /// What the runs of one worker reuse: a run's buffers, and the step tables already built for
@@ -381,6 +383,7 @@ pub struct Scratch {
     doubt: Vec<f64>,
     scratch: Vec<Value>,
     memo: TableMemo,
+    aspirations: Aspirations,
 }
 
 /// Packages held at most by a [`TableMemo`] (summed over its tables; about 100 bytes each): it
@@ -644,7 +647,7 @@ impl<'m> Run<'m> {
     /// The state at the start of a run (step 0 not yet opened); `seed` seeds the strategies.
     fn new(model: &'m Model, seed: u64, scratch: Scratch) -> Run<'m> {
         let n = model.parties.len();
-        let Scratch { mut values, mut base_ok, mut gain_curve, mut recip_ok, joint, levels, doubt, scratch, mut memo } = scratch;
+        let Scratch { mut values, mut base_ok, mut gain_curve, mut recip_ok, joint, levels, doubt, scratch, mut memo, aspirations } = scratch;
         values.resize_with(n, Vec::new);
         base_ok.resize_with(n, Vec::new);
         gain_curve.resize_with(n, Vec::new);
@@ -699,6 +702,7 @@ impl<'m> Run<'m> {
             doubt,
             scratch,
             memo,
+            aspirations,
         };
         if let Some(med) = &model.mediator {
             if run.standing.iter().any(|s| *s < med.threshold) {
@@ -730,6 +734,7 @@ impl Run<'_> {
             doubt: std::mem::take(&mut self.doubt),
             scratch: std::mem::take(&mut self.scratch),
             memo: std::mem::take(&mut self.memo),
+            aspirations: std::mem::take(&mut self.aspirations),
         }
     }
 
@@ -1112,7 +1117,7 @@ impl Run<'_> {
             round: t,
             sub_rounds: m.sub_rounds.max(1),
         };
-        if !O::ENABLED && memoryless && self.talks.lowest_levels(&problem, &self.ranges, &mut self.levels) {
+        if !O::ENABLED && memoryless && self.talks.lowest_levels(&problem, &self.ranges, &mut self.levels, &mut self.aspirations) {
             // Nothing clears every strategy's lowest level of the round: no agreement.
             let levels = &self.levels;
             let possible = self.joint.iter().any(|&p| {
