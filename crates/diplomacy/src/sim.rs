@@ -1031,9 +1031,15 @@ impl Run<'_> {
             }
             let (mut worst, mut best) = (f64::INFINITY, f64::NEG_INFINITY);
             let ok = &mut self.base_ok[i][..count];
+            // (Comparisons rather than `f64::max`: no NaN handling chained through the loop. The
+            // range feeds only comparisons, where the sign of a zero cannot matter.)
             for ((o, v), r) in ok.iter_mut().zip(vals.iter()).zip(&self.recip_ok[i][..count]) {
-                best = best.max(*v);
-                worst = worst.min(*v);
+                if *v > best {
+                    best = *v;
+                }
+                if *v < worst {
+                    worst = *v;
+                }
                 *o = *v >= di - 1e-12 && *r;
             }
             self.ranges[i] = (worst, best);
