@@ -625,6 +625,8 @@ fn read_rectangles(
         }
     };
     HyperRectangles::new(&domain.space, root, 0.0, scale, cap)
+        // NegMAS 0.16's `outcome_in_range` tests `min < x < max`: an outcome on a bound is outside.
+        .map(|f| if semantics == Semantics::Negmas { f.with_open_bounds() } else { f })
         .map(UtilityFunction::HyperRectangles)
         .map_err(|e| from_model(path, Some(utility.line), "<utility>", e))
 }

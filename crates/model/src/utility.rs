@@ -415,7 +415,8 @@ pub struct RectangleGroup {
 /// `min(cap, scale * (bias + root) + shift)`.
 ///
 /// GENIUS (`NonlinearUtilitySpace`) divides by `maxutility` and caps at 1; NegMAS sums
-/// `bias + weight * utility` over the rectangles that contain the outcome.
+/// `bias + weight * utility` over the rectangles that contain the outcome, where "contain" means
+/// strictly inside every bound ([`HyperRectangles::with_open_bounds`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct HyperRectangles {
     root: RectangleGroup,
@@ -425,6 +426,8 @@ pub struct HyperRectangles {
     cap: Option<f64>,
     /// The number behind each value position of each discrete issue.
     numbers: Vec<Vec<f64>>,
+    /// Bounds are open (`min < x < max`, NegMAS) rather than closed (GENIUS).
+    open_bounds: bool,
 }
 
 impl RectangleGroup {
@@ -503,7 +506,19 @@ impl HyperRectangles {
                 None => Vec::new(),
             })
             .collect();
-        Ok(HyperRectangles { root, bias, scale, shift: 0.0, cap, numbers })
+        Ok(HyperRectangles { root, bias, scale, shift: 0.0, cap, numbers, open_bounds: false })
+    }
+
+    /// The same function with every bound open, `min < x < max`, as NegMAS 0.16 tests them
+    /// (`outcome_in_range`); GENIUS's bounds are closed, `min <= x <= max`.
+    pub fn with_open_bounds(mut self) -> HyperRectangles {
+        self.open_bounds = true;
+        self
+    }
+
+    /// True when bounds are open (`min < x < max`, NegMAS), false when closed (GENIUS).
+    pub fn open_bounds(&self) -> bool {
+        self.open_bounds
     }
 
     /// The root group.
@@ -538,7 +553,11 @@ impl HyperRectangles {
         let covers = |r: &Rectangle| {
             r.bounds.iter().all(|b| {
                 let x = self.number(b.issue, outcome[b.issue]);
-                b.min <= x && x <= b.max
+                if self.open_bounds {
+                    b.min < x && x < b.max
+                } else {
+                    b.min <= x && x <= b.max
+                }
             })
         };
         let u = self.scale * (self.bias + self.root.eval(&covers)) + self.shift;
