@@ -52,9 +52,17 @@ def main() -> None:
             "reserved_values": [number(u.reserved_value) for u in s.ufuns],
             "outcomes": rows,
         })
-    json.dump(out, sys.stdout, indent=1, allow_nan=False)
-    sys.stdout.write("\n")
-
+    # One outcome per line: small, and diffs stay readable.
+    row = lambda r: json.dumps(r, separators=(",", ":"))
+    head = {k: v for k, v in out.items() if k != "cases"}
+    lines = [json.dumps(head, indent=1)[:-2] + ',\n "cases": [']
+    for k, c in enumerate(out["cases"]):
+        meta = {key: c[key] for key in ("name", "issues", "types", "reserved_values")}
+        lines.append("  " + json.dumps(meta, allow_nan=False)[:-1] + ', "outcomes": [')
+        lines.append(",\n".join("   " + row(r) for r in c["outcomes"]))
+        lines.append("  ]}" + ("," if k + 1 < len(out["cases"]) else ""))
+    lines.append(" ]\n}")
+    sys.stdout.write("\n".join(lines) + "\n")
 
 if __name__ == "__main__":
     main()

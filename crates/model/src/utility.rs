@@ -412,7 +412,7 @@ pub struct RectangleGroup {
 }
 
 /// The ANAC-2014 constraint-based (non-linear) utility: a tree of rectangle groups, mapped to
-/// `min(cap, scale * (bias + root) + shift)`.
+/// `min(cap, scale * ((bias + root) / divisor) + shift)`.
 ///
 /// GENIUS (`NonlinearUtilitySpace`) divides by `maxutility` and caps at 1; NegMAS sums
 /// `bias + weight * utility` over the rectangles that contain the outcome, where "contain" means
@@ -428,6 +428,9 @@ pub struct HyperRectangles {
     numbers: Vec<Vec<f64>>,
     /// Bounds are open (`min < x < max`, NegMAS) rather than closed (GENIUS).
     open_bounds: bool,
+    /// GENIUS divides by `maxutility` (a division, not a multiplication by its inverse, so that
+    /// the last bit agrees).
+    divisor: f64,
 }
 
 impl RectangleGroup {
@@ -506,7 +509,7 @@ impl HyperRectangles {
                 None => Vec::new(),
             })
             .collect();
-        Ok(HyperRectangles { root, bias, scale, shift: 0.0, cap, numbers, open_bounds: false })
+        Ok(HyperRectangles { root, bias, scale, shift: 0.0, cap, numbers, open_bounds: false, divisor: 1.0 })
     }
 
     /// The same function with every bound open, `min < x < max`, as NegMAS 0.16 tests them
@@ -514,6 +517,21 @@ impl HyperRectangles {
     pub fn with_open_bounds(mut self) -> HyperRectangles {
         self.open_bounds = true;
         self
+    }
+
+    /// The same function divided by `divisor` before scaling: `scale * ((bias + root) / divisor)`
+    /// (GENIUS's `maxutility`). Fails unless `divisor` is finite and positive.
+    pub fn divided_by(mut self, divisor: f64) -> Result<HyperRectangles, Error> {
+        if !(divisor.is_finite() && divisor > 0.0) {
+            return Err(Error::new(ErrorKind::NotFinite(format!("the divisor {divisor} of a hyper-rectangle utility (it must be positive)"))));
+        }
+        self.divisor = divisor;
+        Ok(self)
+    }
+
+    /// What the sum is divided by before scaling (1 unless [`HyperRectangles::divided_by`]).
+    pub fn divisor(&self) -> f64 {
+        self.divisor
     }
 
     /// True when bounds are open (`min < x < max`, NegMAS), false when closed (GENIUS).
@@ -560,7 +578,7 @@ impl HyperRectangles {
                 }
             })
         };
-        let u = self.scale * (self.bias + self.root.eval(&covers)) + self.shift;
+        let u = self.scale * ((self.bias + self.root.eval(&covers)) / self.divisor) + self.shift;
         match self.cap {
             Some(c) if u > c => c,
             _ => u,
