@@ -14,7 +14,7 @@ use crate::anac::{AgentK, HardHeaded2011, PonPoko};
 use crate::basic::{HardHeaded, Random};
 use crate::error::{Error, ErrorKind};
 use crate::mediators::{
-    Bridge, ConfidentialMediator, Discipline, FlipText, HillClimbingText, Objective, PassThrough, RandomText,
+    Bridge, ConfidentialMediator, Discipline, FlipText, GeniusFlip, HillClimbingText, Objective, PassThrough, RandomText,
     RelayMediator, SingleTextMediator, ZoneMediator,
 };
 use crate::micro::Micro;
@@ -22,7 +22,7 @@ use crate::negotiator::Negotiator;
 use crate::side::Side;
 use crate::tft::{Reciprocity, TitForTat};
 use crate::timebased::{Curve, TimeBased, ASPIRATION_EPS, BOULWARE, CONCEDER, LINEAR, TB_EPS};
-use crate::voters::{Annealer, HillClimber};
+use crate::voters::{Annealer, GeniusHillClimber, HillClimber};
 
 /// The generator strategies draw from.
 pub type Rng = rand_chacha::ChaCha8Rng;
@@ -133,6 +133,7 @@ pub const AGENTS: &[AgentInfo] = &[
     AgentInfo { name: "ponpoko", params: &[], voter_only: false, about: "ANAC 2017 winner PonPokoAgent (GENIUS source)" },
     AgentInfo { name: "hill-climber", params: &[], voter_only: true, about: "single-text voter: accepts iff its utility does not fall (Klein 2003)" },
     AgentInfo { name: "annealer", params: &["t0"], voter_only: true, about: "single-text voter: also accepts worse drafts while warm (Klein 2003)" },
+    AgentInfo { name: "genius-hill-climber", params: &[], voter_only: true, about: "single-text voter: GENIUS's HillClimber (baseline 0 before any text, no ratification)" },
 ];
 
 /// The agent names, in listing order.
@@ -193,6 +194,7 @@ pub fn build_agent(
         "hardheaded2011" => Ok(Box::new(HardHeaded2011::new(side, rng)?)),
         "ponpoko" => Ok(Box::new(PonPoko::new(side, rng)?)),
         "hill-climber" => Ok(Box::new(HillClimber::new(side))),
+        "genius-hill-climber" => Ok(Box::new(GeniusHillClimber::new(side))),
         "annealer" => Ok(Box::new(Annealer::new(side, p.get("t0", 0.1), rng)?)),
         other => Err(Error::new(ErrorKind::UnknownName { what: "agent".into(), name: other.into(), valid: agent_names() })),
     }
@@ -221,7 +223,7 @@ pub fn time_based_curve(spec: &Spec) -> Option<Curve> {
 pub fn mediators(protocol: ProtocolKind) -> &'static [(&'static str, &'static [&'static str])] {
     match protocol {
         ProtocolKind::Sao => &[],
-        ProtocolKind::SingleText => &[("flip", &[]), ("random", &[]), ("hill-climbing", &[]), ("annealing", &["t0"])],
+        ProtocolKind::SingleText => &[("flip", &[]), ("random", &[]), ("hill-climbing", &[]), ("annealing", &["t0"]), ("genius-flip", &["seed"])],
         ProtocolKind::Relay => &[("pass", &[]), ("discipline", &[]), ("bridge", &[])],
         ProtocolKind::Confidential => &[("nash", &[]), ("welfare", &[]), ("egalitarian", &[])],
     }
@@ -246,6 +248,16 @@ pub fn check_mediator(spec: &Spec, protocol: ProtocolKind) -> Result<(), Error> 
     Params { spec, known }.check()
 }
 
+/// The `seed` parameter of a mediator that draws from `java.util.Random` (default 0): an integer
+/// a double represents exactly.
+fn java_seed(spec: &Spec) -> Result<i64, Error> {
+    match spec.params.get("seed") {
+        None => Ok(0),
+        Some(v) if v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_992.0 => Ok(*v as i64),
+        Some(v) => Err(Error::param(&spec.name, format!("seed: expected an integer of at most 2^53 in magnitude, found {v}"))),
+    }
+}
+
 /// Builds a single-text mediator.
 pub fn build_single_text_mediator(
     spec: &Spec,
@@ -258,6 +270,7 @@ pub fn build_single_text_mediator(
         "random" => Box::new(RandomText::new(n, rng)),
         "hill-climbing" => Box::new(HillClimbingText::new(space, rng)),
         "annealing" => Box::new(FlipText::new(space, Some(spec.params.get("t0").copied().unwrap_or(1.0)), rng)?),
+        "genius-flip" => Box::new(GeniusFlip::new(&space, java_seed(spec)?)?),
         _ => Box::new(FlipText::new(space, None, rng)?),
     })
 }
