@@ -1,8 +1,8 @@
 //! The ANAC ports against GENIUS 10.4 itself: sessions of AgentK, HardHeaded and PonPokoAgent
 //! (drawing from `java.util.Random` seeded as in the recorded runs, `java_seed=S`) against a
-//! deterministic opponent replay GENIUS's sessions step by step: every offer, every accept, the
-//! agreement, GENIUS's round-based time, and the agent's state after each action (targets,
-//! thresholds) to the last bit.
+//! deterministic opponent, and against each other, replay GENIUS's sessions step by step: every
+//! offer, every accept, the agreement, GENIUS's round-based time, and each agent's state after
+//! each of its actions (targets, thresholds) to the last bit.
 //!
 //! Reference: `tests/data/genius-java/anac_traces.json`, recorded by running GENIUS's
 //! `SessionManager` with `StackedAlternatingOffersProtocol` and a ROUND deadline (see
@@ -102,7 +102,7 @@ struct Recorder {
     port: Port,
     /// The state before the action (HardHeaded's `get_p()` is taken before it).
     before: f64,
-    notes: Arc<Mutex<Vec<[f64; 2]>>>,
+    notes: Notes,
 }
 
 impl Recorder {
@@ -187,8 +187,20 @@ fn bid(space: &OutcomeSpace, o: OutcomeId) -> Vec<u64> {
         .collect()
 }
 
+fn port(agent: &str, side: Arc<Side>, seed: i64) -> Port {
+    match agent {
+        "agentk" => Port::K(AgentK::with_java_seed(side, seed).unwrap()),
+        "hardheaded2011" => Port::H(HardHeaded2011::with_java_seed(side, seed).unwrap()),
+        "ponpoko" => Port::P(PonPoko::with_java_seed(side, seed).unwrap()),
+        other => panic!("unknown agent {other}"),
+    }
+}
+
+type Notes = Arc<Mutex<Vec<[f64; 2]>>>;
+
 fn check_session(s: &Json) -> Result<(), String> {
     let agent = s["agent"].as_str().unwrap();
+    let opponent_name = s["opponent"].as_str().unwrap();
     let rounds = s["rounds"].as_u64().unwrap();
     let seed = s["seed"].as_i64().unwrap();
     let agent_first = s["agent_first"].as_bool().unwrap();
@@ -198,20 +210,20 @@ fn check_session(s: &Json) -> Result<(), String> {
     let space = Arc::new(sc.space);
     let mine = Arc::new(Side::new(space.clone(), sc.parties[0].clone()).unwrap());
     let theirs = Arc::new(Side::new(space.clone(), sc.parties[1].clone()).unwrap());
-    let port = match agent {
-        "agentk" => Port::K(AgentK::with_java_seed(mine, seed).unwrap()),
-        "hardheaded2011" => Port::H(HardHeaded2011::with_java_seed(mine, seed).unwrap()),
-        "ponpoko" => Port::P(PonPoko::with_java_seed(mine, seed).unwrap()),
-        other => panic!("unknown agent {other}"),
-    };
-    if let (Port::P(p), Some(pattern)) = (&port, s.get("pattern")) {
+    let agent_port = port(agent, mine, seed);
+    if let (Port::P(p), Some(pattern)) = (&agent_port, s.get("pattern")) {
         if f64::from(p.pattern()) != hex(pattern) {
             return Err(format!("pattern {} != GENIUS's {}", p.pattern(), hex(pattern)));
         }
     }
-    let notes = Arc::new(Mutex::new(Vec::new()));
-    let recorder: Box<dyn Negotiator> = Box::new(Recorder { port, before: 0.0, notes: notes.clone() });
-    let opponent: Box<dyn Negotiator> = Box::new(Scripted::new(theirs, s["slope"].as_f64().unwrap()));
+    // Each ANAC party's states, in the order of its actions ("a": the agent, "o": the opponent).
+    let notes: [(&str, Notes); 2] = [("a", Arc::default()), ("o", Arc::default())];
+    let recorder: Box<dyn Negotiator> = Box::new(Recorder { port: agent_port, before: 0.0, notes: notes[0].1.clone() });
+    let opponent: Box<dyn Negotiator> = if opponent_name == "scripted" {
+        Box::new(Scripted::new(theirs, s["slope"].as_f64().unwrap()))
+    } else {
+        Box::new(Recorder { port: port(opponent_name, theirs, seed), before: 0.0, notes: notes[1].1.clone() })
+    };
     let (agent_seat, mut parties) = if agent_first { (0, vec![recorder, opponent]) } else { (1, vec![opponent, recorder]) };
     let mut m = Sao::new(Setup::new(2, space.cardinality().unwrap() as u64, rounds)).unwrap();
     run_sao(&mut m, &mut parties, &Budget::default()).unwrap();
@@ -229,8 +241,8 @@ fn check_session(s: &Json) -> Result<(), String> {
         })
         .collect();
     let theirs_events = s["events"].as_array().unwrap();
-    let notes = notes.lock().unwrap();
-    let mut note_k = 0;
+    let notes: Vec<(&str, Vec<[f64; 2]>)> = notes.iter().map(|(w, n)| (*w, n.lock().unwrap().clone())).collect();
+    let mut note_k = [0usize; 2];
     for (k, e) in theirs_events.iter().enumerate() {
         let e = e.as_array().unwrap();
         let round = e[0].as_u64().unwrap();
@@ -242,13 +254,14 @@ fn check_session(s: &Json) -> Result<(), String> {
         if (got.0, got.1, &got.2) != (round, who, &want) {
             return Err(format!("event {k}: GENIUS has round {round} {who} {want:?}, the port {got:?}"));
         }
-        if who == "a" {
-            let want_notes: Vec<f64> = e[3].as_array().unwrap().iter().map(hex).collect();
-            let got_notes = notes.get(note_k).ok_or_else(|| format!("event {k}: no state recorded"))?;
+        if let Some(want_notes) = e.get(3) {
+            let want_notes: Vec<f64> = want_notes.as_array().unwrap().iter().map(hex).collect();
+            let w = usize::from(who == "o");
+            let got_notes = notes[w].1.get(note_k[w]).ok_or_else(|| format!("event {k}: no state recorded for {who}"))?;
             if got_notes[..].iter().map(|x| x.to_bits()).ne(want_notes.iter().map(|x| x.to_bits())) {
-                return Err(format!("event {k} (round {round}): agent state {got_notes:?}, GENIUS {want_notes:?}"));
+                return Err(format!("event {k} (round {round}, {who}): state {got_notes:?}, GENIUS {want_notes:?}"));
             }
-            note_k += 1;
+            note_k[w] += 1;
         }
     }
     if ours.len() != theirs_events.len() {
@@ -274,12 +287,13 @@ fn anac_ports_replay_genius_sessions() {
     let doc: Json =
         serde_json::from_str(&std::fs::read_to_string(data().join("genius-java/anac_traces.json")).unwrap()).unwrap();
     let sessions = doc["sessions"].as_array().unwrap();
-    assert!(sessions.len() >= 30, "expected the recorded sessions, found {}", sessions.len());
+    assert!(sessions.len() >= 37, "expected the recorded sessions, found {}", sessions.len());
     let mut failures = Vec::new();
     for s in sessions {
         let id = format!(
-            "{} on {} ({} first, {} rounds, seed {})",
+            "{} vs {} on {} ({} first, {} rounds, seed {})",
             s["agent"],
+            s["opponent"],
             s["domain"],
             if s["agent_first"].as_bool().unwrap() { "agent" } else { "opponent" },
             s["rounds"],
