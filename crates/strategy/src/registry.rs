@@ -128,9 +128,9 @@ pub const AGENTS: &[AgentInfo] = &[
     AgentInfo { name: "tft-relative", params: &["delta"], voter_only: false, about: "Faratin's relative tit-for-tat in own utility" },
     AgentInfo { name: "tft-absolute", params: &["delta", "m"], voter_only: false, about: "Faratin's (random) absolute tit-for-tat in own utility" },
     AgentInfo { name: "micro", params: &[], voter_only: false, about: "NegMAS MiCRONegotiator (de Jonge 2022)" },
-    AgentInfo { name: "agentk", params: &[], voter_only: false, about: "ANAC 2010 winner AgentK (GENIUS source)" },
-    AgentInfo { name: "hardheaded2011", params: &[], voter_only: false, about: "ANAC 2011 winner HardHeaded (GENIUS source)" },
-    AgentInfo { name: "ponpoko", params: &[], voter_only: false, about: "ANAC 2017 winner PonPokoAgent (GENIUS source)" },
+    AgentInfo { name: "agentk", params: &["java_seed"], voter_only: false, about: "ANAC 2010 winner AgentK (GENIUS source; java_seed=S: GENIUS's draws)" },
+    AgentInfo { name: "hardheaded2011", params: &["java_seed"], voter_only: false, about: "ANAC 2011 winner HardHeaded (GENIUS source; java_seed=S: GENIUS's draws)" },
+    AgentInfo { name: "ponpoko", params: &["java_seed"], voter_only: false, about: "ANAC 2017 winner PonPokoAgent (GENIUS source; java_seed=S: GENIUS's draws)" },
     AgentInfo { name: "hill-climber", params: &[], voter_only: true, about: "single-text voter: accepts iff its utility does not fall (Klein 2003)" },
     AgentInfo { name: "annealer", params: &["t0"], voter_only: true, about: "single-text voter: also accepts worse drafts while warm (Klein 2003)" },
     AgentInfo { name: "genius-hill-climber", params: &[], voter_only: true, about: "single-text voter: GENIUS's HillClimber (baseline 0 before any text, no ratification)" },
@@ -190,9 +190,18 @@ pub fn build_agent(
             Ok(Box::new(TitForTat::new(side, Reciprocity::Absolute { m: p.get("m", 0.0) }, p.count("delta", 1)?, rng)?))
         }
         "micro" => Ok(Box::new(Micro::new(side, rng)?)),
-        "agentk" => Ok(Box::new(AgentK::new(side, rng)?)),
-        "hardheaded2011" => Ok(Box::new(HardHeaded2011::new(side, rng)?)),
-        "ponpoko" => Ok(Box::new(PonPoko::new(side, rng)?)),
+        "agentk" => match java_seed_param(spec, "java_seed")? {
+            Some(s) => Ok(Box::new(AgentK::with_java_seed(side, s)?)),
+            None => Ok(Box::new(AgentK::new(side, rng)?)),
+        },
+        "hardheaded2011" => match java_seed_param(spec, "java_seed")? {
+            Some(s) => Ok(Box::new(HardHeaded2011::with_java_seed(side, s)?)),
+            None => Ok(Box::new(HardHeaded2011::new(side, rng)?)),
+        },
+        "ponpoko" => match java_seed_param(spec, "java_seed")? {
+            Some(s) => Ok(Box::new(PonPoko::with_java_seed(side, s)?)),
+            None => Ok(Box::new(PonPoko::new(side, rng)?)),
+        },
         "hill-climber" => Ok(Box::new(HillClimber::new(side))),
         "genius-hill-climber" => Ok(Box::new(GeniusHillClimber::new(side))),
         "annealer" => Ok(Box::new(Annealer::new(side, p.get("t0", 0.1), rng)?)),
@@ -248,13 +257,17 @@ pub fn check_mediator(spec: &Spec, protocol: ProtocolKind) -> Result<(), Error> 
     Params { spec, known }.check()
 }
 
-/// The `seed` parameter of a mediator that draws from `java.util.Random` (default 0): an integer
-/// a double represents exactly.
+/// The `seed` parameter of a mediator that draws from `java.util.Random` (default 0).
 fn java_seed(spec: &Spec) -> Result<i64, Error> {
-    match spec.params.get("seed") {
-        None => Ok(0),
-        Some(v) if v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_992.0 => Ok(*v as i64),
-        Some(v) => Err(Error::param(&spec.name, format!("seed: expected an integer of at most 2^53 in magnitude, found {v}"))),
+    Ok(java_seed_param(spec, "seed")?.unwrap_or(0))
+}
+
+/// A `java.util.Random` seed parameter, if given: an integer a double represents exactly.
+fn java_seed_param(spec: &Spec, key: &str) -> Result<Option<i64>, Error> {
+    match spec.params.get(key) {
+        None => Ok(None),
+        Some(v) if v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_992.0 => Ok(Some(*v as i64)),
+        Some(v) => Err(Error::param(&spec.name, format!("{key}: expected an integer of at most 2^53 in magnitude, found {v}"))),
     }
 }
 
