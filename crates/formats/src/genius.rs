@@ -594,11 +594,8 @@ fn read_rectangles(
     if ufuns.is_empty() {
         return Err(Error::invalid(path, Some(utility.line), "<utility>", "at least one <ufun>", "none"));
     }
-    let groups = ufuns
-        .iter()
-        .map(|u| read_ufun(path, u, domain, semantics))
-        .collect::<Result<Vec<_>, _>>()?;
-    let (root, scale, cap) = match semantics {
+    let model_err = |e| from_model(path, Some(utility.line), "<utility>", e);
+    let f = match semantics {
         Semantics::Genius => {
             let mx = parse_float(path, utility, "maxutility", "<utility> @maxutility")?;
             if mx <= 0.0 {
@@ -610,23 +607,22 @@ fn read_rectangles(
                     format!("{mx}"),
                 ));
             }
-            let root = if groups.len() == 1 {
-                groups.into_iter().next().expect("one group")
-            } else {
-                RectangleGroup { aggregation: Aggregation::Sum, weight: 1.0, rectangles: vec![], groups }
-            };
-            (root, 1.0 / mx, Some(1.0))
+            // GENIUS (`NonlinearUtilitySpace.loadNonlinearSpace`) reads the first top-level
+            // <ufun> only, without its weight, and divides its value by maxutility.
+            let root = read_ufun(path, ufuns[0], domain, semantics)?;
+            HyperRectangles::new(&domain.space, root, 0.0, 1.0, Some(1.0)).map_err(model_err)?.divided_by(mx).map_err(model_err)?
         }
         Semantics::Negmas => {
+            let groups = ufuns.iter().map(|u| read_ufun(path, u, domain, semantics)).collect::<Result<Vec<_>, _>>()?;
             // NegMAS flattens every top-level ufun's rectangles into one sum, each weighted by
-            // its ufun's weight.
+            // its ufun's weight, and tests bounds as open intervals (`outcome_in_range`:
+            // `min < x < max`), so an outcome on a bound is outside.
             let rectangles = groups.into_iter().flat_map(|g| g.rectangles).collect();
-            (RectangleGroup { aggregation: Aggregation::Sum, weight: 1.0, rectangles, groups: vec![] }, 1.0, None)
+            let root = RectangleGroup { aggregation: Aggregation::Sum, weight: 1.0, rectangles, groups: vec![] };
+            HyperRectangles::new(&domain.space, root, 0.0, 1.0, None).map_err(model_err)?.with_open_bounds()
         }
     };
-    HyperRectangles::new(&domain.space, root, 0.0, scale, cap)
-        .map(UtilityFunction::HyperRectangles)
-        .map_err(|e| from_model(path, Some(utility.line), "<utility>", e))
+    Ok(UtilityFunction::HyperRectangles(f))
 }
 
 fn read_ufun(
@@ -699,11 +695,15 @@ fn read_ufun(
                             format!("{node}"),
                         ));
                     };
-                    bounds.push(Bound {
-                        issue,
-                        min: parse_float(path, b, "min", &format!("<{}> @min", b.name))?,
-                        max: parse_float(path, b, "max", &format!("<{}> @max", b.name))?,
-                    });
+                    let end = |attr: &str| {
+                        let field = format!("<{}> @{attr}", b.name);
+                        match semantics {
+                            // GENIUS's Bound parses both ends with Integer.parseInt.
+                            Semantics::Genius => parse_int(path, b, attr, &field).map(|v| v as f64),
+                            Semantics::Negmas => parse_float(path, b, attr, &field),
+                        }
+                    };
+                    bounds.push(Bound { issue, min: end("min")?, max: end("max")? });
                 }
                 rectangles.push(Rectangle {
                     bounds,
@@ -885,7 +885,7 @@ fn write_rectangles(s: &mut String, space: &OutcomeSpace, f: &HyperRectangles) -
         write_issue_open(s, k, issue);
         s.push_str("</issue>\n");
     }
-    let _ = writeln!(s, "<utility maxutility=\"{:?}\">", 1.0 / f.scale());
+    let _ = writeln!(s, "<utility maxutility=\"{:?}\">", f.divisor() / f.scale());
     write_group(s, f.root());
     s.push_str("</utility>\n</objective>\n");
     Ok(())

@@ -23,7 +23,7 @@ fn probe(space: &bc_model::OutcomeSpace) -> Vec<bc_model::Outcome> {
 fn genius_xml_round_trips_on_every_domain() {
     let mut checked = 0;
     for dir in domains() {
-        let s = load(&[dir.clone()], Semantics::Genius).unwrap();
+        let s = load(std::slice::from_ref(&dir), Semantics::Genius).unwrap();
         let d2 = genius::read_domain_str(Path::new("d.xml"), &genius::write_domain(&s.space)).unwrap();
         assert_eq!(d2.space.issues(), s.space.issues(), "{}", dir.display());
         for p in &s.parties {
@@ -46,7 +46,7 @@ fn genius_xml_round_trips_on_every_domain() {
 fn geniusweb_json_round_trips_where_weights_sum_to_one() {
     let (mut written, mut refused) = (0, 0);
     for dir in domains() {
-        let s = load(&[dir.clone()], Semantics::Genius).unwrap();
+        let s = load(std::slice::from_ref(&dir), Semantics::Genius).unwrap();
         if s.parties.iter().any(|p| p.utility.as_additive().is_none()) {
             continue;
         }
@@ -80,7 +80,7 @@ fn all_17_domains_load_under_both_semantics() {
     assert_eq!(dirs.len(), 17);
     for semantics in [Semantics::Genius, Semantics::Negmas] {
         for dir in &dirs {
-            let s = load(&[dir.clone()], semantics).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+            let s = load(std::slice::from_ref(dir), semantics).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
             assert!(s.parties.len() >= 2, "{}", dir.display());
             for p in &s.parties {
                 let u = p.eval(&s.space.outcome_at(0));

@@ -412,10 +412,11 @@ pub struct RectangleGroup {
 }
 
 /// The ANAC-2014 constraint-based (non-linear) utility: a tree of rectangle groups, mapped to
-/// `min(cap, scale * (bias + root) + shift)`.
+/// `min(cap, scale * ((bias + root) / divisor) + shift)`.
 ///
 /// GENIUS (`NonlinearUtilitySpace`) divides by `maxutility` and caps at 1; NegMAS sums
-/// `bias + weight * utility` over the rectangles that contain the outcome.
+/// `bias + weight * utility` over the rectangles that contain the outcome, where "contain" means
+/// strictly inside every bound ([`HyperRectangles::with_open_bounds`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct HyperRectangles {
     root: RectangleGroup,
@@ -425,6 +426,11 @@ pub struct HyperRectangles {
     cap: Option<f64>,
     /// The number behind each value position of each discrete issue.
     numbers: Vec<Vec<f64>>,
+    /// Bounds are open (`min < x < max`, NegMAS) rather than closed (GENIUS).
+    open_bounds: bool,
+    /// GENIUS divides by `maxutility` (a division, not a multiplication by its inverse, so that
+    /// the last bit agrees).
+    divisor: f64,
 }
 
 impl RectangleGroup {
@@ -503,7 +509,34 @@ impl HyperRectangles {
                 None => Vec::new(),
             })
             .collect();
-        Ok(HyperRectangles { root, bias, scale, shift: 0.0, cap, numbers })
+        Ok(HyperRectangles { root, bias, scale, shift: 0.0, cap, numbers, open_bounds: false, divisor: 1.0 })
+    }
+
+    /// The same function with every bound open, `min < x < max`, as NegMAS 0.16 tests them
+    /// (`outcome_in_range`); GENIUS's bounds are closed, `min <= x <= max`.
+    pub fn with_open_bounds(mut self) -> HyperRectangles {
+        self.open_bounds = true;
+        self
+    }
+
+    /// The same function divided by `divisor` before scaling: `scale * ((bias + root) / divisor)`
+    /// (GENIUS's `maxutility`). Fails unless `divisor` is finite and positive.
+    pub fn divided_by(mut self, divisor: f64) -> Result<HyperRectangles, Error> {
+        if !(divisor.is_finite() && divisor > 0.0) {
+            return Err(Error::new(ErrorKind::NotFinite(format!("the divisor {divisor} of a hyper-rectangle utility (it must be positive)"))));
+        }
+        self.divisor = divisor;
+        Ok(self)
+    }
+
+    /// What the sum is divided by before scaling (1 unless [`HyperRectangles::divided_by`]).
+    pub fn divisor(&self) -> f64 {
+        self.divisor
+    }
+
+    /// True when bounds are open (`min < x < max`, NegMAS), false when closed (GENIUS).
+    pub fn open_bounds(&self) -> bool {
+        self.open_bounds
     }
 
     /// The root group.
@@ -538,10 +571,14 @@ impl HyperRectangles {
         let covers = |r: &Rectangle| {
             r.bounds.iter().all(|b| {
                 let x = self.number(b.issue, outcome[b.issue]);
-                b.min <= x && x <= b.max
+                if self.open_bounds {
+                    b.min < x && x < b.max
+                } else {
+                    b.min <= x && x <= b.max
+                }
             })
         };
-        let u = self.scale * (self.bias + self.root.eval(&covers)) + self.shift;
+        let u = self.scale * ((self.bias + self.root.eval(&covers)) / self.divisor) + self.shift;
         match self.cap {
             Some(c) if u > c => c,
             _ => u,

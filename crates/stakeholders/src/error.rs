@@ -100,6 +100,19 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+impl From<bc_formats::Error> for Error {
+    /// A file error from the shared XML reader, kept with its file, line and field.
+    fn from(e: bc_formats::Error) -> Error {
+        let kind = match e.kind {
+            bc_formats::ErrorKind::Io(m) => ErrorKind::Io(m),
+            bc_formats::ErrorKind::Syntax(m) => ErrorKind::Syntax(m),
+            bc_formats::ErrorKind::Invalid { expected, found } => ErrorKind::Invalid { expected, found },
+            other => ErrorKind::Syntax(format!("{other:?}")),
+        };
+        Error { file: e.file, line: e.line, field: e.field, kind }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,18 +124,5 @@ mod tests {
         let m = Error::model("PCE", "did not converge");
         assert_eq!(m.to_string(), "PCE: did not converge");
         assert_eq!(m.in_file(Path::new("b.xml")).to_string(), "b.xml: PCE: did not converge");
-    }
-}
-
-impl From<bc_formats::Error> for Error {
-    /// A file error from the shared XML reader, kept with its file, line and field.
-    fn from(e: bc_formats::Error) -> Error {
-        let kind = match e.kind {
-            bc_formats::ErrorKind::Io(m) => ErrorKind::Io(m),
-            bc_formats::ErrorKind::Syntax(m) => ErrorKind::Syntax(m),
-            bc_formats::ErrorKind::Invalid { expected, found } => ErrorKind::Invalid { expected, found },
-            other => ErrorKind::Syntax(format!("{other:?}")),
-        };
-        Error { file: e.file, line: e.line, field: e.field, kind }
     }
 }

@@ -5,29 +5,41 @@
 //! `agents/anac/y2017/ponpokoagent/PonPokoAgent.java`), read in the GENIUS copy vendored in
 //! `yasserfarouk/negmas` (`external/genius10.4`).
 //!
-//! Differences from the Java, all forced by determinism or by the platform:
-//! - utilities are each party's own utility normalised to `[0, 1]` over the whole space
-//!   (`(u - min) / (max - min)`), the scale these agents were written for;
-//! - randomness comes from the negotiation's seeded ChaCha8 generator, not `java.util.Random`;
-//!   random bids are uniform per issue (GENIUS's `getRandomBid`; AgentK's own search never draws
-//!   an integer issue's upper bound, a bug not reproduced);
-//! - where Java iterates a `HashMap`/`HashSet` (AgentK's offered bids, PonPoko's bid set) the
-//!   order is first-seen order; HardHeaded's `TreeMap` keyed by utility (with a `1e-8` nudge per
-//!   bid to keep keys distinct) becomes all outcomes sorted by `(utility, index)`;
-//! - time is the protocol's relative time.
+//! Each port makes the Java's decisions with the Java's arithmetic, and its sessions against a
+//! deterministic opponent reproduce GENIUS's offer for offer
+//! (`crates/strategy/tests/genius_anac.rs`, traces in `tests/data/genius-java/anac_traces.json`):
+//! - utilities are the party's own (GENIUS's `getUtility`, undiscounted) when they lie in
+//!   `[0, 1]`, as in every GENIUS profile; a profile outside `[0, 1]` is normalised to it
+//!   ([`crate::side::unit_scale`]), the scale these agents were written for;
+//! - with `java_seed=S` a port draws from `java.util.Random` exactly as the Java does, from the
+//!   generators the Java creates with `new Random()` seeded `S + 100`, `S + 200`, … (AgentK:
+//!   four, HardHeaded: two; `S = 0` is the Java's own `TEST_EQUIVALENCE` setting), PonPoko's
+//!   `new Random(seed)` seeded `S` and its class-wide `AgentTool.random` seeded `S + 1`; random
+//!   bids are drawn per issue as the Java draws them. Without it the draws come from the
+//!   negotiation's ChaCha8 generator and random bids are uniform over the space;
+//! - Java `HashMap`/`HashSet` iterations over bids (AgentK's offered bids, PonPoko's bid set) go
+//!   in Java's order, which depends only on GENIUS's `Bid.hashCode` (a sum of the values' string
+//!   hashes; [`crate::genius::JavaHashOrder`]); HardHeaded's `TreeMap` of every bid keyed by
+//!   utility plus a nudge is GENIUS's own list ([`crate::side::Ranking`]);
+//! - time is the protocol's relative time, which for SAO equals GENIUS's round-based time
+//!   (`DiscreteTimeline`: round `r` of `N`, from 1, is at `r / (N + 1)`);
+//! - where the Java throws (an exception caught inside the agent that leaves no action, which
+//!   GENIUS reports as a failed session), the port carries on with a sensible move: AgentK's
+//!   search on an integer issue with one value, HardHeaded below its worst bid.
 
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
 use std::sync::Arc;
 
-use bc_model::Discount;
+use bc_model::{Discount, IssueKind, OutcomeSpace};
 use bc_protocol::{OutcomeId, Source};
 use rand::Rng;
 
 use crate::error::Error;
+use crate::genius::{java_string_hash, JavaHashOrder, JavaRandom, JavaTreeMap};
 use crate::negotiator::{Context, Negotiator, Response};
-use crate::side::{Ranking, Side};
+use crate::side::{unit_scale, Ranking, Side};
 
-/// Maps a party's utilities to `[0, 1]` over the whole space.
+/// Maps a party's utilities to `[0, 1]` ([`unit_scale`]).
 #[derive(Clone, Copy, Debug)]
 struct Scale {
     min: f64,
@@ -37,24 +49,125 @@ struct Scale {
 impl Scale {
     fn of(side: &Side) -> Result<Scale, Error> {
         let t = side.table()?;
-        Ok(Scale { min: t.min(), span: t.max() - t.min() })
+        let (min, span) = unit_scale(t.min(), t.max());
+        Ok(Scale { min, span })
     }
 
     fn norm(&self, u: f64) -> f64 {
-        if self.span > 0.0 {
-            (u - self.min) / self.span
-        } else {
-            1.0
+        (u - self.min) / self.span
+    }
+}
+
+/// Where a port's random draws come from: the negotiation's ChaCha8 generator, or the Java
+/// agent's own `java.util.Random` generators (one per `Random` field, by position).
+#[derive(Debug)]
+enum Draws {
+    ChaCha(Box<rand_chacha::ChaCha8Rng>),
+    Java(Vec<JavaRandom>),
+}
+
+impl Draws {
+    fn java(seeds: &[i64]) -> Draws {
+        Draws::Java(seeds.iter().map(|s| JavaRandom::new(*s)).collect())
+    }
+
+    /// `nextDouble()` of generator `stream`.
+    fn double(&mut self, stream: usize) -> f64 {
+        match self {
+            Draws::ChaCha(r) => r.gen::<f64>(),
+            Draws::Java(v) => v.get_mut(stream).map_or(0.0, JavaRandom::next_double),
+        }
+    }
+
+    /// `nextInt(bound)` of generator `stream` (0 when `bound` is 0).
+    fn int(&mut self, stream: usize, bound: usize) -> usize {
+        match self {
+            Draws::ChaCha(r) => r.gen_range(0..bound.max(1)),
+            Draws::Java(v) => {
+                v.get_mut(stream).map_or(0, |r| r.next_int_bounded(bound.min(i32::MAX as usize) as i32) as usize)
+            }
         }
     }
 }
+
+/// Issue-by-issue views of a discrete space: radices, strides (last issue fastest) and GENIUS's
+/// hash code of each value, for building outcomes from per-issue draws and hashing bids.
+#[derive(Debug)]
+struct Digits {
+    radices: Vec<u64>,
+    strides: Vec<u64>,
+    integer: Vec<bool>,
+    value_hashes: Vec<Vec<i32>>,
+}
+
+impl Digits {
+    fn of(space: &OutcomeSpace) -> Digits {
+        let radices: Vec<u64> = space.radices().iter().map(|r| r.unwrap_or(1).max(1)).collect();
+        let mut strides = vec![1u64; radices.len()];
+        for i in (0..radices.len().saturating_sub(1)).rev() {
+            strides[i] = strides[i + 1].saturating_mul(radices[i + 1]);
+        }
+        let integer = space.issues().iter().map(|i| matches!(i.kind(), IssueKind::Integer { .. })).collect();
+        let value_hashes = space
+            .issues()
+            .iter()
+            .zip(&radices)
+            .map(|(issue, r)| match issue.kind() {
+                IssueKind::Categorical(names) => names.iter().map(|n| java_string_hash(n)).collect(),
+                IssueKind::Integer { .. } => vec![0; *r as usize],
+                _ => (0..*r)
+                    .map(|k| {
+                        let bits = issue.numeric(bc_model::Value::Index(k as u32)).unwrap_or(0.0).to_bits();
+                        (bits ^ (bits >> 32)) as u32 as i32
+                    })
+                    .collect(),
+            })
+            .collect();
+        Digits { radices, strides, integer, value_hashes }
+    }
+
+    /// GENIUS's `Bid.hashCode()` of outcome `o` (see [`crate::genius::java_bid_hash`]).
+    fn hash(&self, o: OutcomeId) -> i32 {
+        let mut h = 0i32;
+        for ((r, s), vh) in self.radices.iter().zip(&self.strides).zip(&self.value_hashes) {
+            let d = ((o / s) % r) as usize;
+            h = h.wrapping_add(vh.get(d).copied().unwrap_or(0));
+        }
+        h
+    }
+
+    /// GENIUS's `Domain.getRandomBid(r)`: per issue, value `(int) (r.nextDouble() * n)`.
+    fn random_bid(&self, r: &mut Draws, stream: usize) -> OutcomeId {
+        let mut o = 0;
+        for (radix, stride) in self.radices.iter().zip(&self.strides) {
+            let k = ((r.double(stream) * *radix as f64) as u64).min(radix - 1);
+            o += k * stride;
+        }
+        o
+    }
+}
+
+/// A random outcome: uniform from ChaCha8, or GENIUS's `Domain.getRandomBid` from a Java stream.
+fn random_outcome(side: &Side, digits: &Digits, draws: &mut Draws, stream: usize) -> OutcomeId {
+    match draws {
+        Draws::ChaCha(r) => side.random_outcome(r.as_mut()),
+        Draws::Java(_) => digits.random_bid(draws, stream),
+    }
+}
+
+/// AgentK's Java generators, by position.
+const K_ACCEPT: usize = 0; // random100: acceptance
+const K_PICK: usize = 1; // random200: which offered bid to repeat
+const K_SEARCH: usize = 2; // random300: random search
+const K_TREMOR: usize = 3; // random400: the bid target's tremor
 
 /// ANAC 2010 winner AgentK.
 #[derive(Debug)]
 pub struct AgentK {
     side: Arc<Side>,
     scale: Scale,
-    offered: Vec<(OutcomeId, f64)>,
+    digits: Digits,
+    offered: JavaHashOrder,
     target: f64,
     bid_target: f64,
     sum: f64,
@@ -62,17 +175,30 @@ pub struct AgentK {
     rounds: u64,
     tremor: f64,
     planned: Option<OutcomeId>,
-    rng: rand_chacha::ChaCha8Rng,
+    draws: Draws,
 }
 
 impl AgentK {
-    /// AgentK for `side`.
+    /// AgentK for `side`, drawing from the negotiation's generator.
     pub fn new(side: Arc<Side>, rng: rand_chacha::ChaCha8Rng) -> Result<AgentK, Error> {
+        AgentK::with_draws(side, Draws::ChaCha(Box::new(rng)))
+    }
+
+    /// AgentK drawing from `java.util.Random` as GENIUS's `Agent_K` does, its four generators
+    /// seeded `seed + 100`, `seed + 200`, `seed + 300`, `seed + 400`.
+    pub fn with_java_seed(side: Arc<Side>, seed: i64) -> Result<AgentK, Error> {
+        let s = |k: i64| seed.wrapping_add(k);
+        AgentK::with_draws(side, Draws::java(&[s(100), s(200), s(300), s(400)]))
+    }
+
+    fn with_draws(side: Arc<Side>, draws: Draws) -> Result<AgentK, Error> {
         let scale = Scale::of(&side)?;
+        let digits = Digits::of(side.space());
         Ok(AgentK {
             side,
             scale,
-            offered: Vec::new(),
+            digits,
+            offered: JavaHashOrder::new(),
             target: 1.0,
             bid_target: 1.0,
             sum: 0.0,
@@ -80,8 +206,14 @@ impl AgentK {
             rounds: 0,
             tremor: 2.0,
             planned: None,
-            rng,
+            draws,
         })
+    }
+
+    /// The current `(target, bidTarget)`: the utility above which an offered bid is repeated,
+    /// and the one a random bid must reach.
+    pub fn targets(&self) -> (f64, f64) {
+        (self.target, self.bid_target)
     }
 
     fn u(&self, o: OutcomeId) -> f64 {
@@ -91,9 +223,7 @@ impl AgentK {
     /// `acceptProbability`: updates the statistics of the opponent's offers and the targets.
     fn accept_probability(&mut self, offer: OutcomeId, time: f64) -> f64 {
         let mut offered_utility = self.u(offer);
-        if !self.offered.iter().any(|(o, _)| *o == offer) {
-            self.offered.push((offer, offered_utility));
-        }
+        self.offered.insert(self.digits.hash(offer), offer);
         self.sum += offered_utility;
         self.sum2 += offered_utility * offered_utility;
         self.rounds += 1;
@@ -109,7 +239,7 @@ impl AgentK {
         }
         let estimate_max = mean + ((1.0 - mean) * deviation);
         let alpha = 1.0 + self.tremor + (10.0 * mean) - (2.0 * self.tremor * mean);
-        let beta = alpha + (self.rng.gen::<f64>() * self.tremor) - (self.tremor / 2.0);
+        let beta = alpha + (self.draws.double(K_TREMOR) * self.tremor) - (self.tremor / 2.0);
         let pre_target = 1.0 - (time.powf(alpha) * (1.0 - estimate_max));
         let pre_target2 = 1.0 - (time.powf(beta) * (1.0 - estimate_max));
         let mut ratio = (deviation + 0.1) / (1.0 - pre_target);
@@ -147,12 +277,27 @@ impl AgentK {
         }
     }
 
+    /// `searchBid`: a random bid. The Java draws `nextInt(n)` per discrete issue and
+    /// `lower + nextInt(upper - lower)` per integer issue (never its upper bound).
+    fn search_bid(&mut self) -> OutcomeId {
+        if let Draws::ChaCha(r) = &mut self.draws {
+            return self.side.random_outcome(r.as_mut());
+        }
+        let mut o = 0;
+        for i in 0..self.digits.radices.len() {
+            let (radix, stride) = (self.digits.radices[i], self.digits.strides[i]);
+            let n = if self.digits.integer[i] { radix - 1 } else { radix };
+            let k = self.draws.int(K_SEARCH, n as usize) as u64;
+            o += k.min(radix - 1) * stride;
+        }
+        o
+    }
+
     /// `selectBid`: an offered bid above the target, or a random bid above the bid target.
     fn select_bid(&mut self) -> Option<OutcomeId> {
-        let above: Vec<OutcomeId> =
-            self.offered.iter().filter(|(_, u)| *u > self.target).map(|(o, _)| *o).collect();
+        let above: Vec<OutcomeId> = self.offered.order().into_iter().filter(|o| self.u(*o) > self.target).collect();
         if !above.is_empty() {
-            let k = (self.rng.gen::<f64>() * above.len() as f64).floor() as usize;
+            let k = (self.draws.double(K_PICK) * above.len() as f64).floor() as usize;
             return above.get(k).copied();
         }
         let mut next = None;
@@ -163,7 +308,7 @@ impl AgentK {
                 self.bid_target -= 0.01;
                 tries = 0;
             }
-            let o = self.side.random_outcome(&mut self.rng);
+            let o = self.search_bid();
             search_util = self.u(o);
             next = Some(o);
             tries += 1;
@@ -190,7 +335,7 @@ impl Negotiator for AgentK {
 
     fn respond(&mut self, ctx: &Context, offer: OutcomeId, _from: Source) -> Response {
         let p = self.accept_probability(offer, ctx.relative_time);
-        if p > self.rng.gen::<f64>() {
+        if p > self.draws.double(K_ACCEPT) {
             return Response::Accept;
         }
         match self.select_bid() {
@@ -213,32 +358,53 @@ impl Negotiator for AgentK {
 pub struct PonPoko {
     side: Arc<Side>,
     scale: Scale,
-    /// Up to 30,000 random bids, best first.
+    /// The distinct bids among 30,000 random ones, best first (ties in Java's `HashSet` order).
     bids: Vec<(OutcomeId, f64)>,
     pattern: u32,
-    rng: rand_chacha::ChaCha8Rng,
+    /// `(threshold_high, threshold_low)` of the last decision, `low` as lowered to find a bid.
+    last: (f64, f64),
+    draws: Draws,
 }
 
+/// PonPoko's Java generators: the party's `rand`, and `AgentTool.random` (class-wide in Java).
+const P_RAND: usize = 0;
+const P_SELECT: usize = 1;
+
 impl PonPoko {
-    /// PonPokoAgent for `side`.
-    pub fn new(side: Arc<Side>, mut rng: rand_chacha::ChaCha8Rng) -> Result<PonPoko, Error> {
+    /// PonPokoAgent for `side`, drawing from the negotiation's generator.
+    pub fn new(side: Arc<Side>, rng: rand_chacha::ChaCha8Rng) -> Result<PonPoko, Error> {
+        PonPoko::with_draws(side, Draws::ChaCha(Box::new(rng)))
+    }
+
+    /// PonPokoAgent drawing from `java.util.Random` as GENIUS's does: the party's generator
+    /// seeded `seed` (GENIUS passes the session's random seed) and `AgentTool.random` seeded
+    /// `seed + 1` (in Java one generator shared by every PonPokoAgent of the virtual machine).
+    pub fn with_java_seed(side: Arc<Side>, seed: i64) -> Result<PonPoko, Error> {
+        PonPoko::with_draws(side, Draws::java(&[seed, seed.wrapping_add(1)]))
+    }
+
+    fn with_draws(side: Arc<Side>, mut draws: Draws) -> Result<PonPoko, Error> {
         let scale = Scale::of(&side)?;
-        let mut seen = std::collections::HashSet::new();
-        let mut bids = Vec::new();
+        let digits = Digits::of(side.space());
+        // AgentTool.generateRandomBids: a HashSet<BidInfo> (hashed as the bid) of 30,000 draws.
+        let mut set = JavaHashOrder::new();
         for _ in 0..30_000 {
-            let o = side.random_outcome(&mut rng);
-            if seen.insert(o) {
-                bids.push((o, scale.norm(side.utility(o))));
-            }
+            let o = random_outcome(&side, &digits, &mut draws, P_RAND);
+            set.insert(digits.hash(o), o);
         }
-        // Java: Collections.sort(list, comparator.reversed()), a stable sort.
-        bids.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal));
-        let pattern = rng.gen_range(0..5);
-        Ok(PonPoko { side, scale, bids, pattern, rng })
+        let mut bids: Vec<(OutcomeId, f64)> =
+            set.order().into_iter().map(|o| (o, scale.norm(side.utility(o)))).collect();
+        // Collections.sort(list, comparator.reversed()): stable, by Double.compare.
+        bids.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let pattern = match &mut draws {
+            Draws::ChaCha(r) => r.gen_range(0..5),
+            Draws::Java(_) => draws.int(P_RAND, 5) as u32,
+        };
+        Ok(PonPoko { side, scale, bids, pattern, last: (1.0, 0.99), draws })
     }
 
     /// The pattern's `(threshold_high, threshold_low)` at time `t`.
-    fn thresholds(&self, t: f64) -> (f64, f64) {
+    pub fn thresholds(&self, t: f64) -> (f64, f64) {
         match self.pattern {
             0 => (1.0 - 0.1 * t, 1.0 - 0.1 * t - 0.1 * (t * 40.0).sin().abs()),
             1 => (1.0, 1.0 - 0.22 * t),
@@ -250,6 +416,17 @@ impl PonPoko {
             ),
             _ => (1.0 - 0.1 * t, 1.0 - 0.2 * (t * 40.0).sin().abs()),
         }
+    }
+
+    /// The concession pattern drawn at the start (0 to 4).
+    pub fn pattern(&self) -> u32 {
+        self.pattern
+    }
+
+    /// The thresholds of the last decision (`threshold_high`, `threshold_low`), the low one as
+    /// lowered to find a bid to offer.
+    pub fn last_thresholds(&self) -> (f64, f64) {
+        self.last
     }
 }
 
@@ -264,6 +441,7 @@ impl Negotiator for PonPoko {
 
     fn propose(&mut self, ctx: &Context) -> Option<OutcomeId> {
         let (high, mut low) = self.thresholds(ctx.relative_time);
+        self.last = (high, low);
         // Java lowers `low` by 1e-4 and rescans until some bid lies in [low, high]; the first
         // such `low` is the first at or below the best utility not above `high`.
         let reachable = self.bids.iter().map(|(_, u)| *u).filter(|u| *u <= high).fold(f64::NEG_INFINITY, f64::max);
@@ -273,14 +451,16 @@ impl Negotiator for PonPoko {
         while low > reachable {
             low -= 0.0001;
         }
+        self.last = (high, low);
         let candidates: Vec<OutcomeId> =
             self.bids.iter().filter(|(_, u)| *u <= high && *u >= low).map(|(o, _)| *o).collect();
-        let k = self.rng.gen_range(0..candidates.len().max(1));
+        let k = self.draws.int(P_SELECT, candidates.len());
         candidates.get(k).copied()
     }
 
     fn respond(&mut self, ctx: &Context, offer: OutcomeId, _from: Source) -> Response {
-        let (_, low) = self.thresholds(ctx.relative_time);
+        let (high, low) = self.thresholds(ctx.relative_time);
+        self.last = (high, low);
         if self.scale.norm(self.side.utility(offer)) > low {
             Response::Accept
         } else {
@@ -304,15 +484,18 @@ pub struct HardHeaded2011 {
     /// Positions (in the ranking) of the bids offered so far.
     my_bids: Vec<usize>,
     opponent_bids: Vec<OutcomeId>,
-    queue: std::collections::VecDeque<usize>,
+    queue: VecDeque<usize>,
     first_round: bool,
     lowest_yet: f64,
     opponent_best: Option<OutcomeId>,
+    /// Position of `opponent_best` in the ranking (`opponentbestentry`).
+    opponent_best_entry: Option<usize>,
+    /// The opponent model (`oppUtility`): issue weights and value counts.
     weights: Vec<f64>,
     counts: Vec<Vec<f64>>,
     digits: Vec<u32>,
     planned: Option<usize>,
-    rng: rand_chacha::ChaCha8Rng,
+    draws: Draws,
 }
 
 const KA: f64 = 0.05;
@@ -321,6 +504,8 @@ const MIN_UTIL: f64 = 0.585;
 const TOP_SELECTED_BIDS: usize = 4;
 const LEARNING_COEF: f64 = 0.2;
 const UTILITY_TOLERANCE: f64 = 0.01;
+/// `AdditiveUtilitySpace.normalizeChildren`'s `RENORMALCORR`.
+const RENORMALCORR: f64 = 0.05;
 
 enum Choice {
     Accept,
@@ -328,8 +513,19 @@ enum Choice {
 }
 
 impl HardHeaded2011 {
-    /// HardHeaded for `side`.
+    /// HardHeaded for `side`, drawing from the negotiation's generator.
     pub fn new(side: Arc<Side>, rng: rand_chacha::ChaCha8Rng) -> Result<HardHeaded2011, Error> {
+        HardHeaded2011::with_draws(side, Draws::ChaCha(Box::new(rng)))
+    }
+
+    /// HardHeaded drawing from `java.util.Random` as GENIUS's `KLH` does, its two generators
+    /// seeded `seed + 100` and `seed + 200` (the second only draws when the Java's offer queue
+    /// is empty after refilling, which does not happen).
+    pub fn with_java_seed(side: Arc<Side>, seed: i64) -> Result<HardHeaded2011, Error> {
+        HardHeaded2011::with_draws(side, Draws::java(&[seed.wrapping_add(100), seed.wrapping_add(200)]))
+    }
+
+    fn with_draws(side: Arc<Side>, draws: Draws) -> Result<HardHeaded2011, Error> {
         let scale = Scale::of(&side)?;
         let ranking = side.ranking()?.clone();
         let discount = match side.preferences().discount {
@@ -347,15 +543,16 @@ impl HardHeaded2011 {
             max_util,
             my_bids: Vec::new(),
             opponent_bids: Vec::new(),
-            queue: std::collections::VecDeque::new(),
+            queue: VecDeque::new(),
             first_round: true,
             lowest_yet: 1.0,
             opponent_best: None,
+            opponent_best_entry: None,
             weights: vec![1.0 / n as f64; n],
             counts: radices.iter().map(|r| vec![1.0; *r]).collect(),
             digits: vec![0; n],
             planned: None,
-            rng,
+            draws,
         })
     }
 
@@ -363,27 +560,66 @@ impl HardHeaded2011 {
         self.scale.norm(self.side.utility(o))
     }
 
+    /// The utility of the bid at `pos` of the ranking.
+    fn u_at(&self, pos: usize) -> f64 {
+        self.ranking.order.get(pos).map_or(0.0, |k| self.u(u64::from(*k)))
+    }
+
+    /// The ranking's key at `pos` (the bid's utility plus GENIUS's nudge).
     fn key(&self, pos: usize) -> f64 {
-        self.u(u64::from(self.ranking.order[pos]))
+        self.ranking.keys.get(pos).copied().unwrap_or(f64::NEG_INFINITY)
     }
 
-    fn pos(&self, o: OutcomeId) -> usize {
-        self.ranking.position[o as usize] as usize
-    }
-
-    /// The learned opponent utility: issue weights times value counts over the issue's maximum.
-    fn opponent_utility(&mut self, o: OutcomeId) -> f64 {
-        self.side.space().digits_into(o, &mut self.digits);
+    /// `oppUtility.getUtility`: the sum, issue by issue, of weight × (count / the issue's
+    /// largest count), at most 1.
+    fn opponent_utility(&mut self, pos: usize) -> f64 {
+        let Some(o) = self.ranking.order.get(pos) else { return 0.0 };
+        self.side.space().digits_into(u64::from(*o), &mut self.digits);
         let mut u = 0.0;
         for (i, d) in self.digits.iter().enumerate() {
             let c = &self.counts[i];
             let max = c.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-            u += self.weights[i] * c[*d as usize] / max;
+            let eval = if max < 0.00001 { 0.0 } else { c.get(*d as usize).copied().unwrap_or(0.0) / max };
+            u += self.weights[i] * eval;
         }
-        u
+        // AdditiveUtilitySpace.getUtility caps at 1 (the learned weights can sum to more).
+        if u > 1.0 {
+            1.0
+        } else {
+            u
+        }
     }
 
-    /// `updateLearner`.
+    /// `AdditiveUtilitySpace.setWeight(issue, w)` on the opponent model: set the weight, then
+    /// `normalizeChildren` of the root (every weight moves towards a sum of 1, with
+    /// `RENORMALCORR`), and put the old weight of `issue` back if the sum is then outside
+    /// `(0.98, 1.02)`.
+    fn set_weight(&mut self, issue: usize, w: f64) {
+        let old = self.weights[issue];
+        self.weights[issue] = w;
+        let n = self.weights.len();
+        if n == 1 {
+            self.weights[0] = 1.0;
+        } else {
+            let weight_sum = self.weights.iter().fold(0.0, |s, w| s + w);
+            let diff = (0.0 + weight_sum) - 1.0;
+            let corrected = weight_sum + RENORMALCORR * n as f64;
+            for x in &mut self.weights {
+                let mut nw = *x - (diff * (*x + RENORMALCORR) / corrected);
+                if nw < 0.0 {
+                    nw = 0.0;
+                }
+                *x = nw;
+            }
+        }
+        let sum = self.weights.iter().fold(0.0, |s, w| s + w);
+        if !(sum > 0.98 && sum < 1.02) {
+            self.weights[issue] = old;
+        }
+    }
+
+    /// `updateLearner`. Java walks the issues in the order of a `HashMap` keyed by issue number,
+    /// which is issue order for the numbers 1..n of GENIUS domains with fewer than 16 issues.
     fn learn(&mut self) {
         let m = self.opponent_bids.len();
         if m < 2 {
@@ -399,19 +635,19 @@ impl HardHeaded2011 {
         let total = 1.0 + golden * unchanged as f64;
         let max_weight = 1.0 - (n as f64) * golden / total;
         for i in 0..n {
-            if last[i] == prev[i] && self.weights[i] < max_weight {
-                self.weights[i] = (self.weights[i] + golden) / total;
-            } else {
-                self.weights[i] /= total;
-            }
+            let w = self.weights[i];
+            let new = if last[i] == prev[i] && w < max_weight { (w + golden) / total } else { w / total };
+            self.set_weight(i, new);
         }
         for (i, d) in last.iter().enumerate() {
-            self.counts[i][*d as usize] += 1.0;
+            if let Some(c) = self.counts[i].get_mut(*d as usize) {
+                *c = c.round() + 1.0;
+            }
         }
     }
 
     /// `get_p`: the concession threshold at time `t`.
-    fn threshold(&self, t: f64) -> f64 {
+    pub fn threshold(&self, t: f64) -> f64 {
         let step_point = self.discount;
         let (max, min) = (self.max_util, MIN_UTIL);
         if step_point >= 0.9 {
@@ -429,6 +665,11 @@ impl HardHeaded2011 {
         }
     }
 
+    /// The lowest utility offered so far (`lowestYetUtility`).
+    pub fn lowest_offered(&self) -> f64 {
+        self.lowest_yet
+    }
+
     /// `chooseAction`.
     fn choose(&mut self, t: f64, offer: Option<OutcomeId>) -> Choice {
         let p = self.threshold(t);
@@ -437,15 +678,18 @@ impl HardHeaded2011 {
             self.first_round = false;
             self.queue.push_back(top);
         } else if self.queue.is_empty() {
+            // BidList.lowerEntry(myLastBid.key): the next position down (Java throws below the
+            // worst bid; the port stays there).
             let last = self.my_bids.last().copied().unwrap_or(top);
             let new_bid = last.saturating_sub(1);
-            let mut new_bids: BTreeMap<usize, ()> = BTreeMap::new();
-            new_bids.insert(new_bid, ());
+            // newBids: a TreeMap whose live entries the queue keeps (positions order as keys do).
+            let mut new_bids: JavaTreeMap<usize> = JavaTreeMap::new();
+            new_bids.put(new_bid);
             if self.key(new_bid) < p {
-                let k = (self.my_bids.len() as f64 * self.rng.gen::<f64>()).floor() as usize;
-                new_bids.remove(&new_bid);
+                let k = (self.my_bids.len() as f64 * self.draws.double(0)).floor() as usize;
+                new_bids.remove(new_bid);
                 if let Some(b) = self.my_bids.get(k) {
-                    new_bids.insert(*b, ());
+                    new_bids.put(*b);
                 }
             }
             let first_util = self.key(new_bid);
@@ -455,33 +699,46 @@ impl HardHeaded2011 {
                 if !((first_util - add_util) < UTILITY_TOLERANCE && add_util >= p) {
                     break;
                 }
-                new_bids.insert(a, ());
+                new_bids.put(a);
                 add = a.checked_sub(1);
             }
             if new_bids.len() <= TOP_SELECTED_BIDS {
-                self.queue.extend(new_bids.keys().copied());
+                let nodes = new_bids.nodes_in_order();
+                self.queue.extend(nodes.into_iter().map(|n| new_bids.key(n)));
             } else {
-                let mut added = 0;
-                while added <= TOP_SELECTED_BIDS && !new_bids.is_empty() {
-                    let mut best = *new_bids.keys().next_back().unwrap_or(&new_bid);
-                    let mut best_u = self.opponent_utility(u64::from(self.ranking.order[best]));
-                    let keys: Vec<usize> = new_bids.keys().copied().collect();
-                    for e in keys {
-                        let u = self.opponent_utility(u64::from(self.ranking.order[e]));
-                        if u > best_u {
-                            best = e;
-                            best_u = u;
+                // Each pick is the snapshot `lastEntry()` or a live entry of the iteration; a
+                // live entry whose node later takes its successor's key (Java's deleteEntry)
+                // then stands for that successor.
+                enum Pick {
+                    Snapshot(usize),
+                    Live(usize),
+                }
+                let mut picks = Vec::new();
+                while picks.len() <= TOP_SELECTED_BIDS {
+                    let Some(last_key) = new_bids.last_key() else { break };
+                    let mut best = Pick::Snapshot(last_key);
+                    let mut best_pos = last_key;
+                    for node in new_bids.nodes_in_order() {
+                        let e = new_bids.key(node);
+                        // Java recomputes both utilities at each comparison.
+                        if self.opponent_utility(e) > self.opponent_utility(best_pos) {
+                            best = Pick::Live(node);
+                            best_pos = e;
                         }
                     }
-                    self.queue.push_back(best);
-                    new_bids.remove(&best);
-                    added += 1;
+                    picks.push(best);
+                    new_bids.remove(best_pos);
+                }
+                for pick in picks {
+                    self.queue.push_back(match pick {
+                        Pick::Snapshot(pos) => pos,
+                        Pick::Live(node) => new_bids.key(node),
+                    });
                 }
             }
-            if let (Some(first), Some(ob)) = (self.queue.front().copied(), self.opponent_best) {
-                let ob_pos = self.pos(ob);
-                if self.key(first) < self.key(ob_pos) {
-                    self.queue.push_front(ob_pos);
+            if let (Some(first), Some(ob)) = (self.queue.front().copied(), self.opponent_best_entry) {
+                if self.key(first) < self.key(ob) {
+                    self.queue.push_front(ob);
                 }
             }
         }
@@ -490,15 +747,14 @@ impl HardHeaded2011 {
         };
         if let Some(o) = offer {
             let uo = self.u(o);
-            if uo > self.lowest_yet || self.key(first) <= uo {
+            if uo > self.lowest_yet || self.u_at(first) <= uo {
                 return Choice::Accept;
             }
         }
         let pos = self.queue.pop_front().unwrap_or(first);
         self.my_bids.push(pos);
-        let k = self.key(pos);
-        if k < self.lowest_yet {
-            self.lowest_yet = k;
+        if self.key(pos) < self.lowest_yet {
+            self.lowest_yet = self.u_at(pos);
         }
         Choice::Offer(pos)
     }
@@ -543,6 +799,13 @@ impl Negotiator for HardHeaded2011 {
         };
         if better {
             self.opponent_best = Some(offer);
+        }
+        // opponentbestentry: the best bid's entry in the list (unchanged when the bid was lost
+        // to a key collision, where Java's search throws).
+        if let Some(b) = self.opponent_best {
+            if let Some(p) = self.ranking.position.get(b as usize).filter(|p| **p != u32::MAX) {
+                self.opponent_best_entry = Some(*p as usize);
+            }
         }
     }
 

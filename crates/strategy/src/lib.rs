@@ -5,7 +5,9 @@
 //!   floor, so one agent can take part in every protocol. Agents: time-based concession
 //!   (Boulware, Linear, Conceder, any exponent, NegMAS's Aspiration), hard-headed, random,
 //!   Faratin's relative and absolute tit-for-tat, MiCRO, the ANAC winners AgentK (2010),
-//!   HardHeaded (2011) and PonPokoAgent (2017), and Klein's single-text hill-climber and annealer.
+//!   HardHeaded (2011) and PonPokoAgent (2017), Klein's single-text hill-climber and annealer,
+//!   and GENIUS's hill-climber.
+//! - [`genius`]: `java.util.Random` and GENIUS's session analysis, for exact GENIUS ports.
 //! - Mediators, one trait per mediated protocol ([`mediators`]).
 //! - [`session`] runs a mechanism with strategies; a strategy that panics or breaks its time
 //!   budget ends the negotiation as a recorded fault, never a crash.
@@ -17,6 +19,7 @@
 pub mod anac;
 pub mod basic;
 pub mod error;
+pub mod genius;
 pub mod mediators;
 pub mod micro;
 pub mod negotiator;

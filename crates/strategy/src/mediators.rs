@@ -7,7 +7,10 @@
 //!   `RandomFlippingMediator`: random drafts until one is adopted, then the current text with one
 //!   random issue changed), `annealing` (Klein, Faratin & Bar-Yam 2002: flip drafts, and a
 //!   draft some party rejected is still adopted with probability `exp(-rejections / T)`,
-//!   `T = t0 * (1 - t)`).
+//!   `T = t0 * (1 - t)`), `genius-flip` (GENIUS's `RandomFlippingMediator` draw for draw: its
+//!   `java.util.Random` seeded with `seed`, default 0, which makes it GENIUS's
+//!   `FixedOrderFlippingMediator`; a first text drawn issue by issue, then a random issue and a
+//!   random value drawn again until the value differs from the current text's).
 //! - **Relay** ([`RelayMediator`]): `pass` (everything, unchanged: the protocol is then SAO),
 //!   `discipline` (message discipline: an offer is passed only if no recipient finds it worse than
 //!   the sender's previous passed offer, otherwise held), `bridge` (when every party has made an
@@ -33,6 +36,7 @@ use bc_protocol::{Adoption, OutcomeId, Reported};
 use rand::Rng;
 
 use crate::error::Error;
+use crate::genius::JavaRandom;
 use crate::side::Side;
 
 /// When a mediator decides.
@@ -250,6 +254,82 @@ impl SingleTextMediator for FlipText {
         let Some(t0) = self.t0 else { return false };
         let temperature = t0 * (1.0 - ctx.relative_time);
         temperature > 0.0 && self.rng.gen::<f64>() < (-(rejections as f64) / temperature).exp()
+    }
+}
+
+/// Single text: GENIUS's `RandomFlippingMediator` (`parties.simplemediator`), with its
+/// `java.util.Random` seeded by the caller (GENIUS's `FixedOrderFlippingMediator` is seed 0).
+///
+/// Until a draft is adopted it drafts a random text, one `nextInt(#values)` per issue in domain
+/// order; afterwards it copies the current text and draws `nextInt(#issues)` for an issue and
+/// `nextInt(#values)` for a value, again and again until the value differs from the current
+/// one. Issue and value order are the domain file's, as in GENIUS, so the drafts are GENIUS's.
+#[derive(Debug)]
+pub struct GeniusFlip {
+    radices: Vec<u64>,
+    strides: Vec<u64>,
+    rng: JavaRandom,
+}
+
+impl GeniusFlip {
+    /// The mediator over the discrete `space`, drawing from `new Random(seed)`.
+    pub fn new(space: &OutcomeSpace, seed: i64) -> Result<GeniusFlip, Error> {
+        let mut radices = Vec::with_capacity(space.issues().len());
+        for (issue, r) in space.issues().iter().zip(space.radices()) {
+            match r {
+                Some(r) if *r >= 1 && *r <= i32::MAX as u64 => radices.push(*r),
+                _ => {
+                    return Err(Error::param(
+                        "genius-flip",
+                        format!("issue {:?}: expected a discrete issue with at most {} values (GENIUS draws values with nextInt)", issue.name(), i32::MAX),
+                    ))
+                }
+            }
+        }
+        if radices.is_empty() || radices.len() > i32::MAX as usize {
+            return Err(Error::param("genius-flip", format!("expected 1 to {} issues, found {}", i32::MAX, radices.len())));
+        }
+        let mut strides = vec![1u64; radices.len()];
+        for i in (0..radices.len() - 1).rev() {
+            strides[i] = strides[i + 1].saturating_mul(radices[i + 1]);
+        }
+        Ok(GeniusFlip { radices, strides, rng: JavaRandom::new(seed) })
+    }
+
+    fn draw(&mut self, bound: u64) -> u64 {
+        // Bounds were checked to fit an i32 and be >= 1, so the draw is in 0..bound.
+        self.rng.next_int_bounded(bound as i32) as u64
+    }
+}
+
+impl SingleTextMediator for GeniusFlip {
+    fn name(&self) -> &str {
+        "genius-flip"
+    }
+
+    fn draft(&mut self, _ctx: &MediatorContext, current: Option<OutcomeId>) -> Option<OutcomeId> {
+        let Some(c) = current else {
+            // AbstractNegotiationParty.generateRandomBid: one value per issue, in domain order.
+            let mut o = 0u64;
+            for i in 0..self.radices.len() {
+                let v = self.draw(self.radices[i]);
+                o += v * self.strides[i];
+            }
+            return Some(o);
+        };
+        // GENIUS would loop forever when no issue has a second value; there is no other text.
+        if self.radices.iter().all(|r| *r < 2) {
+            return None;
+        }
+        let n_issues = self.radices.len() as u64;
+        loop {
+            let i = self.draw(n_issues) as usize;
+            let v = self.draw(self.radices[i]);
+            let digit = (c / self.strides[i]) % self.radices[i];
+            if v != digit {
+                return Some(c - digit * self.strides[i] + v * self.strides[i]);
+            }
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use crate::anac::{AgentK, HardHeaded2011, PonPoko};
 use crate::basic::{HardHeaded, Random};
 use crate::error::{Error, ErrorKind};
 use crate::mediators::{
-    Bridge, ConfidentialMediator, Discipline, FlipText, HillClimbingText, Objective, PassThrough, RandomText,
+    Bridge, ConfidentialMediator, Discipline, FlipText, GeniusFlip, HillClimbingText, Objective, PassThrough, RandomText,
     RelayMediator, SingleTextMediator, ZoneMediator,
 };
 use crate::micro::Micro;
@@ -22,7 +22,7 @@ use crate::negotiator::Negotiator;
 use crate::side::Side;
 use crate::tft::{Reciprocity, TitForTat};
 use crate::timebased::{Curve, TimeBased, ASPIRATION_EPS, BOULWARE, CONCEDER, LINEAR, TB_EPS};
-use crate::voters::{Annealer, HillClimber};
+use crate::voters::{Annealer, GeniusHillClimber, HillClimber};
 
 /// The generator strategies draw from.
 pub type Rng = rand_chacha::ChaCha8Rng;
@@ -128,11 +128,12 @@ pub const AGENTS: &[AgentInfo] = &[
     AgentInfo { name: "tft-relative", params: &["delta"], voter_only: false, about: "Faratin's relative tit-for-tat in own utility" },
     AgentInfo { name: "tft-absolute", params: &["delta", "m"], voter_only: false, about: "Faratin's (random) absolute tit-for-tat in own utility" },
     AgentInfo { name: "micro", params: &[], voter_only: false, about: "NegMAS MiCRONegotiator (de Jonge 2022)" },
-    AgentInfo { name: "agentk", params: &[], voter_only: false, about: "ANAC 2010 winner AgentK (GENIUS source)" },
-    AgentInfo { name: "hardheaded2011", params: &[], voter_only: false, about: "ANAC 2011 winner HardHeaded (GENIUS source)" },
-    AgentInfo { name: "ponpoko", params: &[], voter_only: false, about: "ANAC 2017 winner PonPokoAgent (GENIUS source)" },
+    AgentInfo { name: "agentk", params: &["java_seed"], voter_only: false, about: "ANAC 2010 winner AgentK (GENIUS source; java_seed=S: GENIUS's draws)" },
+    AgentInfo { name: "hardheaded2011", params: &["java_seed"], voter_only: false, about: "ANAC 2011 winner HardHeaded (GENIUS source; java_seed=S: GENIUS's draws)" },
+    AgentInfo { name: "ponpoko", params: &["java_seed"], voter_only: false, about: "ANAC 2017 winner PonPokoAgent (GENIUS source; java_seed=S: GENIUS's draws)" },
     AgentInfo { name: "hill-climber", params: &[], voter_only: true, about: "single-text voter: accepts iff its utility does not fall (Klein 2003)" },
     AgentInfo { name: "annealer", params: &["t0"], voter_only: true, about: "single-text voter: also accepts worse drafts while warm (Klein 2003)" },
+    AgentInfo { name: "genius-hill-climber", params: &[], voter_only: true, about: "single-text voter: GENIUS's HillClimber (baseline 0 before any text, no ratification)" },
 ];
 
 /// The agent names, in listing order.
@@ -189,10 +190,20 @@ pub fn build_agent(
             Ok(Box::new(TitForTat::new(side, Reciprocity::Absolute { m: p.get("m", 0.0) }, p.count("delta", 1)?, rng)?))
         }
         "micro" => Ok(Box::new(Micro::new(side, rng)?)),
-        "agentk" => Ok(Box::new(AgentK::new(side, rng)?)),
-        "hardheaded2011" => Ok(Box::new(HardHeaded2011::new(side, rng)?)),
-        "ponpoko" => Ok(Box::new(PonPoko::new(side, rng)?)),
+        "agentk" => match java_seed_param(spec, "java_seed")? {
+            Some(s) => Ok(Box::new(AgentK::with_java_seed(side, s)?)),
+            None => Ok(Box::new(AgentK::new(side, rng)?)),
+        },
+        "hardheaded2011" => match java_seed_param(spec, "java_seed")? {
+            Some(s) => Ok(Box::new(HardHeaded2011::with_java_seed(side, s)?)),
+            None => Ok(Box::new(HardHeaded2011::new(side, rng)?)),
+        },
+        "ponpoko" => match java_seed_param(spec, "java_seed")? {
+            Some(s) => Ok(Box::new(PonPoko::with_java_seed(side, s)?)),
+            None => Ok(Box::new(PonPoko::new(side, rng)?)),
+        },
         "hill-climber" => Ok(Box::new(HillClimber::new(side))),
+        "genius-hill-climber" => Ok(Box::new(GeniusHillClimber::new(side))),
         "annealer" => Ok(Box::new(Annealer::new(side, p.get("t0", 0.1), rng)?)),
         other => Err(Error::new(ErrorKind::UnknownName { what: "agent".into(), name: other.into(), valid: agent_names() })),
     }
@@ -221,7 +232,7 @@ pub fn time_based_curve(spec: &Spec) -> Option<Curve> {
 pub fn mediators(protocol: ProtocolKind) -> &'static [(&'static str, &'static [&'static str])] {
     match protocol {
         ProtocolKind::Sao => &[],
-        ProtocolKind::SingleText => &[("flip", &[]), ("random", &[]), ("hill-climbing", &[]), ("annealing", &["t0"])],
+        ProtocolKind::SingleText => &[("flip", &[]), ("random", &[]), ("hill-climbing", &[]), ("annealing", &["t0"]), ("genius-flip", &["seed"])],
         ProtocolKind::Relay => &[("pass", &[]), ("discipline", &[]), ("bridge", &[])],
         ProtocolKind::Confidential => &[("nash", &[]), ("welfare", &[]), ("egalitarian", &[])],
     }
@@ -246,6 +257,20 @@ pub fn check_mediator(spec: &Spec, protocol: ProtocolKind) -> Result<(), Error> 
     Params { spec, known }.check()
 }
 
+/// The `seed` parameter of a mediator that draws from `java.util.Random` (default 0).
+fn java_seed(spec: &Spec) -> Result<i64, Error> {
+    Ok(java_seed_param(spec, "seed")?.unwrap_or(0))
+}
+
+/// A `java.util.Random` seed parameter, if given: an integer a double represents exactly.
+fn java_seed_param(spec: &Spec, key: &str) -> Result<Option<i64>, Error> {
+    match spec.params.get(key) {
+        None => Ok(None),
+        Some(v) if v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_992.0 => Ok(Some(*v as i64)),
+        Some(v) => Err(Error::param(&spec.name, format!("{key}: expected an integer of at most 2^53 in magnitude, found {v}"))),
+    }
+}
+
 /// Builds a single-text mediator.
 pub fn build_single_text_mediator(
     spec: &Spec,
@@ -258,6 +283,7 @@ pub fn build_single_text_mediator(
         "random" => Box::new(RandomText::new(n, rng)),
         "hill-climbing" => Box::new(HillClimbingText::new(space, rng)),
         "annealing" => Box::new(FlipText::new(space, Some(spec.params.get("t0").copied().unwrap_or(1.0)), rng)?),
+        "genius-flip" => Box::new(GeniusFlip::new(&space, java_seed(spec)?)?),
         _ => Box::new(FlipText::new(space, None, rng)?),
     })
 }

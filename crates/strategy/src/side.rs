@@ -33,14 +33,76 @@ pub struct Side {
     ranking: OnceLock<Arc<Ranking>>,
 }
 
-/// Every outcome (rational or not) in ascending order of `(utility, index)`, and each outcome's
-/// position in that order; for strategies that walk the whole space (GENIUS's `BidSelector`).
+/// GENIUS's `BidSelector.BidList` (HardHeaded, ANAC 2011): every outcome keyed by its utility
+/// plus a nudge, in ascending key order. Java builds it issue by issue: starting from the bid of
+/// every issue's first value (keyed by its utility), for each issue it walks the list so far in
+/// key order and, for each bid and each value of the issue, puts the bid with that value under
+/// `utility + d`, `d` starting at `-1e-8` and falling by `1e-8` after each put. A put under a key
+/// already present replaces that key's bid, so a bid can be lost (its `position` is then
+/// `u32::MAX`). Utilities are the party's own when they lie in `[0, 1]` (every GENIUS profile),
+/// else normalised to `[0, 1]` ([`unit_scale`]).
 #[derive(Clone, Debug)]
 pub struct Ranking {
-    /// Outcome indices, worst to best.
+    /// Outcome indices, lowest key first.
     pub order: Vec<u32>,
-    /// `position[k]`: where outcome `k` stands in `order`.
+    /// `keys[p]`: the key of `order[p]`.
+    pub keys: Vec<f64>,
+    /// `position[k]`: where outcome `k` stands in `order`, `u32::MAX` when it was lost.
     pub position: Vec<u32>,
+}
+
+/// The map from a party's utilities to the `[0, 1]` scale GENIUS agents expect: the identity when
+/// every utility lies in `[0, 1]` (as in every GENIUS profile), else `(u - min) / (max - min)`.
+/// Returns `(min, span)` with `(0, 1)` for the identity.
+pub fn unit_scale(min: f64, max: f64) -> (f64, f64) {
+    if min >= 0.0 && max <= 1.0 {
+        (0.0, 1.0)
+    } else if max > min {
+        (min, max - min)
+    } else {
+        (min - 1.0, 1.0)
+    }
+}
+
+impl Ranking {
+    fn build(space: &OutcomeSpace, table: &Table) -> Ranking {
+        let (min, span) = unit_scale(table.min(), table.max());
+        let unit = |k: u32| (table.utils()[k as usize] - min) / span;
+        let radices: Vec<u64> = space.radices().iter().map(|r| r.unwrap_or(1)).collect();
+        let mut strides = vec![1u64; radices.len()];
+        for i in (0..radices.len().saturating_sub(1)).rev() {
+            strides[i] = strides[i + 1] * radices[i + 1];
+        }
+        let mut list: Vec<(f64, u32)> = vec![(unit(0), 0)];
+        for (radix, stride) in radices.iter().zip(&strides) {
+            let mut next: Vec<(f64, u32)> = Vec::with_capacity(list.len() * *radix as usize);
+            let mut d = -0.00000001;
+            for (_, id) in &list {
+                let digit = (u64::from(*id) / stride) % radix;
+                let base = u64::from(*id) - digit * stride;
+                for v in 0..*radix {
+                    let k = (base + v * stride) as u32;
+                    next.push((unit(k) + d, k));
+                    d -= 0.00000001;
+                }
+            }
+            // TreeMap.put: ascending keys (Double.compare); a repeated key keeps the last bid.
+            next.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut dedup: Vec<(f64, u32)> = Vec::with_capacity(next.len());
+            for e in next {
+                match dedup.last_mut() {
+                    Some(last) if last.0.total_cmp(&e.0) == Ordering::Equal => *last = e,
+                    _ => dedup.push(e),
+                }
+            }
+            list = dedup;
+        }
+        let mut position = vec![u32::MAX; table.utils().len()];
+        for (p, (_, k)) in list.iter().enumerate() {
+            position[*k as usize] = p as u32;
+        }
+        Ranking { keys: list.iter().map(|e| e.0).collect(), order: list.into_iter().map(|e| e.1).collect(), position }
+    }
 }
 
 impl Side {
@@ -153,24 +215,10 @@ impl Side {
             .map_err(Clone::clone)
     }
 
-    /// Every outcome ranked by utility (built on first use from the table).
+    /// GENIUS's `BidSelector` list of every outcome (built on first use from the table).
     pub fn ranking(&self) -> Result<&Arc<Ranking>, Error> {
         let table = self.table()?;
-        Ok(self.ranking.get_or_init(|| {
-            let u = table.utils();
-            let mut order: Vec<u32> = (0..u.len() as u32).collect();
-            order.sort_unstable_by(|a, b| {
-                u[*a as usize]
-                    .partial_cmp(&u[*b as usize])
-                    .unwrap_or(Ordering::Equal)
-                    .then(a.cmp(b))
-            });
-            let mut position = vec![0u32; u.len()];
-            for (p, k) in order.iter().enumerate() {
-                position[*k as usize] = p as u32;
-            }
-            Arc::new(Ranking { order, position })
-        }))
+        Ok(self.ranking.get_or_init(|| Arc::new(Ranking::build(&self.space, table))))
     }
 
     /// A uniformly random outcome.

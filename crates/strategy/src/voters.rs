@@ -5,6 +5,11 @@
 //! temperature `T = t0 * (1 - t)` falling linearly to 0 at the deadline. (GENIUS's `Annealer`
 //! uses `T = t`, which rises over time; Klein et al. cool, so this one cools.)
 //!
+//! The **GENIUS hill-climber** is GENIUS's `parties.simplemediator.HillClimber`: it accepts iff
+//! its utility of the draft is at least that of the last text everyone accepted, 0 before any
+//! (whatever its reservation value); GENIUS's mediated protocol has no ratification (the last
+//! text everyone accepted is the agreement), so it ratifies every final text.
+//!
 //! They only vote: in SAO, relay or confidential mediation they are not valid agents.
 
 use std::sync::Arc;
@@ -56,6 +61,47 @@ impl Negotiator for HillClimber {
 
     fn vote(&mut self, _ctx: &Context, draft: OutcomeId, current: Option<OutcomeId>) -> bool {
         self.side.utility(draft) >= baseline(&self.side, current)
+    }
+}
+
+/// GENIUS's `HillClimber`: accept iff utility does not fall below the last adopted text's (0
+/// before any); ratify always.
+#[derive(Debug)]
+pub struct GeniusHillClimber {
+    side: Arc<Side>,
+}
+
+impl GeniusHillClimber {
+    /// GENIUS's hill-climbing voter for `side`.
+    pub fn new(side: Arc<Side>) -> GeniusHillClimber {
+        GeniusHillClimber { side }
+    }
+}
+
+impl Negotiator for GeniusHillClimber {
+    fn name(&self) -> &str {
+        "genius-hill-climber"
+    }
+
+    fn side(&self) -> &Side {
+        &self.side
+    }
+
+    fn propose(&mut self, _ctx: &Context) -> Option<OutcomeId> {
+        None
+    }
+
+    fn respond(&mut self, _ctx: &Context, _offer: OutcomeId, _from: Source) -> Response {
+        Response::Reject
+    }
+
+    fn vote(&mut self, _ctx: &Context, draft: OutcomeId, current: Option<OutcomeId>) -> bool {
+        // lastAcceptedBidUtility <= lastReceivedBidUtility, starting from 0.0.
+        current.map_or(0.0, |c| self.side.utility(c)) <= self.side.utility(draft)
+    }
+
+    fn ratify(&mut self, _ctx: &Context, _text: OutcomeId) -> bool {
+        true
     }
 }
 

@@ -102,9 +102,10 @@ pub fn parse_agents(list: &str) -> Result<Vec<Spec>> {
 /// The agents and mediators, as printed by `--agents list`.
 pub fn agent_listing() -> String {
     let mut out = String::from("agents (name[:parameter=value...]):\n");
+    let w = bc_strategy::registry::AGENTS.iter().map(|a| a.name.len() + 2).max().unwrap_or(0).max(16);
     for a in bc_strategy::registry::AGENTS {
         let params = if a.params.is_empty() { String::new() } else { format!(" [{}]", a.params.join(", ")) };
-        let _ = writeln!(out, "  {:<16}{}{}", a.name, a.about, params);
+        let _ = writeln!(out, "  {:<w$}{}{}", a.name, a.about, params);
     }
     out.push_str("\nmediators (--mediator):\n");
     for p in [ProtocolKind::SingleText, ProtocolKind::Relay, ProtocolKind::Confidential] {
@@ -112,7 +113,7 @@ pub fn agent_listing() -> String {
             .iter()
             .map(|(n, params)| if params.is_empty() { n.to_string() } else { format!("{n} [{}]", params.join(", ")) })
             .collect();
-        let _ = writeln!(out, "  {:<16}{} (default {})", p.name(), names.join(", "), names.first().map_or("", |s| s.as_str()));
+        let _ = writeln!(out, "  {:<w$}{} (default {})", p.name(), names.join(", "), names.first().map_or("", |s| s.as_str()));
     }
     out
 }

@@ -3,6 +3,7 @@
 //! Every function returns the `<svg>` element as a string; the same data gives the same bytes.
 
 use plotters::coord::ranged1d::SegmentValue;
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 /// Okabe–Ito colours first (distinguishable with the common colour-vision deficiencies), then
@@ -70,6 +71,31 @@ pub struct Line {
     pub points: Vec<(f64, f64)>,
 }
 
+/// Draws a chart on a white SVG canvas of `size` pixels and returns the `<svg>` element; a
+/// drawing error becomes a short note in the chart's place.
+fn render(size: (u32, u32), draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), String>) -> String {
+    let mut svg = String::new();
+    let r = (|| -> Result<(), String> {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        draw(&root)?;
+        root.present().map_err(err)
+    })();
+    finish(svg, r)
+}
+
+/// The series legend every chart uses, in the corner `position`.
+fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(chart: &mut ChartContext<'a, DB, CT>, position: SeriesLabelPosition) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(200, 200, 200))
+        .label_font((FONT, 14))
+        .draw()
+        .map_err(err)
+}
+
 fn finish(svg: String, r: Result<(), String>) -> String {
     match r {
         Ok(()) => svg,
@@ -132,13 +158,10 @@ fn seg(n: usize, i: usize) -> i32 {
 
 /// Horizontal bars with 95% intervals on a 0–100% axis (probabilities).
 pub fn probability_bars(items: &[Interval]) -> String {
-    let mut svg = String::new();
     let labels: Vec<String> = items.iter().map(|i| i.label.clone()).collect();
     let n = items.len().max(1);
-    let r = (|| -> Result<(), String> {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height_for(n))).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
+    render((WIDTH, height_for(n)), |root| {
+        let mut chart = ChartBuilder::on(root)
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(label_area(&labels))
@@ -176,19 +199,15 @@ pub fn probability_bars(items: &[Interval]) -> String {
                 Text::new(super::pct(it.value), (it.hi.clamp(0.0, 0.92) + 0.012, SegmentValue::CenterOf(seg(n, i))), (FONT, 15).into_font().color(&BLACK))
             }))
             .map_err(err)?;
-        root.present().map_err(err)
-    })();
-    finish(svg, r)
+        Ok(())
+    })
 }
 
 /// A step curve of a cumulative share over rounds (0–100% axis), one line per series.
 pub fn cumulative_curves(lines: &[Line], x_desc: &str, y_desc: &str) -> String {
-    let mut svg = String::new();
     let (x_min, x_max, dec) = x_axis(lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)));
-    let r = (|| -> Result<(), String> {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, 380)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
+    render((WIDTH, 380), |root| {
+        let mut chart = ChartBuilder::on(root)
             .margin(14)
             .x_label_area_size(44)
             .y_label_area_size(60)
@@ -224,29 +243,18 @@ pub fn cumulative_curves(lines: &[Line], x_desc: &str, y_desc: &str) -> String {
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(3)));
         }
         if lines.len() > 1 {
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
-                .background_style(WHITE.mix(0.9))
-                .border_style(RGBColor(200, 200, 200))
-                .label_font((FONT, 14))
-                .draw()
-                .map_err(err)?;
+            legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         }
-        root.present().map_err(err)
-    })();
-    finish(svg, r)
+        Ok(())
+    })
 }
 
 /// Fan chart: for each series, a light band from the 5% to the 95% quantile, a darker band
 /// from 25% to 75%, and the median as a line.
 pub fn fan_chart(fans: &[Fan], y_range: (f64, f64), x_desc: &str, y_desc: &str) -> String {
-    let mut svg = String::new();
     let (x_min, x_max, dec) = x_axis(fans.iter().flat_map(|f| f.points.iter().map(|p| p.0)));
-    let r = (|| -> Result<(), String> {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, 400)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
+    render((WIDTH, 400), |root| {
+        let mut chart = ChartBuilder::on(root)
             .margin(14)
             .x_label_area_size(44)
             .y_label_area_size(60)
@@ -276,17 +284,9 @@ pub fn fan_chart(fans: &[Fan], y_range: (f64, f64), x_desc: &str, y_desc: &str) 
                 .label(f.name.clone())
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(3)));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(200, 200, 200))
-            .label_font((FONT, 14))
-            .draw()
-            .map_err(err)?;
-        root.present().map_err(err)
-    })();
-    finish(svg, r)
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        Ok(())
+    })
 }
 
 fn symmetric_range(items: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
@@ -298,14 +298,11 @@ fn symmetric_range(items: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
 /// Forest plot: each row's estimate (dot) and 95% interval (whisker) against a zero line;
 /// values are shares shown in percentage points.
 pub fn forest(items: &[Interval], x_desc: &str) -> String {
-    let mut svg = String::new();
     let labels: Vec<String> = items.iter().map(|i| i.label.clone()).collect();
     let n = items.len().max(1);
     let (lo, hi) = symmetric_range(items.iter().flat_map(|i| [i.lo, i.hi]), 0.15);
-    let r = (|| -> Result<(), String> {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height_for(n))).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
+    render((WIDTH, height_for(n)), |root| {
+        let mut chart = ChartBuilder::on(root)
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(label_area(&labels))
@@ -335,9 +332,8 @@ pub fn forest(items: &[Interval], x_desc: &str) -> String {
         chart
             .draw_series(items.iter().enumerate().map(|(i, it)| Circle::new((it.value, SegmentValue::CenterOf(seg(n, i))), 6, colour(3).filled())))
             .map_err(err)?;
-        root.present().map_err(err)
-    })();
-    finish(svg, r)
+        Ok(())
+    })
 }
 
 /// One row of a tornado chart: the outcome when the parameter is low and when it is high.
@@ -354,18 +350,15 @@ pub struct Swing {
 /// Tornado chart: for each parameter (widest swing on top), a bar from the baseline to the
 /// outcome with the parameter low and one to the outcome with it high.
 pub fn tornado(items: &[Swing], baseline: f64, x_desc: &str, low_name: &str, high_name: &str) -> String {
-    let mut svg = String::new();
     let labels: Vec<String> = items.iter().map(|i| i.label.clone()).collect();
     let n = items.len().max(1);
     let lo = items.iter().flat_map(|s| [s.low, s.high]).filter(|x| x.is_finite()).fold(baseline, f64::min);
     let hi = items.iter().flat_map(|s| [s.low, s.high]).filter(|x| x.is_finite()).fold(baseline, f64::max);
     let pad = ((hi - lo) * 0.08).max(0.01);
     let (lo, hi) = ((lo - pad).max(0.0), (hi + pad).min(1.0));
-    let r = (|| -> Result<(), String> {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height_for(n + 2))).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
+    render((WIDTH, height_for(n + 2)), |root| {
         // Two empty segments on top hold the legend clear of the bars.
-        let mut chart = ChartBuilder::on(&root)
+        let mut chart = ChartBuilder::on(root)
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(label_area(&labels))
@@ -402,27 +395,16 @@ pub fn tornado(items: &[Swing], baseline: f64, x_desc: &str, low_name: &str, hig
         chart
             .draw_series(LineSeries::new(vec![(baseline, SegmentValue::Exact(0)), (baseline, SegmentValue::Exact(n as i32))], BLACK.stroke_width(2)))
             .map_err(err)?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(200, 200, 200))
-            .label_font((FONT, 14))
-            .draw()
-            .map_err(err)?;
-        root.present().map_err(err)
-    })();
-    finish(svg, r)
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        Ok(())
+    })
 }
 
 /// Line chart of several named series over a shared x axis (e.g. positions per turn).
 pub fn lines(lines: &[Line], y_range: (f64, f64), x_desc: &str, y_desc: &str) -> String {
-    let mut svg = String::new();
     let (x_min, x_max, dec) = x_axis(lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)));
-    let r = (|| -> Result<(), String> {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, 420)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
+    let out = render((WIDTH, 420), |root| {
+        let mut chart = ChartBuilder::on(root)
             .margin(14)
             .x_label_area_size(44)
             .y_label_area_size(60)
@@ -447,22 +429,20 @@ pub fn lines(lines: &[Line], y_range: (f64, f64), x_desc: &str, y_desc: &str) ->
                 .draw_series(l.points.iter().map(|&(x, y)| Circle::new((x, y), 3, c.filled())))
                 .map_err(err)?;
         }
-        root.present().map_err(err)
-    })();
+        Ok(())
+    });
     // The legend is HTML under the chart: with many series it would hide the lines.
     let mut legend = String::from("<ul class=\"legend\">");
     for (i, l) in lines.iter().enumerate() {
         legend.push_str(&format!("<li><span class=\"swatch\" style=\"background:{}\"></span>{}</li>", css(colour(i)), super::escape(&l.name)));
     }
     legend.push_str("</ul>");
-    let out = finish(svg, r);
     if out.starts_with("<svg") { format!("{out}\n{legend}") } else { out }
 }
 
 /// A heat map of a two-parameter grid: `(x, y, share)` per cell, each cell coloured by its share
 /// (0–1, darker blue = higher) and labelled with it.
 pub fn heatmap(cells: &[(f64, f64, f64)], x_desc: &str, y_desc: &str) -> String {
-    let mut svg = String::new();
     let mut xs: Vec<f64> = cells.iter().map(|c| c.0).collect();
     let mut ys: Vec<f64> = cells.iter().map(|c| c.1).collect();
     xs.sort_by(f64::total_cmp);
@@ -470,10 +450,8 @@ pub fn heatmap(cells: &[(f64, f64, f64)], x_desc: &str, y_desc: &str) -> String 
     ys.sort_by(f64::total_cmp);
     ys.dedup();
     let (nx, ny) = (xs.len().max(1), ys.len().max(1));
-    let r = (|| -> Result<(), String> {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, (90 + 46 * ny as u32).clamp(200, 900))).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
+    render((WIDTH, (90 + 46 * ny as u32).clamp(200, 900)), |root| {
+        let mut chart = ChartBuilder::on(root)
             .margin(12)
             .x_label_area_size(44)
             .y_label_area_size(90)
@@ -522,20 +500,16 @@ pub fn heatmap(cells: &[(f64, f64, f64)], x_desc: &str, y_desc: &str) -> String 
                 Text::new(super::pct(p), (SegmentValue::CenterOf(i), SegmentValue::CenterOf(j)), (FONT, 14).into_font().color(&colour))
             }))
             .map_err(err)?;
-        root.present().map_err(err)
-    })();
-    finish(svg, r)
+        Ok(())
+    })
 }
 
 /// Horizontal bars of values on `[lo, hi]` with optional 95% intervals (tournament scores).
 pub fn value_bars(items: &[Interval], range: (f64, f64), x_desc: &str, with_intervals: bool) -> String {
-    let mut svg = String::new();
     let labels: Vec<String> = items.iter().map(|i| i.label.clone()).collect();
     let n = items.len().max(1);
-    let r = (|| -> Result<(), String> {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height_for(n))).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
+    render((WIDTH, height_for(n)), |root| {
+        let mut chart = ChartBuilder::on(root)
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(label_area(&labels))
@@ -568,9 +542,8 @@ pub fn value_bars(items: &[Interval], range: (f64, f64), x_desc: &str, with_inte
                 }))
                 .map_err(err)?;
         }
-        root.present().map_err(err)
-    })();
-    finish(svg, r)
+        Ok(())
+    })
 }
 
 #[cfg(test)]
