@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::Result;
 use bc_diplomacy::forecast::{self, Aggregate, Counterfactual, Forecast, ForecastSpec, JobRecord, Options};
-use bc_diplomacy::sim::{Event, Observer};
+use bc_diplomacy::sim::{Event, Observer, Scratch};
 use bc_diplomacy::Scenario;
 use bc_report::manifest::{Manifest, ScenarioId};
 use bc_report::records::Cell;
@@ -60,9 +60,9 @@ impl Observer for KeyEvents {
 }
 
 /// One traced run with its record cells and key events.
-fn traced_job(s: &Scenario, spec: &ForecastSpec, cfs: &[Counterfactual], seed: u64, run: u64) -> (JobRecord, Vec<Cell>, Vec<String>) {
+fn traced_job(s: &Scenario, spec: &ForecastSpec, cfs: &[Counterfactual], seed: u64, run: u64, scratch: &mut Scratch) -> (JobRecord, Vec<Cell>, Vec<String>) {
     let mut events = KeyEvents { run, lines: Vec::new() };
-    let j = forecast::job_traced(s, cfs, seed, run, &mut events);
+    let j = forecast::job_traced_in(s, cfs, seed, run, &mut events, scratch);
     let cells = bc_report::forecast::cells(spec, &j);
     (j, cells, events.lines)
 }
@@ -72,7 +72,7 @@ pub fn dry_run(s: &Scenario, opts: &Options, scale: &ScaleArgs) -> Result<()> {
     let cfs = if opts.counterfactuals { forecast::counterfactuals(s) } else { Vec::new() };
     let spec = ForecastSpec::new(s, &cfs, opts.seed);
     let columns = bc_report::forecast::columns(&spec);
-    crate::scale::print_dry_run(scale, "run", "runs", opts.runs, opts.threads, &columns, |i| vec![traced_job(s, &spec, &cfs, opts.seed, i).1])
+    crate::scale::print_dry_run(scale, "run", "runs", opts.runs, opts.threads, &columns, |i| vec![traced_job(s, &spec, &cfs, opts.seed, i, &mut Scratch::default()).1])
 }
 
 /// Runs this invocation's share of the forecast, writing the run directory when `--out` is
@@ -97,10 +97,11 @@ pub fn run(s: &Scenario, opts: &Options, scale: &ScaleArgs, path: Option<&Path>)
     let dir = RunDir::create(out, manifest)?;
     let mut records = dir.records(bc_report::forecast::columns(&spec))?;
     let mut events = dir.events()?;
-    bc_engine::run_ordered(
+    bc_engine::run_ordered_with(
         range,
         bc_engine::RunOptions { threads: opts.threads, batch: 4096 },
-        |i| traced_job(s, &spec, &cfs, opts.seed, i),
+        Scratch::default,
+        |scratch, i| traced_job(s, &spec, &cfs, opts.seed, i, scratch),
         |_, (j, cells, lines)| -> Result<()> {
             records.write(&cells)?;
             for line in lines {

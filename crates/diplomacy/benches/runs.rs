@@ -1,9 +1,11 @@
 //! Runs per second of the backchannel model on the embedded default scenario: one run alone,
-//! one run with its six paired counterfactuals (what `backchannel run` does per run), and the
-//! grand-bargain variant (the largest step). `cargo bench -p bc-diplomacy`.
+//! one run with its paired counterfactuals (what `backchannel run` does per run), and the
+//! grand-bargain variant (the largest step), each on one worker's scratch as `backchannel run`
+//! runs them. `cargo bench -p bc-diplomacy`.
 #![allow(missing_docs)] // criterion's macros generate undocumented items
 
-use bc_diplomacy::forecast::{counterfactuals, job};
+use bc_diplomacy::forecast::{counterfactuals, job_in};
+use bc_diplomacy::sim::Scratch;
 use bc_diplomacy::Scenario;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
@@ -14,18 +16,20 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(200));
     g.bench_function("run_alone_x200", |b| {
         let mut i = 0u64;
+        let mut scratch = Scratch::default();
         b.iter(|| {
             for _ in 0..200 {
-                std::hint::black_box(job(&s, &[], 0, i));
+                std::hint::black_box(job_in(&s, &[], 0, i, &mut scratch));
                 i += 1;
             }
         })
     });
     g.bench_function("run_with_counterfactuals_x200", |b| {
         let mut i = 0u64;
+        let mut scratch = Scratch::default();
         b.iter(|| {
             for _ in 0..200 {
-                std::hint::black_box(job(&s, &cfs, 0, i));
+                std::hint::black_box(job_in(&s, &cfs, 0, i, &mut scratch));
                 i += 1;
             }
         })
@@ -33,9 +37,10 @@ fn bench(c: &mut Criterion) {
     if let Ok(gb) = s.variant("grand_bargain") {
         g.bench_function("grand_bargain_alone_x200", |b| {
             let mut i = 0u64;
+            let mut scratch = Scratch::default();
             b.iter(|| {
                 for _ in 0..200 {
-                    std::hint::black_box(job(&gb, &[], 0, i));
+                    std::hint::black_box(job_in(&gb, &[], 0, i, &mut scratch));
                     i += 1;
                 }
             })

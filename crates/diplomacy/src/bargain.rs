@@ -199,15 +199,17 @@ impl<'m> Talks<'m> {
     /// in this round (at its last protocol round, less a near-miss tolerance), given each
     /// party's lowest and highest value over the step's packages. A package some party values
     /// below its level cannot be agreed this round. False when some strategy is not time-based.
-    pub fn lowest_levels(&self, p: &Problem, ranges: &[(f64, f64)], out: &mut Vec<f64>) -> bool {
+    /// `memo` keeps the aspirations computed (runs with the same strategies share them).
+    pub fn lowest_levels(&self, p: &Problem, ranges: &[(f64, f64)], out: &mut Vec<f64>, memo: &mut Aspirations) -> bool {
         out.clear();
         let k = u64::from(p.sub_rounds.max(1));
+        memo.bind(self, k);
         for (i, c) in self.curves.iter().enumerate() {
             let (Some(curve), Some(Some((_, span)))) = (c, self.agents.get(i)) else { return false };
-            let t = session_time(u64::from(p.elapsed), *span, k - 1, k);
+            let a = memo.get(i, p.elapsed, || curve.aspiration(session_time(u64::from(p.elapsed), *span, k - 1, k)));
             let (lo, hi) = ranges[i];
             let umin = if p.disagreement[i] > lo { p.disagreement[i] } else { lo };
-            out.push(curve.band(umin, hi, t).0 - NEAR_MISS);
+            out.push(curve.band_with(a, umin, hi).0 - NEAR_MISS);
         }
         true
     }
@@ -271,6 +273,50 @@ impl<'m> Talks<'m> {
             }
             Err(_) => false,
         }
+    }
+}
+
+/// The aspiration of each party's time-based strategy at the last protocol round of each round
+/// of a step, by rounds elapsed since the step opened: [`Talks::lowest_levels`] remembers them,
+/// for every run with the same strategies, clocks and protocol rounds (the counterfactuals of a
+/// run replay the same clocks).
+#[derive(Clone, Debug, Default)]
+pub struct Aspirations {
+    /// What the aspirations are of: each party's curve and clock (bits), and the protocol rounds.
+    key: Vec<Option<[u64; 4]>>,
+    sub_rounds: u64,
+    /// `by_elapsed[i][e]`: party i's aspiration after `e` rounds (NaN: not computed yet).
+    by_elapsed: Vec<Vec<f64>>,
+}
+
+impl Aspirations {
+    /// Forgets everything unless the aspirations are of `talks`'s strategies with `sub_rounds`.
+    fn bind(&mut self, talks: &Talks, sub_rounds: u64) {
+        let key = |i: usize| -> Option<[u64; 4]> {
+            let (c, (_, span)) = (talks.curves.get(i)?.as_ref()?, talks.agents.get(i)?.as_ref()?);
+            Some([c.exponent.to_bits(), c.max_aspiration.to_bits(), c.eps.to_bits(), span.to_bits()])
+        };
+        let n = talks.curves.len();
+        let same = self.sub_rounds == sub_rounds && self.key.len() == n && (0..n).all(|i| key(i) == self.key[i]);
+        if !same {
+            self.key = (0..n).map(key).collect();
+            self.sub_rounds = sub_rounds;
+            self.by_elapsed.iter_mut().for_each(Vec::clear);
+            self.by_elapsed.resize_with(n, Vec::new);
+        }
+    }
+
+    /// Party i's aspiration after `elapsed` rounds, `compute`d on first use.
+    fn get(&mut self, i: usize, elapsed: u32, compute: impl FnOnce() -> f64) -> f64 {
+        let row = &mut self.by_elapsed[i];
+        let e = elapsed as usize;
+        if row.len() <= e {
+            row.resize(e + 1, f64::NAN);
+        }
+        if row[e].is_nan() {
+            row[e] = compute();
+        }
+        row[e]
     }
 }
 
@@ -489,13 +535,22 @@ mod tests {
         let (a, b) = (linear(4.0), Strategy::Agent { spec: spec("micro"), rounds: 4.0 });
         let talks = Talks::new([&a, &b], 0);
         let mut out = Vec::new();
+        let mut memo = Aspirations::default();
         let p = problem(&s, &floors, 1);
-        assert!(!talks.lowest_levels(&p, &[(0.0, 1.0), (0.0, 1.0)], &mut out));
+        assert!(!talks.lowest_levels(&p, &[(0.0, 1.0), (0.0, 1.0)], &mut out, &mut memo));
         assert!(!talks.memoryless(None, &spec("pass")));
         let talks = Talks::new([&a, &a], 0);
-        assert!(talks.lowest_levels(&p, &[(0.0, 1.0), (0.0, 1.0)], &mut out));
+        assert!(talks.lowest_levels(&p, &[(0.0, 1.0), (0.0, 1.0)], &mut out, &mut memo));
         // Linear over 4 rounds, end of round 1: half conceded (less NegMAS's 1e-4).
         assert!((out[0] - (0.5 - 1e-4 - NEAR_MISS)).abs() < 1e-12, "{out:?}");
+        // Remembered, the same; for other strategies, their own.
+        let first = out.clone();
+        assert!(talks.lowest_levels(&p, &[(0.0, 1.0), (0.0, 1.0)], &mut out, &mut memo));
+        assert_eq!(out, first);
+        let (c, d) = (linear(8.0), linear(8.0));
+        let slower = Talks::new([&c, &d], 0);
+        assert!(slower.lowest_levels(&p, &[(0.0, 1.0), (0.0, 1.0)], &mut out, &mut memo));
+        assert!((out[0] - (0.75 - 1e-4 - NEAR_MISS)).abs() < 1e-12, "{out:?}");
         assert!(talks.memoryless(Some(Protocol::Confidential), &spec("nash")));
         assert!(!talks.memoryless(Some(Protocol::Relay), &spec("bridge")));
         assert!(!talks.memoryless(Some(Protocol::SingleText), &spec("flip")));

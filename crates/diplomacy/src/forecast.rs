@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, ErrorKind};
 use crate::model::Model;
 use crate::scenario::Scenario;
-use crate::sim::{simulate, Event, NoTrace, Observer, Outcome, RunRecord, Streams};
+use crate::sim::{simulate_in, Event, NoTrace, Observer, Outcome, RunRecord, Scratch, Streams};
 
 /// How to run a forecast.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,6 +72,34 @@ impl Counterfactual {
             Kind::WithoutSpoiler(k) => m.without_spoiler(k),
         }
     }
+
+    /// `f` of the model [`Counterfactual::apply`] makes of `m`, made by changing `m` in place
+    /// and changing it back (no copy of the model).
+    fn with_applied<R>(&self, m: &mut Model, f: impl FnOnce(&Model) -> R) -> R {
+        match self.kind {
+            Kind::Direct => {
+                let mediator = m.mediator.take();
+                let r = f(m);
+                m.mediator = mediator;
+                r
+            }
+            Kind::GrandBargain => {
+                let grand = m.grand_bargain_steps();
+                let steps = std::mem::replace(&mut m.steps, grand);
+                let r = f(m);
+                m.steps = steps;
+                r
+            }
+            Kind::WithoutSpoiler(k) => {
+                let enabled = m.spoilers.get_mut(k).map(|s| std::mem::replace(&mut s.enabled, false));
+                let r = f(m);
+                if let (Some(s), Some(e)) = (m.spoilers.get_mut(k), enabled) {
+                    s.enabled = e;
+                }
+                r
+            }
+        }
+    }
 }
 
 /// The counterfactuals that make sense for a scenario: mediated vs direct (when it has a
@@ -111,33 +139,43 @@ pub struct JobRecord {
     pub trust_path: Vec<f64>,
 }
 
-fn counterfactual_outcomes(model: &Model, record: &RunRecord, cfs: &[Counterfactual], streams: &Streams) -> Vec<Outcome> {
+fn counterfactual_outcomes(model: &mut Model, record: &RunRecord, cfs: &[Counterfactual], streams: &Streams, scratch: &mut Scratch) -> Vec<Outcome> {
     cfs.iter()
         .map(|cf| match cf.kind {
             // A spoiler that never struck changed nothing: the run without it is this run (its
             // stream is its own, every other draw is the same).
             Kind::WithoutSpoiler(k) if record.strikes_by_spoiler.get(k) == Some(&0) => record.outcome,
-            _ => simulate(&cf.apply(model), streams, &mut NoTrace).outcome,
+            _ => cf.with_applied(model, |m| simulate_in(m, streams, &mut NoTrace, scratch).outcome),
         })
         .collect()
 }
 
 /// Runs job `run`: draws its parameters, simulates it and its counterfactuals.
 pub fn job(s: &Scenario, cfs: &[Counterfactual], seed: u64, run: u64) -> JobRecord {
+    job_in(s, cfs, seed, run, &mut Scratch::default())
+}
+
+/// Like [`job`], reusing a worker's `scratch` (the same record, faster).
+pub fn job_in(s: &Scenario, cfs: &[Counterfactual], seed: u64, run: u64, scratch: &mut Scratch) -> JobRecord {
     let mut rng = bc_engine::rng_for(seed, run);
     let streams = Streams::from_rng(&mut rng);
-    let (model, quantiles) = s.sample(&streams);
-    let record = simulate(&model, &streams, &mut NoTrace);
-    let counterfactuals = counterfactual_outcomes(&model, &record, cfs, &streams);
+    let (mut model, quantiles) = s.sample(&streams);
+    let record = simulate_in(&model, &streams, &mut NoTrace, scratch);
+    let counterfactuals = counterfactual_outcomes(&mut model, &record, cfs, &streams, scratch);
     JobRecord { run, record, quantiles, counterfactuals, trust_path: Vec::new() }
 }
 
 /// Like [`job`], and also keeps the run's trust round by round ([`JobRecord::trust_path`]) and
 /// shows every event of the run (not of its counterfactuals) to `observer`.
 pub fn job_traced(s: &Scenario, cfs: &[Counterfactual], seed: u64, run: u64, observer: &mut impl Observer) -> JobRecord {
+    job_traced_in(s, cfs, seed, run, observer, &mut Scratch::default())
+}
+
+/// Like [`job_traced`], reusing a worker's `scratch` (the same record and events, faster).
+pub fn job_traced_in(s: &Scenario, cfs: &[Counterfactual], seed: u64, run: u64, observer: &mut impl Observer, scratch: &mut Scratch) -> JobRecord {
     let mut rng = bc_engine::rng_for(seed, run);
     let streams = Streams::from_rng(&mut rng);
-    let (model, quantiles) = s.sample(&streams);
+    let (mut model, quantiles) = s.sample(&streams);
     let n = model.parties.len();
     let cur = (0..n)
         .map(|i| (0..n).map(|j| if i == j { 1.0 } else { model.parties[i].trust.get(j).map_or(f64::NAN, |(a, b)| a / (a + b)) }).collect())
@@ -149,7 +187,7 @@ pub fn job_traced(s: &Scenario, cfs: &[Counterfactual], seed: u64, run: u64, obs
         path: Vec::with_capacity((model.rounds as usize + 1) * n * n.saturating_sub(1)),
         inner: observer,
     };
-    let record = simulate(&model, &streams, &mut follow);
+    let record = simulate_in(&model, &streams, &mut follow, scratch);
     let mut path = follow.path;
     let last = off_diagonal(&record.final_trust);
     let width = last.len().max(1);
@@ -157,7 +195,7 @@ pub fn job_traced(s: &Scenario, cfs: &[Counterfactual], seed: u64, run: u64, obs
     while path.len() < (model.rounds as usize + 1) * width {
         path.extend_from_slice(&last);
     }
-    let counterfactuals = counterfactual_outcomes(&model, &record, cfs, &streams);
+    let counterfactuals = counterfactual_outcomes(&mut model, &record, cfs, &streams, scratch);
     JobRecord { run, record, quantiles, counterfactuals, trust_path: path }
 }
 
@@ -226,10 +264,11 @@ pub fn run_jobs(
         return Err(Error::new(ErrorKind::Options("--runs: expected at least 1 run, found 0".into())));
     }
     let cfs = if opts.counterfactuals { counterfactuals(s) } else { Vec::new() };
-    bc_engine::run_ordered(
+    bc_engine::run_ordered_with(
         0..opts.runs,
         bc_engine::RunOptions { threads: opts.threads, batch: 4096 },
-        |i| job(s, &cfs, opts.seed, i),
+        Scratch::default,
+        |scratch, i| job_in(s, &cfs, opts.seed, i, scratch),
         |_, r| sink(r),
         progress,
     )
@@ -783,6 +822,21 @@ mod tests {
         // A shard of another forecast does not merge.
         let other = Aggregate::new(ForecastSpec::new(&s, &[], 11), true);
         assert!(merged.merge(other).is_err());
+    }
+
+    /// A scratch shared by the jobs of several scenarios (its tables built for one, then
+    /// another) changes no record.
+    #[test]
+    fn a_shared_scratch_changes_nothing() {
+        let s = Scenario::default_scenario().unwrap_or_else(|e| panic!("{e}"));
+        let others: Vec<Scenario> = ["grand_bargain", "direct"].iter().map(|v| s.variant(v).unwrap_or_else(|e| panic!("{e}"))).collect();
+        let mut scratch = Scratch::default();
+        for run in 0..40 {
+            for sc in std::iter::once(&s).chain(&others) {
+                let cfs = counterfactuals(sc);
+                assert_eq!(job_in(sc, &cfs, 9, run, &mut scratch), job(sc, &cfs, 9, run), "run {run}");
+            }
+        }
     }
 
     /// A traced job is the same run as an untraced one, and its trust path starts at the

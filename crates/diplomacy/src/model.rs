@@ -234,6 +234,12 @@ impl Model {
     /// verifiabilities averaged with issue weights (a bundle is checked part by part).
     pub fn grand_bargain(&self) -> Model {
         let mut m = self.clone();
+        m.steps = self.grand_bargain_steps();
+        m
+    }
+
+    /// The steps of [`Model::grand_bargain`]: one, the whole agenda.
+    pub fn grand_bargain_steps(&self) -> Vec<Step> {
         let mut num = 0.0;
         let mut den = 0.0;
         for s in &self.steps {
@@ -247,8 +253,7 @@ impl Model {
         } else {
             self.steps.iter().map(|s| s.verifiability).sum::<f64>() / self.steps.len().max(1) as f64
         };
-        m.steps = vec![Step { name: "grand bargain".into(), issues: (0..self.issues.len()).collect(), verifiability: v }];
-        m
+        vec![Step { name: "grand bargain".into(), issues: (0..self.issues.len()).collect(), verifiability: v }]
     }
 
     /// The same run without spoiler `k`.

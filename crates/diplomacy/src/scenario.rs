@@ -2,6 +2,7 @@
 //! the embedded default, and turning it into a concrete [`Model`] per run (uncertain parameters
 //! drawn by inverse CDF from the run's parameter stream).
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -138,7 +139,7 @@ impl Scenario {
             }
         }
         let mut uncertain = Vec::new();
-        let template = model_with(&file, &space, &fixed, &mut |path: &str, p: &Param, _| {
+        let template = model_with(&file, &space, &fixed, &mut |path: fmt::Arguments<'_>, p: &Param, _| {
             if p.is_uncertain() {
                 uncertain.push(Uncertain { path: path.to_string(), param: p.clone() });
             }
@@ -229,12 +230,13 @@ impl Scenario {
 
 }
 
-/// Builds the model, reading every number through `pick(path, param, bounds)`.
+/// Builds the model, reading every number through `pick(path, param, bounds)` (the path is
+/// formatted only by a `pick` that needs it: sampling a run needs none).
 fn model_with(
     f: &ScenarioFile,
     space: &Arc<OutcomeSpace>,
     fixed_utilities: &[Option<Arc<UtilityFunction>>],
-    pick: &mut dyn FnMut(&str, &Param, Bounds) -> f64,
+    pick: &mut dyn FnMut(fmt::Arguments<'_>, &Param, Bounds) -> f64,
 ) -> Result<Model, String> {
     {
         let party_ids: Vec<&str> = f.parties.ids().collect();
@@ -251,24 +253,24 @@ fn model_with(
                 }
                 None => Arc::new(inline_utility(space, p, id, pick)?),
             };
-            let reservation = p.reservation.as_ref().map(|r| pick(&format!("{base}.reservation"), r, Bounds::ANY));
-            let discount = pick(&format!("{base}.discount"), &p.discount, Bounds::UNIT_POSITIVE);
-            let deadline = p.deadline.as_ref().map(|d| pick(&format!("{base}.deadline"), d, Bounds::NON_NEGATIVE).round() as u32);
-            let capacity = pick(&format!("{base}.capacity"), &p.capacity, Bounds::UNIT);
+            let reservation = p.reservation.as_ref().map(|r| pick(format_args!("{base}.reservation"), r, Bounds::ANY));
+            let discount = pick(format_args!("{base}.discount"), &p.discount, Bounds::UNIT_POSITIVE);
+            let deadline = p.deadline.as_ref().map(|d| pick(format_args!("{base}.deadline"), d, Bounds::NON_NEGATIVE).round() as u32);
+            let capacity = pick(format_args!("{base}.capacity"), &p.capacity, Bounds::UNIT);
             let mut trust = vec![(1.0, 1.0); n];
             for (other, prior) in &p.trust.0 {
                 let j = pidx(other);
-                let a = pick(&format!("{base}.trust.{other}.a"), &prior.a, Bounds::POSITIVE);
-                let b = pick(&format!("{base}.trust.{other}.b"), &prior.b, Bounds::POSITIVE);
+                let a = pick(format_args!("{base}.trust.{other}.a"), &prior.a, Bounds::POSITIVE);
+                let b = pick(format_args!("{base}.trust.{other}.b"), &prior.b, Bounds::POSITIVE);
                 trust[j] = (a, b);
             }
-            let walk_away = pick(&format!("{base}.walk_away"), &p.walk_away, Bounds::UNIT);
-            let audience_cost = pick(&format!("{base}.audience_cost"), &p.audience_cost, Bounds::NON_NEGATIVE);
+            let walk_away = pick(format_args!("{base}.walk_away"), &p.walk_away, Bounds::UNIT);
+            let audience_cost = pick(format_args!("{base}.audience_cost"), &p.audience_cost, Bounds::NON_NEGATIVE);
             let ratification = p.ratification.as_ref().map(|r| Ratification {
-                floor: pick(&format!("{base}.ratification.floor"), &r.floor, Bounds::UNIT),
-                visibility: pick(&format!("{base}.ratification.visibility"), &r.visibility, Bounds::NON_NEGATIVE),
-                expectations: pick(&format!("{base}.ratification.expectations"), &r.expectations, Bounds::NON_NEGATIVE),
-                reciprocity: pick(&format!("{base}.ratification.reciprocity"), &r.reciprocity, Bounds::NON_NEGATIVE),
+                floor: pick(format_args!("{base}.ratification.floor"), &r.floor, Bounds::UNIT),
+                visibility: pick(format_args!("{base}.ratification.visibility"), &r.visibility, Bounds::NON_NEGATIVE),
+                expectations: pick(format_args!("{base}.ratification.expectations"), &r.expectations, Bounds::NON_NEGATIVE),
+                reciprocity: pick(format_args!("{base}.ratification.reciprocity"), &r.reciprocity, Bounds::NON_NEGATIVE),
             });
             let strategy = party_strategy(&p.strategy, &format!("{base}.strategy"), f.scenario.rounds, pick);
             parties.push(Party {
@@ -312,23 +314,23 @@ fn model_with(
         for (s, st) in f.steps.iter().enumerate() {
             let mut idx: Vec<usize> = st.issues.iter().filter_map(|name| space.issue_index(name)).collect();
             idx.sort_unstable();
-            let verifiability = pick(&format!("steps[{s}].verifiability"), &st.verifiability, Bounds::UNIT_POSITIVE);
+            let verifiability = pick(format_args!("steps[{s}].verifiability"), &st.verifiability, Bounds::UNIT_POSITIVE);
             steps.push(Step { name: st.name.clone(), issues: idx, verifiability });
         }
         let pu = &f.public;
         let public = Public {
-            visibility: pick("public.visibility", &pu.visibility, Bounds::UNIT),
-            expectations: pick("public.expectations", &pu.expectations, Bounds::UNIT),
-            decay: pick("public.decay", &pu.decay, Bounds::UNIT),
-            gamma: pick("public.gamma", &pu.gamma, Bounds::UNIT),
-            announce_visibility: pick("public.announce_visibility", &pu.announce_visibility, Bounds::UNIT),
-            announce_expectations: pick("public.announce_expectations", &pu.announce_expectations, Bounds::UNIT),
-            direct_visibility: pick("public.direct_visibility", &pu.direct_visibility, Bounds::UNIT),
+            visibility: pick(format_args!("public.visibility"), &pu.visibility, Bounds::UNIT),
+            expectations: pick(format_args!("public.expectations"), &pu.expectations, Bounds::UNIT),
+            decay: pick(format_args!("public.decay"), &pu.decay, Bounds::UNIT),
+            gamma: pick(format_args!("public.gamma"), &pu.gamma, Bounds::UNIT),
+            announce_visibility: pick(format_args!("public.announce_visibility"), &pu.announce_visibility, Bounds::UNIT),
+            announce_expectations: pick(format_args!("public.announce_expectations"), &pu.announce_expectations, Bounds::UNIT),
+            direct_visibility: pick(format_args!("public.direct_visibility"), &pu.direct_visibility, Bounds::UNIT),
         };
         let mediator = f.mediator.as_ref().map(|m| {
             let mut standing = vec![0.0; n];
             for (id, s) in &m.standing.0 {
-                standing[pidx(id)] = pick(&format!("mediator.standing.{id}"), s, Bounds::UNIT);
+                standing[pidx(id)] = pick(format_args!("mediator.standing.{id}"), s, Bounds::UNIT);
             }
             Mediator {
                 name: if m.name.is_empty() { "mediator".into() } else { m.name.clone() },
@@ -338,14 +340,14 @@ fn model_with(
                     ProtocolSpec::Confidential => Protocol::Confidential,
                 },
                 strategy: mediator_strategy(m, pick),
-                insulation: pick("mediator.insulation", &m.insulation, Bounds::UNIT),
-                leak: pick("mediator.leak", &m.leak, Bounds::UNIT),
-                leak_jump: pick("mediator.leak_jump", &m.leak_jump, Bounds::UNIT),
-                visibility: pick("mediator.visibility", &m.visibility, Bounds::UNIT),
+                insulation: pick(format_args!("mediator.insulation"), &m.insulation, Bounds::UNIT),
+                leak: pick(format_args!("mediator.leak"), &m.leak, Bounds::UNIT),
+                leak_jump: pick(format_args!("mediator.leak_jump"), &m.leak_jump, Bounds::UNIT),
+                visibility: pick(format_args!("mediator.visibility"), &m.visibility, Bounds::UNIT),
                 standing,
-                threshold: pick("mediator.standing_threshold", &m.standing_threshold, Bounds::UNIT),
-                gain: pick("mediator.standing_gain", &m.standing_gain, Bounds::UNIT),
-                loss: pick("mediator.standing_loss", &m.standing_loss, Bounds::UNIT),
+                threshold: pick(format_args!("mediator.standing_threshold"), &m.standing_threshold, Bounds::UNIT),
+                gain: pick(format_args!("mediator.standing_gain"), &m.standing_gain, Bounds::UNIT),
+                loss: pick(format_args!("mediator.standing_loss"), &m.standing_loss, Bounds::UNIT),
             }
         });
         let mut spoilers = Vec::new();
@@ -357,10 +359,10 @@ fn model_with(
                 None => (0..n).filter(|j| *j != target).collect(),
             };
             let shock = match (&s.severity, &s.kydd_walter) {
-                (Some(sev), _) => Shock::Defections(pick(&format!("{base}.severity"), sev, Bounds::NON_NEGATIVE)),
+                (Some(sev), _) => Shock::Defections(pick(format_args!("{base}.severity"), sev, Bounds::NON_NEGATIVE)),
                 (None, Some(kw)) => Shock::KyddWalter {
-                    trustworthy: pick(&format!("{base}.kydd_walter.trustworthy"), &kw.trustworthy, Bounds::UNIT),
-                    untrustworthy: pick(&format!("{base}.kydd_walter.untrustworthy"), &kw.untrustworthy, Bounds::UNIT_POSITIVE),
+                    trustworthy: pick(format_args!("{base}.kydd_walter.trustworthy"), &kw.trustworthy, Bounds::UNIT),
+                    untrustworthy: pick(format_args!("{base}.kydd_walter.untrustworthy"), &kw.untrustworthy, Bounds::UNIT_POSITIVE),
                 },
                 (None, None) => Shock::Defections(0.0),
             };
@@ -369,13 +371,13 @@ fn model_with(
                 name: if s.name.is_empty() { id.clone() } else { s.name.clone() },
                 target,
                 blamed,
-                base: pick(&format!("{base}.base"), &s.base, Bounds::UNIT),
-                visibility: pick(&format!("{base}.visibility"), &s.visibility, Bounds::ANY),
-                progress: pick(&format!("{base}.progress"), &s.progress, Bounds::ANY),
+                base: pick(format_args!("{base}.base"), &s.base, Bounds::UNIT),
+                visibility: pick(format_args!("{base}.visibility"), &s.visibility, Bounds::ANY),
+                progress: pick(format_args!("{base}.progress"), &s.progress, Bounds::ANY),
                 shock,
-                jump: pick(&format!("{base}.visibility_jump"), &s.visibility_jump, Bounds::UNIT),
-                pause: pick(&format!("{base}.pause"), &s.pause, Bounds::NON_NEGATIVE).round() as u32,
-                floor_shock: s.floor_shock.as_ref().map_or(0.0, |x| pick(&format!("{base}.floor_shock"), x, Bounds::NON_NEGATIVE)),
+                jump: pick(format_args!("{base}.visibility_jump"), &s.visibility_jump, Bounds::UNIT),
+                pause: pick(format_args!("{base}.pause"), &s.pause, Bounds::NON_NEGATIVE).round() as u32,
+                floor_shock: s.floor_shock.as_ref().map_or(0.0, |x| pick(format_args!("{base}.floor_shock"), x, Bounds::NON_NEGATIVE)),
                 floor_targets: s.floor_targets.as_ref().map_or(vec![target], |v| v.iter().map(|x| pidx(x)).collect()),
                 enabled: true,
             });
@@ -403,35 +405,35 @@ fn party_strategy(
     st: &crate::file::StrategySpec,
     base: &str,
     horizon: u32,
-    pick: &mut dyn FnMut(&str, &Param, Bounds) -> f64,
+    pick: &mut dyn FnMut(fmt::Arguments<'_>, &Param, Bounds) -> f64,
 ) -> Strategy {
     if st.kind == "spe" {
         return Strategy::Spe;
     }
     let mut spec = if st.kind == "time_based" {
-        let e = st.exponent.as_ref().map_or(1.0, |e| pick(&format!("{base}.exponent"), e, Bounds::POSITIVE));
+        let e = st.exponent.as_ref().map_or(1.0, |e| pick(format_args!("{base}.exponent"), e, Bounds::POSITIVE));
         bc_strategy::Spec { name: "tb".into(), params: [("e".to_string(), e)].into_iter().collect() }
     } else {
         bc_strategy::Spec { name: st.kind.clone(), params: Default::default() }
     };
     let rounds = st.rounds.as_ref().map_or(if st.kind == "time_based" { 1.0 } else { f64::from(horizon) }, |r| {
-        pick(&format!("{base}.rounds"), r, Bounds::POSITIVE)
+        pick(format_args!("{base}.rounds"), r, Bounds::POSITIVE)
     });
     for (k, v) in st.params.iter().flat_map(|p| &p.0) {
-        spec.params.insert(k.to_ascii_lowercase(), pick(&format!("{base}.params.{k}"), v, Bounds::ANY));
+        spec.params.insert(k.to_ascii_lowercase(), pick(format_args!("{base}.params.{k}"), v, Bounds::ANY));
     }
     Strategy::Agent { spec, rounds }
 }
 
 /// The mediator's strategy: the file's, or its protocol's default.
-fn mediator_strategy(m: &crate::file::MediatorSpec, pick: &mut dyn FnMut(&str, &Param, Bounds) -> f64) -> bc_strategy::Spec {
+fn mediator_strategy(m: &crate::file::MediatorSpec, pick: &mut dyn FnMut(fmt::Arguments<'_>, &Param, Bounds) -> f64) -> bc_strategy::Spec {
     let default = || bc_strategy::registry::mediators(m.protocol.kind()).first().map_or("pass", |(n, _)| *n).to_string();
     let Some(st) = &m.strategy else {
         return bc_strategy::Spec { name: default(), params: Default::default() };
     };
     let mut spec = bc_strategy::Spec { name: st.kind.clone(), params: Default::default() };
     for (k, v) in st.params.iter().flat_map(|p| &p.0) {
-        spec.params.insert(k.to_ascii_lowercase(), pick(&format!("mediator.strategy.params.{k}"), v, Bounds::ANY));
+        spec.params.insert(k.to_ascii_lowercase(), pick(format_args!("mediator.strategy.params.{k}"), v, Bounds::ANY));
     }
     spec
 }
@@ -556,7 +558,7 @@ fn inline_utility(
     space: &OutcomeSpace,
     party: &crate::file::PartySpec,
     id: &str,
-    pick: &mut dyn FnMut(&str, &Param, Bounds) -> f64,
+    pick: &mut dyn FnMut(fmt::Arguments<'_>, &Param, Bounds) -> f64,
 ) -> Result<UtilityFunction, String> {
     let (Some(weights), Some(values)) = (&party.utility.weights, &party.utility.values) else {
         return Err(format!("party {id:?} has no inline utility"));
@@ -566,19 +568,19 @@ fn inline_utility(
     let mut fs = Vec::new();
     for issue in space.issues() {
         let name = issue.name();
-        let w = weights.get(name).map_or(0.0, |p| pick(&format!("{base}.weights.{name}"), p, Bounds::NON_NEGATIVE));
+        let w = weights.get(name).map_or(0.0, |p| pick(format_args!("{base}.weights.{name}"), p, Bounds::NON_NEGATIVE));
         let scores = values.get(name);
         let f = match issue.kind() {
             IssueKind::Categorical(vs) => ValueFunction::Table(
                 vs.iter()
-                    .map(|v| scores.and_then(|s| s.get(v)).map_or(0.0, |p| pick(&format!("{base}.values.{name}.{v}"), p, Bounds::ANY)))
+                    .map(|v| scores.and_then(|s| s.get(v)).map_or(0.0, |p| pick(format_args!("{base}.values.{name}.{v}"), p, Bounds::ANY)))
                     .collect(),
             ),
             IssueKind::Number(xs) => ValueFunction::Table(
                 xs.iter()
                     .map(|x| {
                         let key = bc_model::issue::format_number(*x);
-                        scores.and_then(|s| s.get(&key)).map_or(0.0, |p| pick(&format!("{base}.values.{name}.{key}"), p, Bounds::ANY))
+                        scores.and_then(|s| s.get(&key)).map_or(0.0, |p| pick(format_args!("{base}.values.{name}.{key}"), p, Bounds::ANY))
                     })
                     .collect(),
             ),
@@ -599,10 +601,10 @@ fn linear(
     name: &str,
     lo: f64,
     hi: f64,
-    pick: &mut dyn FnMut(&str, &Param, Bounds) -> f64,
+    pick: &mut dyn FnMut(fmt::Arguments<'_>, &Param, Bounds) -> f64,
 ) -> ValueFunction {
-    let low = scores.and_then(|s| s.get("low")).map_or(0.0, |p| pick(&format!("{base}.values.{name}.low"), p, Bounds::ANY));
-    let high = scores.and_then(|s| s.get("high")).map_or(0.0, |p| pick(&format!("{base}.values.{name}.high"), p, Bounds::ANY));
+    let low = scores.and_then(|s| s.get("low")).map_or(0.0, |p| pick(format_args!("{base}.values.{name}.low"), p, Bounds::ANY));
+    let high = scores.and_then(|s| s.get("high")).map_or(0.0, |p| pick(format_args!("{base}.values.{name}.high"), p, Bounds::ANY));
     let slope = if hi > lo { (high - low) / (hi - lo) } else { 0.0 };
     ValueFunction::Linear { offset: low, slope, origin: lo, clamp: false }
 }

@@ -10,14 +10,15 @@
 // Per-party and per-package loops index several parallel arrays at once; ranges read better.
 #![allow(clippy::needless_range_loop)]
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use bc_model::{Issue, IssueKind, OutcomeSpace, Value};
+use bc_model::{Issue, IssueKind, OutcomeSpace, UtilityFunction, Value};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::bargain::{self, Agreement, Move, Problem, Proposer, Talks};
+use crate::bargain::{self, Agreement, Aspirations, Move, Problem, Proposer, Talks};
 use crate::model::{Model, Protocol, Shock, Strategy};
 use crate::rubinstein::{self, Point, SpeTerms};
 
@@ -342,6 +343,8 @@ struct Run<'m> {
     base_ok: Vec<Vec<bool>>,
     floor_abs: Vec<f64>,
     gain: Vec<Option<f64>>,
+    /// Per party: the staircase of its best gain `U_i - d_i` down the packages by utility: `(u,
+    /// g)` where the best gain over the admitted packages with utility at least `u` rises to `g`.
     gain_curve: Vec<Vec<(f64, f64)>>,
     /// Each party's lowest and highest credibility-discounted value over the step's packages.
     ranges: Vec<(f64, f64)>,
@@ -359,6 +362,120 @@ struct Run<'m> {
     levels: Vec<f64>,
     doubt: Vec<f64>,
     scratch: Vec<Value>,
+    /// Tables built earlier for the same utilities (see [`Scratch`]).
+    memo: TableMemo,
+    /// The strategies' aspirations by round (see [`Talks::lowest_levels`]).
+    aspirations: Aspirations,
+}
+
+/// What the runs of one worker reuse: a run's buffers, and the step tables already built for
+/// the same utilities. A table depends only on the utilities, the open issues, the values in
+/// place and the no-deal values, so reusing one changes nothing: results never depend on what a
+/// scratch holds. Give each worker its own ([`simulate_in`]).
+#[derive(Default)]
+pub struct Scratch {
+    values: Vec<Vec<f64>>,
+    base_ok: Vec<Vec<bool>>,
+    gain_curve: Vec<Vec<(f64, f64)>>,
+    recip_ok: Vec<Vec<bool>>,
+    joint: Vec<usize>,
+    levels: Vec<f64>,
+    doubt: Vec<f64>,
+    scratch: Vec<Value>,
+    memo: TableMemo,
+    aspirations: Aspirations,
+}
+
+/// Packages held at most by a [`TableMemo`] (summed over its tables; about 100 bytes each): it
+/// starts afresh when full, so memory stays flat.
+const MEMO_PACKAGES: usize = 50_000;
+
+/// Step tables by what they depend on, for one model's utilities.
+#[derive(Default)]
+struct TableMemo {
+    /// The model the tables are of: its space, utilities (held, so that no other utility can
+    /// take their addresses), implementers and real grid.
+    owner: Option<Owner>,
+    tables: HashMap<TableKey, Arc<Table>>,
+    /// Packages in `tables`.
+    packages: usize,
+    /// The key being looked up (reused).
+    key: TableKey,
+}
+
+struct Owner {
+    space: Arc<OutcomeSpace>,
+    utilities: Vec<Arc<UtilityFunction>>,
+    implementers: Vec<Vec<usize>>,
+    real_grid: u32,
+}
+
+impl Owner {
+    fn of(m: &Model) -> Owner {
+        Owner {
+            space: Arc::clone(&m.space),
+            utilities: m.parties.iter().map(|p| Arc::clone(&p.utility)).collect(),
+            implementers: m.issues.iter().map(|i| i.implementers.clone()).collect(),
+            real_grid: m.real_grid,
+        }
+    }
+
+    fn is_of(&self, m: &Model) -> bool {
+        Arc::ptr_eq(&self.space, &m.space)
+            && self.real_grid == m.real_grid
+            && self.utilities.len() == m.parties.len()
+            && self.utilities.iter().zip(&m.parties).all(|(u, p)| Arc::ptr_eq(u, &p.utility))
+            && self.implementers.len() == m.issues.len()
+            && self.implementers.iter().zip(&m.issues).all(|(a, i)| *a == i.implementers)
+    }
+}
+
+/// What a table depends on besides the model's utilities: the open issues, the value in place
+/// of each issue and each party's no-deal value (numbers by their bits).
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+struct TableKey {
+    open: Vec<usize>,
+    current: Vec<(u8, u64)>,
+    reservation: Vec<u64>,
+}
+
+impl TableMemo {
+    /// Forgets everything unless the tables are of `m`'s utilities.
+    fn bind(&mut self, m: &Model) {
+        if !self.owner.as_ref().is_some_and(|o| o.is_of(m)) {
+            self.owner = Some(Owner::of(m));
+            self.tables.clear();
+            self.packages = 0;
+        }
+    }
+
+    /// Sets the key being looked up.
+    fn set_key(&mut self, open: &[usize], current: &[Option<Value>], reservation: &[f64]) {
+        let k = &mut self.key;
+        k.open.clear();
+        k.open.extend_from_slice(open);
+        k.current.clear();
+        k.current.extend(current.iter().map(|v| match v {
+            None => (0, 0),
+            Some(Value::Index(i)) => (1, u64::from(*i)),
+            Some(Value::Real(x)) => (2, x.to_bits()),
+        }));
+        k.reservation.clear();
+        k.reservation.extend(reservation.iter().map(|r| r.to_bits()));
+    }
+
+    fn get(&self) -> Option<Arc<Table>> {
+        self.tables.get(&self.key).cloned()
+    }
+
+    fn insert(&mut self, t: &Arc<Table>) {
+        if self.packages + t.count > MEMO_PACKAGES {
+            self.tables.clear();
+            self.packages = 0;
+        }
+        self.packages += t.count;
+        self.tables.insert(self.key.clone(), Arc::clone(t));
+    }
 }
 
 fn trust_mean(a: f64, b: f64) -> f64 {
@@ -367,6 +484,12 @@ fn trust_mean(a: f64, b: f64) -> f64 {
 
 /// Simulates one run of `model` with the random `streams`, reporting events to `obs`.
 pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> RunRecord {
+    simulate_in(model, streams, obs, &mut Scratch::default())
+}
+
+/// Like [`simulate`], reusing `scratch`'s buffers and tables (the same result, faster when a
+/// worker simulates many runs of one scenario).
+pub fn simulate_in<O: Observer>(model: &Model, streams: &Streams, obs: &mut O, scratch: &mut Scratch) -> RunRecord {
     let n = model.parties.len();
     let mut spoiler_rngs: Vec<ChaCha8Rng> =
         (0..model.spoilers.len()).map(|k| streams.stream(SPOILER + k as u64)).collect();
@@ -375,7 +498,7 @@ pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> R
     let mut observe_rng = streams.stream(OBSERVE);
     let mut bargain_rng = streams.stream(BARGAIN);
 
-    let mut run = Run::new(model, bargain_rng.gen());
+    let mut run = Run::new(model, bargain_rng.gen(), std::mem::take(scratch));
     run.open_step();
 
     let horizon = model
@@ -501,6 +624,7 @@ pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> R
     let final_trust = (0..n)
         .map(|i| (0..n).map(|j| if i == j { 1.0 } else { trust_mean(run.a[i][j], run.b[i][j]) }).collect())
         .collect();
+    *scratch = run.take_scratch();
     RunRecord {
         outcome,
         rounds: run.t,
@@ -521,8 +645,14 @@ pub fn simulate<O: Observer>(model: &Model, streams: &Streams, obs: &mut O) -> R
 
 impl<'m> Run<'m> {
     /// The state at the start of a run (step 0 not yet opened); `seed` seeds the strategies.
-    fn new(model: &'m Model, seed: u64) -> Run<'m> {
+    fn new(model: &'m Model, seed: u64, scratch: Scratch) -> Run<'m> {
         let n = model.parties.len();
+        let Scratch { mut values, mut base_ok, mut gain_curve, mut recip_ok, joint, levels, doubt, scratch, mut memo, aspirations } = scratch;
+        values.resize_with(n, Vec::new);
+        base_ok.resize_with(n, Vec::new);
+        gain_curve.resize_with(n, Vec::new);
+        recip_ok.resize_with(n, Vec::new);
+        memo.bind(model);
         let current: Vec<Option<Value>> = model.issues.iter().map(|i| i.status_quo).collect();
         let mut run = Run {
             m: model,
@@ -556,21 +686,23 @@ impl<'m> Run<'m> {
             setbacks: 0,
             awaiting_talks: None,
             left: None,
-            values: vec![Vec::new(); n],
-            base_ok: vec![Vec::new(); n],
+            values,
+            base_ok,
             floor_abs: vec![0.0; n],
             gain: vec![None; n],
-            gain_curve: vec![Vec::new(); n],
+            gain_curve,
             ranges: vec![(0.0, 0.0); n],
-            joint: Vec::new(),
+            joint,
             d: vec![0.0; n],
             stale: vec![true; n],
             recip_stale: true,
-            recip_ok: vec![Vec::new(); n],
+            recip_ok,
             discount_now: vec![1.0; n],
-            levels: Vec::new(),
-            doubt: Vec::new(),
-            scratch: Vec::new(),
+            levels,
+            doubt,
+            scratch,
+            memo,
+            aspirations,
         };
         if let Some(med) = &model.mediator {
             if run.standing.iter().any(|s| *s < med.threshold) {
@@ -590,6 +722,22 @@ impl<'m> Run<'m> {
 }
 
 impl Run<'_> {
+    /// Hands the reusable buffers and tables back (the run is over).
+    fn take_scratch(&mut self) -> Scratch {
+        Scratch {
+            values: std::mem::take(&mut self.values),
+            base_ok: std::mem::take(&mut self.base_ok),
+            gain_curve: std::mem::take(&mut self.gain_curve),
+            recip_ok: std::mem::take(&mut self.recip_ok),
+            joint: std::mem::take(&mut self.joint),
+            levels: std::mem::take(&mut self.levels),
+            doubt: std::mem::take(&mut self.doubt),
+            scratch: std::mem::take(&mut self.scratch),
+            memo: std::mem::take(&mut self.memo),
+            aspirations: std::mem::take(&mut self.aspirations),
+        }
+    }
+
     /// u_i of the current state (None while an issue without status quo is unsettled).
     fn utility_now(&mut self, i: usize) -> Option<f64> {
         self.scratch.clear();
@@ -677,7 +825,16 @@ impl Run<'_> {
                 return;
             }
         }
-        self.table = Arc::new(self.build_table(open));
+        // Otherwise on the utilities, the open issues, the values in place and the no-deal
+        // values: take it from this worker's memo when it was built before.
+        self.memo.set_key(&open, &self.current, &self.reservation);
+        if let Some(t) = self.memo.get() {
+            self.table = t;
+        } else {
+            let t = Arc::new(self.build_table(open));
+            self.memo.insert(&t);
+            self.table = t;
+        }
         self.after_open();
     }
 
@@ -874,21 +1031,30 @@ impl Run<'_> {
             }
             let (mut worst, mut best) = (f64::INFINITY, f64::NEG_INFINITY);
             let ok = &mut self.base_ok[i][..count];
+            // (Comparisons rather than `f64::max`: no NaN handling chained through the loop. The
+            // range feeds only comparisons, where the sign of a zero cannot matter.)
             for ((o, v), r) in ok.iter_mut().zip(vals.iter()).zip(&self.recip_ok[i][..count]) {
-                best = best.max(*v);
-                worst = worst.min(*v);
+                if *v > best {
+                    best = *v;
+                }
+                if *v < worst {
+                    worst = *v;
+                }
                 *o = *v >= di - 1e-12 && *r;
             }
             self.ranges[i] = (worst, best);
-            // Best gain among packages with u >= x, for any floor x: packages by u descending
-            // with the running maximum of U - d.
+            // Best gain among packages with u >= x, for any floor x: going down the packages by
+            // u, the admitted ones where the best U - d so far rises (a staircase: the best gain
+            // over a prefix is that of its last step).
             let curve = &mut self.gain_curve[i];
             curve.clear();
+            let (ok, vals, ui) = (&self.base_ok[i][..count], &self.values[i][..count], &table.u[i][..count]);
             let mut run = f64::NEG_INFINITY;
             for &p in &table.by_u[i] {
-                if self.base_ok[i][p] {
-                    run = run.max(self.values[i][p] - di);
-                    curve.push((table.u[i][p], run));
+                let g = if ok[p] { vals[p] - di } else { f64::NEG_INFINITY };
+                if g > run {
+                    run = g;
+                    curve.push((ui[p], run));
                 }
             }
         }
@@ -957,7 +1123,7 @@ impl Run<'_> {
             round: t,
             sub_rounds: m.sub_rounds.max(1),
         };
-        if !O::ENABLED && memoryless && self.talks.lowest_levels(&problem, &self.ranges, &mut self.levels) {
+        if !O::ENABLED && memoryless && self.talks.lowest_levels(&problem, &self.ranges, &mut self.levels, &mut self.aspirations) {
             // Nothing clears every strategy's lowest level of the round: no agreement.
             let levels = &self.levels;
             let possible = self.joint.iter().any(|&p| {
@@ -1264,7 +1430,7 @@ fn fill(partial: &[Option<Value>], full: &mut Vec<Value>) -> bool {
 /// disagreement value, before any bargaining (Fearon's bargaining range on a one-issue split).
 pub fn initial_zone(model: &Model) -> Vec<Vec<Value>> {
     let n = model.parties.len();
-    let mut run = Run::new(model, 0);
+    let mut run = Run::new(model, 0, Scratch::default());
     run.open_step();
     run.evaluate();
     run.joint
@@ -1297,7 +1463,7 @@ impl TableCache {
     /// bargain), and, with `tables`, the tables of the first step and of the whole agenda
     /// (skipped when some issue has no status quo).
     pub fn for_model(model: &Model, tables: bool) -> TableCache {
-        let run = Run::new(model, 0);
+        let run = Run::new(model, 0, Scratch::default());
         let all: Vec<usize> = (0..model.issues.len()).collect();
         let mut sets: Vec<Vec<usize>> = model.steps.iter().map(|s| s.issues.clone()).collect();
         sets.push(all.clone());
@@ -1317,7 +1483,7 @@ impl TableCache {
         }
         let mut model = model.clone();
         model.tables = cache.clone();
-        let run = Run::new(&model, 0);
+        let run = Run::new(&model, 0, Scratch::default());
         let mut out = Vec::new();
         let first: Vec<usize> = model.steps[0].issues.clone();
         for open in [first, all] {
@@ -1328,5 +1494,39 @@ impl TableCache {
         }
         cache.tables = Arc::new(out);
         cache
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Scenario;
+
+    /// Each party's best ratifiable gain, read off the staircase, is the best `U_i - d_i` over
+    /// the packages it admits with utility at least its floor, whatever the trust and the floor.
+    #[test]
+    fn best_gain_is_the_best_admitted_package_above_the_floor() {
+        let s = Scenario::default_scenario().unwrap_or_else(|e| panic!("{e}"));
+        let model = s.nominal().grand_bargain();
+        let mut run = Run::new(&model, 0, Scratch::default());
+        run.open_step();
+        let mut checked = 0;
+        for (k, v) in [0.0, 0.2, 0.5, 0.9, 1.0].into_iter().enumerate() {
+            run.v = v;
+            run.b[0][1] += k as f64;
+            run.a[1][0] += 0.5 * k as f64;
+            run.stale.iter_mut().for_each(|s| *s = true);
+            run.evaluate();
+            for i in 0..run.n {
+                let t = &run.table;
+                let brute = (0..t.count)
+                    .filter(|&p| run.base_ok[i][p] && t.u[i][p] >= run.floor_abs[i])
+                    .map(|p| run.values[i][p] - run.d[i])
+                    .fold(None, |acc: Option<f64>, g| Some(acc.map_or(g, |a| a.max(g))));
+                assert_eq!(run.gain[i], brute, "visibility {v}, party {i}");
+                checked += usize::from(brute.is_some());
+            }
+        }
+        assert!(checked > 0, "some party could ratify something");
     }
 }

@@ -14,6 +14,6 @@ pub mod stats;
 
 mod run;
 
-pub use run::{run_ordered, RunOptions};
+pub use run::{run_ordered, run_ordered_with, RunOptions};
 pub use seed::{rng_for, seed_for, Rng};
 pub use shard::Shard;

@@ -23,16 +23,31 @@ impl Default for RunOptions {
 /// Runs `job(i)` for every `i` in `range`, in parallel, and calls `sink(i, result)` in
 /// increasing `i`. `progress(done)` is called after each batch with the number of jobs done.
 /// Stops at the first error the sink returns.
-pub fn run_ordered<T, E, J, S, P>(
+pub fn run_ordered<T, E, J, S, P>(range: Range<u64>, options: RunOptions, job: J, sink: S, progress: P) -> Result<(), E>
+where
+    T: Send,
+    J: Fn(u64) -> T + Sync,
+    S: FnMut(u64, T) -> Result<(), E>,
+    P: FnMut(u64),
+{
+    run_ordered_with(range, options, || (), |_, i| job(i), sink, progress)
+}
+
+/// Like [`run_ordered`], with a worker state: `job(&mut state, i)` gets a state made by
+/// `init()` and reused for many jobs on the same worker (scratch buffers, caches). The results
+/// must not depend on what the state holds: which jobs share a state depends on scheduling.
+pub fn run_ordered_with<T, E, W, I, J, S, P>(
     range: Range<u64>,
     options: RunOptions,
+    init: I,
     job: J,
     mut sink: S,
     mut progress: P,
 ) -> Result<(), E>
 where
     T: Send,
-    J: Fn(u64) -> T + Sync,
+    I: Fn() -> W + Sync,
+    J: Fn(&mut W, u64) -> T + Sync,
     S: FnMut(u64, T) -> Result<(), E>,
     P: FnMut(u64),
 {
@@ -44,7 +59,7 @@ where
     let mut start = range.start;
     while start < range.end {
         let end = (start + batch).min(range.end);
-        let results: Vec<T> = pool.install(|| (start..end).into_par_iter().map(&job).collect());
+        let results: Vec<T> = pool.install(|| (start..end).into_par_iter().map_init(&init, &job).collect());
         for (i, r) in (start..end).zip(results) {
             sink(i, r)?;
         }
@@ -83,6 +98,29 @@ mod tests {
         assert!(one.windows(2).all(|w| w[0].0 + 1 == w[1].0));
         assert_eq!(one, collect(2, 4096));
         assert_eq!(one, collect(4, 1));
+    }
+
+    /// A worker state is reused across jobs, and results stay in order.
+    #[test]
+    fn worker_state_is_reused() {
+        let mut out = Vec::new();
+        run_ordered_with(
+            0..500,
+            RunOptions { threads: 2, batch: 100 },
+            Vec::new,
+            |seen: &mut Vec<u64>, i| {
+                seen.push(i);
+                (i, seen.len())
+            },
+            |i, r| {
+                out.push((i, r));
+                Ok::<(), ()>(())
+            },
+            |_| {},
+        )
+        .unwrap();
+        assert!(out.iter().enumerate().all(|(k, (i, (j, _)))| k as u64 == *i && i == j));
+        assert!(out.iter().any(|(_, (_, n))| *n > 1), "some state served several jobs");
     }
 
     #[test]

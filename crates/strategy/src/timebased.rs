@@ -59,8 +59,14 @@ impl Curve {
     /// whose utilities range over `[umin, umax]`, `umin` already raised to its reservation value
     /// (`UtilityBasedOutcomeSetRecommender.scale_utilities`).
     pub fn band(&self, umin: f64, umax: f64, t: f64) -> (f64, f64) {
+        self.band_with(self.aspiration(t), umin, umax)
+    }
+
+    /// [`Curve::band`] with the aspiration at `t` already known (`aspiration = self.aspiration(t)`):
+    /// the same numbers, for a caller that remembers aspirations.
+    pub fn band_with(&self, aspiration: f64, umin: f64, umax: f64) -> (f64, f64) {
         let d = umax - umin;
-        let mut lo = d * self.aspiration(t) + umin;
+        let mut lo = d * aspiration + umin;
         let mut hi = d * 1.0 + umin;
         lo -= self.eps;
         hi += self.eps;
