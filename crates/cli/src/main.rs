@@ -52,6 +52,10 @@ enum Command {
     Stakeholders(commands::stakeholders::Args),
 }
 
+/// mimalloc: the Monte Carlo allocates and frees many small buffers per run.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

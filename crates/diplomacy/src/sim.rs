@@ -361,6 +361,8 @@ struct Run<'m> {
     discount_now: Vec<f64>,
     levels: Vec<f64>,
     doubt: Vec<f64>,
+    /// Per package: the party's gain `U_i - d_i` where admitted, minus infinity elsewhere.
+    gains: Vec<f64>,
     scratch: Vec<Value>,
     /// Tables built earlier for the same utilities (see [`Scratch`]).
     memo: TableMemo,
@@ -381,6 +383,7 @@ pub struct Scratch {
     joint: Vec<usize>,
     levels: Vec<f64>,
     doubt: Vec<f64>,
+    gains: Vec<f64>,
     scratch: Vec<Value>,
     memo: TableMemo,
     aspirations: Aspirations,
@@ -647,7 +650,7 @@ impl<'m> Run<'m> {
     /// The state at the start of a run (step 0 not yet opened); `seed` seeds the strategies.
     fn new(model: &'m Model, seed: u64, scratch: Scratch) -> Run<'m> {
         let n = model.parties.len();
-        let Scratch { mut values, mut base_ok, mut gain_curve, mut recip_ok, joint, levels, doubt, scratch, mut memo, aspirations } = scratch;
+        let Scratch { mut values, mut base_ok, mut gain_curve, mut recip_ok, joint, levels, doubt, gains, scratch, mut memo, aspirations } = scratch;
         values.resize_with(n, Vec::new);
         base_ok.resize_with(n, Vec::new);
         gain_curve.resize_with(n, Vec::new);
@@ -700,6 +703,7 @@ impl<'m> Run<'m> {
             discount_now: vec![1.0; n],
             levels,
             doubt,
+            gains,
             scratch,
             memo,
             aspirations,
@@ -732,6 +736,7 @@ impl Run<'_> {
             joint: std::mem::take(&mut self.joint),
             levels: std::mem::take(&mut self.levels),
             doubt: std::mem::take(&mut self.doubt),
+            gains: std::mem::take(&mut self.gains),
             scratch: std::mem::take(&mut self.scratch),
             memo: std::mem::take(&mut self.memo),
             aspirations: std::mem::take(&mut self.aspirations),
@@ -1031,9 +1036,12 @@ impl Run<'_> {
             }
             let (mut worst, mut best) = (f64::INFINITY, f64::NEG_INFINITY);
             let ok = &mut self.base_ok[i][..count];
+            let gains = &mut self.gains;
+            gains.clear();
+            gains.resize(count, f64::NEG_INFINITY);
             // (Comparisons rather than `f64::max`: no NaN handling chained through the loop. The
             // range feeds only comparisons, where the sign of a zero cannot matter.)
-            for ((o, v), r) in ok.iter_mut().zip(vals.iter()).zip(&self.recip_ok[i][..count]) {
+            for (((o, g), v), r) in ok.iter_mut().zip(gains.iter_mut()).zip(vals.iter()).zip(&self.recip_ok[i][..count]) {
                 if *v > best {
                     best = *v;
                 }
@@ -1041,6 +1049,9 @@ impl Run<'_> {
                     worst = *v;
                 }
                 *o = *v >= di - 1e-12 && *r;
+                if *o {
+                    *g = *v - di;
+                }
             }
             self.ranges[i] = (worst, best);
             // Best gain among packages with u >= x, for any floor x: going down the packages by
@@ -1048,10 +1059,10 @@ impl Run<'_> {
             // over a prefix is that of its last step).
             let curve = &mut self.gain_curve[i];
             curve.clear();
-            let (ok, vals, ui) = (&self.base_ok[i][..count], &self.values[i][..count], &table.u[i][..count]);
+            let (gains, ui) = (&self.gains[..count], &table.u[i][..count]);
             let mut run = f64::NEG_INFINITY;
             for &p in &table.by_u[i] {
-                let g = if ok[p] { vals[p] - di } else { f64::NEG_INFINITY };
+                let g = gains[p];
                 if g > run {
                     run = g;
                     curve.push((ui[p], run));
@@ -1060,9 +1071,11 @@ impl Run<'_> {
         }
         self.doubt = doubt;
         self.joint.clear();
-        for p in 0..count {
-            if (0..n).all(|i| self.base_ok[i][p]) {
-                self.joint.push(p);
+        if let Some((first, rest)) = self.base_ok.split_first() {
+            for (p, ok) in first[..count].iter().enumerate() {
+                if *ok && rest[..n - 1].iter().all(|r| r[p]) {
+                    self.joint.push(p);
+                }
             }
         }
     }
