@@ -315,6 +315,42 @@ impl Log {
     }
 }
 
+/// What every mechanism keeps alike: its settings, the step count, how it ended, and its event
+/// log; and the two ways any of them ends (`finish`, `fault`).
+#[derive(Clone, Debug)]
+pub(crate) struct Core {
+    pub(crate) setup: Setup,
+    pub(crate) step: u64,
+    pub(crate) ending: Option<Ending>,
+    pub(crate) log: Log,
+}
+
+impl Core {
+    pub(crate) fn new(setup: Setup) -> Core {
+        Core { setup, step: 0, ending: None, log: Log::new(setup.keep_events) }
+    }
+
+    /// Ends the negotiation at the current step, logging the end.
+    pub(crate) fn finish(&mut self, ending: Ending) {
+        self.log.push(Event::End { step: self.step, ending: ending.clone() });
+        self.ending = Some(ending);
+    }
+
+    /// Ends the negotiation because `by`'s strategy failed (nothing changes once it has ended).
+    /// `counts_as_step`: whether the failed turn counts as a step (SAO, relay and confidential
+    /// mediation count it, as NegMAS does; single text does not).
+    pub(crate) fn fault(&mut self, by: Actor, message: String, counts_as_step: bool) -> &[Event] {
+        self.log.begin();
+        if self.ending.is_none() {
+            if counts_as_step {
+                self.step += 1;
+            }
+            self.finish(Ending::Fault { by, message });
+        }
+        self.log.last()
+    }
+}
+
 /// Checks an outcome index against the size of the space.
 pub(crate) fn check_outcome(outcome: OutcomeId, n_outcomes: u64) -> Result<(), Error> {
     if outcome < n_outcomes {

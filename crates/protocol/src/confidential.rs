@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use bc_model::{OutcomeSpace, UtilityFunction};
 
-use crate::common::{check_outcome, relative_time, Actor, Ending, Event, Log, Mechanism, OutcomeId, ProtocolKind, Setup};
+use crate::common::{check_outcome, relative_time, Actor, Core, Ending, Event, Mechanism, OutcomeId, ProtocolKind, Setup};
 use crate::error::{Error, ErrorKind};
 
 /// A party's private report.
@@ -94,16 +94,13 @@ enum Phase {
 /// The confidential-mediation mechanism.
 #[derive(Clone, Debug)]
 pub struct Confidential {
-    setup: Setup,
+    core: Core,
     space: Arc<OutcomeSpace>,
-    step: u64,
     phase: Phase,
     utilities: Vec<Option<Arc<UtilityFunction>>>,
     floors: Vec<f64>,
     accepted: bool,
-    ending: Option<Ending>,
     n_proposals: u64,
-    log: Log,
 }
 
 impl Confidential {
@@ -120,16 +117,13 @@ impl Confidential {
             }
         }
         Ok(Confidential {
-            setup,
+            core: Core::new(setup),
             space,
-            step: 0,
             phase: Phase::Report { party: 0 },
             utilities: vec![None; setup.n_parties],
             floors: vec![f64::NEG_INFINITY; setup.n_parties],
             accepted: true,
-            ending: None,
             n_proposals: 0,
-            log: Log::new(setup.keep_events),
         })
     }
 
@@ -138,15 +132,10 @@ impl Confidential {
         self.n_proposals
     }
 
-    fn finish(&mut self, ending: Ending) {
-        self.log.push(Event::End { step: self.step, ending: ending.clone() });
-        self.ending = Some(ending);
-    }
-
     fn end_round(&mut self) {
-        self.step += 1;
-        if self.step >= self.setup.n_steps {
-            self.finish(Ending::Timeout);
+        self.core.step += 1;
+        if self.core.step >= self.core.setup.n_steps {
+            self.core.finish(Ending::Timeout);
         } else {
             self.phase = Phase::Report { party: 0 };
         }
@@ -178,26 +167,26 @@ impl Mechanism for Confidential {
     }
 
     fn turn(&self) -> Option<ConfTurn> {
-        if self.ending.is_some() {
+        if self.core.ending.is_some() {
             return None;
         }
-        let relative_time = relative_time(self.step, self.setup.n_steps);
+        let relative_time = relative_time(self.core.step, self.core.setup.n_steps);
         Some(match self.phase {
             Phase::Report { party } => ConfTurn::Report {
                 party,
-                step: self.step,
+                step: self.core.step,
                 relative_time,
                 needs_utility: self.utilities[party].is_none(),
             },
-            Phase::Mediate => ConfTurn::Mediate { step: self.step, relative_time, reports: self.reports() },
+            Phase::Mediate => ConfTurn::Mediate { step: self.core.step, relative_time, reports: self.reports() },
             Phase::Vote { party, proposal } => {
-                ConfTurn::Vote { party, step: self.step, relative_time, proposal }
+                ConfTurn::Vote { party, step: self.core.step, relative_time, proposal }
             }
         })
     }
 
     fn submit(&mut self, actor: Actor, action: ConfAction) -> Result<&[Event], Error> {
-        if self.ending.is_some() {
+        if self.core.ending.is_some() {
             return Err(Error::new(ErrorKind::Finished));
         }
         let expected = match self.phase {
@@ -208,10 +197,10 @@ impl Mechanism for Confidential {
             return Err(Error::turn(format!("{} ({expected})", self.expected()), actor.to_string()));
         }
         if action == ConfAction::End {
-            self.log.begin();
-            self.step += 1;
-            self.finish(Ending::Ended { by: actor });
-            return Ok(self.log.last());
+            self.core.log.begin();
+            self.core.step += 1;
+            self.core.finish(Ending::Ended { by: actor });
+            return Ok(self.core.log.last());
         }
         match (self.phase, action) {
             (Phase::Report { party }, ConfAction::Report(r)) => {
@@ -224,20 +213,20 @@ impl Mechanism for Confidential {
                         "a report without one",
                     ));
                 }
-                self.log.begin();
+                self.core.log.begin();
                 if let Some(u) = r.utility {
                     self.utilities[party] = Some(u);
                 }
                 self.floors[party] = r.floor;
-                self.log.push(Event::Report { step: self.step, party, floor: r.floor });
-                self.phase = if party + 1 < self.setup.n_parties {
+                self.core.log.push(Event::Report { step: self.core.step, party, floor: r.floor });
+                self.phase = if party + 1 < self.core.setup.n_parties {
                     Phase::Report { party: party + 1 }
                 } else {
                     Phase::Mediate
                 };
             }
             (Phase::Mediate, ConfAction::Propose(o)) => {
-                check_outcome(o, self.setup.n_outcomes)?;
+                check_outcome(o, self.core.setup.n_outcomes)?;
                 for (k, (u, f)) in self.utilities.iter().zip(&self.floors).enumerate() {
                     let x = u.as_ref().map_or(f64::NAN, |u| u.eval_index(&self.space, o));
                     if x.is_nan() || x < *f {
@@ -247,59 +236,54 @@ impl Mechanism for Confidential {
                         ));
                     }
                 }
-                self.log.begin();
-                self.log.push(Event::Zone { step: self.step, exists: true });
-                self.log.push(Event::Draft { step: self.step, outcome: o });
+                self.core.log.begin();
+                self.core.log.push(Event::Zone { step: self.core.step, exists: true });
+                self.core.log.push(Event::Draft { step: self.core.step, outcome: o });
                 self.n_proposals += 1;
                 self.accepted = true;
                 self.phase = Phase::Vote { party: 0, proposal: o };
             }
             (Phase::Mediate, ConfAction::NoZone) => {
-                self.log.begin();
-                self.log.push(Event::Zone { step: self.step, exists: false });
+                self.core.log.begin();
+                self.core.log.push(Event::Zone { step: self.core.step, exists: false });
                 self.end_round();
             }
             (Phase::Vote { party, proposal }, ConfAction::Vote(accept)) => {
-                self.log.begin();
-                self.log.push(Event::Vote { step: self.step, party, accept });
+                self.core.log.begin();
+                self.core.log.push(Event::Vote { step: self.core.step, party, accept });
                 self.accepted &= accept;
-                if party + 1 < self.setup.n_parties {
+                if party + 1 < self.core.setup.n_parties {
                     self.phase = Phase::Vote { party: party + 1, proposal };
                 } else if self.accepted {
-                    self.step += 1;
-                    self.finish(Ending::Agreement(proposal));
+                    self.core.step += 1;
+                    self.core.finish(Ending::Agreement(proposal));
                 } else {
                     self.end_round();
                 }
             }
             (_, other) => return Err(Error::invalid(self.expected(), format!("{other:?}"))),
         }
-        Ok(self.log.last())
+        Ok(self.core.log.last())
     }
 
     fn fault(&mut self, by: Actor, message: String) -> &[Event] {
-        self.log.begin();
-        if self.ending.is_none() {
-            self.step += 1;
-            self.finish(Ending::Fault { by, message });
-        }
-        self.log.last()
+        self.core.fault(by, message, true)
     }
 
     fn ending(&self) -> Option<&Ending> {
-        self.ending.as_ref()
+        self.core.ending.as_ref()
     }
 
     fn step(&self) -> u64 {
-        self.step
+        self.core.step
     }
 
     fn setup(&self) -> &Setup {
-        &self.setup
+        &self.core.setup
     }
 
     fn events(&self) -> &[Event] {
-        self.log.all()
+        self.core.log.all()
     }
 }
 

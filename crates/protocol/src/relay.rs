@@ -17,7 +17,7 @@
 //! committed to the same outcome. With a mediator that passes everything this is exactly SAO
 //! (the proposer counts as accepting; a counter-offer resets the others' acceptances).
 
-use crate::common::{check_outcome, relative_time, Actor, Ending, Event, Log, Mechanism, OutcomeId, ProtocolKind, Setup, Source};
+use crate::common::{check_outcome, relative_time, Actor, Core, Ending, Event, Mechanism, OutcomeId, ProtocolKind, Setup, Source};
 use crate::error::{Error, ErrorKind};
 
 /// A text delivered to a party.
@@ -84,16 +84,13 @@ enum Phase {
 /// The relay mechanism.
 #[derive(Clone, Debug)]
 pub struct Relay {
-    setup: Setup,
-    step: u64,
+    core: Core,
     turn: usize,
     phase: Phase,
     inbox: Vec<Option<Delivered>>,
     commit: Vec<Option<OutcomeId>>,
-    ending: Option<Ending>,
     author: Option<Source>,
     n_offers: u64,
-    log: Log,
 }
 
 impl Relay {
@@ -101,16 +98,13 @@ impl Relay {
     pub fn new(setup: Setup) -> Result<Relay, Error> {
         setup.check(2)?;
         Ok(Relay {
-            setup,
-            step: 0,
+            core: Core::new(setup),
             turn: 0,
             phase: Phase::Party,
             inbox: vec![None; setup.n_parties],
             commit: vec![None; setup.n_parties],
-            ending: None,
             author: None,
             n_offers: 0,
-            log: Log::new(setup.keep_events),
         })
     }
 
@@ -125,27 +119,22 @@ impl Relay {
         self.author
     }
 
-    fn finish(&mut self, ending: Ending) {
-        self.log.push(Event::End { step: self.step, ending: ending.clone() });
-        self.ending = Some(ending);
-    }
-
     fn advance(&mut self) {
         self.phase = Phase::Party;
         self.turn += 1;
-        if self.turn == self.setup.n_parties {
+        if self.turn == self.core.setup.n_parties {
             self.turn = 0;
-            self.step += 1;
-            if self.step >= self.setup.n_steps {
-                self.finish(Ending::Timeout);
+            self.core.step += 1;
+            if self.core.step >= self.core.setup.n_steps {
+                self.core.finish(Ending::Timeout);
             }
         }
     }
 
     fn deliver(&mut self, to: usize, outcome: OutcomeId, from: Source) {
-        self.inbox[to] = Some(Delivered { outcome, from, step: self.step });
+        self.inbox[to] = Some(Delivered { outcome, from, step: self.core.step });
         self.commit[to] = None;
-        self.log.push(Event::Delivered { step: self.step, to, outcome, from });
+        self.core.log.push(Event::Delivered { step: self.core.step, to, outcome, from });
     }
 
     fn agreed(&self) -> Option<OutcomeId> {
@@ -163,25 +152,25 @@ impl Mechanism for Relay {
     }
 
     fn turn(&self) -> Option<RelayTurn> {
-        if self.ending.is_some() {
+        if self.core.ending.is_some() {
             return None;
         }
-        let relative_time = relative_time(self.step, self.setup.n_steps);
+        let relative_time = relative_time(self.core.step, self.core.setup.n_steps);
         Some(match self.phase {
             Phase::Party => RelayTurn::Party {
                 party: self.turn,
-                step: self.step,
+                step: self.core.step,
                 relative_time,
                 inbox: self.inbox[self.turn],
             },
             Phase::Mediator { from, offer } => {
-                RelayTurn::Mediator { step: self.step, relative_time, from, offer }
+                RelayTurn::Mediator { step: self.core.step, relative_time, from, offer }
             }
         })
     }
 
     fn submit(&mut self, actor: Actor, action: RelayAction) -> Result<&[Event], Error> {
-        if self.ending.is_some() {
+        if self.core.ending.is_some() {
             return Err(Error::new(ErrorKind::Finished));
         }
         let expected = match self.phase {
@@ -192,10 +181,10 @@ impl Mechanism for Relay {
             return Err(Error::turn(expected.to_string(), actor.to_string()));
         }
         if action == RelayAction::End {
-            self.log.begin();
-            self.step += 1;
-            self.finish(Ending::Ended { by: actor });
-            return Ok(self.log.last());
+            self.core.log.begin();
+            self.core.step += 1;
+            self.core.finish(Ending::Ended { by: actor });
+            return Ok(self.core.log.last());
         }
         match (self.phase, action) {
             (Phase::Party, RelayAction::Accept) => {
@@ -203,38 +192,38 @@ impl Mechanism for Relay {
                 let Some(d) = self.inbox[party] else {
                     return Err(Error::invalid("an offer (nothing has been delivered to accept)", "accept"));
                 };
-                self.log.begin();
-                self.log.push(Event::Accept { step: self.step, party, outcome: d.outcome });
+                self.core.log.begin();
+                self.core.log.push(Event::Accept { step: self.core.step, party, outcome: d.outcome });
                 self.commit[party] = Some(d.outcome);
                 if let Some(o) = self.agreed() {
                     self.author = Some(d.from);
-                    self.step += 1;
-                    self.finish(Ending::Agreement(o));
-                    return Ok(self.log.last());
+                    self.core.step += 1;
+                    self.core.finish(Ending::Agreement(o));
+                    return Ok(self.core.log.last());
                 }
                 self.advance();
             }
             (Phase::Party, RelayAction::Offer(o)) => {
-                check_outcome(o, self.setup.n_outcomes)?;
+                check_outcome(o, self.core.setup.n_outcomes)?;
                 let party = self.turn;
-                self.log.begin();
-                self.log.push(Event::Offer { step: self.step, party, outcome: o });
+                self.core.log.begin();
+                self.core.log.push(Event::Offer { step: self.core.step, party, outcome: o });
                 self.commit[party] = Some(o);
                 self.n_offers += 1;
                 self.phase = Phase::Mediator { from: party, offer: o };
             }
             (Phase::Mediator { from, offer }, RelayAction::Pass) => {
-                self.log.begin();
-                for j in (0..self.setup.n_parties).filter(|j| *j != from) {
+                self.core.log.begin();
+                for j in (0..self.core.setup.n_parties).filter(|j| *j != from) {
                     self.deliver(j, offer, Source::Party(from));
                 }
                 self.advance();
             }
             (Phase::Mediator { from, .. }, RelayAction::Reframe(o)) => {
-                check_outcome(o, self.setup.n_outcomes)?;
-                self.log.begin();
+                check_outcome(o, self.core.setup.n_outcomes)?;
+                self.core.log.begin();
                 let keep = self.commit[from];
-                for j in 0..self.setup.n_parties {
+                for j in 0..self.core.setup.n_parties {
                     self.deliver(j, o, Source::Mediator);
                 }
                 // The sender still stands by its own offer, not by the mediator's text.
@@ -242,8 +231,8 @@ impl Mechanism for Relay {
                 self.advance();
             }
             (Phase::Mediator { from, offer }, RelayAction::Hold) => {
-                self.log.begin();
-                self.log.push(Event::Held { step: self.step, from, outcome: offer });
+                self.core.log.begin();
+                self.core.log.push(Event::Held { step: self.core.step, from, outcome: offer });
                 self.advance();
             }
             (phase, other) => {
@@ -254,32 +243,27 @@ impl Mechanism for Relay {
                 return Err(Error::invalid(expected, format!("{other:?}")));
             }
         }
-        Ok(self.log.last())
+        Ok(self.core.log.last())
     }
 
     fn fault(&mut self, by: Actor, message: String) -> &[Event] {
-        self.log.begin();
-        if self.ending.is_none() {
-            self.step += 1;
-            self.finish(Ending::Fault { by, message });
-        }
-        self.log.last()
+        self.core.fault(by, message, true)
     }
 
     fn ending(&self) -> Option<&Ending> {
-        self.ending.as_ref()
+        self.core.ending.as_ref()
     }
 
     fn step(&self) -> u64 {
-        self.step
+        self.core.step
     }
 
     fn setup(&self) -> &Setup {
-        &self.setup
+        &self.core.setup
     }
 
     fn events(&self) -> &[Event] {
-        self.log.all()
+        self.core.log.all()
     }
 }
 

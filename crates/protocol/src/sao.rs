@@ -12,7 +12,7 @@
 //! - the final step count is the number of rounds started: `k + 1` when it ends in round `k`,
 //!   `N` on timeout (NegMAS's `state.step`).
 
-use crate::common::{check_outcome, relative_time, Actor, Ending, Event, Log, Mechanism, OutcomeId, ProtocolKind, Setup};
+use crate::common::{check_outcome, relative_time, Actor, Core, Ending, Event, Mechanism, OutcomeId, ProtocolKind, Setup};
 use crate::error::{Error, ErrorKind};
 
 /// The offer on the table.
@@ -51,14 +51,11 @@ pub enum SaoAction {
 /// The SAO mechanism. Drive it with [`Mechanism::turn`] and [`Mechanism::submit`].
 #[derive(Clone, Debug)]
 pub struct Sao {
-    setup: Setup,
-    step: u64,
+    core: Core,
     turn: usize,
     current: Option<CurrentOffer>,
     acceptances: usize,
-    ending: Option<Ending>,
     n_offers: u64,
-    log: Log,
 }
 
 impl Sao {
@@ -66,14 +63,11 @@ impl Sao {
     pub fn new(setup: Setup) -> Result<Sao, Error> {
         setup.check(2)?;
         Ok(Sao {
-            setup,
-            step: 0,
+            core: Core::new(setup),
             turn: 0,
             current: None,
             acceptances: 0,
-            ending: None,
             n_offers: 0,
-            log: Log::new(setup.keep_events),
         })
     }
 
@@ -87,19 +81,14 @@ impl Sao {
         self.n_offers
     }
 
-    fn finish(&mut self, ending: Ending) {
-        self.log.push(Event::End { step: self.step, ending: ending.clone() });
-        self.ending = Some(ending);
-    }
-
     /// Moves to the next party, and to the next round after the last one.
     fn advance(&mut self) {
         self.turn += 1;
-        if self.turn == self.setup.n_parties {
+        if self.turn == self.core.setup.n_parties {
             self.turn = 0;
-            self.step += 1;
-            if self.step >= self.setup.n_steps {
-                self.finish(Ending::Timeout);
+            self.core.step += 1;
+            if self.core.step >= self.core.setup.n_steps {
+                self.core.finish(Ending::Timeout);
             }
         }
     }
@@ -114,19 +103,19 @@ impl Mechanism for Sao {
     }
 
     fn turn(&self) -> Option<SaoTurn> {
-        if self.ending.is_some() {
+        if self.core.ending.is_some() {
             return None;
         }
         Some(SaoTurn {
             party: self.turn,
-            step: self.step,
-            relative_time: relative_time(self.step, self.setup.n_steps),
+            step: self.core.step,
+            relative_time: relative_time(self.core.step, self.core.setup.n_steps),
             offer: self.current,
         })
     }
 
     fn submit(&mut self, actor: Actor, action: SaoAction) -> Result<&[Event], Error> {
-        if self.ending.is_some() {
+        if self.core.ending.is_some() {
             return Err(Error::new(ErrorKind::Finished));
         }
         if actor != Actor::Party(self.turn) {
@@ -144,58 +133,53 @@ impl Mechanism for Sao {
                         "accept",
                     ));
                 }
-                self.log.begin();
-                self.log.push(Event::Accept { step: self.step, party, outcome: offer.outcome });
+                self.core.log.begin();
+                self.core.log.push(Event::Accept { step: self.core.step, party, outcome: offer.outcome });
                 self.acceptances += 1;
-                if self.acceptances >= self.setup.n_parties {
+                if self.acceptances >= self.core.setup.n_parties {
                     // Agreement ends the round; the step counter still counts it.
-                    self.step += 1;
-                    self.finish(Ending::Agreement(offer.outcome));
-                    return Ok(self.log.last());
+                    self.core.step += 1;
+                    self.core.finish(Ending::Agreement(offer.outcome));
+                    return Ok(self.core.log.last());
                 }
             }
             SaoAction::Offer(outcome) => {
-                check_outcome(outcome, self.setup.n_outcomes)?;
-                self.log.begin();
+                check_outcome(outcome, self.core.setup.n_outcomes)?;
+                self.core.log.begin();
                 self.current = Some(CurrentOffer { outcome, proposer: party });
                 self.acceptances = 1;
                 self.n_offers += 1;
-                self.log.push(Event::Offer { step: self.step, party, outcome });
+                self.core.log.push(Event::Offer { step: self.core.step, party, outcome });
             }
             SaoAction::End => {
-                self.log.begin();
-                self.step += 1;
-                self.finish(Ending::Ended { by: actor });
-                return Ok(self.log.last());
+                self.core.log.begin();
+                self.core.step += 1;
+                self.core.finish(Ending::Ended { by: actor });
+                return Ok(self.core.log.last());
             }
         }
         self.advance();
-        Ok(self.log.last())
+        Ok(self.core.log.last())
     }
 
     fn fault(&mut self, by: Actor, message: String) -> &[Event] {
-        self.log.begin();
-        if self.ending.is_none() {
-            self.step += 1;
-            self.finish(Ending::Fault { by, message });
-        }
-        self.log.last()
+        self.core.fault(by, message, true)
     }
 
     fn ending(&self) -> Option<&Ending> {
-        self.ending.as_ref()
+        self.core.ending.as_ref()
     }
 
     fn step(&self) -> u64 {
-        self.step
+        self.core.step
     }
 
     fn setup(&self) -> &Setup {
-        &self.setup
+        &self.core.setup
     }
 
     fn events(&self) -> &[Event] {
-        self.log.all()
+        self.core.log.all()
     }
 }
 

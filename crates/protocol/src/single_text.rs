@@ -11,7 +11,7 @@
 //! `is_acceptable_as_agreement` for all). Parties see drafts and adopted texts, never each
 //! other's votes.
 
-use crate::common::{check_outcome, relative_time, Actor, Ending, Event, Log, Mechanism, OutcomeId, ProtocolKind, Setup};
+use crate::common::{check_outcome, relative_time, Actor, Core, Ending, Event, Mechanism, OutcomeId, ProtocolKind, Setup};
 use crate::error::{Error, ErrorKind};
 
 /// Who decides whether a draft replaces the current text.
@@ -110,15 +110,12 @@ enum Phase {
 /// The single-text mechanism.
 #[derive(Clone, Debug)]
 pub struct SingleText {
-    setup: Setup,
+    core: Core,
     adoption: Adoption,
-    step: u64,
     phase: Phase,
     current: Option<OutcomeId>,
     votes: Vec<bool>,
-    ending: Option<Ending>,
     n_drafts: u64,
-    log: Log,
 }
 
 impl SingleText {
@@ -126,15 +123,12 @@ impl SingleText {
     pub fn new(setup: Setup, adoption: Adoption) -> Result<SingleText, Error> {
         setup.check(2)?;
         Ok(SingleText {
-            setup,
+            core: Core::new(setup),
             adoption,
-            step: 0,
             phase: Phase::Draft,
             current: None,
             votes: Vec::with_capacity(setup.n_parties),
-            ending: None,
             n_drafts: 0,
-            log: Log::new(setup.keep_events),
         })
     }
 
@@ -165,27 +159,22 @@ impl SingleText {
         self.adoption
     }
 
-    fn finish(&mut self, ending: Ending) {
-        self.log.push(Event::End { step: self.step, ending: ending.clone() });
-        self.ending = Some(ending);
-    }
-
     fn start_ratification(&mut self) {
         if self.current.is_some() {
             self.phase = Phase::Ratify { party: 0 };
         } else {
-            self.finish(Ending::NotRatified);
+            self.core.finish(Ending::NotRatified);
         }
     }
 
     fn end_round(&mut self, adopt: bool, draft: OutcomeId) {
         if adopt {
             self.current = Some(draft);
-            self.log.push(Event::Adopted { step: self.step, outcome: draft });
+            self.core.log.push(Event::Adopted { step: self.core.step, outcome: draft });
         }
         self.votes.clear();
-        self.step += 1;
-        if self.step >= self.setup.n_steps {
+        self.core.step += 1;
+        if self.core.step >= self.core.setup.n_steps {
             self.start_ratification();
         } else {
             self.phase = Phase::Draft;
@@ -212,21 +201,21 @@ impl Mechanism for SingleText {
     }
 
     fn turn(&self) -> Option<StTurn> {
-        if self.ending.is_some() {
+        if self.core.ending.is_some() {
             return None;
         }
-        let t = relative_time(self.step.min(self.setup.n_steps - 1), self.setup.n_steps);
+        let t = relative_time(self.core.step.min(self.core.setup.n_steps - 1), self.core.setup.n_steps);
         Some(match self.phase {
-            Phase::Draft => StTurn::Draft { step: self.step, relative_time: t, current: self.current },
+            Phase::Draft => StTurn::Draft { step: self.core.step, relative_time: t, current: self.current },
             Phase::Vote { draft, party } => StTurn::Vote {
                 party,
-                step: self.step,
+                step: self.core.step,
                 relative_time: t,
                 draft,
                 current: self.current,
             },
             Phase::Decide { draft } => StTurn::Decide {
-                step: self.step,
+                step: self.core.step,
                 relative_time: t,
                 draft,
                 current: self.current,
@@ -234,7 +223,7 @@ impl Mechanism for SingleText {
             },
             Phase::Ratify { party } => StTurn::Ratify {
                 party,
-                step: self.step,
+                step: self.core.step,
                 text: self.current.unwrap_or_default(),
             },
         })
@@ -248,27 +237,27 @@ impl Mechanism for SingleText {
             return Err(Error::turn(self.expected(), actor.to_string()));
         }
         if action == StAction::End {
-            self.log.begin();
-            self.finish(Ending::Ended { by: actor });
-            return Ok(self.log.last());
+            self.core.log.begin();
+            self.core.finish(Ending::Ended { by: actor });
+            return Ok(self.core.log.last());
         }
         match (self.phase.clone(), action) {
             (Phase::Draft, StAction::Draft(o)) => {
-                check_outcome(o, self.setup.n_outcomes)?;
-                self.log.begin();
-                self.log.push(Event::Draft { step: self.step, outcome: o });
+                check_outcome(o, self.core.setup.n_outcomes)?;
+                self.core.log.begin();
+                self.core.log.push(Event::Draft { step: self.core.step, outcome: o });
                 self.n_drafts += 1;
                 self.phase = Phase::Vote { draft: o, party: 0 };
             }
             (Phase::Draft, StAction::Conclude) => {
-                self.log.begin();
+                self.core.log.begin();
                 self.start_ratification();
             }
             (Phase::Vote { draft, party }, StAction::Vote(accept)) => {
-                self.log.begin();
-                self.log.push(Event::Vote { step: self.step, party, accept });
+                self.core.log.begin();
+                self.core.log.push(Event::Vote { step: self.core.step, party, accept });
                 self.votes.push(accept);
-                if party + 1 < self.setup.n_parties {
+                if party + 1 < self.core.setup.n_parties {
                     self.phase = Phase::Vote { draft, party: party + 1 };
                 } else {
                     match self.adoption {
@@ -281,48 +270,44 @@ impl Mechanism for SingleText {
                 }
             }
             (Phase::Decide { draft }, StAction::Adopt(adopt)) => {
-                self.log.begin();
+                self.core.log.begin();
                 self.end_round(adopt, draft);
             }
             (Phase::Ratify { party }, StAction::Ratify(accept)) => {
-                self.log.begin();
-                self.log.push(Event::Ratify { step: self.step, party, accept });
+                self.core.log.begin();
+                self.core.log.push(Event::Ratify { step: self.core.step, party, accept });
                 if !accept {
-                    self.finish(Ending::NotRatified);
-                } else if party + 1 < self.setup.n_parties {
+                    self.core.finish(Ending::NotRatified);
+                } else if party + 1 < self.core.setup.n_parties {
                     self.phase = Phase::Ratify { party: party + 1 };
                 } else {
                     let text = self.current.unwrap_or_default();
-                    self.finish(Ending::Agreement(text));
+                    self.core.finish(Ending::Agreement(text));
                 }
             }
             (_, other) => return Err(Error::invalid(self.expected(), format!("{other:?}"))),
         }
-        Ok(self.log.last())
+        Ok(self.core.log.last())
     }
 
     fn fault(&mut self, by: Actor, message: String) -> &[Event] {
-        self.log.begin();
-        if self.ending.is_none() {
-            self.finish(Ending::Fault { by, message });
-        }
-        self.log.last()
+        self.core.fault(by, message, false)
     }
 
     fn ending(&self) -> Option<&Ending> {
-        self.ending.as_ref()
+        self.core.ending.as_ref()
     }
 
     fn step(&self) -> u64 {
-        self.step
+        self.core.step
     }
 
     fn setup(&self) -> &Setup {
-        &self.setup
+        &self.core.setup
     }
 
     fn events(&self) -> &[Event] {
-        self.log.all()
+        self.core.log.all()
     }
 }
 
