@@ -74,6 +74,18 @@ fn guarded<T>(budget: &Budget, f: impl FnOnce() -> T) -> Result<T, Failure> {
     Ok(r)
 }
 
+/// The action `actor` decided on, or `None` after ending the negotiation as `actor`'s fault
+/// when its strategy failed (panicked or overran its time budget).
+fn decided_or_fault<M: Mechanism>(m: &mut M, actor: Actor, decided: Result<M::Action, Failure>, name: impl FnOnce() -> String) -> Option<M::Action> {
+    match decided {
+        Ok(action) => Some(action),
+        Err(f) => {
+            m.fault(actor, f.describe(&name()));
+            None
+        }
+    }
+}
+
 fn check_parties<M: Mechanism>(m: &M, n: usize) -> Result<(), Error> {
     let expected = m.setup().n_parties;
     if n != expected {
@@ -146,13 +158,8 @@ pub fn run_sao(m: &mut Sao, parties: &mut [Box<dyn Negotiator + '_>], budget: &B
                 Response::Reject => p.propose(&c).map_or(SaoAction::End, SaoAction::Offer),
             },
         });
-        let action = match decided {
-            Ok(a) => a,
-            Err(f) => {
-                let msg = f.describe(parties[i].name());
-                m.fault(Actor::Party(i), msg);
-                break;
-            }
+        let Some(action) = decided_or_fault(m, Actor::Party(i), decided, || parties[i].name().to_string()) else {
+            break;
         };
         let failed = match m.submit(Actor::Party(i), action) {
             Err(e) => Some((i, format!("{} made an invalid move: {e}", parties[i].name()))),
@@ -203,13 +210,8 @@ pub fn run_relay(
                 (Actor::Mediator, d)
             }
         };
-        let action = match decided {
-            Ok(a) => a,
-            Err(f) => {
-                let msg = f.describe(&actor_name(actor, parties, mediator.name()));
-                m.fault(actor, msg);
-                break;
-            }
+        let Some(action) = decided_or_fault(m, actor, decided, || actor_name(actor, parties, mediator.name())) else {
+            break;
         };
         let failed = match m.submit(actor, action) {
             Err(e) => Some((actor, format!("{} made an invalid move: {e}", actor_name(actor, parties, mediator.name())))),
@@ -265,13 +267,8 @@ pub fn run_single_text(
                 (Actor::Party(party), guarded(budget, || StAction::Ratify(p.ratify(&c, text))))
             }
         };
-        let action = match decided {
-            Ok(a) => a,
-            Err(f) => {
-                let msg = f.describe(&actor_name(actor, parties, mediator.name()));
-                m.fault(actor, msg);
-                break;
-            }
+        let Some(action) = decided_or_fault(m, actor, decided, || actor_name(actor, parties, mediator.name())) else {
+            break;
         };
         let before = m.step();
         let result = match m.submit(actor, action) {
@@ -332,13 +329,8 @@ pub fn run_confidential(
                 (Actor::Party(party), guarded(budget, || ConfAction::Vote(p.vote(&c, proposal, None))))
             }
         };
-        let action = match decided {
-            Ok(a) => a,
-            Err(f) => {
-                let msg = f.describe(&actor_name(actor, parties, mediator.name()));
-                m.fault(actor, msg);
-                break;
-            }
+        let Some(action) = decided_or_fault(m, actor, decided, || actor_name(actor, parties, mediator.name())) else {
+            break;
         };
         if let Err(e) = m.submit(actor, action) {
             let msg = format!("{} made an invalid move: {e}", actor_name(actor, parties, mediator.name()));
