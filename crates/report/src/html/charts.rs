@@ -3,6 +3,7 @@
 //! Every function returns the `<svg>` element as a string; the same data gives the same bytes.
 
 use plotters::coord::ranged1d::SegmentValue;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -82,6 +83,40 @@ fn render(size: (u32, u32), draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -
         root.present().map_err(err)
     })();
     finish(svg, r)
+}
+
+/// A chart of numbers against numbers in the house style (margins, axis areas, fonts, a light
+/// grid): x from `x.0` to `x.1` labelled with `x.2` decimals, y over `y`, labelled as
+/// percentages when `y_percent`.
+fn xy_chart<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    x: (f64, f64, usize),
+    y: (f64, f64),
+    (x_desc, y_desc): (&str, &str),
+    y_percent: bool,
+) -> Result<ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>, String> {
+    let (x_min, x_max, dec) = x;
+    let mut chart = ChartBuilder::on(root)
+        .margin(14)
+        .x_label_area_size(44)
+        .y_label_area_size(60)
+        .build_cartesian_2d(x_min..x_max, y.0..y.1)
+        .map_err(err)?;
+    let percent = |v: &f64| format!("{:.0}%", v * 100.0);
+    let decimals = |v: &f64| format!("{v:.dec$}");
+    let mut mesh = chart.configure_mesh();
+    mesh.x_desc(x_desc).y_desc(y_desc);
+    if y_percent {
+        mesh.y_label_formatter(&percent);
+    }
+    mesh.x_label_formatter(&decimals)
+        .label_style((FONT, 15))
+        .axis_desc_style((FONT, 14))
+        .max_light_lines(2)
+        .light_line_style(RGBColor(238, 238, 238))
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
 }
 
 /// The series legend every chart uses, in the corner `position`.
@@ -207,24 +242,7 @@ pub fn probability_bars(items: &[Interval]) -> String {
 pub fn cumulative_curves(lines: &[Line], x_desc: &str, y_desc: &str) -> String {
     let (x_min, x_max, dec) = x_axis(lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)));
     render((WIDTH, 380), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin(14)
-            .x_label_area_size(44)
-            .y_label_area_size(60)
-            .build_cartesian_2d(x_min..x_max, 0f64..1f64)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc(x_desc)
-            .y_desc(y_desc)
-            .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
-            .x_label_formatter(&|x| format!("{x:.dec$}"))
-            .label_style((FONT, 15))
-            .axis_desc_style((FONT, 14))
-            .max_light_lines(2)
-            .light_line_style(RGBColor(238, 238, 238))
-            .draw()
-            .map_err(err)?;
+        let mut chart = xy_chart(root, (x_min, x_max, dec), (0.0, 1.0), (x_desc, y_desc), true)?;
         for (i, l) in lines.iter().enumerate() {
             let mut pts = Vec::with_capacity(l.points.len() * 2);
             let mut prev: Option<f64> = None;
@@ -254,23 +272,7 @@ pub fn cumulative_curves(lines: &[Line], x_desc: &str, y_desc: &str) -> String {
 pub fn fan_chart(fans: &[Fan], y_range: (f64, f64), x_desc: &str, y_desc: &str) -> String {
     let (x_min, x_max, dec) = x_axis(fans.iter().flat_map(|f| f.points.iter().map(|p| p.0)));
     render((WIDTH, 400), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin(14)
-            .x_label_area_size(44)
-            .y_label_area_size(60)
-            .build_cartesian_2d(x_min..x_max, y_range.0..y_range.1)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc(x_desc)
-            .y_desc(y_desc)
-            .x_label_formatter(&|x| format!("{x:.dec$}"))
-            .label_style((FONT, 15))
-            .axis_desc_style((FONT, 14))
-            .max_light_lines(2)
-            .light_line_style(RGBColor(238, 238, 238))
-            .draw()
-            .map_err(err)?;
+        let mut chart = xy_chart(root, (x_min, x_max, dec), y_range, (x_desc, y_desc), false)?;
         for (i, f) in fans.iter().enumerate() {
             let c = colour(i);
             for (lo, hi, alpha) in [(0usize, 4usize, 0.15), (1, 3, 0.30)] {
@@ -404,24 +406,7 @@ pub fn tornado(items: &[Swing], baseline: f64, x_desc: &str, low_name: &str, hig
 pub fn lines(lines: &[Line], y_range: (f64, f64), x_desc: &str, y_desc: &str) -> String {
     let (x_min, x_max, dec) = x_axis(lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)));
     let out = render((WIDTH, 420), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin(14)
-            .x_label_area_size(44)
-            .y_label_area_size(60)
-            .right_y_label_area_size(0)
-            .build_cartesian_2d(x_min..x_max, y_range.0..y_range.1)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc(x_desc)
-            .y_desc(y_desc)
-            .x_label_formatter(&|x| format!("{x:.dec$}"))
-            .label_style((FONT, 15))
-            .axis_desc_style((FONT, 14))
-            .max_light_lines(2)
-            .light_line_style(RGBColor(238, 238, 238))
-            .draw()
-            .map_err(err)?;
+        let mut chart = xy_chart(root, (x_min, x_max, dec), y_range, (x_desc, y_desc), false)?;
         for (i, l) in lines.iter().enumerate() {
             let c = colour(i);
             chart.draw_series(LineSeries::new(l.points.iter().copied(), c.stroke_width(3))).map_err(err)?;
