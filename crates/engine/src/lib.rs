@@ -2,12 +2,15 @@
 //! points): per-job seeds derived from a master seed and the job's index, parallel execution in
 //! fixed batches with results handed back in index order, shards of the index range, and the
 //! exact, mergeable statistics ([`stats`]) in which Monte Carlo runs, tournaments and sweeps
-//! are summarised, so that merged shards equal the unsharded run byte for byte.
+//! are summarised, so that merged shards equal the unsharded run byte for byte; and the
+//! analysts' sensitivity methods on tables of inputs and outputs ([`gsa`]: Sobol' sequence,
+//! Saltelli/Sobol' indices, Morris elementary effects, PRIM).
 //!
 //! This is the only crate that spawns threads. Results never depend on the thread count or on
 //! scheduling: job `i` always gets the generator `rng_for(master, i)` and the sink always sees
 //! job `i` before job `i + 1`.
 
+pub mod gsa;
 pub mod seed;
 pub mod shard;
 pub mod stats;

@@ -1,0 +1,204 @@
+//! Morris elementary effects, as SALib 1.5.1's `morris.analyze(problem, X, Y, num_levels)`
+//! (ungrouped, unscaled): from trajectories of `D + 1` points that move one parameter at a time
+//! by ±Δ on a `p`-level grid, `mu`, `mu_star`, `sigma` (ddof 1) and a bootstrap half-width of
+//! `mu_star`; plus a seeded trajectory generator in the style of SALib's `morris.sample`
+//! (without its trajectory optimisation).
+//!
+//! As in SALib, an elementary effect is `(y_after − y_before) / Δ` with `Δ = p / (2 (p − 1))` on
+//! the unit scale, whatever the bounds, and its sign is that of the step in the input: so with
+//! bounds other than [0, 1] the effects are per unit-scale step, not per unit of the input.
+
+use rand::seq::SliceRandom;
+use rand::Rng as _;
+use serde::{Deserialize, Serialize};
+
+use crate::gsa::{check_bounds, check_finite, std_ddof1, Bootstrap, GsaError, Matrix};
+
+/// The Morris step on the unit scale for `num_levels` grid levels: `p / (2 (p − 1))`.
+pub fn morris_delta(num_levels: usize) -> f64 {
+    num_levels as f64 / (2.0 * (num_levels as f64 - 1.0))
+}
+
+fn check_levels(num_levels: usize) -> Result<(), GsaError> {
+    if num_levels < 2 || num_levels % 2 != 0 {
+        return Err(GsaError::Invalid {
+            what: "num_levels",
+            expected: "an even number of grid levels, at least 2 (SALib warns that odd numbers bias the sample)".into(),
+            found: num_levels.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Morris statistics of each parameter.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MorrisIndices {
+    /// Mean of the elementary effects.
+    pub mu: Vec<f64>,
+    /// Mean of their absolute values.
+    pub mu_star: Vec<f64>,
+    /// Their standard deviation with `r − 1` in the denominator (numpy's `std(ddof=1)`, as
+    /// SALib).
+    pub sigma: Vec<f64>,
+    /// Half-width of the bootstrap interval of `mu_star`: `z * std(ddof=1)` of its resampled
+    /// values (SALib's `mu_star_conf`).
+    pub mu_star_conf: Vec<f64>,
+}
+
+/// The elementary effects of trajectories `x` (rows, `r (D + 1)` of them) with outputs `y`:
+/// a `D` × `r` matrix (parameter by trajectory). Each step adds `±(y_after − y_before) / Δ`
+/// to every parameter it changes, the sign being that of the change (SALib's
+/// `_compute_elementary_effects`); a parameter a trajectory never moves gets 0.
+pub fn elementary_effects(x: &Matrix, y: &[f64], num_levels: usize) -> Result<Matrix, GsaError> {
+    check_levels(num_levels)?;
+    let d = x.cols();
+    if d == 0 {
+        return Err(GsaError::Shape { what: "Morris inputs", expected: "at least one column".into(), found: "none".into() });
+    }
+    if x.rows() != y.len() {
+        return Err(GsaError::Shape {
+            what: "Morris outputs",
+            expected: format!("one output per input row ({} rows)", x.rows()),
+            found: format!("{} outputs", y.len()),
+        });
+    }
+    let size = d + 1;
+    if y.len() % size != 0 || y.len() / size < 2 {
+        return Err(GsaError::Shape {
+            what: "Morris trajectories",
+            expected: format!("r × (D + 1) = r × {size} rows with r ≥ 2 trajectories"),
+            found: format!("{} rows", y.len()),
+        });
+    }
+    check_finite("Morris inputs", x.data())?;
+    check_finite("Morris outputs", y)?;
+    let r = y.len() / size;
+    let delta = morris_delta(num_levels);
+    let mut ee = vec![0.0; d * r];
+    for t in 0..r {
+        for j in 0..d {
+            // SALib sums the outputs on the "up" side and the "down" side of every step that
+            // changes the parameter, then subtracts: the same operations in the same order.
+            let (mut up, mut lo) = (0.0, 0.0);
+            for k in 0..d {
+                let (row, next) = (t * size + k, t * size + k + 1);
+                let dx = x.get(next, j) - x.get(row, j);
+                if dx > 0.0 {
+                    up += y[next];
+                    lo += y[row];
+                } else if dx < 0.0 {
+                    up += y[row];
+                    lo += y[next];
+                }
+            }
+            ee[j * r + t] = (up - lo) / delta;
+        }
+    }
+    Matrix::new(d, r, ee)
+}
+
+/// Morris statistics of trajectories `x` with outputs `y` made on a `num_levels` grid, with a
+/// bootstrap half-width of `mu_star` (resample `k` draws trajectories from
+/// `rng_for(bootstrap.seed, k)`, the same trajectories for every parameter).
+pub fn morris_analyze(x: &Matrix, y: &[f64], num_levels: usize, bootstrap: &Bootstrap) -> Result<MorrisIndices, GsaError> {
+    let z = bootstrap.z()?;
+    let ee = elementary_effects(x, y, num_levels)?;
+    let (d, r) = (ee.rows(), ee.cols());
+    let mean = |v: &mut dyn Iterator<Item = f64>| v.sum::<f64>() / r as f64;
+    let mu = (0..d).map(|j| mean(&mut ee.row(j).iter().copied())).collect();
+    let mu_star = (0..d).map(|j| mean(&mut ee.row(j).iter().map(|e| e.abs()))).collect();
+    let sigma = (0..d).map(|j| std_ddof1(ee.row(j))).collect();
+    let resampled: Vec<Vec<f64>> = bootstrap.run(r, |idx| {
+        (0..d).map(|j| idx.iter().map(|&t| ee.get(j, t).abs()).sum::<f64>() / r as f64).collect()
+    })?;
+    let mu_star_conf = (0..d)
+        .map(|j| z * std_ddof1(&resampled.iter().map(|m| m[j]).collect::<Vec<_>>()))
+        .collect();
+    Ok(MorrisIndices { mu, mu_star, sigma, mu_star_conf })
+}
+
+/// `trajectories` random Morris trajectories (SALib's `morris.sample` without optimisation)
+/// for parameters with the given bounds: `trajectories (D + 1)` rows. Trajectory `t` uses
+/// `rng_for(seed, t)`: a base point on the grid `{0, 1/(p−1), …, 1 − Δ}`, a random order of
+/// the parameters and a random direction for each; step `k` moves the `k`-th parameter of that
+/// order by `+Δ` (or starts it at base + Δ and moves it by `−Δ`). Rows are scaled as
+/// `x * (upper − lower) + lower`.
+pub fn morris_sample(trajectories: usize, bounds: &[(f64, f64)], num_levels: usize, seed: u64) -> Result<Matrix, GsaError> {
+    check_bounds(bounds)?;
+    check_levels(num_levels)?;
+    if trajectories < 2 {
+        return Err(GsaError::Invalid {
+            what: "number of trajectories",
+            expected: "at least 2 (sigma needs two elementary effects)".into(),
+            found: trajectories.to_string(),
+        });
+    }
+    let d = bounds.len();
+    let delta = morris_delta(num_levels);
+    let mut data = Vec::with_capacity(trajectories * (d + 1) * d);
+    for t in 0..trajectories {
+        let mut rng = crate::rng_for(seed, t as u64);
+        let base: Vec<f64> =
+            (0..d).map(|_| rng.gen_range(0..num_levels / 2) as f64 / (num_levels - 1) as f64).collect();
+        let mut order: Vec<usize> = (0..d).collect();
+        order.shuffle(&mut rng);
+        let mut position = vec![0; d];
+        for (k, &j) in order.iter().enumerate() {
+            position[j] = k;
+        }
+        let up: Vec<bool> = (0..d).map(|_| rng.gen::<bool>()).collect();
+        for k in 0..=d {
+            for j in 0..d {
+                let moved = position[j] < k;
+                let unit = if moved == up[j] { base[j] + delta } else { base[j] };
+                let (lo, hi) = bounds[j];
+                data.push(unit * (hi - lo) + lo);
+            }
+        }
+    }
+    Matrix::new(trajectories * (d + 1), d, data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trajectories_move_each_parameter_once_by_delta() {
+        let x = morris_sample(30, &[(0.0, 1.0); 5], 4, 7).unwrap();
+        let delta = morris_delta(4);
+        for t in 0..30 {
+            for k in 0..5 {
+                let (a, b) = (x.row(t * 6 + k), x.row(t * 6 + k + 1));
+                let moved: Vec<usize> = (0..5).filter(|&j| a[j] != b[j]).collect();
+                assert_eq!(moved.len(), 1);
+                assert!(((a[moved[0]] - b[moved[0]]).abs() - delta).abs() < 1e-15);
+            }
+            for v in x.row(t * 6) {
+                let level = v * 3.0;
+                assert!((level - level.round()).abs() < 1e-12 && (0.0..=1.0).contains(v));
+            }
+        }
+    }
+
+    #[test]
+    fn linear_model_has_constant_effects() {
+        let bounds = [(0.0, 1.0); 3];
+        let x = morris_sample(10, &bounds, 6, 1).unwrap();
+        let y: Vec<f64> = (0..x.rows()).map(|i| 2.0 * x.get(i, 0) - 3.0 * x.get(i, 1)).collect();
+        let m = morris_analyze(&x, &y, 6, &Bootstrap::default()).unwrap();
+        for (j, want) in [2.0, -3.0, 0.0].iter().enumerate() {
+            assert!((m.mu[j] - want).abs() < 1e-12 && (m.mu_star[j] - want.abs()).abs() < 1e-12);
+            assert!(m.sigma[j].abs() < 1e-12 && m.mu_star_conf[j].abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn bad_designs_are_errors() {
+        let x = morris_sample(3, &[(0.0, 1.0); 2], 4, 1).unwrap();
+        let y = vec![0.0; x.rows()];
+        assert!(morris_analyze(&x, &y[1..], 4, &Bootstrap::default()).is_err());
+        assert!(morris_analyze(&x, &y, 5, &Bootstrap::default()).is_err());
+        assert!(morris_sample(1, &[(0.0, 1.0)], 4, 1).is_err());
+    }
+}
