@@ -119,27 +119,36 @@ pub fn sobol_analyze(y: &[f64], d: usize, bootstrap: &Bootstrap) -> Result<Sobol
             found: format!("every output equal to {}", y[0]),
         });
     }
-    let ys: Vec<f64> = y.iter().map(|&v| (v - mean) / std).collect();
-    let a = |i: usize| ys[i * step];
-    let b = |i: usize| ys[i * step + step - 1];
-    let ab = |i: usize, j: usize| ys[i * step + 1 + j];
+    // Standardised outputs by column (A, B, and AB_j for each j), so that a resample gathers
+    // from short contiguous columns.
+    let ys = |i: usize| (y[i] - mean) / std;
+    let a_col: Vec<f64> = (0..n).map(|i| ys(i * step)).collect();
+    let b_col: Vec<f64> = (0..n).map(|i| ys(i * step + step - 1)).collect();
+    let ab_cols: Vec<f64> = (0..d).flat_map(|j| (0..n).map(move |i| ys(i * step + 1 + j))).collect();
 
-    let estimates = |rows: &mut dyn Iterator<Item = usize>| -> (Vec<f64>, Vec<f64>) {
-        let rows: Vec<usize> = rows.collect();
+    let estimates = |rows: &[usize]| -> (Vec<f64>, Vec<f64>) {
         let m = rows.len();
-        let var = var2(rows.iter().map(|&i| a(i)), rows.iter().map(|&i| b(i)), m);
+        let a: Vec<f64> = rows.iter().map(|&i| a_col[i]).collect();
+        let b: Vec<f64> = rows.iter().map(|&i| b_col[i]).collect();
+        let var = var2(a.iter().copied(), b.iter().copied(), m);
         let mut s1 = Vec::with_capacity(d);
         let mut st = Vec::with_capacity(d);
         for j in 0..d {
-            let f: f64 = rows.iter().map(|&i| b(i) * (ab(i, j) - a(i))).sum();
-            let t: f64 = rows.iter().map(|&i| (a(i) - ab(i, j)) * (a(i) - ab(i, j))).sum();
+            let col = &ab_cols[j * n..(j + 1) * n];
+            let (mut f, mut t) = (0.0, 0.0);
+            for (k, &i) in rows.iter().enumerate() {
+                let abj = col[i];
+                f += b[k] * (abj - a[k]);
+                t += (a[k] - abj) * (a[k] - abj);
+            }
             s1.push(f / m as f64 / var);
             st.push(0.5 * (t / m as f64) / var);
         }
         (s1, st)
     };
-    let (s1, st) = estimates(&mut (0..n));
-    let resampled = bootstrap.run(n, |idx| estimates(&mut idx.iter().copied()))?;
+    let all: Vec<usize> = (0..n).collect();
+    let (s1, st) = estimates(&all);
+    let resampled = bootstrap.run(n, estimates)?;
     let conf = |pick: &dyn Fn(&(Vec<f64>, Vec<f64>)) -> &Vec<f64>, j: usize| {
         let v: Vec<f64> = resampled.iter().map(|r| pick(r)[j]).collect();
         z * std_ddof1(&v)
