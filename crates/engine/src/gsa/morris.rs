@@ -20,7 +20,7 @@ pub fn morris_delta(num_levels: usize) -> f64 {
 }
 
 fn check_levels(num_levels: usize) -> Result<(), GsaError> {
-    if num_levels < 2 || num_levels % 2 != 0 {
+    if num_levels < 2 || !num_levels.is_multiple_of(2) {
         return Err(GsaError::Invalid {
             what: "num_levels",
             expected: "an even number of grid levels, at least 2 (SALib warns that odd numbers bias the sample)".into(),
@@ -63,7 +63,7 @@ pub fn elementary_effects(x: &Matrix, y: &[f64], num_levels: usize) -> Result<Ma
         });
     }
     let size = d + 1;
-    if y.len() % size != 0 || y.len() / size < 2 {
+    if !y.len().is_multiple_of(size) || y.len() / size < 2 {
         return Err(GsaError::Shape {
             what: "Morris trajectories",
             expected: format!("r × (D + 1) = r × {size} rows with r ≥ 2 trajectories"),

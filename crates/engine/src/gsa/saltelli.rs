@@ -77,7 +77,7 @@ fn base_size(y: &[f64], d: usize) -> Result<usize, GsaError> {
     if d == 0 {
         return Err(GsaError::Invalid { what: "number of parameters", expected: "at least 1".into(), found: "0".into() });
     }
-    if y.is_empty() || y.len() % (d + 2) != 0 || y.len() / (d + 2) < 2 {
+    if y.is_empty() || !y.len().is_multiple_of(d + 2) || y.len() / (d + 2) < 2 {
         return Err(GsaError::Shape {
             what: "model outputs",
             expected: format!("N × (D + 2) = N × {} outputs with N ≥ 2, in Saltelli design order", d + 2),
@@ -149,12 +149,12 @@ pub fn sobol_analyze(y: &[f64], d: usize, bootstrap: &Bootstrap) -> Result<Sobol
     let all: Vec<usize> = (0..n).collect();
     let (s1, st) = estimates(&all);
     let resampled = bootstrap.run(n, estimates)?;
-    let conf = |pick: &dyn Fn(&(Vec<f64>, Vec<f64>)) -> &Vec<f64>, j: usize| {
-        let v: Vec<f64> = resampled.iter().map(|r| pick(r)[j]).collect();
+    let conf = |first: bool, j: usize| {
+        let v: Vec<f64> = resampled.iter().map(|(s1, st)| if first { s1[j] } else { st[j] }).collect();
         z * std_ddof1(&v)
     };
-    let s1_conf = (0..d).map(|j| conf(&|r| &r.0, j)).collect();
-    let st_conf = (0..d).map(|j| conf(&|r| &r.1, j)).collect();
+    let s1_conf = (0..d).map(|j| conf(true, j)).collect();
+    let st_conf = (0..d).map(|j| conf(false, j)).collect();
     Ok(SobolIndices { s1, s1_conf, st, st_conf })
 }
 
@@ -202,7 +202,7 @@ impl SobolSums {
     /// design order.
     pub fn add(&mut self, y: &[f64]) -> Result<(), GsaError> {
         let step = self.d + 2;
-        if self.d == 0 || y.len() % step != 0 {
+        if self.d == 0 || !y.len().is_multiple_of(step) {
             return Err(GsaError::Shape {
                 what: "model outputs",
                 expected: format!("a multiple of D + 2 = {step} outputs"),
