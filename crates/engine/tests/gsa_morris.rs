@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use bc_engine::gsa::morris::{morris_analyze, morris_sample, MorrisIndices};
+use bc_engine::gsa::morris::{morris_analyze, morris_sample, MorrisIndices, MorrisSums};
 use bc_engine::gsa::{Bootstrap, Matrix};
 use serde_json::Value;
 
@@ -50,6 +50,35 @@ fn statistics_equal_salibs_on_its_trajectories() {
                 assert!(*a <= rounding, "{name} mu_star_conf[{j}]: ours {a}, SALib {b}");
             } else {
                 assert!(a / b > 0.6 && a / b < 1.6, "{name} mu_star_conf[{j}]: ours {a}, SALib {b}");
+            }
+        }
+    }
+}
+
+/// Sums over shards of whole trajectories, merged, give SALib's statistics too.
+#[test]
+fn merged_sums_give_salibs_statistics() {
+    let f = fixture();
+    for case in f["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let rows: Vec<Vec<f64>> = case["x"].as_array().unwrap().iter().map(floats).collect();
+        let y = floats(&case["y"]);
+        let levels = case["num_levels"].as_u64().unwrap() as usize;
+        let size = rows[0].len() + 1;
+        let mut merged = MorrisSums::new(rows[0].len());
+        // Shards of three trajectories, merged last to first.
+        for (xs, ys) in rows.chunks(3 * size).zip(y.chunks(3 * size)).rev() {
+            let mut part = MorrisSums::new(rows[0].len());
+            part.add(&Matrix::from_rows(xs).unwrap(), ys, levels).unwrap();
+            merged.merge(&part).unwrap();
+        }
+        let (mu, mu_star, sigma) = merged.estimates().unwrap();
+        for (what, ours, theirs) in
+            [("mu", mu, floats(&case["mu"])), ("mu_star", mu_star, floats(&case["mu_star"])), ("sigma", sigma, floats(&case["sigma"]))]
+        {
+            for (j, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+                let scale = floats(&case["mu_star"])[j].max(1.0);
+                assert!((a - b).abs() <= 1e-12 * scale, "{name} {what}[{j}] from sums: ours {a}, SALib {b}");
             }
         }
     }

@@ -13,6 +13,7 @@ use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 
 use crate::gsa::{check_bounds, check_finite, std_ddof1, Bootstrap, GsaError, Matrix};
+use crate::stats::ExactSum;
 
 /// The Morris step on the unit scale for `num_levels` grid levels: `p / (2 (p − 1))`.
 pub fn morris_delta(num_levels: usize) -> f64 {
@@ -63,10 +64,10 @@ pub fn elementary_effects(x: &Matrix, y: &[f64], num_levels: usize) -> Result<Ma
         });
     }
     let size = d + 1;
-    if !y.len().is_multiple_of(size) || y.len() / size < 2 {
+    if y.is_empty() || !y.len().is_multiple_of(size) {
         return Err(GsaError::Shape {
             what: "Morris trajectories",
-            expected: format!("r × (D + 1) = r × {size} rows with r ≥ 2 trajectories"),
+            expected: format!("r × (D + 1) = r × {size} rows with r ≥ 1 trajectories"),
             found: format!("{} rows", y.len()),
         });
     }
@@ -104,6 +105,13 @@ pub fn morris_analyze(x: &Matrix, y: &[f64], num_levels: usize, bootstrap: &Boot
     let z = bootstrap.z()?;
     let ee = elementary_effects(x, y, num_levels)?;
     let (d, r) = (ee.rows(), ee.cols());
+    if r < 2 {
+        return Err(GsaError::Shape {
+            what: "Morris trajectories",
+            expected: "at least 2 trajectories (sigma needs two elementary effects)".into(),
+            found: format!("{r} trajectory"),
+        });
+    }
     let mean = |v: &mut dyn Iterator<Item = f64>| v.sum::<f64>() / r as f64;
     let mu = (0..d).map(|j| mean(&mut ee.row(j).iter().copied())).collect();
     let mu_star = (0..d).map(|j| mean(&mut ee.row(j).iter().map(|e| e.abs()))).collect();
@@ -115,6 +123,118 @@ pub fn morris_analyze(x: &Matrix, y: &[f64], num_levels: usize, bootstrap: &Boot
         .map(|j| z * std_ddof1(&resampled.iter().map(|m| m[j]).collect::<Vec<_>>()))
         .collect();
     Ok(MorrisIndices { mu, mu_star, sigma, mu_star_conf })
+}
+
+/// Exact mergeable sums of elementary effects, for Morris runs made in shards of whole
+/// trajectories: per parameter the count, the exact sum of the effects, of their squares
+/// (each square split exactly into two floats, so no rounding is lost) and of their absolute
+/// values. Merging in any grouping gives the same sums, so the same bytes and the same
+/// estimates; [`MorrisSums::estimates`] gives `mu`, `mu_star` and `sigma` equal to
+/// [`morris_analyze`]'s up to rounding, `sigma` from `(r Σe² − (Σe)²) / (r (r − 1))` evaluated
+/// without cancellation error. The bootstrap half-width of `mu_star` cannot be merged: a
+/// resample draws trajectories from the whole run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MorrisSums {
+    /// Number of trajectories summed.
+    pub trajectories: u64,
+    /// Exact sum of each parameter's effects.
+    pub sum: Vec<ExactSum>,
+    /// Exact sum of the exact squares of each parameter's effects.
+    pub sum_sq: Vec<ExactSum>,
+    /// Exact sum of each parameter's absolute effects.
+    pub sum_abs: Vec<ExactSum>,
+}
+
+/// `a * b` as an unevaluated sum `hi + lo` of two floats, exactly (Dekker's two-product with
+/// a fused multiply-add).
+fn two_product(a: f64, b: f64) -> (f64, f64) {
+    let hi = a * b;
+    (hi, a.mul_add(b, -hi))
+}
+
+/// The correctly rounded value of an exact sum and the rounded remainder, `(v, r)` with
+/// `v + r` equal to the sum to about 2^-106 relative.
+fn split(sum: &ExactSum) -> (f64, f64) {
+    let v = sum.value();
+    let mut rest = sum.clone();
+    rest.add(-v);
+    (v, rest.value())
+}
+
+impl MorrisSums {
+    /// Empty sums for `d` parameters.
+    pub fn new(d: usize) -> MorrisSums {
+        let zero = vec![ExactSum::default(); d];
+        MorrisSums { trajectories: 0, sum: zero.clone(), sum_sq: zero.clone(), sum_abs: zero }
+    }
+
+    /// Adds whole trajectories `x` with outputs `y` (as for [`elementary_effects`]).
+    pub fn add(&mut self, x: &Matrix, y: &[f64], num_levels: usize) -> Result<(), GsaError> {
+        if x.cols() != self.sum.len() {
+            return Err(GsaError::Shape {
+                what: "Morris inputs",
+                expected: format!("{} columns", self.sum.len()),
+                found: format!("{} columns", x.cols()),
+            });
+        }
+        let ee = elementary_effects(x, y, num_levels)?;
+        for j in 0..ee.rows() {
+            for &e in ee.row(j) {
+                let (hi, lo) = two_product(e, e);
+                self.sum[j].add(e);
+                self.sum_sq[j].add(hi);
+                self.sum_sq[j].add(lo);
+                self.sum_abs[j].add(e.abs());
+            }
+        }
+        self.trajectories += ee.cols() as u64;
+        Ok(())
+    }
+
+    /// Adds another shard's sums.
+    pub fn merge(&mut self, other: &MorrisSums) -> Result<(), GsaError> {
+        if other.sum.len() != self.sum.len() {
+            return Err(GsaError::Shape {
+                what: "merged Morris sums",
+                expected: format!("{} parameters", self.sum.len()),
+                found: format!("{} parameters", other.sum.len()),
+            });
+        }
+        self.trajectories += other.trajectories;
+        for j in 0..self.sum.len() {
+            self.sum[j].merge(&other.sum[j]);
+            self.sum_sq[j].merge(&other.sum_sq[j]);
+            self.sum_abs[j].merge(&other.sum_abs[j]);
+        }
+        Ok(())
+    }
+
+    /// `(mu, mu_star, sigma)` of each parameter.
+    pub fn estimates(&self) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>), GsaError> {
+        let r = self.trajectories;
+        if r < 2 {
+            return Err(GsaError::Shape { what: "Morris sums", expected: "at least 2 trajectories".into(), found: r.to_string() });
+        }
+        let rf = r as f64;
+        let mu = self.sum.iter().map(|s| s.value() / rf).collect();
+        let mu_star = self.sum_abs.iter().map(|s| s.value() / rf).collect();
+        let sigma = (0..self.sum.len())
+            .map(|j| {
+                // r Σe² − (Σe)², each product split exactly, so that nearly equal effects (a
+                // linear input) give a variance near 0 rather than rounding noise of Σe².
+                let mut num = ExactSum::default();
+                let (q, qr) = split(&self.sum_sq[j]);
+                let (s, sr) = split(&self.sum[j]);
+                for (a, b, sign) in [(rf, q, 1.0), (rf, qr, 1.0), (s, s, -1.0), (2.0 * s, sr, -1.0), (sr, sr, -1.0)] {
+                    let (hi, lo) = two_product(a, b);
+                    num.add(sign * hi);
+                    num.add(sign * lo);
+                }
+                (num.value().max(0.0) / (rf * (rf - 1.0))).sqrt()
+            })
+            .collect();
+        Ok((mu, mu_star, sigma))
+    }
 }
 
 /// `trajectories` random Morris trajectories (SALib's `morris.sample` without optimisation)
@@ -190,6 +310,31 @@ mod tests {
         for (j, want) in [2.0, -3.0, 0.0].iter().enumerate() {
             assert!((m.mu[j] - want).abs() < 1e-12 && (m.mu_star[j] - want.abs()).abs() < 1e-12);
             assert!(m.sigma[j].abs() < 1e-12 && m.mu_star_conf[j].abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn sums_merge_exactly_in_any_grouping() {
+        let bounds = [(0.0, 1.0), (-1.0, 3.0)];
+        let x = morris_sample(12, &bounds, 4, 3).unwrap();
+        let y: Vec<f64> = (0..x.rows()).map(|i| x.get(i, 0).exp() * x.get(i, 1) + 0.1 * x.get(i, 1)).collect();
+        let mut whole = MorrisSums::new(2);
+        whole.add(&x, &y, 4).unwrap();
+        let mut merged = MorrisSums::new(2);
+        for k in [3usize, 0, 2, 1] {
+            let rows = k * 9..(k + 1) * 9;
+            let part_x = Matrix::new(9, 2, x.data()[rows.start * 2..rows.end * 2].to_vec()).unwrap();
+            let mut part = MorrisSums::new(2);
+            part.add(&part_x, &y[rows], 4).unwrap();
+            merged.merge(&part).unwrap();
+        }
+        // Exact sums compare by their canonical serialised form.
+        assert_eq!(serde_json::to_string(&merged).unwrap(), serde_json::to_string(&whole).unwrap());
+        let m = morris_analyze(&x, &y, 4, &Bootstrap::default()).unwrap();
+        let (mu, mu_star, sigma) = merged.estimates().unwrap();
+        for j in 0..2 {
+            assert!((mu[j] - m.mu[j]).abs() < 1e-12 && (mu_star[j] - m.mu_star[j]).abs() < 1e-12);
+            assert!((sigma[j] - m.sigma[j]).abs() < 1e-12);
         }
     }
 
