@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use bc_engine::gsa::morris::{morris_analyze, morris_sample, MorrisIndices, MorrisSums};
+use bc_engine::gsa::morris::{morris_analyze, morris_sample, MorrisEstimates, MorrisIndices, MorrisSums};
 use bc_engine::gsa::{Bootstrap, Matrix};
 use serde_json::Value;
 
@@ -72,7 +72,7 @@ fn merged_sums_give_salibs_statistics() {
             part.add(&Matrix::from_rows(xs).unwrap(), ys, levels).unwrap();
             merged.merge(&part).unwrap();
         }
-        let (mu, mu_star, sigma) = merged.estimates().unwrap();
+        let MorrisEstimates { mu, mu_star, sigma } = merged.estimates().unwrap();
         for (what, ours, theirs) in
             [("mu", mu, floats(&case["mu"])), ("mu_star", mu_star, floats(&case["mu_star"])), ("sigma", sigma, floats(&case["sigma"]))]
         {

@@ -209,8 +209,8 @@ impl MorrisSums {
         Ok(())
     }
 
-    /// `(mu, mu_star, sigma)` of each parameter.
-    pub fn estimates(&self) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>), GsaError> {
+    /// `mu`, `mu_star` and `sigma` of each parameter.
+    pub fn estimates(&self) -> Result<MorrisEstimates, GsaError> {
         let r = self.trajectories;
         if r < 2 {
             return Err(GsaError::Shape { what: "Morris sums", expected: "at least 2 trajectories".into(), found: r.to_string() });
@@ -233,8 +233,19 @@ impl MorrisSums {
                 (num.value().max(0.0) / (rf * (rf - 1.0))).sqrt()
             })
             .collect();
-        Ok((mu, mu_star, sigma))
+        Ok(MorrisEstimates { mu, mu_star, sigma })
     }
+}
+
+/// The point estimates of [`MorrisSums`] (those of [`MorrisIndices`] without the interval).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MorrisEstimates {
+    /// Mean of the elementary effects.
+    pub mu: Vec<f64>,
+    /// Mean of their absolute values.
+    pub mu_star: Vec<f64>,
+    /// Their standard deviation (ddof 1).
+    pub sigma: Vec<f64>,
 }
 
 /// `trajectories` random Morris trajectories (SALib's `morris.sample` without optimisation)
@@ -331,7 +342,7 @@ mod tests {
         // Exact sums compare by their canonical serialised form.
         assert_eq!(serde_json::to_string(&merged).unwrap(), serde_json::to_string(&whole).unwrap());
         let m = morris_analyze(&x, &y, 4, &Bootstrap::default()).unwrap();
-        let (mu, mu_star, sigma) = merged.estimates().unwrap();
+        let MorrisEstimates { mu, mu_star, sigma } = merged.estimates().unwrap();
         for j in 0..2 {
             assert!((mu[j] - m.mu[j]).abs() < 1e-12 && (mu_star[j] - m.mu_star[j]).abs() < 1e-12);
             assert!((sigma[j] - m.sigma[j]).abs() < 1e-12);
