@@ -4,10 +4,14 @@
 # Workbench 2.5.3's PRIM boxes on a seeded synthetic data set.
 """Fixtures for crates/engine/tests/gsa_*.rs, made by the real peers.
 
-Usage:  <python with SALib==1.5.1 ema_workbench==2.5.3 numpy scipy pandas> scripts/gsa_fixtures.py [OUT_DIR]
+Usage:  <python with SALib==1.5.1 ema_workbench==2.5.3 numpy scipy pandas<3> scripts/gsa_fixtures.py [OUT_DIR]
 
 Default OUT_DIR = tests/data/gsa. The venv used is outside the repository, e.g.
-    python3 -m venv /work/venv-gsa && /work/venv-gsa/bin/pip install SALib==1.5.1 ema_workbench==2.5.3
+    python3 -m venv /work/venv-gsa
+    /work/venv-gsa/bin/pip install SALib==1.5.1 ema_workbench==2.5.3 'pandas<3' numpy scipy
+(SALib 1.5.1's sobol.analyze fails under pandas 3: pd.unique no longer takes a list.)
+Every random choice is seeded (sample and bootstrap seeds below, numpy default_rng for the
+PRIM data), so rerunning with the same versions rewrites the same files.
 
 Large sample matrices are not stored: the Rust side regenerates SALib's unscrambled Sobol'
 sample bit for bit, so each file stores the matrix's shape, its first rows and a 64-bit hash

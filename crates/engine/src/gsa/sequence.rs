@@ -190,7 +190,8 @@ impl SobolSequence {
         if self.index.saturating_add(n as u64) > 1u64 << BITS {
             return Err(self.exhausted(n as u64));
         }
-        let mut data = vec![0.0; n * self.dims];
+        let len = n.checked_mul(self.dims).ok_or_else(|| self.exhausted(n as u64))?;
+        let mut data = vec![0.0; len];
         for row in data.chunks_exact_mut(self.dims) {
             self.next_into(row)?;
         }
