@@ -206,7 +206,10 @@ def main() -> None:
     os.makedirs(out, exist_ok=True)
     meta = {"versions": versions(), "script": "scripts/gsa_fixtures.py"}
 
-    write(os.path.join(out, "sobol_sequence.json"), {**meta, "sequences": sobol_sequence()})
+    skipper = qmc.Sobol(d=5, scramble=False)
+    skipper.fast_forward(1000)
+    skipped = {"dims": 5, "skip": 1000, "rows": [floats(r) for r in skipper.random(8)]}
+    write(os.path.join(out, "sobol_sequence.json"), {**meta, "sequences": sobol_sequence(), "skipped": skipped})
 
     ishigami = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
     g_a = [0, 1, 4.5, 9, 99, 99, 99, 99]

@@ -86,6 +86,20 @@ fn unscrambled_sequence_is_scipys_bit_for_bit() {
     }
 }
 
+/// Skipping is SciPy's `fast_forward` (SALib's `skip_values`).
+#[test]
+fn skipped_sequence_is_scipys_fast_forward() {
+    let f = fixture("sobol_sequence.json");
+    let s = &f["skipped"];
+    let mut seq = SobolSequence::new(s["dims"].as_u64().unwrap() as usize).unwrap();
+    seq.skip(s["skip"].as_u64().unwrap()).unwrap();
+    for (i, row) in s["rows"].as_array().unwrap().iter().enumerate() {
+        let mut point = vec![0.0; seq.dims()];
+        seq.next_into(&mut point).unwrap();
+        assert_eq!(point, floats(row), "point {} after the skip", i);
+    }
+}
+
 #[test]
 fn saltelli_sample_is_salibs_bit_for_bit() {
     let f = fixture("sobol.json");
