@@ -1,0 +1,196 @@
+//! The audit "bounded by construction" end to end: no target path is destroyed (devices, FIFOs,
+//! symbolic links, existing files without --force), no input or flag exhausts the machine
+//! (refused with the limit named), and inputs that would give silently wrong results are refused.
+
+use std::os::unix::fs::FileTypeExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_backchannel"))
+}
+
+fn data(p: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data").join(p).display().to_string()
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts exit code 2 with every `needle` in the message.
+fn refused(o: &Output, needles: &[&str]) {
+    let e = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "stderr: {e}");
+    for n in needles {
+        assert!(e.contains(n), "expected {n:?} in: {e}");
+    }
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("bc-cli-bounded-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn mkfifo(p: &Path) -> bool {
+    Command::new("mkfifo").arg(p).status().map(|s| s.success()).unwrap_or(false)
+}
+
+fn s(p: &Path) -> String {
+    p.display().to_string()
+}
+
+fn negotiate_trace(target: &str, extra: &[&str]) -> Output {
+    let camera = data("genius/Camera");
+    let mut args = vec!["negotiate", camera.as_str(), "--agents", "boulware,conceder", "--trace", target];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+#[test]
+fn trace_to_dev_full_is_refused_and_dev_full_stays_a_device() {
+    let full = Path::new("/dev/full");
+    if !std::fs::symlink_metadata(full).map(|m| m.file_type().is_char_device()).unwrap_or(false) {
+        return;
+    }
+    for extra in [&[][..], &["--force"][..]] {
+        let o = negotiate_trace("/dev/full", extra);
+        refused(&o, &["--trace", "/dev/full", "found a character device", "left untouched"]);
+        assert!(std::fs::symlink_metadata(full).unwrap().file_type().is_char_device());
+    }
+    let o = run(&["scenario", "export", "--out", "/dev/full", "--force"]);
+    refused(&o, &["--out", "found a character device"]);
+    assert!(std::fs::symlink_metadata(full).unwrap().file_type().is_char_device());
+}
+
+#[test]
+fn fifo_symlink_and_existing_file_are_not_replaced() {
+    let d = scratch("targets");
+    let fifo = d.join("pipe");
+    if mkfifo(&fifo) {
+        refused(&negotiate_trace(&s(&fifo), &["--force"]), &["found a FIFO"]);
+        refused(&run(&["scenario", "export", "--out", &s(&fifo), "--force"]), &["found a FIFO"]);
+        assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    }
+    let real = d.join("real.txt");
+    std::fs::write(&real, "kept").unwrap();
+    let link = d.join("link.jsonl");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    refused(&negotiate_trace(&s(&link), &["--force"]), &["found a symbolic link"]);
+    refused(&run(&["scenario", "export", "--out", &s(&link), "--force"]), &["found a symbolic link"]);
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), "kept");
+
+    // An existing regular file: refused without --force, replaced with it.
+    let old = d.join("old.jsonl");
+    std::fs::write(&old, "old").unwrap();
+    refused(&negotiate_trace(&s(&old), &[]), &["exists", "--force"]);
+    assert_eq!(std::fs::read_to_string(&old).unwrap(), "old");
+    let o = negotiate_trace(&s(&old), &["--force"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(&old).unwrap().starts_with("{\"step\":0"));
+    let toml = d.join("s.toml");
+    assert!(run(&["scenario", "export", "--out", &s(&toml)]).status.success());
+    refused(&run(&["scenario", "export", "--out", &s(&toml)]), &["exists", "--force"]);
+    assert!(run(&["scenario", "export", "--out", &s(&toml), "--force"]).status.success());
+    // Nothing but the targets is left behind (no temporary files).
+    let mut names: Vec<String> = std::fs::read_dir(&d).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names.retain(|n| n != "pipe");
+    assert_eq!(names, ["link.jsonl", "old.jsonl", "real.txt", "s.toml"]);
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn convert_lands_every_file_or_none() {
+    let d = scratch("convert");
+    let out = d.join("out");
+    let camera = data("genius/Camera");
+    let o = run(&["convert", &camera, "--to", "genius", "--out", &s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut first: Vec<String> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    first.sort();
+    assert!(first.len() >= 3, "{first:?}");
+    // Again without --force: refused, nothing changed.
+    let before: Vec<Vec<u8>> = first.iter().map(|n| std::fs::read(out.join(n)).unwrap()).collect();
+    refused(&run(&["convert", &camera, "--to", "genius", "--out", &s(&out)]), &["exists", "--force"]);
+    // One target that cannot be written (a directory named like a profile): no file lands.
+    let out2 = d.join("out2");
+    std::fs::create_dir_all(out2.join(&first[first.len() - 1])).unwrap();
+    refused(&run(&["convert", &camera, "--to", "genius", "--out", &s(&out2), "--force"]), &["found a directory"]);
+    let left: Vec<_> = std::fs::read_dir(&out2).unwrap().collect();
+    assert_eq!(left.len(), 1, "only the directory stays");
+    let o = run(&["convert", &camera, "--to", "genius", "--out", &s(&out), "--force"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let after: Vec<Vec<u8>> = first.iter().map(|n| std::fs::read(out.join(n)).unwrap()).collect();
+    assert_eq!(before, after);
+    let mut again: Vec<String> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    again.sort();
+    assert_eq!(again, first, "no temporary file is left");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+fn row(index: u64, u: [f64; 2]) -> String {
+    format!(
+        "{{\"index\":{index},\"domain\":\"d\",\"agents\":[\"a\",\"b\"],\"agreement\":null,\"utilities\":[{},{}],\"advantages\":[0.0,0.0],\"welfare\":1.0,\"pareto_distance\":0.0,\"nash_distance\":0.0}}\n",
+        u[0], u[1]
+    )
+}
+
+#[test]
+fn rescore_refuses_repeated_missing_and_empty_shards_and_keeps_scores() {
+    let d = scratch("rescore");
+    let shard = |k: u64| {
+        let p = d.join(format!("s{k}.jsonl"));
+        std::fs::write(&p, row(2 * k, [0.5, 0.25]) + &row(2 * k + 1, [0.75, 0.5])).unwrap();
+        s(&p)
+    };
+    let (s0, s1, s2) = (shard(0), shard(1), shard(2));
+    let out = s(&d.join("scores"));
+    let o = run(&["tournament", "--rescore", &s0, &s1, &s2, "--out", &out]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let scores = std::fs::read_to_string(d.join("scores/scores.csv")).unwrap();
+    // The audit's case: a shard given twice.
+    refused(&run(&["tournament", "--rescore", &s0, &s0, &s1, &s2, "--out", &s(&d.join("x"))]), &["job 0 again", "s0.jsonl:1"]);
+    // A shard left out.
+    refused(&run(&["tournament", "--rescore", &s0, &s2, "--out", &s(&d.join("x"))]), &["jobs 2..4 are missing"]);
+    // An empty file.
+    let empty = d.join("empty.jsonl");
+    std::fs::write(&empty, "").unwrap();
+    refused(&run(&["tournament", "--rescore", &s0, &s(&empty), "--out", &s(&d.join("x"))]), &["empty.jsonl", "found none"]);
+    // A missing file, a FIFO and a device.
+    refused(&run(&["tournament", "--rescore", &s(&d.join("nope.jsonl")), "--out", &s(&d.join("x"))]), &["nope.jsonl"]);
+    refused(&run(&["tournament", "--rescore", "/dev/zero", "--out", &s(&d.join("x"))]), &["/dev/zero", "found a character device"]);
+    let fifo = d.join("pipe");
+    if mkfifo(&fifo) {
+        refused(&run(&["tournament", "--rescore", &s(&fifo), "--out", &s(&d.join("x"))]), &["found a FIFO"]);
+    }
+    // A finished run's scores.csv is not overwritten without --force.
+    std::fs::write(d.join("scores/scores.csv"), "kept").unwrap();
+    refused(&run(&["tournament", "--rescore", &s0, &s1, &s2, "--out", &out]), &["scores.csv", "exists", "--force"]);
+    assert_eq!(std::fs::read_to_string(d.join("scores/scores.csv")).unwrap(), "kept");
+    assert!(run(&["tournament", "--rescore", &s0, &s1, &s2, "--out", &out, "--force"]).status.success());
+    assert_eq!(std::fs::read_to_string(d.join("scores/scores.csv")).unwrap(), scores);
+    assert!(!d.join("x").exists(), "nothing is written by a refused rescore");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn agent_listing_needs_no_domain() {
+    let o = run(&["negotiate", "--agents", "list"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("boulware"));
+    refused(&run(&["negotiate", "--agents", "boulware,conceder"]), &["expected a domain folder"]);
+}
+
+#[test]
+fn unknown_limit_is_refused_with_the_list() {
+    refused(&run(&["--limit", "bogus=1", "scenario", "schema"]), &["--limit", "input-bytes", "\"bogus\""]);
+    refused(&run(&["scenario", "schema", "--limit", "turns=x"]), &["--limit turns", "whole number"]);
+}
