@@ -25,12 +25,20 @@ pub struct ScaleArgs {
     /// No progress bar (it is also hidden when standard error is not a terminal).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Allow more than 4 worker threads per core with --threads (up to 1024; docs/limits.md).
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl ScaleArgs {
     /// A progress bar for `total` jobs described by `what`.
     pub fn progress(&self, total: u64, what: &str) -> Progress {
         Progress::new(total, what, self.quiet)
+    }
+
+    /// Checks `--threads` against the limit (4 per core, or 1024 with `--force`).
+    pub fn check_threads(&self, threads: usize) -> anyhow::Result<()> {
+        bc_io::limits::check_threads(threads, self.force).map_err(anyhow::Error::msg)
     }
 
     /// An error unless the whole study is run (for commands whose output cannot be sharded

@@ -194,3 +194,45 @@ fn unknown_limit_is_refused_with_the_list() {
     refused(&run(&["--limit", "bogus=1", "scenario", "schema"]), &["--limit", "input-bytes", "\"bogus\""]);
     refused(&run(&["scenario", "schema", "--limit", "turns=x"]), &["--limit turns", "whole number"]);
 }
+
+#[test]
+fn threads_are_bounded_without_a_panic() {
+    let camera = data("genius/Camera");
+    for args in [
+        &["run", "--runs", "10", "--threads", "1000000000"][..],
+        &["run", "--runs", "10", "--threads", "10000"][..],
+        &["sweep", "--grid", "mediator.leak=0,0.1", "--runs", "2", "--threads", "1000000000"][..],
+        &["tournament", camera.as_str(), "--agents", "boulware,conceder", "--threads", "10000", "--dry-run"][..],
+    ] {
+        refused(&run(args), &["--threads: expected at most", "found 1", "--force"]);
+    }
+    // --force allows more, up to a fixed ceiling.
+    refused(&run(&["run", "--runs", "10", "--threads", "1000000000", "--force"]), &["--threads: expected at most 1024"]);
+}
+
+#[test]
+fn merge_refuses_shards_run_with_different_settings() {
+    let d = scratch("merge-settings");
+    let camera = data("genius/Camera");
+    let shard = |k: &str, extra: &[&str]| {
+        let out = s(&d.join(k.replace('/', "-")));
+        let mut args = vec!["tournament", camera.as_str(), "--agents", "boulware,conceder", "--steps", "20", "--shard", k, "--quiet", "--out", out.as_str()];
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        out
+    };
+    let a = shard("0/2", &[]);
+    let b = shard("1/2", &["--semantics", "negmas"]);
+    let run_json = std::fs::read_to_string(Path::new(&a).join("run.json")).unwrap();
+    assert!(run_json.contains("\"semantics\": \"genius\"") && run_json.contains("\"ignore_discount\": \"false\""), "{run_json}");
+    refused(&run(&["merge", &a, &b, "--out", &s(&d.join("merged"))]), &["settings.semantics", "\"genius\"", "\"negmas\""]);
+    std::fs::remove_dir_all(Path::new(&b)).unwrap();
+    let b = shard("1/2", &["--ignore-discount"]);
+    refused(&run(&["merge", &a, &b, "--out", &s(&d.join("merged"))]), &["settings.ignore_discount"]);
+    std::fs::remove_dir_all(Path::new(&b)).unwrap();
+    let b = shard("1/2", &[]);
+    let o = run(&["merge", &a, &b, "--out", &s(&d.join("merged"))]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::remove_dir_all(&d).unwrap();
+}

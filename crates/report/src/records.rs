@@ -353,7 +353,7 @@ pub struct RecordReader {
 impl RecordReader {
     /// Opens `path`, checking that its header names `columns` in order.
     pub fn open(path: &Path, columns: &[Column]) -> Result<RecordReader, Error> {
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let file = bc_io::read::open(path).map_err(|e| Error::io(path, e.into_io()))?;
         let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(std::io::BufReader::new(file));
         let header = reader.headers().map_err(|e| csv_error(path, e))?.clone();
         let expected: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();

@@ -125,6 +125,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let base = Base { text, source: source.clone(), dir, variant: args.variant.clone() };
     // Every key is checked once, before any work.
     let first = base.at(&design, 0)?;
+    args.scale.check_threads(args.threads)?;
     let opts = Options { runs: args.runs, seed: args.seed, threads: args.threads, counterfactuals: false };
     let spec = SweepSpec {
         scenario: first.nominal().name.clone(),

@@ -147,7 +147,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
         crate::tournament_out::dry_run(&t, shard, args.threads)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let run_dir = crate::tournament_out::start(&args.out, &t, shard, args.threads, &args.domains)?;
+    let settings = [
+        ("agents", t.agents.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(",")),
+        ("protocol", t.protocol.name().to_string()),
+        ("mediator", args.mediator.clone().unwrap_or_default()),
+        ("parties", args.parties.to_string()),
+        ("steps", args.steps.to_string()),
+        ("repetitions", args.repetitions.to_string()),
+        ("self_play", (!args.no_self_play).to_string()),
+        ("semantics", args.semantics.clone()),
+        ("ignore_discount", args.ignore_discount.to_string()),
+        ("time_limit_ms", args.time_limit_ms.map_or_else(String::new, |ms| ms.to_string())),
+    ];
+    let run_dir = crate::tournament_out::start(&args.out, &t, shard, args.threads, &args.domains, &settings)?;
     let mut records = run_dir.records(bc_report::tournament::columns(&t.spec()))?;
     let csv_path = run_dir.dir().join("results.csv");
     let jsonl_path = run_dir.dir().join("results.jsonl");
