@@ -236,3 +236,92 @@ fn merge_refuses_shards_run_with_different_settings() {
     assert!(o.status.success(), "{}", stderr(&o));
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// Runs `args`, failing the test (not hanging it) if the command is still running after a
+/// generous minute: a FIFO given as input must be refused, not waited on.
+fn run_or_kill(args: &[&str]) -> Output {
+    let mut child = bin().args(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    for _ in 0..600 {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    panic!("backchannel {args:?} still running after 60 s");
+}
+
+#[test]
+fn devices_and_fifos_are_refused_as_inputs() {
+    refused(&run(&["scenario", "validate", "/dev/zero"]), &["/dev/zero", "expected a regular file", "found a character device"]);
+    refused(&run(&["stakeholders", "/dev/zero"]), &["found a character device"]);
+    let d = scratch("fifo-inputs");
+    let (toml, xml) = (d.join("s.toml"), d.join("k.xml"));
+    if mkfifo(&toml) && mkfifo(&xml) {
+        refused(&run_or_kill(&["run", &s(&toml), "--runs", "2"]), &["found a FIFO"]);
+        refused(&run_or_kill(&["scenario", "validate", &s(&toml)]), &["found a FIFO"]);
+        refused(&run_or_kill(&["stakeholders", &s(&xml)]), &["found a FIFO"]);
+        let camera = data("genius/Camera/camera_domain.xml");
+        refused(&run_or_kill(&["analyze", &camera, &s(&xml)]), &["found a FIFO"]);
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn input_bytes_at_and_past_the_limit() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../diplomacy/scenarios/us_iran_pakistan.toml");
+    let len = std::fs::metadata(&file).unwrap().len();
+    let at = format!("input-bytes={len}");
+    let past = format!("input-bytes={}", len - 1);
+    let o = run(&["--limit", &at, "scenario", "validate", &s(&file)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["--limit", &past, "scenario", "validate", &s(&file)]);
+    refused(&o, &["limit input-bytes", &format!("found {len}"), &format!("at most {}", len - 1), "--limit input-bytes=N"]);
+}
+
+#[test]
+fn read_errors_say_what_is_wrong_once() {
+    refused(&run(&["analyze", "/nonexist"]), &["/nonexist", "No such file"]);
+    let e = stderr(&run(&["analyze", "/nonexist"]));
+    assert!(!e.contains("profile files"), "{e}");
+    let camera = data("genius/Camera");
+    let buyer = data("genius/Camera/camera_buyer_utility.xml");
+    let e = stderr(&run(&["analyze", &camera, &buyer]));
+    assert!(e.contains("found a directory") && !e.contains("another kind of file"), "{e}");
+    // The OS error is printed once.
+    let d = scratch("os-once");
+    let file = d.join("file");
+    std::fs::write(&file, "x").unwrap();
+    let o = run(&["tournament", &camera, "--agents", "boulware,conceder", "--quiet", "--out", &s(&file.join("t"))]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert_eq!(e.matches("os error").count(), 1, "{e}");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn genius_xml_must_be_utf8_unless_it_declares_latin1() {
+    let d = scratch("latin1");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/genius/Camera");
+    for f in ["camera_domain.xml", "camera_buyer_utility.xml", "camera_seller_utility.xml"] {
+        std::fs::copy(src.join(f), d.join(f)).unwrap();
+    }
+    let domain = d.join("camera_domain.xml");
+    let text = std::fs::read(&domain).unwrap();
+    // A comment with a Latin-1 "é" (0xe9), after the first line.
+    let cut = text.iter().position(|b| *b == b'\n').unwrap() + 1;
+    let mut bad = text[..cut].to_vec();
+    bad.extend_from_slice(b"<!-- caf\xe9 -->\n");
+    bad.extend_from_slice(&text[cut..]);
+    std::fs::write(&domain, &bad).unwrap();
+    let declared = bad.starts_with(b"<?xml");
+    refused(&run(&["analyze", &s(&d)]), &["camera_domain.xml:", "expected UTF-8 text", "0xe9"]);
+    // With an XML declaration naming ISO-8859-1 the same bytes are read as Latin-1.
+    let body = if declared { bad[cut..].to_vec() } else { bad.clone() };
+    let mut latin = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n".to_vec();
+    latin.extend_from_slice(&body);
+    std::fs::write(&domain, &latin).unwrap();
+    let o = run(&["analyze", &s(&d)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::remove_dir_all(&d).unwrap();
+}

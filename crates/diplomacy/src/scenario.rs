@@ -61,8 +61,8 @@ impl Scenario {
 
     /// Reads and checks a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, Error> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::new(ErrorKind::Io { path: path.display().to_string(), message: e.to_string() }))?;
+        let text = bc_io::read::read_text(path)
+            .map_err(|e| Error::new(ErrorKind::Io { path: path.display().to_string(), message: e.reason() }))?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Scenario::from_str(&text, &path.display().to_string(), &dir)
     }

@@ -75,7 +75,7 @@ impl AtomicFile {
             .write(true)
             .create_new(true)
             .open(&tmp)
-            .map_err(|e| Error::os(target, "create a temporary file beside", e))?;
+            .map_err(|e| Error::os(target, "create a temporary file beside it", e))?;
         Ok(AtomicFile { target: target.to_path_buf(), tmp, out: Some(BufWriter::with_capacity(1 << 16, file)), overwrite })
     }
 

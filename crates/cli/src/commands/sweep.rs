@@ -102,7 +102,7 @@ fn point_row(s: &Scenario, opts: &Options, point: u64, values: Vec<f64>) -> Resu
 pub fn run(args: Args) -> Result<ExitCode> {
     let (text, source, dir) = match &args.scenario {
         Some(p) => (
-            std::fs::read_to_string(p).with_context(|| p.display().to_string())?,
+            bc_io::read::read_text(p)?,
             p.display().to_string(),
             p.parent().map(PathBuf::from).unwrap_or_default(),
         ),
