@@ -36,9 +36,17 @@ pub fn start(out: &Path, t: &Tournament, shard: Shard, threads: usize, domains: 
     Ok(RunDir::create(out, m)?)
 }
 
-/// `--dry-run`: times real negotiations and prints the estimate.
-pub fn dry_run(t: &Tournament, shard: Shard, threads: usize) -> Result<()> {
+/// Rounds of the negotiations `--dry-run` times (then scales to `--steps`).
+const DRY_RUN_STEPS: u64 = 1_000;
+
+/// `--dry-run`: times real negotiations, of at most [`DRY_RUN_STEPS`] rounds (scaled to
+/// `--steps`), and prints the estimate; `t.n_steps` is lowered for the calibration.
+pub fn dry_run(t: &mut Tournament, shard: Shard, threads: usize) -> Result<()> {
     let columns = bc_report::tournament::columns(&t.spec());
     let scale = crate::scale::ScaleArgs { out: None, shard, dry_run: true, quiet: true, force: false };
-    crate::scale::print_dry_run(&scale, "tournament", "negotiations", t.n_jobs(), threads, &columns, |i| vec![bc_report::tournament::cells(t, &t.run_job(i))])
+    let steps = t.n_steps;
+    t.n_steps = steps.min(DRY_RUN_STEPS);
+    let factor = (steps as f64 / t.n_steps as f64, format!("negotiations of {} rounds", t.n_steps));
+    let t = &*t;
+    crate::scale::print_dry_run_scaled(&scale, "tournament", "negotiations", t.n_jobs(), threads, &columns, Some(factor), |i| vec![bc_report::tournament::cells(t, &t.run_job(i))])
 }

@@ -325,3 +325,40 @@ fn genius_xml_must_be_utf8_unless_it_declares_latin1() {
     assert!(o.status.success(), "{}", stderr(&o));
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+#[test]
+fn dry_runs_time_a_small_sample_whatever_the_flags() {
+    // A point of 10^9 runs or a negotiation of 10^9 rounds is never run: the dry run times a
+    // fixed sample and says by how much it scaled it.
+    let o = run(&["sweep", "--grid", "mediator.leak=0,0.1", "--runs", "1000000000", "--dry-run"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("timed on 16 runs per point and scaled by 62500000"), "{text}");
+    let camera = data("genius/Camera");
+    let o = run(&["tournament", &camera, "--agents", "boulware,conceder", "--steps", "1000000000", "--dry-run"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("timed on negotiations of 1000 rounds and scaled by 1000000"), "{text}");
+}
+
+#[test]
+fn sweep_design_sizes_at_and_past_their_limits() {
+    refused(&run(&["sweep", "--lhs", "1000000000000", "mediator.leak=0..0.3", "--runs", "1"]), &["--lhs", "limit lhs-points", "found 1000000000000", "--limit lhs-points=N"]);
+    // At the limit (lowered for the test) the design is accepted and costed.
+    let o = run(&["--limit", "lhs-points=3", "sweep", "--lhs", "3", "mediator.leak=0..0.3", "--runs", "1", "--dry-run"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    refused(&run(&["--limit", "lhs-points=3", "sweep", "--lhs", "4", "mediator.leak=0..0.3", "--runs", "1", "--dry-run"]), &["limit lhs-points", "found 4"]);
+    let o = run(&["--limit", "grid-points=4", "sweep", "--grid", "mediator.leak=0,0.1", "--grid", "scenario.rounds=10,20", "--runs", "1", "--dry-run"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    refused(
+        &run(&["--limit", "grid-points=4", "sweep", "--grid", "mediator.leak=0,0.1,0.2", "--grid", "scenario.rounds=10,20", "--runs", "1", "--dry-run"]),
+        &["--grid", "limit grid-points", "found more than 4"],
+    );
+}
+
+#[test]
+fn sweep_sets_whole_numbers_on_integer_keys() {
+    let o = run(&["sweep", "--grid", "scenario.rounds=10,20", "--runs", "2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("scenario.rounds"));
+}

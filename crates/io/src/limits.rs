@@ -63,10 +63,10 @@ pub static PACKAGES_PER_STEP: Limit =
 /// Outcomes drawn by `analyze --sample`.
 pub static SAMPLE: Limit = limit("sample", 10_000_000, "outcomes", "outcomes drawn", "analyze --sample", "");
 /// Points of a Latin-hypercube design.
-pub static LHS_POINTS: Limit = limit("lhs-points", 100_000, "points", "points of a Latin hypercube", "sweep --lhs", "");
+pub static LHS_POINTS: Limit = limit("lhs-points", 1_000_000, "points", "points of a Latin hypercube", "sweep --lhs", "");
 /// Points of a grid design (the product of the value counts).
 pub static GRID_POINTS: Limit =
-    limit("grid-points", 100_000, "points", "points of a grid (product of the value counts)", "sweep --grid", "");
+    limit("grid-points", 1_000_000, "points", "points of a grid (product of the value counts)", "sweep --grid", "");
 /// Turns of a stakeholder model.
 pub static TURNS: Limit = limit("turns", 10_000, "turns", "turns of a stakeholder model", "stakeholders --turns", "");
 /// Worker threads per available core.

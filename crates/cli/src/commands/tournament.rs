@@ -144,7 +144,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let total = t.n_jobs();
     let range = shard.range(total);
     if args.dry_run {
-        crate::tournament_out::dry_run(&t, shard, args.threads)?;
+        let mut t = t;
+        crate::tournament_out::dry_run(&mut t, shard, args.threads)?;
         return Ok(ExitCode::SUCCESS);
     }
     let settings = [
