@@ -362,3 +362,41 @@ fn sweep_sets_whole_numbers_on_integer_keys() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("scenario.rounds"));
 }
+
+#[test]
+fn analyze_sample_at_and_past_the_limit() {
+    let camera = data("genius/Camera");
+    refused(&run(&["analyze", &camera, "--sample", "1000000000000"]), &["--sample", "limit sample", "found 1000000000000", "--limit sample=N"]);
+    assert!(run(&["--limit", "sample=50", "analyze", &camera, "--sample", "50"]).status.success());
+    refused(&run(&["--limit", "sample=50", "analyze", &camera, "--sample", "51"]), &["limit sample", "found 51"]);
+}
+
+#[test]
+fn stakeholder_turns_at_and_past_the_limit() {
+    refused(&run(&["stakeholders", "--model", "bdm", "--turns", "1000000"]), &["--turns", "limit turns", "found 1000000"]);
+    for model in ["smp", "bdm"] {
+        let o = run(&["--limit", "turns=3", "stakeholders", "--model", model, "--turns", "3"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        refused(&run(&["--limit", "turns=3", "stakeholders", "--model", model, "--turns", "4"]), &["limit turns", "found 4"]);
+    }
+}
+
+#[test]
+fn messages_name_what_is_wrong() {
+    // --param names the unknown parameter, not its value.
+    refused(&run(&["stakeholders", "--param", "Bogus=1"]), &["--param: expected a parameter name", "VotingRule", "found \"Bogus\""]);
+    // An unknown protocol lists every protocol.
+    let d = scratch("telepathy");
+    let f = d.join("t.toml");
+    assert!(run(&["scenario", "export", "--out", &s(&f)]).status.success());
+    let text = std::fs::read_to_string(&f).unwrap();
+    let bad: String = text
+        .lines()
+        .map(|l| if l.starts_with("protocol = ") { "protocol = \"telepathy\"".to_string() } else { l.to_string() })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_ne!(bad, text);
+    std::fs::write(&f, bad).unwrap();
+    refused(&run(&["scenario", "validate", &s(&f)]), &["mediator.protocol: expected one of \"relay\", \"single_text\", \"confidential\", found \"telepathy\""]);
+    std::fs::remove_dir_all(&d).unwrap();
+}

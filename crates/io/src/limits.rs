@@ -54,8 +54,8 @@ pub static OUTCOMES: Limit = limit(
     10_000_000,
     "outcomes",
     "outcomes of a domain enumerated into a table",
-    "analyze, negotiate, tournament",
-    "analyze: --limit outcomes=N or --sample N",
+    "analyze",
+    "analyze --max-outcomes N, or analyze --sample N",
 );
 /// Packages (outcomes) of one step of a backchannel scenario.
 pub static PACKAGES_PER_STEP: Limit =
