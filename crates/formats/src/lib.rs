@@ -92,6 +92,22 @@ fn declares_latin1(bytes: &[u8]) -> bool {
     ["iso-8859-1", "iso8859-1", "latin1", "latin-1", "windows-1252", "cp1252"].iter().any(|e| decl.contains(e))
 }
 
+/// Checks an issue's number of values against the `values-per-issue` limit, before anything of
+/// that size is built.
+pub(crate) fn check_values(path: &Path, line: Option<usize>, field: &str, count: u128) -> Result<(), Error> {
+    let limit = &bc_io::limits::VALUES_PER_ISSUE;
+    if count <= u128::from(limit.get()) {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        path,
+        line,
+        field,
+        format!("at most {} values (limit {}; raise it with {})", limit.get(), limit.name, limit.how_to_raise()),
+        format!("{count}"),
+    ))
+}
+
 /// Refuses what is not a regular file (a folder, a FIFO, a device, a missing path) with the
 /// read path's message.
 fn regular(path: &Path) -> Result<(), Error> {
