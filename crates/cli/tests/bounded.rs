@@ -400,3 +400,32 @@ fn messages_name_what_is_wrong() {
     refused(&run(&["scenario", "validate", &s(&f)]), &["mediator.protocol: expected one of \"relay\", \"single_text\", \"confidential\", found \"telepathy\""]);
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+#[test]
+fn packages_per_step_at_and_past_the_limit() {
+    assert_eq!(bc_diplomacy::scenario::MAX_PACKAGES, bc_io::limits::PACKAGES_PER_STEP.default);
+    let d = scratch("packages");
+    let f = d.join("s.toml");
+    assert!(run(&["scenario", "export", "--out", &s(&f)]).status.success());
+    // The default scenario's largest step is its grand_bargain variant's one step of every
+    // issue: 3 x 3 x 3 x 2 x 2 x 3 x 3 = 972 packages.
+    let o = run(&["--limit", "packages-per-step=972", "scenario", "validate", &s(&f)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    refused(&run(&["--limit", "packages-per-step=971", "scenario", "validate", &s(&f)]), &["972 packages", "limit packages-per-step", "--limit packages-per-step=N"]);
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn ktab_dimension_names_must_differ() {
+    let d = scratch("ktab-dims");
+    let f = d.join("two.csv");
+    let csv = |a: &str, b: &str| {
+        format!("t,two dims,3,2\nActor,Description,Power,{a},Sal,{b},Sal\nx,X,10,10,50,20,50\ny,Y,20,60,50,70,50\nz,Z,30,90,50,40,50\n")
+    };
+    std::fs::write(&f, csv("Trade", "Security")).unwrap();
+    let o = run(&["stakeholders", &s(&f)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::write(&f, csv("Trade", "Trade")).unwrap();
+    refused(&run(&["stakeholders", &s(&f)]), &["two.csv", "dimensions", "distinct dimension names", "\"Trade\" twice"]);
+    std::fs::remove_dir_all(&d).unwrap();
+}
