@@ -429,3 +429,20 @@ fn ktab_dimension_names_must_differ() {
     refused(&run(&["stakeholders", &s(&f)]), &["two.csv", "dimensions", "distinct dimension names", "\"Trade\" twice"]);
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+#[test]
+fn run_directory_out_refuses_a_file_or_a_link() {
+    let d = scratch("rundir-out");
+    let file = d.join("file");
+    std::fs::write(&file, "kept").unwrap();
+    refused(&run(&["run", "--runs", "2", "--quiet", "--out", &s(&file)]), &["found a file (left untouched)"]);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "kept");
+    let target = d.join("target");
+    std::fs::create_dir(&target).unwrap();
+    let link = d.join("link");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    refused(&run(&["run", "--runs", "2", "--quiet", "--out", &s(&link)]), &["found a symbolic link (left untouched)"]);
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_dir(&target).unwrap().count(), 0);
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -151,6 +151,7 @@ pub fn merge<S: Study>(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
             let mut f = bc_io::read::open(&src).map_err(|e| Error::io(&src, e.into_io()))?;
             std::io::copy(&mut f, &mut out_file).map_err(|e| Error::io(&target, e))?;
         }
+        out_file.sync_all().map_err(|e| Error::io(&target, e))?;
     }
     dir.finish(records, events, &study)
 }

@@ -328,8 +328,11 @@ impl RecordWriter {
         let path = self.parquet_path.clone();
         let mut inner = self.parquet.into_inner().map_err(|e| Error::invalid(&path, format!("closing Parquet: {e}")))?;
         inner.flush().map_err(|e| Error::io(&path, e))?;
+        // On disk before the run directory is renamed into place.
+        inner.get_ref().sync_all().map_err(|e| Error::io(&path, e))?;
         let mut csv = self.csv.into_inner().map_err(|e| Error::io(&self.csv_path, e.into_error()))?;
         csv.flush().map_err(|e| Error::io(&self.csv_path, e))?;
+        csv.get_ref().sync_all().map_err(|e| Error::io(&self.csv_path, e))?;
         Ok(self.rows)
     }
 }
