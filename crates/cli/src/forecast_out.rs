@@ -18,7 +18,7 @@ use crate::scale::ScaleArgs;
 /// The scenario's identity: its file's bytes (or the embedded default's), and the variant.
 pub fn scenario_id(s: &Scenario, path: Option<&Path>) -> Result<ScenarioId> {
     let mut bytes = match path {
-        Some(p) => std::fs::read(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
+        Some(p) => bc_io::read::read_bytes(p)?,
         None => bc_diplomacy::scenario::DEFAULT_TOML.as_bytes().to_vec(),
     };
     if let Some(v) = &s.variant {

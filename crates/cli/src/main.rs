@@ -18,6 +18,10 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "backchannel", version, about, long_about = None)]
 struct Cli {
+    /// Raise (or lower) one of the limits of docs/limits.md for this command, e.g.
+    /// `--limit input-bytes=1000000000` (repeatable).
+    #[arg(long, global = true, value_name = "NAME=N", action = clap::ArgAction::Append)]
+    limit: Vec<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -58,6 +62,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    for l in &cli.limit {
+        if let Err(e) = bc_io::limits::set(l) {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let result = match cli.command {
         Command::Analyze(args) => commands::analyze::run(args),
         Command::Convert(args) => commands::convert::run(args),

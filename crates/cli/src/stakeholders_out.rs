@@ -32,7 +32,7 @@ fn write(out: &Path, study: &StakeholderStudy, file: Option<&Path>, seed: Option
     let mut m = Manifest::start("stakeholders", 1, bc_engine::Shard::ALL);
     m.seed = seed;
     let bytes = match file {
-        Some(p) => std::fs::read(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
+        Some(p) => bc_io::read::read_bytes(p)?,
         None => bc_stakeholders::US_IRAN_XML.as_bytes().to_vec(),
     };
     m.scenario = Some(ScenarioId::new(file.map_or_else(|| "embedded us_iran.xml".to_string(), |p| p.display().to_string()), &bytes));

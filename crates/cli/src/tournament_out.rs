@@ -13,7 +13,9 @@ use bc_report::rundir::RunDir;
 use bc_tournament::Tournament;
 
 /// Starts the run directory at `out`; the tournament's own files go in its `dir()`.
-pub fn start(out: &Path, t: &Tournament, shard: Shard, threads: usize, domains: &[std::path::PathBuf]) -> Result<RunDir> {
+/// `settings` are every setting that changes results and is not in the manifest otherwise
+/// (recorded in run.json, compared by `merge`).
+pub fn start(out: &Path, t: &Tournament, shard: Shard, threads: usize, domains: &[std::path::PathBuf], settings: &[(&str, String)]) -> Result<RunDir> {
     let mut m = Manifest::start("tournament", t.n_jobs(), shard);
     m.seed = Some(t.seed);
     // The scenario identity: every domain folder's files, in order, by name and content.
@@ -23,19 +25,28 @@ pub fn start(out: &Path, t: &Tournament, shard: Shard, threads: usize, domains: 
         files.sort();
         for f in files {
             bytes.extend_from_slice(f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
-            bytes.extend_from_slice(&std::fs::read(&f).map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?);
+            bytes.extend_from_slice(&bc_io::read::read_bytes(&f)?);
         }
     }
     let names: Vec<String> = t.domains.iter().map(|d| d.name.clone()).collect();
     m.scenario = Some(ScenarioId::new(names.join(", "), &bytes));
     m.threads = if threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { threads };
     m.concatenated = vec!["results.csv".into(), "results.jsonl".into()];
+    m.settings = settings.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
     Ok(RunDir::create(out, m)?)
 }
 
-/// `--dry-run`: times real negotiations and prints the estimate.
-pub fn dry_run(t: &Tournament, shard: Shard, threads: usize) -> Result<()> {
+/// Rounds of the negotiations `--dry-run` times (then scales to `--steps`).
+const DRY_RUN_STEPS: u64 = 1_000;
+
+/// `--dry-run`: times real negotiations, of at most [`DRY_RUN_STEPS`] rounds (scaled to
+/// `--steps`), and prints the estimate; `t.n_steps` is lowered for the calibration.
+pub fn dry_run(t: &mut Tournament, shard: Shard, threads: usize) -> Result<()> {
     let columns = bc_report::tournament::columns(&t.spec());
-    let scale = crate::scale::ScaleArgs { out: None, shard, dry_run: true, quiet: true };
-    crate::scale::print_dry_run(&scale, "tournament", "negotiations", t.n_jobs(), threads, &columns, |i| vec![bc_report::tournament::cells(t, &t.run_job(i))])
+    let scale = crate::scale::ScaleArgs { out: None, shard, dry_run: true, quiet: true, force: false };
+    let steps = t.n_steps;
+    t.n_steps = steps.min(DRY_RUN_STEPS);
+    let factor = (steps as f64 / t.n_steps as f64, format!("negotiations of {} rounds", t.n_steps));
+    let t = &*t;
+    crate::scale::print_dry_run_scaled(&scale, "tournament", "negotiations", t.n_jobs(), threads, &columns, Some(factor), |i| vec![bc_report::tournament::cells(t, &t.run_job(i))])
 }

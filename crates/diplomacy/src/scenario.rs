@@ -22,7 +22,8 @@ pub const DEFAULT_TOML: &str = include_str!("../scenarios/us_iran_pakistan.toml"
 /// The name under which the embedded default is reported.
 pub const DEFAULT_SOURCE: &str = "<embedded default scenario>";
 
-/// Largest number of packages one step may have.
+/// Largest number of packages one step may have by default (the `packages-per-step` limit of
+/// `bc_io::limits`, which is what is checked).
 pub const MAX_PACKAGES: u64 = 200_000;
 
 /// An uncertain parameter: its path in the file and its distribution.
@@ -61,8 +62,8 @@ impl Scenario {
 
     /// Reads and checks a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, Error> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::new(ErrorKind::Io { path: path.display().to_string(), message: e.to_string() }))?;
+        let text = bc_io::read::read_text(path)
+            .map_err(|e| Error::new(ErrorKind::Io { path: path.display().to_string(), message: e.reason() }))?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Scenario::from_str(&text, &path.display().to_string(), &dir)
     }
@@ -694,10 +695,11 @@ fn check_document(
                     count = count.saturating_mul(sp.issues()[k].cardinality().unwrap_or(grid));
                 }
             }
-            if count > MAX_PACKAGES {
+            let max = bc_io::limits::PACKAGES_PER_STEP.get();
+            if count > max {
                 problems.push((
                     format!("steps[{s}].issues"),
-                    format!("this step has {count} packages, more than the limit of {MAX_PACKAGES}; split it into smaller steps or coarsen real_grid"),
+                    format!("this step has {count} packages, more than the limit of {max} (limit packages-per-step, raise it with --limit packages-per-step=N); split it into smaller steps or coarsen real_grid"),
                 ));
             }
         }

@@ -541,6 +541,15 @@ impl<'a> SchemaCheck<'a> {
                 return;
             }
         }
+        // A choice of constants (a protocol name): the whole list, not the nearest branch.
+        let consts: Vec<&Json> = branches.iter().filter_map(|b| b.get("const")).collect();
+        if !consts.is_empty() && consts.len() == branches.len() {
+            if !consts.contains(&inst) {
+                let names: Vec<String> = consts.iter().map(|c| c.to_string()).collect();
+                self.problems.push((path.to_string(), format!("expected one of {}, found {}", names.join(", "), describe(inst))));
+            }
+            return;
+        }
         let mut best: Option<Vec<(String, String)>> = None;
         let mut type_ok = false;
         for b in branches {

@@ -51,15 +51,22 @@ where
     S: FnMut(u64, T) -> Result<(), E>,
     P: FnMut(u64),
 {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads)
-        .build()
-        .expect("the thread pool starts");
+    // A pool that cannot start (the system refuses that many threads) runs the jobs on this
+    // thread instead: results never depend on the thread count, and nothing panics. Callers
+    // bound the thread count first (`bc_io::limits::check_threads`).
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(options.threads).build().ok();
+    let mut local: Option<W> = None;
     let batch = options.batch.max(1);
     let mut start = range.start;
     while start < range.end {
         let end = (start + batch).min(range.end);
-        let results: Vec<T> = pool.install(|| (start..end).into_par_iter().map_init(&init, &job).collect());
+        let results: Vec<T> = match &pool {
+            Some(pool) => pool.install(|| (start..end).into_par_iter().map_init(&init, &job).collect()),
+            None => {
+                let w = local.get_or_insert_with(&init);
+                (start..end).map(|i| job(w, i)).collect()
+            }
+        };
         for (i, r) in (start..end).zip(results) {
             sink(i, r)?;
         }

@@ -75,6 +75,18 @@ pub fn read_domain_str(path: &Path, text: &str) -> Result<Domain, Error> {
             "none",
         ));
     }
+    if let Some(declared) = space_el.attr("number_of_issues") {
+        // GENIUS writes 0 when it does not count; any other number must be the count.
+        if !matches!(declared.trim().parse::<usize>(), Ok(n) if n == 0 || n == elements.len()) {
+            return Err(Error::invalid(
+                path,
+                Some(space_el.line),
+                "<utility_space> @number_of_issues",
+                format!("{} (the number of <issue> elements) or 0", elements.len()),
+                format!("{declared:?}"),
+            ));
+        }
+    }
     let mut issues = Vec::with_capacity(elements.len());
     let mut node_indices = Vec::with_capacity(elements.len());
     for el in elements {
@@ -115,6 +127,10 @@ fn read_issue(path: &Path, el: &Element, name: &str) -> Result<Issue, Error> {
             let (lo, hi) = bounds(path, el, name, false)?;
             let lo = to_int(path, el, name, "lowerbound", &lo)?;
             let hi = to_int(path, el, name, "upperbound", &hi)?;
+            if lo <= hi {
+                // Refused before any table of the range's values is built.
+                crate::check_values(path, Some(el.line), &issue_field(name, "upperbound"), (hi as i128 - lo as i128 + 1) as u128)?;
+            }
             if lo > hi {
                 return Err(Error::invalid(
                     path,
@@ -153,8 +169,10 @@ fn read_issue(path: &Path, el: &Element, name: &str) -> Result<Issue, Error> {
                         "none",
                     )
                 })?;
-                values.push(v.to_string());
+                // Trimmed, as profiles' values are when they are looked up.
+                values.push(v.trim().to_string());
             }
+            crate::check_values(path, Some(el.line), &format!("issue {name:?}"), values.len() as u128)?;
             if values.is_empty() {
                 return Err(Error::invalid(
                     path,

@@ -19,7 +19,74 @@ pub fn read_domain(path: &Path) -> Result<OutcomeSpace, Error> {
 }
 
 fn parse_json(path: &Path, text: &str) -> Result<Json, Error> {
-    serde_json::from_str(text).map_err(|e| Error::syntax(path, Some(e.line()), e.to_string()))
+    serde_json::from_str::<strict::Strict>(text).map(|s| s.0).map_err(|e| Error::syntax(path, Some(e.line()), e.to_string()))
+}
+
+/// JSON read strictly: an object that repeats a key is refused (serde_json keeps the last one,
+/// so a profile could silently lose a weight).
+mod strict {
+    use serde::de::{Deserialize, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+    use serde_json::{Map, Value as Json};
+
+    pub(super) struct Strict(pub(super) Json);
+
+    impl<'de> Deserialize<'de> for Strict {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Strict, D::Error> {
+            d.deserialize_any(V).map(Strict)
+        }
+    }
+
+    struct V;
+
+    impl<'de> Visitor<'de> for V {
+        type Value = Json;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON value")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
+            Ok(Json::Bool(v))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
+            Ok(Json::from(v))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
+            Ok(Json::from(v))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
+            Ok(serde_json::Number::from_f64(v).map_or(Json::Null, Json::Number))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Json, E> {
+            Ok(Json::String(v.to_string()))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Json, E> {
+            Ok(Json::String(v))
+        }
+        fn visit_unit<E>(self) -> Result<Json, E> {
+            Ok(Json::Null)
+        }
+        fn visit_none<E>(self) -> Result<Json, E> {
+            Ok(Json::Null)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+            let mut v = Vec::new();
+            while let Some(Strict(x)) = seq.next_element()? {
+                v.push(x);
+            }
+            Ok(Json::Array(v))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+            let mut obj = Map::new();
+            while let Some(k) = map.next_key::<String>()? {
+                if obj.contains_key(&k) {
+                    return Err(A::Error::custom(format!("expected each key once in an object, found {k:?} twice")));
+                }
+                let Strict(v) = map.next_value()?;
+                obj.insert(k, v);
+            }
+            Ok(Json::Object(obj))
+        }
+    }
 }
 
 /// Line of the first occurrence of `"key"` in the text, for error messages (JSON values carry no
@@ -59,13 +126,14 @@ fn domain_from_json(path: &Path, text: &str, json: &Json) -> Result<OutcomeSpace
             let names = arr
                 .iter()
                 .map(|v| match v {
-                    Json::String(s) => Ok(s.clone()),
+                    Json::String(s) => Ok(s.trim().to_string()),
                     other => Err(Error::invalid(path, line, format!("{field}.values"), "strings", other.to_string())),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             if names.is_empty() {
                 return Err(Error::invalid(path, line, format!("{field}.values"), "at least one value", "an empty list"));
             }
+            crate::check_values(path, line, &format!("{field}.values"), names.len() as u128)?;
             Issue::categorical(name.clone(), names).map_err(|e| from_model(path, line, &field, e))?
         } else if let Some(range) = set.get("range") {
             let (lo, hi, step) = read_range(path, line, &field, range)?;
@@ -117,9 +185,7 @@ fn number_issue(
     let places = decimals(lo).max(decimals(step)).min(15);
     let scale = 10f64.powi(places);
     let count = ((hi - lo) / step + 1e-9).floor() as u64 + 1;
-    if count > 10_000_000 {
-        return Err(Error::invalid(path, line, format!("{field}.range"), "at most 10^7 values", format!("{count}")));
-    }
+    crate::check_values(path, line, &format!("{field}.range"), u128::from(count))?;
     // GeniusWeb integer ranges (step 1, integral bounds) become integer issues.
     if step == 1.0 && lo.fract() == 0.0 && hi.fract() == 0.0 {
         return Issue::integer(name, lo as i64, lo as i64 + count as i64 - 1)
@@ -225,20 +291,28 @@ pub fn read_profile_str(
         .map(str::to_string)
         .unwrap_or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
     let utility = UtilityFunction::LinearAdditive(f);
-    let reserved_value = match (las.get("reservationBid"), find_number(top, las, "reserved_value")) {
+    let reserved_value = match (las.get("reservationBid"), find_number(path, text, top, las, "reserved_value")?) {
         (_, Some(r)) => r,
         (Some(bid), None) => reservation_bid_utility(path, text, &space, &utility, bid)?,
         (None, None) => 0.0,
     };
-    let discount = match find_number(top, las, "discount_factor") {
+    let discount = match find_number(path, text, top, las, "discount_factor")? {
         Some(d) if d > 0.0 && d < 1.0 => Discount::PerStep(d),
         _ => Discount::None,
     };
     Ok((space, Preferences { name, utility, reserved_value, discount }))
 }
 
-fn find_number(top: &Map<String, Json>, las: &Map<String, Json>, key: &str) -> Option<f64> {
-    las.get(key).or_else(|| top.get(key)).and_then(Json::as_f64)
+/// `key` of the profile (or of the file's top level): absent, or a finite number; anything else
+/// (`true`, `"0.5"`, `null`) is refused rather than read as 0.
+fn find_number(path: &Path, text: &str, top: &Map<String, Json>, las: &Map<String, Json>, key: &str) -> Result<Option<f64>, Error> {
+    match las.get(key).or_else(|| top.get(key)) {
+        None => Ok(None),
+        Some(v) => match v.as_f64() {
+            Some(x) if x.is_finite() => Ok(Some(x)),
+            _ => Err(Error::invalid(path, line_of(text, key), key, "a number", v.to_string())),
+        },
+    }
 }
 
 fn read_value_utilities(

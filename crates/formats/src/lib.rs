@@ -54,13 +54,64 @@ pub struct Scenario {
     pub profile_files: Vec<PathBuf>,
 }
 
+/// A file's text through the one read path (`bc_io::read`: regular files only, at most the
+/// `input-bytes` limit). UTF-8, or Latin-1 when an XML declaration says so (older GENIUS
+/// files); any other bytes are refused rather than guessed.
 pub(crate) fn read_text(path: &Path) -> Result<String, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+    let bytes = bc_io::read::read_bytes(path).map_err(|e| Error::io(path, &e.into_io()))?;
     match String::from_utf8(bytes) {
         Ok(s) => Ok(s.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(s)),
-        // GENIUS files predate UTF-8 everywhere; read anything else as Latin-1.
-        Err(e) => Ok(e.into_bytes().iter().map(|b| char::from(*b)).collect()),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            if declares_latin1(&bytes) {
+                Ok(bytes.iter().map(|b| char::from(*b)).collect())
+            } else {
+                let line = bytes[..offset].iter().filter(|b| **b == b'\n').count() + 1;
+                Err(Error::invalid(
+                    path,
+                    Some(line),
+                    "",
+                    "UTF-8 text (or an XML declaration with encoding=\"ISO-8859-1\")",
+                    format!("the byte 0x{:02x}, which is not UTF-8, at byte offset {offset}", bytes[offset]),
+                ))
+            }
+        }
     }
+}
+
+/// Whether the XML declaration at the start of `bytes` names Latin-1 (ISO-8859-1 or
+/// windows-1252, which GENIUS's Java wrote).
+fn declares_latin1(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(200)];
+    if !head.starts_with(b"<?xml") {
+        return false;
+    }
+    let end = head.iter().position(|b| *b == b'>').unwrap_or(head.len());
+    let decl = String::from_utf8_lossy(&head[..end]).to_ascii_lowercase();
+    ["iso-8859-1", "iso8859-1", "latin1", "latin-1", "windows-1252", "cp1252"].iter().any(|e| decl.contains(e))
+}
+
+/// Checks an issue's number of values against the `values-per-issue` limit, before anything of
+/// that size is built.
+pub(crate) fn check_values(path: &Path, line: Option<usize>, field: &str, count: u128) -> Result<(), Error> {
+    let limit = &bc_io::limits::VALUES_PER_ISSUE;
+    if count <= u128::from(limit.get()) {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        path,
+        line,
+        field,
+        format!("at most {} values (limit {}; raise it with {})", limit.get(), limit.name, limit.how_to_raise()),
+        format!("{count}"),
+    ))
+}
+
+/// Refuses what is not a regular file (a folder, a FIFO, a device, a missing path) with the
+/// read path's message.
+fn regular(path: &Path) -> Result<(), Error> {
+    bc_io::read::open(path).map(drop).map_err(|e| Error::io(path, &e.into_io()))
 }
 
 /// What a file in a scenario folder holds.
@@ -149,6 +200,13 @@ pub fn load_folder(dir: &Path, semantics: Semantics) -> Result<Scenario, Error> 
 
 /// Loads a domain file and named profile files (GENIUS XML or GeniusWeb JSON, by content).
 pub fn load_files(domain: &Path, profiles: &[PathBuf], semantics: Semantics) -> Result<Scenario, Error> {
+    if domain.is_dir() {
+        return Err(Error::invalid(domain, None, "arguments", "a domain file followed by profile files, or one domain folder alone", "a folder followed by other paths"));
+    }
+    regular(domain)?;
+    for p in profiles {
+        regular(p)?;
+    }
     let role = classify(domain)?;
     let mut parties = Vec::with_capacity(profiles.len());
     let space = match role {
@@ -223,6 +281,7 @@ pub fn load(paths: &[PathBuf], semantics: Semantics) -> Result<Scenario, Error> 
         [] => Err(Error::invalid(Path::new(""), None, "arguments", "a domain folder, or a domain file and profiles", "nothing")),
         [one] if one.is_dir() => load_folder(one, semantics),
         [domain, profiles @ ..] => {
+            regular(domain)?;
             if profiles.is_empty() {
                 return Err(Error::invalid(domain, None, "arguments", "profile files after the domain file", "none"));
             }

@@ -44,6 +44,15 @@ pub enum ErrorKind {
     },
     /// An analysis needs at least this many parties.
     TooFewParties(usize),
+    /// An issue with more values than a utility function tabulates.
+    IssueTooLarge {
+        /// The issue.
+        issue: String,
+        /// Its number of values.
+        values: u64,
+        /// The most values tabulated.
+        limit: u64,
+    },
 }
 
 impl Error {
@@ -65,6 +74,10 @@ impl fmt::Display for Error {
             ErrorKind::DuplicateValue { issue, value } => {
                 write!(f, "issue {issue:?} lists the value {value:?} twice")
             }
+            ErrorKind::IssueTooLarge { issue, values, limit } => write!(
+                f,
+                "issue {issue:?} has {values} values, more than the {limit} a utility function tabulates"
+            ),
             ErrorKind::TooManyValues(name) => {
                 write!(f, "issue {name:?} has more than 2^32 values")
             }

@@ -36,6 +36,9 @@ pub enum IssueKind {
 pub struct Issue {
     name: String,
     kind: IssueKind,
+    /// For a categorical issue: value positions sorted by name, so that a value is found by
+    /// name in logarithmic time (reading a profile of 10^5 values stays linear-logarithmic).
+    by_name: Vec<u32>,
 }
 
 /// The value an outcome takes on one issue.
@@ -57,16 +60,16 @@ impl Issue {
         if values.is_empty() {
             return Err(Error::new(ErrorKind::EmptyIssue(name)));
         }
-        let mut seen = std::collections::BTreeSet::new();
-        for v in &values {
-            if !seen.insert(v.as_str()) {
-                return Err(Error::new(ErrorKind::DuplicateValue { issue: name, value: v.clone() }));
-            }
-        }
         if values.len() > u32::MAX as usize {
             return Err(Error::new(ErrorKind::TooManyValues(name)));
         }
-        Ok(Issue { name, kind: IssueKind::Categorical(values) })
+        let mut by_name: Vec<u32> = (0..values.len() as u32).collect();
+        by_name.sort_by(|a, b| values[*a as usize].cmp(&values[*b as usize]).then(a.cmp(b)));
+        if let Some(w) = by_name.windows(2).find(|w| values[w[0] as usize] == values[w[1] as usize]) {
+            let value = values[w[0] as usize].clone();
+            return Err(Error::new(ErrorKind::DuplicateValue { issue: name, value }));
+        }
+        Ok(Issue { name, kind: IssueKind::Categorical(values), by_name })
     }
 
     /// An integer range `lo..=hi`. Fails when `lo > hi` or the range has more than 2^32 values.
@@ -78,7 +81,7 @@ impl Issue {
         if (hi as i128 - lo as i128) >= u32::MAX as i128 {
             return Err(Error::new(ErrorKind::TooManyValues(name)));
         }
-        Ok(Issue { name, kind: IssueKind::Integer { lo, hi } })
+        Ok(Issue { name, kind: IssueKind::Integer { lo, hi }, by_name: Vec::new() })
     }
 
     /// A real interval `[lo, hi]`. Fails unless both bounds are finite and `lo <= hi`.
@@ -87,7 +90,7 @@ impl Issue {
         if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
             return Err(Error::new(ErrorKind::EmptyIssue(name)));
         }
-        Ok(Issue { name, kind: IssueKind::Real { lo, hi } })
+        Ok(Issue { name, kind: IssueKind::Real { lo, hi }, by_name: Vec::new() })
     }
 
     /// A finite list of numbers, strictly increasing and finite.
@@ -102,7 +105,7 @@ impl Issue {
         if values.len() > u32::MAX as usize {
             return Err(Error::new(ErrorKind::TooManyValues(name)));
         }
-        Ok(Issue { name, kind: IssueKind::Number(values) })
+        Ok(Issue { name, kind: IssueKind::Number(values), by_name: Vec::new() })
     }
 
     /// The issue's name.
@@ -153,9 +156,11 @@ impl Issue {
     pub fn parse_value(&self, text: &str) -> Option<Value> {
         let text = text.trim();
         match &self.kind {
-            IssueKind::Categorical(values) => {
-                values.iter().position(|v| v == text).map(|i| Value::Index(i as u32))
-            }
+            IssueKind::Categorical(values) => self
+                .by_name
+                .binary_search_by(|k| values[*k as usize].as_str().cmp(text))
+                .ok()
+                .map(|i| Value::Index(self.by_name[i])),
             IssueKind::Integer { lo, hi } => {
                 let x: i64 = text.parse().ok()?;
                 (x >= *lo && x <= *hi).then(|| Value::Index((x - lo) as u32))
@@ -166,7 +171,14 @@ impl Issue {
             }
             IssueKind::Number(values) => {
                 let x: f64 = text.parse().ok()?;
-                values.iter().position(|v| *v == x).map(|i| Value::Index(i as u32))
+                // Strictly increasing and finite: a binary search.
+                if x.is_nan() {
+                    return None;
+                }
+                values
+                    .binary_search_by(|v| v.partial_cmp(&x).unwrap_or(std::cmp::Ordering::Less))
+                    .ok()
+                    .map(|i| Value::Index(i as u32))
             }
         }
     }

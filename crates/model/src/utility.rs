@@ -244,13 +244,30 @@ impl LinearAdditive {
                 ))));
             }
             f.check(issue)?;
+            // Each discrete issue's values are tabulated: refuse before allocating a table no
+            // file should need (an integer range 0..2*10^9 would be 16 GB).
+            if let Some(n) = issue.cardinality().filter(|n| *n > crate::space::DEFAULT_ENUMERATION_LIMIT) {
+                return Err(Error::new(ErrorKind::IssueTooLarge {
+                    issue: issue.name().to_string(),
+                    values: n,
+                    limit: crate::space::DEFAULT_ENUMERATION_LIMIT,
+                }));
+            }
             let t = match issue.cardinality() {
                 Some(n) => (0..n).map(|v| w * f.eval(issue, Value::Index(v as u32))).collect(),
                 None => Vec::new(),
             };
             terms.push(t);
         }
-        Ok(LinearAdditive { bias, weights, values, terms, issues: issues.to_vec(), cap: None })
+        let f = LinearAdditive { bias, weights, values, terms, issues: issues.to_vec(), cap: None };
+        // Finite weights and values can still overflow (a weight of 1e308 times 320).
+        let (lo, hi) = f.minmax();
+        if !(lo.is_finite() && hi.is_finite()) {
+            return Err(Error::new(ErrorKind::NotFinite(format!(
+                "utilities: weights times values overflow (from {lo} to {hi})"
+            ))));
+        }
+        Ok(f)
     }
 
     /// The same function with its total capped at `cap` (GENIUS's `min(1, u)`).
@@ -967,6 +984,17 @@ mod tests {
         for (k, x) in all.iter().enumerate() {
             assert_eq!(*x, f.eval(&s.outcome_at(k as u64)));
         }
+    }
+
+    #[test]
+    fn integer_issue_tables_at_and_past_the_limit() {
+        let linear = ValueFunction::Linear { offset: 0.0, slope: 1e-9, origin: 0.0, clamp: true };
+        let at = OutcomeSpace::new("d", vec![Issue::integer("n", 1, crate::space::DEFAULT_ENUMERATION_LIMIT as i64).unwrap()]).unwrap();
+        assert_eq!(LinearAdditive::new(&at, 0.0, vec![1.0], vec![linear.clone()]).unwrap().terms(0).len() as u64, crate::space::DEFAULT_ENUMERATION_LIMIT);
+        // The audit's 0..2*10^9: refused, nothing of its size allocated.
+        let past = OutcomeSpace::new("d", vec![Issue::integer("n", 0, 2_000_000_000).unwrap()]).unwrap();
+        let e = LinearAdditive::new(&past, 0.0, vec![1.0], vec![linear]).unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::IssueTooLarge { values: 2_000_000_001, .. }), "{e}");
     }
 
     #[test]

@@ -66,11 +66,5 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.kind {
-            ErrorKind::Io(e) => Some(e),
-            _ => None,
-        }
-    }
-}
+// No `source()`: the message already includes the I/O error, and `{:#}` would print it twice.
+impl std::error::Error for Error {}

@@ -45,6 +45,8 @@ impl EventWriter {
     /// Flushes and closes the file.
     pub fn finish(mut self) -> Result<u64, Error> {
         self.out.flush().map_err(|e| Error::io(&self.path, e))?;
+        // On disk before the run directory is renamed into place.
+        self.out.get_ref().sync_all().map_err(|e| Error::io(&self.path, e))?;
         Ok(self.lines)
     }
 }

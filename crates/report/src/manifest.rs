@@ -81,6 +81,11 @@ pub struct Manifest {
     /// For a merged directory: the shard directories it was merged from, in shard order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<String>,
+    /// Every setting that changes results and is not recorded above (e.g. a tournament's
+    /// `semantics`, `ignore_discount`, protocol, steps), as `name: value`; `merge` refuses
+    /// shards whose settings differ.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub settings: std::collections::BTreeMap<String, String>,
 }
 
 impl Manifest {
@@ -105,6 +110,7 @@ impl Manifest {
             finished: None,
             concatenated: Vec::new(),
             merged_from: Vec::new(),
+            settings: Default::default(),
         }
     }
 
@@ -116,7 +122,7 @@ impl Manifest {
     /// Reads `DIR/run.json`.
     pub fn read(dir: &Path) -> Result<Manifest, Error> {
         let path = dir.join("run.json");
-        let text = std::fs::read_to_string(&path).map_err(|e| {
+        let text = bc_io::read::read_text(&path).map_err(|e| e.into_io()).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 Error::invalid(&path, "expected the manifest of a finished run directory (written last by `--out`), found no run.json")
             } else {

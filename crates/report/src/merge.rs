@@ -66,6 +66,13 @@ pub fn check_shards(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>, Error>
         if s.count != count {
             return Err(differs("shard", format!("a shard of {count}"), m.shard.clone()));
         }
+        for key in first.settings.keys().chain(m.settings.keys()) {
+            let (a, b) = (first.settings.get(key), m.settings.get(key));
+            if a != b {
+                let show = |v: Option<&String>| v.map_or("none".to_string(), |v| format!("{v:?}"));
+                return Err(differs(&format!("settings.{key}"), show(a), show(b)));
+            }
+        }
     }
     shards.sort_by_key(|(s, _, _)| s.index);
     for (want, (s, d, _)) in (0..count).zip(&shards) {
@@ -93,6 +100,7 @@ pub fn merge<S: Study>(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
     manifest.threads = shards.iter().map(|(_, m)| m.threads).max().unwrap_or(0);
     manifest.merged_from = shards.iter().map(|(d, _)| d.display().to_string()).collect();
     manifest.concatenated = first.concatenated.clone();
+    manifest.settings = first.settings.clone();
     for name in &first.concatenated {
         if name.contains('/') || name.contains('\\') || name.starts_with('.') || crate::rundir::RESERVED.contains(&name.as_str()) {
             return Err(Error::invalid(&shards[0].0.join("run.json"), format!("field \"concatenated\": expected plain file names other than the run directory's own, found {name:?}")));
@@ -115,7 +123,7 @@ pub fn merge<S: Study>(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
             return Err(Error::invalid(&d.join("records.csv"), format!("expected {} records (run.json), found {rows}", m.records)));
         }
         let ev = d.join("events.jsonl");
-        let mut f = std::fs::File::open(&ev).map_err(|e| Error::io(&ev, e))?;
+        let mut f = bc_io::read::open(&ev).map_err(|e| Error::io(&ev, e.into_io()))?;
         loop {
             let n = f.read(&mut buf).map_err(|e| Error::io(&ev, e))?;
             if n == 0 {
@@ -124,7 +132,7 @@ pub fn merge<S: Study>(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
             events.write_raw(&buf[..n])?;
         }
         let sp = d.join("stats.json");
-        let text = std::fs::read_to_string(&sp).map_err(|e| Error::io(&sp, e))?;
+        let text = bc_io::read::read_text(&sp).map_err(|e| Error::io(&sp, e.into_io()))?;
         let s: S = serde_json::from_str(&text).map_err(|e| Error::invalid(&sp, format!("line {}: {e}", e.line())))?;
         match &mut study {
             None => study = Some(s),
@@ -140,9 +148,10 @@ pub fn merge<S: Study>(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
         let mut out_file = std::fs::File::create(&target).map_err(|e| Error::io(&target, e))?;
         for (d, _) in &shards {
             let src = d.join(name);
-            let mut f = std::fs::File::open(&src).map_err(|e| Error::io(&src, e))?;
+            let mut f = bc_io::read::open(&src).map_err(|e| Error::io(&src, e.into_io()))?;
             std::io::copy(&mut f, &mut out_file).map_err(|e| Error::io(&target, e))?;
         }
+        out_file.sync_all().map_err(|e| Error::io(&target, e))?;
     }
     dir.finish(records, events, &study)
 }

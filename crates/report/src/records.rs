@@ -328,8 +328,11 @@ impl RecordWriter {
         let path = self.parquet_path.clone();
         let mut inner = self.parquet.into_inner().map_err(|e| Error::invalid(&path, format!("closing Parquet: {e}")))?;
         inner.flush().map_err(|e| Error::io(&path, e))?;
+        // On disk before the run directory is renamed into place.
+        inner.get_ref().sync_all().map_err(|e| Error::io(&path, e))?;
         let mut csv = self.csv.into_inner().map_err(|e| Error::io(&self.csv_path, e.into_error()))?;
         csv.flush().map_err(|e| Error::io(&self.csv_path, e))?;
+        csv.get_ref().sync_all().map_err(|e| Error::io(&self.csv_path, e))?;
         Ok(self.rows)
     }
 }
@@ -353,7 +356,7 @@ pub struct RecordReader {
 impl RecordReader {
     /// Opens `path`, checking that its header names `columns` in order.
     pub fn open(path: &Path, columns: &[Column]) -> Result<RecordReader, Error> {
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let file = bc_io::read::open(path).map_err(|e| Error::io(path, e.into_io()))?;
         let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(std::io::BufReader::new(file));
         let header = reader.headers().map_err(|e| csv_error(path, e))?.clone();
         let expected: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();

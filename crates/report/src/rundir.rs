@@ -34,6 +34,12 @@ impl RunDir {
         if path.as_os_str().is_empty() || path.file_name().is_none() {
             return Err(Error::usage(format!("--out: expected a directory name, found {:?}", path.display().to_string())));
         }
+        if let Ok(m) = std::fs::symlink_metadata(path) {
+            if !m.is_dir() {
+                let what = if m.file_type().is_symlink() { "a symbolic link" } else { "a file" };
+                return Err(Error::invalid(path, format!("expected a new or empty directory, found {what} (left untouched)")));
+            }
+        }
         match std::fs::read_dir(path) {
             Ok(mut entries) => {
                 if entries.next().is_some() {
@@ -118,6 +124,7 @@ pub fn write_json(path: &Path, value: &serde_json::Value) -> Result<(), Error> {
     write_file(path, text.as_bytes())
 }
 
+/// Writes a new file through the one write path (`bc_io::write`: synced, never replacing).
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+    bc_io::write::write_file(path, bytes, bc_io::write::Overwrite::Refuse).map_err(|e| Error::io(path, e.into_io()))
 }

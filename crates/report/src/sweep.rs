@@ -109,12 +109,15 @@ pub struct Design {
 impl Design {
     /// The full grid over every parameter's levels, the last parameter varying fastest.
     pub fn grid(params: Vec<SweepParam>) -> Result<Design, String> {
+        let sizes = params.iter().map(|p| match &p.axis {
+            Axis::Levels(levels) => levels.len() as u64,
+            Axis::Range(..) => 1,
+        });
+        let limit = &bc_io::limits::GRID_POINTS;
+        bc_io::limits::checked_product(limit, sizes).map_err(|found| limit.exceeded(found, "--grid").to_string())?;
         let mut points: Vec<Vec<f64>> = vec![Vec::new()];
         for p in &params {
             let Axis::Levels(levels) = &p.axis else { return Err(format!("{}: expected levels for a grid", p.key)) };
-            if points.len().saturating_mul(levels.len()) > 10_000_000 {
-                return Err("--grid: expected at most 10,000,000 points".into());
-            }
             points = points.into_iter().flat_map(|pt| levels.iter().map(move |&v| [pt.clone(), vec![v]].concat())).collect();
         }
         Ok(Design { params, points })
@@ -127,6 +130,7 @@ impl Design {
         if n == 0 {
             return Err("--lhs: expected at least 1 point, found 0".into());
         }
+        bc_io::limits::LHS_POINTS.check(n as u64, "--lhs").map_err(|e| e.to_string())?;
         let mut points = vec![Vec::with_capacity(params.len()); n];
         for (k, p) in params.iter().enumerate() {
             let Axis::Range(lo, hi) = p.axis else { return Err(format!("{}: expected a range for a Latin hypercube", p.key)) };

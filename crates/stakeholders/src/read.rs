@@ -17,7 +17,7 @@ use bc_formats::xml::{self, Element};
 
 /// Reads a scenario from a `.csv` or `.xml` file (by extension, any case) and validates it.
 pub fn load(path: &Path) -> Result<Scenario, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+    let text = bc_io::read::read_text(path).map_err(|e| Error::io(path, &e.into_io()))?;
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     match ext.as_deref() {
         Some("csv") => from_csv_str(path, &text),

@@ -57,14 +57,20 @@ impl Scenario {
         self.dimensions.len()
     }
 
-    /// Checks what the models need: at least 3 actors and 1 dimension, unique actor names,
-    /// positive capabilities, positions and saliences in `[0, 100]`, each actor's saliences
+    /// Checks what the models need: at least 3 actors and 1 dimension, unique actor and dimension
+    /// names, positive capabilities, positions and saliences in `[0, 100]`, each actor's saliences
     /// summing to more than 0 and at most 100, one coordinate and one salience per dimension,
     /// and ideal-adjustment rates in `[0, 1]` summing to at most 1 per actor. Errors name `file`.
     pub fn validate(&self, file: &Path) -> Result<(), Error> {
         let nd = self.num_dims();
         if nd == 0 {
             return Err(Error::invalid(file, None, "dimensions", "at least 1 dimension", "none"));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for name in &self.dimensions {
+            if !seen.insert(name.as_str()) {
+                return Err(Error::invalid(file, None, "dimensions", "distinct dimension names", format!("{name:?} twice")));
+            }
         }
         if self.actors.len() < MIN_ACTORS {
             return Err(Error::invalid(

@@ -1,44 +1,42 @@
-//! Tournament output: rows streamed to CSV and JSONL (written to a temporary file and renamed
-//! when complete, so a failed run leaves nothing half-written), and scores recomputed from
+//! Tournament output: rows streamed to CSV and JSONL (written through `bc_io::write`: a
+//! temporary file synced and renamed when complete, so a failed run leaves nothing
+//! half-written, and nothing but a new file is written unless asked), and scores recomputed from
 //! written JSONL results.
 //!
 //! A CSV header is written only by a run that starts at job 0, so that the files of
 //! `--shard 0/N`, `1/N`, ... concatenate to the unsharded file.
 
 use std::fmt::Write as _;
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use bc_io::write::Overwrite;
 use serde_json::{json, Value as Json};
 
 use crate::error::Error;
 use crate::scores::{Scores, TournamentSpec};
 use crate::{Row, Tournament};
 
-/// A file written under a temporary name and renamed into place by [`Staged::commit`].
+/// A file written through the one write path (`bc_io::write`: a temporary file beside it,
+/// synced and put in place by [`Staged::commit`]; a target that exists is refused unless
+/// replacing it was asked for, and one that is not a regular file always is).
 struct Staged {
     path: PathBuf,
-    tmp: PathBuf,
-    out: BufWriter<File>,
+    out: bc_io::write::AtomicFile,
 }
 
 impl Staged {
-    fn create(path: &Path) -> Result<Staged, Error> {
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".partial");
-        let tmp = PathBuf::from(tmp);
-        let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        Ok(Staged { path: path.to_path_buf(), tmp, out: BufWriter::with_capacity(1 << 16, file) })
+    fn create(path: &Path, overwrite: Overwrite) -> Result<Staged, Error> {
+        let out = bc_io::write::AtomicFile::create(path, overwrite).map_err(|e| Error::io(path, e.into_io()))?;
+        Ok(Staged { path: path.to_path_buf(), out })
     }
 
     fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        self.out.write_all(bytes).map_err(|e| Error::io(&self.tmp, e))
+        self.out.write_all(bytes).map_err(|e| Error::io(&self.path, e))
     }
 
-    fn commit(mut self) -> Result<(), Error> {
-        self.out.flush().map_err(|e| Error::io(&self.tmp, e))?;
-        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))
+    fn commit(self) -> Result<(), Error> {
+        self.out.commit().map_err(|e| Error::io(&self.path, e.into_io()))
     }
 }
 
@@ -74,7 +72,7 @@ pub struct CsvWriter {
 impl CsvWriter {
     /// A writer to `path` for `n_parties` parties; writes the header when `header` is true.
     pub fn create(path: &Path, n_parties: usize, header: bool) -> Result<CsvWriter, Error> {
-        let mut file = Staged::create(path)?;
+        let mut file = Staged::create(path, Overwrite::Refuse)?;
         if header {
             let mut h = vec!["index".to_string(), "domain".into(), "repetition".into()];
             for k in 0..n_parties {
@@ -249,7 +247,7 @@ pub struct JsonlWriter {
 impl JsonlWriter {
     /// A writer to `path`.
     pub fn create(path: &Path) -> Result<JsonlWriter, Error> {
-        Ok(JsonlWriter { file: Staged::create(path)? })
+        Ok(JsonlWriter { file: Staged::create(path, Overwrite::Refuse)? })
     }
 
     /// Writes one row.
@@ -275,15 +273,15 @@ impl JsonlWriter {
 /// met; the settings the results do not record (protocol, steps, repetitions, seed) are left
 /// empty.
 pub fn rescore(files: &[PathBuf]) -> Result<Scores, Error> {
-    use std::io::BufRead;
     let mut scores = Scores::new(TournamentSpec { agents: Vec::new(), domains: Vec::new(), protocol: String::new(), parties: 0, steps: 0, repetitions: 0, seed: 0 });
+    // Rows must come in job order, 0, 1, 2, ... across the files (shards in shard order): a file
+    // given twice, a missing shard or shards out of order would otherwise score silently wrong.
+    let mut next_index: u64 = 0;
     for path in files {
-        if path.is_dir() {
-            return Err(Error::setup(format!("{}: expected a results.jsonl file, found a folder", path.display())));
-        }
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        for (k, line) in std::io::BufReader::new(file).lines().enumerate() {
-            let line = line.map_err(|e| Error::io(path, e))?;
+        let mut rows_in_file = 0u64;
+        for line in bc_io::read::lines(path).map_err(|e| Error::io(path, e.into_io()))? {
+            let (k, line) = line.map_err(|e| Error::io(path, e.into_io()))?;
+            let k = k as usize - 1;
             if line.trim().is_empty() {
                 continue;
             }
@@ -308,8 +306,19 @@ pub fn rescore(files: &[PathBuf]) -> Result<Scores, Error> {
             scores.spec.parties = scores.spec.parties.max(ids.len());
             let domain = scores.domain(v["domain"].as_str().unwrap_or_default());
             let num = |key: &str| v[key].as_f64().unwrap_or(f64::NAN);
+            let index = v["index"].as_u64().ok_or_else(|| bad("field \"index\" missing or not a whole number"))?;
+            if index != next_index {
+                let why = if index < next_index {
+                    format!("job {index} again: expected job {next_index} next (a file or shard given twice, or shards out of order?)")
+                } else {
+                    format!("job {index}: expected job {next_index} next (jobs {next_index}..{index} are missing: a shard left out, or shards out of order?)")
+                };
+                return Err(Error::setup(format!("{}:{}: {why}", path.display(), k + 1)));
+            }
+            next_index += 1;
+            rows_in_file += 1;
             let row = Row {
-                index: v["index"].as_u64().unwrap_or(0),
+                index,
                 domain,
                 agents: ids,
                 profiles: Vec::new(),
@@ -327,13 +336,17 @@ pub fn rescore(files: &[PathBuf]) -> Result<Scores, Error> {
             };
             scores.add(&row);
         }
+        if rows_in_file == 0 {
+            return Err(Error::setup(format!("{}: expected tournament result rows, found none (an empty file)", path.display())));
+        }
     }
     Ok(scores)
 }
 
-/// Writes `text` to `path` through a temporary file.
-pub fn write_file(path: &Path, text: &str) -> Result<(), Error> {
-    let mut f = Staged::create(path)?;
+/// Writes `text` to `path` through the one write path (`overwrite`: whether an existing regular
+/// file may be replaced).
+pub fn write_file(path: &Path, text: &str, overwrite: Overwrite) -> Result<(), Error> {
+    let mut f = Staged::create(path, overwrite)?;
     f.write(text.as_bytes())?;
     f.commit()
 }

@@ -33,9 +33,10 @@ pub struct Args {
     /// Seed of the sample.
     #[arg(long, default_value_t = 0, requires = "sample")]
     seed: u64,
-    /// Largest number of outcomes to enumerate when utilities are not additive.
-    #[arg(long, default_value_t = bc_model::DEFAULT_ENUMERATION_LIMIT, value_name = "N")]
-    max_outcomes: u64,
+    /// Largest number of outcomes to enumerate when utilities are not additive (default: the
+    /// `outcomes` limit of docs/limits.md, 10^7).
+    #[arg(long, value_name = "N")]
+    max_outcomes: Option<u64>,
     /// Also report an outcome's utilities and its distances to the frontier and the solutions
     /// (the ANAC metrics): one value per issue, separated by `|`, e.g. "Dell|60 Gb|19'' LCD".
     #[arg(long, value_name = "V1|V2|...")]
@@ -48,6 +49,10 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
     let semantics: Semantics = args.semantics.parse().map_err(anyhow::Error::msg)?;
+    if let Some(n) = args.sample {
+        bc_io::limits::SAMPLE.check(n as u64, "--sample")?;
+    }
+    let max_outcomes = args.max_outcomes.unwrap_or_else(|| bc_io::limits::OUTCOMES.get());
     let mut scenario = bc_formats::load(&args.paths, semantics)?;
     if scenario.parties.len() < 2 {
         anyhow::bail!(
@@ -58,7 +63,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     if let Some(how) = &args.normalize {
         let how = if how == "shared" { Normalization::Shared } else { Normalization::PerParty };
-        scenario.parties = normalize(&scenario.space, &scenario.parties, how, args.max_outcomes)
+        scenario.parties = normalize(&scenario.space, &scenario.parties, how, max_outcomes)
             .context("normalising utilities")?;
     }
     let parties: Vec<_> = scenario.parties.iter().collect();
@@ -69,7 +74,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             let outcomes = scenario.space.sample(&mut rng, n);
             analyze_outcomes(&scenario.space, &parties, outcomes)?
         }
-        None => analyze(&scenario.space, &parties, Options { enumeration_limit: args.max_outcomes })
+        None => analyze(&scenario.space, &parties, Options { enumeration_limit: max_outcomes })
             .with_context(|| format!("analysing {}", scenario.domain_file.display()))?,
     };
     let probe = match &args.outcome {

@@ -17,9 +17,13 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_parser = ["genius", "geniusweb"])]
     to: String,
-    /// Folder to write into (created if missing; existing files of the same names are replaced).
+    /// Folder to write into (created if missing). Every file is written, or none is.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Replace existing files of the same names in --out (a device, FIFO, link or directory
+    /// is never replaced).
+    #[arg(long)]
+    force: bool,
     /// How to read GENIUS profiles.
     #[arg(long, default_value = "genius", value_parser = ["genius", "negmas"])]
     semantics: String,
@@ -38,19 +42,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     // Render everything first, so that a profile the format cannot hold writes nothing at all.
     let stem = |p: &Path| p.file_stem().map(|x| x.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let (ext, domain) = match args.to.as_str() {
         "genius" => ("xml", genius::write_domain(&s.space)),
         _ => ("json", geniusweb::write_domain(&s.space).map_err(anyhow::Error::msg)?),
     };
-    files.push((args.out.join(format!("{}.{ext}", stem(&s.domain_file))), domain));
+    files.push((args.out.join(format!("{}.{ext}", stem(&s.domain_file))), domain.into_bytes()));
     for (p, file) in s.parties.iter().zip(&s.profile_files) {
         let text = match args.to.as_str() {
             "genius" => genius::write_profile(&s.space, p),
             _ => geniusweb::write_profile(&s.space, p),
         }
         .map_err(|e| anyhow::anyhow!("{}: cannot be written as {}: {e}", file.display(), args.to))?;
-        files.push((args.out.join(format!("{}.{ext}", stem(file))), text));
+        files.push((args.out.join(format!("{}.{ext}", stem(file))), text.into_bytes()));
     }
     let mut names: Vec<&PathBuf> = files.iter().map(|(p, _)| p).collect();
     names.sort();
@@ -58,19 +62,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if names.len() != files.len() {
         bail!("two input files share a name; convert them separately");
     }
-    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
-    for (path, text) in &files {
-        write_atomic(path, text)?;
+    let overwrite = bc_io::write::Overwrite::force(args.force);
+    for (path, _) in &files {
+        // Refused before the folder is created.
+        bc_io::write::check_target(path, overwrite).context("--out")?;
     }
+    std::fs::create_dir_all(&args.out).with_context(|| format!("--out: cannot create {}", args.out.display()))?;
+    bc_io::write::write_files(&files, overwrite).context("--out")?;
     let list: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
     crate::output::print_text(&format!("wrote {}\n", list.join("\n      ")))?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes through a temporary file and a rename, so a failure never leaves half a file.
-pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let tmp = path.with_extension("tmp~");
-    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
 }

@@ -4,7 +4,6 @@
 //! every event as JSON Lines.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -25,7 +24,7 @@ use crate::output::{float, print_json, print_text};
 #[derive(clap::Args)]
 pub struct Args {
     /// A domain folder, or a domain file followed by profile files.
-    #[arg(required = true, value_name = "DOMAIN_DIR | DOMAIN.xml PROFILE.xml...")]
+    #[arg(value_name = "DOMAIN_DIR | DOMAIN.xml PROFILE.xml...")]
     paths: Vec<PathBuf>,
     /// The agents, one per party, comma-separated; parameters as name:key=value (e.g.
     /// boulware,conceder or tb:e=2.5,micro). `--agents list` prints them all.
@@ -60,6 +59,10 @@ pub struct Args {
     /// Write every event (the analyst's view) to this file as JSON Lines.
     #[arg(long, value_name = "FILE.jsonl")]
     trace: Option<PathBuf>,
+    /// Replace the --trace file if it exists (a device, FIFO, link or directory is never
+    /// replaced).
+    #[arg(long)]
+    force: bool,
     /// Also time the negotiation: run it N more times, each with freshly built strategies and
     /// tables (NegMAS's timed region: mechanism, negotiators with their inverse utility
     /// functions, run), and report the median wall time of one run on standard error (and in
@@ -162,6 +165,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         print_text(&agent_listing())?;
         return Ok(ExitCode::SUCCESS);
     }
+    if args.paths.is_empty() {
+        bail!("expected a domain folder, or a domain file followed by profile files (or --agents list)");
+    }
     let protocol = parse_protocol(&args.protocol)?;
     let agents = parse_agents(&args.agents)?;
     if agents.len() < 2 {
@@ -182,6 +188,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     if let Some(m) = &mediator {
         bc_strategy::check_mediator(m, protocol).context("--mediator")?;
+    }
+    if let Some(path) = &args.trace {
+        // Refused before the negotiation runs, not after.
+        bc_io::write::check_target(path, bc_io::write::Overwrite::force(args.force)).context("--trace")?;
     }
     let scenario = load_scenario(&args.paths, &args.semantics, args.ignore_discount)?;
     let profiles = parse_profiles(args.profiles.as_deref(), agents.len(), scenario.parties.len(), &scenario.domain_file)?;
@@ -221,7 +231,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let distances = analysis.as_ref().map(|a| a.distances(&utils));
 
     if let Some(path) = &args.trace {
-        write_trace(path, &space, &record.events)?;
+        write_trace(path, &space, &record.events, args.force)?;
     }
     let report = Report { args: &args, scenario: &scenario, space: &space, agents: &agents, profiles: &profiles, protocol, mediator: mediator.as_ref(), record: &record, utils: &utils, analysis: analysis.as_ref() };
     if let Some((n, median)) = timing {
@@ -433,18 +443,13 @@ fn event_json(space: &OutcomeSpace, e: &Event) -> Json {
     }
 }
 
-/// Writes the events as JSON Lines through a temporary file.
-fn write_trace(path: &Path, space: &OutcomeSpace, events: &[Event]) -> Result<()> {
+/// Writes the events as JSON Lines through the one write path (`bc_io::write`).
+fn write_trace(path: &Path, space: &OutcomeSpace, events: &[Event], force: bool) -> Result<()> {
     let mut text = String::new();
     for e in events {
         text.push_str(&event_json(space, e).to_string());
         text.push('\n');
     }
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".partial");
-    let tmp = PathBuf::from(tmp);
-    let mut f = std::fs::File::create(&tmp).with_context(|| format!("--trace: cannot create {}", tmp.display()))?;
-    f.write_all(text.as_bytes()).with_context(|| format!("--trace: cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("--trace: cannot write {}", path.display()))?;
+    bc_io::write::write_file(path, text.as_bytes(), bc_io::write::Overwrite::force(force)).context("--trace")?;
     Ok(())
 }

@@ -56,6 +56,7 @@ pub fn load(path: Option<&PathBuf>, variant: Option<&str>) -> Result<Scenario> {
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
     let scenario = load(args.scenario.as_ref(), args.variant.as_deref())?;
+    args.scale.check_threads(args.threads)?;
     let opts = Options { runs: args.runs, seed: args.seed, threads: args.threads, counterfactuals: !args.no_counterfactuals };
     if args.scale.dry_run {
         crate::forecast_out::dry_run(&scenario, &opts, &args.scale)?;

@@ -2,7 +2,6 @@
 //! variants) as an editable TOML file, check a scenario file (every problem at once), print the
 //! JSON Schema of the format.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -33,6 +32,10 @@ pub struct ExportArgs {
     /// Write to this file (atomically) instead of standard output.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Replace the --out file if it exists (a device, FIFO, link or directory is never
+    /// replaced).
+    #[arg(long, requires = "out")]
+    force: bool,
 }
 
 /// Flags of `scenario validate`.
@@ -51,7 +54,8 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
         Command::Export(a) => {
             let text = export(DEFAULT_TOML, DEFAULT_SOURCE, a.variant.as_deref())?;
             match a.out {
-                Some(path) => write_atomically(&path, &text)?,
+                Some(path) => bc_io::write::write_file(&path, text.as_bytes(), bc_io::write::Overwrite::force(a.force))
+                    .context("--out")?,
                 None => print_text(&text)?,
             }
             Ok(ExitCode::SUCCESS)
@@ -113,21 +117,4 @@ fn validate(file: &Path, as_json: bool) -> Result<ExitCode> {
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// Writes `text` to a temporary file beside `path`, then renames it over `path`.
-fn write_atomically(path: &Path, text: &str) -> Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "scenario.toml".into());
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.with_context(|| format!("{}: cannot write", path.display()))
 }

@@ -62,6 +62,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if args.turns == Some(0) {
         bail!("--turns: expected at least 1, found 0");
     }
+    if let Some(t) = args.turns {
+        bc_io::limits::TURNS.check(t as u64, "--turns")?;
+    }
     crate::stakeholders_out::check(&args.scale)?;
     match args.model.as_str() {
         "bdm" => run_bdm(&args, &scenario, illustrative),
@@ -75,6 +78,10 @@ fn run_smp(args: &Args, scenario: &Scenario, illustrative: bool) -> Result<ExitC
         let Some((name, value)) = p.split_once('=') else {
             bail!("--param: expected NAME=VALUE (e.g. VotingRule=PropCbc), found {p:?}");
         };
+        let names = bc_stakeholders::params::PARAM_NAMES;
+        if !names.contains(&name.trim()) {
+            bail!("--param: expected a parameter name (one of {}), found {:?}", names.join(", "), name.trim());
+        }
         params.set(name, value).map_err(|expected| anyhow::anyhow!("--param {name}: expected {expected}, found {value:?}"))?;
     }
     if args.fix_quirks {

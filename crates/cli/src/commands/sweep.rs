@@ -65,7 +65,9 @@ fn set_key(doc: &mut toml_edit::DocumentMut, key: &str, value: f64) -> Result<()
     }
     match table.get_mut(last) {
         Some(item) if item.is_value() || item.is_inline_table() => {
-            *item = toml_edit::value(value);
+            // A whole number is written as an integer: the format's integer keys (rounds,
+            // weeks) refuse 10.0, and its number keys accept 10.
+            *item = if value.fract() == 0.0 && value.abs() < 9e15 { toml_edit::value(value as i64) } else { toml_edit::value(value) };
             Ok(())
         }
         Some(_) => bail!("{key}: expected a number or a distribution in the scenario, found a table"),
@@ -98,11 +100,14 @@ fn point_row(s: &Scenario, opts: &Options, point: u64, values: Vec<f64>) -> Resu
     Ok(PointRow::new(point, values, &forecast::aggregate(s, opts, |_| {})?))
 }
 
+/// Runs per point that `--dry-run` times (then scales to `--runs`).
+const DRY_RUN_RUNS: u64 = 16;
+
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
     let (text, source, dir) = match &args.scenario {
         Some(p) => (
-            std::fs::read_to_string(p).with_context(|| p.display().to_string())?,
+            bc_io::read::read_text(p)?,
             p.display().to_string(),
             p.parent().map(PathBuf::from).unwrap_or_default(),
         ),
@@ -111,9 +116,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let design = match (args.grid.is_empty(), args.lhs.is_empty()) {
         (false, true) => Design::grid(args.grid.iter().map(|g| parse_grid(g)).collect::<Result<_, _>>().map_err(anyhow::Error::msg)?).map_err(anyhow::Error::msg)?,
         (true, false) => {
-            let n: usize = args.lhs[0].parse().map_err(|_| anyhow::anyhow!("--lhs: expected the number of points first (e.g. --lhs 100 mediator.leak=0..0.3), found {:?}", args.lhs[0]))?;
+            let n: u64 = args.lhs[0].parse().map_err(|_| anyhow::anyhow!("--lhs: expected the number of points first (e.g. --lhs 100 mediator.leak=0..0.3), found {:?}", args.lhs[0]))?;
             let params = args.lhs[1..].iter().map(|r| parse_range(r)).collect::<Result<_, _>>().map_err(anyhow::Error::msg)?;
-            Design::lhs(n, params, args.seed).map_err(anyhow::Error::msg)?
+            bc_io::limits::LHS_POINTS.check(n, "--lhs")?;
+            Design::lhs(n as usize, params, args.seed).map_err(anyhow::Error::msg)?
         }
         (false, false) => bail!("--grid and --lhs: expected one design, found both"),
         (true, true) => bail!("expected a design: --grid key=v1,v2,... or --lhs N key=lo..hi"),
@@ -125,6 +131,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let base = Base { text, source: source.clone(), dir, variant: args.variant.clone() };
     // Every key is checked once, before any work.
     let first = base.at(&design, 0)?;
+    args.scale.check_threads(args.threads)?;
     let opts = Options { runs: args.runs, seed: args.seed, threads: args.threads, counterfactuals: false };
     let spec = SweepSpec {
         scenario: first.nominal().name.clone(),
@@ -138,9 +145,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let total = design.points.len() as u64;
     if args.scale.dry_run {
         let columns = study.columns();
-        return crate::scale::print_dry_run(&args.scale, "sweep", "sweep points", total, 1, &columns, |i| {
+        // A point is timed on a few runs, not --runs of them, and scaled.
+        let sample = Options { runs: args.runs.min(DRY_RUN_RUNS), ..opts };
+        let scale = (args.runs as f64 / sample.runs as f64, format!("{} runs per point", sample.runs));
+        return crate::scale::print_dry_run_scaled(&args.scale, "sweep", "sweep points", total, 1, &columns, Some(scale), |i| {
             let s = base.at(&design, i as usize).ok();
-            let row = s.and_then(|s| point_row(&s, &opts, i, design.points[i as usize].clone()).ok());
+            let row = s.and_then(|s| point_row(&s, &sample, i, design.points[i as usize].clone()).ok());
             row.map(|r| vec![study.cells(&r)]).unwrap_or_default()
         })
         .map(|()| ExitCode::SUCCESS);

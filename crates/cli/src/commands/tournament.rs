@@ -67,9 +67,14 @@ pub struct Args {
     /// concatenate, in shard order, to the unsharded ones.
     #[arg(long, value_name = "i/N")]
     shard: Option<String>,
-    /// Worker threads (0 = one per core); the output does not depend on it.
+    /// Worker threads (0 = one per core); the output does not depend on it. At most 4 per core
+    /// (docs/limits.md) unless --force.
     #[arg(long, default_value_t = 0, value_name = "N")]
     threads: usize,
+    /// Allow more than 4 threads per core (up to 1024), and let --rescore replace an existing
+    /// --out/scores.csv.
+    #[arg(long)]
+    force: bool,
     /// Time allowed for one decision of a strategy, in milliseconds (off by default).
     #[arg(long, value_name = "MS")]
     time_limit_ms: Option<u64>,
@@ -102,9 +107,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if args.repetitions == 0 {
         bail!("--repetitions: expected at least 1, found 0");
     }
-    if args.threads > 1024 {
-        bail!("--threads: expected at most 1024 (0 = one per core), found {}", args.threads);
-    }
+    bc_io::limits::check_threads(args.threads, args.force).map_err(anyhow::Error::msg)?;
     if args.parties < 2 {
         bail!("--parties: expected at least 2, found {}", args.parties);
     }
@@ -141,10 +144,23 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let total = t.n_jobs();
     let range = shard.range(total);
     if args.dry_run {
-        crate::tournament_out::dry_run(&t, shard, args.threads)?;
+        let mut t = t;
+        crate::tournament_out::dry_run(&mut t, shard, args.threads)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let run_dir = crate::tournament_out::start(&args.out, &t, shard, args.threads, &args.domains)?;
+    let settings = [
+        ("agents", t.agents.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(",")),
+        ("protocol", t.protocol.name().to_string()),
+        ("mediator", args.mediator.clone().unwrap_or_default()),
+        ("parties", args.parties.to_string()),
+        ("steps", args.steps.to_string()),
+        ("repetitions", args.repetitions.to_string()),
+        ("self_play", (!args.no_self_play).to_string()),
+        ("semantics", args.semantics.clone()),
+        ("ignore_discount", args.ignore_discount.to_string()),
+        ("time_limit_ms", args.time_limit_ms.map_or_else(String::new, |ms| ms.to_string())),
+    ];
+    let run_dir = crate::tournament_out::start(&args.out, &t, shard, args.threads, &args.domains, &settings)?;
     let mut records = run_dir.records(bc_report::tournament::columns(&t.spec()))?;
     let csv_path = run_dir.dir().join("results.csv");
     let jsonl_path = run_dir.dir().join("results.jsonl");
@@ -221,10 +237,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 /// `--rescore`: scores from written results.
 fn rescore(args: &Args) -> Result<ExitCode> {
+    let scores_path = args.out.join("scores.csv");
+    let overwrite = bc_tournament::output::Overwrite::force(args.force);
+    // Refused before reading: a finished run's scores.csv is not replaced without --force.
+    bc_io::write::check_target(&scores_path, overwrite).context("--out")?;
     let scores = bc_tournament::rescore(&args.rescore)?;
     let n: u64 = scores.agents.iter().map(|s| s.n).sum::<u64>();
     std::fs::create_dir_all(&args.out).with_context(|| format!("--out: cannot create {}", args.out.display()))?;
-    bc_tournament::output::write_file(&args.out.join("scores.csv"), &scores.to_csv())?;
+    bc_tournament::output::write_file(&scores_path, &scores.to_csv(), overwrite)?;
     let files: Vec<String> = args.rescore.iter().map(|p| p.display().to_string()).collect();
     if args.json {
         print_json(&summary_json(json!({"rescored": files, "party_results": n}), &scores))?;
