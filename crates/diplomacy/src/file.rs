@@ -112,6 +112,9 @@ pub struct ScenarioFile {
     /// Spoilers, keyed by id.
     #[serde(default, skip_serializing_if = "Keyed::is_empty")]
     pub spoilers: Keyed<SpoilerSpec>,
+    /// The victims' response to an observed defection (default: snap back after 4 rounds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<ResponseSpec>,
     /// Named alternatives of this scenario, for comparison.
     #[serde(default, skip_serializing_if = "Keyed::is_empty")]
     pub variants: Keyed<VariantSpec>,
@@ -125,6 +128,15 @@ fn default_real_grid() -> u32 {
 }
 fn default_unit() -> String {
     "round".into()
+}
+fn default_setback_window() -> u32 {
+    8
+}
+fn default_signal_window() -> u32 {
+    26
+}
+fn default_grace() -> u32 {
+    4
 }
 
 /// `[scenario]`: name, horizon, granularity.
@@ -151,6 +163,50 @@ pub struct Meta {
     #[serde(default = "default_real_grid")]
     #[schemars(range(min = 2, max = 100001))]
     pub real_grid: u32,
+    /// W: "kept talking after the first setback" needs a session with an offer on the table
+    /// within this many rounds of it, and no exit in them.
+    #[serde(default = "default_setback_window")]
+    #[schemars(range(min = 1, max = 100000))]
+    pub setback_window: u32,
+    /// W_signal: "concrete signals exchanged" needs every party to deliver on a step within this
+    /// many rounds of the start.
+    #[serde(default = "default_signal_window")]
+    #[schemars(range(min = 1, max = 100000))]
+    pub signal_window: u32,
+}
+
+/// What the victims of an observed defection do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseKind {
+    /// After `grace` rounds the victims reverse their own deliveries on the step.
+    SnapBack,
+    /// The step stays open for redelivery for `grace` rounds, then snaps back.
+    Wait,
+}
+
+/// `[response]`: the victims' response to an observed defection.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseSpec {
+    /// `snap_back` or `wait`.
+    pub kind: ResponseKind,
+    /// Rounds before the response takes effect (default 4).
+    #[serde(default = "default_grace")]
+    #[schemars(range(min = 0, max = 100000))]
+    pub grace: u32,
+}
+
+/// How a step's implementers deliver.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SequencingSpec {
+    /// All at once, none seeing the others first.
+    #[default]
+    Simultaneous,
+    /// In `order`, each after seeing the previous delivery (only the last mover can gain by
+    /// reneging).
+    Sequenced,
 }
 
 /// `[domain]`: a GENIUS or GeniusWeb domain file instead of inline issues.
@@ -219,6 +275,12 @@ pub struct StepSpec {
     /// Probability that each party observes each delivery (or defection) correctly.
     #[schemars(extend("minimum" = 0.0, "maximum" = 1.0), extend("exclusiveMinimum" = 0.0))]
     pub verifiability: Param,
+    /// `simultaneous` (default) or `sequenced`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequencing: Option<SequencingSpec>,
+    /// For a sequenced step: the implementers in delivery order (default: file order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<Vec<String>>,
 }
 
 /// `[public]`: visibility V, expectations E and their dynamics.
@@ -383,9 +445,19 @@ pub struct PartySpec {
     /// w: the party leaves when its trust in another falls below this.
     #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
     pub walk_away: Param,
-    /// c: audience cost per round of engaging at full visibility.
+    /// c: engagement cost per round of being seen talking to the adversary at full visibility
+    /// (kept under its v1 name; not Fearon's audience cost of backing down, which is not modelled).
     #[schemars(extend("minimum" = 0.0))]
     pub audience_cost: Param,
+    /// Per-round hazard of losing the capacity to keep an implemented step (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub withdrawal: Option<Param>,
+    /// b_i: how far above its true ratification floor the party claims to stand outside
+    /// confidential mediation, as a share of the rest of the scale (default 0: no bluff).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub bluff: Option<Param>,
     /// Domestic ratification; absent means none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratification: Option<RatificationSpec>,
@@ -479,19 +551,24 @@ pub struct MediatorSpec {
     /// Standing lost when a package the mediator proposed is observed to fail.
     #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
     pub standing_loss: Param,
-}
-
-/// How a strike moves the target's trust (Kydd–Walter).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct KyddWalterSpec {
-    /// Probability of such an attack if the blamed side's moderates are trustworthy (strong
-    /// moderates police their extremists: low).
+    /// Relay only: the share of each party's bluff dropped by message discipline (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
-    pub trustworthy: Param,
-    /// Probability of such an attack if they are not.
-    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0), extend("exclusiveMinimum" = 0.0))]
-    pub untrustworthy: Param,
+    pub discipline: Option<Param>,
+    /// Confidential only: the share of its bluff a party keeps in its reports (default 0:
+    /// truthful reports, the upper bound of the information effect).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub report_shading: Option<Param>,
+    /// Each party's side payments or guarantees from the mediator, added to its value of an
+    /// agreed step (default 0: leverage without ownership).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("additionalProperties" = { "$ref": "#/$defs/Param", "minimum": 0.0, "maximum": 1.0 }))]
+    pub leverage: Option<Keyed<Param>>,
+    /// Share of the leverage lost per round (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub leverage_decay: Option<Param>,
 }
 
 /// `[spoilers.X]`: an actor outside the talks who strikes to derail them.
@@ -513,13 +590,16 @@ pub struct SpoilerSpec {
     pub visibility: Param,
     /// Hazard added per unit of progress.
     pub progress: Param,
-    /// Trust shock as pseudo-observations of defection (use this or `kydd_walter`).
+    /// s_k: hazard added per unit of the blamed side's incapacity (1 - its capacity). With
+    /// s_k > 0 strikes are likelier when the blamed side's moderates cannot deliver, so a strike
+    /// is evidence about them (Kydd and Walter 2002) and a quiet round weak counter-evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
+    pub capacity_link: Option<Param>,
+    /// With s_k = 0: the defections a strike is misread as (misperception; default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("minimum" = 0.0))]
-    pub severity: Option<Param>,
-    /// Trust shock as a Bayesian update on attack likelihoods (use this or `severity`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kydd_walter: Option<KyddWalterSpec>,
+    pub misperception: Option<Param>,
     /// Visibility added by a strike.
     #[schemars(extend("minimum" = 0.0, "maximum" = 1.0))]
     pub visibility_jump: Param,

@@ -1,22 +1,24 @@
 //! Monte Carlo forecasts: many runs of a scenario (uncertain parameters drawn per run), each with
-//! its paired counterfactuals on the same random numbers, folded into an exact, mergeable
-//! [`Aggregate`] (memory independent of the number of runs) and summarised as a [`Forecast`].
+//! its paired counterfactuals and, on a fixed subsample, its paired parameter swings, all on the
+//! run's own addressed draws, folded into an exact, mergeable [`Aggregate`] (memory independent
+//! of the number of runs) and summarised as a [`Forecast`].
 //!
 //! The aggregate is the one statistic of a forecast: `backchannel run` prints its summary, a run
 //! directory keeps it as `stats.json` (its `aggregates.json` is the same summary), and the
 //! aggregates of shards merge into exactly the unsharded run's. It is therefore made only of
 //! counts, integer histograms and exact sums (`bc_engine::stats`), never of rounded averages.
 //!
-//! Per-run results ([`JobRecord`]), the aggregate and the summary are plain serialisable data,
-//! separate from any printing, so that they can be written to files or rendered elsewhere.
+//! Every interval is Monte Carlo error only: it shrinks with more runs and carries no parameter
+//! or structural uncertainty.
 
-use bc_engine::stats::{wilson, Bins, Difference, ExactSum, IntHistogram, MergeError, Moments, PairedCount, Proportion, Z95};
+use bc_engine::stats::{wilson, Bins, IntHistogram, MergeError, Moments, Z95};
 use serde::{Deserialize, Serialize};
 
+use crate::draws::Draws;
 use crate::error::{Error, ErrorKind};
 use crate::model::Model;
 use crate::scenario::Scenario;
-use crate::sim::{simulate_in, Event, NoTrace, Observer, Outcome, RunRecord, Scratch, Streams};
+use crate::sim::{simulate_in, Event, NoTrace, Observer, Outcome, RunRecord, Scratch};
 
 /// How to run a forecast.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,18 +31,58 @@ pub struct Options {
     pub threads: usize,
     /// Also run the paired counterfactuals.
     pub counterfactuals: bool,
+    /// The parameter swings run on every `swing_every`-th run (0: none).
+    pub swing_every: u64,
 }
+
+/// Default subsample of the swings: every 20th run (500 of the default 10,000).
+pub const SWING_EVERY: u64 = 20;
+
+/// The quantiles a swing compares (10th vs 90th percentile).
+pub const SWING_QUANTILES: (f64, f64) = (0.1, 0.9);
 
 impl Default for Options {
     fn default() -> Self {
-        Options { runs: 10_000, seed: 0, threads: 0, counterfactuals: true }
+        Options { runs: 10_000, seed: 0, threads: 0, counterfactuals: true, swing_every: SWING_EVERY }
+    }
+}
+
+/// The headline indicators, in the order of every per-indicator vector.
+pub const INDICATORS: [&str; 5] = ["at_least_one_step", "agenda_share", "comprehensive", "breakdown", "reversed"];
+
+/// A run's headline indicators and its class: what a counterfactual or a swing is compared on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Brief {
+    /// Outcome class.
+    pub outcome: Outcome,
+    /// The indicators, in [`INDICATORS`] order (0/1 or a share).
+    pub indicators: [f64; 5],
+    /// Each party's discounted utility.
+    pub utility: Vec<f64>,
+}
+
+impl Brief {
+    /// The brief of a run's record.
+    pub fn of(r: &RunRecord) -> Brief {
+        let b = |x: bool| if x { 1.0 } else { 0.0 };
+        Brief {
+            outcome: r.outcome,
+            indicators: [
+                b(r.at_least_one_step),
+                r.agenda_share,
+                b(r.outcome == Outcome::Comprehensive),
+                b(r.left.is_some()),
+                b(r.reversals > 0),
+            ],
+            utility: r.discounted_utility.clone(),
+        }
     }
 }
 
 /// What a paired counterfactual is called and which way its difference is taken.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CounterfactualSpec {
-    /// Short id (`direct`, `grand_bargain`, `without_<spoiler>`).
+    /// Short id (`direct`, `grand_bargain`, `without_leverage`, `without_<spoiler>`).
     pub id: String,
     /// What the difference compares, e.g. "mediated (Pakistan) − direct talks".
     pub label: String,
@@ -60,6 +102,7 @@ pub struct Counterfactual {
 enum Kind {
     Direct,
     GrandBargain,
+    WithoutLeverage,
     WithoutSpoiler(usize),
 }
 
@@ -69,41 +112,15 @@ impl Counterfactual {
         match self.kind {
             Kind::Direct => m.without_mediator(),
             Kind::GrandBargain => m.grand_bargain(),
+            Kind::WithoutLeverage => m.without_leverage(),
             Kind::WithoutSpoiler(k) => m.without_spoiler(k),
-        }
-    }
-
-    /// `f` of the model [`Counterfactual::apply`] makes of `m`, made by changing `m` in place
-    /// and changing it back (no copy of the model).
-    fn with_applied<R>(&self, m: &mut Model, f: impl FnOnce(&Model) -> R) -> R {
-        match self.kind {
-            Kind::Direct => {
-                let mediator = m.mediator.take();
-                let r = f(m);
-                m.mediator = mediator;
-                r
-            }
-            Kind::GrandBargain => {
-                let grand = m.grand_bargain_steps();
-                let steps = std::mem::replace(&mut m.steps, grand);
-                let r = f(m);
-                m.steps = steps;
-                r
-            }
-            Kind::WithoutSpoiler(k) => {
-                let enabled = m.spoilers.get_mut(k).map(|s| std::mem::replace(&mut s.enabled, false));
-                let r = f(m);
-                if let (Some(s), Some(e)) = (m.spoilers.get_mut(k), enabled) {
-                    s.enabled = e;
-                }
-                r
-            }
         }
     }
 }
 
 /// The counterfactuals that make sense for a scenario: mediated vs direct (when it has a
-/// mediator), steps vs grand bargain (when it has several steps), and each spoiler removed.
+/// mediator), steps vs grand bargain (when it has several steps), the mediator without its
+/// leverage (when it has some), and each spoiler removed.
 pub fn counterfactuals(s: &Scenario) -> Vec<Counterfactual> {
     let m = s.nominal();
     let mut out = Vec::new();
@@ -114,6 +131,12 @@ pub fn counterfactuals(s: &Scenario) -> Vec<Counterfactual> {
     if m.steps.len() > 1 {
         out.push(cf("grand_bargain".into(), "small steps − grand bargain".into(), true, Kind::GrandBargain));
     }
+    if let Some(med) = &m.mediator {
+        let uncertain = s.uncertain().iter().any(|u| u.path.starts_with("mediator.leverage."));
+        if uncertain || med.leverage.iter().any(|l| *l > 0.0) {
+            out.push(cf("without_leverage".into(), format!("{} with leverage − without", med.name), true, Kind::WithoutLeverage));
+        }
+    }
     for (k, sp) in m.spoilers.iter().enumerate() {
         out.push(cf(format!("without_{}", sp.id), format!("without {} − with it", sp.name), false, Kind::WithoutSpoiler(k)));
     }
@@ -121,7 +144,8 @@ pub fn counterfactuals(s: &Scenario) -> Vec<Counterfactual> {
 }
 
 /// Everything one run produced: its record, the quantiles of its uncertain parameters, the
-/// outcome of each counterfactual, and (for [`job_traced`]) its trust round by round.
+/// brief of each counterfactual, the swings (on the subsample), and (for [`job_traced`]) its
+/// trust round by round.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct JobRecord {
     /// Run index.
@@ -130,8 +154,12 @@ pub struct JobRecord {
     pub record: RunRecord,
     /// Quantile drawn for each uncertain parameter (in [`Scenario::uncertain`] order).
     pub quantiles: Vec<f64>,
-    /// Outcome under each counterfactual (in [`counterfactuals`] order).
-    pub counterfactuals: Vec<Outcome>,
+    /// The run under each counterfactual (in [`counterfactuals`] order).
+    pub counterfactuals: Vec<Brief>,
+    /// On the swing subsample: the run with each uncertain parameter at its 10th and its 90th
+    /// percentile, every other draw unchanged. Empty elsewhere.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub swings: Vec<[Brief; 2]>,
     /// Trust at the start of each round `0..=horizon`, flattened: round `t`'s values are
     /// `trust_path[t * w..(t + 1) * w]`, one per ordered pair of [`pairs`] (`w` of them), and
     /// the last value is carried forward after the run ends. Empty unless traced.
@@ -139,43 +167,88 @@ pub struct JobRecord {
     pub trust_path: Vec<f64>,
 }
 
-fn counterfactual_outcomes(model: &mut Model, record: &RunRecord, cfs: &[Counterfactual], streams: &Streams, scratch: &mut Scratch) -> Vec<Outcome> {
-    cfs.iter()
-        .map(|cf| match cf.kind {
-            // A spoiler that never struck changed nothing: the run without it is this run (its
-            // stream is its own, every other draw is the same).
-            Kind::WithoutSpoiler(k) if record.strikes_by_spoiler.get(k) == Some(&0) => record.outcome,
-            _ => cf.with_applied(model, |m| simulate_in(m, streams, &mut NoTrace, scratch).outcome),
-        })
-        .collect()
+/// The part of a job that every entry point shares: the run's draws, its model and quantiles.
+fn start(s: &Scenario, seed: u64, run: u64) -> (Draws, Model, Vec<f64>) {
+    let mut rng = bc_engine::rng_for(seed, run);
+    let draws = Draws::from_rng(&mut rng);
+    let (model, quantiles) = s.sample(&draws);
+    (draws, model, quantiles)
 }
 
-/// Runs job `run`: draws its parameters, simulates it and its counterfactuals.
-pub fn job(s: &Scenario, cfs: &[Counterfactual], seed: u64, run: u64) -> JobRecord {
-    job_in(s, cfs, seed, run, &mut Scratch::default())
+/// The counterfactuals and swings of a run already simulated.
+fn pairs_of(s: &Scenario, o: &JobOptions, job: &mut JobRecord, model: &Model, draws: &Draws, scratch: &mut Scratch) {
+    let record = &job.record;
+    job.counterfactuals = o
+        .cfs
+        .iter()
+        .map(|cf| match cf.kind {
+            // A spoiler that never struck and whose hazard says nothing about capacity changed
+            // nothing: the run without it is this run (every other draw is the same).
+            Kind::WithoutSpoiler(k)
+                if record.strikes_by_spoiler.get(k) == Some(&0) && model.spoilers.get(k).is_some_and(|sp| sp.capacity_link == 0.0) =>
+            {
+                Brief::of(record)
+            }
+            _ => Brief::of(&simulate_in(&cf.apply(model), draws, &mut NoTrace, scratch)),
+        })
+        .collect();
+    if o.swing_every > 0 && job.run % o.swing_every == 0 {
+        let (lo, hi) = SWING_QUANTILES;
+        job.swings = (0..job.quantiles.len())
+            .map(|p| {
+                let mut us = job.quantiles.clone();
+                let mut arm = |q: f64| {
+                    us[p] = q;
+                    Brief::of(&simulate_in(&s.model_at(&us), draws, &mut NoTrace, scratch))
+                };
+                [arm(lo), arm(hi)]
+            })
+            .collect();
+    }
+}
+
+/// What a job runs besides the run itself.
+#[derive(Clone, Debug, Default)]
+pub struct JobOptions {
+    /// The counterfactuals.
+    pub cfs: Vec<Counterfactual>,
+    /// Swings on every `swing_every`-th run (0: none).
+    pub swing_every: u64,
+}
+
+impl JobOptions {
+    /// The job options of a forecast of `s` under `opts`.
+    pub fn new(s: &Scenario, opts: &Options) -> JobOptions {
+        JobOptions {
+            cfs: if opts.counterfactuals { counterfactuals(s) } else { Vec::new() },
+            swing_every: if opts.counterfactuals { opts.swing_every } else { 0 },
+        }
+    }
+}
+
+/// Runs job `run`: draws its parameters, simulates it, its counterfactuals and its swings.
+pub fn job(s: &Scenario, o: &JobOptions, seed: u64, run: u64) -> JobRecord {
+    job_in(s, o, seed, run, &mut Scratch::default())
 }
 
 /// Like [`job`], reusing a worker's `scratch` (the same record, faster).
-pub fn job_in(s: &Scenario, cfs: &[Counterfactual], seed: u64, run: u64, scratch: &mut Scratch) -> JobRecord {
-    let mut rng = bc_engine::rng_for(seed, run);
-    let streams = Streams::from_rng(&mut rng);
-    let (mut model, quantiles) = s.sample(&streams);
-    let record = simulate_in(&model, &streams, &mut NoTrace, scratch);
-    let counterfactuals = counterfactual_outcomes(&mut model, &record, cfs, &streams, scratch);
-    JobRecord { run, record, quantiles, counterfactuals, trust_path: Vec::new() }
+pub fn job_in(s: &Scenario, o: &JobOptions, seed: u64, run: u64, scratch: &mut Scratch) -> JobRecord {
+    let (draws, model, quantiles) = start(s, seed, run);
+    let record = simulate_in(&model, &draws, &mut NoTrace, scratch);
+    let mut j = JobRecord { run, record, quantiles, counterfactuals: Vec::new(), swings: Vec::new(), trust_path: Vec::new() };
+    pairs_of(s, o, &mut j, &model, &draws, scratch);
+    j
 }
 
 /// Like [`job`], and also keeps the run's trust round by round ([`JobRecord::trust_path`]) and
 /// shows every event of the run (not of its counterfactuals) to `observer`.
-pub fn job_traced(s: &Scenario, cfs: &[Counterfactual], seed: u64, run: u64, observer: &mut impl Observer) -> JobRecord {
-    job_traced_in(s, cfs, seed, run, observer, &mut Scratch::default())
+pub fn job_traced(s: &Scenario, o: &JobOptions, seed: u64, run: u64, observer: &mut impl Observer) -> JobRecord {
+    job_traced_in(s, o, seed, run, observer, &mut Scratch::default())
 }
 
 /// Like [`job_traced`], reusing a worker's `scratch` (the same record and events, faster).
-pub fn job_traced_in(s: &Scenario, cfs: &[Counterfactual], seed: u64, run: u64, observer: &mut impl Observer, scratch: &mut Scratch) -> JobRecord {
-    let mut rng = bc_engine::rng_for(seed, run);
-    let streams = Streams::from_rng(&mut rng);
-    let (mut model, quantiles) = s.sample(&streams);
+pub fn job_traced_in(s: &Scenario, o: &JobOptions, seed: u64, run: u64, observer: &mut impl Observer, scratch: &mut Scratch) -> JobRecord {
+    let (draws, model, quantiles) = start(s, seed, run);
     let n = model.parties.len();
     let cur = (0..n)
         .map(|i| (0..n).map(|j| if i == j { 1.0 } else { model.parties[i].trust.get(j).map_or(f64::NAN, |(a, b)| a / (a + b)) }).collect())
@@ -187,7 +260,7 @@ pub fn job_traced_in(s: &Scenario, cfs: &[Counterfactual], seed: u64, run: u64, 
         path: Vec::with_capacity((model.rounds as usize + 1) * n * n.saturating_sub(1)),
         inner: observer,
     };
-    let record = simulate_in(&model, &streams, &mut follow, scratch);
+    let record = simulate_in(&model, &draws, &mut follow, scratch);
     let mut path = follow.path;
     let last = off_diagonal(&record.final_trust);
     let width = last.len().max(1);
@@ -195,8 +268,9 @@ pub fn job_traced_in(s: &Scenario, cfs: &[Counterfactual], seed: u64, run: u64, 
     while path.len() < (model.rounds as usize + 1) * width {
         path.extend_from_slice(&last);
     }
-    let counterfactuals = counterfactual_outcomes(&mut model, &record, cfs, &streams, scratch);
-    JobRecord { run, record, quantiles, counterfactuals, trust_path: path }
+    let mut j = JobRecord { run, record, quantiles, counterfactuals: Vec::new(), swings: Vec::new(), trust_path: path };
+    pairs_of(s, o, &mut j, &model, &draws, scratch);
+    j
 }
 
 /// The ordered pairs `(i, j)`, `i != j`, of `n` parties, in the order of trust columns, trust
@@ -261,14 +335,14 @@ pub fn run_jobs(
     progress: impl FnMut(u64),
 ) -> Result<(), Error> {
     if opts.runs == 0 {
-        return Err(Error::new(ErrorKind::Options("--runs: expected at least 1 run, found 0".into())));
+        return Err(Error::new(ErrorKind::Options("runs: expected at least 1 run, found 0".into())));
     }
-    let cfs = if opts.counterfactuals { counterfactuals(s) } else { Vec::new() };
+    let o = JobOptions::new(s, opts);
     bc_engine::run_ordered_with(
         0..opts.runs,
         bc_engine::RunOptions { threads: opts.threads, batch: 4096 },
         Scratch::default,
-        |scratch, i| job_in(s, &cfs, opts.seed, i, scratch),
+        |scratch, i| job_in(s, &o, opts.seed, i, scratch),
         |_, r| sink(r),
         progress,
     )
@@ -302,11 +376,16 @@ pub struct ForecastSpec {
     pub illustrative: bool,
     /// Master seed.
     pub seed: u64,
+    /// The swings run on every `swing_every`-th run (0: none).
+    pub swing_every: u64,
+    /// W of "kept talking after the first setback".
+    pub setback_window: u32,
 }
 
 impl ForecastSpec {
     /// The description of a forecast of `s` with counterfactuals `cfs` under `seed`.
-    pub fn new(s: &Scenario, cfs: &[Counterfactual], seed: u64) -> ForecastSpec {
+    pub fn new(s: &Scenario, o: &JobOptions, seed: u64) -> ForecastSpec {
+        let cfs = &o.cfs;
         let m = s.nominal();
         ForecastSpec {
             scenario: m.name.clone(),
@@ -321,6 +400,8 @@ impl ForecastSpec {
             counterfactuals: cfs.iter().map(|c| c.spec.clone()).collect(),
             illustrative: s.source == crate::scenario::DEFAULT_SOURCE,
             seed,
+            swing_every: o.swing_every,
+            setback_window: m.setback_window,
         }
     }
 
@@ -333,31 +414,12 @@ impl ForecastSpec {
 /// Mergeable statistics of one counterfactual.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CounterfactualStats {
-    /// Paired difference in agreement.
-    pub agreement: PairedCount,
-    /// Paired difference in a comprehensive deal.
-    pub comprehensive: PairedCount,
-    /// Runs with an agreement under the counterfactual.
-    pub counterfactual_agreements: u64,
-}
-
-/// Mergeable statistics of one uncertain parameter's effect on agreement.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct SensitivityStats {
-    /// Runs with the parameter in its lowest quarter (quantile < 0.25).
-    pub low_n: u64,
-    /// … of which with an agreement.
-    pub low_yes: u64,
-    /// Runs with the parameter in its highest quarter (quantile >= 0.75).
-    pub high_n: u64,
-    /// … of which with an agreement.
-    pub high_yes: u64,
-    /// Exact sum of quantiles.
-    pub sum_u: ExactSum,
-    /// Exact sum of squared quantiles.
-    pub sum_uu: ExactSum,
-    /// Exact sum of quantiles of runs with an agreement.
-    pub sum_uy: ExactSum,
+    /// Paired differences of the headline indicators (in [`INDICATORS`] order), then of each
+    /// party's discounted utility, signed as the counterfactual's spec says.
+    pub diffs: Vec<Moments>,
+    /// `transitions[a][b]`: runs of class `a` in the scenario and `b` under the counterfactual
+    /// (classes in [`Outcome::ALL`] order).
+    pub transitions: [[u64; 5]; 5],
 }
 
 /// Bins of the per-round trust distributions (the report's fan chart).
@@ -373,25 +435,32 @@ pub struct Aggregate {
     /// Runs folded in.
     pub runs: u64,
     /// Runs per outcome class, in [`Outcome::ALL`] order.
-    pub outcomes: [u64; 4],
+    pub outcomes: [u64; 5],
+    /// The headline indicators (in [`INDICATORS`] order), then each party's discounted utility.
+    pub headline: Vec<Moments>,
     /// Round of the first step, over runs that had one.
     pub first_step: IntHistogram,
     /// Runs with a setback.
     pub setback_runs: u64,
     /// … that kept talking after it.
     pub kept_talking: u64,
+    /// Rounds from the first setback to the next session with an offer.
+    pub resume: IntHistogram,
+    /// Runs where every party sent a concrete signal in time.
+    pub signals: u64,
     /// Runs with a mediator.
     pub mediated: u64,
     /// … where its role was accepted.
     pub accepted: u64,
     /// Per counterfactual.
     pub counterfactuals: Vec<CounterfactualStats>,
-    /// Per uncertain parameter.
-    pub sensitivity: Vec<SensitivityStats>,
+    /// Runs of the swing subsample.
+    pub swing_runs: u64,
+    /// Per uncertain parameter: paired differences (90th − 10th percentile) of the headline
+    /// indicators, in [`INDICATORS`] order.
+    pub swings: Vec<Vec<Moments>>,
     /// Final trust per ordered pair (in [`pairs`] order).
     pub final_trust: Vec<Moments>,
-    /// Discounted utility per party.
-    pub utility: Vec<Moments>,
     /// Final visibility.
     pub visibility: Moments,
     /// Strikes per run.
@@ -403,13 +472,8 @@ pub struct Aggregate {
     pub trust_path: Vec<Vec<Bins>>,
 }
 
-fn class(o: Outcome) -> usize {
-    match o {
-        Outcome::Comprehensive => 0,
-        Outcome::Partial => 1,
-        Outcome::Collapse => 2,
-        Outcome::Drift => 3,
-    }
+fn headline_values(b: &Brief) -> impl Iterator<Item = f64> + '_ {
+    b.indicators.iter().copied().chain(b.utility.iter().copied())
 }
 
 impl Aggregate {
@@ -417,18 +481,22 @@ impl Aggregate {
     /// traced runs ([`job_traced`]).
     pub fn new(spec: ForecastSpec, track_trust: bool) -> Aggregate {
         let np = pairs(spec.parties.len()).len();
+        let width = INDICATORS.len() + spec.parties.len();
         Aggregate {
             runs: 0,
-            outcomes: [0; 4],
+            outcomes: [0; 5],
+            headline: vec![Moments::default(); width],
             first_step: IntHistogram::default(),
             setback_runs: 0,
             kept_talking: 0,
+            resume: IntHistogram::default(),
+            signals: 0,
             mediated: 0,
             accepted: 0,
-            counterfactuals: vec![CounterfactualStats::default(); spec.counterfactuals.len()],
-            sensitivity: vec![SensitivityStats::default(); spec.uncertain.len()],
+            counterfactuals: vec![CounterfactualStats { diffs: vec![Moments::default(); width], transitions: [[0; 5]; 5] }; spec.counterfactuals.len()],
+            swing_runs: 0,
+            swings: vec![vec![Moments::default(); INDICATORS.len()]; spec.uncertain.len()],
             final_trust: vec![Moments::default(); np],
-            utility: vec![Moments::default(); spec.parties.len()],
             visibility: Moments::default(),
             strikes: IntHistogram::default(),
             rounds: IntHistogram::default(),
@@ -440,49 +508,46 @@ impl Aggregate {
     /// Folds in one run.
     pub fn add(&mut self, j: &JobRecord) {
         let r = &j.record;
+        let brief = Brief::of(r);
         self.runs += 1;
-        self.outcomes[class(r.outcome)] += 1;
+        self.outcomes[r.outcome.index()] += 1;
+        for (m, x) in self.headline.iter_mut().zip(headline_values(&brief)) {
+            m.add(x);
+        }
         if let Some(t) = r.first_step_round {
             self.first_step.add(i64::from(t));
         }
         if let Some(k) = r.kept_talking_after_setback {
             self.setback_runs += 1;
             self.kept_talking += u64::from(k);
+            if let (true, Some(d)) = (k, r.rounds_to_resume) {
+                self.resume.add(i64::from(d));
+            }
         }
+        self.signals += u64::from(r.concrete_signals);
         if let Some(a) = r.mediator_accepted {
             self.mediated += 1;
             self.accepted += u64::from(a);
         }
-        let yes = |o: Outcome| i64::from(o.is_agreement());
-        let comp = |o: Outcome| i64::from(o == Outcome::Comprehensive);
-        for ((st, spec), o) in self.counterfactuals.iter_mut().zip(&self.spec.counterfactuals).zip(&j.counterfactuals) {
-            let sign = if spec.scenario_first { 1 } else { -1 };
-            st.agreement.add(sign * (yes(r.outcome) - yes(*o)));
-            st.comprehensive.add(sign * (comp(r.outcome) - comp(*o)));
-            st.counterfactual_agreements += u64::from(o.is_agreement());
-        }
-        let agreed = r.outcome.is_agreement();
-        for (acc, &u) in self.sensitivity.iter_mut().zip(&j.quantiles) {
-            if u < 0.25 {
-                acc.low_n += 1;
-                acc.low_yes += u64::from(agreed);
-            } else if u >= 0.75 {
-                acc.high_n += 1;
-                acc.high_yes += u64::from(agreed);
+        for ((st, spec), cf) in self.counterfactuals.iter_mut().zip(&self.spec.counterfactuals).zip(&j.counterfactuals) {
+            let sign = if spec.scenario_first { 1.0 } else { -1.0 };
+            for ((m, a), b) in st.diffs.iter_mut().zip(headline_values(&brief)).zip(headline_values(cf)) {
+                m.add(sign * (a - b));
             }
-            acc.sum_u.add(u);
-            acc.sum_uu.add(u * u);
-            if agreed {
-                acc.sum_uy.add(u);
+            st.transitions[r.outcome.index()][cf.outcome.index()] += 1;
+        }
+        if !j.swings.is_empty() {
+            self.swing_runs += 1;
+            for (st, [lo, hi]) in self.swings.iter_mut().zip(&j.swings) {
+                for ((m, a), b) in st.iter_mut().zip(hi.indicators).zip(lo.indicators) {
+                    m.add(a - b);
+                }
             }
         }
         for (m, (i, j)) in self.final_trust.iter_mut().zip(pairs(self.spec.parties.len())) {
             if let Some(t) = r.final_trust.get(i).and_then(|row| row.get(j)) {
                 m.add(*t);
             }
-        }
-        for (m, u) in self.utility.iter_mut().zip(&r.discounted_utility) {
-            m.add(*u);
         }
         self.visibility.add(r.final_visibility);
         self.strikes.add(i64::from(r.strikes));
@@ -508,29 +573,33 @@ impl Aggregate {
         for (a, b) in self.outcomes.iter_mut().zip(o.outcomes) {
             *a += b;
         }
+        for (a, b) in self.headline.iter_mut().zip(&o.headline) {
+            a.merge(b);
+        }
         self.first_step.merge(&o.first_step);
         self.setback_runs += o.setback_runs;
         self.kept_talking += o.kept_talking;
+        self.resume.merge(&o.resume);
+        self.signals += o.signals;
         self.mediated += o.mediated;
         self.accepted += o.accepted;
         for (a, b) in self.counterfactuals.iter_mut().zip(&o.counterfactuals) {
-            a.agreement.merge(&b.agreement);
-            a.comprehensive.merge(&b.comprehensive);
-            a.counterfactual_agreements += b.counterfactual_agreements;
+            for (x, y) in a.diffs.iter_mut().zip(&b.diffs) {
+                x.merge(y);
+            }
+            for (ra, rb) in a.transitions.iter_mut().zip(&b.transitions) {
+                for (x, y) in ra.iter_mut().zip(rb) {
+                    *x += y;
+                }
+            }
         }
-        for (a, b) in self.sensitivity.iter_mut().zip(&o.sensitivity) {
-            a.low_n += b.low_n;
-            a.low_yes += b.low_yes;
-            a.high_n += b.high_n;
-            a.high_yes += b.high_yes;
-            a.sum_u.merge(&b.sum_u);
-            a.sum_uu.merge(&b.sum_uu);
-            a.sum_uy.merge(&b.sum_uy);
+        self.swing_runs += o.swing_runs;
+        for (a, b) in self.swings.iter_mut().zip(&o.swings) {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.merge(y);
+            }
         }
         for (a, b) in self.final_trust.iter_mut().zip(&o.final_trust) {
-            a.merge(b);
-        }
-        for (a, b) in self.utility.iter_mut().zip(&o.utility) {
             a.merge(b);
         }
         self.visibility.merge(&o.visibility);
@@ -542,11 +611,6 @@ impl Aggregate {
             }
         }
         Ok(())
-    }
-
-    /// Runs with an agreement (comprehensive or partial).
-    pub fn agreements(&self) -> u64 {
-        self.outcomes[0] + self.outcomes[1]
     }
 
     /// `cumulative()[t]`: share of all runs with a first step by round `t`, for `t` in
@@ -562,40 +626,7 @@ impl Aggregate {
             .collect()
     }
 
-    /// The uncertain parameters' effects on P(agreement), largest |effect| first (ties by
-    /// name).
-    pub fn sensitivity(&self) -> Vec<Sensitivity> {
-        let n = self.runs as f64;
-        let agreements = self.agreements() as f64;
-        let mut rows: Vec<Sensitivity> = self
-            .spec
-            .uncertain
-            .iter()
-            .zip(&self.sensitivity)
-            .map(|(name, a)| {
-                let lo = wilson(a.low_yes, a.low_n);
-                let hi = wilson(a.high_yes, a.high_n);
-                let effect = hi.p - lo.p;
-                let se = (hi.p * (1.0 - hi.p) / a.high_n.max(1) as f64 + lo.p * (1.0 - lo.p) / a.low_n.max(1) as f64).sqrt();
-                let (mu, my) = (a.sum_u.value() / n, agreements / n);
-                let cov = a.sum_uy.value() / n - mu * my;
-                let vu = a.sum_uu.value() / n - mu * mu;
-                let vy = my * (1.0 - my);
-                let rank_correlation = if vu > 0.0 && vy > 0.0 { cov / (vu * vy).sqrt() } else { 0.0 };
-                Sensitivity {
-                    parameter: name.clone(),
-                    low_quarter: lo,
-                    high_quarter: hi,
-                    effect: Difference { diff: effect, lo: effect - Z95 * se, hi: effect + Z95 * se },
-                    rank_correlation,
-                }
-            })
-            .collect();
-        rows.sort_by(|a, b| b.effect.diff.abs().total_cmp(&a.effect.diff.abs()).then_with(|| a.parameter.cmp(&b.parameter)));
-        rows
-    }
-
-    /// Mean final trust matrix (`[i][j]`: i's belief in j's delivery; 1 on the diagonal).
+    /// Mean final trust matrix (`[i][j]`: i's belief in j's capacity; 1 on the diagonal).
     pub fn mean_final_trust(&self) -> Vec<Vec<f64>> {
         let np = self.spec.parties.len();
         let mut trust = vec![vec![1.0; np]; np];
@@ -605,11 +636,53 @@ impl Aggregate {
         trust
     }
 
+    fn headline_of(&self, values: &[Moments], z: f64, binary_wilson: bool) -> Headline {
+        let iv = |k: usize| {
+            if binary_wilson && k != 1 {
+                Interval::wilson(&values[k])
+            } else {
+                Interval::normal(&values[k], z)
+            }
+        };
+        Headline {
+            at_least_one_step: iv(0),
+            agenda_share: iv(1),
+            comprehensive: iv(2),
+            breakdown: iv(3),
+            reversed: iv(4),
+            utility: values[INDICATORS.len()..]
+                .iter()
+                .enumerate()
+                .map(|(i, m)| PartyValue { party: self.spec.parties.get(i).cloned().unwrap_or_default(), value: Interval::normal(m, z) })
+                .collect(),
+        }
+    }
+
     /// The summary: what `backchannel run` prints and `--json` emits.
     pub fn summary(&self) -> Forecast {
         let n = self.runs;
         let s = &self.spec;
         let round = |q: f64| self.first_step.quantile(q).and_then(|v| u32::try_from(v).ok());
+        let params = s.uncertain.len().max(1);
+        let z_swing = z_two_sided(0.05 / params as f64);
+        let mut swings: Vec<Swing> = s
+            .uncertain
+            .iter()
+            .zip(&self.swings)
+            .map(|(path, st)| {
+                let d = |k: usize| Interval::normal(&st[k], z_swing);
+                Swing {
+                    parameter: path.clone(),
+                    label: parameter_label(path, s),
+                    at_least_one_step: d(0),
+                    agenda_share: d(1),
+                    comprehensive: d(2),
+                    breakdown: d(3),
+                    reversed: d(4),
+                }
+            })
+            .collect();
+        swings.sort_by(|a, b| b.agenda_share.estimate.abs().total_cmp(&a.agenda_share.estimate.abs()).then_with(|| a.parameter.cmp(&b.parameter)));
         Forecast {
             scenario: s.scenario.clone(),
             variant: s.variant.clone(),
@@ -618,115 +691,241 @@ impl Aggregate {
             horizon: s.horizon,
             runs: n,
             seed: s.seed,
+            intervals: "95% intervals of Monte Carlo error only: they shrink with more runs and carry no parameter or structural uncertainty".into(),
+            headline: self.headline_of(&self.headline, Z95, true),
             outcomes: Outcomes {
-                comprehensive: wilson(self.outcomes[0], n),
-                partial: wilson(self.outcomes[1], n),
-                collapse: wilson(self.outcomes[2], n),
-                drift: wilson(self.outcomes[3], n),
-                agreement: wilson(self.agreements(), n),
+                comprehensive: Interval::from(wilson(self.outcomes[0], n)),
+                partial: Interval::from(wilson(self.outcomes[1], n)),
+                breakdown_after_progress: Interval::from(wilson(self.outcomes[2], n)),
+                collapse: Interval::from(wilson(self.outcomes[3], n)),
+                drift: Interval::from(wilson(self.outcomes[4], n)),
             },
-            first_step_round: FirstStep {
-                runs_with_step: wilson(self.first_step.total(), n),
-                median: round(0.5),
-                q1: round(0.25),
-                q3: round(0.75),
-                cumulative: self.cumulative(),
+            first_step_round: FirstStep { median: round(0.5), q1: round(0.25), q3: round(0.75), cumulative: self.cumulative() },
+            kept_talking_after_setback: KeptTalking {
+                runs_with_setback: Interval::from(wilson(self.setback_runs, n)),
+                probability: Interval::from(wilson(self.kept_talking, self.setback_runs)),
+                median_rounds_to_resume: self.resume.quantile(0.5).and_then(|v| u32::try_from(v).ok()),
+                window: s.setback_window,
             },
-            kept_talking_after_setback: Conditional {
-                runs_with_condition: wilson(self.setback_runs, n),
-                probability: wilson(self.kept_talking, self.setback_runs),
-            },
-            mediator_accepted: (self.mediated > 0).then(|| wilson(self.accepted, self.mediated)),
+            mediator_accepted: (self.mediated > 0).then(|| Interval::from(wilson(self.accepted, self.mediated))),
+            concrete_signals: Interval::from(wilson(self.signals, n)),
             counterfactuals: s
                 .counterfactuals
                 .iter()
                 .zip(&self.counterfactuals)
                 .map(|(c, st)| CounterfactualResult {
-                    id: c.id.clone(),
+                    name: c.id.clone(),
                     label: c.label.clone(),
-                    agreement: st.agreement.summary(),
-                    comprehensive: st.comprehensive.summary(),
-                    counterfactual_agreement: wilson(st.counterfactual_agreements, n),
+                    difference: self.headline_of(&st.diffs, Z95, false),
+                    transitions: Transitions { classes: Outcome::ALL.iter().map(|o| o.name().to_string()).collect(), counts: st.transitions },
                 })
                 .collect(),
-            sensitivity: self.sensitivity(),
+            sensitivity: Sensitivity {
+                runs: self.swing_runs,
+                quantiles: [SWING_QUANTILES.0, SWING_QUANTILES.1],
+                confidence: format!("95% family-wise over {} parameters (Bonferroni: each interval at {:.4}%, z = {:.3})", s.uncertain.len(), 100.0 * (1.0 - 0.05 / params as f64), z_swing),
+                swing: swings,
+            },
             parties: s.parties.clone(),
+            party_names: (0..s.parties.len()).map(|i| s.display(i).to_string()).collect(),
             mean_final_trust: self.mean_final_trust(),
-            mean_discounted_utility: self.utility.iter().map(Moments::mean).collect(),
             mean_strikes: self.strikes.mean(),
             mean_rounds: self.rounds.mean(),
         }
     }
 }
 
+/// The two-sided normal quantile for a total tail probability `alpha` (bisection on erfc).
+pub fn z_two_sided(alpha: f64) -> f64 {
+    let (mut lo, mut hi) = (0.0_f64, 40.0_f64);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if libm::erfc(mid / std::f64::consts::SQRT_2) > alpha {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// A readable name of an uncertain parameter for reports ("Iran's delivery capacity").
+pub fn parameter_label(path: &str, s: &ForecastSpec) -> String {
+    let parts: Vec<&str> = path.split('.').collect();
+    let party = |id: &str| s.parties.iter().position(|p| p == id).map_or(id.to_string(), |i| s.display(i).to_string());
+    let possessive = |name: String| if name.ends_with('s') { format!("{name}'") } else { format!("{name}'s") };
+    match parts.as_slice() {
+        ["parties", p, "capacity"] => format!("{} delivery capacity", possessive(party(p))),
+        ["parties", p, "audience_cost"] => format!("{} engagement cost", possessive(party(p))),
+        ["parties", p, "walk_away"] => format!("{} walk-away trust floor", possessive(party(p))),
+        ["parties", p, "discount"] => format!("{} patience", possessive(party(p))),
+        ["parties", p, "bluff"] => format!("{} bluff", possessive(party(p))),
+        ["parties", p, "withdrawal"] => format!("{} withdrawal hazard", possessive(party(p))),
+        ["parties", p, "trust", q, ab] => format!("{} prior trust in {} ({})", possessive(party(p)), party(q), if *ab == "a" { "deliveries seen" } else { "defections seen" }),
+        ["parties", p, "ratification", "floor"] => format!("{} ratification floor", possessive(party(p))),
+        ["parties", p, "ratification", x] => format!("{} floor per unit of {x}", possessive(party(p))),
+        ["parties", p, "strategy", "rounds"] => format!("{} concession time", possessive(party(p))),
+        ["parties", p, rest @ ..] => format!("{} {}", possessive(party(p)), rest.join(" ").replace('_', " ")),
+        ["mediator", "standing", p] => format!("mediator's standing with {}", party(p)),
+        ["mediator", "leverage", p] => format!("mediator's leverage on {}", party(p)),
+        ["mediator", x] => format!("mediator's {}", x.replace('_', " ")),
+        ["spoilers", k, x] => format!("{k} {}", x.replace('_', " ")).replace('_', " "),
+        _ => path.replace(['.', '_'], " "),
+    }
+}
+
+/// An estimate with its interval.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Interval {
+    /// The estimate.
+    pub estimate: f64,
+    /// Lower end.
+    pub lo: f64,
+    /// Upper end.
+    pub hi: f64,
+}
+
+impl Interval {
+    /// The mean of `m` with a normal interval at `z`.
+    pub fn normal(m: &Moments, z: f64) -> Interval {
+        let e = m.mean();
+        let half = if m.n > 0 { z * (m.variance() / m.n as f64).sqrt() } else { f64::NAN };
+        Interval { estimate: e, lo: e - half, hi: e + half }
+    }
+
+    /// A share of 0/1 values with Wilson's 95% interval.
+    pub fn wilson(m: &Moments) -> Interval {
+        let k = m.sum.value().round().max(0.0) as u64;
+        Interval::from(wilson(k, m.n))
+    }
+}
+
+impl From<bc_engine::stats::Proportion> for Interval {
+    fn from(p: bc_engine::stats::Proportion) -> Interval {
+        Interval { estimate: p.p, lo: p.lo, hi: p.hi }
+    }
+}
+
+/// A party's value of an indicator.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PartyValue {
+    /// Party id.
+    pub party: String,
+    /// The value.
+    #[serde(flatten)]
+    pub value: Interval,
+}
+
+/// The headline indicators (a forecast's, or a counterfactual's paired differences).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Headline {
+    /// Some step was implemented at some point.
+    pub at_least_one_step: Interval,
+    /// Mean share of the agenda standing at the end.
+    pub agenda_share: Interval,
+    /// Every step stands at the end.
+    pub comprehensive: Interval,
+    /// A party walked out.
+    pub breakdown: Interval,
+    /// A step that stood was snapped back.
+    pub reversed: Interval,
+    /// Each party's discounted utility.
+    pub utility: Vec<PartyValue>,
+}
+
 /// Probability of each outcome class.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Outcomes {
-    /// Every step implemented.
-    pub comprehensive: Proportion,
-    /// Some steps implemented by the horizon.
-    pub partial: Proportion,
-    /// A party left.
-    pub collapse: Proportion,
-    /// Nothing implemented by the horizon.
-    pub drift: Proportion,
-    /// Comprehensive or partial.
-    pub agreement: Proportion,
+    /// Every step stands.
+    pub comprehensive: Interval,
+    /// Some steps stand; still talking.
+    pub partial: Interval,
+    /// Some steps stand; a party left.
+    pub breakdown_after_progress: Interval,
+    /// Nothing stands; a party left.
+    pub collapse: Interval,
+    /// Nothing stands; still talking.
+    pub drift: Interval,
 }
 
 /// Round of the first implemented step.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FirstStep {
-    /// Share of runs with an implemented step.
-    pub runs_with_step: Proportion,
-    /// Median round among those runs.
+    /// Median round among runs with a step.
     pub median: Option<u32>,
     /// First quartile.
     pub q1: Option<u32>,
     /// Third quartile.
     pub q3: Option<u32>,
-    /// `cumulative[t]`: share of all runs with a first step by round t (the time-to-first-step
-    /// curve).
+    /// `cumulative[t]`: share of all runs with a first step by round t.
     pub cumulative: Vec<f64>,
 }
 
-/// A probability conditional on an event, with the event's own frequency.
+/// Kept talking after the first setback.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Conditional {
-    /// Share of runs where the condition (a setback) occurred.
-    pub runs_with_condition: Proportion,
-    /// Probability given the condition.
-    pub probability: Proportion,
+pub struct KeptTalking {
+    /// Share of runs with a setback while the talks were in progress.
+    pub runs_with_setback: Interval,
+    /// Among them, the share with a session with an offer within the window and no exit.
+    pub probability: Interval,
+    /// Median rounds from the setback to that session.
+    pub median_rounds_to_resume: Option<u32>,
+    /// The window W, in rounds.
+    pub window: u32,
+}
+
+/// The transition table of outcome classes between a scenario and its counterfactual.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Transitions {
+    /// Class names, in row and column order.
+    pub classes: Vec<String>,
+    /// `counts[a][b]`: runs of class `a` in the scenario and `b` under the counterfactual.
+    pub counts: [[u64; 5]; 5],
 }
 
 /// A paired counterfactual's result.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CounterfactualResult {
     /// Id.
-    pub id: String,
+    pub name: String,
     /// What is compared.
     pub label: String,
-    /// Difference in P(agreement), with its 95% interval.
-    pub agreement: Difference,
-    /// Difference in P(comprehensive), with its 95% interval.
-    pub comprehensive: Difference,
-    /// P(agreement) under the counterfactual.
-    pub counterfactual_agreement: Proportion,
+    /// Paired difference of every headline indicator, with its 95% interval.
+    pub difference: Headline,
+    /// Which runs moved where.
+    pub transitions: Transitions,
 }
 
-/// One uncertain parameter's effect on P(agreement).
+/// One parameter's paired swing.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Sensitivity {
+pub struct Swing {
     /// Path of the parameter.
     pub parameter: String,
-    /// P(agreement) when the parameter is in its lowest quarter.
-    pub low_quarter: Proportion,
-    /// P(agreement) when it is in its highest quarter.
-    pub high_quarter: Proportion,
-    /// high − low, with its 95% interval.
-    pub effect: Difference,
-    /// Spearman correlation of the parameter with agreement.
-    pub rank_correlation: f64,
+    /// Its readable name.
+    pub label: String,
+    /// Paired differences (90th − 10th percentile), Bonferroni-corrected intervals.
+    pub at_least_one_step: Interval,
+    /// Agenda share.
+    pub agenda_share: Interval,
+    /// Comprehensive.
+    pub comprehensive: Interval,
+    /// Breakdown.
+    pub breakdown: Interval,
+    /// Reversed.
+    pub reversed: Interval,
+}
+
+/// Sensitivity as paired swings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sensitivity {
+    /// Runs of the subsample the swings ran on.
+    pub runs: u64,
+    /// The quantiles compared.
+    pub quantiles: [f64; 2],
+    /// What the intervals mean.
+    pub confidence: String,
+    /// One per uncertain parameter, largest |agenda share swing| first.
+    pub swing: Vec<Swing>,
 }
 
 /// A forecast: what `backchannel run` prints.
@@ -746,24 +945,30 @@ pub struct Forecast {
     pub runs: u64,
     /// Master seed.
     pub seed: u64,
+    /// What the intervals are.
+    pub intervals: String,
+    /// The headline indicators.
+    pub headline: Headline,
     /// Outcome classes.
     pub outcomes: Outcomes,
     /// First implemented step.
     pub first_step_round: FirstStep,
     /// Kept talking after the first setback.
-    pub kept_talking_after_setback: Conditional,
+    pub kept_talking_after_setback: KeptTalking,
     /// Mediator's role accepted (None without a mediator).
-    pub mediator_accepted: Option<Proportion>,
+    pub mediator_accepted: Option<Interval>,
+    /// Every party delivered on a step within W_signal rounds.
+    pub concrete_signals: Interval,
     /// Paired counterfactuals.
     pub counterfactuals: Vec<CounterfactualResult>,
-    /// Uncertain parameters ranked by effect.
-    pub sensitivity: Vec<Sensitivity>,
+    /// Paired swings.
+    pub sensitivity: Sensitivity,
     /// Party ids.
     pub parties: Vec<String>,
+    /// Party names.
+    pub party_names: Vec<String>,
     /// Mean final trust matrix.
     pub mean_final_trust: Vec<Vec<f64>>,
-    /// Mean discounted utility per party.
-    pub mean_discounted_utility: Vec<f64>,
     /// Mean spoiler strikes per run.
     pub mean_strikes: f64,
     /// Mean rounds played.
@@ -772,8 +977,8 @@ pub struct Forecast {
 
 /// Runs a forecast's `opts.runs` runs with their counterfactuals, aggregated as they stream.
 pub fn aggregate(s: &Scenario, opts: &Options, progress: impl FnMut(u64)) -> Result<Aggregate, Error> {
-    let cfs = if opts.counterfactuals { counterfactuals(s) } else { Vec::new() };
-    let mut agg = Aggregate::new(ForecastSpec::new(s, &cfs, opts.seed), false);
+    let o = JobOptions::new(s, opts);
+    let mut agg = Aggregate::new(ForecastSpec::new(s, &o, opts.seed), false);
     run_jobs(
         s,
         opts,
@@ -795,21 +1000,27 @@ pub fn forecast(s: &Scenario, opts: &Options, progress: impl FnMut(u64)) -> Resu
 mod tests {
     use super::*;
 
+    fn opts() -> JobOptions {
+        let s = Scenario::default_scenario().unwrap_or_else(|e| panic!("{e}"));
+        JobOptions { cfs: counterfactuals(&s), swing_every: 7 }
+    }
+
     /// Shards of real runs, merged, equal one pass over the same runs byte for byte, and the
     /// summary of the merge is the summary of one pass.
     #[test]
     fn merged_shards_equal_one_pass() {
         let s = Scenario::default_scenario().unwrap_or_else(|e| panic!("{e}"));
-        let cfs = counterfactuals(&s);
-        let spec = ForecastSpec::new(&s, &cfs, 11);
+        let o = opts();
+        let spec = ForecastSpec::new(&s, &o, 11);
         let mut whole = Aggregate::new(spec.clone(), true);
         let mut shards = vec![Aggregate::new(spec.clone(), true), Aggregate::new(spec.clone(), true), Aggregate::new(spec, true)];
-        for run in 0..120 {
-            let j = job_traced(&s, &cfs, 11, run, &mut NoTrace);
+        for run in 0..60 {
+            let j = job_traced(&s, &o, 11, run, &mut NoTrace);
             assert_eq!(j.trust_path.len(), (s.nominal().rounds as usize + 1) * 2, "two ordered pairs per round");
             whole.add(&j);
-            shards[[0, 0, 1, 2][(run as usize * 4) / 120]].add(&j);
+            shards[[0, 0, 1, 2][(run as usize * 4) / 60]].add(&j);
         }
+        assert!(whole.swing_runs > 0);
         let mut merged = shards.remove(0);
         for sh in shards {
             merged.merge(sh).unwrap_or_else(|e| panic!("{e}"));
@@ -820,7 +1031,7 @@ mod tests {
         let back: Aggregate = serde_json::from_str(&text(&whole)).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(text(&back), text(&whole));
         // A shard of another forecast does not merge.
-        let other = Aggregate::new(ForecastSpec::new(&s, &[], 11), true);
+        let other = Aggregate::new(ForecastSpec::new(&s, &JobOptions::default(), 11), true);
         assert!(merged.merge(other).is_err());
     }
 
@@ -831,10 +1042,10 @@ mod tests {
         let s = Scenario::default_scenario().unwrap_or_else(|e| panic!("{e}"));
         let others: Vec<Scenario> = ["grand_bargain", "direct"].iter().map(|v| s.variant(v).unwrap_or_else(|e| panic!("{e}"))).collect();
         let mut scratch = Scratch::default();
-        for run in 0..40 {
+        for run in 0..20 {
             for sc in std::iter::once(&s).chain(&others) {
-                let cfs = counterfactuals(sc);
-                assert_eq!(job_in(sc, &cfs, 9, run, &mut scratch), job(sc, &cfs, 9, run), "run {run}");
+                let o = JobOptions { cfs: counterfactuals(sc), swing_every: 0 };
+                assert_eq!(job_in(sc, &o, 9, run, &mut scratch), job(sc, &o, 9, run), "run {run}");
             }
         }
     }
@@ -844,14 +1055,21 @@ mod tests {
     #[test]
     fn traced_jobs_are_the_same_runs() {
         let s = Scenario::default_scenario().unwrap_or_else(|e| panic!("{e}"));
-        let cfs = counterfactuals(&s);
+        let o = JobOptions { cfs: counterfactuals(&s), swing_every: 0 };
         for run in 0..20 {
-            let mut traced = job_traced(&s, &cfs, 4, run, &mut NoTrace);
+            let mut traced = job_traced(&s, &o, 4, run, &mut NoTrace);
             let path = std::mem::take(&mut traced.trust_path);
-            assert_eq!(traced, job(&s, &cfs, 4, run));
+            assert_eq!(traced, job(&s, &o, 4, run));
             let last = off_diagonal(&traced.record.final_trust);
             assert_eq!(&path[path.len() - 2..], &last[..]);
             assert!(path.iter().all(|t| (0.0..=1.0).contains(t)));
         }
+    }
+
+    #[test]
+    fn bonferroni_quantiles_are_normal_quantiles() {
+        assert!((z_two_sided(0.05) - Z95).abs() < 1e-9);
+        // 0.05 / 20 two-sided: the 0.99875 quantile of the standard normal.
+        assert!((z_two_sided(0.0025) - 3.023_341_439_739_888).abs() < 1e-6);
     }
 }

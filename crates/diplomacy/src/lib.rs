@@ -16,6 +16,8 @@
 //! No I/O beyond reading the scenario's own files; threads only through `bc-engine`.
 
 pub mod bargain;
+pub mod belief;
+pub mod draws;
 pub mod dist;
 pub mod error;
 pub mod file;
@@ -27,6 +29,7 @@ pub mod sim;
 pub mod validate;
 
 pub use error::{Error, ErrorKind};
-pub use forecast::{forecast, Aggregate, Forecast, ForecastSpec, JobRecord, Options};
+pub use forecast::{forecast, Aggregate, Forecast, ForecastSpec, JobOptions, JobRecord, Options};
 pub use scenario::Scenario;
-pub use sim::{simulate, Outcome, RunRecord, Streams};
+pub use draws::Draws;
+pub use sim::{simulate, Outcome, RunRecord};

@@ -28,6 +28,11 @@ pub struct Step {
     pub issues: Vec<usize>,
     /// Probability that a delivery or defection is observed correctly.
     pub verifiability: f64,
+    /// `None`: simultaneous delivery. `Some(order)`: sequenced, the implementers deliver in
+    /// this order, each after seeing the previous delivery.
+    pub sequence: Option<Vec<usize>>,
+    /// The step's address for random draws (a hash of its name).
+    pub key: u64,
 }
 
 /// Domestic ratification of one party.
@@ -80,8 +85,14 @@ pub struct Party {
     pub trust: Vec<(f64, f64)>,
     /// w: walk-away trust floor.
     pub walk_away: f64,
-    /// c: audience cost per round at full visibility.
+    /// c: engagement cost per round of being seen talking to the adversary at full visibility
+    /// (the file's `audience_cost`; not Fearon's audience cost of backing down).
     pub audience_cost: f64,
+    /// Per-round hazard of losing the capacity to keep an implemented step (a successor
+    /// government, a court).
+    pub withdrawal: f64,
+    /// b_i: the bluff on the ratification floor outside confidential mediation (0: none).
+    pub bluff: f64,
     /// Domestic ratification, if any.
     pub ratification: Option<Ratification>,
     /// Bargaining strategy.
@@ -125,22 +136,17 @@ pub struct Mediator {
     pub gain: f64,
     /// Standing lost on an observed failure of a mediator package.
     pub loss: f64,
+    /// Relay only: the share of each party's bluff the mediator's message discipline drops.
+    pub discipline: f64,
+    /// Confidential only: the share of its bluff a party keeps in its reports (0: truthful,
+    /// the upper bound of the information effect).
+    pub report_shading: f64,
+    /// leverage_i: side payments or guarantees the mediator adds to i's value of an agreed step.
+    pub leverage: Vec<f64>,
+    /// Share of the leverage lost per round.
+    pub leverage_decay: f64,
 }
 
-/// How a strike moves the target's trust.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Shock {
-    /// As if the target had observed this many defections by each blamed party.
-    Defections(f64),
-    /// Kydd–Walter: Bayes on attack likelihoods under trustworthy / untrustworthy moderates;
-    /// the posterior mean replaces the prior mean, the Beta's total count is kept.
-    KyddWalter {
-        /// P(attack | blamed side's moderates trustworthy).
-        trustworthy: f64,
-        /// P(attack | not).
-        untrustworthy: f64,
-    },
-}
 
 /// A spoiler.
 #[derive(Clone, Debug, PartialEq)]
@@ -159,8 +165,11 @@ pub struct Spoiler {
     pub visibility: f64,
     /// Hazard per unit progress.
     pub progress: f64,
-    /// Trust shock.
-    pub shock: Shock,
+    /// s_k: hazard added per unit of the blamed side's incapacity `1 - kappa_blamed`; with
+    /// `s_k > 0` a strike is evidence about the blamed side.
+    pub capacity_link: f64,
+    /// With `s_k = 0`: defections a strike is misread as (misperception; 0 for none).
+    pub misperception: f64,
     /// Visibility jump.
     pub jump: f64,
     /// Rounds of suspension.
@@ -169,8 +178,10 @@ pub struct Spoiler {
     pub floor_shock: f64,
     /// Parties whose floor it raises.
     pub floor_targets: Vec<usize>,
-    /// False in a "without this spoiler" counterfactual (its random stream is still drawn).
+    /// False in a "without this spoiler" counterfactual.
     pub enabled: bool,
+    /// The spoiler's address for random draws (a hash of its id).
+    pub key: u64,
 }
 
 /// Visibility, expectations and their dynamics.
@@ -190,6 +201,17 @@ pub struct Public {
     pub announce_expectations: f64,
     /// V added per round of direct talks.
     pub direct_visibility: f64,
+}
+
+/// What the victims of an observed defection do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Response {
+    /// True: `snap_back` (after `grace` rounds the victims reverse their deliveries on the
+    /// step); false: `wait` (the step stays open for redelivery for `grace` rounds, then snaps
+    /// back).
+    pub snap_back: bool,
+    /// Rounds before the response takes effect.
+    pub grace: u32,
 }
 
 /// One run's model.
@@ -217,6 +239,12 @@ pub struct Model {
     pub mediator: Option<Mediator>,
     /// Spoilers.
     pub spoilers: Vec<Spoiler>,
+    /// The victims' response to an observed defection.
+    pub response: Response,
+    /// W: rounds after the first setback within which talks must resume ("kept talking").
+    pub setback_window: u32,
+    /// W_signal: rounds within which every party must deliver on a step ("concrete signals").
+    pub signal_window: u32,
     /// Step spaces, and step tables at the status quo (none when utilities are sampled), shared
     /// across runs.
     pub tables: crate::sim::TableCache,
@@ -253,7 +281,18 @@ impl Model {
         } else {
             self.steps.iter().map(|s| s.verifiability).sum::<f64>() / self.steps.len().max(1) as f64
         };
-        vec![Step { name: "grand bargain".into(), issues: (0..self.issues.len()).collect(), verifiability: v }]
+        let name = "grand bargain".to_string();
+        let key = crate::draws::name_hash(&name);
+        vec![Step { name, issues: (0..self.issues.len()).collect(), verifiability: v, sequence: None, key }]
+    }
+
+    /// The same run with a mediator that has no leverage.
+    pub fn without_leverage(&self) -> Model {
+        let mut m = self.clone();
+        if let Some(med) = &mut m.mediator {
+            med.leverage.iter_mut().for_each(|l| *l = 0.0);
+        }
+        m
     }
 
     /// The same run without spoiler `k`.

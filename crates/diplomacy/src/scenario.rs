@@ -7,13 +7,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bc_model::{IssueKind, LinearAdditive, OutcomeSpace, UtilityFunction, Value, ValueFunction};
-use rand::Rng;
 
 use crate::dist::{Bounds, Param};
 use crate::error::{Error, ErrorKind};
 use crate::file::{ProtocolSpec, ScenarioFile, SemanticsSpec, ValueRef};
-use crate::model::{AgendaIssue, Mediator, Model, Party, Protocol, Public, Ratification, Shock, Spoiler, Step, Strategy};
-use crate::sim::Streams;
+use crate::model::{AgendaIssue, Mediator, Model, Party, Protocol, Public, Ratification, Response, Spoiler, Step, Strategy};
+use crate::draws::{name_hash, Draws, Purpose};
 use crate::validate::{self, check_references, IssueShape, Located, Report, SchemaCheck};
 
 /// The embedded default scenario's TOML text.
@@ -33,6 +32,8 @@ pub struct Uncertain {
     pub path: String,
     /// The distribution.
     pub param: Param,
+    /// The address of its quantile among a run's draws (a hash of the path).
+    pub key: u64,
 }
 
 /// A checked scenario, ready to be sampled.
@@ -142,7 +143,9 @@ impl Scenario {
         let mut uncertain = Vec::new();
         let template = model_with(&file, &space, &fixed, &mut |path: fmt::Arguments<'_>, p: &Param, _| {
             if p.is_uncertain() {
-                uncertain.push(Uncertain { path: path.to_string(), param: p.clone() });
+                let path = path.to_string();
+                let key = name_hash(&path);
+                uncertain.push(Uncertain { path, param: p.clone(), key });
             }
             p.nominal()
         })
@@ -205,14 +208,25 @@ impl Scenario {
         &self.uncertain
     }
 
-    /// The model of one run: every uncertain parameter drawn from the run's parameter stream.
-    /// Returns the model and each uncertain parameter's quantile (its rank in [0, 1]).
-    pub fn sample(&self, streams: &Streams) -> (Model, Vec<f64>) {
+    /// Each uncertain parameter's quantile in a run: the draw addressed by its path, so that
+    /// adding or removing another parameter changes none of the others.
+    pub fn quantiles(&self, draws: &Draws) -> Vec<f64> {
+        self.uncertain.iter().map(|u| draws.uniform(Purpose::Param, &[u.key])).collect()
+    }
+
+    /// The model of one run: every uncertain parameter drawn from the run's draws. Returns the
+    /// model and each uncertain parameter's quantile (its rank in [0, 1]).
+    pub fn sample(&self, draws: &Draws) -> (Model, Vec<f64>) {
+        let us = self.quantiles(draws);
+        (self.model_at(&us), us)
+    }
+
+    /// The model with the uncertain parameters at quantiles `us` (in [`Scenario::uncertain`]
+    /// order).
+    pub fn model_at(&self, us: &[f64]) -> Model {
         if self.uncertain.is_empty() {
-            return (self.template.clone(), Vec::new());
+            return self.template.clone();
         }
-        let mut rng = streams.params();
-        let us: Vec<f64> = self.uncertain.iter().map(|_| rng.gen::<f64>()).collect();
         let mut next = 0;
         let model = model_with(&self.file, &self.space, &self.fixed_utilities, &mut |_, p: &Param, _| {
             if p.is_uncertain() {
@@ -226,7 +240,7 @@ impl Scenario {
         // The template was built from the same file, so this cannot fail; fall back to it.
         let mut model = model.unwrap_or_else(|_| self.template.clone());
         model.tables = self.template.tables.clone();
-        (model, us)
+        model
     }
 
 }
@@ -267,6 +281,8 @@ fn model_with(
             }
             let walk_away = pick(format_args!("{base}.walk_away"), &p.walk_away, Bounds::UNIT);
             let audience_cost = pick(format_args!("{base}.audience_cost"), &p.audience_cost, Bounds::NON_NEGATIVE);
+            let withdrawal = p.withdrawal.as_ref().map_or(0.0, |x| pick(format_args!("{base}.withdrawal"), x, Bounds::UNIT));
+            let bluff = p.bluff.as_ref().map_or(0.0, |x| pick(format_args!("{base}.bluff"), x, Bounds::UNIT));
             let ratification = p.ratification.as_ref().map(|r| Ratification {
                 floor: pick(format_args!("{base}.ratification.floor"), &r.floor, Bounds::UNIT),
                 visibility: pick(format_args!("{base}.ratification.visibility"), &r.visibility, Bounds::NON_NEGATIVE),
@@ -285,6 +301,8 @@ fn model_with(
                 trust,
                 walk_away,
                 audience_cost,
+                withdrawal,
+                bluff,
                 ratification,
                 strategy,
             });
@@ -316,7 +334,20 @@ fn model_with(
             let mut idx: Vec<usize> = st.issues.iter().filter_map(|name| space.issue_index(name)).collect();
             idx.sort_unstable();
             let verifiability = pick(format_args!("steps[{s}].verifiability"), &st.verifiability, Bounds::UNIT_POSITIVE);
-            steps.push(Step { name: st.name.clone(), issues: idx, verifiability });
+            let sequence = match st.sequencing.unwrap_or_default() {
+                crate::file::SequencingSpec::Simultaneous => None,
+                crate::file::SequencingSpec::Sequenced => Some(match &st.order {
+                    Some(order) => order.iter().map(|p| pidx(p)).collect(),
+                    None => {
+                        let mut who: Vec<usize> = idx.iter().flat_map(|&k| issues[k].implementers.iter().copied()).collect();
+                        who.sort_unstable();
+                        who.dedup();
+                        who
+                    }
+                }),
+            };
+            let key = crate::draws::name_hash(&st.name);
+            steps.push(Step { name: st.name.clone(), issues: idx, verifiability, sequence, key });
         }
         let pu = &f.public;
         let public = Public {
@@ -349,6 +380,16 @@ fn model_with(
                 threshold: pick(format_args!("mediator.standing_threshold"), &m.standing_threshold, Bounds::UNIT),
                 gain: pick(format_args!("mediator.standing_gain"), &m.standing_gain, Bounds::UNIT),
                 loss: pick(format_args!("mediator.standing_loss"), &m.standing_loss, Bounds::UNIT),
+                discipline: m.discipline.as_ref().map_or(0.0, |x| pick(format_args!("mediator.discipline"), x, Bounds::UNIT)),
+                report_shading: m.report_shading.as_ref().map_or(0.0, |x| pick(format_args!("mediator.report_shading"), x, Bounds::UNIT)),
+                leverage: {
+                    let mut l = vec![0.0; n];
+                    for (id, x) in m.leverage.iter().flat_map(|k| &k.0) {
+                        l[pidx(id)] = pick(format_args!("mediator.leverage.{id}"), x, Bounds::UNIT);
+                    }
+                    l
+                },
+                leverage_decay: m.leverage_decay.as_ref().map_or(0.0, |x| pick(format_args!("mediator.leverage_decay"), x, Bounds::UNIT)),
             }
         });
         let mut spoilers = Vec::new();
@@ -359,14 +400,6 @@ fn model_with(
                 Some(b) => b.iter().map(|x| pidx(x)).collect(),
                 None => (0..n).filter(|j| *j != target).collect(),
             };
-            let shock = match (&s.severity, &s.kydd_walter) {
-                (Some(sev), _) => Shock::Defections(pick(format_args!("{base}.severity"), sev, Bounds::NON_NEGATIVE)),
-                (None, Some(kw)) => Shock::KyddWalter {
-                    trustworthy: pick(format_args!("{base}.kydd_walter.trustworthy"), &kw.trustworthy, Bounds::UNIT),
-                    untrustworthy: pick(format_args!("{base}.kydd_walter.untrustworthy"), &kw.untrustworthy, Bounds::UNIT_POSITIVE),
-                },
-                (None, None) => Shock::Defections(0.0),
-            };
             spoilers.push(Spoiler {
                 id: id.clone(),
                 name: if s.name.is_empty() { id.clone() } else { s.name.clone() },
@@ -375,12 +408,14 @@ fn model_with(
                 base: pick(format_args!("{base}.base"), &s.base, Bounds::UNIT),
                 visibility: pick(format_args!("{base}.visibility"), &s.visibility, Bounds::ANY),
                 progress: pick(format_args!("{base}.progress"), &s.progress, Bounds::ANY),
-                shock,
+                capacity_link: s.capacity_link.as_ref().map_or(0.0, |x| pick(format_args!("{base}.capacity_link"), x, Bounds::UNIT)),
+                misperception: s.misperception.as_ref().map_or(0.0, |x| pick(format_args!("{base}.misperception"), x, Bounds::NON_NEGATIVE)),
                 jump: pick(format_args!("{base}.visibility_jump"), &s.visibility_jump, Bounds::UNIT),
                 pause: pick(format_args!("{base}.pause"), &s.pause, Bounds::NON_NEGATIVE).round() as u32,
                 floor_shock: s.floor_shock.as_ref().map_or(0.0, |x| pick(format_args!("{base}.floor_shock"), x, Bounds::NON_NEGATIVE)),
                 floor_targets: s.floor_targets.as_ref().map_or(vec![target], |v| v.iter().map(|x| pidx(x)).collect()),
                 enabled: true,
+                key: crate::draws::name_hash(id),
             });
         }
         Ok(Model {
@@ -395,6 +430,12 @@ fn model_with(
             public,
             mediator,
             spoilers,
+            response: f.response.as_ref().map_or(Response { snap_back: true, grace: 4 }, |r| Response {
+                snap_back: r.kind == crate::file::ResponseKind::SnapBack,
+                grace: r.grace,
+            }),
+            setback_window: f.scenario.setback_window,
+            signal_window: f.scenario.signal_window,
             tables: crate::sim::TableCache::default(),
         })
     }

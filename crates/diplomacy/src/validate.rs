@@ -3,7 +3,7 @@
 //! schema cannot express (issues named by steps, parties named by trust tables, ...). Every
 //! problem is collected, each with the file, the line and the key, before anything is built.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::ops::Range;
 
@@ -844,6 +844,39 @@ pub fn check_references(doc: &Json, file_issues: Option<&[(String, IssueShape)]>
             }
         }
     }
+    for (i, step) in steps.iter().enumerate() {
+        let p = index("steps", i);
+        let sequenced = step.get("sequencing").and_then(Json::as_str) == Some("sequenced");
+        if let Some(Json::Array(order)) = step.get("order") {
+            if !sequenced {
+                push(join(&p, "order"), "an order is given only with sequencing = \"sequenced\"".into());
+            }
+            let implementers: HashSet<&str> = step
+                .get("issues")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Json::as_str)
+                .filter_map(|name| doc.get("issues").and_then(Json::as_array).and_then(|is| is.iter().find(|x| x.get("name").and_then(Json::as_str) == Some(name))))
+                .filter_map(|x| x.get("implementers").and_then(Json::as_array))
+                .flatten()
+                .filter_map(Json::as_str)
+                .collect();
+            let named: HashSet<&str> = order.iter().filter_map(Json::as_str).collect();
+            for (k, x) in order.iter().enumerate() {
+                if let Some(x) = x.as_str() {
+                    if !implementers.contains(x) {
+                        push(index(&join(&p, "order"), k), format!("expected an implementer of this step's issues, found {x:?}"));
+                    }
+                }
+            }
+            let mut missing: Vec<&&str> = implementers.iter().filter(|x| !named.contains(**x)).collect();
+            missing.sort();
+            if !missing.is_empty() {
+                push(join(&p, "order"), format!("missing implementers {missing:?}: a sequenced step orders every implementer of its issues"));
+            }
+        }
+    }
     if !steps.is_empty() {
         for n in &issue_names {
             if !placed.contains_key(n) {
@@ -908,6 +941,13 @@ pub fn check_references(doc: &Json, file_issues: Option<&[(String, IssueShape)]>
         if let (Some(st), Some(protocol)) = (m.get("strategy"), m.get("protocol").and_then(Json::as_str)) {
             check_mediator(st, protocol, &mut push);
         }
+        if let Some(Json::Object(lv)) = m.get("leverage") {
+            for k in lv.keys() {
+                if !party_set.contains(k.as_str()) {
+                    push(join("mediator.leverage", k), format!("expected a party id ({}), found {k:?}", list_parties()));
+                }
+            }
+        }
         if let Some(Json::Object(st)) = m.get("standing") {
             for k in st.keys() {
                 if !party_set.contains(k.as_str()) {
@@ -945,10 +985,10 @@ pub fn check_references(doc: &Json, file_issues: Option<&[(String, IssueShape)]>
                     }
                 }
             }
-            match (s.get("severity").is_some(), s.get("kydd_walter").is_some()) {
-                (true, true) => push(p.clone(), "expected one of severity or kydd_walter, found both".into()),
-                (false, false) => push(p.clone(), "missing key \"severity\" (pseudo-defections a strike counts as) or \"kydd_walter\" (attack likelihoods)".into()),
-                _ => {}
+            for old in ["severity", "kydd_walter"] {
+                if s.get(old).is_some() {
+                    push(join(&p, old), format!("{old:?} is the v1 trust shock; model v2 reads strikes through \"capacity_link\" (hazard per unit of the blamed side's incapacity, which makes a strike evidence) or \"misperception\" (defections a strike is misread as)"));
+                }
             }
         }
     }

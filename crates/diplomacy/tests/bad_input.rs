@@ -101,7 +101,7 @@ fn variants_are_checked_too() {
     assert!(p.contains(&format!("bad.toml:{line}: variant discreet")), "{p}");
     let s = Scenario::default_scenario().unwrap_or_else(|e| panic!("{e}"));
     let e = s.variant("nope").err().map(|e| e.to_string()).unwrap_or_default();
-    assert!(e.contains("direct, discreet, grand_bargain"), "{e}");
+    assert!(e.contains("direct, discreet, leverage, grand_bargain"), "{e}");
 }
 
 #[test]

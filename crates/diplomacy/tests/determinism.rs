@@ -8,7 +8,7 @@ use bc_diplomacy::Scenario;
 fn same_bytes_whatever_the_threads() {
     let s = Scenario::default_scenario().unwrap_or_else(|e| panic!("{e}"));
     let run = |threads| {
-        let f = forecast::forecast(&s, &Options { runs: 1500, seed: 7, threads, counterfactuals: true }, |_| {})
+        let f = forecast::forecast(&s, &Options { runs: 600, seed: 7, threads, counterfactuals: true, swing_every: 50 }, |_| {})
             .unwrap_or_else(|e| panic!("{e}"));
         serde_json::to_string(&f).unwrap_or_default()
     };
@@ -16,7 +16,7 @@ fn same_bytes_whatever_the_threads() {
     assert!(one.len() > 1000);
     assert_eq!(one, run(2));
     assert_eq!(one, run(3));
-    let other_seed = forecast::forecast(&s, &Options { runs: 1500, seed: 8, threads: 2, counterfactuals: true }, |_| {})
+    let other_seed = forecast::forecast(&s, &Options { runs: 600, seed: 8, threads: 2, counterfactuals: true, swing_every: 50 }, |_| {})
         .map(|f| serde_json::to_string(&f).unwrap_or_default())
         .unwrap_or_default();
     assert_ne!(one, other_seed);
@@ -25,14 +25,14 @@ fn same_bytes_whatever_the_threads() {
 #[test]
 fn a_run_replays_alone() {
     let s = Scenario::default_scenario().unwrap_or_else(|e| panic!("{e}"));
-    let cfs = forecast::counterfactuals(&s);
+    let o = forecast::JobOptions { cfs: forecast::counterfactuals(&s), swing_every: 50 };
     let mut streamed = Vec::new();
-    forecast::run_jobs(&s, &Options { runs: 50, seed: 3, threads: 2, counterfactuals: true }, |j| {
+    forecast::run_jobs(&s, &Options { runs: 50, seed: 3, threads: 2, counterfactuals: true, swing_every: 50 }, |j| {
         streamed.push(j);
         Ok(())
     }, |_| {})
     .unwrap_or_else(|e| panic!("{e}"));
     for j in &streamed {
-        assert_eq!(*j, job(&s, &cfs, 3, j.run));
+        assert_eq!(*j, job(&s, &o, 3, j.run));
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use bc_diplomacy::forecast::{self, Options};
 use bc_diplomacy::sim::{simulate, NoTrace};
-use bc_diplomacy::{Scenario, Streams};
+use bc_diplomacy::{Draws, Scenario};
 
 const US: &str = "strategy = { kind = \"time_based\", exponent = 2.0, rounds = { dist = \"uniform\", low = 8, high = 26 } }";
 const IRAN: &str = "strategy = { kind = \"time_based\", exponent = 1.5, rounds = { dist = \"uniform\", low = 6, high = 20 } }";
@@ -26,7 +26,7 @@ fn scenario(us: &str, iran: &str, protocol: &str, mediator: &str) -> Scenario {
 fn agreements(s: &Scenario, runs: u64) -> u32 {
     (0..runs)
         .map(|run| {
-            let streams = Streams::from_rng(&mut bc_engine::rng_for(5, run));
+            let streams = Draws::from_rng(&mut bc_engine::rng_for(5, run));
             let (model, _) = s.sample(&streams);
             simulate(&model, &streams, &mut NoTrace).agreements
         })
@@ -41,11 +41,11 @@ fn every_agent_plays_every_protocol() {
         let (protocol, mediator) = mediators[k % mediators.len()];
         let us = format!("{{ kind = \"{agent}\", rounds = 12 }}");
         let s = scenario(&us, "{ kind = \"conceder\", rounds = 12 }", protocol, mediator);
-        let f = forecast::forecast(&s, &Options { runs: 40, seed: 1, threads: 1, counterfactuals: true }, |_| {})
+        let f = forecast::forecast(&s, &Options { runs: 40, seed: 1, threads: 1, counterfactuals: true, swing_every: 0 }, |_| {})
             .unwrap_or_else(|e| panic!("{agent} via {protocol}/{mediator}: {e}"));
         let o = &f.outcomes;
-        let total = o.comprehensive.p + o.partial.p + o.collapse.p + o.drift.p;
-        assert!((total - 1.0).abs() < 1e-9 && o.agreement.n == 40, "{agent}: {o:?}");
+        let total = o.comprehensive.estimate + o.partial.estimate + o.breakdown_after_progress.estimate + o.collapse.estimate + o.drift.estimate;
+        assert!((total - 1.0).abs() < 1e-9 && f.runs == 40, "{agent}: {o:?}");
     }
 }
 
@@ -67,7 +67,7 @@ fn the_agents_and_mediators_chosen_are_the_ones_that_play() {
     let nash = scenario("{ kind = \"linear\", rounds = 10 }", "{ kind = \"linear\", rounds = 10 }", "confidential", "nash");
     let welfare = scenario("{ kind = \"linear\", rounds = 10 }", "{ kind = \"linear\", rounds = 10 }", "confidential", "welfare");
     let differ = (0..200).any(|run| {
-        let streams = Streams::from_rng(&mut bc_engine::rng_for(9, run));
+        let streams = Draws::from_rng(&mut bc_engine::rng_for(9, run));
         let (a, _) = nash.sample(&streams);
         let (b, _) = welfare.sample(&streams);
         simulate(&a, &streams, &mut NoTrace) != simulate(&b, &streams, &mut NoTrace)
@@ -79,7 +79,7 @@ fn the_agents_and_mediators_chosen_are_the_ones_that_play() {
 fn stateful_agents_are_reproducible_whatever_the_threads() {
     let s = scenario("{ kind = \"micro\", rounds = 12 }", "{ kind = \"tft-relative\", rounds = 12 }", "single_text", "annealing");
     let run = |threads| {
-        let f = forecast::forecast(&s, &Options { runs: 300, seed: 4, threads, counterfactuals: true }, |_| {})
+        let f = forecast::forecast(&s, &Options { runs: 300, seed: 4, threads, counterfactuals: true, swing_every: 0 }, |_| {})
             .unwrap_or_else(|e| panic!("{e}"));
         serde_json::to_string(&f).unwrap_or_default()
     };
