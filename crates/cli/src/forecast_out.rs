@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use anyhow::Result;
-use bc_diplomacy::forecast::{self, Aggregate, Counterfactual, Forecast, ForecastSpec, JobRecord, Options};
+use bc_diplomacy::forecast::{self, Aggregate, Forecast, ForecastSpec, JobOptions, JobRecord, Options};
 use bc_diplomacy::sim::{Event, Observer, Scratch};
 use bc_diplomacy::Scenario;
 use bc_report::manifest::{Manifest, ScenarioId};
@@ -32,8 +32,9 @@ pub fn scenario_id(s: &Scenario, path: Option<&Path>) -> Result<ScenarioId> {
     Ok(ScenarioId::new(name, &bytes))
 }
 
-/// A run's key events (strikes, agreements, implemented steps, walk-outs, the end) as JSON
-/// lines, rendered on the worker thread (small, and cheap to write).
+/// A run's key events (strikes and how they were read, agreements, implemented steps,
+/// withdrawals from standing steps and the responses to them, a rejected mediator, walk-outs,
+/// the end) as JSON lines, rendered on the worker thread (small, and cheap to write).
 struct KeyEvents {
     run: u64,
     lines: Vec<String>,
@@ -43,10 +44,16 @@ impl Observer for KeyEvents {
     const ENABLED: bool = true;
     fn event(&mut self, e: Event) {
         match e {
-            Event::Strike { round, spoiler, .. } => {
-                self.lines.push(serde_json::json!({"run": self.run, "event": "strike", "round": round, "spoiler": spoiler}).to_string());
+            Event::Strike { round, spoiler, reading, .. } => {
+                self.lines.push(serde_json::json!({"run": self.run, "event": "strike", "round": round, "spoiler": spoiler, "reading": reading}).to_string());
             }
-            e @ (Event::Agreed { .. } | Event::StepDone { .. } | Event::Left { .. } | Event::End { .. }) => {
+            e @ (Event::Agreed { .. }
+            | Event::StepDone { .. }
+            | Event::Withdrawal { .. }
+            | Event::Response { .. }
+            | Event::Rejected { .. }
+            | Event::Left { .. }
+            | Event::End { .. }) => {
                 // `{"run":N,` + the event's own fields.
                 if let Ok(text) = serde_json::to_string(&e) {
                     if let Some(rest) = text.strip_prefix('{') {
@@ -60,19 +67,19 @@ impl Observer for KeyEvents {
 }
 
 /// One traced run with its record cells and key events.
-fn traced_job(s: &Scenario, spec: &ForecastSpec, cfs: &[Counterfactual], seed: u64, run: u64, scratch: &mut Scratch) -> (JobRecord, Vec<Cell>, Vec<String>) {
+fn traced_job(s: &Scenario, spec: &ForecastSpec, o: &JobOptions, seed: u64, run: u64, scratch: &mut Scratch) -> (JobRecord, Vec<Cell>, Vec<String>) {
     let mut events = KeyEvents { run, lines: Vec::new() };
-    let j = forecast::job_traced_in(s, cfs, seed, run, &mut events, scratch);
+    let j = forecast::job_traced_in(s, o, seed, run, &mut events, scratch);
     let cells = bc_report::forecast::cells(spec, &j);
     (j, cells, events.lines)
 }
 
 /// `--dry-run`: the work of this invocation, timed on a few real runs.
 pub fn dry_run(s: &Scenario, opts: &Options, scale: &ScaleArgs) -> Result<()> {
-    let cfs = if opts.counterfactuals { forecast::counterfactuals(s) } else { Vec::new() };
-    let spec = ForecastSpec::new(s, &cfs, opts.seed);
+    let o = JobOptions::new(s, opts);
+    let spec = ForecastSpec::new(s, &o, opts.seed);
     let columns = bc_report::forecast::columns(&spec);
-    crate::scale::print_dry_run(scale, "run", "runs", opts.runs, opts.threads, &columns, |i| vec![traced_job(s, &spec, &cfs, opts.seed, i, &mut Scratch::default()).1])
+    crate::scale::print_dry_run(scale, "run", "runs", opts.runs, opts.threads, &columns, |i| vec![traced_job(s, &spec, &o, opts.seed, i, &mut Scratch::default()).1])
 }
 
 /// Runs this invocation's share of the forecast, writing the run directory when `--out` is
@@ -82,8 +89,8 @@ pub fn run(s: &Scenario, opts: &Options, scale: &ScaleArgs, path: Option<&Path>)
         anyhow::bail!("--runs: expected at least 1 run, found 0");
     }
     scale.require_out_for_shard()?;
-    let cfs = if opts.counterfactuals { forecast::counterfactuals(s) } else { Vec::new() };
-    let spec = ForecastSpec::new(s, &cfs, opts.seed);
+    let o = JobOptions::new(s, opts);
+    let spec = ForecastSpec::new(s, &o, opts.seed);
     let mut agg = Aggregate::new(spec.clone(), true);
     let range = scale.shard.range(opts.runs);
     let bar = scale.progress(range.end - range.start, "runs");
@@ -101,7 +108,7 @@ pub fn run(s: &Scenario, opts: &Options, scale: &ScaleArgs, path: Option<&Path>)
         range,
         bc_engine::RunOptions { threads: opts.threads, batch: 4096 },
         Scratch::default,
-        |scratch, i| traced_job(s, &spec, &cfs, opts.seed, i, scratch),
+        |scratch, i| traced_job(s, &spec, &o, opts.seed, i, scratch),
         |_, (j, cells, lines)| -> Result<()> {
             records.write(&cells)?;
             for line in lines {

@@ -89,6 +89,13 @@ fn sweep_shards_merge_and_rows_match_the_design() {
     let csv = std::fs::read_to_string(whole.join("records.csv")).unwrap();
     assert_eq!(csv.lines().count(), 7, "one row per point");
     assert!(csv.starts_with("point,mediator.leak,parties.iran.capacity,runs,"));
+    assert!(csv.lines().next().unwrap().contains(",at_least_one_step,at_least_one_step_lo,at_least_one_step_hi,agenda_share,"), "{csv}");
+    let agg: serde_json::Value = serde_json::from_slice(&std::fs::read(whole.join("aggregates.json")).unwrap()).unwrap();
+    for effect in agg["main_effects"].as_array().unwrap() {
+        let bins = effect["bins"].as_array().unwrap();
+        assert_eq!(bins.iter().map(|b| b["runs"].as_u64().unwrap()).sum::<u64>(), 6 * 300, "every run in one bin");
+        assert!(bins.iter().filter(|b| b["runs"] != 0).all(|b| b["agenda_share"]["estimate"].is_f64() && b["at_least_one_step"]["estimate"].is_f64()), "{effect}");
+    }
     let mut shards = Vec::new();
     for i in 0..2 {
         let d = root.join(format!("s{i}")).display().to_string();

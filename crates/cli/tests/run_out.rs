@@ -50,14 +50,20 @@ fn default_run_writes_a_readable_report() {
     // The aggregates agree with the terminal's --json on every proportion (same runs, same formulas).
     let json: serde_json::Value = serde_json::from_str(&run(&["run", "--json", "--quiet"])).unwrap();
     let agg: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("aggregates.json")).unwrap()).unwrap();
-    for class in ["comprehensive", "partial", "collapse", "drift", "agreement"] {
-        assert_eq!(agg["outcomes"][class]["p"], json["outcomes"][class]["p"], "{class}");
+    for class in ["comprehensive", "partial", "breakdown_after_progress", "collapse", "drift"] {
+        assert!(json["outcomes"][class]["estimate"].is_f64(), "{class}");
+        assert_eq!(agg["outcomes"][class]["estimate"], json["outcomes"][class]["estimate"], "{class}");
         assert_eq!(agg["outcomes"][class]["lo"], json["outcomes"][class]["lo"], "{class}");
+    }
+    for indicator in ["at_least_one_step", "agenda_share", "comprehensive", "breakdown", "reversed"] {
+        assert!(json["headline"][indicator]["estimate"].is_f64(), "{indicator}");
+        assert_eq!(agg["headline"][indicator], json["headline"][indicator], "{indicator}");
     }
     assert_eq!(agg["first_step_round"]["median"], json["first_step_round"]["median"]);
     assert_eq!(agg["counterfactuals"].as_array().unwrap().len(), json["counterfactuals"].as_array().unwrap().len());
     for (a, b) in agg["counterfactuals"].as_array().unwrap().iter().zip(json["counterfactuals"].as_array().unwrap()) {
-        assert_eq!(a["agreement"]["diff"], b["agreement"]["diff"], "{}", a["id"]);
+        assert_eq!(a["difference"]["at_least_one_step"]["estimate"], b["difference"]["at_least_one_step"]["estimate"], "{}", a["name"]);
+        assert_eq!(a["transitions"], b["transitions"], "{}", a["name"]);
     }
     // One aggregate behind both: every key of --json has the same value in aggregates.json, to
     // the last digit (the aggregates add only the mean final visibility and the trust fan).
@@ -68,11 +74,19 @@ fn default_run_writes_a_readable_report() {
     assert_eq!(extra, ["mean_final_visibility", "trust_fan"]);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("The most likely result is"));
+    assert!(html.contains("Monte Carlo error only") && html.contains("not Fearon's audience cost") && html.contains("upper bound (truthful reports)"));
+    // The records carry the headline indicators and one utility column per party.
+    let csv = std::fs::read_to_string(out.join("records.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    for col in ["run", "outcome", "at_least_one_step", "agenda_share", "utility_us", "utility_iran", "cf_direct"] {
+        assert!(header.contains(&col), "records.csv lacks {col}: {header:?}");
+    }
+    assert_eq!(csv.lines().count(), 10_001);
     assert!(html.contains("Illustrative numbers"));
     // The SVG namespace is a name, not a download; nothing else may point outside the file.
     let outside = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
     assert!(!outside.contains("http://") && !outside.contains("https://") && !outside.contains("<script"), "self-contained, no network");
-    for id in ["chart-outcomes", "chart-first-step", "chart-trust-0", "chart-counterfactuals", "chart-sensitivity"] {
+    for id in ["chart-headline", "chart-outcomes", "chart-first-step", "chart-trust-0", "chart-counterfactuals", "chart-sensitivity"] {
         assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
     }
     browser_check(&out.join("report.html"), &root);

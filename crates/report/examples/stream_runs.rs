@@ -2,7 +2,7 @@
 //! `scripts/report_memory.sh` to show that peak memory does not grow with the number of runs.
 
 use bc_engine::Shard;
-use bc_diplomacy::forecast::{Aggregate, CounterfactualSpec, ForecastSpec, JobRecord};
+use bc_diplomacy::forecast::{Aggregate, Brief, CounterfactualSpec, ForecastSpec, JobRecord};
 use bc_diplomacy::{Outcome, RunRecord};
 use bc_report::manifest::Manifest;
 use bc_report::rundir::RunDir;
@@ -27,6 +27,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         counterfactuals: vec![CounterfactualSpec { id: "direct".into(), label: "mediated − direct".into(), scenario_first: true }],
         illustrative: true,
         seed: 1,
+        swing_every: 20,
+        setback_window: 8,
     };
     let dir = RunDir::create(std::path::Path::new(out), Manifest::start("run", n, Shard::ALL))?;
     let mut study = Aggregate::new(spec, true);
@@ -34,7 +36,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut events = dir.events()?;
     for i in 0..n {
         let mut rng = bc_engine::rng_for(1, i);
-        let outcome = Outcome::ALL[rng.gen_range(0..4)];
+        let outcome = Outcome::ALL[rng.gen_range(0..5)];
+        let standing = match outcome {
+            Outcome::Comprehensive => 4,
+            Outcome::Partial | Outcome::BreakdownAfterProgress => rng.gen_range(1..4),
+            _ => 0,
+        };
+        let brief = |o: Outcome, share: f64| Brief { outcome: o, indicators: [share.min(1.0).ceil(), share, 0.0, 0.0, 0.0], utility: vec![0.5, 0.5] };
         let t: f64 = rng.gen();
         let strikes = rng.gen_range(0..3);
         let row = JobRecord {
@@ -42,21 +50,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             record: RunRecord {
                 outcome,
                 rounds: 104,
-                first_step_round: outcome.is_agreement().then(|| rng.gen_range(0..104)),
-                steps_implemented: 1,
-                agreements: 1,
+                at_least_one_step: standing > 0,
+                agenda_share: f64::from(standing) / 4.0,
+                steps_standing: standing,
+                first_step_round: outcome.has_progress().then(|| rng.gen_range(0..104)),
+                steps_implemented: standing,
+                reversals: 0,
+                withdrawals: 0,
+                agreements: standing,
                 strikes,
                 strikes_by_spoiler: vec![strikes],
                 setbacks: 1,
                 kept_talking_after_setback: Some(rng.gen()),
+                rounds_to_resume: Some(1),
+                concrete_signals: rng.gen(),
                 mediator_accepted: Some(rng.gen()),
-                left: None,
+                rejected_round: None,
+                left: matches!(outcome, Outcome::BreakdownAfterProgress | Outcome::Collapse).then_some(1),
                 final_trust: vec![vec![1.0, t], vec![1.0 - t, 1.0]],
                 final_visibility: rng.gen(),
                 discounted_utility: vec![rng.gen(), rng.gen()],
             },
             quantiles: (0..8).map(|_| rng.gen()).collect(),
-            counterfactuals: vec![Outcome::Drift],
+            counterfactuals: vec![brief(Outcome::Drift, 0.0)],
+            swings: if i % 20 == 0 { (0..8).map(|k| [brief(Outcome::Drift, 0.0), brief(Outcome::Partial, 0.25 * (k % 4) as f64)]).collect() } else { Vec::new() },
             trust_path: (0..=104).flat_map(|k| [t * k as f64 / 104.0, 1.0 - t]).collect(),
         };
         records.write(&bc_report::forecast::cells(&study.spec, &row))?;

@@ -4,9 +4,9 @@
 
 use std::fmt::Write as _;
 
-use bc_diplomacy::forecast::Aggregate;
+use bc_diplomacy::forecast::{Aggregate, Interval, INDICATORS};
 use bc_diplomacy::Outcome;
-use bc_engine::stats::wilson;
+use bc_engine::stats::{wilson, Moments, Z95};
 use rand::seq::SliceRandom;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -171,7 +171,11 @@ pub struct PointRow {
     /// Parameter values.
     pub values: Vec<f64>,
     /// Runs per outcome class, in [`Outcome::ALL`] order.
-    pub outcomes: [u64; 4],
+    pub outcomes: [u64; 5],
+    /// The headline indicators' exact statistics (in `forecast::INDICATORS` order).
+    pub indicators: Vec<Moments>,
+    /// The point's headline indicators with their 95% intervals.
+    pub headline: [Interval; 5],
     /// Median round of the first step among runs with one.
     pub first_step_median: Option<i64>,
     /// Runs with a setback, and of those, runs that kept talking.
@@ -181,25 +185,52 @@ pub struct PointRow {
 impl PointRow {
     /// Point `point` at parameter `values`, from the forecast run there.
     pub fn new(point: u64, values: Vec<f64>, forecast: &Aggregate) -> PointRow {
+        let f = forecast.summary();
         PointRow {
             point,
             values,
             outcomes: forecast.outcomes,
+            indicators: forecast.headline.iter().take(INDICATORS.len()).cloned().collect(),
+            headline: crate::forecast::indicators(&f.headline),
             first_step_median: forecast.first_step.quantile(0.5),
             kept_talking: (forecast.setback_runs, forecast.kept_talking),
         }
     }
+
+    /// Runs at the point.
+    pub fn runs(&self) -> u64 {
+        self.outcomes.iter().sum()
+    }
+
+    /// Runs with at least one step implemented.
+    pub fn with_step(&self) -> u64 {
+        self.indicators.first().map_or(0, |m| m.sum.value().round().max(0.0) as u64)
+    }
+
+    /// The point's mean agenda share.
+    pub fn agenda_share(&self) -> f64 {
+        self.headline[1].estimate
+    }
 }
 
-/// Per parameter and bin: runs and agreements (exact, mergeable).
+/// Per parameter and bin (exact, mergeable): runs, runs with at least one step, agenda share.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EffectBin {
     /// Runs at points in this bin.
     pub runs: u64,
-    /// … with an agreement.
-    pub agreements: u64,
+    /// … with at least one step implemented.
+    pub with_step: u64,
+    /// Agenda share standing at the end, over those runs.
+    pub agenda_share: Moments,
     /// Points in this bin.
     pub points: u64,
+}
+
+impl EffectBin {
+    /// The mean agenda share with its 95% interval.
+    pub fn agenda(&self) -> Interval {
+        Interval::normal(&self.agenda_share, Z95)
+    }
 }
 
 /// Points shown one by one in the report (the first ones, in point order).
@@ -214,8 +245,8 @@ pub struct PointSummary {
     pub values: Vec<f64>,
     /// Runs.
     pub runs: u64,
-    /// Runs with an agreement.
-    pub agreements: u64,
+    /// The headline indicators with their intervals (in `forecast::INDICATORS` order).
+    pub headline: Vec<Interval>,
     /// Median round of the first step.
     pub first_step_median: Option<i64>,
 }
@@ -228,10 +259,12 @@ pub struct SweepStudy {
     /// Points folded in.
     pub points: u64,
     /// Runs per outcome class over all points.
-    pub outcomes: [u64; 4],
+    pub outcomes: [u64; 5],
+    /// The headline indicators over all points (in `forecast::INDICATORS` order).
+    pub indicators: Vec<Moments>,
     /// `effects[param][bin]`.
     pub effects: Vec<Vec<EffectBin>>,
-    /// The point with the highest P(agreement) (first on ties), and its values and P.
+    /// The point with the highest mean agenda share (first on ties), and its values and share.
     pub best: Option<(u64, Vec<f64>, f64)>,
     /// The first [`SHOWN_POINTS`] points (shards in order: the same points as one pass).
     #[serde(default)]
@@ -242,7 +275,7 @@ impl SweepStudy {
     /// Empty statistics for `spec`.
     pub fn new(spec: SweepSpec) -> SweepStudy {
         let effects = spec.params.iter().map(|p| vec![EffectBin::default(); p.bins()]).collect();
-        SweepStudy { spec, points: 0, outcomes: [0; 4], effects, best: None, shown: Vec::new() }
+        SweepStudy { spec, points: 0, outcomes: [0; 5], indicators: vec![Moments::default(); INDICATORS.len()], effects, best: None, shown: Vec::new() }
     }
 
     /// The record columns.
@@ -252,30 +285,31 @@ impl SweepStudy {
             c.push(Column::new(p.key.clone(), ColumnType::Float));
         }
         c.push(Column::new("runs", ColumnType::Int));
+        for name in INDICATORS {
+            c.push(Column::new(name, ColumnType::Float));
+            c.push(Column::new(format!("{name}_lo"), ColumnType::Float));
+            c.push(Column::new(format!("{name}_hi"), ColumnType::Float));
+        }
         for o in Outcome::ALL {
             c.push(Column::new(format!("p_{}", o.name()), ColumnType::Float));
         }
-        c.extend([
-            Column::new("p_agreement", ColumnType::Float),
-            Column::new("p_agreement_lo", ColumnType::Float),
-            Column::new("p_agreement_hi", ColumnType::Float),
-            Column::nullable("first_step_median", ColumnType::Int),
-            Column::nullable("p_kept_talking_after_setback", ColumnType::Float),
-        ]);
+        c.extend([Column::nullable("first_step_median", ColumnType::Int), Column::nullable("p_kept_talking_after_setback", ColumnType::Float)]);
         c
     }
 
     /// A point as record cells.
     pub fn cells(&self, r: &PointRow) -> Vec<Cell> {
-        let n: u64 = r.outcomes.iter().sum();
+        let n = r.runs();
         let mut c = vec![Cell::from(r.point)];
         c.extend(r.values.iter().map(|&v| Cell::from(v)));
         c.push(Cell::from(n));
+        for i in &r.headline {
+            c.extend([Cell::from(i.estimate), Cell::from(i.lo), Cell::from(i.hi)]);
+        }
         for k in r.outcomes {
             c.push(Cell::from(wilson(k, n).p));
         }
-        let a = wilson(r.outcomes[0] + r.outcomes[1], n);
-        c.extend([Cell::from(a.p), Cell::from(a.lo), Cell::from(a.hi), Cell::from(r.first_step_median)]);
+        c.push(Cell::from(r.first_step_median));
         c.push(if r.kept_talking.0 > 0 { Cell::from(wilson(r.kept_talking.1, r.kept_talking.0).p) } else { Cell::Null });
         c
     }
@@ -283,21 +317,26 @@ impl SweepStudy {
     /// Folds in one point.
     pub fn add(&mut self, r: &PointRow) {
         self.points += 1;
-        let n: u64 = r.outcomes.iter().sum();
-        let yes = r.outcomes[0] + r.outcomes[1];
+        let n = r.runs();
         for (a, b) in self.outcomes.iter_mut().zip(r.outcomes) {
             *a += b;
         }
+        for (a, b) in self.indicators.iter_mut().zip(&r.indicators) {
+            a.merge(b);
+        }
+        let share = r.indicators.get(1).cloned().unwrap_or_default();
         for ((bins, p), &v) in self.effects.iter_mut().zip(&self.spec.params).zip(&r.values) {
-            let b = &mut bins[p.bin(v)];
-            b.runs += n;
-            b.agreements += yes;
-            b.points += 1;
+            if let Some(b) = bins.get_mut(p.bin(v)) {
+                b.runs += n;
+                b.with_step += r.with_step();
+                b.agenda_share.merge(&share);
+                b.points += 1;
+            }
         }
         if self.shown.len() < SHOWN_POINTS {
-            self.shown.push(PointSummary { point: r.point, values: r.values.clone(), runs: n, agreements: yes, first_step_median: r.first_step_median });
+            self.shown.push(PointSummary { point: r.point, values: r.values.clone(), runs: n, headline: r.headline.to_vec(), first_step_median: r.first_step_median });
         }
-        let p = wilson(yes, n).p;
+        let p = r.agenda_share();
         if self.best.as_ref().is_none_or(|(_, _, bp)| p > *bp) {
             self.best = Some((r.point, r.values.clone(), p));
         }
@@ -306,6 +345,17 @@ impl SweepStudy {
 
 fn num(x: f64) -> Json {
     serde_json::Number::from_f64(x).map_or(Json::Null, Json::Number)
+}
+
+/// A main effect's bin as JSON.
+fn bin_json(value: f64, e: &EffectBin) -> Json {
+    let w = wilson(e.with_step, e.runs);
+    let a = e.agenda();
+    json!({
+        "value": num(value), "points": e.points, "runs": e.runs,
+        "at_least_one_step": {"estimate": num(w.p), "lo": num(w.lo), "hi": num(w.hi)},
+        "agenda_share": {"estimate": num(a.estimate), "lo": num(a.lo), "hi": num(a.hi)},
+    })
 }
 
 impl Study for SweepStudy {
@@ -319,10 +369,14 @@ impl Study for SweepStudy {
         for (a, b) in self.outcomes.iter_mut().zip(o.outcomes) {
             *a += b;
         }
+        for (a, b) in self.indicators.iter_mut().zip(&o.indicators) {
+            a.merge(b);
+        }
         for (ra, rb) in self.effects.iter_mut().zip(&o.effects) {
             for (a, b) in ra.iter_mut().zip(rb) {
                 a.runs += b.runs;
-                a.agreements += b.agreements;
+                a.with_step += b.with_step;
+                a.agenda_share.merge(&b.agenda_share);
                 a.points += b.points;
             }
         }
@@ -345,25 +399,25 @@ impl Study for SweepStudy {
             .params
             .iter()
             .zip(&self.effects)
-            .map(|(p, bins)| {
-                json!({
-                    "key": p.key,
-                    "bins": bins.iter().enumerate().map(|(b, e)| {
-                        let w = wilson(e.agreements, e.runs);
-                        json!({"value": num(p.bin_value(b)), "points": e.points, "runs": e.runs, "p_agreement": num(w.p), "lo": num(w.lo), "hi": num(w.hi)})
-                    }).collect::<Vec<_>>(),
-                })
-            })
+            .map(|(p, bins)| json!({"key": p.key, "bins": bins.iter().enumerate().map(|(b, e)| bin_json(p.bin_value(b), e)).collect::<Vec<_>>()}))
             .collect();
+        let mut overall = serde_json::Map::new();
+        for (k, (name, m)) in INDICATORS.iter().zip(&self.indicators).enumerate() {
+            let i = if k == 1 { Interval::normal(m, Z95) } else { Interval::wilson(m) };
+            overall.insert((*name).to_string(), json!({"estimate": num(i.estimate), "lo": num(i.lo), "hi": num(i.hi)}));
+        }
+        let outcomes: serde_json::Map<String, Json> = Outcome::ALL.iter().zip(self.outcomes).map(|(o, k)| (o.name().to_string(), num(wilson(k, runs).p))).collect();
         json!({
             "scenario": self.spec.scenario,
             "method": self.spec.method,
             "points": self.points,
             "runs_per_point": self.spec.runs_per_point,
             "seed": self.spec.seed,
-            "p_agreement_overall": num(wilson(self.outcomes[0] + self.outcomes[1], runs).p),
+            "intervals": "95% intervals, Monte Carlo error only",
+            "headline_overall": overall,
+            "outcomes_overall": outcomes,
             "main_effects": effects,
-            "best_point": self.best.as_ref().map(|(i, v, p)| json!({"point": i, "values": v, "p_agreement": num(*p)})),
+            "best_point": self.best.as_ref().map(|(i, v, p)| json!({"point": i, "values": v, "agenda_share": num(*p)})),
         })
     }
 
@@ -378,63 +432,76 @@ impl Study for SweepStudy {
         let _ = writeln!(out, "<header>\n<h1>{}</h1>", escape(&format!("How the forecast for {} moves with {}", s.scenario, keys.join(", "))));
         let _ = writeln!(
             out,
-            "<p class=\"meta\">{} points ({}), {} simulated runs each.</p>",
+            "<p class=\"meta\">{} points ({}), {} simulated runs each. 95% intervals, Monte Carlo error only.</p>",
             self.points,
             if s.method == "lhs" { "Latin hypercube" } else { "full grid" },
             s.runs_per_point
         );
         if let Some((i, v, p)) = &self.best {
             let vals: Vec<String> = keys.iter().zip(v).map(|(k, x)| format!("{k} = {x:.4}")).collect();
-            let _ = writeln!(out, "<p class=\"headline\">The chance of a deal is highest at point {i} ({}): {}.</p>", escape(&vals.join(", ")), pct(*p));
+            let _ = writeln!(out, "<p class=\"headline\">The share of the agenda standing at the end is highest at point {i} ({}): {} on average.</p>", escape(&vals.join(", ")), pct(*p));
         }
         if s.illustrative {
             out.push_str("<p class=\"caveat\"><b>Illustrative numbers.</b> The base scenario's parameters are hand-set to show how the model behaves; read the sweep as “what follows if these assumptions hold”.</p>\n");
         }
         out.push_str("</header>\n");
         for (k, (p, bins)) in s.params.iter().zip(&self.effects).enumerate() {
-            let fan = charts::Fan {
-                name: "chance of any deal".into(),
-                points: bins
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, e)| e.runs > 0)
-                    .map(|(b, e)| {
-                        let w = wilson(e.agreements, e.runs);
-                        (p.bin_value(b), [w.lo, w.lo, w.p, w.hi, w.hi])
-                    })
-                    .collect(),
-            };
+            let used: Vec<(f64, &EffectBin)> = bins.iter().enumerate().filter(|(_, e)| e.runs > 0).map(|(b, e)| (p.bin_value(b), e)).collect();
+            let fans = [
+                charts::Fan {
+                    name: "share of the agenda standing".into(),
+                    points: used.iter().map(|(x, e)| {
+                        let a = e.agenda();
+                        (*x, [a.lo, a.lo, a.estimate, a.hi, a.hi])
+                    }).collect(),
+                },
+                charts::Fan {
+                    name: "at least one step".into(),
+                    points: used.iter().map(|(x, e)| {
+                        let w = wilson(e.with_step, e.runs);
+                        (*x, [w.lo, w.lo, w.p, w.hi, w.hi])
+                    }).collect(),
+                },
+            ];
             let body = html::figure(
                 &format!("chart-sweep-{k}"),
-                &format!("Chance of a deal as {} varies", p.key),
-                &charts::fan_chart(std::slice::from_ref(&fan), (0.0, 1.0), &p.key, "chance of any deal"),
-                "The line is the chance of a deal at each value, averaged over the other swept parameters (the main effect); the band is its 95% interval.",
+                &format!("The headline indicators as {} varies", p.key),
+                &charts::fan_chart(&fans, (0.0, 1.0), &p.key, "share of runs / of the agenda"),
+                "Each line is an indicator at each value, averaged over the other swept parameters (the main effect): the mean share of the agenda standing at the end, and the chance of at least one step implemented; the band is its 95% interval (Monte Carlo error only).",
             );
-            out.push_str(&html::section(&format!("param-{k}"), &p.key, "Main effect on the chance of a deal.", &body));
+            out.push_str(&html::section(&format!("param-{k}"), &p.key, "Main effect on the agenda share and on the chance of at least one step.", &body));
         }
         if let ([a, b], "grid") = (s.params.as_slice(), s.method.as_str()) {
             if self.shown.len() as u64 == self.points {
-                let cells: Vec<(f64, f64, f64)> = self.shown.iter().filter_map(|p| Some((*p.values.first()?, *p.values.get(1)?, wilson(p.agreements, p.runs).p))).collect();
+                let cells: Vec<(f64, f64, f64)> = self.shown.iter().filter_map(|p| Some((*p.values.first()?, *p.values.get(1)?, p.headline.get(1)?.estimate))).collect();
                 let body = html::figure(
                     "chart-sweep-grid",
-                    &format!("Chance of a deal for each {} and {}", a.key, b.key),
+                    &format!("Share of the agenda standing for each {} and {}", a.key, b.key),
                     &charts::heatmap(&cells, &a.key, &b.key),
-                    "Each cell is one point of the grid, with its chance of any deal written in it; darker cells are more likely to reach a deal (the shading spans the lowest to the highest cell).",
+                    "Each cell is one point of the grid, with its mean share of the agenda standing at the end written in it; darker cells keep more of the agenda (the shading spans the lowest to the highest cell).",
                 );
                 out.push_str(&html::section("grid", "The whole grid", "Both parameters at once: interactions show up as cells that the main effects alone do not predict.", &body));
             }
         }
         let mut header: Vec<&str> = vec!["point"];
         header.extend(keys.iter().copied());
-        header.extend(["P(any deal)", "95% interval", "first step (median)"]);
+        header.extend(["at least one step", "95% interval", "agenda share", "comprehensive", "breakdown", "reversed", "first step (median)"]);
         let rows: Vec<Vec<String>> = self
             .shown
             .iter()
             .map(|p| {
-                let w = wilson(p.agreements, p.runs);
+                let h = |k: usize| p.headline.get(k).copied().unwrap_or(Interval { estimate: f64::NAN, lo: f64::NAN, hi: f64::NAN });
                 let mut r = vec![p.point.to_string()];
                 r.extend(p.values.iter().map(|v| format!("{v:.4}")));
-                r.extend([pct(w.p), format!("{}–{}", pct(w.lo), pct(w.hi)), p.first_step_median.map_or("–".into(), |m| m.to_string())]);
+                r.extend([
+                    pct(h(0).estimate),
+                    format!("{}–{}", pct(h(0).lo), pct(h(0).hi)),
+                    pct(h(1).estimate),
+                    pct(h(2).estimate),
+                    pct(h(3).estimate),
+                    pct(h(4).estimate),
+                    p.first_step_median.map_or("–".into(), |m| m.to_string()),
+                ]);
                 r
             })
             .collect();

@@ -59,7 +59,7 @@ fn report_renders_with_its_charts() {
     let dom = headless(&browser, &page, &["--dump-dom"], &root.join("profile"));
     assert!(dom.contains("What is likely to happen"), "the rendered page has the headline");
     assert!(dom.contains("Illustrative numbers"));
-    for id in ["chart-outcomes", "chart-first-step", "chart-trust-0", "chart-trust-1", "chart-counterfactuals", "chart-sensitivity"] {
+    for id in ["chart-headline", "chart-outcomes", "chart-first-step", "chart-trust-0", "chart-trust-1", "chart-counterfactuals", "chart-sensitivity"] {
         let start = dom.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("chart {id} missing from the rendered page"));
         let fig = &dom[start..start + dom[start..].find("</figure>").expect("figure closes")];
         let svg = &fig[fig.find("<svg").unwrap_or_else(|| panic!("{id} has no svg"))..];

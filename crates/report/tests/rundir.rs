@@ -26,14 +26,35 @@ fn run_directory_has_every_file_and_is_deterministic() {
     assert_eq!(m.scenario.unwrap().sha256.len(), 64);
     let csv = std::fs::read_to_string(a.join("records.csv")).unwrap();
     assert_eq!(csv.lines().count(), 2001);
-    assert!(csv.starts_with("run,outcome,rounds,first_step_round,"));
+    assert!(csv.starts_with("run,outcome,at_least_one_step,agenda_share,"), "{}", csv.lines().next().unwrap_or(""));
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    for col in ["utility_a", "utility_b", "steps_standing", "reversals", "breakdown", "kept_talking", "concrete_signals", "mediator_accepted", "cf_direct", "cf_without_rival"] {
+        assert!(header.contains(&col), "records.csv lacks {col}");
+    }
     let agg: serde_json::Value = serde_json::from_slice(&std::fs::read(a.join("aggregates.json")).unwrap()).unwrap();
-    for key in ["runs", "outcomes", "first_step_round", "kept_talking_after_setback", "mediator_accepted", "counterfactuals", "sensitivity"] {
+    for key in ["runs", "intervals", "headline", "outcomes", "first_step_round", "kept_talking_after_setback", "mediator_accepted", "concrete_signals", "counterfactuals", "sensitivity"] {
         assert!(agg.get(key).is_some(), "aggregates.json lacks {key}");
     }
     // The outcome probabilities are the record counts divided by the runs.
     let collapses = csv.lines().filter(|l| l.split(',').nth(1) == Some("collapse")).count();
-    assert_eq!(agg["outcomes"]["collapse"]["p"].as_f64().unwrap(), collapses as f64 / 2000.0);
+    assert_eq!(agg["outcomes"]["collapse"]["estimate"].as_f64().unwrap(), collapses as f64 / 2000.0);
+    // … and the headline indicators are the means of the record columns.
+    let with_step = csv.lines().skip(1).filter(|l| l.split(',').nth(2) == Some("1")).count();
+    assert_eq!(agg["headline"]["at_least_one_step"]["estimate"].as_f64().unwrap(), with_step as f64 / 2000.0);
+    let share: f64 = csv.lines().skip(1).map(|l| l.split(',').nth(3).unwrap().parse::<f64>().unwrap()).sum();
+    assert!((agg["headline"]["agenda_share"]["estimate"].as_f64().unwrap() - share / 2000.0).abs() < 1e-12);
+    // Each counterfactual's transition table counts every run once, its rows the scenario's classes.
+    let cf = &agg["counterfactuals"][0];
+    let counts: Vec<Vec<u64>> = serde_json::from_value(cf["transitions"]["counts"].clone()).unwrap();
+    assert_eq!(counts.iter().flatten().sum::<u64>(), 2000);
+    assert_eq!(counts[3].iter().sum::<u64>(), collapses as u64);
+    // The swings ran on every 5th run, one per uncertain parameter, with readable labels.
+    assert_eq!(agg["sensitivity"]["runs"], 400);
+    assert_eq!(agg["sensitivity"]["swing"].as_array().unwrap().len(), 3);
+    let report = std::fs::read_to_string(a.join("report.html")).unwrap();
+    for text in ["Monte Carlo error only", "Headline indicators", "breakdown after progress", "scenario ↓", "Which assumptions matter most", "not Fearon's audience cost", "upper bound"] {
+        assert!(report.contains(text), "report.html lacks {text:?}");
+    }
     // A different seed gives different records.
     let c = write_run(&root.join("c"), 8, 2000, Shard::ALL);
     assert_ne!(std::fs::read(a.join("records.csv")).unwrap(), std::fs::read(c.join("records.csv")).unwrap());

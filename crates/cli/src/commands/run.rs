@@ -7,9 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use bc_diplomacy::forecast::{self, Forecast, Options};
-use bc_diplomacy::Scenario;
-use bc_engine::stats::{Difference, Proportion};
+use bc_diplomacy::forecast::{self, Forecast, Headline, Interval, Options};
+use bc_diplomacy::{Outcome, Scenario};
 
 use crate::output::{print_json, print_text};
 
@@ -31,9 +30,12 @@ pub struct Args {
     /// Worker threads (0 = one per core).
     #[arg(long, default_value_t = 0, value_name = "T")]
     threads: usize,
-    /// Skip the paired counterfactuals.
+    /// Skip the paired counterfactuals (and the parameter swings).
     #[arg(long)]
     no_counterfactuals: bool,
+    /// Run the paired parameter swings on every N-th run (0: none).
+    #[arg(long, default_value_t = forecast::SWING_EVERY, value_name = "N")]
+    swing_every: u64,
     /// Print JSON on standard output instead of the report.
     #[arg(long)]
     json: bool,
@@ -57,7 +59,7 @@ pub fn load(path: Option<&PathBuf>, variant: Option<&str>) -> Result<Scenario> {
 pub fn run(args: Args) -> Result<ExitCode> {
     let scenario = load(args.scenario.as_ref(), args.variant.as_deref())?;
     args.scale.check_threads(args.threads)?;
-    let opts = Options { runs: args.runs, seed: args.seed, threads: args.threads, counterfactuals: !args.no_counterfactuals };
+    let opts = Options { runs: args.runs, seed: args.seed, threads: args.threads, counterfactuals: !args.no_counterfactuals, swing_every: args.swing_every };
     if args.scale.dry_run {
         crate::forecast_out::dry_run(&scenario, &opts, &args.scale)?;
         return Ok(ExitCode::SUCCESS);
@@ -78,18 +80,30 @@ pub fn run(args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn pct(p: &Proportion) -> String {
-    if p.p.is_nan() {
+fn pct(p: &Interval) -> String {
+    if p.estimate.is_nan() {
         return "   n/a".into();
     }
-    format!("{:5.1}%  [{:4.1}, {:4.1}]", 100.0 * p.p, 100.0 * p.lo, 100.0 * p.hi)
+    format!("{:5.1}%  [{:4.1}, {:4.1}]", 100.0 * p.estimate, 100.0 * p.lo, 100.0 * p.hi)
 }
 
-fn pts(d: &Difference) -> String {
-    if d.diff.is_nan() {
+fn pts(d: &Interval) -> String {
+    if d.estimate.is_nan() {
         return "n/a".into();
     }
-    format!("{:+5.1} pts [{:+5.1}, {:+5.1}]", 100.0 * d.diff, 100.0 * d.lo, 100.0 * d.hi)
+    format!("{:+5.1} pts [{:+5.1}, {:+5.1}]", 100.0 * d.estimate, 100.0 * d.lo, 100.0 * d.hi)
+}
+
+/// A utility (or a difference of utilities) with its interval.
+fn utility(v: &Interval, signed: bool) -> String {
+    if v.estimate.is_nan() {
+        return "n/a".into();
+    }
+    if signed {
+        format!("{:+.3}  [{:+.3}, {:+.3}]", v.estimate, v.lo, v.hi)
+    } else {
+        format!("{:.3}  [{:.3}, {:.3}]", v.estimate, v.lo, v.hi)
+    }
 }
 
 /// Two decimals; "n/a" for a mean over no runs (an empty shard).
@@ -101,46 +115,69 @@ fn fixed2(x: f64) -> String {
     }
 }
 
+/// The headline indicators for people, in `forecast::INDICATORS` order.
+const INDICATOR_NAMES: [&str; 5] = [
+    "at least one step implemented",
+    "share of the agenda standing at the end",
+    "comprehensive (every step stands)",
+    "breakdown (a party walked out)",
+    "reversed (a standing step snapped back)",
+];
+
+/// Short names of the outcome classes for the transition tables' columns.
+const CLASS_SHORT: [&str; 5] = ["compreh.", "partial", "brk+prog", "collapse", "drift"];
+
+fn headline_rows(h: &Headline) -> [&Interval; 5] {
+    [&h.at_least_one_step, &h.agenda_share, &h.comprehensive, &h.breakdown, &h.reversed]
+}
+
 /// The report a person reads.
 pub fn report(f: &Forecast) -> String {
     let mut o = String::new();
     let variant = f.variant.as_ref().map(|v| format!(", variant {v}")).unwrap_or_default();
     let _ = writeln!(o, "backchannel forecast: {}{variant}", f.scenario);
     let _ = writeln!(o, "{} runs, seed {}, horizon {} {}s; source {}", f.runs, f.seed, f.horizon, f.round_unit, f.source);
-    let _ = writeln!(o, "Probabilities are shares of runs with 95% intervals; differences are paired (same random numbers).");
+    let _ = writeln!(o, "95% intervals, Monte Carlo error only (they shrink with more runs; no parameter or structural uncertainty).");
+    let _ = writeln!(o, "Differences are paired: the same runs with the same random numbers.");
     let _ = writeln!(o);
-    let _ = writeln!(o, "Outcome");
+    let _ = writeln!(o, "Headline");
+    for (name, p) in INDICATOR_NAMES.iter().zip(headline_rows(&f.headline)) {
+        let _ = writeln!(o, "  {name:<48} {}", pct(p));
+    }
+    for (k, u) in f.headline.utility.iter().enumerate() {
+        let name = format!("discounted utility, {}", f.party_names.get(k).unwrap_or(&u.party));
+        let _ = writeln!(o, "  {name:<48} {}", utility(&u.value, false));
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "Outcome class (by what stands at the end)");
     let rows = [
-        ("comprehensive (every step implemented)", &f.outcomes.comprehensive),
-        ("partial (some steps by the horizon)", &f.outcomes.partial),
-        ("collapse (a party left the talks)", &f.outcomes.collapse),
-        ("drift (nothing implemented)", &f.outcomes.drift),
-        ("any agreement (comprehensive or partial)", &f.outcomes.agreement),
+        ("comprehensive (every step stands)", &f.outcomes.comprehensive),
+        ("partial (some steps stand; still talking)", &f.outcomes.partial),
+        ("breakdown after progress (some stand; a party left)", &f.outcomes.breakdown_after_progress),
+        ("collapse (nothing stands; a party left)", &f.outcomes.collapse),
+        ("drift (nothing stands; still talking)", &f.outcomes.drift),
     ];
     for (name, p) in rows {
-        let _ = writeln!(o, "  {name:<44} {}", pct(p));
+        let _ = writeln!(o, "  {name:<52} {}", pct(p));
     }
     let _ = writeln!(o);
     let fs = &f.first_step_round;
     match (fs.median, fs.q1, fs.q3) {
         (Some(m), Some(a), Some(b)) => {
-            let _ = writeln!(
-                o,
-                "First concrete step      {} {m} (quartiles {a}–{b}) in {:.1}% of runs",
-                f.round_unit,
-                100.0 * fs.runs_with_step.p
-            );
+            let _ = writeln!(o, "First concrete step                    {} {m} (quartiles {a}–{b})", f.round_unit);
         }
         _ => {
-            let _ = writeln!(o, "First concrete step      none in any run");
+            let _ = writeln!(o, "First concrete step                    none in any run");
         }
     }
     let k = &f.kept_talking_after_setback;
     let _ = writeln!(
         o,
-        "Kept talking after the first setback   {}   (setback in {:.1}% of runs)",
+        "Kept talking after the first setback   {}   (setback in {:.1}% of runs; within {} {}s)",
         pct(&k.probability),
-        100.0 * k.runs_with_condition.p
+        100.0 * k.runs_with_setback.estimate,
+        k.window,
+        f.round_unit
     );
     match &f.mediator_accepted {
         Some(p) => {
@@ -150,33 +187,60 @@ pub fn report(f: &Forecast) -> String {
             let _ = writeln!(o, "Mediator's role accepted               n/a (direct talks)");
         }
     }
+    let _ = writeln!(o, "Concrete signals from every side       {}", pct(&f.concrete_signals));
     let trust: Vec<String> = (0..f.parties.len())
         .flat_map(|i| (0..f.parties.len()).filter(move |j| *j != i).map(move |j| (i, j)))
-        .map(|(i, j)| format!("{}→{} {}", f.parties[i], f.parties[j], fixed2(f.mean_final_trust[i][j])))
+        .map(|(i, j)| format!("{}→{} {}", f.parties[i], f.parties[j], fixed2(f.mean_final_trust.get(i).and_then(|r| r.get(j)).copied().unwrap_or(f64::NAN))))
         .collect();
-    let _ = writeln!(o, "Mean final trust         {}; mean strikes per run {}", trust.join(", "), fixed2(f.mean_strikes));
+    let _ = writeln!(o, "Mean final trust                       {}; mean strikes per run {}", trust.join(", "), fixed2(f.mean_strikes));
     if !f.counterfactuals.is_empty() {
         let _ = writeln!(o);
-        let _ = writeln!(o, "Counterfactuals (paired): difference in P(any agreement) | in P(comprehensive)");
+        let _ = writeln!(o, "Counterfactuals (paired differences)");
         for c in &f.counterfactuals {
-            let _ = writeln!(o, "  {:<44} {} | {:+5.1} pts", c.label, pts(&c.agreement), 100.0 * c.comprehensive.diff);
+            let _ = writeln!(o, "  {}", c.label);
+            for (name, d) in INDICATOR_NAMES.iter().zip(headline_rows(&c.difference)) {
+                let _ = writeln!(o, "    {name:<46} {}", pts(d));
+            }
+            for (k, u) in c.difference.utility.iter().enumerate() {
+                let name = format!("discounted utility, {}", f.party_names.get(k).unwrap_or(&u.party));
+                let _ = writeln!(o, "    {name:<46} {}", utility(&u.value, true));
+            }
+            let _ = writeln!(o, "    outcome classes, runs (rows: the scenario; columns: the same runs under the alternative)");
+            let _ = write!(o, "      {:<26}", "");
+            for name in CLASS_SHORT {
+                let _ = write!(o, " {name:>9}");
+            }
+            let _ = writeln!(o);
+            for (name, row) in Outcome::ALL.iter().zip(&c.transitions.counts) {
+                let _ = write!(o, "      {:<26}", name.name());
+                for x in row {
+                    let _ = write!(o, " {x:>9}");
+                }
+                let _ = writeln!(o);
+            }
         }
     }
-    if !f.sensitivity.is_empty() {
+    let sw = &f.sensitivity;
+    if !sw.swing.is_empty() {
         let _ = writeln!(o);
-        let _ = writeln!(o, "Sensitivity: P(any agreement) with the parameter in its top vs bottom quarter");
-        for s in f.sensitivity.iter().take(10) {
-            let _ = writeln!(
-                o,
-                "  {:<44} {}  ({:.1}% vs {:.1}%)",
-                s.parameter,
-                pts(&s.effect),
-                100.0 * s.high_quarter.p,
-                100.0 * s.low_quarter.p
-            );
+        let _ = writeln!(
+            o,
+            "Sensitivity: paired swings, each parameter at its {:.0}th vs {:.0}th percentile, on {} runs",
+            100.0 * sw.quantiles[1],
+            100.0 * sw.quantiles[0],
+            sw.runs
+        );
+        let _ = writeln!(o, "  intervals {}", sw.confidence);
+        let w = sw.swing.iter().take(10).map(|s| s.label.chars().count()).max().unwrap_or(0).max(9);
+        let _ = writeln!(o, "  {:>4}  {:<w$}  {:<30} {}", "rank", "parameter", "agenda share", "at least one step");
+        for (k, s) in sw.swing.iter().take(10).enumerate() {
+            let _ = writeln!(o, "  {:>4}  {:<w$}  {:<30} {}", k + 1, s.label, pts(&s.agenda_share), pts(&s.at_least_one_step));
         }
-        if f.sensitivity.len() > 10 {
-            let _ = writeln!(o, "  ... and {} more (see --json)", f.sensitivity.len() - 10);
+        if sw.swing.len() > 10 {
+            let _ = writeln!(o, "  ... and {} more (see --json)", sw.swing.len() - 10);
+        }
+        if sw.swing.iter().any(|s| s.parameter.ends_with(".audience_cost")) {
+            let _ = writeln!(o, "  (An engagement cost is the domestic cost of being seen talking; it is not Fearon's audience cost.)");
         }
     }
     let _ = writeln!(o);

@@ -132,7 +132,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     // Every key is checked once, before any work.
     let first = base.at(&design, 0)?;
     args.scale.check_threads(args.threads)?;
-    let opts = Options { runs: args.runs, seed: args.seed, threads: args.threads, counterfactuals: false };
+    let opts = Options { runs: args.runs, seed: args.seed, threads: args.threads, counterfactuals: false, swing_every: 0 };
     let spec = SweepSpec {
         scenario: first.nominal().name.clone(),
         method: if args.grid.is_empty() { "lhs".into() } else { "grid".into() },
@@ -196,31 +196,60 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let points: Vec<serde_json::Value> = rows
             .iter()
             .map(|r| {
-                let n: u64 = r.outcomes.iter().sum();
-                let a = bc_engine::stats::wilson(r.outcomes[0] + r.outcomes[1], n);
-                serde_json::json!({"point": r.point, "values": r.values, "runs": n, "p_agreement": a.p, "lo": a.lo, "hi": a.hi,
-                    "outcomes": {"comprehensive": r.outcomes[0], "partial": r.outcomes[1], "collapse": r.outcomes[2], "drift": r.outcomes[3]},
-                    "first_step_median": r.first_step_median})
+                let headline: serde_json::Map<String, serde_json::Value> = forecast::INDICATORS
+                    .iter()
+                    .zip(&r.headline)
+                    .map(|(name, i)| ((*name).to_string(), serde_json::json!({"estimate": i.estimate, "lo": i.lo, "hi": i.hi})))
+                    .collect();
+                let outcomes: serde_json::Map<String, serde_json::Value> = bc_diplomacy::Outcome::ALL.iter().zip(r.outcomes).map(|(o, k)| (o.name().to_string(), k.into())).collect();
+                serde_json::json!({"point": r.point, "values": r.values, "runs": r.runs(), "headline": headline, "outcomes": outcomes, "first_step_median": r.first_step_median})
             })
             .collect();
         print_json(&serde_json::json!({"parameters": keys, "points": points, "summary": bc_report::study::Study::aggregates(&study)}))?;
     } else {
         let mut o = String::new();
-        let _ = writeln!(o, "sweep of {} ({} points, {} runs each, seed {})", study.spec.scenario, total, args.runs, args.seed);
+        let _ = writeln!(o, "sweep of {} ({} points, {} runs each, seed {}); 95% intervals, Monte Carlo error only", study.spec.scenario, total, args.runs, args.seed);
         let _ = write!(o, "{:>6}", "point");
         for k in &keys {
             let _ = write!(o, "  {k:>14}");
         }
-        let _ = writeln!(o, "  {:>16}  {:>8}", "P(any deal)", "1st step");
+        let _ = writeln!(o, "  {:>18}  {:>18}  {:>7}  {:>7}  {:>7}  {:>8}", "at least one step", "agenda share", "compr.", "brkdwn", "revers.", "1st step");
         for r in &rows {
-            let n: u64 = r.outcomes.iter().sum();
-            let a = bc_engine::stats::wilson(r.outcomes[0] + r.outcomes[1], n);
             let _ = write!(o, "{:>6}", r.point);
             for v in &r.values {
                 let _ = write!(o, "  {v:>14.4}");
             }
+            let [s, a, c, b, rv] = &r.headline;
             let step = r.first_step_median.map_or("-".to_string(), |m| m.to_string());
-            let _ = writeln!(o, "  {:>5.1}% [{:4.1},{:4.1}]  {step:>8}", a.p * 100.0, a.lo * 100.0, a.hi * 100.0);
+            let _ = writeln!(
+                o,
+                "  {:>5.1}% [{:4.1},{:4.1}]  {:>5.1}% [{:4.1},{:4.1}]  {:>6.1}%  {:>6.1}%  {:>6.1}%  {step:>8}",
+                s.estimate * 100.0,
+                s.lo * 100.0,
+                s.hi * 100.0,
+                a.estimate * 100.0,
+                a.lo * 100.0,
+                a.hi * 100.0,
+                c.estimate * 100.0,
+                b.estimate * 100.0,
+                rv.estimate * 100.0
+            );
+        }
+        let effects: Vec<String> = study
+            .spec
+            .params
+            .iter()
+            .zip(&study.effects)
+            .map(|(p, bins)| {
+                let used: Vec<String> = bins.iter().filter(|e| e.runs > 0).map(|e| format!("{:.1}%", 100.0 * e.agenda().estimate)).collect();
+                format!("  {}: {}", p.key, used.join(" → "))
+            })
+            .collect();
+        if !effects.is_empty() {
+            let _ = writeln!(o, "\nmain effects on the agenda share (mean over the other parameters, per level or bin in order):");
+            for e in effects {
+                let _ = writeln!(o, "{e}");
+            }
         }
         if let Some(out) = &args.scale.out {
             let _ = writeln!(o, "\nrun directory: {} (report.html, records.csv, records.parquet)", out.display());

@@ -338,6 +338,54 @@ pub fn forest(items: &[Interval], x_desc: &str) -> String {
     })
 }
 
+/// Tornado chart of paired swings: per row (largest on top) a bar from zero to the estimate with
+/// its interval as a whisker; values are shares shown in percentage points.
+pub fn swing_tornado(items: &[Interval], x_desc: &str) -> String {
+    let labels: Vec<String> = items.iter().map(|i| i.label.clone()).collect();
+    let n = items.len().max(1);
+    let (lo, hi) = symmetric_range(items.iter().flat_map(|i| [i.lo, i.hi, i.value]), 0.15);
+    render((WIDTH, height_for(n)), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(label_area(&labels))
+            .build_cartesian_2d(lo..hi, segments(n))
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n + 1)
+            .max_light_lines(1)
+            .light_line_style(RGBColor(240, 240, 240))
+            .x_label_formatter(&|x| if (x * 100.0).abs() < 0.05 { "0".to_string() } else { format!("{:+.1}", x * 100.0) })
+            .y_label_formatter(&|v| label_of(&labels, v))
+            .x_desc(x_desc)
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 14))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(items.iter().enumerate().filter(|(_, it)| it.value.is_finite()).map(|(i, it)| {
+                let y = seg(n, i);
+                let c = colour(if it.value < 0.0 { 5 } else { 3 });
+                let (a, b) = if it.value < 0.0 { (it.value, 0.0) } else { (0.0, it.value) };
+                let mut rect = Rectangle::new([(a, SegmentValue::Exact(y)), (b, SegmentValue::Exact(y + 1))], c.mix(0.85).filled());
+                rect.set_margin(6, 6, 0, 0);
+                rect
+            }))
+            .map_err(err)?;
+        chart
+            .draw_series(items.iter().enumerate().filter(|(_, it)| it.lo.is_finite() && it.hi.is_finite()).map(|(i, it)| {
+                ErrorBar::new_horizontal(SegmentValue::CenterOf(seg(n, i)), it.lo, it.value, it.hi, BLACK.stroke_width(2), 8)
+            }))
+            .map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(n as i32))], BLACK.stroke_width(1)))
+            .map_err(err)?;
+        Ok(())
+    })
+}
+
 /// One row of a tornado chart: the outcome when the parameter is low and when it is high.
 #[derive(Clone, Debug)]
 pub struct Swing {

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use bc_engine::Shard;
-use bc_diplomacy::forecast::{Aggregate, CounterfactualSpec, ForecastSpec, JobRecord};
+use bc_diplomacy::forecast::{Aggregate, Brief, CounterfactualSpec, ForecastSpec, JobRecord};
 use bc_diplomacy::{Outcome, RunRecord};
 use bc_report::manifest::{Manifest, ScenarioId};
 use bc_report::rundir::RunDir;
@@ -30,6 +30,33 @@ pub fn spec(seed: u64) -> ForecastSpec {
         ],
         illustrative: true,
         seed,
+        swing_every: 5,
+        setback_window: 8,
+    }
+}
+
+/// A synthetic run's brief: its class and indicators, with `standing` steps of 4 standing.
+fn brief(outcome: Outcome, standing: u32, reversed: bool, utility: Vec<f64>) -> Brief {
+    let b = |x: bool| if x { 1.0 } else { 0.0 };
+    Brief {
+        outcome,
+        indicators: [
+            b(standing > 0 || reversed),
+            f64::from(standing) / 4.0,
+            b(outcome == Outcome::Comprehensive),
+            b(matches!(outcome, Outcome::Collapse | Outcome::BreakdownAfterProgress)),
+            b(reversed),
+        ],
+        utility,
+    }
+}
+
+/// The steps standing (of 4) that a class allows, drawn.
+fn standing_of(outcome: Outcome, rng: &mut impl Rng) -> u32 {
+    match outcome {
+        Outcome::Comprehensive => 4,
+        Outcome::Partial | Outcome::BreakdownAfterProgress => rng.gen_range(1..4),
+        Outcome::Collapse | Outcome::Drift => 0,
     }
 }
 
@@ -40,14 +67,17 @@ pub fn synthetic_row(seed: u64, run: u64) -> JobRecord {
     let q: Vec<f64> = (0..3).map(|_| rng.gen::<f64>()).collect();
     let p_deal = 0.25 + 0.4 * (1.0 - q[0]) + 0.1 * q[2];
     let deal = rng.gen::<f64>() < p_deal;
-    let outcome = if deal {
-        if rng.gen::<f64>() < 0.3 { Outcome::Comprehensive } else { Outcome::Partial }
-    } else if rng.gen::<f64>() < 0.5 {
-        Outcome::Collapse
-    } else {
-        Outcome::Drift
+    let left = rng.gen::<f64>() < 0.5;
+    let outcome = match (deal, left) {
+        (true, _) if rng.gen::<f64>() < 0.3 => Outcome::Comprehensive,
+        (true, false) => Outcome::Partial,
+        (true, true) => Outcome::BreakdownAfterProgress,
+        (false, true) => Outcome::Collapse,
+        (false, false) => Outcome::Drift,
     };
-    let first = deal.then(|| rng.gen_range(2..25u32));
+    let standing = standing_of(outcome, &mut rng);
+    let reversals = u32::from(rng.gen::<f64>() < 0.2);
+    let first = (deal || reversals > 0).then(|| rng.gen_range(2..25u32));
     let mut trust = vec![0.4 + 0.2 * rng.gen::<f64>(), 0.3 + 0.2 * rng.gen::<f64>()];
     let mut path = Vec::new();
     for t in 0..=30u32 {
@@ -58,29 +88,58 @@ pub fn synthetic_row(seed: u64, run: u64) -> JobRecord {
         path.extend_from_slice(&trust);
     }
     let setback = rng.gen::<f64>() < 0.6;
+    let utility = vec![rng.gen::<f64>(), rng.gen::<f64>()];
     let direct = if rng.gen::<f64>() < p_deal - 0.1 { Outcome::Partial } else { Outcome::Drift };
     let no_rival = if deal || rng.gen::<f64>() < 0.2 { Outcome::Partial } else { Outcome::Collapse };
+    let cf = |o: Outcome, rng: &mut bc_engine::Rng| {
+        let st = standing_of(o, rng);
+        brief(o, st, false, vec![rng.gen(), rng.gen()])
+    };
+    let mut crng = bc_engine::rng_for(seed ^ 0x5eed, run);
+    let counterfactuals = vec![cf(direct, &mut crng), cf(no_rival, &mut crng)];
+    // The swing subsample: each parameter's 10th and 90th percentile arm.
+    let swings = if run % 5 == 0 {
+        (0..3)
+            .map(|k| {
+                let lo_deal = k != 0 || crng.gen::<f64>() < 0.8;
+                let arm = |d: bool, rng: &mut bc_engine::Rng| cf(if d { Outcome::Partial } else { Outcome::Drift }, rng);
+                let hi_deal = if k == 0 { crng.gen::<f64>() < 0.3 } else { lo_deal };
+                [arm(lo_deal, &mut crng), arm(hi_deal, &mut crng)]
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let strikes = rng.gen_range(0..4);
     JobRecord {
         run,
         record: RunRecord {
             outcome,
-            rounds: if outcome == Outcome::Collapse { rng.gen_range(3..30) } else { 30 },
+            rounds: if left { rng.gen_range(3..30) } else { 30 },
+            at_least_one_step: first.is_some(),
+            agenda_share: f64::from(standing) / 4.0,
+            steps_standing: standing,
             first_step_round: first,
-            steps_implemented: u32::from(deal) + u32::from(outcome == Outcome::Comprehensive) * 2,
-            agreements: u32::from(deal),
+            steps_implemented: standing + reversals,
+            reversals,
+            withdrawals: reversals,
+            agreements: u32::from(deal) + reversals,
             strikes,
             strikes_by_spoiler: vec![strikes],
             setbacks: rng.gen_range(0..5),
             kept_talking_after_setback: setback.then(|| rng.gen::<f64>() < 0.7),
+            rounds_to_resume: setback.then(|| rng.gen_range(1..8)),
+            concrete_signals: deal && rng.gen::<f64>() < 0.7,
             mediator_accepted: Some(rng.gen::<f64>() < 0.8),
-            left: (outcome == Outcome::Collapse).then_some(1),
+            rejected_round: None,
+            left: left.then_some(1),
             final_trust: vec![vec![1.0, trust[0]], vec![trust[1], 1.0]],
             final_visibility: rng.gen(),
-            discounted_utility: vec![rng.gen(), rng.gen()],
+            discounted_utility: utility,
         },
         quantiles: q,
-        counterfactuals: vec![direct, no_rival],
+        counterfactuals,
+        swings,
         trust_path: path,
     }
 }
