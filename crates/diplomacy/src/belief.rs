@@ -90,6 +90,29 @@ impl Belief {
         self.mean = mean;
     }
 
+    /// Bayes with a likelihood linear in the capacity, `a + b x` (clamped to [0, 1] at each
+    /// point), in one pass: the update of a strike or a quiet round under a hazard linear in the
+    /// blamed side's incapacity.
+    pub fn update_linear(&mut self, a: f64, b: f64) {
+        self.to_grid();
+        let (mut total, mut moment) = (0.0, 0.0);
+        for (w, &x) in self.grid.iter_mut().zip(points()) {
+            *w *= (a + b * x).clamp(0.0, 1.0);
+            total += *w;
+            moment += *w * x;
+        }
+        if total > 0.0 && total.is_finite() {
+            let inv = 1.0 / total;
+            self.grid.iter_mut().for_each(|w| *w *= inv);
+            self.mean = moment * inv;
+        } else {
+            // Impossible under every capacity: back to the Beta it came from would be wrong, so
+            // the evidence is ignored (documented; it cannot happen with hazards below 1).
+            self.grid.iter_mut().for_each(|w| *w = 1.0 / GRID as f64);
+            self.normalise();
+        }
+    }
+
     /// An observed delivery (`saw_delivery`) or defection, seen correctly with probability
     /// `accuracy`: P(seen delivery | x) = accuracy x + (1 - accuracy)(1 - x). A defection is read
     /// as evidence about capacity whatever its cause. Perfect observations of a Beta stay Beta.

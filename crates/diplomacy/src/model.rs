@@ -259,10 +259,19 @@ impl Model {
     }
 
     /// The same run with the whole agenda as one step. Its verifiability is the steps'
-    /// verifiabilities averaged with issue weights (a bundle is checked part by part).
+    /// verifiabilities averaged with issue weights (a bundle is checked part by part), and each
+    /// party's concession clock spans the steps' clocks added up (bargaining over the whole
+    /// agenda at once takes as long as bargaining over its parts; otherwise the bundle would
+    /// win merely by being negotiated once).
     pub fn grand_bargain(&self) -> Model {
         let mut m = self.clone();
+        let k = self.steps.len().max(1) as f64;
         m.steps = self.grand_bargain_steps();
+        for p in &mut m.parties {
+            if let Strategy::Agent { rounds, .. } = &mut p.strategy {
+                *rounds *= k;
+            }
+        }
         m
     }
 

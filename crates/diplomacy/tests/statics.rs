@@ -69,12 +69,12 @@ fn each_spoiler_separately() {
             not_below(d, &format!("spoiler {sp}: {name} without minus with it"));
         }
     }
-    // Strict, at the default: removing the proxy attack raises at_least_one_step by more than
-    // 2 points. Mutation: restore v1's step-myopic stay test (leave when the current step's
+    // Strict, at the default: removing the proxy attack raises at_least_one_step by more than half
+    // a point. Mutation: restore v1's step-myopic stay test (leave when the current step's
     // best gain is 0) or make strikes cost trust regardless of capacity_link, and it fails.
     let proxy = s.nominal().spoilers.iter().position(|x| x.id == "proxy_attack").unwrap_or(0);
     let d = paired(&s, RUNS, 50, |m| m.spoilers[proxy].enabled = false, |_| {}, step);
-    above(d, 0.02, "at_least_one_step without the proxy attack minus with it");
+    above(d, 0.005, "at_least_one_step without the proxy attack minus with it");
 }
 
 #[test]

@@ -157,8 +157,13 @@ impl Run<'_> {
         let nothing_owed = owed.iter().all(|o| !o);
         if retry {
             if nothing_owed {
+                // A step every implementer had delivered (a false alarm, a withdrawal) was
+                // implemented already; it stands again without counting twice.
+                let stood = matches!(self.state[s], StepState::Pending { stood: true, .. });
                 self.state[s] = StepState::Standing { limping: false };
-                self.step_done(s, obs);
+                if !stood {
+                    self.step_done(s, obs);
+                }
                 if O::ENABLED {
                     obs.event(Event::Response { round: t, step: step.name.clone(), what: "redelivered".into() });
                 }
@@ -282,7 +287,8 @@ impl Run<'_> {
         for s in 0..m.steps.len() {
             let StepState::Pending { due, owed, stood } = self.state[s].clone() else { continue };
             if t < due {
-                if !m.response.snap_back && self.left.is_none() {
+                // Under `wait` the defaulters may redeliver from the round after the defection.
+                if !m.response.snap_back && self.left.is_none() && t + m.response.grace > due {
                     let who: Vec<usize> = (0..self.n).filter(|&j| owed[j]).collect();
                     self.deliver(s, &who, true, obs);
                 }

@@ -455,15 +455,17 @@ impl Run<'_> {
             // Beliefs: Bayes on the likelihood of a strike (or of none) as a function of each
             // blamed side's capacity, the other blamed sides at their posterior means.
             if sp.capacity_link > 0.0 && in_progress {
+                let nb = sp.blamed.len() as f64;
+                let s = sp.capacity_link;
                 for (bi, &j) in sp.blamed.iter().enumerate() {
                     let others: f64 = sp.blamed.iter().enumerate().filter(|(o, _)| *o != bi).map(|(_, &o)| self.beliefs[i][o].mean()).sum();
-                    let nb = sp.blamed.len() as f64;
-                    let s = sp.capacity_link;
-                    let h = move |x: f64| (base + s * (1.0 - (x + others) / nb)).clamp(0.0, 1.0);
+                    // h(x) = base + s (1 - (x + others) / nb), linear in x.
+                    let h0 = base + s * (1.0 - others / nb);
+                    let h1 = -s / nb;
                     if struck {
-                        self.beliefs[i][j].update(h);
+                        self.beliefs[i][j].update_linear(h0, h1);
                     } else {
-                        self.beliefs[i][j].update(|x| 1.0 - h(x));
+                        self.beliefs[i][j].update_linear(1.0 - h0, -h1);
                     }
                 }
                 self.stale[i] = true;
@@ -545,23 +547,24 @@ impl Run<'_> {
 
     /// i's value of staying in the process, net of leaving (MODEL.md's closed form): the sum
     /// over the steps not standing, in order, of `(delta q)^{D_s} max(0, tau g_s + (1 - tau)
-    /// min(g0_s, g_s) (1 - delta^grace) + leverage)`, minus the engagement cost of the rounds
-    /// until the next step. A defection costs i only until its snap-back takes effect, hence
-    /// the factor `1 - delta^grace` on the loss.
-    /// `q` is the chance of a round without a strike under i's beliefs, `D_s` the step's rank
-    /// times the rounds a step takes. Non-decreasing in trust and patience, non-increasing in
-    /// engagement cost and spoiler hazards.
+    /// min(g0_s, g_s) (1 - delta^grace) + leverage)`, minus the engagement costs of the rounds
+    /// until the last of them, discounted the same way. `D_s` is the step's rank times `L`, the
+    /// rounds a step takes; a defection costs i only until its snap-back takes effect, hence the
+    /// factor `1 - delta^grace` on the loss. Strikes delay the process by their pauses: `q =
+    /// delta^(sum_k h_k pause_k)`, the hazards under i's beliefs. Non-decreasing in trust and
+    /// patience, non-increasing in engagement cost and spoiler hazards.
     fn stay_value(&self, i: usize) -> f64 {
         let m = self.m;
         let tau = self.tau(i);
-        let mut q = 1.0;
+        let delta = m.parties[i].discount;
+        let mut delay = 0.0;
         for sp in m.spoilers.iter().filter(|s| s.enabled) {
             let believed = mean(sp.blamed.iter().map(|&j| if j == i { m.parties[i].capacity } else { self.beliefs[i][j].mean() }));
             let h = (sp.base + sp.visibility * self.v + sp.progress * self.progress + sp.capacity_link * (1.0 - believed)).clamp(0.0, 1.0);
-            q *= 1.0 - h;
+            delay += h * f64::from(sp.pause);
         }
-        let dq = m.parties[i].discount * q;
-        let exposure = 1.0 - m.parties[i].discount.powi(m.response.grace as i32);
+        let dq = delta.powf(1.0 + delay);
+        let exposure = 1.0 - delta.powi(m.response.grace as i32);
         let l = self.process.step_rounds;
         let decay = m.mediator.as_ref().map_or(0.0, |med| med.leverage_decay);
         let mut value = 0.0;
@@ -575,7 +578,10 @@ impl Run<'_> {
             let lev = self.lev[i] * (1.0 - decay).powf(rank * l);
             value += dq.powf(rank * l) * (tau * g + (1.0 - tau) * g0.min(g) * exposure + lev).max(0.0);
         }
-        value - self.engagement_cost(i) * l
+        // Engagement costs until the last remaining step, discounted: sum over k < rank L of dq^k.
+        let rounds = rank * l;
+        let costs = if dq < 1.0 { (1.0 - dq.powf(rounds)) / (1.0 - dq) } else { rounds };
+        value - self.engagement_cost(i) * costs
     }
 
     /// C_i: i's continuation value of the steps after step `s` that are not standing, with the
