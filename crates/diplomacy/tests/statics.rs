@@ -5,8 +5,8 @@
 //! in a comment the mutation that makes it fail. Also: the Fey–Ramsay null, the rejected mediator
 //! as direct talks, the information effect of confidential mediation, strategic delivery.
 //!
-//! Not yet here: MODEL.md's "steps beat the grand bargain at low trust" and the strategic
-//! delivery checks fail under this implementation (see docs/model.md, "Known gaps").
+//! Not yet here: MODEL.md's "steps beat the grand bargain at low trust" fails under this
+//! implementation (see docs/model.md, "Known gaps").
 
 use bc_diplomacy::model::{Model, Protocol};
 use bc_diplomacy::sim::{simulate, Event, NoTrace, Trace};
@@ -247,4 +247,69 @@ fn a_mediator_rejected_before_round_zero_is_direct_talks() {
         assert_eq!(without_bookkeeping(r), simulate(&model.without_mediator(), &draws, &mut NoTrace), "run {run}");
     }
     assert_eq!(rejected_runs, 800);
+}
+
+/// Per step name: (agreements, first delivery attempts reneged) by party id, over `runs` sampled
+/// runs of `s` with full capacity (every failure to deliver is then a choice) and `change`.
+fn reneging(s: &Scenario, runs: u64, seed: u64, change: impl Fn(&mut Model)) -> std::collections::BTreeMap<(String, String), (u32, u32)> {
+    let mut out = std::collections::BTreeMap::new();
+    for run in 0..runs {
+        let draws = Draws::from_rng(&mut bc_engine::rng_for(seed, run));
+        let (mut model, _) = s.sample(&draws);
+        model.parties.iter_mut().for_each(|p| p.capacity = 1.0);
+        change(&mut model);
+        let mut trace = Trace::default();
+        simulate(&model, &draws, &mut trace);
+        let mut agreed: Option<(String, u32)> = None;
+        for e in trace.0 {
+            match e {
+                Event::Agreed { step, round, .. } => agreed = Some((step, round)),
+                // The first attempt, in the round of the agreement (retries during a wait come later).
+                Event::Delivery { party, why, round, .. } => {
+                    if let Some((step, r)) = &agreed {
+                        if *r == round {
+                            let e = out.entry((step.clone(), party)).or_insert((0, 0));
+                            e.0 += 1;
+                            e.1 += u32::from(why == "reneged");
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn strategic_delivery() {
+    let s = default();
+    // A slow response (the snap-back takes 80 weeks) makes the one-off gain of keeping the other
+    // side's concession worth weighing against the step's value and the reputation at stake.
+    let slow = |m: &mut Model| m.response.grace = 80;
+    // On the last step (the core trade: sanctions relief is a large one-off gain for Iran, and no
+    // later step is left to protect) Iran reneges more often than on an early small step (the
+    // inspection mechanism). Mutation: give the last step the same continuation value as an
+    // early one (C ignores which steps remain) and the gap closes.
+    let r = reneging(&s, 300, 100, slow);
+    let rate = |step: &str| r.get(&(step.to_string(), "iran".to_string())).map_or(0.0, |&(n, k)| f64::from(k) / f64::from(n.max(1)));
+    let (early, last) = (rate("inspection mechanism with limited relief"), rate("core trade: sanctions for enrichment"));
+    assert!(last > early + 0.2, "Iran's reneging rate on the core trade {last:.3}, on the inspection mechanism {early:.3}: {r:?}");
+    // On a sequenced step only the second mover reneges (the first cannot gain: the other has
+    // not delivered). Mutation: treat the first mover like a simultaneous one (G at its full
+    // value) and it reneges too.
+    let last_step = s.nominal().steps.len() - 1;
+    let (us, iran) = (0, 1);
+    let core = |order: Vec<usize>| {
+        let r = reneging(&s, 300, 101, |m| {
+            slow(m);
+            m.steps[last_step].sequence = Some(order.clone());
+        });
+        r.into_iter().filter(|((st, _), _)| st == "core trade: sanctions for enrichment").map(|((_, p), (_, k))| (p, k)).collect::<Vec<_>>()
+    };
+    // Iran moving second reneges as it does on a simultaneous step; moving first, never.
+    let second = core(vec![us, iran]);
+    assert!(second.iter().any(|(p, k)| p == "iran" && *k > 0) && second.iter().all(|(p, k)| p == "iran" || *k == 0), "{second:?}");
+    let first = core(vec![iran, us]);
+    assert!(first.iter().all(|(p, k)| p != "iran" || *k == 0), "Iran moving first never reneges: {first:?}");
 }
