@@ -43,13 +43,14 @@ enum Command {
     Negotiate(commands::negotiate::Args),
     /// Run a tournament: agents x domains x role swaps x repetitions, in parallel.
     Tournament(commands::tournament::Args),
-    /// Forecast a scenario (the embedded US–Iran–Pakistan default when none is given): outcome
-    /// probabilities, first step, indicators, paired counterfactuals and sensitivity.
+    /// Forecast a scenario (the embedded US–Iran–Pakistan default when none is given): headline
+    /// indicators, outcome classes, first step, paired counterfactuals and parameter swings.
     Run(commands::run::Args),
     /// Export, validate or describe scenario files.
     #[command(subcommand)]
     Scenario(commands::scenario::Command),
-    /// Tell one run's story round by round: offers, strikes, deliveries, trust.
+    /// Tell one run's story round by round: the zone on the table, offers, strikes, deliveries
+    /// and why they failed, trust.
     Trace(commands::trace::Args),
     /// Stakeholder model (KTAB's Spatial Model of Politics, or BDM/Scholz): positions and
     /// winning probabilities per turn, and the forecast outcome.

@@ -73,7 +73,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             },
             quantiles: (0..8).map(|_| rng.gen()).collect(),
             counterfactuals: vec![brief(Outcome::Drift, 0.0)],
-            swings: if i % 20 == 0 { (0..8).map(|k| [brief(Outcome::Drift, 0.0), brief(Outcome::Partial, 0.25 * (k % 4) as f64)]).collect() } else { Vec::new() },
+            swings: if i.is_multiple_of(20) { (0..8).map(|k| [brief(Outcome::Drift, 0.0), brief(Outcome::Partial, 0.25 * (k % 4) as f64)]).collect() } else { Vec::new() },
             trust_path: (0..=104).flat_map(|k| [t * k as f64 / 104.0, 1.0 - t]).collect(),
         };
         records.write(&bc_report::forecast::cells(&study.spec, &row))?;

@@ -115,7 +115,8 @@ pub fn cells(s: &ForecastSpec, j: &JobRecord) -> Vec<Cell> {
         Cell::from(j.run),
         Cell::from(r.outcome.name()),
         flag(r.at_least_one_step),
-        Cell::from(r.agenda_share),
+        // + 0.0: a share of nothing is written 0, never -0.
+        Cell::from(r.agenda_share + 0.0),
         flag(r.outcome == Outcome::Comprehensive),
         flag(r.left.is_some()),
         flag(r.reversals > 0),
@@ -151,8 +152,13 @@ pub fn cells(s: &ForecastSpec, j: &JobRecord) -> Vec<Cell> {
     c
 }
 
+/// "Iran's", "United States'".
+fn possessive(name: &str) -> String {
+    if name.ends_with('s') { format!("{name}'") } else { format!("{name}'s") }
+}
+
 fn pair_names(s: &ForecastSpec) -> Vec<String> {
-    pairs(s.parties.len()).into_iter().map(|(i, j)| format!("{}'s trust in {}", s.display(i), s.display(j))).collect()
+    pairs(s.parties.len()).into_iter().map(|(i, j)| format!("{} trust in {}", possessive(s.display(i)), s.display(j))).collect()
 }
 
 fn num(x: f64) -> Json {
@@ -324,7 +330,7 @@ fn forecast_report(st: &Aggregate) -> String {
     let mut rows: Vec<Vec<String>> =
         INDICATOR_NAMES.iter().zip(&h).map(|(name, i)| vec![(*name).to_string(), pct(i.estimate), format!("{}–{}", pct(i.lo), pct(i.hi))]).collect();
     for (k, u) in f.headline.utility.iter().enumerate() {
-        rows.push(vec![format!("{}'s discounted utility", s.display(k)), value(&u.value, false), String::new()]);
+        rows.push(vec![format!("{} discounted utility", possessive(s.display(k))), value(&u.value, false), String::new()]);
     }
     body.push_str(&html::table(&["indicator", "estimate", "95% interval"], &rows));
     body.push_str("<p>A party's discounted utility is its no-deal value plus each change of what stands, discounted to the round it happened, minus its discounted engagement costs: the domestic cost of being seen talking to the other side. The engagement cost is not Fearon's audience cost (the price of backing down from a public threat).</p>\n");
@@ -371,6 +377,7 @@ fn forecast_report(st: &Aggregate) -> String {
                 share(a)
             );
         }
+        None if s.mediator.is_some() => facts.push_str("<li><b>Mediator's role accepted:</b> no runs.</li>\n"),
         None => facts.push_str("<li><b>Mediator's role accepted:</b> not applicable (direct talks).</li>\n"),
     }
     let _ = writeln!(facts, "<li><b>Concrete signals</b> (every side that implements something delivered on a step in time): {}.</li>", share(&f.concrete_signals));
@@ -450,7 +457,7 @@ fn forecast_report(st: &Aggregate) -> String {
             let d = indicators(&c.difference);
             let mut rows: Vec<Vec<String>> = INDICATOR_NAMES.iter().zip(&d).map(|(name, i)| vec![(*name).to_string(), diff(i)]).collect();
             for (p, u) in c.difference.utility.iter().enumerate() {
-                rows.push(vec![format!("{}'s discounted utility", s.display(p)), value(&u.value, true)]);
+                rows.push(vec![format!("{} discounted utility", possessive(s.display(p))), value(&u.value, true)]);
             }
             let alternative = if c.name == "direct" { "direct talks".to_string() } else { c.name.replace('_', " ") };
             let _ = writeln!(body, "<h3 id=\"cf-{k}\">{}</h3>", escape(&c.label));

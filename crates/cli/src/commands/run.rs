@@ -1,6 +1,7 @@
 //! `backchannel run`: a Monte Carlo forecast of a scenario (the embedded default when none is
-//! given): outcome probabilities, time to the first step, indicators, paired counterfactuals and
-//! a sensitivity ranking, as a page a person reads in a minute or as JSON.
+//! given): the headline indicators, outcome classes, time to the first step, process indicators,
+//! paired counterfactuals with their transition tables and the ranked parameter swings, as a page
+//! a person reads in a minute or as JSON.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -173,15 +174,18 @@ pub fn report(f: &Forecast) -> String {
     let k = &f.kept_talking_after_setback;
     let _ = writeln!(
         o,
-        "Kept talking after the first setback   {}   (setback in {:.1}% of runs; within {} {}s)",
+        "Kept talking after the first setback   {}   (setback in {} of runs; within {} {}s)",
         pct(&k.probability),
-        100.0 * k.runs_with_setback.estimate,
+        if k.runs_with_setback.estimate.is_nan() { "n/a".to_string() } else { format!("{:.1}%", 100.0 * k.runs_with_setback.estimate) },
         k.window,
         f.round_unit
     );
     match &f.mediator_accepted {
         Some(p) => {
             let _ = writeln!(o, "Mediator's role accepted               {}", pct(p));
+        }
+        None if f.runs == 0 => {
+            let _ = writeln!(o, "Mediator's role accepted               n/a (no runs)");
         }
         None => {
             let _ = writeln!(o, "Mediator's role accepted               n/a (direct talks)");
@@ -221,7 +225,10 @@ pub fn report(f: &Forecast) -> String {
         }
     }
     let sw = &f.sensitivity;
-    if !sw.swing.is_empty() {
+    if !sw.swing.is_empty() && sw.runs == 0 {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "Sensitivity: no parameter swings ran (they run with the counterfactuals, on every --swing-every-th run)");
+    } else if !sw.swing.is_empty() {
         let _ = writeln!(o);
         let _ = writeln!(
             o,
@@ -232,7 +239,7 @@ pub fn report(f: &Forecast) -> String {
         );
         let _ = writeln!(o, "  intervals {}", sw.confidence);
         let w = sw.swing.iter().take(10).map(|s| s.label.chars().count()).max().unwrap_or(0).max(9);
-        let _ = writeln!(o, "  {:>4}  {:<w$}  {:<30} {}", "rank", "parameter", "agenda share", "at least one step");
+        let _ = writeln!(o, "  {:>4}  {:<w$}  {:<30} at least one step", "rank", "parameter", "agenda share");
         for (k, s) in sw.swing.iter().take(10).enumerate() {
             let _ = writeln!(o, "  {:>4}  {:<w$}  {:<30} {}", k + 1, s.label, pts(&s.agenda_share), pts(&s.at_least_one_step));
         }

@@ -166,7 +166,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         "\noutcome {}; at least one step: {}; {:.0}% of the agenda standing ({} steps); {} steps implemented, {} reversed, {} withdrawals; first step in {unit} {}; {} strikes, {} setbacks; kept talking after the first setback: {}; concrete signals: {}; mediator accepted: {}",
         record.outcome.name(),
         if record.at_least_one_step { "yes" } else { "no" },
-        100.0 * record.agenda_share,
+        100.0 * record.agenda_share + 0.0,
         record.steps_standing,
         record.steps_implemented,
         record.reversals,

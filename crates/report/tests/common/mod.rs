@@ -98,7 +98,7 @@ pub fn synthetic_row(seed: u64, run: u64) -> JobRecord {
     let mut crng = bc_engine::rng_for(seed ^ 0x5eed, run);
     let counterfactuals = vec![cf(direct, &mut crng), cf(no_rival, &mut crng)];
     // The swing subsample: each parameter's 10th and 90th percentile arm.
-    let swings = if run % 5 == 0 {
+    let swings = if run.is_multiple_of(5) {
         (0..3)
             .map(|k| {
                 let lo_deal = k != 0 || crng.gen::<f64>() < 0.8;
