@@ -66,7 +66,7 @@ fn export_validate_and_trace() {
     let (code, out, err) = backchannel(&["trace", "--seed", "3", "--run", "2"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("week ") && out.contains("\noutcome "), "{out}");
-    assert!(out.contains("packages pass both sides' true tests;") && out.contains("as they bargain"), "{out}");
+    assert!(out.contains("  zone: ") && out.contains("packages pass both sides' true tests;") && out.contains("as they bargain"), "{out}");
     let (code, json, err) = backchannel(&["trace", "--seed", "3", "--run", "2", "--json"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();

@@ -129,7 +129,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             },
             Event::Left { party, reason, .. } => format!("  {party} LEAVES the talks: {reason}"),
             Event::Table { step, zone, claimed, protocol, .. } => {
-                format!("  zone for \"{step}\": {zone} packages pass {sides} true tests; {claimed} as they bargain (protocol {protocol})")
+                format!("  zone: {zone} packages pass {sides} true tests; {claimed} as they bargain (step \"{step}\", protocol {protocol})")
             }
             Event::Offer { offer, by, package, values, .. } => {
                 format!("  offer {offer} by {by}: {}  (values {})", package.join(", "), list(values))
