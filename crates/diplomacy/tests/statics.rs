@@ -169,13 +169,19 @@ fn leverage_buys_early_deals_that_fade() {
     let reversed = |r: &RunRecord| f64::from(u8::from(r.reversals > 0));
     let off = |m: &mut Model| *m = m.without_leverage();
     // Leverage raises a first step within half a year. Mutation: leave leverage out of the
-    // acceptance test (d_i - leverage) and it fails.
+    // acceptance test (the value to clear `d_i - leverage` and the floor) and it fails.
     let d = paired(&s, RUNS, 90, |_| {}, off, early);
     above(d, 0.01, "first step within 26 rounds with leverage minus without");
-    // Once it fades, steps it bought are withdrawn: reversed rises. Mutation: keep the leverage
-    // from fading (leverage_decay = 0) and it fails.
-    let d = paired(&s, RUNS, 91, |_| {}, off, reversed);
-    above(d, 0.0, "reversed with leverage minus without");
+    // Once it fades, steps it bought are withdrawn: with the leverage fading, reversed is higher
+    // than with the same leverage kept for good. Mutation: leave the leverage out of the
+    // withdrawal test (`keep` without it) and the difference goes.
+    let kept = |m: &mut Model| {
+        if let Some(med) = &mut m.mediator {
+            med.leverage_decay = 0.0;
+        }
+    };
+    let d = paired(&s, RUNS, 91, |_| {}, kept, reversed);
+    above(d, 0.0, "reversed with fading leverage minus with leverage kept");
 }
 
 /// A mediator that changes nothing: relay passing every offer, no discipline, insulation,
