@@ -192,7 +192,7 @@ fn pairs_of(s: &Scenario, o: &JobOptions, job: &mut JobRecord, model: &Model, dr
             _ => Brief::of(&simulate_in(&cf.apply(model), draws, &mut NoTrace, scratch)),
         })
         .collect();
-    if o.swing_every > 0 && job.run % o.swing_every == 0 {
+    if o.swing_every > 0 && job.run.is_multiple_of(o.swing_every) {
         let (lo, hi) = SWING_QUANTILES;
         job.swings = (0..job.quantiles.len())
             .map(|p| {

@@ -164,10 +164,10 @@ pub fn simulate_in<O: Observer>(model: &Model, draws: &Draws, obs: &mut O, scrat
     let agenda_share = run.standing_share();
     let w = model.setback_window;
     let kept = run.setback_at.map(|t0| {
-        run.resumed_at.is_some_and(|r| r <= t0.saturating_add(w)) && !run.left_at.is_some_and(|l| l <= t0.saturating_add(w))
+        run.resumed_at.is_some_and(|r| r <= t0.saturating_add(w)) && run.left_at.is_none_or(|l| l > t0.saturating_add(w))
     });
-    let rounds_to_resume = match (run.setback_at, run.resumed_at) {
-        (Some(t0), Some(r)) => Some(r - t0),
+    let rounds_to_resume = match (run.setback_at, run.resumed_at, kept) {
+        (Some(t0), Some(r), Some(true)) => Some(r - t0),
         _ => None,
     };
     let concrete_signals = (0..n)
@@ -697,7 +697,7 @@ impl Run<'_> {
             .flat_map(|(s, _)| m.steps[s].issues.iter())
             .filter(|&&k| self.agreed[k].is_some() && self.agreed[k] != m.issues[k].status_quo)
             .map(|&k| m.issues[k].weight)
-            .sum()
+            .fold(0.0, |a, w| a + w)
     }
 
     /// f_i(t), i's true ratification floor on the step-normalised scale (minus infinity

@@ -91,7 +91,7 @@ pub struct RunRecord {
     /// Kept talking after the first setback: a session with an offer on the table within W
     /// rounds of it and no exit in those rounds (None: no setback).
     pub kept_talking_after_setback: Option<bool>,
-    /// Rounds from the first setback to that session.
+    /// Rounds from the first setback to that session (only when the parties kept talking).
     pub rounds_to_resume: Option<u32>,
     /// Every party that implements something delivered on a step within W_signal rounds.
     pub concrete_signals: bool,
