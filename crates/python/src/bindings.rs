@@ -338,7 +338,16 @@ fn stakeholders_json(py: Python<'_>, file: Option<PathBuf>, model: String, turns
 /// One strategy driven a decision at a time (for NegMAS's `SAOMechanism`).
 #[pyclass(name = "Agent", module = "backchannel._core")]
 pub struct PyAgent {
-    inner: negotiation::Agent,
+    // PyO3 needs a `Sync` class; a strategy is `Send` only, and one call at a time is all it
+    // takes.
+    inner: std::sync::Mutex<negotiation::Agent>,
+}
+
+impl PyAgent {
+    fn agent(&self) -> std::sync::MutexGuard<'_, negotiation::Agent> {
+        // A panic inside a strategy leaves the agent as it was; keep using it.
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 #[pymethods]
@@ -348,28 +357,28 @@ impl PyAgent {
     #[new]
     #[pyo3(signature = (domain, profile, spec, me, n_parties, n_steps, seed = 0))]
     fn new(domain: &PyDomain, profile: usize, spec: &str, me: usize, n_parties: usize, n_steps: u64, seed: u64) -> PyResult<PyAgent> {
-        Ok(PyAgent { inner: negotiation::Agent::new(&domain.inner, profile, spec, me, n_parties, n_steps, seed).map_err(err)? })
+        Ok(PyAgent { inner: std::sync::Mutex::new(negotiation::Agent::new(&domain.inner, profile, spec, me, n_parties, n_steps, seed).map_err(err)?) })
     }
 
     /// The outcome index to offer at round `step`, or None (no offer).
-    fn propose(&mut self, step: u64) -> Option<u64> {
-        self.inner.propose(step)
+    fn propose(&self, step: u64) -> Option<u64> {
+        self.agent().propose(step)
     }
 
     /// "accept", "reject" or "end": the answer at round `step` to `offer` made by party `source`.
-    fn respond(&mut self, step: u64, offer: u64, source: usize) -> &'static str {
-        negotiation::response_name(self.inner.respond(step, offer, source))
+    fn respond(&self, step: u64, offer: u64, source: usize) -> &'static str {
+        negotiation::response_name(self.agent().respond(step, offer, source))
     }
 
     /// Another party's offer, made at round `step`, became known.
-    fn observe(&mut self, step: u64, offer: u64, source: usize) {
-        self.inner.observe(step, offer, source)
+    fn observe(&self, step: u64, offer: u64, source: usize) {
+        self.agent().observe(step, offer, source)
     }
 
     /// The strategy's name.
     #[getter]
     fn name(&self) -> String {
-        self.inner.name()
+        self.agent().name()
     }
 }
 
