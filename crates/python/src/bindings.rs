@@ -435,6 +435,7 @@ fn content_hash(text: &str) -> String {
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("BackchannelError", m.py().get_type::<BackchannelError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("DEFAULT_SOURCE", bc_diplomacy::scenario::DEFAULT_SOURCE)?;
     m.add_class::<PyDomain>()?;
     m.add_class::<PyAgent>()?;
     m.add_function(wrap_pyfunction!(analyze_json, m)?)?;

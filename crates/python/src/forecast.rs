@@ -92,7 +92,7 @@ fn set_key(doc: &mut toml_edit::DocumentMut, key: &str, value: f64) -> Result<()
 /// The checked scenario of a request.
 pub fn scenario(r: &ForecastRequest) -> Result<Scenario> {
     let text = scenario_text(r.text.as_deref());
-    let source = if r.text.is_none() { "embedded default scenario" } else { r.source.as_str() };
+    let source = if r.text.is_none() { bc_diplomacy::scenario::DEFAULT_SOURCE } else { r.source.as_str() };
     let s = if r.settings.is_empty() {
         Scenario::from_str(text, source, &r.base_dir)?
     } else {

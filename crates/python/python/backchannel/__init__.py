@@ -283,7 +283,7 @@ def _scenario(scenario: Optional[PathLike], text: Optional[str]) -> Tuple[Option
         return body, str(p), str(p.parent)
     if text is not None:
         return text, "<string>", "."
-    return None, "embedded default scenario", "."
+    return None, _core.DEFAULT_SOURCE, "."
 
 
 @dataclass

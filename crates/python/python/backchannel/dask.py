@@ -67,7 +67,7 @@ def forecast(
     body, source, base = _scenario(scenario, text)
     if body is None:
         body = _core.default_scenario_text()
-        source = "embedded default scenario"
+        source = _core.DEFAULT_SOURCE
     digest = _core.content_hash(body)
     key = f"backchannel-scenario-{digest}"
     text_future = client.scatter({key: body}, broadcast=False)[key]
