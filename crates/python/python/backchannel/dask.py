@@ -17,12 +17,30 @@ per shard, then :func:`backchannel.merge_forecasts` on the results in shard orde
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Tuple
+import uuid
+import weakref
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 from . import Forecast, _core, _scenario, _table, merge_forecasts
 from . import BackchannelError
 
-__all__ = ["forecast", "run_shard"]
+__all__ = ["forecast", "run_shard", "scenario_future"]
+
+# The scenario texts each client has scattered, by content hash: a text goes to the cluster once
+# per client and stays there while the client lives (re-scattering a key whose previous copy is
+# being released would race with that release).
+_SCATTERED: "weakref.WeakKeyDictionary[Any, Dict[str, Any]]" = weakref.WeakKeyDictionary()
+
+
+def scenario_future(client: Any, text: str) -> Tuple[str, Any]:
+    """``(sha256 of text, a future of text held under backchannel-scenario-<sha256>)``,
+    scattering the text only the first time this client sees it."""
+    digest = _core.content_hash(text)
+    held = _SCATTERED.setdefault(client, {})
+    if digest not in held:
+        key = f"backchannel-scenario-{digest}"
+        held[digest] = client.scatter({key: text}, broadcast=False)[key]
+    return digest, held[digest]
 
 
 def run_shard(
@@ -37,13 +55,14 @@ def run_shard(
     counterfactuals: bool,
     shard: Tuple[int, int],
     threads: int,
+    records: bool = True,
 ) -> Tuple[str, Any]:
     """One shard on a worker: ``(aggregate JSON text, records table)``. Refuses a text whose
     hash is not ``digest`` (a stale or corrupted copy)."""
     if _core.content_hash(text) != digest:
         raise BackchannelError(f"scenario {digest[:12]}…: the text received does not have this hash")
-    agg, cols = _core.forecast_shard(text, source, base_dir, variant, list(settings), runs, seed, counterfactuals, shard, threads, True)
-    return agg, _table(cols)
+    agg, cols = _core.forecast_shard(text, source, base_dir, variant, list(settings), runs, seed, counterfactuals, shard, threads, records)
+    return agg, _table(cols) if records else None
 
 
 def forecast(
@@ -58,6 +77,7 @@ def forecast(
     settings: Optional[Mapping[str, float]] = None,
     shards: int = 4,
     threads_per_task: int = 1,
+    records: bool = True,
 ) -> Forecast:
     """The forecast of :func:`backchannel.forecast`, run as ``shards`` tasks on a
     ``distributed.Client``; equal, byte for byte (aggregate, result and records), to the local
@@ -68,14 +88,14 @@ def forecast(
     if body is None:
         body = _core.default_scenario_text()
         source = _core.DEFAULT_SOURCE
-    digest = _core.content_hash(body)
-    key = f"backchannel-scenario-{digest}"
-    text_future = client.scatter({key: body}, broadcast=False)[key]
+    digest, text_future = scenario_future(client, body)
     s = tuple((str(k), float(v)) for k, v in (settings or {}).items())
+    # Task keys name the scenario and the shard; the suffix keeps repeated calls apart.
+    call = uuid.uuid4().hex[:12]
     futures = [
         client.submit(
-            run_shard, digest, text_future, base, source, variant, s, runs, seed, counterfactuals, (i, shards), threads_per_task,
-            key=f"backchannel-forecast-{digest[:16]}-{seed}-{runs}-{int(counterfactuals)}-{abs(hash((variant, s))):x}-{i}of{shards}",
+            run_shard, digest, text_future, base, source, variant, s, runs, seed, counterfactuals, (i, shards), threads_per_task, records,
+            key=f"backchannel-forecast-{digest[:16]}-{i}of{shards}-{call}",
             pure=False,
         )
         for i in range(shards)
