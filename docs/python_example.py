@@ -3,14 +3,14 @@
 # (`# %%` marks cells for Jupyter/VS Code). Tested by crates/python/tests/test_docs.py.
 """backchannel in a notebook: a domain, its analysis, a tournament and a plot of the scores."""
 
-# %% Load a GENIUS domain (a folder of XML files) under NegMAS's reading of the numbers.
+# %% Load a GENIUS domain (a folder of XML files), read with GENIUS's own rules.
 import os
 from pathlib import Path
 
 import backchannel as bc
 
 ROOT = Path(__file__).resolve().parent.parent
-domain = bc.load_domain(ROOT / "tests" / "data" / "genius" / "Camera", semantics="negmas")
+domain = bc.load_domain(ROOT / "tests" / "data" / "genius" / "Camera")
 print(domain)
 
 # %% The same analysis as `backchannel analyze --json`: Pareto frontier and bargaining solutions.

@@ -6,6 +6,7 @@
 #
 # Environment: PYTHON (default python3) makes the venv; BC_PY_VENV (default target/python-venv)
 # is where it lives; BC_PY_SETUP_ONLY=1 builds the venv and the wheel and runs no test;
+# BC_PY_ONLY=1 skips `cargo test` (the Python tests alone, for working on crates/python);
 # BC_SLOW=1 adds the slow Python cases (NegMAS's analytics of EnergyGrid, minutes).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -13,7 +14,7 @@ cd "$root"
 python="${PYTHON:-python3}"
 venv="${BC_PY_VENV:-$root/target/python-venv}"
 
-if [ -z "${BC_PY_SETUP_ONLY:-}" ]; then
+if [ -z "${BC_PY_SETUP_ONLY:-}" ] && [ -z "${BC_PY_ONLY:-}" ]; then
   cargo test --workspace --release
 fi
 # The Python tests compare against the release binary.
@@ -22,6 +23,8 @@ cargo build --release -q -p backchannel
 if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
+# maturin's build backend runs the `maturin` of PATH.
+export PATH="$venv/bin:$PATH"
 "$venv/bin/python" -m pip install -q --upgrade pip
 "$venv/bin/python" -m pip install -q -r crates/python/requirements-test.txt
 # The README's install command, in this venv (maturin from the venv: no isolated build env).
