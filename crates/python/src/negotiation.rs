@@ -2,7 +2,6 @@
 //! every event (the `--trace` JSON Lines, as objects), and a single strategy driven from outside
 //! (a NegMAS negotiator asks it for offers and answers, turn by turn).
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 use anyhow::{bail, Context as _, Result};
@@ -277,9 +276,7 @@ impl Agent {
 
     /// The strategy's name.
     pub fn name(&self) -> String {
-        let mut s = String::new();
-        let _ = write!(s, "{}", self.agent.name());
-        s
+        self.agent.name().to_string()
     }
 }
 
