@@ -47,6 +47,9 @@ pub struct PyDomain {
     pub(crate) inner: Domain,
 }
 
+/// An issue as Python sees it: (name, kind, values).
+type PyIssue<'py> = (String, String, Vec<Bound<'py, PyAny>>);
+
 fn plain_to_py<'py>(py: Python<'py>, v: &PlainValue) -> PyResult<Bound<'py, PyAny>> {
     Ok(match v {
         PlainValue::Text(s) => s.into_pyobject(py)?.into_any(),
@@ -84,7 +87,7 @@ impl PyDomain {
     /// Builds a domain from issues `[(name, kind, values)]` and profiles (dicts with `name`,
     /// `reserved_value` and either `bias`/`weights`/`tables` or `values`).
     #[staticmethod]
-    fn from_parts(name: &str, issues: Vec<(String, String, Vec<Bound<'_, PyAny>>)>, profiles: Vec<Bound<'_, PyDict>>) -> PyResult<PyDomain> {
+    fn from_parts(name: &str, issues: Vec<PyIssue<'_>>, profiles: Vec<Bound<'_, PyDict>>) -> PyResult<PyDomain> {
         let issues: Vec<IssueSpec> = issues
             .into_iter()
             .map(|(name, kind, values)| Ok(IssueSpec { name, kind, values: values.iter().map(py_to_plain).collect::<PyResult<_>>()? }))
@@ -128,7 +131,7 @@ impl PyDomain {
 
     /// The issues, as `[(name, kind, values)]`.
     #[getter]
-    fn issues<'py>(&self, py: Python<'py>) -> PyResult<Vec<(String, String, Vec<Bound<'py, PyAny>>)>> {
+    fn issues<'py>(&self, py: Python<'py>) -> PyResult<Vec<PyIssue<'py>>> {
         self.inner
             .issues()
             .into_iter()
@@ -176,7 +179,7 @@ impl PyDomain {
     fn utilities<'py>(&self, py: Python<'py>, profiles: Option<Vec<usize>>, limit: u64) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let d = &self.inner;
         let (rows, n, u) = py.allow_threads(|| d.utilities(profiles.as_deref(), limit)).map_err(err)?;
-        u.into_pyarray(py).reshape([rows, n]).map_err(PyErr::from)
+        u.into_pyarray(py).reshape([rows, n])
     }
 
     /// Profile `k` as a dict: additive (`bias`, `weights`, `tables`) or a table (`values`, one

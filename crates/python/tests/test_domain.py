@@ -65,3 +65,13 @@ def test_unknown_semantics_and_missing_paths_are_refused():
         d.outcome(27)
     with pytest.raises(bc.BackchannelError, match="Laptop"):
         d.index(["Mac", "60 Gb", "19'' LCD"])
+
+
+def test_the_extension_is_one_abi3_module_with_stubs():
+    from pathlib import Path
+
+    core = Path(bc._core.__file__)
+    # One wheel for CPython 3.9+: the stable-ABI suffix, not a per-version one.
+    assert core.name == "_core.abi3.so"
+    assert (core.parent / "_core.pyi").exists() and (core.parent / "py.typed").exists()
+    assert bc.Domain.load.__doc__ and "domain folder" in bc.Domain.load.__doc__
