@@ -81,6 +81,7 @@ def test_scenario_errors_carry_file_line_and_key(tmp_path):
 
 
 def test_dask_local_cluster_is_byte_identical_to_the_local_run():
+    """A forecast as 4 shard tasks on 2 worker processes, and a sweep as one task per point."""
     from distributed import Client, LocalCluster, get_task_stream
 
     import backchannel.dask
@@ -91,6 +92,9 @@ def test_dask_local_cluster_is_byte_identical_to_the_local_run():
         with get_task_stream(client) as stream:
             remote = backchannel.dask.forecast(client, runs=RUNS, seed=7, shards=4)
         workers = set(client.scheduler_info()["workers"])
+        grid = {"public.visibility": [0.05, 0.4], "parties.iran.walk_away": [0.05, 0.3]}
+        remote_sweep = backchannel.dask.sweep(client, grid=grid, runs=100, seed=2)
+    assert remote_sweep.equals(bc.sweep(grid=grid, runs=100, seed=2))
     shards = [t for t in stream.data if str(t["key"]).startswith("backchannel-forecast-")]
     assert remote.aggregate == local.aggregate
     assert json.dumps(remote.result) == json.dumps(local.result)

@@ -358,23 +358,32 @@ def sweep(
     Returns a ``pyarrow.Table``: one row per point, the point's values, then the probabilities
     of each outcome class and of any agreement.
     """
-    import itertools
-
     import pyarrow as pa
+
+    pts = _sweep_points(grid, points)
+    rows = []
+    for k, p in enumerate(pts):
+        f = forecast(scenario, text=text, variant=variant, runs=runs, seed=seed, counterfactuals=False, settings=p, threads=threads, records=False)
+        rows.append(_sweep_row(k, p, f.result))
+    return pa.Table.from_pylist(rows)
+
+
+def _sweep_points(grid: Optional[Mapping[str, Sequence[float]]], points: Optional[Sequence[Mapping[str, float]]]) -> List[Dict[str, float]]:
+    """The points of a sweep: the full grid (last key fastest) or the given list."""
+    import itertools
 
     if (grid is None) == (points is None):
         raise BackchannelError("sweep: give either grid or points")
     if grid is not None:
         keys = list(grid)
-        pts = [dict(zip(keys, combo)) for combo in itertools.product(*(list(grid[k]) for k in keys))]
-    else:
-        pts = [dict(p) for p in points]  # type: ignore[union-attr]
-    rows = []
-    for k, p in enumerate(pts):
-        f = forecast(scenario, text=text, variant=variant, runs=runs, seed=seed, counterfactuals=False, settings=p, threads=threads, records=False)
-        row: Dict[str, Any] = {"point": k}
-        row.update({key: float(v) for key, v in p.items()})
-        for name, prob in f.result["outcomes"].items():
-            row[name] = prob["p"]
-        rows.append(row)
-    return pa.Table.from_pylist(rows)
+        return [dict(zip(keys, combo)) for combo in itertools.product(*(list(grid[k]) for k in keys))]
+    return [dict(p) for p in points]  # type: ignore[union-attr]
+
+
+def _sweep_row(k: int, point: Mapping[str, float], result: Mapping[str, Any]) -> Dict[str, Any]:
+    """One row of a sweep's table: the point's number and values, then outcome probabilities."""
+    row: Dict[str, Any] = {"point": k}
+    row.update({key: float(v) for key, v in point.items()})
+    for name, prob in result["outcomes"].items():
+        row[name] = prob["p"]
+    return row

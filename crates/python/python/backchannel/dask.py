@@ -1,4 +1,4 @@
-"""Forecast shards as Dask tasks, merged exactly.
+"""Forecast shards and sweep points as Dask tasks, merged exactly.
 
 A forecast of ``runs`` runs is cut into ``shards`` contiguous slices (``shard=(i, N)``, as
 ``backchannel run --shard i/N``); each slice is one Dask task that runs the Rust engine and
@@ -17,14 +17,15 @@ per shard, then :func:`backchannel.merge_forecasts` on the results in shard orde
 
 from __future__ import annotations
 
+import json
 import uuid
 import weakref
 from typing import Any, Dict, Mapping, Optional, Tuple
 
-from . import Forecast, _core, _scenario, _table, merge_forecasts
+from . import Forecast, _core, _scenario, _sweep_points, _sweep_row, _table, merge_forecasts
 from . import BackchannelError
 
-__all__ = ["forecast", "run_shard", "scenario_future"]
+__all__ = ["forecast", "run_shard", "scenario_future", "sweep"]
 
 # The scenario texts each client has scattered, by content hash: a text goes to the cluster once
 # per client and stays there while the client lives (re-scattering a key whose previous copy is
@@ -102,3 +103,38 @@ def forecast(
     ]
     parts = client.gather(futures)
     return merge_forecasts([Forecast(result={}, records=records, aggregate=agg) for agg, records in parts])
+
+
+def sweep(
+    client: Any,
+    scenario: Any = None,
+    *,
+    text: Optional[str] = None,
+    grid: Optional[Mapping[str, Any]] = None,
+    points: Optional[Any] = None,
+    variant: Optional[str] = None,
+    runs: int = 2_000,
+    seed: int = 0,
+    threads_per_task: int = 1,
+):
+    """The sweep of :func:`backchannel.sweep`, one Dask task per point (the scenario scattered
+    once, by content hash); the same table, row for row."""
+    import pyarrow as pa
+
+    body, source, base = _scenario(scenario, text)
+    if body is None:
+        body, source = _core.default_scenario_text(), _core.DEFAULT_SOURCE
+    pts = _sweep_points(grid, points)
+    digest, text_future = scenario_future(client, body)
+    call = uuid.uuid4().hex[:12]
+    futures = [
+        client.submit(
+            run_shard, digest, text_future, base, source, variant, tuple((str(k), float(v)) for k, v in p.items()), runs, seed, False, (0, 1), threads_per_task, False,
+            key=f"backchannel-sweep-{digest[:16]}-{k}-{call}",
+            pure=False,
+        )
+        for k, p in enumerate(pts)
+    ]
+    results = client.gather(futures)
+    rows = [_sweep_row(k, p, json.loads(_core.forecast_summary_json(agg))) for k, (p, (agg, _)) in enumerate(zip(pts, results))]
+    return pa.Table.from_pylist(rows)
