@@ -99,3 +99,18 @@ def test_stakeholders_on_a_ktab_file():
     ours = bc.stakeholders(f, turns=5, params={"VotingRule": "PropCbc"})
     ours.pop("positions")
     assert ours == cli_json("stakeholders", str(f), "--turns", "5", "--param", "VotingRule=PropCbc")
+
+
+def test_tables_work_with_polars():
+    import polars as pl
+
+    t = bc.tournament(_domains(), AGENTS, steps=40, seed=2)
+    df = pl.from_arrow(t.results)
+    assert df.height == t.results.num_rows
+    by_agent = df.group_by("agent_0").agg(pl.col("utility_0").mean()).sort("agent_0")
+    assert by_agent["agent_0"].to_list() == sorted(AGENTS)
+    # Numeric columns are plain Arrow float64 columns (pyarrow wraps the engine's NumPy arrays).
+    col = t.results.column("welfare").chunk(0)
+    assert col.null_count == 0 and col.type == pa.float64()
+    f = bc.forecast(runs=50, seed=1)
+    assert pl.from_arrow(f.records).height == 50
