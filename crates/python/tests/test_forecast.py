@@ -68,8 +68,9 @@ def test_sweep_gives_one_row_per_point():
     df = t.to_pandas()
     assert len(df) == 4
     assert list(df["public.visibility"]) == [0.05, 0.05, 0.4, 0.4]
-    total = df["comprehensive"] + df["partial"] + df["collapse"] + df["drift"]
+    total = sum(df[k] for k in df.columns if k not in ("point", "agreement", *t.column_names[1:3]))
     assert ((total - 1).abs() < 1e-12).all()
+    assert t.column_names[1:3] == ["public.visibility", "parties.us.walk_away"]
 
 
 def test_scenario_errors_carry_file_line_and_key(tmp_path):

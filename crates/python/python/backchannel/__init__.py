@@ -43,6 +43,7 @@ __all__ = [
     "nash_points",
     "negotiate",
     "pareto_frontier",
+    "probability",
     "stakeholders",
     "sweep",
     "tournament",
@@ -385,5 +386,11 @@ def _sweep_row(k: int, point: Mapping[str, float], result: Mapping[str, Any]) ->
     row: Dict[str, Any] = {"point": k}
     row.update({key: float(v) for key, v in point.items()})
     for name, prob in result["outcomes"].items():
-        row[name] = prob["p"]
+        row[name] = probability(prob)
     return row
+
+
+def probability(x: Mapping[str, Any]) -> float:
+    """The estimate of a probability in a forecast's JSON (``{"p": ...}`` or
+    ``{"estimate": ...}``, with its interval)."""
+    return x["p"] if "p" in x else x["estimate"]

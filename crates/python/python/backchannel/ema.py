@@ -15,12 +15,16 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
-from . import forecast
+from . import forecast, probability
 
-__all__ = ["OUTCOMES", "model", "parameter_name"]
+__all__ = ["model", "outcome_names", "parameter_name"]
 
-# The forecast's outcome classes, as EMA outcomes (probabilities).
-OUTCOMES = ("agreement", "comprehensive", "partial", "collapse", "drift")
+
+def outcome_names(scenario: Any = None, *, text: Optional[str] = None, variant: Optional[str] = None) -> Tuple[str, ...]:
+    """The forecast's outcome classes (the keys of its ``outcomes``), read from a one-run
+    forecast of the scenario, so that the adapter follows the model's classes."""
+    f = forecast(scenario, text=text, variant=variant, runs=1, counterfactuals=False, records=False)
+    return tuple(f.result["outcomes"])
 
 
 def parameter_name(key: str) -> str:
@@ -38,23 +42,26 @@ def model(
     variant: Optional[str] = None,
     runs: int = 1_000,
     seed: int = 0,
-    outcomes: Sequence[str] = OUTCOMES,
+    outcomes: Optional[Sequence[str]] = None,
     threads: int = 0,
 ):
     """An ``ema_workbench.Model`` whose uncertainties are the scenario keys of
     ``uncertainties`` (``{key: (low, high)}``, real-valued) and whose outcomes are the forecast
-    probabilities named in ``outcomes`` (each a ``ScalarOutcome``)."""
+    probabilities named in ``outcomes`` (each a ``ScalarOutcome``; default: every outcome class
+    of the forecast, :func:`outcome_names`)."""
     from ema_workbench import Model, RealParameter, ScalarOutcome
 
     keys = {parameter_name(k): k for k in uncertainties}
-    unknown = [o for o in outcomes if o not in OUTCOMES]
+    known = outcome_names(scenario, text=text, variant=variant)
+    outcomes = tuple(known if outcomes is None else outcomes)
+    unknown = [o for o in outcomes if o not in known]
     if unknown:
-        raise ValueError(f"outcomes: expected names among {', '.join(OUTCOMES)}, found {', '.join(unknown)}")
+        raise ValueError(f"outcomes: expected names among {', '.join(known)}, found {', '.join(unknown)}")
 
     def run(**params: float) -> Dict[str, float]:
         settings = {keys[p]: float(v) for p, v in params.items() if p in keys}
         f = forecast(scenario, text=text, variant=variant, runs=runs, seed=seed, counterfactuals=False, settings=settings, threads=threads, records=False)
-        return {o: f.result["outcomes"][o]["p"] for o in outcomes}
+        return {o: probability(f.result["outcomes"][o]) for o in outcomes}
 
     m = Model(name, function=run)
     m.uncertainties = [RealParameter(p, float(lo), float(hi)) for p, (lo, hi) in ((parameter_name(k), v) for k, v in uncertainties.items())]
