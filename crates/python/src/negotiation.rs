@@ -1,0 +1,335 @@
+//! Negotiations for Python: one negotiation with the JSON of `backchannel negotiate --json` and
+//! every event (the `--trace` JSON Lines, as objects), and a single strategy driven from outside
+//! (a NegMAS negotiator asks it for offers and answers, turn by turn).
+
+use std::sync::Arc;
+
+use anyhow::{bail, Context as _, Result};
+use bc_engine::seed_for;
+use bc_model::{analyze, Options, OutcomeSpace};
+use bc_protocol::{Ending, Event, ProtocolKind, Source};
+use bc_strategy::{agreement_utility, play, Budget, Context, Negotiator, Plan, Response, Side, Spec};
+use rand::SeedableRng;
+use serde_json::{json, Value as Json};
+
+use crate::domain::Domain;
+use crate::float;
+
+/// The longest negotiation run here (its whole trace is kept), as the CLI's.
+pub const MAX_STEPS: u64 = 10_000_000;
+
+/// What `negotiate` is asked for (the CLI's flags).
+#[derive(Clone, Debug)]
+pub struct NegotiateOptions {
+    /// One agent specification per party (`boulware`, `tb:e=2.5`, ...).
+    pub agents: Vec<String>,
+    /// `sao`, `single-text`, `relay` or `confidential`.
+    pub protocol: String,
+    /// The mediator of a mediated protocol.
+    pub mediator: Option<String>,
+    /// The profile of each party (default 0, 1, ...).
+    pub profiles: Option<Vec<usize>>,
+    /// Round limit.
+    pub steps: u64,
+    /// Seed of random agents and mediators.
+    pub seed: u64,
+}
+
+/// Parses a protocol name (as `--protocol`).
+pub fn parse_protocol(name: &str) -> Result<ProtocolKind> {
+    Ok(match name.trim().to_ascii_lowercase().as_str() {
+        "sao" => ProtocolKind::Sao,
+        "single-text" | "single_text" | "singletext" => ProtocolKind::SingleText,
+        "relay" => ProtocolKind::Relay,
+        "confidential" => ProtocolKind::Confidential,
+        other => bail!("protocol: unknown protocol {other:?}; valid protocols: sao, single-text, relay, confidential"),
+    })
+}
+
+/// Parses agent specifications.
+pub fn parse_agents(list: &[String]) -> Result<Vec<Spec>> {
+    let specs: Vec<Spec> = list.iter().map(|s| s.parse::<Spec>()).collect::<Result<_, _>>().context("agents")?;
+    if specs.is_empty() {
+        bail!("agents: expected a list of agents, found none");
+    }
+    Ok(specs)
+}
+
+/// The agents and mediators the registry knows, as `(name, description, parameters)`.
+pub fn agent_names() -> Vec<(String, String, Vec<String>)> {
+    bc_strategy::registry::AGENTS.iter().map(|a| (a.name.to_string(), a.about.to_string(), a.params.iter().map(|p| p.to_string()).collect())).collect()
+}
+
+fn names(space: &OutcomeSpace, o: u64) -> Vec<String> {
+    space.value_names(&space.outcome_at(o))
+}
+
+fn who(actor: bc_protocol::Actor, agents: &[Spec], mediator: &str) -> String {
+    match actor {
+        bc_protocol::Actor::Party(i) => format!("party {i} ({})", agents.get(i).map_or(String::new(), |a| a.to_string())),
+        bc_protocol::Actor::Mediator => format!("the mediator ({mediator})"),
+    }
+}
+
+fn why(ending: &Ending, agents: &[Spec], mediator: &str) -> String {
+    match ending {
+        Ending::Agreement(_) => "agreement".into(),
+        Ending::Timeout => "no agreement: the round limit was reached".into(),
+        Ending::Ended { by } => format!("no agreement: {} ended the talks", who(*by, agents, mediator)),
+        Ending::NotRatified => "no agreement: the final text was not ratified by every party".into(),
+        Ending::Fault { by, message } => format!("no agreement: fault of {}: {message}", who(*by, agents, mediator)),
+    }
+}
+
+/// One event as the CLI's `--trace` writes it.
+pub fn event_json(space: &OutcomeSpace, e: &Event) -> Json {
+    let o = |x: &u64| names(space, *x);
+    match e {
+        Event::Offer { step, party, outcome } => json!({"step": step, "event": "offer", "party": party, "outcome": o(outcome)}),
+        Event::Accept { step, party, outcome } => json!({"step": step, "event": "accept", "party": party, "outcome": o(outcome)}),
+        Event::Delivered { step, to, outcome, from } => json!({
+            "step": step, "event": "delivered", "to": to, "outcome": o(outcome),
+            "from": match from { Source::Party(p) => json!(p), Source::Mediator => json!("mediator") },
+        }),
+        Event::Held { step, from, outcome } => json!({"step": step, "event": "held", "from": from, "outcome": o(outcome)}),
+        Event::Draft { step, outcome } => json!({"step": step, "event": "draft", "outcome": o(outcome)}),
+        Event::Vote { step, party, accept } => json!({"step": step, "event": "vote", "party": party, "accept": accept}),
+        Event::Adopted { step, outcome } => json!({"step": step, "event": "adopted", "outcome": o(outcome)}),
+        Event::Ratify { step, party, accept } => json!({"step": step, "event": "ratify", "party": party, "accept": accept}),
+        Event::Report { step, party, floor } => json!({"step": step, "event": "report", "party": party, "floor": float(*floor)}),
+        Event::Zone { step, exists } => json!({"step": step, "event": "zone", "exists": exists}),
+        Event::End { step, ending } => json!({
+            "step": step, "event": "end", "ending": ending.name(),
+            "agreement": ending.agreement().map(|x| o(&x)),
+            "fault": match ending { Ending::Fault { message, .. } => Some(message.clone()), _ => None },
+        }),
+    }
+}
+
+/// Runs one negotiation: `(the JSON of negotiate --json, every event as the --trace objects)`.
+pub fn negotiate(d: &Domain, o: &NegotiateOptions) -> Result<(Json, Vec<Json>)> {
+    let protocol = parse_protocol(&o.protocol)?;
+    let agents = parse_agents(&o.agents)?;
+    if agents.len() < 2 {
+        bail!("agents: a negotiation needs at least 2 agents, found {}", agents.len());
+    }
+    if o.steps == 0 {
+        bail!("steps: expected at least 1 round, found 0");
+    }
+    if o.steps > MAX_STEPS {
+        bail!("steps: expected at most {MAX_STEPS} rounds (the trace of one negotiation is kept in memory), found {}", o.steps);
+    }
+    let mediator: Option<Spec> = o.mediator.as_deref().map(str::parse).transpose().context("mediator")?;
+    if mediator.is_some() && protocol == ProtocolKind::Sao {
+        bail!("mediator: SAO has no mediator; use protocol single-text, relay or confidential");
+    }
+    for a in &agents {
+        bc_strategy::check_agent(a, protocol).context("agents")?;
+    }
+    if let Some(m) = &mediator {
+        bc_strategy::check_mediator(m, protocol).context("mediator")?;
+    }
+    let scenario = &d.scenario;
+    let profiles = match &o.profiles {
+        Some(p) => {
+            if p.len() != agents.len() {
+                bail!("profiles: expected one profile per agent ({}), found {}", agents.len(), p.len());
+            }
+            d.profile_indices(Some(p))?
+        }
+        None => {
+            if scenario.parties.len() < agents.len() {
+                bail!("{}: {} agents need {} profiles but the domain has {}; name the profile of each party with profiles=[...]", scenario.domain_file.display(), agents.len(), agents.len(), scenario.parties.len());
+            }
+            (0..agents.len()).collect()
+        }
+    };
+    let space = Arc::new(scenario.space.clone());
+    let sides: Vec<Arc<Side>> = profiles.iter().map(|p| Side::new(space.clone(), scenario.parties[*p].clone()).map(Arc::new)).collect::<Result<_, _>>()?;
+    let plan = Plan { protocol, agents: &agents, mediator: mediator.as_ref(), n_steps: o.steps, keep_events: true, budget: Budget::default() };
+    let seed = o.seed;
+    let mut rng = |k: usize| rand_chacha::ChaCha8Rng::seed_from_u64(seed_for(seed, k as u64));
+    let record = play(&plan, &sides, &mut rng).with_context(|| format!("negotiating on {}", scenario.domain_file.display()))?;
+    let used: Vec<&bc_model::Preferences> = profiles.iter().map(|p| &scenario.parties[*p]).collect();
+    let analysis = analyze(&space, &used, Options::default()).ok();
+    let agreement = record.ending.agreement();
+    let utils: Vec<f64> = sides
+        .iter()
+        .enumerate()
+        .map(|(k, s)| match agreement {
+            Some(a) => agreement_utility(s, a, record.step, o.steps),
+            None => analysis.as_ref().map_or(s.reserved_value(), |a| a.disagreement[k]),
+        })
+        .collect();
+    let distances = analysis.as_ref().map(|a| a.distances(&utils));
+    let mediator_name = match &mediator {
+        Some(m) => m.to_string(),
+        None => bc_strategy::registry::mediators(protocol).first().map_or("none".into(), |(n, _)| n.to_string()),
+    };
+    let offers: Vec<Json> = record
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Offer { step, party, outcome } => Some(json!({"step": step, "proposer": party, "outcome": names(&space, *outcome)})),
+            Event::Draft { step, outcome } => Some(json!({"step": step, "proposer": "mediator", "outcome": names(&space, *outcome)})),
+            _ => None,
+        })
+        .collect();
+    let fault = match &record.ending {
+        Ending::Fault { by, message } => Some(json!({"by": who(*by, &agents, &mediator_name), "message": message})),
+        _ => None,
+    };
+    let j = json!({
+        "domain": space.name(),
+        "protocol": protocol.name(),
+        "mediator": (protocol != ProtocolKind::Sao).then(|| mediator_name.clone()),
+        "agents": agents.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+        "profiles": profiles.iter().map(|p| scenario.parties[*p].name.clone()).collect::<Vec<_>>(),
+        "n_steps": o.steps,
+        "seed": o.seed,
+        "semantics": d.semantics,
+        "ignore_discount": d.ignore_discount,
+        "ending": record.ending.name(),
+        "reason": why(&record.ending, &agents, &mediator_name),
+        "agreement": agreement.map(|a| names(&space, a)),
+        "agreement_index": agreement,
+        "step": record.step,
+        "n_offers": record.n_offers,
+        "utils": utils.iter().map(|u| float(*u)).collect::<Vec<_>>(),
+        "advantages": analysis.as_ref().map(|a| utils.iter().zip(&a.disagreement).map(|(u, d)| float(u - d)).collect::<Vec<_>>()),
+        "welfare": float(utils.iter().sum()),
+        "pareto_distance": distances.map(|d| float(d.pareto)),
+        "nash_distance": distances.map(|d| float(d.nash)),
+        "fault": fault,
+        "trace": offers,
+    });
+    let events = record.events.iter().map(|e| event_json(&space, e)).collect();
+    Ok((j, events))
+}
+
+/// One strategy of the registry, driven from outside one decision at a time (NegMAS's
+/// `SAOMechanism` through `backchannel.negmas.BackchannelNegotiator`). It decides exactly as in
+/// `negotiate`: same construction, same generator (`seed_for(seed, party)`), same contexts.
+pub struct Agent {
+    agent: Box<dyn Negotiator>,
+    /// The party's position.
+    pub me: usize,
+    /// Number of parties.
+    pub n_parties: usize,
+    /// Round limit.
+    pub n_steps: u64,
+}
+
+/// An answer of [`Agent::respond`].
+pub fn response_name(r: Response) -> &'static str {
+    match r {
+        Response::Accept => "accept",
+        Response::Reject => "reject",
+        Response::End => "end",
+    }
+}
+
+impl Agent {
+    /// Builds agent `spec` for profile `profile` of `d`, sitting at position `me` of
+    /// `n_parties` in an SAO negotiation of `n_steps` rounds, seeded as party `me` of
+    /// `negotiate --seed seed`.
+    pub fn new(d: &Domain, profile: usize, spec: &str, me: usize, n_parties: usize, n_steps: u64, seed: u64) -> Result<Agent> {
+        let spec: Spec = spec.parse().context("agent")?;
+        bc_strategy::check_agent(&spec, ProtocolKind::Sao).context("agent")?;
+        let k = d.profile_indices(Some(&[profile]))?[0];
+        if me >= n_parties {
+            bail!("agent: position {me} is not among {n_parties} parties");
+        }
+        if n_steps == 0 {
+            bail!("steps: expected at least 1 round, found 0");
+        }
+        let space = Arc::new(d.scenario.space.clone());
+        let side = Arc::new(Side::new(space, d.scenario.parties[k].clone())?);
+        let rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed_for(seed, me as u64));
+        let agent = bc_strategy::build_agent(&spec, side, ProtocolKind::Sao, rng)?;
+        Ok(Agent { agent, me, n_parties, n_steps })
+    }
+
+    fn ctx(&self, step: u64) -> Context {
+        Context { me: self.me, n_parties: self.n_parties, step, n_steps: self.n_steps, relative_time: bc_protocol::relative_time(step, self.n_steps) }
+    }
+
+    /// The offer to make at round `step` (`None`: no offer, which ends an SAO negotiation).
+    pub fn propose(&mut self, step: u64) -> Option<u64> {
+        let c = self.ctx(step);
+        self.agent.propose(&c)
+    }
+
+    /// The answer at round `step` to `offer` made by party `from`.
+    pub fn respond(&mut self, step: u64, offer: u64, from: usize) -> Response {
+        let c = self.ctx(step);
+        self.agent.respond(&c, offer, Source::Party(from))
+    }
+
+    /// Another party's offer, made at round `step`, became known.
+    pub fn observe(&mut self, step: u64, offer: u64, from: usize) {
+        if self.agent.observes() {
+            let c = self.ctx(step);
+            self.agent.observe(&c, Source::Party(from), offer);
+        }
+    }
+
+    /// The strategy's name.
+    pub fn name(&self) -> String {
+        self.agent.name().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn domain(name: &str) -> Domain {
+        Domain::load(&[PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/genius").join(name)], "negmas", true).unwrap()
+    }
+
+    /// Two agents driven one decision at a time under SAO's rules give negotiate's trace.
+    #[test]
+    fn driven_agents_reproduce_negotiate() {
+        let d = domain("LaptopB");
+        let o = NegotiateOptions { agents: vec!["boulware".into(), "micro".into()], protocol: "sao".into(), mediator: None, profiles: None, steps: 100, seed: 3 };
+        let (j, events) = negotiate(&d, &o).unwrap();
+        assert!(!events.is_empty());
+        let mut a = [Agent::new(&d, 0, "boulware", 0, 2, 100, 3).unwrap(), Agent::new(&d, 1, "micro", 1, 2, 100, 3).unwrap()];
+        let mut trace = Vec::new();
+        let mut current: Option<(u64, usize)> = None;
+        let mut agreement = None;
+        'rounds: for step in 0..100u64 {
+            for i in 0..2 {
+                let offer = match current {
+                    Some((offer, from)) if from != i => match a[i].respond(step, offer, from) {
+                        Response::Accept => {
+                            agreement = Some(offer);
+                            break 'rounds;
+                        }
+                        Response::End => break 'rounds,
+                        Response::Reject => a[i].propose(step),
+                    },
+                    _ => a[i].propose(step),
+                };
+                let Some(offer) = offer else { break 'rounds };
+                trace.push(json!({"step": step, "proposer": i, "outcome": names(&d.scenario.space, offer)}));
+                a[1 - i].observe(step, offer, i);
+                current = Some((offer, i));
+            }
+        }
+        assert_eq!(Json::Array(trace), j["trace"]);
+        assert_eq!(agreement, j["agreement_index"].as_u64());
+    }
+
+    #[test]
+    fn unknown_agents_and_protocols_are_named() {
+        let d = domain("Travel");
+        let mut o = NegotiateOptions { agents: vec!["boulware".into(), "nobody".into()], protocol: "sao".into(), mediator: None, profiles: None, steps: 10, seed: 0 };
+        assert!(crate::message(&negotiate(&d, &o).unwrap_err()).contains("nobody"));
+        o.agents[1] = "conceder".into();
+        o.protocol = "auction".into();
+        assert!(crate::message(&negotiate(&d, &o).unwrap_err()).contains("auction"));
+    }
+}
