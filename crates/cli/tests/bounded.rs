@@ -446,3 +446,57 @@ fn run_directory_out_refuses_a_file_or_a_link() {
     assert_eq!(std::fs::read_dir(&target).unwrap().count(), 0);
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// A GENIUS domain with a categorical issue and an integer issue `0..2*10^9`, and two profiles
+/// with linear evaluators on it: both rising, or (with `opposed`) the second falling.
+fn huge_integer_scenario(d: &Path, opposed: bool) -> Vec<String> {
+    let domain = d.join("d.xml");
+    std::fs::write(&domain, r#"<negotiation_template><utility_space number_of_issues="2"><objective index="0" name="root" type="objective">
+<issue index="1" name="c" type="discrete"><item index="1" value="a"/><item index="2" value="b"/><item index="3" value="c"/></issue>
+<issue index="2" name="n" type="integer" lowerbound="0" upperbound="2000000000"></issue>
+</objective></utility_space></negotiation_template>"#).unwrap();
+    let mut out = vec![s(&domain)];
+    for (k, (evals, linear)) in [([1.0, 0.5, 0.0], r#"offset="0" slope="5e-10""#), ([0.0, 0.5, 1.0], if opposed { r#"offset="1" slope="-1e-9""# } else { r#"offset="0" slope="1e-9""# })].iter().enumerate() {
+        let p = d.join(format!("p{k}.xml"));
+        std::fs::write(&p, format!(r#"<utility_space><objective index="0" name="root" type="objective">
+<issue index="1" name="c" type="discrete"><item index="1" value="a" evaluation="{}"/><item index="2" value="b" evaluation="{}"/><item index="3" value="c" evaluation="{}"/></issue>
+<issue index="2" name="n" type="integer" lowerbound="0" upperbound="2000000000"><evaluator ftype="linear" {linear}/></issue>
+<weight index="1" value="0.6"/><weight index="2" value="0.4"/></objective></utility_space>"#, evals[0], evals[1], evals[2])).unwrap();
+        out.push(s(&p));
+    }
+    out
+}
+
+/// Runs the binary with its address space limited to 1 GB (`ulimit -v`), timing it.
+fn run_in_1gb(args: &[String]) -> (Output, f64) {
+    let t = std::time::Instant::now();
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1048576 && exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_backchannel"))
+        .args(args)
+        .output()
+        .unwrap();
+    (o, t.elapsed().as_secs_f64())
+}
+
+#[test]
+fn an_integer_issue_of_two_billion_values_analyses_in_1gb() {
+    let d = scratch("huge-integer");
+    let mut args = vec!["analyze".to_string()];
+    args.extend(huge_integer_scenario(&d, false));
+    args.extend(["--outcome".to_string(), "b|1000000000".to_string()]);
+    let (o, secs) = run_in_1gb(&args);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(secs < 5.0, "{secs} s");
+    assert!(out.contains("6000000003 outcomes") && out.contains("Pareto frontier: 3 outcomes"), "{out}");
+    assert!(out.contains("b | 2000000000") && out.contains("utilities [0.5000  0.7000]"), "{out}");
+    // Opposed on `n`: each of its 2*10^9 values could be on the frontier; refused, not listed.
+    let mut args = vec!["analyze".to_string()];
+    args.extend(huge_integer_scenario(&d, true));
+    let (o, secs) = run_in_1gb(&args);
+    refused(&o, &["issue \"n\"", "limit outcomes", "--limit outcomes=N"]);
+    assert!(secs < 5.0, "{secs} s");
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -118,8 +118,8 @@ impl fmt::Display for Error {
                 f,
                 "issue {issue:?}: the parties' utilities trade off along at least {values} of its \
                  values, more than the enumeration limit of {limit} (limit outcomes); every one \
-                 could be on the Pareto frontier, so it is not listed; raise the limit or use \
-                 sampling (--sample N)"
+                 could be on the Pareto frontier, so it is not listed; raise the limit (--limit \
+                 outcomes=N, or --max-outcomes N) or sample (--sample N)"
             ),
             ErrorKind::TooFewParties(n) => write!(f, "this analysis needs at least {n} parties"),
         }
