@@ -138,7 +138,7 @@ fn convert_lands_every_file_or_none() {
 
 fn row(index: u64, u: [f64; 2]) -> String {
     format!(
-        "{{\"index\":{index},\"domain\":\"d\",\"agents\":[\"a\",\"b\"],\"agreement\":null,\"utilities\":[{},{}],\"advantages\":[0.0,0.0],\"welfare\":1.0,\"pareto_distance\":0.0,\"nash_distance\":0.0}}\n",
+        "{{\"index\":{index},\"jobs\":6,\"domain\":\"d\",\"agents\":[\"a\",\"b\"],\"agreement\":null,\"utilities\":[{},{}],\"advantages\":[0.0,0.0],\"welfare\":1.0,\"pareto_distance\":0.0,\"nash_distance\":0.0}}\n",
         u[0], u[1]
     )
 }
@@ -160,6 +160,15 @@ fn rescore_refuses_repeated_missing_and_empty_shards_and_keeps_scores() {
     refused(&run(&["tournament", "--rescore", &s0, &s0, &s1, &s2, "--out", &s(&d.join("x"))]), &["job 0 again", "s0.jsonl:1"]);
     // A shard left out.
     refused(&run(&["tournament", "--rescore", &s0, &s2, "--out", &s(&d.join("x"))]), &["jobs 2..4 are missing"]);
+    // The last shard left out: the rows record the tournament's 6 jobs.
+    refused(&run(&["tournament", "--rescore", &s0, &s1, "--out", &s(&d.join("x"))]), &["s1.jsonl", "jobs 4..6 are missing", "\"jobs\": 6"]);
+    // Rows that do not record it, or disagree on it.
+    let old = d.join("old.jsonl");
+    std::fs::write(&old, row(0, [0.5, 0.25]).replace("\"jobs\":6,", "")).unwrap();
+    refused(&run(&["tournament", "--rescore", &s(&old), "--out", &s(&d.join("x"))]), &["old.jsonl:1", "field \"jobs\""]);
+    let other = d.join("other.jsonl");
+    std::fs::write(&other, row(4, [0.5, 0.25]).replace("\"jobs\":6,", "\"jobs\":7,")).unwrap();
+    refused(&run(&["tournament", "--rescore", &s0, &s1, &s(&other), "--out", &s(&d.join("x"))]), &["other.jsonl:1", "expected 6", "found 7"]);
     // An empty file.
     let empty = d.join("empty.jsonl");
     std::fs::write(&empty, "").unwrap();
