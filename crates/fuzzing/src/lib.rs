@@ -9,8 +9,11 @@ use std::path::Path;
 use bc_formats::{genius, geniusweb, Semantics};
 use rand::SeedableRng;
 
+/// A fuzz target's body.
+pub type Body = fn(&[u8]);
+
 /// Every target: its name (the cargo-fuzz target and the seed folder) and its body.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Body)] = &[
     ("genius_domain", genius_domain),
     ("genius_profile", genius_profile),
     ("geniusweb_domain", geniusweb_domain),

@@ -56,13 +56,13 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         any::<u8>()
     ];
     prop_oneof![
-        (at.clone(), 0u8..8).prop_map(|(i, b)| Mutation::FlipBit(i, b)),
-        (at.clone(), byte.clone()).prop_map(|(i, b)| Mutation::SetByte(i, b)),
-        (at.clone(), prop::collection::vec(byte, 1..16)).prop_map(|(i, v)| Mutation::Insert(i, v)),
-        (at.clone(), 1usize..64).prop_map(|(i, n)| Mutation::Delete(i, n)),
-        at.clone().prop_map(Mutation::Truncate),
-        (at.clone(), at.clone(), at.clone()).prop_map(|(a, b, c)| Mutation::Splice(a, b, c)),
-        (at.clone(), 1usize..32, 1usize..50).prop_map(|(i, n, k)| Mutation::Repeat(i, n, k)),
+        (at, 0u8..8).prop_map(|(i, b)| Mutation::FlipBit(i, b)),
+        (at, byte.clone()).prop_map(|(i, b)| Mutation::SetByte(i, b)),
+        (at, prop::collection::vec(byte, 1..16)).prop_map(|(i, v)| Mutation::Insert(i, v)),
+        (at, 1usize..64).prop_map(|(i, n)| Mutation::Delete(i, n)),
+        at.prop_map(Mutation::Truncate),
+        (at, at, at).prop_map(|(a, b, c)| Mutation::Splice(a, b, c)),
+        (at, 1usize..32, 1usize..50).prop_map(|(i, n, k)| Mutation::Repeat(i, n, k)),
     ]
 }
 
