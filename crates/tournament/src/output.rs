@@ -439,3 +439,37 @@ pub fn write_file(path: &Path, text: &str, overwrite: Overwrite) -> Result<(), E
     f.write(text.as_bytes())?;
     f.commit()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(index: u64, jobs: u64) -> String {
+        format!("{{\"index\":{index},\"jobs\":{jobs},\"domain\":\"d\",\"agents\":[\"a\",\"b\"],\"agreement\":null,\"utilities\":[0.5,0.25],\"advantages\":[0.0,0.0],\"welfare\":0.75,\"pareto_distance\":0.0,\"nash_distance\":0.0}}\n")
+    }
+
+    fn shard(rows: std::ops::Range<u64>, jobs: u64) -> String {
+        rows.map(|k| row(k, jobs)).collect()
+    }
+
+    #[test]
+    fn rescore_needs_every_shard_the_last_included() {
+        let (a, b, c) = (shard(0..2, 6), shard(2..4, 6), shard(4..6, 6));
+        let p = |k: &str| PathBuf::from(format!("s{k}.jsonl"));
+        let (pa, pb, pc) = (p("0"), p("1"), p("2"));
+        let all = rescore_texts(&[(&pa, &a), (&pb, &b), (&pc, &c)]).unwrap();
+        assert_eq!(all, rescore_texts(&[(&pa, &(a.clone() + &b + &c))]).unwrap());
+        let e = rescore_texts(&[(&pa, &a), (&pb, &b)]).unwrap_err().to_string();
+        assert!(e.contains("s1.jsonl") && e.contains("jobs 4..6 are missing"), "{e}");
+        let e = rescore_texts(&[(&pa, &a), (&pc, &c)]).unwrap_err().to_string();
+        assert!(e.contains("s2.jsonl:1") && e.contains("jobs 2..4 are missing"), "{e}");
+        let e = rescore_texts(&[(&pa, &a), (&pb, &shard(2..4, 7))]).unwrap_err().to_string();
+        assert!(e.contains("s1.jsonl:1") && e.contains("expected 6") && e.contains("found 7"), "{e}");
+        let e = rescore_texts(&[(&pa, &shard(0..3, 2))]).unwrap_err().to_string();
+        assert!(e.contains("s0.jsonl:3") && e.contains("below 2"), "{e}");
+        let e = rescore_texts(&[(&pa, &row(0, 1).replace("\"jobs\":1,", ""))]).unwrap_err().to_string();
+        assert!(e.contains("s0.jsonl:1") && e.contains("field \"jobs\""), "{e}");
+        let e = rescore_texts(&[(&pa, "[1]")]).unwrap_err().to_string();
+        assert!(e.contains("a JSON object, found an array"), "{e}");
+    }
+}
