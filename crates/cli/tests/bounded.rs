@@ -138,7 +138,7 @@ fn convert_lands_every_file_or_none() {
 
 fn row(index: u64, u: [f64; 2]) -> String {
     format!(
-        "{{\"index\":{index},\"domain\":\"d\",\"agents\":[\"a\",\"b\"],\"agreement\":null,\"utilities\":[{},{}],\"advantages\":[0.0,0.0],\"welfare\":1.0,\"pareto_distance\":0.0,\"nash_distance\":0.0}}\n",
+        "{{\"index\":{index},\"jobs\":6,\"domain\":\"d\",\"agents\":[\"a\",\"b\"],\"agreement\":null,\"utilities\":[{},{}],\"advantages\":[0.0,0.0],\"welfare\":1.0,\"pareto_distance\":0.0,\"nash_distance\":0.0}}\n",
         u[0], u[1]
     )
 }
@@ -160,6 +160,15 @@ fn rescore_refuses_repeated_missing_and_empty_shards_and_keeps_scores() {
     refused(&run(&["tournament", "--rescore", &s0, &s0, &s1, &s2, "--out", &s(&d.join("x"))]), &["job 0 again", "s0.jsonl:1"]);
     // A shard left out.
     refused(&run(&["tournament", "--rescore", &s0, &s2, "--out", &s(&d.join("x"))]), &["jobs 2..4 are missing"]);
+    // The last shard left out: the rows record the tournament's 6 jobs.
+    refused(&run(&["tournament", "--rescore", &s0, &s1, "--out", &s(&d.join("x"))]), &["s1.jsonl", "jobs 4..6 are missing", "\"jobs\": 6"]);
+    // Rows that do not record it, or disagree on it.
+    let old = d.join("old.jsonl");
+    std::fs::write(&old, row(0, [0.5, 0.25]).replace("\"jobs\":6,", "")).unwrap();
+    refused(&run(&["tournament", "--rescore", &s(&old), "--out", &s(&d.join("x"))]), &["old.jsonl:1", "field \"jobs\""]);
+    let other = d.join("other.jsonl");
+    std::fs::write(&other, row(4, [0.5, 0.25]).replace("\"jobs\":6,", "\"jobs\":7,")).unwrap();
+    refused(&run(&["tournament", "--rescore", &s0, &s1, &s(&other), "--out", &s(&d.join("x"))]), &["other.jsonl:1", "expected 6", "found 7"]);
     // An empty file.
     let empty = d.join("empty.jsonl");
     std::fs::write(&empty, "").unwrap();
@@ -444,5 +453,59 @@ fn run_directory_out_refuses_a_file_or_a_link() {
     refused(&run(&["run", "--runs", "2", "--quiet", "--out", &s(&link)]), &["found a symbolic link (left untouched)"]);
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
     assert_eq!(std::fs::read_dir(&target).unwrap().count(), 0);
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// A GENIUS domain with a categorical issue and an integer issue `0..2*10^9`, and two profiles
+/// with linear evaluators on it: both rising, or (with `opposed`) the second falling.
+fn huge_integer_scenario(d: &Path, opposed: bool) -> Vec<String> {
+    let domain = d.join("d.xml");
+    std::fs::write(&domain, r#"<negotiation_template><utility_space number_of_issues="2"><objective index="0" name="root" type="objective">
+<issue index="1" name="c" type="discrete"><item index="1" value="a"/><item index="2" value="b"/><item index="3" value="c"/></issue>
+<issue index="2" name="n" type="integer" lowerbound="0" upperbound="2000000000"></issue>
+</objective></utility_space></negotiation_template>"#).unwrap();
+    let mut out = vec![s(&domain)];
+    for (k, (evals, linear)) in [([1.0, 0.5, 0.0], r#"offset="0" slope="5e-10""#), ([0.0, 0.5, 1.0], if opposed { r#"offset="1" slope="-1e-9""# } else { r#"offset="0" slope="1e-9""# })].iter().enumerate() {
+        let p = d.join(format!("p{k}.xml"));
+        std::fs::write(&p, format!(r#"<utility_space><objective index="0" name="root" type="objective">
+<issue index="1" name="c" type="discrete"><item index="1" value="a" evaluation="{}"/><item index="2" value="b" evaluation="{}"/><item index="3" value="c" evaluation="{}"/></issue>
+<issue index="2" name="n" type="integer" lowerbound="0" upperbound="2000000000"><evaluator ftype="linear" {linear}/></issue>
+<weight index="1" value="0.6"/><weight index="2" value="0.4"/></objective></utility_space>"#, evals[0], evals[1], evals[2])).unwrap();
+        out.push(s(&p));
+    }
+    out
+}
+
+/// Runs the binary with its address space limited to 1 GB (`ulimit -v`), timing it.
+fn run_in_1gb(args: &[String]) -> (Output, f64) {
+    let t = std::time::Instant::now();
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1048576 && exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_backchannel"))
+        .args(args)
+        .output()
+        .unwrap();
+    (o, t.elapsed().as_secs_f64())
+}
+
+#[test]
+fn an_integer_issue_of_two_billion_values_analyses_in_1gb() {
+    let d = scratch("huge-integer");
+    let mut args = vec!["analyze".to_string()];
+    args.extend(huge_integer_scenario(&d, false));
+    args.extend(["--outcome".to_string(), "b|1000000000".to_string()]);
+    let (o, secs) = run_in_1gb(&args);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(secs < 5.0, "{secs} s");
+    assert!(out.contains("6000000003 outcomes") && out.contains("Pareto frontier: 3 outcomes"), "{out}");
+    assert!(out.contains("b | 2000000000") && out.contains("utilities [0.5000  0.7000]"), "{out}");
+    // Opposed on `n`: each of its 2*10^9 values could be on the frontier; refused, not listed.
+    let mut args = vec!["analyze".to_string()];
+    args.extend(huge_integer_scenario(&d, true));
+    let (o, secs) = run_in_1gb(&args);
+    refused(&o, &["issue \"n\"", "limit outcomes", "--limit outcomes=N"]);
+    assert!(secs < 5.0, "{secs} s");
     std::fs::remove_dir_all(&d).unwrap();
 }

@@ -185,12 +185,13 @@ fn number_issue(
     let places = decimals(lo).max(decimals(step)).min(15);
     let scale = 10f64.powi(places);
     let count = ((hi - lo) / step + 1e-9).floor() as u64 + 1;
-    crate::check_values(path, line, &format!("{field}.range"), u128::from(count))?;
-    // GeniusWeb integer ranges (step 1, integral bounds) become integer issues.
-    if step == 1.0 && lo.fract() == 0.0 && hi.fract() == 0.0 {
+    // GeniusWeb integer ranges (step 1, integral bounds) become integer issues, which are never
+    // listed (so `values-per-issue` does not apply; `Issue::integer` bounds them at 2^32 - 1 values).
+    if step == 1.0 && lo.fract() == 0.0 && hi.fract() == 0.0 && lo.abs() < 9e15 && hi.abs() < 9e15 {
         return Issue::integer(name, lo as i64, lo as i64 + count as i64 - 1)
             .map_err(|e| from_model(path, line, field, e));
     }
+    crate::check_values(path, line, &format!("{field}.range"), u128::from(count))?;
     let values = (0..count).map(|k| ((lo + k as f64 * step) * scale).round() / scale).collect();
     Issue::number(name, values).map_err(|e| from_model(path, line, field, e))
 }
@@ -331,8 +332,10 @@ fn read_value_utilities(
             let map = body.get("valueUtilities").and_then(Json::as_object).ok_or_else(|| {
                 Error::invalid(path, line, format!("{field}.{key}"), "a \"valueUtilities\" object", body.to_string())
             })?;
-            let n = issue.cardinality().unwrap_or(0) as usize;
-            let mut table = vec![f64::NAN; n];
+            let n = issue.cardinality().unwrap_or(0);
+            // A table over an integer range is listed: within `values-per-issue`.
+            crate::check_values(path, line, &format!("{field}.{key}"), u128::from(n))?;
+            let mut table = vec![f64::NAN; n as usize];
             for (value, x) in map {
                 let Some(Value::Index(k)) = issue.parse_value(value) else {
                     return Err(Error::invalid(path, line, format!("{field}.valueUtilities"), "a value of the issue", format!("{value:?}")));
@@ -476,8 +479,18 @@ pub fn write_profile(space: &OutcomeSpace, prefs: &Preferences) -> Result<String
     let mut weights = Map::new();
     for (k, issue) in space.issues().iter().enumerate() {
         let vf = &f.values()[k];
-        let n = issue.cardinality().ok_or_else(|| format!("issue {:?} is real-valued", issue.name()))? as u32;
-        let evals: Vec<f64> = (0..n).map(|v| vf.eval(issue, Value::Index(v))).collect();
+        let n = issue.cardinality().ok_or_else(|| format!("issue {:?} is real-valued", issue.name()))?;
+        let limit = &bc_io::limits::VALUES_PER_ISSUE;
+        if n > limit.get() {
+            return Err(format!(
+                "issue {:?}: a GeniusWeb profile lists the utility of each of its {n} values, more than {} (limit {}; raise it with {})",
+                issue.name(),
+                limit.get(),
+                limit.name,
+                limit.how_to_raise()
+            ));
+        }
+        let evals: Vec<f64> = (0..n as u32).map(|v| vf.eval(issue, Value::Index(v))).collect();
         if evals.iter().any(|e| *e < 0.0 || !e.is_finite()) {
             return Err(format!("issue {:?} has negative value utilities", issue.name()));
         }

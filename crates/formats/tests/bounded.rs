@@ -1,5 +1,5 @@
-//! The readers bounded and strict: an issue's number of values is a limit checked before
-//! anything of its size is built (at the limit and one past it), issues of 10^5 values read in
+//! The readers bounded and strict: an issue's number of listed values is a limit checked before
+//! anything of its size is built (at the limit and one past it), integer ranges are not listed, issues of 10^5 values read in
 //! linear-logarithmic time, and values a reader used to read silently wrong are refused.
 
 use std::fmt::Write as _;
@@ -18,23 +18,42 @@ fn integer_domain(lo: i64, hi: i64) -> String {
 }
 
 #[test]
-fn genius_integer_issue_at_and_past_the_limit() {
-    let d = genius::read_domain_str(Path::new("d.xml"), &integer_domain(1, LIMIT as i64)).unwrap();
-    assert_eq!(d.space.issues()[0].cardinality(), Some(LIMIT));
-    let e = genius::read_domain_str(Path::new("d.xml"), &integer_domain(1, LIMIT as i64 + 1)).unwrap_err().to_string();
-    assert!(e.contains("limit values-per-issue") && e.contains(&(LIMIT + 1).to_string()) && e.contains("--limit values-per-issue=N"), "{e}");
-    // The audit's 0..2*10^9.
-    let e = genius::read_domain_str(Path::new("d.xml"), &integer_domain(0, 2_000_000_000)).unwrap_err().to_string();
-    assert!(e.contains("d.xml:2") && e.contains("found 2000000001"), "{e}");
+fn genius_integer_issues_are_not_listed_so_any_range_up_to_2_pow_32_reads() {
+    // The audit's 0..2*10^9: no longer counted against values-per-issue (nothing is listed).
+    let d = genius::read_domain_str(Path::new("d.xml"), &integer_domain(0, 2_000_000_000)).unwrap();
+    assert_eq!(d.space.issues()[0].cardinality(), Some(2_000_000_001));
+    let p = r#"<utility_space><objective index="0" name="root" type="objective">
+<issue index="1" name="n" type="integer" lowerbound="0" upperbound="2000000000"><evaluator ftype="linear" offset="0" slope="5e-10"/></issue>
+<weight index="1" value="1"/></objective></utility_space>"#;
+    let prefs = genius::read_profile_str(Path::new("p.xml"), p, &d, Semantics::Genius).unwrap();
+    assert_eq!(prefs.eval(&d.space.parse_outcome(&["2000000000"]).unwrap()), 1.0);
+    assert_eq!(prefs.eval(&d.space.parse_outcome(&["1000000000"]).unwrap()), 0.5);
+    // An outcome's value position is 32 bits: 2^32 - 1 values at most, more are refused.
+    assert!(genius::read_domain_str(Path::new("d.xml"), &integer_domain(2, 1 << 32)).is_ok());
+    let e = genius::read_domain_str(Path::new("d.xml"), &integer_domain(1, 1 << 32)).unwrap_err().to_string();
+    assert!(e.contains("d.xml:2") && e.contains("\"n\"") && e.contains("more than 4294967295 values"), "{e}");
 }
 
 #[test]
 fn geniusweb_range_at_and_past_the_limit() {
-    let domain = |hi: u64| format!(r#"{{"name": "d", "issuesValues": {{"n": {{"range": [1, {hi}, 1]}}}}}}"#);
-    let s = geniusweb::read_domain_str(Path::new("d.json"), &domain(LIMIT)).unwrap();
+    // Integer ranges (step 1) are not listed; other ranges are, within values-per-issue.
+    let domain = |hi: String, step: &str| format!(r#"{{"name": "d", "issuesValues": {{"n": {{"range": [0, {hi}, {step}]}}}}}}"#);
+    let s = geniusweb::read_domain_str(Path::new("d.json"), &domain("2000000000".into(), "1")).unwrap();
+    assert_eq!(s.issues()[0].cardinality(), Some(2_000_000_001));
+    let half = |count: u64| ((count - 1) as f64 * 0.5).to_string();
+    let s = geniusweb::read_domain_str(Path::new("d.json"), &domain(half(LIMIT), "0.5")).unwrap();
     assert_eq!(s.issues()[0].cardinality(), Some(LIMIT));
-    let e = geniusweb::read_domain_str(Path::new("d.json"), &domain(LIMIT + 1)).unwrap_err().to_string();
-    assert!(e.contains("issuesValues.n.range") && e.contains("limit values-per-issue"), "{e}");
+    let e = geniusweb::read_domain_str(Path::new("d.json"), &domain(half(LIMIT + 1), "0.5")).unwrap_err().to_string();
+    assert!(e.contains("issuesValues.n.range") && e.contains("limit values-per-issue") && e.contains(&(LIMIT + 1).to_string()), "{e}");
+    // A table of utilities over an integer range lists it: within values-per-issue.
+    let big = geniusweb::read_domain_str(Path::new("d.json"), &domain("2000000000".into(), "1")).unwrap();
+    let p = r#"{"LinearAdditiveUtilitySpace": {"issueUtilities": {"n": {"discreteutils": {"valueUtilities": {"1": 1.0}}}}, "issueWeights": {"n": 1.0}}}"#;
+    let e = geniusweb::read_profile_str(Path::new("p.json"), p, Some(&big)).unwrap_err().to_string();
+    assert!(e.contains("limit values-per-issue") && e.contains("2000000001"), "{e}");
+    // A number utility over it is a formula: read, evaluated, never listed.
+    let p = r#"{"LinearAdditiveUtilitySpace": {"issueUtilities": {"n": {"numberutils": {"lowValue": 0, "lowUtility": 0, "highValue": 2000000000, "highUtility": 1}}}, "issueWeights": {"n": 1.0}}}"#;
+    let (_, prefs) = geniusweb::read_profile_str(Path::new("p.json"), p, Some(&big)).unwrap();
+    assert_eq!(prefs.eval(&big.parse_outcome(&["1000000000"]).unwrap()), 0.5);
 }
 
 /// A GENIUS domain with one issue of `n` values and a profile giving value `k` evaluation `k`.

@@ -125,7 +125,7 @@ pub fn analyze(
     let additive: Option<Vec<&LinearAdditive>> =
         parties.iter().map(|p| p.utility.as_additive()).collect();
     match additive {
-        Some(fs) if space.is_discrete() => Ok(analyze_additive(space, parties, &fs)),
+        Some(fs) if space.is_discrete() => analyze_additive(space, parties, &fs, options.enumeration_limit),
         _ => analyze_enumerated(space, parties, options.enumeration_limit),
     }
 }
@@ -199,25 +199,30 @@ pub fn analyze_enumerated(
 /// IEEE rounding is monotone, so an outcome whose partial sum over the first issues is weakly
 /// dominated by another partial sum is weakly dominated once the same remaining terms are added.
 /// Filtering after each issue therefore keeps every frontier vector while the candidate set stays
-/// near the size of the frontier.
+/// near the size of the frontier. An issue too large to tabulate is never listed whole: see
+/// [`undominated_values`]; `limit` bounds the values listed where that cannot reduce it.
 fn analyze_additive(
     space: &OutcomeSpace,
     parties: &[&Preferences],
     fs: &[&LinearAdditive],
-) -> Analysis {
+    limit: u64,
+) -> Result<Analysis, Error> {
     let n = parties.len();
+    if space.cardinality().is_none_or(|c| c > u128::from(u64::MAX)) {
+        return Err(Error::new(ErrorKind::TooLarge { outcomes: space.cardinality(), limit }));
+    }
     let radices: Vec<u64> = space.radices().iter().map(|r| r.unwrap_or(1)).collect();
     // Candidates: flattened partial utility vectors and their partial indices.
     let mut utils: Vec<f64> = fs.iter().map(|f| f.bias()).collect();
     let mut index: Vec<u64> = vec![0];
     for (i, &radix) in radices.iter().enumerate() {
-        let values = undominated_values(fs, i, radix);
+        let values = undominated_values(space, fs, i, radix, limit)?;
         let mut next_utils = Vec::with_capacity(index.len() * values.len() * n);
         let mut next_index = Vec::with_capacity(index.len() * values.len());
         for (c, &base) in index.iter().enumerate() {
             for &v in &values {
                 for (j, f) in fs.iter().enumerate() {
-                    next_utils.push(utils[c * n + j] + f.terms(i)[v as usize]);
+                    next_utils.push(utils[c * n + j] + f.term_at(i, v as u32));
                 }
                 next_index.push(base * radix + v);
             }
@@ -249,22 +254,92 @@ fn analyze_additive(
         .collect();
     sort_by_welfare(&mut pareto);
     let ranges = fs.iter().map(|f| f.minmax()).collect();
-    finish(space, reserved, ranges, pareto, Method::Additive)
+    Ok(finish(space, reserved, ranges, pareto, Method::Additive))
 }
 
 /// Values of issue `i` whose term vector is not weakly dominated by an earlier or strictly by a
 /// later value's (an outcome using a dominated value is weakly dominated by the same outcome
 /// using the dominating one).
-fn undominated_values(fs: &[&LinearAdditive], i: usize, radix: u64) -> Vec<u64> {
+///
+/// An issue some party does not tabulate (an integer range `0..2*10^9`) is not listed whole.
+/// Between consecutive [`LinearAdditive::monotone_cuts`] of every party, each party's term is
+/// monotone in the value's position, so on such a run `[a, b]`:
+/// - if no party's term falls from `a` to `b`, every value is weakly dominated by `b`'s term
+///   vector, and the first value with exactly that vector is the one the full list keeps;
+/// - if none rises, `a` weakly dominates every later value of the run and is kept;
+/// - otherwise the parties trade off along the run and it is listed (within `limit` values in
+///   all, or the analysis is refused with [`ErrorKind::TradeOffTooLarge`]).
+///
+/// The cut values and the values so chosen are then filtered as a short list is, which gives
+/// exactly the values the full list would keep.
+fn undominated_values(
+    space: &OutcomeSpace,
+    fs: &[&LinearAdditive],
+    i: usize,
+    radix: u64,
+    limit: u64,
+) -> Result<Vec<u64>, Error> {
     let n = fs.len();
-    let mut points = Vec::with_capacity(radix as usize * n);
-    for v in 0..radix as usize {
-        points.extend(fs.iter().map(|f| f.terms(i)[v]));
+    let vector = |v: u64| fs.iter().map(move |f| f.term_at(i, v as u32));
+    let candidates: Vec<u64> = if fs.iter().all(|f| f.is_tabulated(i)) {
+        (0..radix).collect()
+    } else {
+        let too_large = |values: u64| {
+            Error::new(ErrorKind::TradeOffTooLarge { issue: space.issues()[i].name().to_string(), values, limit })
+        };
+        let mut cuts: Vec<u64> = Vec::new();
+        for f in fs {
+            match f.monotone_cuts(i) {
+                Some(c) => cuts.extend(c),
+                // A table value function: no structure to use, list it within the limit.
+                None if radix <= limit => cuts.extend(0..radix),
+                None => return Err(too_large(radix)),
+            }
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut out = Vec::with_capacity(cuts.len() * 2);
+        let mut listed = 0u64;
+        for (k, &c) in cuts.iter().enumerate() {
+            out.push(c);
+            let Some(&d) = cuts.get(k + 1) else { break };
+            if d <= c + 1 {
+                continue;
+            }
+            let (a, b) = (c + 1, d - 1);
+            let (ta, tb): (Vec<f64>, Vec<f64>) = (vector(a).collect(), vector(b).collect());
+            if ta.iter().zip(&tb).all(|(x, y)| x <= y) {
+                // Non-decreasing for everyone: the first value whose vector equals b's.
+                let (mut lo, mut hi) = (a, b);
+                while lo < hi {
+                    let mid = lo + (hi - lo) / 2;
+                    if vector(mid).zip(&tb).all(|(x, y)| x == *y) {
+                        hi = mid;
+                    } else {
+                        lo = mid + 1;
+                    }
+                }
+                out.push(lo);
+            } else if ta.iter().zip(&tb).all(|(x, y)| x >= y) {
+                out.push(a);
+            } else {
+                listed += b - a + 1;
+                if listed > limit {
+                    return Err(too_large(listed));
+                }
+                out.extend(a..=b);
+            }
+        }
+        out
+    };
+    let mut points = Vec::with_capacity(candidates.len() * n);
+    for &v in &candidates {
+        points.extend(vector(v));
     }
     let mut kept: Vec<u64> =
-        pareto_filter(&points, n, 0..radix as usize).into_iter().map(|v| v as u64).collect();
+        pareto_filter(&points, n, 0..candidates.len()).into_iter().map(|k| candidates[k]).collect();
     kept.sort_unstable();
-    kept
+    Ok(kept)
 }
 
 fn rational(
@@ -765,5 +840,141 @@ mod tests {
             }
             let _ = Value::Index(0);
         }
+    }
+
+    /// A random value function of an integer or number issue: each kind the readers build.
+    fn random_value_function(rng: &mut impl rand::Rng, n: usize, x0: f64, x1: f64) -> ValueFunction {
+        let pts: [f64; 3] = std::array::from_fn(|_| x0 + (x1 - x0) * rng.gen_range(-0.2..1.2));
+        let mut k = 0;
+        let mut at = || {
+            k += 1;
+            pts[(k - 1) % 3]
+        };
+        match rng.gen_range(0..6) {
+            0 => ValueFunction::Linear { offset: at() / (x1 - x0 + 1.0), slope: rng.gen_range(-1.0..1.0) / (x1 - x0 + 1.0), origin: x0, clamp: true },
+            1 => ValueFunction::Linear { offset: 0.3, slope: rng.gen_range(-2.0..2.0) / (x1 - x0 + 1.0), origin: 0.0, clamp: false },
+            2 => {
+                let mut p = [at(), at(), at()];
+                p.sort_by(f64::total_cmp);
+                ValueFunction::Triangular { lo: p[0], top: p[1], hi: p[2] }
+            }
+            3 => {
+                let (a, b) = (at(), at());
+                let (a, b) = if a < b { (a, b + 1.0) } else { (b, a + 1.0) };
+                ValueFunction::Interpolated { low_value: a, low_utility: rng.gen(), high_value: b, high_utility: rng.gen() }
+            }
+            4 => ValueFunction::Constant(0.25),
+            // Coarse values: many ties, so the first of equal vectors matters.
+            _ => ValueFunction::Table((0..n).map(|_| f64::from(rng.gen_range(0..3u8)) / 2.0).collect()),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+        /// Issues whose terms are computed on demand (a tabulation limit of 0) give the same
+        /// analysis, bit for bit, as tabulated ones: the reduction to the ends of monotone runs
+        /// keeps exactly the values a full list keeps.
+        #[test]
+        fn untabulated_issues_analyse_as_tabulated(
+            lo in -50i64..50,
+            len in 1i64..400,
+            number in any::<bool>(),
+            n in 2usize..4,
+            seed in 0u64..100_000,
+        ) {
+            use rand::{Rng, SeedableRng};
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            let big = if number {
+                Issue::number("big", (0..len).map(|k| lo as f64 + 0.5 * k as f64).collect()).unwrap()
+            } else {
+                Issue::integer("big", lo, lo + len - 1).unwrap()
+            };
+            let x1 = big.numeric(Value::Index(len as u32 - 1)).unwrap();
+            let s = OutcomeSpace::new("s", vec![
+                Issue::categorical("c", vec!["a".into(), "b".into(), "c".into()]).unwrap(),
+                big,
+            ]).unwrap();
+            let mut lazy_parties = Vec::new();
+            let mut table_parties = Vec::new();
+            for _ in 0..n {
+                let values = vec![
+                    ValueFunction::Table((0..3).map(|_| rng.gen()).collect()),
+                    random_value_function(&mut rng, len as usize, lo as f64, x1),
+                ];
+                let weights = vec![rng.gen(), rng.gen()];
+                let r = if rng.gen_bool(0.3) { rng.gen::<f64>() } else { f64::NEG_INFINITY };
+                for (limit, out) in [(0, &mut lazy_parties), (u64::MAX, &mut table_parties)] {
+                    let f = LinearAdditive::with_tabulation_limit(&s, 0.0, weights.clone(), values.clone(), limit).unwrap();
+                    out.push(Preferences { name: "p".into(), utility: UtilityFunction::LinearAdditive(f), reserved_value: r, discount: Discount::None });
+                }
+            }
+            let lazy_refs: Vec<&Preferences> = lazy_parties.iter().collect();
+            let table_refs: Vec<&Preferences> = table_parties.iter().collect();
+            prop_assert!(!lazy_parties[0].utility.as_additive().unwrap().is_tabulated(1));
+            let a = analyze(&s, &lazy_refs, Options::default()).unwrap();
+            let b = analyze(&s, &table_refs, Options::default()).unwrap();
+            prop_assert_eq!(&a, &b);
+            for (p, q) in lazy_parties.iter().zip(&table_parties) {
+                let (f, g) = (p.utility.as_additive().unwrap(), q.utility.as_additive().unwrap());
+                prop_assert_eq!(f.minmax(), g.minmax());
+                prop_assert_eq!(p.utility.eval_all(&s, 1 << 20).unwrap(), q.utility.eval_all(&s, 1 << 20).unwrap());
+            }
+        }
+    }
+
+    /// Two GENIUS-style parties over an integer issue 0..2*10^9 (clamped linear evaluators,
+    /// weights summing to 1) and a categorical issue.
+    fn huge_integer_parties(slopes: [f64; 2]) -> (OutcomeSpace, Vec<Preferences>) {
+        let s = OutcomeSpace::new("s", vec![
+            Issue::categorical("c", vec!["a".into(), "b".into(), "c".into()]).unwrap(),
+            Issue::integer("n", 0, 2_000_000_000).unwrap(),
+        ]).unwrap();
+        let tables = [vec![1.0, 0.5, 0.0], vec![0.0, 0.5, 1.0]];
+        let parties = slopes.iter().zip(tables).map(|(&slope, t)| {
+            let offset = if slope < 0.0 { 1.0 } else { 0.0 };
+            let f = LinearAdditive::new(&s, 0.0, vec![0.6, 0.4], vec![
+                ValueFunction::Table(t),
+                ValueFunction::Linear { offset, slope, origin: 0.0, clamp: true },
+            ]).unwrap();
+            Preferences { name: "p".into(), utility: UtilityFunction::LinearAdditive(f), reserved_value: f64::NEG_INFINITY, discount: Discount::None }
+        }).collect();
+        (s, parties)
+    }
+
+    #[test]
+    fn an_integer_issue_of_two_billion_values_analyses_without_listing_it() {
+        // Both parties prefer more of `n` (one saturates at 10^9): only one value of it can be
+        // on the frontier, the first where both are at their best.
+        let (s, parties) = huge_integer_parties([1e-9, 5e-10]);
+        let refs: Vec<&Preferences> = parties.iter().collect();
+        let f = parties[0].utility.as_additive().unwrap();
+        assert!(!f.is_tabulated(1) && f.terms(1).is_empty());
+        let t = std::time::Instant::now();
+        let a = analyze(&s, &refs, Options::default()).unwrap();
+        assert!(t.elapsed().as_secs_f64() < 1.0, "{:?}", t.elapsed());
+        assert_eq!(a.n_outcomes, Some(3 * 2_000_000_001));
+        assert_eq!(a.pareto.len(), 3, "{:?}", a.pareto);
+        // Party 0 reaches 1 at n = 10^9; party 1 at 2*10^9: the first value best for both.
+        assert!(a.pareto.iter().all(|p| p.outcome[1] == Value::Index(2_000_000_000)), "{:?}", a.pareto);
+        assert_eq!(a.ranges[0], (0.0, 1.0));
+        // Saturating: the smallest value at which both are at their best is kept.
+        let (s, parties) = huge_integer_parties([1e-9, 2e-9]);
+        let refs: Vec<&Preferences> = parties.iter().collect();
+        let a = analyze(&s, &refs, Options::default()).unwrap();
+        assert!(a.pareto.iter().all(|p| p.outcome[1] == Value::Index(1_000_000_000)), "{:?}", a.pareto);
+    }
+
+    #[test]
+    fn a_two_billion_value_trade_off_is_refused_naming_the_limit() {
+        // One party prefers more, the other less: every value trades off and could be on the
+        // frontier; listing 2*10^9 of them is refused, not attempted.
+        let (s, parties) = huge_integer_parties([1e-9, -1e-9]);
+        let refs: Vec<&Preferences> = parties.iter().collect();
+        let t = std::time::Instant::now();
+        let e = analyze(&s, &refs, Options::default()).unwrap_err();
+        assert!(t.elapsed().as_secs_f64() < 1.0, "{:?}", t.elapsed());
+        assert!(matches!(e.kind(), ErrorKind::TradeOffTooLarge { limit: 10_000_000, .. }), "{e}");
+        let msg = e.to_string();
+        assert!(msg.contains("\"n\"") && msg.contains("limit outcomes"), "{msg}");
     }
 }

@@ -44,6 +44,16 @@ pub enum ErrorKind {
     },
     /// An analysis needs at least this many parties.
     TooFewParties(usize),
+    /// An issue too large to list, along which the parties' utilities trade off over more
+    /// values than the analysis may enumerate (the frontier could hold them all).
+    TradeOffTooLarge {
+        /// The issue.
+        issue: String,
+        /// Values that would have to be listed.
+        values: u64,
+        /// The enumeration limit in force.
+        limit: u64,
+    },
     /// An issue with more values than a utility function tabulates.
     IssueTooLarge {
         /// The issue.
@@ -79,7 +89,7 @@ impl fmt::Display for Error {
                 "issue {issue:?} has {values} values, more than the {limit} a utility function tabulates"
             ),
             ErrorKind::TooManyValues(name) => {
-                write!(f, "issue {name:?} has more than 2^32 values")
+                write!(f, "issue {name:?} has more than 4294967295 values, the most an outcome's value position holds")
             }
             ErrorKind::InvalidNumberValues(name) => {
                 write!(f, "issue {name:?}: expected finite, strictly increasing numbers")
@@ -104,6 +114,13 @@ impl fmt::Display for Error {
                      use sampling (--sample N)"
                 ),
             },
+            ErrorKind::TradeOffTooLarge { issue, values, limit } => write!(
+                f,
+                "issue {issue:?}: the parties' utilities trade off along at least {values} of its \
+                 values, more than the enumeration limit of {limit} (limit outcomes); every one \
+                 could be on the Pareto frontier, so it is not listed; raise the limit (--limit \
+                 outcomes=N, or --max-outcomes N) or sample (--sample N)"
+            ),
             ErrorKind::TooFewParties(n) => write!(f, "this analysis needs at least {n} parties"),
         }
     }

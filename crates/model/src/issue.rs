@@ -72,7 +72,7 @@ impl Issue {
         Ok(Issue { name, kind: IssueKind::Categorical(values), by_name })
     }
 
-    /// An integer range `lo..=hi`. Fails when `lo > hi` or the range has more than 2^32 values.
+    /// An integer range `lo..=hi`. Fails when `lo > hi` or the range has more than 2^32 - 1 values.
     pub fn integer(name: impl Into<String>, lo: i64, hi: i64) -> Result<Issue, Error> {
         let name = name.into();
         if lo > hi {
@@ -136,7 +136,7 @@ impl Issue {
     /// The numeric meaning of a value, where the issue has one (integer, real and number issues).
     pub fn numeric(&self, value: Value) -> Option<f64> {
         match (&self.kind, value) {
-            (IssueKind::Integer { lo, .. }, Value::Index(i)) => Some((*lo + i64::from(i)) as f64),
+            (IssueKind::Integer { lo, .. }, Value::Index(i)) => lo.checked_add(i64::from(i)).map(|x| x as f64),
             (IssueKind::Number(v), Value::Index(i)) => v.get(i as usize).copied(),
             (IssueKind::Real { .. }, Value::Real(x)) => Some(x),
             _ => None,
@@ -189,7 +189,9 @@ impl Issue {
             (IssueKind::Categorical(v), Value::Index(i)) => {
                 v.get(i as usize).cloned().unwrap_or_else(|| format!("#{i}"))
             }
-            (IssueKind::Integer { lo, .. }, Value::Index(i)) => (lo + i64::from(i)).to_string(),
+            (IssueKind::Integer { lo, .. }, Value::Index(i)) => {
+                lo.checked_add(i64::from(i)).map_or_else(|| format!("#{i}"), |x| x.to_string())
+            }
             (IssueKind::Number(v), Value::Index(i)) => {
                 v.get(i as usize).map(|x| format_number(*x)).unwrap_or_else(|| format!("#{i}"))
             }

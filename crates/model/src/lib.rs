@@ -18,5 +18,5 @@ pub use normalize::{normalize, utility_range, Normalization};
 pub use space::{Outcome, OutcomeSpace, DEFAULT_ENUMERATION_LIMIT};
 pub use utility::{
     Aggregation, Bound, Discount, HyperRectangles, LinearAdditive, Preferences, Rectangle,
-    RectangleGroup, TableUtility, UtilityFunction, ValueFunction,
+    RectangleGroup, TableUtility, UtilityFunction, ValueFunction, TABULATED_VALUES,
 };

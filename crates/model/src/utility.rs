@@ -194,11 +194,27 @@ impl ValueFunction {
     }
 }
 
+/// Issues with more values than this are not tabulated by [`LinearAdditive`]: their terms are
+/// computed on demand (about 8 MB per table at the limit).
+pub const TABULATED_VALUES: u64 = 1 << 20;
+
+/// The terms of an issue too large to tabulate: `((weight * f(v)) * scales[0]) * scales[1] ...`,
+/// exactly what the table would have held after the same [`LinearAdditive::affine`] maps.
+#[derive(Clone, Debug, PartialEq)]
+struct LazyTerms {
+    weight: f64,
+    scales: Vec<f64>,
+}
+
 /// A linear-additive utility: `u(x) = bias + w_0 f_0(x_0) + w_1 f_1(x_1) + ...`.
 ///
 /// The sum is taken left to right in issue order, starting from `bias`, in `f64` without fused
 /// multiply-add, so that utilities equal GENIUS's and NegMAS's to the last bit. For discrete
 /// issues the products `w_i f_i(v)` are precomputed per value.
+///
+/// Issues with more than [`TABULATED_VALUES`] values (an integer range `0..2*10^9`) are never
+/// tabulated: their terms are computed from the value's position when needed, by the same
+/// operations in the same order as the table would hold them, so results are bit-identical.
 ///
 /// Invariant: one weight and one value function per issue of the space it was built for; all
 /// finite. Weights may be negative only where the caller chose to allow it (readers reject them).
@@ -207,8 +223,11 @@ pub struct LinearAdditive {
     bias: f64,
     weights: Vec<f64>,
     values: Vec<ValueFunction>,
-    /// `w_i * f_i(v)` per value of each discrete issue; empty for real issues.
+    /// `w_i * f_i(v)` per value of each discrete issue with at most [`TABULATED_VALUES`] values;
+    /// empty for real issues and for larger issues, whose terms are computed on demand.
     terms: Vec<Vec<f64>>,
+    /// For an issue whose terms are computed on demand: how (`None` for tabulated and real issues).
+    lazy: Vec<Option<LazyTerms>>,
     /// Issue descriptions, for evaluating numeric value functions on real values.
     issues: Vec<Issue>,
     /// Cap the total at this value (GENIUS caps additive utilities at 1).
@@ -223,6 +242,18 @@ impl LinearAdditive {
         weights: Vec<f64>,
         values: Vec<ValueFunction>,
     ) -> Result<LinearAdditive, Error> {
+        LinearAdditive::with_tabulation_limit(space, bias, weights, values, TABULATED_VALUES)
+    }
+
+    /// [`LinearAdditive::new`] with another bound on the values tabulated per issue (issues with
+    /// more values have their terms computed on demand). Results do not depend on the bound.
+    pub fn with_tabulation_limit(
+        space: &OutcomeSpace,
+        bias: f64,
+        weights: Vec<f64>,
+        values: Vec<ValueFunction>,
+        tabulate: u64,
+    ) -> Result<LinearAdditive, Error> {
         let issues = space.issues();
         if weights.len() != issues.len() || values.len() != issues.len() {
             return Err(Error::new(ErrorKind::UtilityMismatch(format!(
@@ -236,6 +267,7 @@ impl LinearAdditive {
             return Err(Error::new(ErrorKind::NotFinite("bias".into())));
         }
         let mut terms = Vec::with_capacity(issues.len());
+        let mut lazy = Vec::with_capacity(issues.len());
         for ((issue, w), f) in issues.iter().zip(&weights).zip(&values) {
             if !w.is_finite() {
                 return Err(Error::new(ErrorKind::NotFinite(format!(
@@ -244,22 +276,19 @@ impl LinearAdditive {
                 ))));
             }
             f.check(issue)?;
-            // Each discrete issue's values are tabulated: refuse before allocating a table no
-            // file should need (an integer range 0..2*10^9 would be 16 GB).
-            if let Some(n) = issue.cardinality().filter(|n| *n > crate::space::DEFAULT_ENUMERATION_LIMIT) {
-                return Err(Error::new(ErrorKind::IssueTooLarge {
-                    issue: issue.name().to_string(),
-                    values: n,
-                    limit: crate::space::DEFAULT_ENUMERATION_LIMIT,
-                }));
-            }
-            let t = match issue.cardinality() {
-                Some(n) => (0..n).map(|v| w * f.eval(issue, Value::Index(v as u32))).collect(),
-                None => Vec::new(),
+            // Small discrete issues are tabulated; larger ones (an integer range 0..2*10^9 would
+            // be a 16 GB table) are computed from the value's position when needed.
+            let (t, l) = match issue.cardinality() {
+                Some(n) if n <= tabulate => {
+                    ((0..n).map(|v| w * f.eval(issue, Value::Index(v as u32))).collect(), None)
+                }
+                Some(_) => (Vec::new(), Some(LazyTerms { weight: *w, scales: Vec::new() })),
+                None => (Vec::new(), None),
             };
             terms.push(t);
+            lazy.push(l);
         }
-        let f = LinearAdditive { bias, weights, values, terms, issues: issues.to_vec(), cap: None };
+        let f = LinearAdditive { bias, weights, values, terms, lazy, issues: issues.to_vec(), cap: None };
         // Finite weights and values can still overflow (a weight of 1e308 times 320).
         let (lo, hi) = f.minmax();
         if !(lo.is_finite() && hi.is_finite()) {
@@ -296,18 +325,94 @@ impl LinearAdditive {
         self.cap
     }
 
-    /// `w_i f_i(v)` for every value of discrete issue `i` (empty for a real issue).
+    /// `w_i f_i(v)` for every value of discrete issue `i`: empty for a real issue and for an
+    /// issue too large to tabulate ([`LinearAdditive::is_tabulated`]; use
+    /// [`LinearAdditive::term_at`]).
     pub fn terms(&self, issue: usize) -> &[f64] {
         &self.terms[issue]
+    }
+
+    /// True when issue `i`'s terms are held in a table ([`LinearAdditive::terms`]); false for
+    /// real issues and issues with more than the tabulation limit's values.
+    pub fn is_tabulated(&self, issue: usize) -> bool {
+        self.lazy[issue].is_none() && self.issues[issue].is_discrete()
+    }
+
+    /// `w_i f_i(v)` for value position `v` of discrete issue `i`, tabulated or not (NaN for a
+    /// position out of range or a real issue).
+    #[inline]
+    pub fn term_at(&self, issue: usize, v: u32) -> f64 {
+        match &self.lazy[issue] {
+            None => self.terms[issue].get(v as usize).copied().unwrap_or(f64::NAN),
+            Some(l) => {
+                let is = &self.issues[issue];
+                if !is.contains(Value::Index(v)) {
+                    return f64::NAN;
+                }
+                let mut t = l.weight * self.values[issue].eval(is, Value::Index(v));
+                for s in &l.scales {
+                    t *= s;
+                }
+                t
+            }
+        }
     }
 
     /// The weighted contribution of one value of issue `i`.
     #[inline]
     pub fn term(&self, issue: usize, value: Value) -> f64 {
         match value {
-            Value::Index(v) => self.terms[issue].get(v as usize).copied().unwrap_or(f64::NAN),
+            Value::Index(v) => self.term_at(issue, v),
             Value::Real(x) => self.weights[issue] * self.values[issue].eval_number(x),
         }
+    }
+
+    /// For an integer or number issue: value positions, sorted, such that between two
+    /// consecutive ones the issue's term is monotone (weakly increasing or decreasing) in the
+    /// position. They include the first and last position. `None` for a categorical or real
+    /// issue, or where the value function is a table (no such structure).
+    ///
+    /// Every value function but a table is monotone between its breakpoints (a linear function,
+    /// clamped or not; the sides of a triangle; an interpolation and the zeros outside it), and
+    /// each floating-point step (`x - origin`, a product, a sum, a clamp, rounding) is monotone,
+    /// so the computed terms are monotone too.
+    pub fn monotone_cuts(&self, issue: usize) -> Option<Vec<u64>> {
+        let is = &self.issues[issue];
+        let n = is.cardinality()?;
+        let x0 = is.numeric(Value::Index(0))?;
+        let breaks: Vec<f64> = match self.values[issue] {
+            ValueFunction::Table(_) => return None,
+            ValueFunction::Constant(_) | ValueFunction::Linear { .. } => Vec::new(),
+            ValueFunction::Triangular { lo, hi, top } => vec![lo, top, hi],
+            ValueFunction::Interpolated { low_value, high_value, .. } => vec![low_value, high_value],
+        };
+        let mut cuts = vec![0, n - 1];
+        match is.kind() {
+            IssueKind::Integer { .. } => {
+                for b in breaks {
+                    let q = b - x0;
+                    for k in [q.floor(), q.ceil()] {
+                        if k > 0.0 && k < (n - 1) as f64 {
+                            cuts.push(k as u64);
+                        }
+                    }
+                }
+            }
+            IssueKind::Number(values) => {
+                for b in breaks {
+                    // The last value below `b` and the first at or above it.
+                    let k = values.partition_point(|x| *x < b) as u64;
+                    cuts.extend([k.saturating_sub(1), k.min(n - 1)]);
+                    let k = values.partition_point(|x| *x <= b) as u64;
+                    cuts.extend([k.saturating_sub(1), k.min(n - 1)]);
+                }
+            }
+            // Categorical values have no numbers: only a table (handled above) reads them.
+            _ => return None,
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        Some(cuts)
     }
 
     /// Applies the cap, if any.
@@ -333,8 +438,11 @@ impl LinearAdditive {
     #[inline]
     pub fn eval_digits(&self, digits: &[u32]) -> f64 {
         let mut u = self.bias;
-        for (t, d) in self.terms.iter().zip(digits) {
-            u += t[*d as usize];
+        for (i, (t, d)) in self.terms.iter().zip(digits).enumerate() {
+            u += match t.get(*d as usize) {
+                Some(x) => *x,
+                None => self.term_at(i, *d),
+            };
         }
         self.finish(u)
     }
@@ -345,7 +453,7 @@ impl LinearAdditive {
         let mut lo = self.bias;
         let mut hi = self.bias;
         for (i, t) in self.terms.iter().enumerate() {
-            let (a, b) = if t.is_empty() {
+            let (a, b) = if t.is_empty() && self.lazy[i].is_none() {
                 let IssueKind::Real { lo: x0, hi: x1 } = self.issues[i].kind() else {
                     continue;
                 };
@@ -356,8 +464,10 @@ impl LinearAdditive {
                 } else {
                     (w * f1, w * f0)
                 }
-            } else {
+            } else if !t.is_empty() {
                 t.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)))
+            } else {
+                self.lazy_minmax(i)
             };
             lo += a;
             hi += b;
@@ -372,8 +482,28 @@ impl LinearAdditive {
         out.bias = scale * self.bias + shift;
         out.weights = self.weights.iter().map(|w| w * scale).collect();
         out.terms = self.terms.iter().map(|t| t.iter().map(|x| x * scale).collect()).collect();
+        for l in out.lazy.iter_mut().flatten() {
+            l.scales.push(scale);
+        }
         out.cap = None;
         out
+    }
+
+    /// Lowest and highest term of an issue that is not tabulated: over the positions around
+    /// its monotone pieces' ends, or over its table value function.
+    fn lazy_minmax(&self, i: usize) -> (f64, f64) {
+        let n = self.issues[i].cardinality().unwrap_or(0);
+        let fold = |(a, b): (f64, f64), x: f64| (a.min(x), b.max(x));
+        let start = (f64::INFINITY, f64::NEG_INFINITY);
+        match self.monotone_cuts(i) {
+            Some(cuts) => cuts
+                .iter()
+                .flat_map(|c| [c.saturating_sub(1), *c, c + 1])
+                .filter(|k| *k < n)
+                .map(|k| self.term_at(i, k as u32))
+                .fold(start, fold),
+            None => (0..n).map(|k| self.term_at(i, k as u32)).fold(start, fold),
+        }
     }
 }
 
@@ -441,8 +571,10 @@ pub struct HyperRectangles {
     scale: f64,
     shift: f64,
     cap: Option<f64>,
-    /// The number behind each value position of each discrete issue.
+    /// The number behind each value position of each discrete issue but integer ranges.
     numbers: Vec<Vec<f64>>,
+    /// Each integer issue's `(lo, hi)`: its numbers are `lo + position`.
+    integers: Vec<Option<(i64, i64)>>,
     /// Bounds are open (`min < x < max`, NegMAS) rather than closed (GENIUS).
     open_bounds: bool,
     /// GENIUS divides by `maxutility` (a division, not a multiplication by its inverse, so that
@@ -516,17 +648,28 @@ impl HyperRectangles {
         if !(bias.is_finite() && scale.is_finite()) {
             return Err(Error::new(ErrorKind::NotFinite("bias or scale".into())));
         }
+        // Integer issues' numbers are computed from the position (a range 0..2*10^9 is not
+        // listed); other discrete issues' are listed.
         let numbers = space
             .issues()
             .iter()
-            .map(|issue| match issue.cardinality() {
-                Some(n) => (0..n)
+            .map(|issue| match (issue.kind(), issue.cardinality()) {
+                (IssueKind::Integer { .. }, _) => Vec::new(),
+                (_, Some(n)) => (0..n)
                     .map(|v| issue.numeric(Value::Index(v as u32)).unwrap_or(v as f64))
                     .collect(),
-                None => Vec::new(),
+                (_, None) => Vec::new(),
             })
             .collect();
-        Ok(HyperRectangles { root, bias, scale, shift: 0.0, cap, numbers, open_bounds: false, divisor: 1.0 })
+        let integers = space
+            .issues()
+            .iter()
+            .map(|issue| match issue.kind() {
+                IssueKind::Integer { lo, hi } => Some((*lo, *hi)),
+                _ => None,
+            })
+            .collect();
+        Ok(HyperRectangles { root, bias, scale, shift: 0.0, cap, numbers, integers, open_bounds: false, divisor: 1.0 })
     }
 
     /// The same function with every bound open, `min < x < max`, as NegMAS 0.16 tests them
@@ -578,7 +721,12 @@ impl HyperRectangles {
 
     fn number(&self, issue: usize, v: Value) -> f64 {
         match v {
-            Value::Index(i) => self.numbers[issue].get(i as usize).copied().unwrap_or(f64::NAN),
+            Value::Index(i) => match self.integers[issue] {
+                Some((lo, hi)) => {
+                    lo.checked_add(i64::from(i)).filter(|x| *x <= hi).map_or(f64::NAN, |x| x as f64)
+                }
+                None => self.numbers[issue].get(i as usize).copied().unwrap_or(f64::NAN),
+            },
             Value::Real(x) => x,
         }
     }
@@ -754,7 +902,7 @@ impl UtilityFunction {
         let mut out = Vec::with_capacity(n as usize);
         match self {
             UtilityFunction::LinearAdditive(f) => {
-                for_each_prefix_sum(space, f.bias, |i, d| f.terms[i][d as usize], |u| {
+                for_each_prefix_sum(space, f.bias, |i, d| f.term_at(i, d), |u| {
                     out.push(f.finish(u))
                 });
             }
@@ -987,14 +1135,32 @@ mod tests {
     }
 
     #[test]
-    fn integer_issue_tables_at_and_past_the_limit() {
+    fn integer_issues_are_tabulated_up_to_the_limit_and_computed_past_it() {
         let linear = ValueFunction::Linear { offset: 0.0, slope: 1e-9, origin: 0.0, clamp: true };
-        let at = OutcomeSpace::new("d", vec![Issue::integer("n", 1, crate::space::DEFAULT_ENUMERATION_LIMIT as i64).unwrap()]).unwrap();
-        assert_eq!(LinearAdditive::new(&at, 0.0, vec![1.0], vec![linear.clone()]).unwrap().terms(0).len() as u64, crate::space::DEFAULT_ENUMERATION_LIMIT);
-        // The audit's 0..2*10^9: refused, nothing of its size allocated.
-        let past = OutcomeSpace::new("d", vec![Issue::integer("n", 0, 2_000_000_000).unwrap()]).unwrap();
-        let e = LinearAdditive::new(&past, 0.0, vec![1.0], vec![linear]).unwrap_err();
-        assert!(matches!(e.kind(), ErrorKind::IssueTooLarge { values: 2_000_000_001, .. }), "{e}");
+        let at = OutcomeSpace::new("d", vec![Issue::integer("n", 1, TABULATED_VALUES as i64).unwrap()]).unwrap();
+        let f = LinearAdditive::new(&at, 0.0, vec![1.0], vec![linear.clone()]).unwrap();
+        assert!(f.is_tabulated(0));
+        assert_eq!(f.terms(0).len() as u64, TABULATED_VALUES);
+        let past = OutcomeSpace::new("d", vec![Issue::integer("n", 1, TABULATED_VALUES as i64 + 1).unwrap()]).unwrap();
+        let g = LinearAdditive::new(&past, 0.0, vec![1.0], vec![linear.clone()]).unwrap();
+        assert!(!g.is_tabulated(0) && g.terms(0).is_empty());
+        for v in [0, 17, TABULATED_VALUES as u32 - 1] {
+            assert_eq!(g.term_at(0, v).to_bits(), f.terms(0)[v as usize].to_bits());
+            assert_eq!(g.eval(&[Value::Index(v)]).to_bits(), f.eval(&[Value::Index(v)]).to_bits());
+        }
+        assert!(g.term_at(0, TABULATED_VALUES as u32 + 1).is_nan(), "past the last value");
+        // The audit's 0..2*10^9 (once refused, before that a 16 GB table): built in no time,
+        // evaluated and bounded exactly, scaled like a table.
+        let huge = OutcomeSpace::new("d", vec![Issue::integer("n", 0, 2_000_000_000).unwrap()]).unwrap();
+        let t = std::time::Instant::now();
+        let h = LinearAdditive::new(&huge, 0.0, vec![0.5], vec![linear]).unwrap();
+        assert!(t.elapsed().as_secs_f64() < 0.1);
+        assert_eq!(h.eval(&[Value::Index(2_000_000_000)]), 0.5);
+        assert_eq!(h.eval(&[Value::Index(500_000_000)]), 0.5 * (1e-9 * 500_000_000.0));
+        assert_eq!(h.minmax(), (0.0, 0.5));
+        let a = h.affine(3.0, 1.0);
+        assert_eq!(a.term_at(0, 700_000_000).to_bits(), (0.5 * (1e-9 * 700_000_000.0) * 3.0f64).to_bits());
+        assert_eq!(a.minmax(), (1.0, 2.5));
     }
 
     #[test]

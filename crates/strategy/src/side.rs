@@ -269,16 +269,22 @@ fn additive_utilities(
     let m = radices.len();
     let total: usize = radices.iter().product();
     let mut out = Vec::with_capacity(total);
-    let last = f.terms(m - 1);
+    // The last issue's terms, listed (an issue too large to tabulate is at most the table's
+    // size here, since the whole space is).
+    let last: std::borrow::Cow<'_, [f64]> = if f.is_tabulated(m - 1) {
+        std::borrow::Cow::Borrowed(f.terms(m - 1))
+    } else {
+        (0..radices[m - 1]).map(|v| f.term_at(m - 1, v as u32)).collect::<Vec<f64>>().into()
+    };
     let mut digits = vec![0usize; m - 1];
     let mut prefix = vec![f.bias(); m];
     for i in 0..m - 1 {
-        prefix[i + 1] = prefix[i] + f.terms(i)[0];
+        prefix[i + 1] = prefix[i] + f.term_at(i, 0);
     }
     let capped = f.cap().is_some();
     loop {
         let p = prefix[m - 1];
-        for t in last {
+        for t in last.iter() {
             let u = if capped { f.finish(p + t) } else { p + t };
             visit(out.len(), u);
             out.push(u);
@@ -297,7 +303,7 @@ fn additive_utilities(
             digits[i] = 0;
         }
         for j in i..m - 1 {
-            prefix[j + 1] = prefix[j] + f.terms(j)[digits[j]];
+            prefix[j + 1] = prefix[j] + f.term_at(j, digits[j] as u32);
         }
     }
 }

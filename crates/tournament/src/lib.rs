@@ -25,7 +25,7 @@ use bc_strategy::{agreement_utility, check_agent, check_mediator, play, Budget, 
 use rand::SeedableRng;
 
 pub use error::{Error, ErrorKind};
-pub use output::{csv_line, jsonl_line, rescore, CsvWriter, JsonlWriter};
+pub use output::{csv_line, jsonl_line, rescore, rescore_texts, CsvWriter, JsonlWriter};
 pub use scores::{AgentStats, Scores, TournamentSpec};
 
 /// One domain of a tournament: its outcome space, every profile, and the analysis of the

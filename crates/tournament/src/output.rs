@@ -184,7 +184,7 @@ fn json_list<T>(out: &mut String, items: &[T], mut each: impl FnMut(&mut String,
 pub fn jsonl_line(t: &Tournament, row: &Row, out: &mut String) {
     let d = &t.domains[row.domain];
     out.clear();
-    let _ = write!(out, "{{\"index\":{},\"domain\":", row.index);
+    let _ = write!(out, "{{\"index\":{},\"jobs\":{},\"domain\":", row.index, t.n_jobs());
     json_str(out, &d.name);
     let _ = write!(out, ",\"repetition\":{},\"agents\":", row.repetition);
     json_list(out, &row.agents, |o, a| json_str(o, &t.agents[*a].to_string()));
@@ -222,6 +222,7 @@ pub fn row_json(t: &Tournament, row: &Row) -> Json {
     let d = &t.domains[row.domain];
     json!({
         "index": row.index,
+        "jobs": t.n_jobs(),
         "domain": d.name,
         "repetition": row.repetition,
         "agents": row.agents.iter().map(|a| t.agents[*a].to_string()).collect::<Vec<_>>(),
@@ -272,75 +273,163 @@ impl JsonlWriter {
 /// `results.jsonl` of every shard of a run). Agents and domains are numbered in the order first
 /// met; the settings the results do not record (protocol, steps, repetitions, seed) are left
 /// empty.
+///
+/// Rows must come in job order, 0, 1, 2, ... across the files (shards in shard order), and
+/// every row records the tournament's number of jobs (`"jobs"`), so that a file given twice, a
+/// shard left out (the last one included) or shards out of order are refused, not scored.
 pub fn rescore(files: &[PathBuf]) -> Result<Scores, Error> {
-    let mut scores = Scores::new(TournamentSpec { agents: Vec::new(), domains: Vec::new(), protocol: String::new(), parties: 0, steps: 0, repetitions: 0, seed: 0 });
-    // Rows must come in job order, 0, 1, 2, ... across the files (shards in shard order): a file
-    // given twice, a missing shard or shards out of order would otherwise score silently wrong.
-    let mut next_index: u64 = 0;
+    let mut r = Rescorer::new();
     for path in files {
-        let mut rows_in_file = 0u64;
+        let before = r.next_index;
         for line in bc_io::read::lines(path).map_err(|e| Error::io(path, e.into_io()))? {
             let (k, line) = line.map_err(|e| Error::io(path, e.into_io()))?;
-            let k = k as usize - 1;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let bad = |what: &str| {
-                Error::setup(format!("{}:{}: expected a tournament result row ({what})", path.display(), k + 1))
-            };
-            let v: Json = serde_json::from_str(&line).map_err(|e| bad(&e.to_string()))?;
-            let agents = v["agents"].as_array().ok_or_else(|| bad("field \"agents\" missing"))?;
-            let list = |key: &str| -> Result<Vec<f64>, Error> {
-                let a = v[key].as_array().ok_or_else(|| bad(&format!("field {key:?} missing")))?;
-                Ok(a.iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect())
-            };
-            let utilities = list("utilities")?;
-            let advantages = list("advantages")?;
-            if utilities.len() != agents.len() || advantages.len() != agents.len() {
-                return Err(bad("one utility and advantage per agent"));
-            }
-            let mut ids = Vec::with_capacity(agents.len());
-            for a in agents {
-                ids.push(scores.agent(a.as_str().ok_or_else(|| bad("agent names"))?));
-            }
-            scores.spec.parties = scores.spec.parties.max(ids.len());
-            let domain = scores.domain(v["domain"].as_str().unwrap_or_default());
-            let num = |key: &str| v[key].as_f64().unwrap_or(f64::NAN);
-            let index = v["index"].as_u64().ok_or_else(|| bad("field \"index\" missing or not a whole number"))?;
-            if index != next_index {
-                let why = if index < next_index {
-                    format!("job {index} again: expected job {next_index} next (a file or shard given twice, or shards out of order?)")
-                } else {
-                    format!("job {index}: expected job {next_index} next (jobs {next_index}..{index} are missing: a shard left out, or shards out of order?)")
-                };
-                return Err(Error::setup(format!("{}:{}: {why}", path.display(), k + 1)));
-            }
-            next_index += 1;
-            rows_in_file += 1;
-            let row = Row {
-                index,
-                domain,
-                agents: ids,
-                profiles: Vec::new(),
-                repetition: 0,
-                ending: "",
-                step: 0,
-                n_offers: 0,
-                agreement: (!v["agreement"].is_null()).then_some(0),
-                utilities,
-                advantages,
-                welfare: num("welfare"),
-                pareto_distance: num("pareto_distance"),
-                nash_distance: num("nash_distance"),
-                fault: v["fault"].as_str().map(str::to_string),
-            };
-            scores.add(&row);
+            r.line(path, k, &line)?;
         }
-        if rows_in_file == 0 {
+        r.end_file(path, before)?;
+    }
+    r.finish(files.last().map(PathBuf::as_path))
+}
+
+/// [`rescore`] on results given as text: `(name, text)` per file, in order (names are for
+/// messages only).
+pub fn rescore_texts(files: &[(&Path, &str)]) -> Result<Scores, Error> {
+    let mut r = Rescorer::new();
+    for (path, text) in files {
+        let before = r.next_index;
+        for (k, line) in text.lines().enumerate() {
+            r.line(path, k as u64 + 1, line)?;
+        }
+        r.end_file(path, before)?;
+    }
+    r.finish(files.last().map(|f| f.0))
+}
+
+/// The state of a rescore: the scores so far, the next job expected and the number of jobs the
+/// rows record.
+struct Rescorer {
+    scores: Scores,
+    next_index: u64,
+    /// The tournament's number of jobs, and where it was first read.
+    jobs: Option<(u64, String)>,
+}
+
+impl Rescorer {
+    fn new() -> Rescorer {
+        let spec = TournamentSpec { agents: Vec::new(), domains: Vec::new(), protocol: String::new(), parties: 0, steps: 0, repetitions: 0, seed: 0 };
+        Rescorer { scores: Scores::new(spec), next_index: 0, jobs: None }
+    }
+
+    /// Reads line `k` (1-based) of `path`.
+    fn line(&mut self, path: &Path, k: u64, line: &str) -> Result<(), Error> {
+        if line.trim().is_empty() {
+            return Ok(());
+        }
+        let at = format!("{}:{k}", path.display());
+        let bad = |what: &str| Error::setup(format!("{at}: expected a tournament result row ({what})"));
+        let v: Json = serde_json::from_str(line).map_err(|e| bad(&e.to_string()))?;
+        if !v.is_object() {
+            return Err(bad(&format!("a JSON object, found {}", kind_of(&v))));
+        }
+        let agents = v["agents"].as_array().ok_or_else(|| bad("field \"agents\" missing"))?;
+        let list = |key: &str| -> Result<Vec<f64>, Error> {
+            let a = v[key].as_array().ok_or_else(|| bad(&format!("field {key:?} missing")))?;
+            Ok(a.iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect())
+        };
+        let utilities = list("utilities")?;
+        let advantages = list("advantages")?;
+        if utilities.len() != agents.len() || advantages.len() != agents.len() {
+            return Err(bad("one utility and advantage per agent"));
+        }
+        let index = v["index"].as_u64().ok_or_else(|| bad("field \"index\" missing or not a whole number"))?;
+        let jobs = v["jobs"].as_u64().ok_or_else(|| {
+            bad("field \"jobs\" (the tournament's number of jobs) missing or not a whole number; results written before it was recorded cannot be checked for a missing last shard")
+        })?;
+        match &self.jobs {
+            None => self.jobs = Some((jobs, at.clone())),
+            Some((n, first)) if *n != jobs => {
+                return Err(Error::setup(format!(
+                    "{at}: field \"jobs\": expected {n}, as in {first}, found {jobs} (results of different tournaments?)"
+                )))
+            }
+            Some(_) => {}
+        }
+        if index >= jobs {
+            return Err(Error::setup(format!("{at}: field \"index\": expected a job below {jobs} (\"jobs\"), found {index}")));
+        }
+        if index != self.next_index {
+            let next = self.next_index;
+            let why = if index < next {
+                format!("job {index} again: expected job {next} next (a file or shard given twice, or shards out of order?)")
+            } else {
+                format!("job {index}: expected job {next} next (jobs {next}..{index} are missing: a shard left out, or shards out of order?)")
+            };
+            return Err(Error::setup(format!("{at}: {why}")));
+        }
+        let mut ids = Vec::with_capacity(agents.len());
+        for a in agents {
+            ids.push(self.scores.agent(a.as_str().ok_or_else(|| bad("agent names"))?));
+        }
+        self.next_index += 1;
+        self.scores.spec.parties = self.scores.spec.parties.max(ids.len());
+        let domain = self.scores.domain(v["domain"].as_str().unwrap_or_default());
+        let num = |key: &str| v[key].as_f64().unwrap_or(f64::NAN);
+        let row = Row {
+            index,
+            domain,
+            agents: ids,
+            profiles: Vec::new(),
+            repetition: 0,
+            ending: "",
+            step: 0,
+            n_offers: 0,
+            agreement: (!v["agreement"].is_null()).then_some(0),
+            utilities,
+            advantages,
+            welfare: num("welfare"),
+            pareto_distance: num("pareto_distance"),
+            nash_distance: num("nash_distance"),
+            fault: v["fault"].as_str().map(str::to_string),
+        };
+        self.scores.add(&row);
+        Ok(())
+    }
+
+    /// Ends a file that started at job `before`: it must have held rows.
+    fn end_file(&mut self, path: &Path, before: u64) -> Result<(), Error> {
+        if self.next_index == before {
             return Err(Error::setup(format!("{}: expected tournament result rows, found none (an empty file)", path.display())));
         }
+        Ok(())
     }
-    Ok(scores)
+
+    /// Every job, 0 to the recorded number, must have been read.
+    fn finish(self, last: Option<&Path>) -> Result<Scores, Error> {
+        let Some((jobs, _)) = self.jobs else {
+            return Err(Error::setup("--rescore: expected results files, found none".to_string()));
+        };
+        if self.next_index != jobs {
+            let last = last.map(|p| p.display().to_string()).unwrap_or_default();
+            return Err(Error::setup(format!(
+                "{last}: expected jobs up to {}, as the rows record (\"jobs\": {jobs}), found the last at job {} (jobs {}..{jobs} are missing: the last shard(s) left out?)",
+                jobs - 1,
+                self.next_index - 1,
+                self.next_index
+            )));
+        }
+        Ok(self.scores)
+    }
+}
+
+/// What kind of JSON value `v` is, for messages.
+fn kind_of(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
 }
 
 /// Writes `text` to `path` through the one write path (`overwrite`: whether an existing regular
@@ -349,4 +438,38 @@ pub fn write_file(path: &Path, text: &str, overwrite: Overwrite) -> Result<(), E
     let mut f = Staged::create(path, overwrite)?;
     f.write(text.as_bytes())?;
     f.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(index: u64, jobs: u64) -> String {
+        format!("{{\"index\":{index},\"jobs\":{jobs},\"domain\":\"d\",\"agents\":[\"a\",\"b\"],\"agreement\":null,\"utilities\":[0.5,0.25],\"advantages\":[0.0,0.0],\"welfare\":0.75,\"pareto_distance\":0.0,\"nash_distance\":0.0}}\n")
+    }
+
+    fn shard(rows: std::ops::Range<u64>, jobs: u64) -> String {
+        rows.map(|k| row(k, jobs)).collect()
+    }
+
+    #[test]
+    fn rescore_needs_every_shard_the_last_included() {
+        let (a, b, c) = (shard(0..2, 6), shard(2..4, 6), shard(4..6, 6));
+        let p = |k: &str| PathBuf::from(format!("s{k}.jsonl"));
+        let (pa, pb, pc) = (p("0"), p("1"), p("2"));
+        let all = rescore_texts(&[(&pa, &a), (&pb, &b), (&pc, &c)]).unwrap();
+        assert_eq!(all, rescore_texts(&[(&pa, &(a.clone() + &b + &c))]).unwrap());
+        let e = rescore_texts(&[(&pa, &a), (&pb, &b)]).unwrap_err().to_string();
+        assert!(e.contains("s1.jsonl") && e.contains("jobs 4..6 are missing"), "{e}");
+        let e = rescore_texts(&[(&pa, &a), (&pc, &c)]).unwrap_err().to_string();
+        assert!(e.contains("s2.jsonl:1") && e.contains("jobs 2..4 are missing"), "{e}");
+        let e = rescore_texts(&[(&pa, &a), (&pb, &shard(2..4, 7))]).unwrap_err().to_string();
+        assert!(e.contains("s1.jsonl:1") && e.contains("expected 6") && e.contains("found 7"), "{e}");
+        let e = rescore_texts(&[(&pa, &shard(0..3, 2))]).unwrap_err().to_string();
+        assert!(e.contains("s0.jsonl:3") && e.contains("below 2"), "{e}");
+        let e = rescore_texts(&[(&pa, &row(0, 1).replace("\"jobs\":1,", ""))]).unwrap_err().to_string();
+        assert!(e.contains("s0.jsonl:1") && e.contains("field \"jobs\""), "{e}");
+        let e = rescore_texts(&[(&pa, "[1]")]).unwrap_err().to_string();
+        assert!(e.contains("a JSON object, found an array"), "{e}");
+    }
 }
