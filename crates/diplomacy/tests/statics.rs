@@ -163,18 +163,25 @@ fn steps_beat_the_grand_bargain_at_moderate_trust_and_less_so_at_high() {
 }
 
 #[test]
-fn leverage_buys_early_deals_that_fade() {
+fn leverage_buys_early_deals() {
     let s = default().variant("leverage").unwrap_or_else(|e| panic!("{e}"));
     let early = |r: &RunRecord| f64::from(u8::from(r.first_step_round.is_some_and(|t| t < 26)));
-    let reversed = |r: &RunRecord| f64::from(u8::from(r.reversals > 0));
     let off = |m: &mut Model| *m = m.without_leverage();
     // Leverage raises a first step within half a year. Mutation: leave leverage out of the
-    // acceptance test (the value to clear `d_i - leverage` and the floor) and it fails.
+    // acceptance test (the value to clear `d_i - leverage` and the floor) and the stay test, and
+    // it fails (with it out of the acceptance test alone the stay test still carries it).
     let d = paired(&s, RUNS, 90, |_| {}, off, early);
     above(d, 0.01, "first step within 26 rounds with leverage minus without");
+}
+
+#[test]
+fn fading_leverage_raises_reversals() {
+    let s = default().variant("leverage").unwrap_or_else(|e| panic!("{e}"));
+    let reversed = |r: &RunRecord| f64::from(u8::from(r.reversals > 0));
     // Once it fades, steps it bought are withdrawn: with the leverage fading, reversed is higher
-    // than with the same leverage kept for good. Mutation: leave the leverage out of the
-    // withdrawal test (`keep` without it) and the difference goes.
+    // than with the same leverage kept for good (traced: strategic withdrawals 916 against 502 in
+    // 1,500 runs). Mutation: leave the leverage out of the withdrawal and stay tests and the
+    // difference goes.
     let kept = |m: &mut Model| {
         if let Some(med) = &mut m.mediator {
             med.leverage_decay = 0.0;
@@ -334,8 +341,9 @@ fn strategic_delivery() {
     let slow = |m: &mut Model| m.response.grace = 80;
     // On the last step (the core trade: sanctions relief is a large one-off gain for Iran, and no
     // later step is left to protect) Iran reneges more often than on an early small step (the
-    // inspection mechanism). Mutation: give the last step the same continuation value as an
-    // early one (C ignores which steps remain) and the gap closes.
+    // inspection mechanism). Mutation: take the one-off gain out of the test (G = 0) and nobody
+    // reneges. (With the continuation values set to 0 the gap stays: at these numbers it comes
+    // from the core trade's lopsided gain, not from the reputation at stake.)
     let r = reneging(&s, 300, 100, slow);
     let rate = |step: &str| r.get(&(step.to_string(), "iran".to_string())).map_or(0.0, |&(n, k)| f64::from(k) / f64::from(n.max(1)));
     let (early, last) = (rate("inspection mechanism with limited relief"), rate("core trade: sanctions for enrichment"));
