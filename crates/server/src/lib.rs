@@ -13,7 +13,7 @@ pub mod wire;
 use std::path::Path;
 
 pub use room::{Action, Entry, Fill, Room, RoomSpec, Seat};
-pub use server::{serve, Config};
+pub use server::{serve, start, Config, Created, Running};
 
 /// The final state of a replayed log.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]

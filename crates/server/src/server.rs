@@ -544,23 +544,33 @@ pub fn demo_spec() -> RoomSpec {
     }
 }
 
-/// Runs the server until the process is stopped. Prints where it listens, the admin token
-/// (unless given) and, with `demo`, the demo room's links.
-pub async fn serve(config: Config) -> Result<(), String> {
+/// A server that is listening.
+pub struct Running {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The demo room, when one was opened.
+    pub demo: Option<Created>,
+    /// The admin token, when the server made it (to be printed once).
+    pub new_admin_token: Option<String>,
+    /// The server; it runs until the process stops.
+    pub task: tokio::task::JoinHandle<Result<(), String>>,
+}
+
+/// Opens the database, binds the address, opens the demo room if asked and starts serving.
+pub async fn start(config: Config) -> Result<Running, String> {
     let store = Store::open(&config.database).await?;
     let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("--addr {}: {e}", config.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let base: Arc<str> = format!("http://{addr}").into();
-    let (admin, printed) = match &config.admin_token {
-        Some(t) if t.len() >= 32 => (t.clone(), false),
+    let (admin, new_admin_token) = match &config.admin_token {
+        Some(t) if t.len() >= 32 => (t.clone(), None),
         Some(_) => return Err("BC_ADMIN_TOKEN: expected at least 32 characters".into()),
-        None => (token::new_token(), true),
+        None => {
+            let t = token::new_token();
+            (t.clone(), Some(t))
+        }
     };
     let hub = Arc::new(Hub::new(store.clone(), &admin));
-    println!("listening on {base}");
-    if printed {
-        println!("admin token: {admin}");
-    }
     if store.backend() == Backend::Postgres {
         tokio::spawn(listen_postgres(hub.clone(), store.url().to_string()));
     }
@@ -570,18 +580,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
             hub.schedule_deadline(id, d);
         }
     }
-    if config.demo {
-        let c = hub.create(demo_spec(), &base).await?;
-        println!("demo room {} (single text on the embedded US–Iran scenario):", c.room);
-        for s in &c.seats {
-            match &s.link {
-                Some(l) => println!("  {:<12} {l}", s.seat.to_string()),
-                None => println!("  {:<12} built-in agent", s.seat.to_string()),
-            }
-        }
-    }
-    use std::io::Write as _;
-    let _ = std::io::stdout().flush();
+    let demo = if config.demo { Some(hub.create(demo_spec(), &base).await?) } else { None };
     let app = App { hub, base };
     let router = Router::new()
         .route("/api/v1/rooms", post(create_room))
@@ -592,5 +591,28 @@ pub async fn serve(config: Config) -> Result<(), String> {
         .route("/room/{id}", get(page))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app);
-    axum::serve(listener, router).await.map_err(|e| e.to_string())
+    let task = tokio::spawn(async move { axum::serve(listener, router).await.map_err(|e| e.to_string()) });
+    Ok(Running { addr, demo, new_admin_token, task })
+}
+
+/// Runs the server until the process is stopped. Prints where it listens, the admin token
+/// (unless given) and the demo room's links.
+pub async fn serve(config: Config) -> Result<(), String> {
+    let r = start(config).await?;
+    println!("listening on http://{}", r.addr);
+    if let Some(t) = &r.new_admin_token {
+        println!("admin token: {t}");
+    }
+    if let Some(c) = &r.demo {
+        println!("demo room {} (single text on the embedded US–Iran scenario):", c.room);
+        for s in &c.seats {
+            match &s.link {
+                Some(l) => println!("  {:<12} {l}", s.seat.to_string()),
+                None => println!("  {:<12} built-in agent", s.seat.to_string()),
+            }
+        }
+    }
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    r.task.await.map_err(|e| e.to_string())?
 }
