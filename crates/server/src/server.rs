@@ -281,7 +281,7 @@ impl Hub {
         let live = self.rooms.lock().ok().and_then(|r| r.get(id).cloned());
         if let Some(live) = live {
             let mut inner = live.inner.lock().await;
-            if seq >= inner.room.next_seq() {
+            if seq == 0 || seq >= inner.room.next_seq() {
                 let _ = self.catch_up(id, &mut inner).await;
                 let _ = self.drive(id, &mut inner).await;
             }
@@ -508,22 +508,37 @@ async fn seat_session(hub: Arc<Hub>, socket: WebSocket) {
     let _ = writer.await;
 }
 
-async fn listen_postgres(hub: Arc<Hub>, url: String) {
+/// Listens for the entries other processes commit. Connected before the server accepts
+/// connections, so that no notification after start is missed; after a lost connection it
+/// reconnects and catches up every room in memory (notifications meanwhile were lost).
+async fn listen_postgres(url: &str) -> Result<sqlx::postgres::PgListener, String> {
+    let mut l = sqlx::postgres::PgListener::connect(url).await.map_err(|e| format!("--database: cannot listen: {e}"))?;
+    l.listen(crate::store::CHANNEL).await.map_err(|e| format!("--database: cannot listen: {e}"))?;
+    Ok(l)
+}
+
+async fn follow_postgres(hub: Arc<Hub>, url: String, mut listener: sqlx::postgres::PgListener) {
     loop {
-        match sqlx::postgres::PgListener::connect(&url).await {
-            Ok(mut l) => {
-                if l.listen(crate::store::CHANNEL).await.is_ok() {
-                    while let Ok(n) = l.recv().await {
-                        let mut parts = n.payload().split(' ');
-                        if let (Some(room), Some(Ok(seq))) = (parts.next(), parts.next().map(str::parse::<u64>)) {
-                            hub.notified(room, seq).await;
-                        }
-                    }
-                }
+        while let Ok(n) = listener.recv().await {
+            let mut parts = n.payload().split(' ');
+            if let (Some(room), Some(Ok(seq))) = (parts.next(), parts.next().map(str::parse::<u64>)) {
+                hub.notified(room, seq).await;
             }
-            Err(e) => eprintln!("serve: cannot listen for other processes' entries: {e}"),
         }
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        loop {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            match listen_postgres(&url).await {
+                Ok(l) => {
+                    listener = l;
+                    break;
+                }
+                Err(e) => eprintln!("serve: {e}"),
+            }
+        }
+        let ids: Vec<String> = hub.rooms.lock().map(|r| r.keys().cloned().collect()).unwrap_or_default();
+        for id in ids {
+            hub.notified(&id, 0).await;
+        }
     }
 }
 
@@ -572,7 +587,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
     };
     let hub = Arc::new(Hub::new(store.clone(), &admin));
     if store.backend() == Backend::Postgres {
-        tokio::spawn(listen_postgres(hub.clone(), store.url().to_string()));
+        let l = listen_postgres(store.url()).await?;
+        tokio::spawn(follow_postgres(hub.clone(), store.url().to_string(), l));
     }
     // Deadlines of rooms already in the database.
     for (id, deadline) in store.rooms().await? {
