@@ -233,3 +233,32 @@ async fn caucus_messages_reach_only_their_two_ends() {
         }
     }
 }
+
+/// The Python client (standard library only) plays a party seat to the end of the talks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_python_example_agent_plays_a_seat() {
+    if std::process::Command::new("python3").arg("--version").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "python3 is needed under CI");
+        eprintln!("skipped: no python3");
+        return;
+    }
+    let addr = start(temp_db("python")).await;
+    for protocol in ["sao", "single-text", "relay", "confidential"] {
+        let s = spec(protocol, json!([{"by": "agent", "name": "conceder"}, {"by": "external"}]), None, 30);
+        let created = create(addr, &s).await;
+        let token = token_of(&created, "party:1");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../clients/python");
+        let out = tokio::process::Command::new("python3")
+            .arg(dir.join("example_agent.py"))
+            .arg(addr.to_string())
+            .arg(&token)
+            .output()
+            .await
+            .unwrap();
+        assert!(out.status.success(), "{protocol}: {}", String::from_utf8_lossy(&out.stderr));
+        let end: Json = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(end["event"], "end", "{protocol}: {end}");
+        let room = fold_export(addr, created["room"].as_str().unwrap()).await;
+        assert!(room.ending().is_some());
+    }
+}
