@@ -1024,13 +1024,11 @@ impl Room {
                     }
                 }
             }
-            Proto::St(_) => {
-                if self.mech.step() > before {
-                    if let (Some(d), MedAgent::St(med)) = (self.draft_of_round.take(), &mut self.mediator) {
-                        let adopted = events.iter().any(|e| matches!(e, Event::Adopted { .. }));
-                        if let Err(m) = guarded(|| med.on_result(d, adopted)) {
-                            fault = Some((Actor::Mediator, format!("{} {m}", med.name())));
-                        }
+            Proto::St(_) if self.mech.step() > before => {
+                if let (Some(d), MedAgent::St(med)) = (self.draft_of_round.take(), &mut self.mediator) {
+                    let adopted = events.iter().any(|e| matches!(e, Event::Adopted { .. }));
+                    if let Err(m) = guarded(|| med.on_result(d, adopted)) {
+                        fault = Some((Actor::Mediator, format!("{} {m}", med.name())));
                     }
                 }
             }

@@ -175,7 +175,9 @@ pub enum WireEvent {
     },
 }
 
-/// A message from the server.
+/// A message from the server. (Messages are encoded as soon as they are built, never stored in
+/// bulk, so the size of `welcome` costs nothing.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMsg {

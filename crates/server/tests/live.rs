@@ -262,3 +262,25 @@ async fn the_python_example_agent_plays_a_seat() {
         assert!(room.ending().is_some());
     }
 }
+
+/// A wall-clock deadline ends the room as a timeout, seen live by a connected seat.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wall_clock_deadline_ends_the_room() {
+    let addr = start(temp_db("deadline")).await;
+    let mut s = spec("sao", json!([{"by": "external"}, {"by": "external"}]), None, 1000);
+    s["deadline_secs"] = json!(1);
+    let created = create(addr, &s).await;
+    let (mut p0, w) = Client::join(addr, &token_of(&created, "party:0")).await;
+    assert!(w["ending"].is_null());
+    assert_eq!(p0.act(json!({"kind": "offer", "outcome": 3})).await["type"], "ack");
+    // The end arrives without anyone acting.
+    loop {
+        let m = p0.recv().await;
+        if m["type"] == "event" && m["event"]["event"] == "end" {
+            assert_eq!(m["event"]["ending"], "timeout");
+            break;
+        }
+    }
+    let r = p0.act(json!({"kind": "end"})).await;
+    assert!(r["message"].as_str().unwrap().contains("ended"), "{r}");
+}
