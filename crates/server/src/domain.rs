@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use bc_model::{OutcomeSpace, Preferences};
+use bc_model::{OutcomeSpace, Preferences, UtilityFunction};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -30,11 +30,15 @@ pub enum DomainSource {
         profiles: Vec<String>,
     },
     /// A backchannel scenario (TOML): its agenda as the outcome space and each party's nominal
-    /// utility and reservation. `toml` absent: the embedded US–Iran–Pakistan scenario.
+    /// utility and reservation. `toml` absent: the embedded US–Iran–Pakistan scenario. With
+    /// `step`, only that step's issues are negotiated, the others held at their status quo.
     Scenario {
         /// The scenario's TOML text (absent: the embedded default).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         toml: Option<String>,
+        /// A step of the agenda (0-based).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<usize>,
     },
 }
 
@@ -78,7 +82,7 @@ impl DomainSource {
                 }
                 (space, parties)
             }
-            DomainSource::Scenario { toml } => {
+            DomainSource::Scenario { toml, step } => {
                 let s = match toml {
                     None => bc_diplomacy::Scenario::default_scenario(),
                     Some(t) => bc_diplomacy::Scenario::from_str(t, "scenario", Path::new(".")),
@@ -95,7 +99,10 @@ impl DomainSource {
                         discount: bc_model::Discount::None,
                     })
                     .collect();
-                ((*m.space).clone(), parties)
+                match step {
+                    None => ((*m.space).clone(), parties),
+                    Some(k) => step_domain(m, *k, parties)?,
+                }
             }
         };
         if parties.len() < 2 {
@@ -108,6 +115,33 @@ impl DomainSource {
         };
         Ok(Domain { space: Arc::new(space), parties, n_outcomes })
     }
+}
+
+/// The domain of one step of a scenario: the step's issues, each party's utility of a package
+/// with every other issue at its status quo (its first value where it has none).
+fn step_domain(m: &bc_diplomacy::model::Model, k: usize, parties: Vec<Preferences>) -> Result<(OutcomeSpace, Vec<Preferences>), String> {
+    let Some(step) = m.steps.get(k) else {
+        return Err(format!("step: the scenario has {} steps (0..{}), found {k}", m.steps.len(), m.steps.len().saturating_sub(1)));
+    };
+    let full = &m.space;
+    let issues: Vec<bc_model::Issue> = step.issues.iter().filter_map(|i| full.issues().get(*i).cloned()).collect();
+    let sub = OutcomeSpace::new(step.name.clone(), issues).map_err(|e| format!("step: {e}"))?;
+    let n = sub.check_enumerable(MAX_OUTCOMES).map_err(|e| format!("step: {e}"))?;
+    let base: Vec<bc_model::Value> = m.issues.iter().map(|a| a.status_quo.unwrap_or(bc_model::Value::Index(0))).collect();
+    let mut out = Vec::with_capacity(parties.len());
+    for p in parties {
+        let mut values = Vec::with_capacity(n as usize);
+        let mut o = base.clone();
+        for idx in 0..n {
+            for (pos, v) in step.issues.iter().zip(sub.outcome_at(idx)) {
+                o[*pos] = v;
+            }
+            values.push(p.utility.eval(&o));
+        }
+        let t = bc_model::TableUtility::new(&sub, values).map_err(|e| format!("step: {e}"))?;
+        out.push(Preferences { utility: UtilityFunction::Table(t), ..p });
+    }
+    Ok((sub, out))
 }
 
 /// An outcome on the wire: an index, or the value of every issue by issue name.

@@ -547,7 +547,7 @@ async fn follow_postgres(hub: Arc<Hub>, url: String, mut listener: sqlx::postgre
 pub fn demo_spec() -> RoomSpec {
     RoomSpec {
         title: "US–Iran talks through Pakistan (demo)".into(),
-        domain: crate::domain::DomainSource::Scenario { toml: None },
+        domain: crate::domain::DomainSource::Scenario { toml: None, step: None },
         protocol: "single-text".into(),
         parties: vec![Fill::Person, Fill::Agent { name: "conceder".into() }],
         profiles: None,

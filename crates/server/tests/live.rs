@@ -284,3 +284,28 @@ async fn a_wall_clock_deadline_ends_the_room() {
     let r = p0.act(json!({"kind": "end"})).await;
     assert!(r["message"].as_str().unwrap().contains("ended"), "{r}");
 }
+
+/// A room on one step of the embedded scenario: only that step's issues are negotiated, and a
+/// wrong value is refused with the values the issue has.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scenario_step_is_a_domain() {
+    let addr = start(temp_db("step")).await;
+    let s = json!({"title": "core trade", "domain": {"format": "scenario", "step": 3}, "protocol": "sao", "steps": 10,
+                   "parties": [{"by": "external"}, {"by": "agent", "name": "boulware"}]});
+    let created = create(addr, &s).await;
+    let (mut p0, w) = Client::join(addr, &token_of(&created, "party:0")).await;
+    let names: Vec<&str> = w["issues"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"enrichment") && !names.contains(&"prisoner_exchange"), "{names:?}");
+    let mut offer = serde_json::Map::new();
+    for i in w["issues"].as_array().unwrap() {
+        offer.insert(i["name"].as_str().unwrap().into(), i["values"][0].clone());
+    }
+    offer.insert("enrichment".into(), json!("cap_5"));
+    let r = p0.act(json!({"kind": "offer", "outcome": offer})).await;
+    assert!(r["message"].as_str().unwrap().contains("issue `enrichment` has no value `cap_5`; expected one of"), "{r}");
+    let mut bad = s.clone();
+    bad["domain"]["step"] = json!(99);
+    let (status, body) = http(addr, "POST", "/api/v1/rooms", ADMIN, &bad.to_string()).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("step: the scenario has"), "{body}");
+}
