@@ -309,3 +309,33 @@ async fn a_scenario_step_is_a_domain() {
     assert_eq!(status, 400);
     assert!(body.contains("step: the scenario has"), "{body}");
 }
+
+/// A flood of messages meets the rate limit, and an oversized message closes the connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn floods_and_oversized_messages_are_refused() {
+    let addr = start(temp_db("limits")).await;
+    let s = spec("sao", json!([{"by": "external"}, {"by": "external"}]), None, 10);
+    let created = create(addr, &s).await;
+    let (mut p0, _) = Client::join(addr, &token_of(&created, "party:0")).await;
+    let n = bc_server::server::RATE_BURST as usize + 100;
+    for _ in 0..n {
+        p0.send(&json!({"type": "tools"})).await;
+    }
+    let mut limited = 0;
+    for _ in 0..n {
+        let m = p0.recv().await;
+        assert_eq!(m["type"], "error");
+        limited += usize::from(m["message"].as_str().unwrap().contains("rate limit"));
+    }
+    assert!(limited >= 50, "{limited} of {n} refused by the rate limit");
+    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/ws")).await.unwrap();
+    let mut ws = ws;
+    use futures_util::{SinkExt, StreamExt};
+    let big = "x".repeat(bc_server::server::MAX_WS_MESSAGE_BYTES + 10);
+    let _ = ws.send(tokio_tungstenite::tungstenite::Message::Text(big.into())).await;
+    let next = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next()).await.unwrap();
+    assert!(
+        !matches!(next, Some(Ok(tokio_tungstenite::tungstenite::Message::Text(ref t))) if t.contains("welcome")),
+        "{next:?}"
+    );
+}
