@@ -55,6 +55,13 @@ enum Command {
     /// Stakeholder model (KTAB's Spatial Model of Politics, or BDM/Scholz): positions and
     /// winning probabilities per turn, and the forecast outcome.
     Stakeholders(commands::stakeholders::Args),
+    // --- live rooms (bc-server) ---
+    /// Serve live negotiation rooms: people, built-in agents and programs in seats, JSON over
+    /// WebSocket, rooms kept in SQLite or PostgreSQL (see docs/serve.md).
+    Serve(commands::serve::Args),
+    /// Work with exported room logs.
+    #[command(subcommand)]
+    Room(commands::serve::RoomCommand),
 }
 
 /// mimalloc: the Monte Carlo allocates and frees many small buffers per run.
@@ -80,6 +87,8 @@ fn main() -> ExitCode {
         Command::Scenario(cmd) => commands::scenario::run(cmd),
         Command::Trace(args) => commands::trace::run(args),
         Command::Stakeholders(args) => commands::stakeholders::run(args),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Room(cmd) => commands::serve::room(cmd),
     };
     match result {
         Ok(code) => code,

@@ -10,3 +10,4 @@ pub mod scenario;
 pub mod sweep;
 pub mod trace;
 pub mod stakeholders;
+pub mod serve;

@@ -1,0 +1,62 @@
+//! `backchannel serve` (live negotiation rooms over HTTP and WebSocket) and `backchannel room
+//! replay` (fold an exported room log to its final state): flags in, `bc_server` does the work.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{anyhow, Result};
+
+use crate::output::print_json;
+
+/// Flags of `backchannel serve`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Where to listen (port 0: any free port, printed at start).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// The rooms' database: `sqlite://PATH` or `postgres://…` (several `serve` processes on
+    /// one PostgreSQL share rooms). Default: the SQLite file `backchannel-rooms.sqlite` here,
+    /// and a demo room on the embedded US–Iran scenario.
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
+    /// Do not open the demo room.
+    #[arg(long)]
+    no_demo: bool,
+}
+
+/// `backchannel room …`.
+#[derive(clap::Subcommand)]
+pub enum RoomCommand {
+    /// Fold an exported room log (`events.jsonl`) to its final state and print it as JSON.
+    Replay {
+        /// The exported log.
+        file: PathBuf,
+    },
+}
+
+/// Runs `serve`. The admin token comes from `BC_ADMIN_TOKEN` when set (at least 32
+/// characters), otherwise a new one is printed.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let demo = args.database.is_none() && !args.no_demo;
+    let config = bc_server::Config {
+        addr: args.addr,
+        database: args.database.unwrap_or_else(|| "sqlite://backchannel-rooms.sqlite".into()),
+        demo,
+        admin_token: std::env::var("BC_ADMIN_TOKEN").ok().filter(|t| !t.is_empty()),
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(bc_server::serve(config)).map_err(|e| anyhow!(e))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `room …`.
+pub fn room(cmd: RoomCommand) -> Result<ExitCode> {
+    match cmd {
+        RoomCommand::Replay { file } => {
+            let room = bc_server::replay(&file).map_err(|e| anyhow!(e))?;
+            print_json(&serde_json::to_value(bc_server::summary(&room))?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! The wire protocol, version 1: the JSON messages a client sends over the WebSocket and the
+//! ones it receives, with their JSON Schema (generated from these types, committed as
+//! `docs/serve.schema.json`), and how the server renders a protocol event for one seat.
+
+use std::collections::BTreeMap;
+
+use bc_protocol::{Ending, Event, Source};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{IssueInfo, WireOutcome};
+use crate::room::{Action, Entry, MessageKind, Room, Seat, Tools, TurnInfo};
+
+/// The wire protocol's version (in the path `/api/v1/…` and in `welcome`).
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// A message from a client.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientMsg {
+    /// First message on a connection: the seat's token.
+    Hello {
+        /// The seat token from the seat's link.
+        token: String,
+    },
+    /// A binding move of the protocol.
+    Act {
+        /// The client's reference, echoed in the `ack` or `error`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        /// The move.
+        action: Action,
+    },
+    /// A caucus message (mediator to one party, or a party to the mediator); never binding.
+    Say {
+        /// The client's reference, echoed in the `ack` or `error`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        /// The recipient: `mediator` or `party:N`.
+        to: Seat,
+        /// `exploratory` (may float a package) or `note`.
+        kind: MessageKind,
+        /// The text.
+        text: String,
+        /// A package floated without commitment.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        outcome: Option<WireOutcome>,
+    },
+    /// Mediator: ask for the mediator's tools.
+    Tools,
+}
+
+/// What a party seat learns of its own preferences (never another party's).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct YourPreferences {
+    /// The profile's name.
+    pub name: String,
+    /// Your utility of no agreement (null: any agreement is acceptable).
+    pub reservation: Option<f64>,
+    /// Your profile as GeniusWeb JSON, when it is linear-additive.
+    pub profile: Option<String>,
+}
+
+/// How the talks ended.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct EndInfo {
+    /// `agreement`, `timeout`, `ended`, `not-ratified` or `fault`.
+    pub ending: String,
+    /// The agreed package.
+    pub agreement: Option<BTreeMap<String, String>>,
+    /// The final step count.
+    pub step: u64,
+}
+
+/// A protocol event as a seat sees it (outcomes by issue and value names).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum WireEvent {
+    /// A party's offer.
+    Offer {
+        /// Round.
+        step: u64,
+        /// Who.
+        party: usize,
+        /// What.
+        outcome: BTreeMap<String, String>,
+    },
+    /// A party accepted.
+    Accept {
+        /// Round.
+        step: u64,
+        /// Who.
+        party: usize,
+        /// What.
+        outcome: BTreeMap<String, String>,
+    },
+    /// Relay: a text delivered to a party.
+    Delivered {
+        /// Round.
+        step: u64,
+        /// Recipient.
+        to: usize,
+        /// The text.
+        outcome: BTreeMap<String, String>,
+        /// `party:N` or `mediator`.
+        from: String,
+    },
+    /// Relay: the mediator held an offer (mediator only).
+    Held {
+        /// Round.
+        step: u64,
+        /// Whose offer.
+        from: usize,
+        /// The offer.
+        outcome: BTreeMap<String, String>,
+    },
+    /// The mediator's text or proposal.
+    Draft {
+        /// Round.
+        step: u64,
+        /// The text.
+        outcome: BTreeMap<String, String>,
+    },
+    /// A vote (the voter and the mediator only).
+    Vote {
+        /// Round.
+        step: u64,
+        /// Who.
+        party: usize,
+        /// Accept or reject.
+        accept: bool,
+    },
+    /// Single text: a draft became the text.
+    Adopted {
+        /// Round.
+        step: u64,
+        /// The text.
+        outcome: BTreeMap<String, String>,
+    },
+    /// A ratification vote (the voter and the mediator only).
+    Ratify {
+        /// Round.
+        step: u64,
+        /// Who.
+        party: usize,
+        /// Ratified or not.
+        accept: bool,
+    },
+    /// A confidential report (the reporter and the mediator only).
+    Report {
+        /// Round.
+        step: u64,
+        /// Who.
+        party: usize,
+        /// The floor (null: anything).
+        floor: Option<f64>,
+    },
+    /// Whether a zone of agreement exists.
+    Zone {
+        /// Round.
+        step: u64,
+        /// Whether.
+        exists: bool,
+    },
+    /// The end.
+    End {
+        /// Final step count.
+        step: u64,
+        /// `agreement`, `timeout`, `ended`, `not-ratified` or `fault`.
+        ending: String,
+        /// The agreed package.
+        agreement: Option<BTreeMap<String, String>>,
+        /// Who ended the talks or failed (`party:N` or `mediator`).
+        by: Option<String>,
+    },
+}
+
+/// A message from the server. (Messages are encoded as soon as they are built, never stored in
+/// bulk, so the size of `welcome` costs nothing.)
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMsg {
+    /// The answer to `hello`: the room as this seat may see it.
+    Welcome {
+        /// [`PROTOCOL_VERSION`].
+        protocol_version: u32,
+        /// The room's id.
+        room: String,
+        /// The room's title.
+        title: String,
+        /// Your seat.
+        seat: Seat,
+        /// The protocol.
+        protocol: String,
+        /// Number of parties.
+        parties: usize,
+        /// Round limit.
+        steps: u64,
+        /// The issues and their values.
+        issues: Vec<IssueInfo>,
+        /// Your own preferences (party seats only).
+        you: Option<YourPreferences>,
+        /// Position of the last entry of the log so far.
+        seq: u64,
+        /// What you may see of the log so far, in order.
+        history: Vec<ServerMsg>,
+        /// Your turn, if it is.
+        turn: Option<TurnInfo>,
+        /// How the talks ended, if they have.
+        ending: Option<EndInfo>,
+    },
+    /// A protocol event you may see.
+    Event {
+        /// The log position of the entry that caused it.
+        seq: u64,
+        /// The event.
+        event: WireEvent,
+    },
+    /// A caucus message to or from you.
+    Message {
+        /// Its log position.
+        seq: u64,
+        /// Sender.
+        from: Seat,
+        /// Recipient.
+        to: Seat,
+        /// Exploratory or note.
+        kind: MessageKind,
+        /// The text (render it as text, never as markup).
+        text: String,
+        /// A package floated.
+        outcome: Option<BTreeMap<String, String>>,
+    },
+    /// It is your turn.
+    Turn {
+        /// What is in front of you.
+        turn: TurnInfo,
+    },
+    /// Your action or message is committed at this log position.
+    Ack {
+        /// Your reference.
+        id: Option<String>,
+        /// Its log position.
+        seq: u64,
+    },
+    /// Your message was refused; nothing changed.
+    Error {
+        /// Your reference, if the message had one.
+        id: Option<String>,
+        /// What was wrong and what was expected.
+        message: String,
+    },
+    /// The mediator's tools.
+    Tools {
+        /// The tools.
+        tools: Tools,
+    },
+}
+
+/// The JSON Schema of the wire protocol: both message directions.
+pub fn schema() -> serde_json::Value {
+    let client = schemars::schema_for!(ClientMsg);
+    let server = schemars::schema_for!(ServerMsg);
+    let entry = schemars::schema_for!(Entry);
+    let spec = schemars::schema_for!(crate::room::RoomSpec);
+    serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "backchannel serve wire protocol",
+        "version": PROTOCOL_VERSION,
+        "client_message": client,
+        "server_message": server,
+        "log_entry": entry,
+        "room_spec": spec,
+    })
+}
+
+fn seat_of_actor(a: bc_protocol::Actor) -> String {
+    match a {
+        bc_protocol::Actor::Party(i) => format!("party:{i}"),
+        bc_protocol::Actor::Mediator => "mediator".into(),
+    }
+}
+
+/// Renders an event (which the caller has checked `seat` may see).
+pub fn render_event(room: &Room, e: &Event) -> WireEvent {
+    let o = |k: &u64| room.domain.render(*k);
+    match e {
+        Event::Offer { step, party, outcome } => WireEvent::Offer { step: *step, party: *party, outcome: o(outcome) },
+        Event::Accept { step, party, outcome } => WireEvent::Accept { step: *step, party: *party, outcome: o(outcome) },
+        Event::Delivered { step, to, outcome, from } => WireEvent::Delivered {
+            step: *step,
+            to: *to,
+            outcome: o(outcome),
+            from: match from {
+                Source::Party(p) => format!("party:{p}"),
+                Source::Mediator => "mediator".into(),
+            },
+        },
+        Event::Held { step, from, outcome } => WireEvent::Held { step: *step, from: *from, outcome: o(outcome) },
+        Event::Draft { step, outcome } => WireEvent::Draft { step: *step, outcome: o(outcome) },
+        Event::Vote { step, party, accept } => WireEvent::Vote { step: *step, party: *party, accept: *accept },
+        Event::Adopted { step, outcome } => WireEvent::Adopted { step: *step, outcome: o(outcome) },
+        Event::Ratify { step, party, accept } => WireEvent::Ratify { step: *step, party: *party, accept: *accept },
+        Event::Report { step, party, floor } => {
+            WireEvent::Report { step: *step, party: *party, floor: floor.is_finite().then_some(*floor) }
+        }
+        Event::Zone { step, exists } => WireEvent::Zone { step: *step, exists: *exists },
+        // A fault's message may quote a mechanism's refusal, which can name a reported floor:
+        // the end says only who failed.
+        Event::End { step, ending } => WireEvent::End {
+            step: *step,
+            ending: ending.name().to_string(),
+            agreement: ending.agreement().map(|k| o(&k)),
+            by: match ending {
+                Ending::Ended { by } | Ending::Fault { by, .. } => Some(seat_of_actor(*by)),
+                _ => None,
+            },
+        },
+    }
+}
+
+/// A caucus message entry as the wire carries it.
+pub fn render_message(room: &Room, seq: u64, entry: &Entry) -> Option<ServerMsg> {
+    let Entry::Message { from, to, kind, text, outcome } = entry else { return None };
+    let outcome = outcome.as_ref().and_then(|o| room.domain.parse(o).ok()).map(|k| room.domain.render(k));
+    Some(ServerMsg::Message { seq, from: *from, to: *to, kind: *kind, text: text.clone(), outcome })
+}
+
+/// How the talks ended, if they have.
+pub fn end_info(room: &Room) -> Option<EndInfo> {
+    room.ending().map(|e| EndInfo {
+        ending: e.name().to_string(),
+        agreement: e.agreement().map(|k| room.domain.render(k)),
+        step: room.step(),
+    })
+}
+
+/// The `welcome` for `seat`: everything it may see so far.
+pub fn welcome(room: &Room, seat: Seat) -> ServerMsg {
+    let mut history: Vec<(u64, ServerMsg)> = room
+        .events()
+        .iter()
+        .filter(|l| room.visible(seat, &l.event))
+        .map(|l| (l.seq, ServerMsg::Event { seq: l.seq, event: render_event(room, &l.event) }))
+        .collect();
+    history.extend(
+        room.messages()
+            .iter()
+            .filter(|(_, e)| Room::message_visible(seat, e))
+            .filter_map(|(seq, e)| render_message(room, *seq, e).map(|m| (*seq, m))),
+    );
+    history.sort_by_key(|(s, _)| *s);
+    let you = match seat {
+        Seat::Party(i) => room.preferences(i).map(|p| YourPreferences {
+            name: p.name.clone(),
+            reservation: p.reserved_value.is_finite().then_some(p.reserved_value),
+            profile: bc_formats::geniusweb::write_profile(&room.domain.space, p).ok(),
+        }),
+        _ => None,
+    };
+    ServerMsg::Welcome {
+        protocol_version: PROTOCOL_VERSION,
+        room: room.id.clone(),
+        title: room.spec.title.clone(),
+        seat,
+        protocol: room.kind.name().to_string(),
+        parties: room.n_parties(),
+        steps: room.spec.steps,
+        issues: room.domain.describe(),
+        you,
+        seq: room.next_seq().saturating_sub(1),
+        history: history.into_iter().map(|(_, m)| m).collect(),
+        turn: room.turn_for(seat),
+        ending: end_info(room),
+    }
+}
+
+/// What `seat` receives after the entry at `seq` was applied with `events`: the events it may
+/// see, the message if it is to or from it, and its turn if it is now.
+pub fn notices(room: &Room, seat: Seat, seq: u64, entry: &Entry, events: &[Event]) -> Vec<ServerMsg> {
+    let mut out: Vec<ServerMsg> = events
+        .iter()
+        .filter(|e| room.visible(seat, e))
+        .map(|e| ServerMsg::Event { seq, event: render_event(room, e) })
+        .collect();
+    if Room::message_visible(seat, entry) {
+        out.extend(render_message(room, seq, entry));
+    }
+    if !events.is_empty() {
+        if let Some(turn) = room.turn_for(seat) {
+            out.push(ServerMsg::Turn { turn });
+        }
+    }
+    out
+}
