@@ -118,7 +118,8 @@ pub fn run_shard(r: &ForecastRequest) -> Result<ShardResult> {
     }
     bc_io::limits::check_threads(r.threads, false).map_err(anyhow::Error::msg)?;
     let s = scenario(r)?;
-    let cfs = if r.counterfactuals { forecast::counterfactuals(&s) } else { Vec::new() };
+    let opts = forecast::Options { runs: r.runs, seed: r.seed, threads: r.threads, counterfactuals: r.counterfactuals, ..Default::default() };
+    let cfs = forecast::JobOptions::new(&s, &opts);
     let spec = ForecastSpec::new(&s, &cfs, r.seed);
     let mut agg = Aggregate::new(spec.clone(), false);
     let columns = bc_report::forecast::columns(&spec);
