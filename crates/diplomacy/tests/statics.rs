@@ -180,8 +180,9 @@ fn fading_leverage_raises_reversals() {
     let reversed = |r: &RunRecord| f64::from(u8::from(r.reversals > 0));
     // Once it fades, steps it bought are withdrawn: with the leverage fading, reversed is higher
     // than with the same leverage kept for good (traced: strategic withdrawals 916 against 502 in
-    // 1,500 runs). Mutation: leave the leverage out of the withdrawal and stay tests and the
-    // difference goes.
+    // 1,500 runs). Mutation: leave the leverage out of the withdrawal and delivery tests (`keep`
+    // and `D`) and the difference goes (out of either alone, or of the withdrawal and stay
+    // tests, it stays).
     let kept = |m: &mut Model| {
         if let Some(med) = &mut m.mediator {
             med.leverage_decay = 0.0;
