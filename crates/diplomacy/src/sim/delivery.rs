@@ -77,10 +77,9 @@ impl Run<'_> {
         let now = self.value_now(j);
         let d = self.value_with(j, &all) - now + self.lev[j];
         let g = if first_mover { 0.0 } else { self.value_with(j, &others) - now };
-        let grace = m.response.grace as i32;
         let (tau, tau_after) = self.trust_in(j, m.steps[s].verifiability);
         let keep = d + self.continuation(j, s, tau);
-        let renege = g * (1.0 - m.parties[j].discount.powi(grace)) + self.continuation(j, s, tau_after);
+        let renege = g * self.process.exposure[j] + self.continuation(j, s, tau_after);
         keep >= renege
     }
 
@@ -229,13 +228,22 @@ impl Run<'_> {
                 }
                 let hazard = self.draws.uniform(Purpose::Withdraw, &[u64::from(t), j as u64, step.key]) < m.parties[j].withdrawal;
                 let strategic = !hazard && {
-                    let revert_all: Vec<(usize, Option<Value>)> = step.issues.iter().map(|&k| (k, m.issues[k].status_quo)).collect();
-                    let revert_own: Vec<(usize, Option<Value>)> = own.iter().map(|&k| (k, m.issues[k].status_quo)).collect();
-                    let now = self.value_now(j);
-                    let keep_value = now - self.value_with(j, &revert_all) + self.lev[j];
-                    let gain = self.value_with(j, &revert_own) - now;
-                    let grace = m.response.grace as i32;
-                    let temptation = gain * (1.0 - m.parties[j].discount.powi(grace));
+                    // The step's value to j and j's gain from reverting its own issues depend only
+                    // on the state: computed once per state.
+                    let slot = s * self.n + j;
+                    let (step_value, gain) = match self.withdrawal_values[slot] {
+                        (v, step_value, gain) if v == self.version => (step_value, gain),
+                        _ => {
+                            let revert_all: Vec<(usize, Option<Value>)> = step.issues.iter().map(|&k| (k, m.issues[k].status_quo)).collect();
+                            let revert_own: Vec<(usize, Option<Value>)> = own.iter().map(|&k| (k, m.issues[k].status_quo)).collect();
+                            let now = self.value_now(j);
+                            let values = (now - self.value_with(j, &revert_all), self.value_with(j, &revert_own) - now);
+                            self.withdrawal_values[slot] = (self.version, values.0, values.1);
+                            values
+                        }
+                    };
+                    let keep_value = step_value + self.lev[j];
+                    let temptation = gain * self.process.exposure[j];
                     // C(tau) >= C(tau'): when the step pays by itself the reputation need not
                     // be weighed.
                     keep_value < temptation && {

@@ -68,6 +68,10 @@ struct Process {
     g0: Vec<Vec<f64>>,
     /// Expected rounds a step takes (the strategies' clocks, averaged; 1 for SPE).
     step_rounds: f64,
+    /// `1 - delta_i^grace`: the share of a loss that lasts until the snap-back.
+    exposure: Vec<f64>,
+    /// `ahead[i][r]`: `delta_i^(r L)`, the discount of the step `r` steps ahead.
+    ahead: Vec<Vec<f64>>,
 }
 
 struct Run<'m> {
@@ -90,6 +94,11 @@ struct Run<'m> {
     current: Vec<Option<Value>>,
     /// The agreed value of each issue of a standing or pending step.
     agreed: Vec<Option<Value>>,
+    /// Counts the changes of `current` (what the withdrawal test's values depend on).
+    version: u64,
+    /// Per (step, party): the withdrawal test's values at `version`: the step's value to the
+    /// party and the gain from reverting its own issues.
+    withdrawal_values: Vec<(u64, f64, f64)>,
     state: Vec<StepState>,
     /// Was each step's agreed package the mediator's proposal?
     mediator_package: Vec<bool>,
@@ -124,8 +133,6 @@ struct Run<'m> {
     values: Vec<Vec<f64>>,
     base_ok: Vec<Vec<bool>>,
     floor_abs: Vec<f64>,
-    gain: Vec<Option<f64>>,
-    gain_curve: Vec<Vec<(f64, f64)>>,
     ranges: Vec<(f64, f64)>,
     joint: Vec<usize>,
     d: Vec<f64>,
@@ -134,7 +141,6 @@ struct Run<'m> {
     recip_ok: Vec<Vec<bool>>,
     levels: Vec<f64>,
     doubt: Vec<f64>,
-    gains: Vec<f64>,
     scratch: Vec<Value>,
     memo: TableMemo,
     aspirations: Aspirations,
@@ -204,11 +210,10 @@ impl<'m> Run<'m> {
     /// The state at the start of a run.
     fn new(model: &'m Model, draws: &'m Draws, scratch: Scratch) -> Run<'m> {
         let n = model.parties.len();
-        let Scratch { mut values, mut base_ok, mut gain_curve, mut recip_ok, joint, levels, doubt, gains, scratch, mut memo, aspirations } =
+        let Scratch { mut values, mut base_ok, mut recip_ok, joint, levels, doubt, scratch, mut memo, aspirations } =
             scratch;
         values.resize_with(n, Vec::new);
         base_ok.resize_with(n, Vec::new);
-        gain_curve.resize_with(n, Vec::new);
         recip_ok.resize_with(n, Vec::new);
         memo.bind(model);
         let seed = draws.bits(Purpose::Strategies, &[]);
@@ -228,6 +233,8 @@ impl<'m> Run<'m> {
             rejected_round: None,
             current: model.issues.iter().map(|i| i.status_quo).collect(),
             agreed: vec![None; model.issues.len()],
+            version: 0,
+            withdrawal_values: vec![(u64::MAX, 0.0, 0.0); model.steps.len() * n],
             state: vec![StepState::Open; model.steps.len()],
             mediator_package: vec![false; model.steps.len()],
             step: None,
@@ -256,8 +263,6 @@ impl<'m> Run<'m> {
             values,
             base_ok,
             floor_abs: vec![0.0; n],
-            gain: vec![None; n],
-            gain_curve,
             ranges: vec![(0.0, 0.0); n],
             joint,
             d: vec![0.0; n],
@@ -266,7 +271,6 @@ impl<'m> Run<'m> {
             recip_ok,
             levels,
             doubt,
-            gains,
             scratch,
             memo,
             aspirations,
@@ -291,12 +295,10 @@ impl Run<'_> {
         Scratch {
             values: std::mem::take(&mut self.values),
             base_ok: std::mem::take(&mut self.base_ok),
-            gain_curve: std::mem::take(&mut self.gain_curve),
             recip_ok: std::mem::take(&mut self.recip_ok),
             joint: std::mem::take(&mut self.joint),
             levels: std::mem::take(&mut self.levels),
             doubt: std::mem::take(&mut self.doubt),
-            gains: std::mem::take(&mut self.gains),
             scratch: std::mem::take(&mut self.scratch),
             memo: std::mem::take(&mut self.memo),
             aspirations: std::mem::take(&mut self.aspirations),
@@ -309,7 +311,7 @@ impl Run<'_> {
         let t = self.t;
         let talking = self.left.is_none();
         // Leverage fades from the start of the talks and ends with the mediator's services.
-        if let (Some(med), true) = (&m.mediator, self.mediator_in) {
+        if let (Some(med), true) = (&m.mediator, self.mediator_in && m.mediator.as_ref().is_some_and(|med| med.leverage.iter().any(|l| *l != 0.0))) {
             let f = (1.0 - med.leverage_decay).powi(t as i32);
             for i in 0..self.n {
                 let l = med.leverage[i] * f;
@@ -564,7 +566,7 @@ impl Run<'_> {
             delay += h * f64::from(sp.pause);
         }
         let dq = delta.powf(1.0 + delay);
-        let exposure = 1.0 - delta.powi(m.response.grace as i32);
+        let exposure = self.process.exposure[i];
         let l = self.process.step_rounds;
         let decay = m.mediator.as_ref().map_or(0.0, |med| med.leverage_decay);
         let mut value = 0.0;
@@ -575,8 +577,11 @@ impl Run<'_> {
             }
             rank += 1.0;
             let (g, g0) = (self.process.g[i][s], self.process.g0[i][s]);
-            let lev = self.lev[i] * (1.0 - decay).powf(rank * l);
-            value += dq.powf(rank * l) * (tau * g + (1.0 - tau) * g0.min(g) * exposure + lev).max(0.0);
+            let lev = if self.lev[i] == 0.0 { 0.0 } else { self.lev[i] * (1.0 - decay).powf(rank * l) };
+            let term = (tau * g + (1.0 - tau) * g0.min(g) * exposure + lev).max(0.0);
+            if term > 0.0 {
+                value += dq.powf(rank * l) * term;
+            }
         }
         // Engagement costs until the last remaining step, discounted: sum over k < rank L of dq^k.
         let rounds = rank * l;
@@ -590,16 +595,14 @@ impl Run<'_> {
         if self.left.is_some() {
             return 0.0;
         }
-        let d = self.m.parties[i].discount;
-        let l = self.process.step_rounds;
-        let mut rank = 0.0;
+        let mut rank = 0;
         let mut value = 0.0;
         for (k, st) in self.state.iter().enumerate() {
             if k == s || matches!(st, StepState::Standing { .. }) {
                 continue;
             }
-            rank += 1.0;
-            value += d.powf(rank * l) * self.process.g[i][k].max(0.0);
+            rank += 1;
+            value += self.process.ahead[i][rank] * self.process.g[i][k].max(0.0);
         }
         tau * value
     }
@@ -662,6 +665,7 @@ impl Run<'_> {
         for &(k, v) in changes {
             self.current[k] = v;
         }
+        self.version += 1;
         for i in 0..self.n {
             let after = self.value_now(i);
             self.du[i] += self.discount_now[i] * (after - before[i]);
@@ -775,7 +779,14 @@ impl Run<'_> {
             })
             .collect();
         let step_rounds = (clocks.iter().sum::<f64>() / clocks.len().max(1) as f64).max(1.0);
-        Process { g, g0, step_rounds }
+        let grace = m.response.grace as i32;
+        let exposure = m.parties.iter().map(|p| 1.0 - p.discount.powi(grace)).collect();
+        let ahead = m
+            .parties
+            .iter()
+            .map(|p| (0..=m.steps.len()).map(|r| p.discount.powf(r as f64 * step_rounds)).collect())
+            .collect();
+        Process { g, g0, step_rounds, exposure, ahead }
     }
 }
 

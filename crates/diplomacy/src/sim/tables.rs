@@ -26,8 +26,6 @@ pub struct Table {
     pub(super) digits: Vec<u32>,
     /// Number of packages.
     pub(super) count: usize,
-    /// Per party: packages by decreasing utility.
-    pub(super) by_u: Vec<Vec<usize>>,
     /// `u[i][p]`: utility with the package in place and everything else as now.
     pub(super) u: Vec<Vec<f64>>,
     /// `without[i][j][p]`: utility for i if j does not deliver (j's issues stay as now).
@@ -46,12 +44,10 @@ pub struct Table {
 pub struct Scratch {
     pub(super) values: Vec<Vec<f64>>,
     pub(super) base_ok: Vec<Vec<bool>>,
-    pub(super) gain_curve: Vec<Vec<(f64, f64)>>,
     pub(super) recip_ok: Vec<Vec<bool>>,
     pub(super) joint: Vec<usize>,
     pub(super) levels: Vec<f64>,
     pub(super) doubt: Vec<f64>,
-    pub(super) gains: Vec<f64>,
     pub(super) scratch: Vec<Value>,
     pub(super) memo: TableMemo,
     pub(super) aspirations: Aspirations,
@@ -320,16 +316,8 @@ impl Run<'_> {
             .iter()
             .map(|row| row.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x))))
             .collect();
-        let by_u = u
-            .iter()
-            .map(|row| {
-                let mut order: Vec<usize> = (0..count).collect();
-                order.sort_unstable_by(|a, b| row[*b].total_cmp(&row[*a]).then(a.cmp(b)));
-                order
-            })
-            .collect();
         let space = m.tables.space(&open).or_else(|| step_space(&m.space, &open, &choices).map(Arc::new));
-        Table { space, open, choices, digits, count, by_u, u, without, range, all_real }
+        Table { space, open, choices, digits, count, u, without, range, all_real }
     }
 
     /// Recomputes what depends on trust and the disagreement values, for the parties whose
@@ -384,12 +372,9 @@ impl Run<'_> {
             }
             let (mut worst, mut best) = (f64::INFINITY, f64::NEG_INFINITY);
             let ok = &mut self.base_ok[i][..count];
-            let gains = &mut self.gains;
-            gains.clear();
-            gains.resize(count, f64::NEG_INFINITY);
             // (Comparisons rather than `f64::max`: no NaN handling chained through the loop. The
             // range feeds only comparisons, where the sign of a zero cannot matter.)
-            for (((o, g), v), r) in ok.iter_mut().zip(gains.iter_mut()).zip(vals.iter()).zip(&self.recip_ok[i][..count]) {
+            for ((o, v), r) in ok.iter_mut().zip(vals.iter()).zip(&self.recip_ok[i][..count]) {
                 if *v > best {
                     best = *v;
                 }
@@ -397,25 +382,8 @@ impl Run<'_> {
                     worst = *v;
                 }
                 *o = *v >= di - 1e-12 && *r;
-                if *o {
-                    *g = *v - di;
-                }
             }
             self.ranges[i] = (worst, best);
-            // Best gain among packages with u >= x, for any floor x: going down the packages by
-            // u, the admitted ones where the best U - d so far rises (a staircase: the best gain
-            // over a prefix is that of its last step).
-            let curve = &mut self.gain_curve[i];
-            curve.clear();
-            let (gains, ui) = (&self.gains[..count], &table.u[i][..count]);
-            let mut run = f64::NEG_INFINITY;
-            for &p in &table.by_u[i] {
-                let g = gains[p];
-                if g > run {
-                    run = g;
-                    curve.push((ui[p], run));
-                }
-            }
         }
         self.doubt = doubt;
         self.joint.clear();
@@ -428,8 +396,8 @@ impl Run<'_> {
         }
     }
 
-    /// This round's absolute floors, and each party's best ratifiable gain (None: nothing it
-    /// can ratify).
+    /// The acceptance tests of this round: values and tests refreshed where trust or the step
+    /// changed, and each party's absolute floor.
     pub(super) fn evaluate(&mut self) {
         if self.recip_stale || self.stale.iter().any(|s| *s) {
             self.refresh();
@@ -438,9 +406,6 @@ impl Run<'_> {
             let (lo, hi) = self.table.range[i];
             let floor = self.bargaining_floor(i);
             self.floor_abs[i] = absolute_floor(floor, lo, hi) - self.lev[i];
-            let curve = &self.gain_curve[i];
-            let cut = curve.partition_point(|c| c.0 >= self.floor_abs[i]);
-            self.gain[i] = if cut == 0 { None } else { Some(curve[cut - 1].1) };
         }
     }
 }
@@ -467,7 +432,6 @@ impl Table {
             choices: Vec::new(),
             digits: Vec::new(),
             count: 0,
-            by_u: Vec::new(),
             u: Vec::new(),
             without: Vec::new(),
             range: Vec::new(),
@@ -573,39 +537,5 @@ impl TableCache {
         }
         cache.tables = Arc::new(out);
         cache
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::Scenario;
-
-    /// Each party's best ratifiable gain, read off the staircase, is the best `U_i - d_i` over
-    /// the packages it admits with utility at least its floor, whatever the trust and the floor.
-    #[test]
-    fn best_gain_is_the_best_admitted_package_above_the_floor() {
-        let s = Scenario::default_scenario().unwrap_or_else(|e| panic!("{e}"));
-        let model = s.nominal().grand_bargain();
-        let draws = Draws::from_key([0, 0]);
-        let mut run = Run::new(&model, &draws, Scratch::default());
-        let mut checked = 0;
-        for v in [0.0, 0.2, 0.5, 0.9, 1.0] {
-            run.v = v;
-            run.beliefs[0][1].observe(false, 0.8);
-            run.beliefs[1][0].observe(true, 0.7);
-            run.stale.iter_mut().for_each(|s| *s = true);
-            run.evaluate();
-            for i in 0..run.n {
-                let t = &run.table;
-                let brute = (0..t.count)
-                    .filter(|&p| run.base_ok[i][p] && t.u[i][p] >= run.floor_abs[i])
-                    .map(|p| run.values[i][p] - run.d[i])
-                    .fold(None, |acc: Option<f64>, g| Some(acc.map_or(g, |a| a.max(g))));
-                assert_eq!(run.gain[i], brute, "visibility {v}, party {i}");
-                checked += usize::from(brute.is_some());
-            }
-        }
-        assert!(checked > 0, "some party could ratify something");
     }
 }
