@@ -111,5 +111,6 @@ fn bad_flags_are_refused() {
     refused(&["discover", &s, "--target", "bogus"], &["--target", "breakdown", "comprehensive", "collapse", "drift", "bogus"]);
     refused(&["discover", &s, "--target", "breakdown", "--runs", "0"], &["--runs", "found 0"]);
     refused(&["discover", &s, "--target", "breakdown", "--runs", "2000001"], &["limit gsa-runs"]);
+    refused(&["discover", &s, "--target", "comprehensive", "--threshold", "1.5"], &["--threshold", "1.5"]);
     refused(&["discover", &s, "--target", "collapse", "--runs", "50"], &["collapse", "PRIM needs"]);
 }

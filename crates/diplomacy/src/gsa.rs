@@ -459,6 +459,24 @@ pub fn discover(s: &Scenario, o: &DiscoverOptions, mut progress: impl FnMut(u64)
     let mut boxes = Vec::new();
     while boxes.len() < MAX_BOXES {
         let Some(b) = prim.find_box() else { break };
+        // The analyst's pick on the trajectory: the highest coverage at the threshold density
+        // (the peel's last entry usually restricts many more parameters for little density).
+        // Entry 0 (no restriction) never counts.
+        let pick = if b.accepted {
+            let mut best: Option<usize> = None;
+            for (i, st) in b.trajectory.iter().enumerate().skip(1) {
+                if st.density >= o.prim.threshold && best.is_none_or(|k| st.coverage > b.trajectory[k].coverage) {
+                    best = Some(i);
+                }
+            }
+            best
+        } else {
+            None
+        };
+        let b = match pick {
+            Some(i) => prim.select(i)?,
+            None => prim.boxes().last().expect("a box was just found"),
+        };
         let accepted = b.accepted;
         let st = *b.stats();
         let lim = b.box_limits().clone();

@@ -34,6 +34,9 @@ pub struct Args {
     /// Worker threads (0 = one per core); results do not depend on it.
     #[arg(long, default_value_t = 0, value_name = "T")]
     threads: usize,
+    /// Density a box must reach to be kept (PRIM's threshold, in (0, 1]; EMA's usual 0.8).
+    #[arg(long, default_value_t = 0.8, value_name = "X")]
+    threshold: f64,
     /// Print JSON (boxes with their peeling trajectories) instead of the rules.
     #[arg(long)]
     json: bool,
@@ -51,10 +54,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if args.runs == 0 {
         anyhow::bail!("--runs: expected at least 1 run, found 0");
     }
+    if !(args.threshold > 0.0 && args.threshold <= 1.0) {
+        anyhow::bail!("--threshold: expected a density in (0, 1], found {}", args.threshold);
+    }
     bc_io::limits::GSA_RUNS.check(args.runs, "--runs")?;
     bc_io::limits::check_threads(args.threads, args.force).map_err(anyhow::Error::msg)?;
     let s = super::sensitivity::load(args.scenario.as_ref(), args.variant.as_deref())?;
-    let opts = DiscoverOptions { target, runs: args.runs, seed: args.seed, threads: args.threads, prim: PrimOptions::default() };
+    let opts = DiscoverOptions { target, runs: args.runs, seed: args.seed, threads: args.threads, prim: PrimOptions { threshold: args.threshold, ..PrimOptions::default() } };
     let bar = bc_report::progress::Progress::new(args.runs, "runs", args.quiet);
     let r = gsa::discover(&s, &opts, |done| bar.set(done))?;
     bar.finish();
