@@ -46,6 +46,12 @@ enum Command {
     /// Forecast a scenario (the embedded US–Iran–Pakistan default when none is given): headline
     /// indicators, outcome classes, first step, paired counterfactuals and parameter swings.
     Run(commands::run::Args),
+    /// Global sensitivity of a headline indicator to every uncertain parameter: Sobol' indices
+    /// (S1, ST with bootstrap intervals) or Morris screening (mu*, sigma).
+    Sensitivity(commands::sensitivity::Args),
+    /// Scenario discovery: PRIM boxes of the uncertain parameters where an outcome is dense, as
+    /// readable rules.
+    Discover(commands::discover::Args),
     /// Export, validate or describe scenario files.
     #[command(subcommand)]
     Scenario(commands::scenario::Command),
@@ -84,6 +90,8 @@ fn main() -> ExitCode {
         Command::Negotiate(args) => commands::negotiate::run(args),
         Command::Tournament(args) => commands::tournament::run(args),
         Command::Run(args) => commands::run::run(args),
+        Command::Sensitivity(args) => commands::sensitivity::run(args),
+        Command::Discover(args) => commands::discover::run(args),
         Command::Scenario(cmd) => commands::scenario::run(cmd),
         Command::Trace(args) => commands::trace::run(args),
         Command::Stakeholders(args) => commands::stakeholders::run(args),

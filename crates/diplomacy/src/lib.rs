@@ -12,6 +12,8 @@
 //!   acceptance test; [`rubinstein`]: the SPE reduction check.
 //! - [`forecast`]: Monte Carlo with paired counterfactuals, streamed into an exact, mergeable
 //!   aggregate (the statistics of `backchannel run`, of its run directories and of `merge`).
+//! - [`gsa`]: Sobol'/Morris sensitivity of a headline indicator to the uncertain parameters and
+//!   PRIM scenario discovery (`backchannel sensitivity`, `backchannel discover`).
 //!
 //! No I/O beyond reading the scenario's own files; threads only through `bc-engine`.
 
@@ -22,6 +24,7 @@ pub mod dist;
 pub mod error;
 pub mod file;
 pub mod forecast;
+pub mod gsa;
 pub mod model;
 pub mod rubinstein;
 pub mod scenario;

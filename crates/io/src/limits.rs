@@ -67,6 +67,16 @@ pub static LHS_POINTS: Limit = limit("lhs-points", 1_000_000, "points", "points 
 /// Points of a grid design (the product of the value counts).
 pub static GRID_POINTS: Limit =
     limit("grid-points", 1_000_000, "points", "points of a grid (product of the value counts)", "sweep --grid", "");
+/// Runs of a sensitivity design or a scenario discovery (each holds a row of every uncertain
+/// parameter's quantile in memory).
+pub static GSA_RUNS: Limit = limit(
+    "gsa-runs",
+    2_000_000,
+    "runs",
+    "runs of a sensitivity design (N (D + 2) for Sobol', r (D + 1) for Morris) or of a discovery",
+    "sensitivity --samples, discover --runs",
+    "",
+);
 /// Turns of a stakeholder model.
 pub static TURNS: Limit = limit("turns", 10_000, "turns", "turns of a stakeholder model", "stakeholders --turns", "");
 /// Worker threads per available core.
@@ -83,8 +93,19 @@ pub static THREADS_PER_CORE: Limit = limit(
 pub const MAX_THREADS: u64 = 1024;
 
 /// Every limit, in the order of `docs/limits.md`.
-pub static LIMITS: [&Limit; 10] =
-    [&INPUT_BYTES, &LINE_BYTES, &VALUES_PER_ISSUE, &OUTCOMES, &PACKAGES_PER_STEP, &SAMPLE, &LHS_POINTS, &GRID_POINTS, &TURNS, &THREADS_PER_CORE];
+pub static LIMITS: [&Limit; 11] = [
+    &INPUT_BYTES,
+    &LINE_BYTES,
+    &VALUES_PER_ISSUE,
+    &OUTCOMES,
+    &PACKAGES_PER_STEP,
+    &SAMPLE,
+    &LHS_POINTS,
+    &GRID_POINTS,
+    &GSA_RUNS,
+    &TURNS,
+    &THREADS_PER_CORE,
+];
 
 impl Limit {
     /// The value in force.

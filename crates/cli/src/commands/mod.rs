@@ -2,11 +2,13 @@
 
 pub mod analyze;
 pub mod convert;
+pub mod discover;
 pub mod merge;
 pub mod negotiate;
 pub mod tournament;
 pub mod run;
 pub mod scenario;
+pub mod sensitivity;
 pub mod sweep;
 pub mod trace;
 pub mod stakeholders;
