@@ -85,7 +85,11 @@ pub fn from_csv_str(file: &Path, text: &str) -> Result<Scenario, Error> {
     if nd == 0 {
         return Err(Error::invalid(file, Some(l1), "number of dimensions (field 4)", "at least 1", "0"));
     }
-    let width = 3 + 2 * nd;
+    // Counts come from the file: checked arithmetic, and no allocation sized by them (the
+    // actor lines that are really there bound the work).
+    let width = nd.checked_mul(2).and_then(|w| w.checked_add(3)).ok_or_else(|| {
+        Error::invalid(file, Some(l1), "number of dimensions (field 4)", "a number of dimensions whose columns can be counted", nd.to_string())
+    })?;
     let (l2, header) = lines
         .next()
         .ok_or_else(|| Error::syntax(file, None, "the header line (Actor, Description, Power, ...) is missing"))?;
@@ -99,7 +103,7 @@ pub fn from_csv_str(file: &Path, text: &str) -> Result<Scenario, Error> {
         ));
     }
     let dimensions: Vec<String> = (0..nd).map(|d| header[3 + 2 * d].clone()).collect();
-    let mut actors = Vec::with_capacity(na);
+    let mut actors = Vec::with_capacity(na.min(1024));
     for k in 0..na {
         let Some((ln, f)) = lines.next() else {
             return Err(Error::invalid(
