@@ -18,6 +18,12 @@ pub fn points() -> &'static [f64; GRID] {
     P.get_or_init(|| std::array::from_fn(|k| (k as f64 + 0.5) / GRID as f64))
 }
 
+/// `(ln x, ln(1 - x))` at each grid point (the Beta density's logarithm, computed once).
+fn log_points() -> &'static [(f64, f64); GRID] {
+    static L: std::sync::OnceLock<[(f64, f64); GRID]> = std::sync::OnceLock::new();
+    L.get_or_init(|| std::array::from_fn(|k| (points()[k].ln(), (1.0 - points()[k]).ln())))
+}
+
 /// One party's belief about another's capacity.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Belief {
@@ -55,7 +61,7 @@ impl Belief {
             return;
         }
         let (a, b) = (self.a, self.b);
-        let logs: Vec<f64> = points().iter().map(|&x| (a - 1.0) * x.ln() + (b - 1.0) * (1.0 - x).ln()).collect();
+        let logs: Vec<f64> = log_points().iter().map(|&(lx, l1x)| (a - 1.0) * lx + (b - 1.0) * l1x).collect();
         let top = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         self.grid = logs.iter().map(|l| (l - top).exp()).collect();
         self.normalise();
@@ -96,10 +102,19 @@ impl Belief {
     pub fn update_linear(&mut self, a: f64, b: f64) {
         self.to_grid();
         let (mut total, mut moment) = (0.0, 0.0);
-        for (w, &x) in self.grid.iter_mut().zip(points()) {
-            *w *= (a + b * x).clamp(0.0, 1.0);
-            total += *w;
-            moment += *w * x;
+        if (0.0..=1.0).contains(&a) && (0.0..=1.0).contains(&(a + b)) {
+            // Within [0, 1] at both ends, so at every point: no clamping (the same numbers).
+            for (w, &x) in self.grid.iter_mut().zip(points()) {
+                *w *= a + b * x;
+                total += *w;
+                moment += *w * x;
+            }
+        } else {
+            for (w, &x) in self.grid.iter_mut().zip(points()) {
+                *w *= (a + b * x).clamp(0.0, 1.0);
+                total += *w;
+                moment += *w * x;
+            }
         }
         if total > 0.0 && total.is_finite() {
             let inv = 1.0 / total;

@@ -35,7 +35,7 @@ impl Run<'_> {
         };
         let offered = protocol != Some(Protocol::Confidential);
         let memoryless = self.talks.memoryless(protocol, mediator);
-        let zone = self.joint.iter().any(|&p| (0..self.n).all(|i| self.table.u[i][p] >= self.floor_abs[i]));
+        let zone = self.joint().iter().any(|&p| (0..self.n).all(|i| self.table.u[i][p] >= self.floor_abs[i]));
         if !zone && memoryless {
             // No package every party can ratify: no protocol can produce an agreement.
             if O::ENABLED && protocol == Some(Protocol::Confidential) {
@@ -59,7 +59,7 @@ impl Run<'_> {
         if !O::ENABLED && memoryless && self.talks.lowest_levels(&problem, &self.ranges, &mut self.levels, &mut self.aspirations) {
             // Nothing clears every strategy's lowest level of the round: no agreement.
             let levels = &self.levels;
-            let possible = self.joint.iter().any(|&p| {
+            let possible = self.joint().iter().any(|&p| {
                 (0..self.n).all(|i| self.table.u[i][p] >= self.floor_abs[i] && self.values[i][p] >= levels[i])
             });
             if !possible {
@@ -108,7 +108,7 @@ impl Run<'_> {
                 (0..self.n).all(|i| self.values[i][p] >= self.d[i] - 1e-12 && self.recip_ok[i][p] && self.table.u[i][p] >= true_floors[i])
             })
             .count();
-        let claimed = self.joint.iter().filter(|&&p| (0..self.n).all(|i| self.table.u[i][p] >= self.floor_abs[i])).count();
+        let claimed = self.joint().iter().filter(|&&p| (0..self.n).all(|i| self.table.u[i][p] >= self.floor_abs[i])).count();
         let protocol = match protocol {
             None => "direct",
             Some(Protocol::Relay) => "relay",

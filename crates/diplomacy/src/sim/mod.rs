@@ -72,6 +72,9 @@ struct Process {
     exposure: Vec<f64>,
     /// `ahead[i][r]`: `delta_i^(r L)`, the discount of the step `r` steps ahead.
     ahead: Vec<Vec<f64>>,
+    /// `fade[r]`: `(1 - leverage decay)^(r L)`, what is left of the mediator's leverage `r`
+    /// steps ahead.
+    fade: Vec<f64>,
 }
 
 struct Run<'m> {
@@ -134,7 +137,9 @@ struct Run<'m> {
     base_ok: Vec<Vec<bool>>,
     floor_abs: Vec<f64>,
     ranges: Vec<(f64, f64)>,
-    joint: Vec<usize>,
+    /// The packages every party admits are `joint_buf[..joint_len]` (see [`Run::joint`]).
+    joint_buf: Vec<usize>,
+    joint_len: usize,
     d: Vec<f64>,
     stale: Vec<bool>,
     recip_stale: bool,
@@ -264,7 +269,8 @@ impl<'m> Run<'m> {
             base_ok,
             floor_abs: vec![0.0; n],
             ranges: vec![(0.0, 0.0); n],
-            joint,
+            joint_buf: joint,
+            joint_len: 0,
             d: vec![0.0; n],
             stale: vec![true; n],
             recip_stale: true,
@@ -296,7 +302,7 @@ impl Run<'_> {
             values: std::mem::take(&mut self.values),
             base_ok: std::mem::take(&mut self.base_ok),
             recip_ok: std::mem::take(&mut self.recip_ok),
-            joint: std::mem::take(&mut self.joint),
+            joint: std::mem::take(&mut self.joint_buf),
             levels: std::mem::take(&mut self.levels),
             doubt: std::mem::take(&mut self.doubt),
             scratch: std::mem::take(&mut self.scratch),
@@ -568,24 +574,33 @@ impl Run<'_> {
         let dq = delta.powf(1.0 + delay);
         let exposure = self.process.exposure[i];
         let l = self.process.step_rounds;
-        let decay = m.mediator.as_ref().map_or(0.0, |med| med.leverage_decay);
         let mut value = 0.0;
         let mut rank = 0.0;
+        let mut r = 0;
+        // dq^(rank L) at the last rank it was computed for (the costs reuse it).
+        let mut last = (0.0, 1.0);
         for (s, st) in self.state.iter().enumerate() {
             if matches!(st, StepState::Standing { .. }) {
                 continue;
             }
             rank += 1.0;
+            r += 1;
             let (g, g0) = (self.process.g[i][s], self.process.g0[i][s]);
-            let lev = if self.lev[i] == 0.0 { 0.0 } else { self.lev[i] * (1.0 - decay).powf(rank * l) };
+            let lev = if self.lev[i] == 0.0 { 0.0 } else { self.lev[i] * self.process.fade[r] };
             let term = (tau * g + (1.0 - tau) * g0.min(g) * exposure + lev).max(0.0);
             if term > 0.0 {
-                value += dq.powf(rank * l) * term;
+                last = (rank, dq.powf(rank * l));
+                value += last.1 * term;
             }
         }
         // Engagement costs until the last remaining step, discounted: sum over k < rank L of dq^k.
         let rounds = rank * l;
-        let costs = if dq < 1.0 { (1.0 - dq.powf(rounds)) / (1.0 - dq) } else { rounds };
+        let costs = if dq < 1.0 {
+            let far = if last.0 == rank { last.1 } else { dq.powf(rounds) };
+            (1.0 - far) / (1.0 - dq)
+        } else {
+            rounds
+        };
         value - self.engagement_cost(i) * costs
     }
 
@@ -786,7 +801,9 @@ impl Run<'_> {
             .iter()
             .map(|p| (0..=m.steps.len()).map(|r| p.discount.powf(r as f64 * step_rounds)).collect())
             .collect();
-        Process { g, g0, step_rounds, exposure, ahead }
+        let decay = m.mediator.as_ref().map_or(0.0, |med| med.leverage_decay);
+        let fade = (0..=m.steps.len()).map(|r| (1.0 - decay).powf(r as f64 * step_rounds)).collect();
+        Process { g, g0, step_rounds, exposure, ahead, fade }
     }
 }
 

@@ -370,30 +370,40 @@ impl Run<'_> {
                     *v -= dj * (x - y);
                 }
             }
-            let (mut worst, mut best) = (f64::INFINITY, f64::NEG_INFINITY);
             let ok = &mut self.base_ok[i][..count];
-            // (Comparisons rather than `f64::max`: no NaN handling chained through the loop. The
-            // range feeds only comparisons, where the sign of a zero cannot matter.)
-            for ((o, v), r) in ok.iter_mut().zip(vals.iter()).zip(&self.recip_ok[i][..count]) {
-                if *v > best {
-                    best = *v;
-                }
-                if *v < worst {
-                    worst = *v;
-                }
-                *o = *v >= di - 1e-12 && *r;
-            }
-            self.ranges[i] = (worst, best);
+            self.ranges[i] = test_and_range(vals, &self.recip_ok[i][..count], di - 1e-12, ok);
         }
         self.doubt = doubt;
-        self.joint.clear();
-        if let Some((first, rest)) = self.base_ok.split_first() {
-            for (p, ok) in first[..count].iter().enumerate() {
-                if *ok && rest[..n - 1].iter().all(|r| r[p]) {
-                    self.joint.push(p);
+        // The packages every party admits, in increasing order: a branch-free append (whether a
+        // package is admitted is close to random from one to the next) into a buffer that only
+        // grows, so it is never cleared.
+        if self.joint_buf.len() < count {
+            self.joint_buf.resize(count, 0);
+        }
+        let mut len = 0;
+        let joint = &mut self.joint_buf[..count];
+        match &self.base_ok[..] {
+            [a, b] => {
+                // Two parties (the common case): one pass over both tests.
+                for (p, (x, y)) in a[..count].iter().zip(&b[..count]).enumerate() {
+                    joint[len] = p;
+                    len += usize::from(*x & *y);
+                }
+            }
+            oks => {
+                for p in 0..count {
+                    joint[len] = p;
+                    len += usize::from(oks.iter().all(|ok| ok[p]));
                 }
             }
         }
+        self.joint_len = len;
+    }
+
+    /// The packages every party admits (disagreement and reciprocity tests), in increasing
+    /// order, as of the last [`Run::evaluate`].
+    pub(super) fn joint(&self) -> &[usize] {
+        &self.joint_buf[..self.joint_len]
     }
 
     /// The acceptance tests of this round: values and tests refreshed where trust or the step
@@ -408,6 +418,44 @@ impl Run<'_> {
             self.floor_abs[i] = absolute_floor(floor, lo, hi) - self.lev[i];
         }
     }
+}
+
+/// Sets `ok[p]` to whether package `p` passes the disagreement test (`vals[p] >= threshold`) and
+/// the reciprocity test (`recip[p]`), and returns the lowest and highest of `vals`. Four running
+/// minima and maxima rather than one: the same result (the order of comparisons cannot change a
+/// minimum; the range feeds only comparisons, where the sign of a zero cannot matter), without a
+/// chain of dependent comparisons through the loop. Comparisons rather than `f64::min`: no NaN
+/// handling (a NaN value is ignored, as before).
+fn test_and_range(vals: &[f64], recip: &[bool], threshold: f64, ok: &mut [bool]) -> (f64, f64) {
+    let mut worst = [f64::INFINITY; 4];
+    let mut best = [f64::NEG_INFINITY; 4];
+    let len = vals.len();
+    let (ok, recip) = (&mut ok[..len], &recip[..len]);
+    let body = len / 4 * 4;
+    for c in (0..body).step_by(4) {
+        let (v, o, r) = (&vals[c..c + 4], &mut ok[c..c + 4], &recip[c..c + 4]);
+        for l in 0..4 {
+            if v[l] > best[l] {
+                best[l] = v[l];
+            }
+            if v[l] < worst[l] {
+                worst[l] = v[l];
+            }
+            o[l] = (v[l] >= threshold) & r[l];
+        }
+    }
+    for p in body..len {
+        let v = vals[p];
+        if v > best[0] {
+            best[0] = v;
+        }
+        if v < worst[0] {
+            worst[0] = v;
+        }
+        ok[p] = (v >= threshold) & recip[p];
+    }
+    let pick = |xs: [f64; 4], better: fn(f64, f64) -> bool| xs.into_iter().fold(xs[0], |a, x| if better(x, a) { x } else { a });
+    (pick(worst, |x, a| x < a), pick(best, |x, a| x > a))
 }
 
 /// A floor on the step-normalised scale as a utility level on the step's range `[lo, hi]`
@@ -474,7 +522,7 @@ pub fn initial_zone(model: &Model) -> Vec<Vec<Value>> {
     let draws = Draws::from_key([0, 0]);
     let mut run = Run::new(model, &draws, Scratch::default());
     run.evaluate();
-    run.joint
+    run.joint()
         .iter()
         .copied()
         .filter(|&p| (0..n).all(|i| run.table.u[i][p] >= run.floor_abs[i]))
@@ -537,5 +585,42 @@ impl TableCache {
         }
         cache.tables = Arc::new(out);
         cache
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_and_range;
+    use proptest::prelude::*;
+
+    /// The plain one-pass scan `test_and_range` replaces (one running minimum and maximum).
+    fn scan(vals: &[f64], recip: &[bool], threshold: f64) -> ((f64, f64), Vec<bool>) {
+        let (mut worst, mut best) = (f64::INFINITY, f64::NEG_INFINITY);
+        let mut ok = Vec::new();
+        for (v, r) in vals.iter().zip(recip) {
+            if *v > best {
+                best = *v;
+            }
+            if *v < worst {
+                worst = *v;
+            }
+            ok.push(*v >= threshold && *r);
+        }
+        ((worst, best), ok)
+    }
+
+    proptest! {
+        /// Four running minima and maxima give the scan's range and tests, whatever the length
+        /// (tails of 0 to 3), with NaNs ignored as before.
+        #[test]
+        fn same_as_the_scan(vals in proptest::collection::vec(prop_oneof![-2.0..2.0f64, Just(f64::NAN), Just(0.0)], 0..40),
+                            seed in any::<u64>(), threshold in -1.0..1.0f64) {
+            let recip: Vec<bool> = (0..vals.len()).map(|k| (seed >> (k % 64)) & 1 == 1).collect();
+            let mut ok = vec![false; vals.len()];
+            let range = test_and_range(&vals, &recip, threshold, &mut ok);
+            let (want, want_ok) = scan(&vals, &recip, threshold);
+            prop_assert_eq!(range, want);
+            prop_assert_eq!(ok, want_ok);
+        }
     }
 }
