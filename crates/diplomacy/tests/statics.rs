@@ -367,3 +367,30 @@ fn strategic_delivery() {
     let first = core(vec![iran, us]);
     assert!(first.iter().all(|(p, k)| p != "iran" || *k == 0), "Iran moving first never reneges: {first:?}");
 }
+
+#[test]
+fn removing_the_hardliner_raises_breakdown_through_the_mediators_record() {
+    // Traced (docs/model.md, "Why removing a spoiler can raise breakdown"): without the hardliner
+    // incident the talks reach agreements sooner; Iran, short of capacity, fails to deliver some;
+    // each failure costs the mediator standing with the United States (`standing_loss`), which
+    // rejects it; the talks go direct, uninsulated, and Iran leaves. With the hardliner the same
+    // runs are still talking at the horizon. Claim, at 99% on paired runs: at the default,
+    // removing the incident raises `breakdown`; with a mediator whose standing does not suffer
+    // from failed packages (`standing_loss = 0`), removing it lowers `breakdown`. The
+    // second part is the mutation of the first: switch the mediator's record off and the sign
+    // goes (measured: +3.8 points at the default, -1.6 with standing_loss = 0; 4,000 runs).
+    let s = default();
+    let k = s.nominal().spoilers.iter().position(|x| x.id == "hardliner_incident").unwrap_or_else(|| panic!("no hardliner_incident"));
+    let breakdown = |r: &RunRecord| f64::from(u8::from(r.left.is_some()));
+    let d = paired(&s, RUNS, 90, |m| m.spoilers[k].enabled = false, |_| {}, breakdown);
+    eprintln!("breakdown, without minus with the incident: {:.4} [{:.4}, {:.4}]", d.0, d.1, d.2);
+    above(d, 0.0, "breakdown without the hardliner incident minus with it");
+    let no_record = |m: &mut Model| {
+        if let Some(med) = &mut m.mediator {
+            med.loss = 0.0;
+        }
+    };
+    let d = paired(&s, RUNS, 90, |m| { no_record(m); m.spoilers[k].enabled = false }, no_record, breakdown);
+    eprintln!("breakdown, without minus with the incident, standing_loss = 0: {:.4} [{:.4}, {:.4}]", d.0, d.1, d.2);
+    assert!(d.2 < 0.0, "with standing_loss = 0, removing the incident should lower breakdown: {:.4}, 99% interval [{:.4}, {:.4}]", d.0, d.1, d.2);
+}
