@@ -10,6 +10,9 @@
 //!
 //! Every interval is Monte Carlo error only: it shrinks with more runs and carries no parameter
 //! or structural uncertainty.
+//!
+//! Long file: the job, its counterfactual pairs and swings, the exact aggregate and the summary
+//! change together; to be split when the forecast becomes a study of the shared study runner.
 
 use bc_engine::stats::{wilson, Bins, IntHistogram, MergeError, Moments, Z95};
 use serde::{Deserialize, Serialize};

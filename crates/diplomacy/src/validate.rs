@@ -2,6 +2,9 @@
 //! from [`crate::file`] (unknown keys, types, ranges, distributions), then the cross-references the
 //! schema cannot express (issues named by steps, parties named by trust tables, ...). Every
 //! problem is collected, each with the file, the line and the key, before anything is built.
+//!
+//! Long file: one pass of schema and cross-reference checks over one span index; the split along
+//! spans, schema, variants and references is planned with the diplomacy crate's reorganisation.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;

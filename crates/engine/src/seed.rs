@@ -24,6 +24,12 @@ pub fn rng_for(master: u64, index: u64) -> Rng {
     Rng::seed_from_u64(seed_for(master, index))
 }
 
+/// The generator seeded directly with `seed` (no job index): for a single draw sequence such as
+/// `analyze --sample`, where the seed is the user's.
+pub fn rng_seeded(seed: u64) -> Rng {
+    Rng::seed_from_u64(seed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

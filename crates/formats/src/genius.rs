@@ -3,6 +3,9 @@
 //!
 //! The two semantics differ only in how a profile's numbers become utilities (see
 //! [`Semantics`]); both read the same files and reject the same malformed ones.
+//!
+//! Long file: the reader and the writer of one format, kept together so that every rule read has
+//! its inverse written beside it; a fifth is tests.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

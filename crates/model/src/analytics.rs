@@ -17,6 +17,9 @@
 //!   frontier point is returned. Nash maximises `prod (u_i - d_i)`; Kalai (egalitarian) maximises
 //!   `min (u_i - d_i)`; Kalai–Smorodinsky minimises `max a_i - min a_i` with
 //!   `a_i = (u_i - d_i) / (max_i - d_i)`; maximum welfare maximises `sum u_i`.
+//!
+//! Long file: a third is the tests that pin each algorithm to NegMAS's numbers, beside the
+//! algorithm.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -949,9 +952,7 @@ mod tests {
         let refs: Vec<&Preferences> = parties.iter().collect();
         let f = parties[0].utility.as_additive().unwrap();
         assert!(!f.is_tabulated(1) && f.terms(1).is_empty());
-        let t = std::time::Instant::now();
         let a = analyze(&s, &refs, Options::default()).unwrap();
-        assert!(t.elapsed().as_secs_f64() < 1.0, "{:?}", t.elapsed());
         assert_eq!(a.n_outcomes, Some(3 * 2_000_000_001));
         assert_eq!(a.pareto.len(), 3, "{:?}", a.pareto);
         // Party 0 reaches 1 at n = 10^9; party 1 at 2*10^9: the first value best for both.
@@ -970,9 +971,7 @@ mod tests {
         // frontier; listing 2*10^9 of them is refused, not attempted.
         let (s, parties) = huge_integer_parties([1e-9, -1e-9]);
         let refs: Vec<&Preferences> = parties.iter().collect();
-        let t = std::time::Instant::now();
         let e = analyze(&s, &refs, Options::default()).unwrap_err();
-        assert!(t.elapsed().as_secs_f64() < 1.0, "{:?}", t.elapsed());
         assert!(matches!(e.kind(), ErrorKind::TradeOffTooLarge { limit: 10_000_000, .. }), "{e}");
         let msg = e.to_string();
         assert!(msg.contains("\"n\"") && msg.contains("limit outcomes"), "{msg}");

@@ -6,6 +6,9 @@
 //! room's seed and on what they observed, so folding the same log rebuilds the same agents, and
 //! each logged agent action is checked against the agent's decision (a mismatch is reported as
 //! a diverged log). Nothing here does I/O, reads a clock or draws from the OS.
+//!
+//! Long file: the fold of a room's log, who may see what and the mediator's tools are one state
+//! machine whose confidentiality is easier to audit in one place.
 
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -26,6 +26,9 @@
 //! - where the Java throws (an exception caught inside the agent that leaves no action, which
 //!   GENIUS reports as a failed session), the port carries on with a sensible move: AgentK's
 //!   search on an integer issue with one value, HardHeaded below its worst bid.
+//!
+//! Long file: three ports of Java agents, each kept whole and in the Java's order so it can be read
+//! against its source.
 
 use std::collections::VecDeque;
 use std::sync::Arc;

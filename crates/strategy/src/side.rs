@@ -10,6 +10,8 @@
 //! issue varying fastest) comes first in ascending order. On domains whose utilities are all
 //! distinct the two orders coincide and traces equal NegMAS's; elsewhere only utilities of
 //! offers and agreements are comparable.
+//!
+//! Long file: a fifth is tests of the tie rule and the presorted table against NegMAS's order.
 
 use std::cmp::Ordering;
 use std::sync::{Arc, OnceLock};

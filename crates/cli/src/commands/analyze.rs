@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use bc_formats::{Scenario, Semantics};
 use bc_model::{analyze, analyze_outcomes, normalize, Analysis, Method, Normalization, Options};
-use rand::SeedableRng;
 use serde_json::{json, Value as Json};
 
 use std::fmt::Write as _;
@@ -70,7 +69,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let analysis = match args.sample {
         Some(0) => anyhow::bail!("--sample: expected a positive number of outcomes, found 0"),
         Some(n) => {
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(args.seed);
+            let mut rng = bc_engine::seed::rng_seeded(args.seed);
             let outcomes = scenario.space.sample(&mut rng, n);
             analyze_outcomes(&scenario.space, &parties, outcomes)?
         }

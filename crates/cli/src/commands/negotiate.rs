@@ -10,12 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context as _, Result};
-use bc_engine::seed_for;
 use bc_formats::{Scenario, Semantics};
 use bc_model::{analyze, Analysis, Options, OutcomeSpace};
 use bc_protocol::{Ending, Event, ProtocolKind, Source};
 use bc_strategy::{agreement_utility, play, Budget, Plan, Side, Spec};
-use rand::SeedableRng;
 use serde_json::{json, Value as Json};
 
 use crate::output::{float, print_json, print_text};
@@ -210,7 +208,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         budget,
     };
     let seed = args.seed;
-    let mut rng = |k: usize| rand_chacha::ChaCha8Rng::seed_from_u64(seed_for(seed, k as u64));
+    let mut rng = |k: usize| bc_engine::rng_for(seed, k as u64);
     let record = play(&plan, &sides, &mut rng).with_context(|| format!("negotiating on {}", scenario.domain_file.display()))?;
     let timing = match args.repeat {
         None | Some(0) => None,
@@ -260,7 +258,7 @@ fn time_runs(plan: &Plan<'_>, space: &Arc<OutcomeSpace>, scenario: &Scenario, pr
             .iter()
             .map(|p| Side::new(space.clone(), scenario.parties[*p].clone()).map(Arc::new))
             .collect::<Result<_, _>>()?;
-        let mut rng = |k: usize| rand_chacha::ChaCha8Rng::seed_from_u64(seed_for(seed, k as u64));
+        let mut rng = |k: usize| bc_engine::rng_for(seed, k as u64);
         let r = play(&plan, &sides, &mut rng)?;
         times.push(start.elapsed().as_secs_f64());
         std::hint::black_box(r);

@@ -12,6 +12,7 @@
 //!   step state, memoised per worker), the acceptance tests under trust, floors and leverage.
 //! - `bargaining`: one round of talks through the protocol library.
 //! - `delivery`: implementation, withdrawals and the responses to observed defections.
+//! - `process`: the stay-or-leave test on the value of the whole remaining process.
 //! - `record`: the run's record, its outcome class and its events.
 
 // Per-party and per-package loops index several parallel arrays at once; ranges read better.
@@ -19,6 +20,7 @@
 
 mod bargaining;
 mod delivery;
+mod process;
 mod record;
 mod tables;
 
@@ -32,7 +34,7 @@ pub use tables::{initial_zone, Scratch, Table, TableCache};
 use crate::bargain::{Aspirations, Talks};
 use crate::belief::Belief;
 use crate::draws::{Draws, Purpose};
-use crate::model::{Model, Protocol, Strategy};
+use crate::model::{Model, Protocol};
 use tables::TableMemo;
 
 /// Where a step stands.
@@ -57,25 +59,7 @@ enum StepState {
     },
 }
 
-/// What the whole remaining process is worth, per party and step (MODEL.md's closed form):
-/// each step's gains at its Nash package over the status quo, with and without the other
-/// side's part, computed once per run.
-#[derive(Clone, Debug, Default)]
-struct Process {
-    /// `g[i][s]`: i's gain from step s's Nash package, fully delivered.
-    g: Vec<Vec<f64>>,
-    /// `g0[i][s]`: i's gain if the others' issues of step s stay as they are.
-    g0: Vec<Vec<f64>>,
-    /// Expected rounds a step takes (the strategies' clocks, averaged; 1 for SPE).
-    step_rounds: f64,
-    /// `1 - delta_i^grace`: the share of a loss that lasts until the snap-back.
-    exposure: Vec<f64>,
-    /// `ahead[i][r]`: `delta_i^(r L)`, the discount of the step `r` steps ahead.
-    ahead: Vec<Vec<f64>>,
-    /// `fade[r]`: `(1 - leverage decay)^(r L)`, what is left of the mediator's leverage `r`
-    /// steps ahead.
-    fade: Vec<f64>,
-}
+use process::Process;
 
 struct Run<'m> {
     m: &'m Model,
@@ -525,103 +509,6 @@ impl Run<'_> {
         }
     }
 
-    /// Stay or leave: i leaves when its trust in another falls below its walk-away floor, or
-    /// when the whole remaining process is worth less to it than leaving (keeping what stands).
-    fn stay_or_leave<O: Observer>(&mut self, obs: &mut O) {
-        let m = self.m;
-        for i in 0..self.n {
-            let party = &m.parties[i];
-            let reason = if let Some(j) = (0..self.n).find(|&j| j != i && self.beliefs[i][j].mean() < party.walk_away) {
-                Some(format!(
-                    "its trust in {} ({:.3}) fell below its walk-away floor {:.3}",
-                    m.parties[j].id,
-                    self.beliefs[i][j].mean(),
-                    party.walk_away
-                ))
-            } else {
-                let stay = self.stay_value(i);
-                (stay < 0.0).then(|| format!("the remaining process is worth {stay:.4} to it, less than leaving with what stands"))
-            };
-            if let Some(reason) = reason {
-                self.left = Some(i);
-                self.left_at = Some(self.t);
-                if O::ENABLED {
-                    obs.event(Event::Left { round: self.t, party: party.id.clone(), reason });
-                }
-                return;
-            }
-        }
-    }
-
-    /// i's value of staying in the process, net of leaving (MODEL.md's closed form): the sum
-    /// over the steps not standing, in order, of `(delta q)^{D_s} max(0, tau g_s + (1 - tau)
-    /// min(g0_s, g_s) (1 - delta^grace) + leverage)`, minus the engagement costs of the rounds
-    /// until the last of them, discounted the same way. `D_s` is the step's rank times `L`, the
-    /// rounds a step takes; a defection costs i only until its snap-back takes effect, hence the
-    /// factor `1 - delta^grace` on the loss. Strikes delay the process by their pauses: `q =
-    /// delta^(sum_k h_k pause_k)`, the hazards under i's beliefs. Non-decreasing in trust and
-    /// patience, non-increasing in engagement cost and spoiler hazards.
-    fn stay_value(&self, i: usize) -> f64 {
-        let m = self.m;
-        let tau = self.tau(i);
-        let delta = m.parties[i].discount;
-        let mut delay = 0.0;
-        for sp in m.spoilers.iter().filter(|s| s.enabled) {
-            let believed = mean(sp.blamed.iter().map(|&j| if j == i { m.parties[i].capacity } else { self.beliefs[i][j].mean() }));
-            let h = (sp.base + sp.visibility * self.v + sp.progress * self.progress + sp.capacity_link * (1.0 - believed)).clamp(0.0, 1.0);
-            delay += h * f64::from(sp.pause);
-        }
-        let dq = delta.powf(1.0 + delay);
-        let exposure = self.process.exposure[i];
-        let l = self.process.step_rounds;
-        let mut value = 0.0;
-        let mut rank = 0.0;
-        let mut r = 0;
-        // dq^(rank L) at the last rank it was computed for (the costs reuse it).
-        let mut last = (0.0, 1.0);
-        for (s, st) in self.state.iter().enumerate() {
-            if matches!(st, StepState::Standing { .. }) {
-                continue;
-            }
-            rank += 1.0;
-            r += 1;
-            let (g, g0) = (self.process.g[i][s], self.process.g0[i][s]);
-            let lev = if self.lev[i] == 0.0 { 0.0 } else { self.lev[i] * self.process.fade[r] };
-            let term = (tau * g + (1.0 - tau) * g0.min(g) * exposure + lev).max(0.0);
-            if term > 0.0 {
-                last = (rank, dq.powf(rank * l));
-                value += last.1 * term;
-            }
-        }
-        // Engagement costs until the last remaining step, discounted: sum over k < rank L of dq^k.
-        let rounds = rank * l;
-        let costs = if dq < 1.0 {
-            let far = if last.0 == rank { last.1 } else { dq.powf(rounds) };
-            (1.0 - far) / (1.0 - dq)
-        } else {
-            rounds
-        };
-        value - self.engagement_cost(i) * costs
-    }
-
-    /// C_i: i's continuation value of the steps after step `s` that are not standing, with the
-    /// others' trust in it at `tau` (the process goes on only as far as they believe in it).
-    fn continuation(&self, i: usize, s: usize, tau: f64) -> f64 {
-        if self.left.is_some() {
-            return 0.0;
-        }
-        let mut rank = 0;
-        let mut value = 0.0;
-        for (k, st) in self.state.iter().enumerate() {
-            if k == s || matches!(st, StepState::Standing { .. }) {
-                continue;
-            }
-            rank += 1;
-            value += self.process.ahead[i][rank] * self.process.g[i][k].max(0.0);
-        }
-        tau * value
-    }
-
     /// The others' trust in j (their lowest), and what it would be after they saw j defect on
     /// a step observed with `accuracy`.
     fn trust_in(&self, j: usize, accuracy: f64) -> (f64, f64) {
@@ -749,62 +636,6 @@ impl Run<'_> {
         f + b * (1.0 - f)
     }
 
-    /// The per-step gains of the stay test, at each step's Nash package over the status quo.
-    fn process_values(&mut self) -> Process {
-        let m = self.m;
-        let n = self.n;
-        let mut g = vec![vec![0.0; m.steps.len()]; n];
-        let mut g0 = vec![vec![0.0; m.steps.len()]; n];
-        for s in 0..m.steps.len() {
-            let table = self.table_for(m.steps[s].issues.clone());
-            let d: Vec<f64> = (0..n).map(|i| self.reservation[i].max(self.utility_now(i).unwrap_or(f64::NEG_INFINITY))).collect();
-            let mut best: Option<(f64, usize)> = None;
-            for p in 0..table.count {
-                let mut prod = 1.0;
-                let mut ok = true;
-                for i in 0..n {
-                    let gain = table.u[i][p] - d[i];
-                    if gain <= 0.0 {
-                        ok = false;
-                        break;
-                    }
-                    prod *= gain;
-                }
-                if ok && best.is_none_or(|(b, _)| prod > b) {
-                    best = Some((prod, p));
-                }
-            }
-            if let Some((_, p)) = best {
-                for i in 0..n {
-                    g[i][s] = table.u[i][p] - d[i];
-                    // Without the others' parts: the worst of the others withholding.
-                    g0[i][s] = (0..n).filter(|&j| j != i).map(|j| table.without[i][j][p] - d[i]).fold(f64::INFINITY, f64::min);
-                    if !g0[i][s].is_finite() {
-                        g0[i][s] = g[i][s];
-                    }
-                }
-            }
-        }
-        let clocks: Vec<f64> = m
-            .parties
-            .iter()
-            .map(|p| match &p.strategy {
-                Strategy::Agent { rounds, .. } => *rounds,
-                Strategy::Spe => 1.0,
-            })
-            .collect();
-        let step_rounds = (clocks.iter().sum::<f64>() / clocks.len().max(1) as f64).max(1.0);
-        let grace = m.response.grace as i32;
-        let exposure = m.parties.iter().map(|p| 1.0 - p.discount.powi(grace)).collect();
-        let ahead = m
-            .parties
-            .iter()
-            .map(|p| (0..=m.steps.len()).map(|r| p.discount.powf(r as f64 * step_rounds)).collect())
-            .collect();
-        let decay = m.mediator.as_ref().map_or(0.0, |med| med.leverage_decay);
-        let fade = (0..=m.steps.len()).map(|r| (1.0 - decay).powf(r as f64 * step_rounds)).collect();
-        Process { g, g0, step_rounds, exposure, ahead, fade }
-    }
 }
 
 fn mean(xs: impl Iterator<Item = f64>) -> f64 {
