@@ -159,7 +159,7 @@ fn sensitivity_report(data: &SensitivityData, info: &ReportInfo) -> String {
                 .map(|(k, i)| {
                     let (s1, c1) = i.s1.unwrap_or_default();
                     let (st, ct) = i.st.unwrap_or_default();
-                    vec![(k + 1).to_string(), i.input.label.clone(), i.input.path.clone(), format!("{s1:.3} ± {c1:.3}"), format!("{st:.3} ± {ct:.3}"), format!("{:.3}", st - s1)]
+                    vec![(k + 1).to_string(), i.input.label.clone(), i.input.path.clone(), format!("{s1:.3}\u{a0}±\u{a0}{c1:.3}"), format!("{st:.3}\u{a0}±\u{a0}{ct:.3}"), format!("{:.3}", st - s1)]
                 })
                 .collect();
             let table = html::table(&["rank", "parameter", "scenario key", "S1 (95%)", "ST (95%)", "ST − S1 (interactions)"], &rows);
@@ -184,7 +184,7 @@ fn sensitivity_report(data: &SensitivityData, info: &ReportInfo) -> String {
                 .enumerate()
                 .map(|(k, i)| {
                     let (m, c) = i.mu_star.unwrap_or_default();
-                    vec![(k + 1).to_string(), i.input.label.clone(), i.input.path.clone(), format!("{m:.3} ± {c:.3}"), format!("{:.3}", i.mu.unwrap_or(f64::NAN)), format!("{:.3}", i.sigma.unwrap_or(f64::NAN))]
+                    vec![(k + 1).to_string(), i.input.label.clone(), i.input.path.clone(), format!("{m:.3}\u{a0}±\u{a0}{c:.3}"), format!("{:.3}", i.mu.unwrap_or(f64::NAN)), format!("{:.3}", i.sigma.unwrap_or(f64::NAN))]
                 })
                 .collect();
             let table = html::table(&["rank", "parameter", "scenario key", "mu* (95%)", "mu", "sigma"], &rows);

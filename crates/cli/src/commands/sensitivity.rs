@@ -147,38 +147,38 @@ fn study_size(m: Method) -> usize {
 }
 
 /// The indices as a table for people.
-fn table(r: &SensitivityResult, out: Option<&std::path::Path>) -> String {
-    let mut out_text = String::new();
-    let out_ref = &mut out_text;
+fn table(r: &SensitivityResult, dir: Option<&std::path::Path>) -> String {
+    let mut text = String::new();
+    let out = &mut text;
     let (what, size) = match r.method {
         Method::Sobol { samples } => ("Sobol' indices", format!("N = {samples}")),
         Method::Morris { trajectories } => ("Morris elementary effects", format!("r = {trajectories}")),
     };
-    let _ = writeln!(out_ref, "{what} of {} on {} ({size}, {} runs, seed {}; mean {:.3})", r.indicator, r.scenario, r.runs, r.seed, r.mean);
+    let _ = writeln!(out, "{what} of {} on {} ({size}, {} runs, seed {}; mean {:.3})", r.indicator, r.scenario, r.runs, r.seed, r.mean);
     let width = r.inputs.iter().map(|i| i.input.label.chars().count()).max().unwrap_or(9).max(9);
     match r.method {
         Method::Sobol { .. } => {
-            let _ = writeln!(out_ref, "{:<width$}  {:>16}  {:>16}", "parameter", "S1 (95%)", "ST (95%)");
+            let _ = writeln!(out, "{:<width$}  {:>16}  {:>16}", "parameter", "S1 (95%)", "ST (95%)");
             for i in &r.inputs {
                 let (s1, c1) = i.s1.unwrap_or_default();
                 let (st, ct) = i.st.unwrap_or_default();
-                let _ = writeln!(out_ref, "{:<width$}  {:>7.3} ± {:<6.3}  {:>7.3} ± {:<6.3}", i.input.label, s1, c1, st, ct);
+                let _ = writeln!(out, "{:<width$}  {:>7.3} ± {:<6.3}  {:>7.3} ± {:<6.3}", i.input.label, s1, c1, st, ct);
             }
-            let _ = writeln!(out_ref, "Intervals are bootstrap 95% half-widths (Monte Carlo error at this N); an interval containing 0 is not distinguishable from 0.");
+            let _ = writeln!(out, "Intervals are bootstrap 95% half-widths (Monte Carlo error at this N); an interval containing 0 is not distinguishable from 0.");
         }
         Method::Morris { .. } => {
-            let _ = writeln!(out_ref, "{:<width$}  {:>16}  {:>8}  {:>8}", "parameter", "mu* (95%)", "mu", "sigma");
+            let _ = writeln!(out, "{:<width$}  {:>16}  {:>8}  {:>8}", "parameter", "mu* (95%)", "mu", "sigma");
             for i in &r.inputs {
                 let (m, c) = i.mu_star.unwrap_or_default();
-                let _ = writeln!(out_ref, "{:<width$}  {:>7.3} ± {:<6.3}  {:>8.3}  {:>8.3}", i.input.label, m, c, i.mu.unwrap_or(0.0), i.sigma.unwrap_or(0.0));
+                let _ = writeln!(out, "{:<width$}  {:>7.3} ± {:<6.3}  {:>8.3}  {:>8.3}", i.input.label, m, c, i.mu.unwrap_or(0.0), i.sigma.unwrap_or(0.0));
             }
-            let _ = writeln!(out_ref, "Effects are per quantile step of 2/3 on a 4-level grid; a large sigma flags non-linearity or interactions.");
+            let _ = writeln!(out, "Effects are per quantile step of 2/3 on a 4-level grid; a large sigma flags non-linearity or interactions.");
         }
     }
-    if let Some(dir) = out {
-        let _ = writeln!(out_ref, "run directory: {} (report.html, records.csv, aggregates.json)", dir.display());
+    if let Some(dir) = dir {
+        let _ = writeln!(out, "run directory: {} (report.html, records.csv, aggregates.json)", dir.display());
     }
-    out_text
+    text
 }
 
 /// `--dry-run`: the number of runs, then the estimate of this invocation's share (time from
