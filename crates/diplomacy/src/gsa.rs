@@ -319,7 +319,7 @@ impl SensitivityData {
     fn check(&self) -> Result<(), StudyError> {
         let per = self.spec.rows_per_group();
         let runs = self.spec.runs()?;
-        if per == 0 || self.outputs.len() % per != 0 || self.first_group + self.groups_held() > self.spec.groups() || (self.first_group * per as u64 + self.outputs.len() as u64) > runs {
+        if per == 0 || !self.outputs.len().is_multiple_of(per) || self.first_group + self.groups_held() > self.spec.groups() || (self.first_group * per as u64 + self.outputs.len() as u64) > runs {
             return Err(StudyError::Invalid(format!(
                 "outputs: expected whole groups of {per} runs within the study's {} groups, found {} outputs from group {}",
                 self.spec.groups(),
