@@ -176,7 +176,7 @@ fn sensitivity_report(data: &SensitivityData, info: &ReportInfo) -> String {
                 "chart-morris",
                 "Morris screening: mean absolute effect (mu*) against the spread of the effects (sigma)",
                 &charts::labelled_scatter(&points, "mu*: mean absolute elementary effect (per quantile step of 2/3)", "sigma: standard deviation of the effects", true),
-                &format!("Each dot is a parameter, numbered by rank of mu* (the table lists them all); whiskers are 95% bootstrap intervals of mu* over the {trajectories} trajectories. Far right: large effects. Above the grey line (sigma > mu*): effects that change with the other parameters or along the range (interactions, non-linearity). Near the origin: parameters that can be fixed."),
+                &format!("Each dot is a parameter, numbered by rank of mu*; dots can coincide (those with no effect at all sit at the origin) and the table lists every parameter. Whiskers are 95% bootstrap intervals of mu* over the {trajectories} trajectories. Far right: large effects. Above the grey line (sigma > mu*): effects that change with the other parameters or along the range (interactions, non-linearity). Near the origin: parameters that can be fixed."),
             );
             let rows: Vec<Vec<String>> = r
                 .inputs
