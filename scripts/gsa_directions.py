@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 # Writes crates/engine/src/gsa/directions.rs: the first 256 dimensions of the Joe-Kuo
 # (new-joe-kuo-6.21201) Sobol' direction numbers, as SciPy ships them in
-# scipy/stats/_sobol_direction_numbers.npz (the table SALib 1.5's samplers use through scipy.stats.qmc).
+# scipy/stats/_sobol_direction_numbers.npz (the table SALib 1.6's samplers use through scipy.stats.qmc).
 """Usage: <python with scipy> scripts/gsa_directions.py [OUT.rs]"""
 
 import os

@@ -1,15 +1,15 @@
 #!/usr/bin/env python
-# Writes the peer fixtures of bc-engine's sensitivity methods under tests/data/gsa/: SALib 1.5.1's
+# Writes the peer fixtures of bc-engine's sensitivity methods under tests/data/gsa/: SALib 1.6.0's
 # Sobol'/Saltelli samples and indices, its Morris elementary-effect statistics, and the EMA
 # Workbench 2.5.3's PRIM boxes on a seeded synthetic data set.
 """Fixtures for crates/engine/tests/gsa_*.rs, made by the real peers.
 
-Usage:  <python with SALib==1.5.1 ema_workbench==2.5.3 numpy scipy pandas<3> scripts/gsa_fixtures.py [OUT_DIR]
+Usage:  <python with SALib==1.6.0 ema_workbench==2.5.3 numpy scipy pandas<3> scripts/gsa_fixtures.py [OUT_DIR]
 
 Default OUT_DIR = tests/data/gsa. The venv used is outside the repository, e.g.
     python3 -m venv /work/venv-gsa
-    /work/venv-gsa/bin/pip install SALib==1.5.1 ema_workbench==2.5.3 'pandas<3' numpy scipy
-(SALib 1.5.1's sobol.analyze fails under pandas 3: pd.unique no longer takes a list.)
+    /work/venv-gsa/bin/pip install SALib==1.6.0 ema_workbench==2.5.3 'pandas<3' numpy scipy
+(pandas < 3, as the fixtures were made with pandas 2.3: SALib 1.5.1's sobol.analyze failed under pandas 3.)
 Every random choice is seeded (sample and bootstrap seeds below, numpy default_rng for the
 PRIM data), so rerunning with the same versions rewrites the same files.
 
@@ -69,7 +69,7 @@ def floats(a) -> list:
 
 
 def sobol_sequence() -> dict:
-    """Unscrambled scipy.stats.qmc.Sobol points (the generator SALib 1.5 samples with)."""
+    """Unscrambled scipy.stats.qmc.Sobol points (the generator SALib 1.6 samples with)."""
     out = {}
     for d, n in [(3, 64), (20, 1024), (256, 4096)]:
         pts = qmc.Sobol(d=d, scramble=False).random(n)

@@ -1,6 +1,7 @@
-//! Flags shared by the long commands (`run`, `tournament`, `sweep`, `stakeholders`): the run
-//! directory (`--out`), the shard (`--shard i/N`), `--dry-run` and `--quiet`, with the helpers
-//! that act on them. A command adds them with `#[command(flatten)] scale: ScaleArgs`.
+//! Flags shared by the long commands (`run`, `tournament`, `sweep`, `stakeholders`, `sensitivity`,
+//! `discover`): the run directory (`--out`), the shard (`--shard i/N`), `--dry-run` and
+//! `--quiet`, with the helpers that act on them. A command adds them with
+//! `#[command(flatten)] scale: ScaleArgs`.
 
 use std::path::PathBuf;
 

@@ -1,6 +1,7 @@
 //! `backchannel sensitivity` and `backchannel discover` end to end: the same numbers whatever
 //! `--threads`, a dominant parameter's ST away from 0 and an inert one's interval holding 0, a
-//! PRIM box on the driving parameter, `--dry-run`, and bad flags refused with exit code 2.
+//! PRIM box on the driving parameter, run directories (`--out`) whose shards merge into the
+//! unsharded directory byte for byte, `--dry-run`, and bad flags refused with exit code 2.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -113,4 +114,112 @@ fn bad_flags_are_refused() {
     refused(&["discover", &s, "--target", "breakdown", "--runs", "2000001"], &["limit gsa-runs"]);
     refused(&["discover", &s, "--target", "comprehensive", "--threshold", "1.5"], &["--threshold", "1.5"]);
     refused(&["discover", &s, "--target", "collapse", "--runs", "50"], &["collapse", "PRIM needs"]);
+}
+
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("bc-cli-gsa-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+const FILES: [&str; 6] = ["records.csv", "records.parquet", "events.jsonl", "stats.json", "aggregates.json", "report.html"];
+
+/// Runs `args` with `--out` into `root/whole` and as three shards merged into `root/merged`,
+/// checks the two directories are byte-identical, and returns the whole run's `--json`.
+fn whole_and_merged(root: &Path, args: &[&str]) -> Value {
+    let whole = root.join("whole").display().to_string();
+    let mut a = args.to_vec();
+    a.extend(["--json", "-q", "--out", &whole]);
+    let printed = json(&a);
+    let mut shards = Vec::new();
+    for i in 0..3 {
+        let d = root.join(format!("s{i}")).display().to_string();
+        let shard = format!("{i}/3");
+        let mut a = args.to_vec();
+        a.extend(["-q", "--threads", "1", "--shard", &shard, "--out", &d]);
+        let o = run(&a);
+        assert!(o.status.success(), "{a:?}: {}", String::from_utf8_lossy(&o.stderr));
+        shards.push(d);
+    }
+    let merged = root.join("merged").display().to_string();
+    let o = run(&["merge", &shards[1], &shards[2], &shards[0], "--out", &merged]);
+    assert!(o.status.success(), "merge: {}", String::from_utf8_lossy(&o.stderr));
+    for f in FILES {
+        assert!(std::fs::read(root.join("whole").join(f)).unwrap() == std::fs::read(root.join("merged").join(f)).unwrap(), "{f} differs");
+    }
+    // aggregates.json is what --json prints.
+    let agg: Value = serde_json::from_slice(&std::fs::read(root.join("whole/aggregates.json")).unwrap()).unwrap();
+    assert_eq!(agg, printed);
+    printed
+}
+
+#[test]
+fn sensitivity_run_directories_shard_and_merge() {
+    let s = two_params();
+    for (method, samples, runs) in [("sobol", "64", 64 * 4), ("morris", "12", 12 * 3)] {
+        let root = tempdir(&format!("sens-{method}"));
+        let printed = whole_and_merged(&root, &["sensitivity", &s, "--method", method, "--samples", samples, "--seed", "5"]);
+        // The same indices as without --out.
+        let plain = json(&["sensitivity", &s, "--method", method, "--samples", samples, "--seed", "5", "--json", "-q"]);
+        assert_eq!(printed, plain);
+        let whole = root.join("whole");
+        let m: Value = serde_json::from_slice(&std::fs::read(whole.join("run.json")).unwrap()).unwrap();
+        assert_eq!(m["kind"], "sensitivity");
+        assert_eq!(m["records"], runs);
+        assert_eq!(m["settings"]["method"], method);
+        let csv = std::fs::read_to_string(whole.join("records.csv")).unwrap();
+        assert_eq!(csv.lines().next().unwrap(), "run,group,q_parties_zimbabwe_capacity,q_mediator_leak_jump,agenda_share");
+        assert_eq!(csv.lines().count(), runs + 1);
+        // The outputs in the records are those the indices were computed from.
+        let stats: Value = serde_json::from_slice(&std::fs::read(whole.join("stats.json")).unwrap()).unwrap();
+        let last: Vec<f64> = csv.lines().skip(1).map(|l| l.rsplit(',').next().unwrap().parse().unwrap()).collect();
+        let outputs: Vec<f64> = stats["outputs"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        assert_eq!(last, outputs);
+        let page = std::fs::read_to_string(whole.join("report.html")).unwrap();
+        assert!(page.contains(if method == "sobol" { "id=\"chart-sobol\"" } else { "id=\"chart-morris\"" }));
+        assert!(page.contains("zimbabwe&apos;s delivery capacity") || page.contains("zimbabwe&#39;s delivery capacity"));
+        std::fs::remove_dir_all(root).unwrap();
+    }
+}
+
+#[test]
+fn discover_run_directories_shard_and_merge() {
+    let s = two_params();
+    let root = tempdir("discover");
+    let printed = whole_and_merged(&root, &["discover", &s, "--target", "comprehensive", "--runs", "1500"]);
+    assert_eq!(printed["boxes"][0]["accepted"], true);
+    let page = std::fs::read_to_string(root.join("whole/report.html")).unwrap();
+    assert!(page.contains("id=\"chart-trajectory-1\"") && page.contains("id=\"chart-box-1\""));
+    let m: Value = serde_json::from_slice(&std::fs::read(root.join("whole/run.json")).unwrap()).unwrap();
+    assert_eq!((m["kind"].as_str(), m["records"].as_u64()), (Some("discover"), Some(1500)));
+    std::fs::remove_dir_all(root).unwrap();
+}
+
+#[test]
+fn run_directory_flags_are_checked() {
+    let s = two_params();
+    let root = tempdir("flags");
+    let never = root.join("never").display().to_string();
+    // --dry-run estimates this invocation's share and writes nothing.
+    let o = run(&["sensitivity", &s, "--method", "morris", "--samples", "40", "--dry-run", "--shard", "1/4", "--out", &never]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.starts_with("120 runs (2 uncertain parameters)") && text.contains("10 trajectories (shard 1/4 of 40 trajectories)") && text.contains("records.csv about"), "{text}");
+    let o = run(&["discover", &s, "--target", "comprehensive", "--dry-run", "--out", &never]);
+    assert!(o.status.success() && String::from_utf8_lossy(&o.stdout).contains("5,000 runs"), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(!root.join("never").exists());
+    refused(&["sensitivity", &s, "--method", "sobol", "--shard", "0/2"], &["--shard 0/2", "--out"]);
+    refused(&["discover", &s, "--target", "comprehensive", "--shard", "0/2"], &["--shard 0/2", "--out"]);
+    refused(&["sensitivity", &s, "--method", "morris", "--shard", "0/x", "--out", &never], &["--shard"]);
+    // An existing run directory is never written over; a failed study leaves nothing.
+    let full = root.join("full");
+    std::fs::create_dir_all(&full).unwrap();
+    std::fs::write(full.join("keep"), b"x").unwrap();
+    refused(&["sensitivity", &s, "--method", "morris", "--samples", "4", "-q", "--out", &full.display().to_string()], &["exists and is not empty"]);
+    assert_eq!(std::fs::read(full.join("keep")).unwrap(), b"x");
+    let failed = root.join("failed").display().to_string();
+    refused(&["discover", &s, "--target", "collapse", "--runs", "50", "-q", "--out", &failed], &["collapse", "PRIM needs"]);
+    assert!(!root.join("failed").exists() && !root.join("failed.incomplete").exists());
+    std::fs::remove_dir_all(root).unwrap();
 }

@@ -1,4 +1,4 @@
-//! Morris elementary-effect statistics against SALib 1.5.1's `morris.analyze` on SALib's own
+//! Morris elementary-effect statistics against SALib 1.6.0's `morris.analyze` on SALib's own
 //! trajectories and outputs (`tests/data/gsa/morris.json`, made by `scripts/gsa_fixtures.py`).
 
 use std::path::Path;

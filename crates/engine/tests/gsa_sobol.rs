@@ -1,4 +1,4 @@
-//! Sobol' sequence, Saltelli sample and Sobol' indices against SciPy 1.17 / SALib 1.5.1's own
+//! Sobol' sequence, Saltelli sample and Sobol' indices against SciPy 1.17 / SALib 1.6.0's own
 //! numbers in `tests/data/gsa/` (made by `scripts/gsa_fixtures.py`), and against the analytic
 //! indices of the Ishigami and G functions.
 

@@ -5,7 +5,8 @@
 //!   mergeable statistics (`stats.json`: a forecast's `bc_diplomacy::forecast::Aggregate`, a
 //!   tournament's `bc_tournament::Scores`, built on `bc_engine::stats`), aggregates
 //!   (`aggregates.json`) and a self-contained HTML report (`report.html`, [`html`]); each
-//!   command's is a [`study::Study`] ([`forecast`], [`tournament`], [`sweep`], [`stakeholders`]). Everything is written in `DIR.incomplete` and renamed to `DIR`
+//!   command's is a [`study::Study`] ([`forecast`], [`tournament`], [`sweep`], [`stakeholders`],
+//!   [`gsa`] for `sensitivity` and `discover`). Everything is written in `DIR.incomplete` and renamed to `DIR`
 //!   at the end, so a failed run leaves no half-written directory under the requested name.
 //! - [`merge`]: shards (`--shard i/N`) merged into the unsharded run's files, byte for byte.
 //! - [`progress`]: progress bars on standard error; [`estimate`]: `--dry-run` estimates.
@@ -17,6 +18,7 @@ pub mod error;
 pub mod events;
 pub mod forecast;
 pub mod estimate;
+pub mod gsa;
 pub mod html;
 pub mod manifest;
 pub mod merge;

@@ -164,6 +164,8 @@ pub fn merge_any(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
         <Aggregate as Study>::KIND => merge::<Aggregate>(dirs, out),
         <Scores as Study>::KIND => merge::<Scores>(dirs, out),
         crate::sweep::SweepStudy::KIND => merge::<crate::sweep::SweepStudy>(dirs, out),
-        other => Err(Error::invalid(&first.join("run.json"), format!("field \"kind\": expected one of run, tournament, sweep, found {other:?}"))),
+        <bc_diplomacy::gsa::SensitivityData as Study>::KIND => merge::<bc_diplomacy::gsa::SensitivityData>(dirs, out),
+        <bc_diplomacy::gsa::DiscoverData as Study>::KIND => merge::<bc_diplomacy::gsa::DiscoverData>(dirs, out),
+        other => Err(Error::invalid(&first.join("run.json"), format!("field \"kind\": expected one of run, tournament, sweep, sensitivity, discover, found {other:?}"))),
     }
 }

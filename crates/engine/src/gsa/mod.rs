@@ -3,7 +3,7 @@
 //! first- and total-order Sobol' indices ([`saltelli`]), Morris elementary effects
 //! ([`morris`]) and PRIM boxes ([`prim`]).
 //!
-//! The conventions are those of SALib 1.5.1 (`SALib.sample.sobol`, `SALib.analyze.sobol`,
+//! The conventions are those of SALib 1.6.0 (`SALib.sample.sobol`, `SALib.analyze.sobol`,
 //! `SALib.sample.morris`, `SALib.analyze.morris`) and of the EMA Workbench 2.5.3
 //! (`ema_workbench.analysis.prim`); `docs/sensitivity.md` says which choices each follows and
 //! the tests under `crates/engine/tests/gsa_*.rs` compare with those packages' own numbers.

@@ -1,4 +1,4 @@
-//! Morris elementary effects, as SALib 1.5.1's `morris.analyze(problem, X, Y, num_levels)`
+//! Morris elementary effects, as SALib 1.6.0's `morris.analyze(problem, X, Y, num_levels)`
 //! (ungrouped, unscaled): from trajectories of `D + 1` points that move one parameter at a time
 //! by ±Δ on a `p`-level grid, `mu`, `mu_star`, `sigma` (ddof 1) and a bootstrap half-width of
 //! `mu_star`; plus a seeded trajectory generator in the style of SALib's `morris.sample`
@@ -264,10 +264,20 @@ pub fn morris_sample(trajectories: usize, bounds: &[(f64, f64)], num_levels: usi
             found: trajectories.to_string(),
         });
     }
+    morris_sample_range(0..trajectories, bounds, num_levels, seed)
+}
+
+/// Trajectories `range` of [`morris_sample`]'s design (trajectory `t` depends only on the seed
+/// and `t`), for a study sharded by trajectories: `range.len() * (D + 1)` rows equal to the
+/// matching rows of the whole design.
+pub fn morris_sample_range(range: std::ops::Range<usize>, bounds: &[(f64, f64)], num_levels: usize, seed: u64) -> Result<Matrix, GsaError> {
+    check_bounds(bounds)?;
+    check_levels(num_levels)?;
+    let count = range.end.saturating_sub(range.start);
     let d = bounds.len();
     let delta = morris_delta(num_levels);
-    let mut data = Vec::with_capacity(trajectories * (d + 1) * d);
-    for t in 0..trajectories {
+    let mut data = Vec::with_capacity(count * (d + 1) * d);
+    for t in range {
         let mut rng = crate::rng_for(seed, t as u64);
         let base: Vec<f64> =
             (0..d).map(|_| rng.gen_range(0..num_levels / 2) as f64 / (num_levels - 1) as f64).collect();
@@ -287,7 +297,7 @@ pub fn morris_sample(trajectories: usize, bounds: &[(f64, f64)], num_levels: usi
             }
         }
     }
-    Matrix::new(trajectories * (d + 1), d, data)
+    Matrix::new(count * (d + 1), d, data)
 }
 
 #[cfg(test)]
@@ -347,6 +357,17 @@ mod tests {
             assert!((mu[j] - m.mu[j]).abs() < 1e-12 && (mu_star[j] - m.mu_star[j]).abs() < 1e-12);
             assert!((sigma[j] - m.sigma[j]).abs() < 1e-12);
         }
+    }
+
+    #[test]
+    fn ranges_of_trajectories_are_rows_of_the_whole_design() {
+        let bounds = [(0.0, 1.0), (-1.0, 3.0), (2.0, 5.0)];
+        let whole = morris_sample(9, &bounds, 4, 5).unwrap();
+        let mut joined = Vec::new();
+        for r in [0..4, 4..5, 5..9] {
+            joined.extend_from_slice(morris_sample_range(r, &bounds, 4, 5).unwrap().data());
+        }
+        assert_eq!(joined, whole.data());
     }
 
     #[test]

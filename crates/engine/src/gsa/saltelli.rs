@@ -1,5 +1,5 @@
 //! Saltelli sampling and first- and total-order Sobol' indices with bootstrap intervals, as
-//! SALib 1.5.1's `sobol.sample(..., calc_second_order=False)` and `sobol.analyze`, plus exact
+//! SALib 1.6.0's `sobol.sample(..., calc_second_order=False)` and `sobol.analyze`, plus exact
 //! mergeable sums from which sharded runs get the same point estimates as one run.
 //!
 //! Design: for base points `i = 0..N` of a `2D`-dimensional Sobol' sequence (first `D`
@@ -22,6 +22,14 @@ use crate::stats::ExactSum;
 /// (`x * (upper - lower) + lower`). `skip` points of the sequence are skipped first (SALib's
 /// `skip_values`; 0 is its default and recommended with scrambling).
 pub fn saltelli_sample(n: usize, bounds: &[(f64, f64)], scrambling: Scrambling, skip: u64) -> Result<Matrix, GsaError> {
+    saltelli_sample_range(n, bounds, scrambling, skip, 0..n)
+}
+
+/// The rows of base points `points` (a sub-range of `0..n`) of [`saltelli_sample`]'s design:
+/// `points.len() * (D + 2)` rows, equal to the matching rows of the whole design, so that a
+/// sharded study builds only its own share (the sequence is fast-forwarded to the range's
+/// start).
+pub fn saltelli_sample_range(n: usize, bounds: &[(f64, f64)], scrambling: Scrambling, skip: u64, points: std::ops::Range<usize>) -> Result<Matrix, GsaError> {
     check_bounds(bounds)?;
     let d = bounds.len();
     if 2 * d > MAX_DIMS {
@@ -38,11 +46,19 @@ pub fn saltelli_sample(n: usize, bounds: &[(f64, f64)], scrambling: Scrambling, 
             found: n.to_string(),
         });
     }
+    if points.start > points.end || points.end > n {
+        return Err(GsaError::Invalid {
+            what: "base points",
+            expected: format!("a range within 0..{n}"),
+            found: format!("{}..{}", points.start, points.end),
+        });
+    }
     let mut seq = SobolSequence::with_scrambling(2 * d, scrambling)?;
-    seq.skip(skip)?;
-    let base = seq.take(n)?;
-    let mut data = Vec::with_capacity(n * (d + 2) * d);
-    for i in 0..n {
+    seq.skip(skip + points.start as u64)?;
+    let count = points.end - points.start;
+    let base = seq.take(count)?;
+    let mut data = Vec::with_capacity(count * (d + 2) * d);
+    for i in 0..count {
         let (a, b) = base.row(i).split_at(d);
         data.extend_from_slice(a);
         for k in 0..d {
@@ -55,7 +71,7 @@ pub fn saltelli_sample(n: usize, bounds: &[(f64, f64)], scrambling: Scrambling, 
             *x = *x * (hi - lo) + lo;
         }
     }
-    Matrix::new(n * (d + 2), d, data)
+    Matrix::new(count * (d + 2), d, data)
 }
 
 /// First- and total-order Sobol' indices with bootstrap half-widths.
@@ -279,6 +295,20 @@ mod tests {
 
     fn linear(x: &[f64]) -> f64 {
         x[0] + 2.0 * x[1] + 0.0 * x[2]
+    }
+
+    #[test]
+    fn ranges_of_base_points_are_rows_of_the_whole_design() {
+        let bounds = [(0.0, 1.0), (-2.0, 2.0), (1.0, 4.0)];
+        for scrambling in [Scrambling::None, Scrambling::LinearMatrix { seed: 9 }] {
+            let whole = saltelli_sample(16, &bounds, scrambling, 3).unwrap();
+            let mut joined = Vec::new();
+            for r in [0..5, 5..6, 6..16] {
+                joined.extend_from_slice(saltelli_sample_range(16, &bounds, scrambling, 3, r).unwrap().data());
+            }
+            assert_eq!(joined, whole.data());
+        }
+        assert!(saltelli_sample_range(16, &bounds, Scrambling::None, 0, 8..17).is_err());
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The Sobol' low-discrepancy sequence in up to 256 dimensions with Joe and Kuo's direction
-//! numbers, in Gray-code order as `scipy.stats.qmc.Sobol` (which SALib 1.5 samples with) draws
+//! numbers, in Gray-code order as `scipy.stats.qmc.Sobol` (which SALib 1.6 samples with) draws
 //! it, unscrambled (bit-identical to SciPy's `scramble=False` points) or with a seeded random
 //! linear matrix scramble and digital shift.
 //!

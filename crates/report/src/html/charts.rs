@@ -1,5 +1,7 @@
 //! Charts as inline SVG, drawn with plotters' SVG backend (no scripts, no fonts to load): bars
-//! with intervals, step curves, fan charts, forest plots, tornado charts and line charts.
+//! with intervals, step curves, fan charts, forest plots, tornado charts, line charts, and the
+//! sensitivity charts (Sobol' index bars, the Morris mu*–sigma plot, PRIM's coverage–density
+//! trajectory and a box over the runs on two inputs).
 //! Every function returns the `<svg>` element as a string; the same data gives the same bytes.
 
 use plotters::coord::ranged1d::SegmentValue;
@@ -579,6 +581,310 @@ pub fn value_bars(items: &[Interval], range: (f64, f64), x_desc: &str, with_inte
     })
 }
 
+/// One input's Sobol' indices: first order (S1) and total order (ST), each with its bootstrap
+/// half-width.
+#[derive(Clone, Debug)]
+pub struct SobolBar {
+    /// The input's label.
+    pub label: String,
+    /// S1 and its half-width.
+    pub s1: (f64, f64),
+    /// ST and its half-width.
+    pub st: (f64, f64),
+}
+
+/// Colours of the Sobol' bars: total order, first order.
+pub const SOBOL_COLOURS: [RGBColor; 2] = [PALETTE[0], PALETTE[1]];
+
+/// An HTML legend under a chart: a swatch and a name per entry.
+pub fn html_legend(entries: &[(RGBColor, &str)]) -> String {
+    let mut legend = String::from("<ul class=\"legend\">");
+    for (c, name) in entries {
+        legend.push_str(&format!("<li><span class=\"swatch\" style=\"background:{}\"></span>{}</li>", css(*c), super::escape(name)));
+    }
+    legend.push_str("</ul>");
+    legend
+}
+
+fn with_legend(svg: String, entries: &[(RGBColor, &str)]) -> String {
+    if svg.starts_with("<svg") {
+        format!("{svg}\n{}", html_legend(entries))
+    } else {
+        svg
+    }
+}
+
+/// Sobol' indices as paired horizontal bars, one pair per input in the given order (largest
+/// first): ST on top, S1 below, each with its bootstrap interval as a whisker.
+pub fn sobol_bars(items: &[SobolBar]) -> String {
+    let n = items.len().max(1);
+    // Two segments per input, top to bottom: ST (labelled) then S1.
+    let labels: Vec<String> = items.iter().flat_map(|i| [i.label.clone(), String::new()]).collect();
+    let rows = 2 * n;
+    let finite = |v: f64| if v.is_finite() { v } else { 0.0 };
+    let lo = items.iter().flat_map(|i| [i.s1.0 - i.s1.1, i.st.0 - i.st.1]).map(finite).fold(0.0f64, f64::min);
+    let hi = items.iter().flat_map(|i| [i.s1.0 + i.s1.1, i.st.0 + i.st.1]).map(finite).fold(0.1f64, f64::max);
+    let pad = 0.04 * (hi - lo);
+    let (lo, hi) = (lo - if lo < 0.0 { pad } else { 0.0 }, hi + pad);
+    let svg = render((WIDTH, (60 + 19 * rows as u32).clamp(160, 1200)), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(label_area(&labels))
+            .build_cartesian_2d(lo..hi, segments(rows))
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(rows + 1)
+            .max_light_lines(1)
+            .light_line_style(RGBColor(240, 240, 240))
+            .x_label_formatter(&|x| format!("{x:.2}"))
+            .y_label_formatter(&|v| label_of(&labels, v))
+            .x_desc("Sobol' index (share of the output's variance) with its 95% bootstrap interval")
+            .label_style((FONT, 14))
+            .axis_desc_style((FONT, 14))
+            .draw()
+            .map_err(err)?;
+        for (k, pick) in [0usize, 1].into_iter().enumerate() {
+            let c = SOBOL_COLOURS[k];
+            let value = |it: &SobolBar| if pick == 0 { it.st } else { it.s1 };
+            chart
+                .draw_series(items.iter().enumerate().map(|(i, it)| {
+                    let y = seg(rows, 2 * i + pick);
+                    let v = finite(value(it).0);
+                    let (a, b) = if v < 0.0 { (v, 0.0) } else { (0.0, v) };
+                    let mut rect = Rectangle::new([(a, SegmentValue::Exact(y)), (b, SegmentValue::Exact(y + 1))], c.mix(0.85).filled());
+                    rect.set_margin(2, 2, 0, 0);
+                    rect
+                }))
+                .map_err(err)?;
+            chart
+                .draw_series(items.iter().enumerate().filter(|(_, it)| value(it).0.is_finite() && value(it).1.is_finite()).map(|(i, it)| {
+                    let (v, h) = value(it);
+                    ErrorBar::new_horizontal(SegmentValue::CenterOf(seg(rows, 2 * i + pick)), v - h, v, v + h, BLACK.stroke_width(1), 7)
+                }))
+                .map_err(err)?;
+        }
+        chart
+            .draw_series(LineSeries::new(vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(rows as i32))], BLACK.stroke_width(1)))
+            .map_err(err)?;
+        Ok(())
+    });
+    with_legend(svg, &[(SOBOL_COLOURS[0], "ST, total order (alone and in interactions)"), (SOBOL_COLOURS[1], "S1, first order (alone)")])
+}
+
+/// A point of a labelled scatter plot, with an optional horizontal interval (half-width).
+#[derive(Clone, Debug)]
+pub struct Labelled {
+    /// Label drawn beside the point (when it fits) and its rank number otherwise.
+    pub label: String,
+    /// x.
+    pub x: f64,
+    /// y.
+    pub y: f64,
+    /// Half-width of the interval of x, drawn as a whisker.
+    pub x_half: Option<f64>,
+}
+
+/// Approximate width in pixels of `text` at `size` px (sans-serif averages about 0.55 em).
+fn text_width(text: &str, size: u32) -> i32 {
+    (text.chars().count() as f64 * size as f64 * 0.55).ceil() as i32
+}
+
+/// A scatter plot with each point labelled: the points are numbered in the given order (their
+/// rank), and a point's name is written beside it unless it would overlap a label already
+/// written (labels are placed in the given order, so the first ones always show); the others
+/// keep only their number, or nothing in a crowd. With `diagonal`, a grey line marks y = x
+/// (Morris: sigma = mu*).
+pub fn labelled_scatter(points: &[Labelled], x_desc: &str, y_desc: &str, diagonal: bool) -> String {
+    let finite = |v: f64| if v.is_finite() { v } else { 0.0 };
+    let x_hi = points.iter().map(|p| finite(p.x + p.x_half.unwrap_or(0.0))).fold(0.0f64, f64::max);
+    let y_hi = points.iter().map(|p| finite(p.y)).fold(0.0f64, f64::max);
+    let x_hi = if x_hi > 0.0 { x_hi * 1.25 } else { 1.0 };
+    let y_hi = if y_hi > 0.0 { y_hi * 1.12 } else { 1.0 };
+    render((WIDTH, 560), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0f64..x_hi, 0f64..y_hi)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .x_label_formatter(&|v| format!("{v:.2}"))
+            .y_label_formatter(&|v| format!("{v:.2}"))
+            .label_style((FONT, 14))
+            .axis_desc_style((FONT, 14))
+            .max_light_lines(2)
+            .light_line_style(RGBColor(238, 238, 238))
+            .draw()
+            .map_err(err)?;
+        if diagonal {
+            let m = x_hi.min(y_hi);
+            chart.draw_series(LineSeries::new(vec![(0.0, 0.0), (m, m)], RGBColor(170, 170, 170).stroke_width(1))).map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Text::new("σ = μ*", (m * 0.93, m * 0.97), (FONT, 13).into_font().color(&RGBColor(120, 120, 120)))))
+                .map_err(err)?;
+        }
+        chart
+            .draw_series(points.iter().filter(|p| p.x.is_finite() && p.y.is_finite()).filter_map(|p| {
+                let h = p.x_half.filter(|h| h.is_finite())?;
+                Some(ErrorBar::new_horizontal(p.y, (p.x - h).max(0.0), p.x, p.x + h, RGBColor(120, 120, 120).stroke_width(1), 6))
+            }))
+            .map_err(err)?;
+        chart
+            .draw_series(points.iter().enumerate().filter(|(_, p)| p.x.is_finite() && p.y.is_finite()).map(|(i, p)| Circle::new((p.x, p.y), 5, colour(if i < 10 { 0 } else { 6 }).filled())))
+            .map_err(err)?;
+        // Names where they fit, in order; numbers otherwise.
+        let mut taken: Vec<(i32, i32, i32, i32)> = Vec::new();
+        let mut texts = Vec::new();
+        for (i, p) in points.iter().enumerate().filter(|(_, p)| p.x.is_finite() && p.y.is_finite()) {
+            let (px, py) = chart.backend_coord(&(p.x, p.y));
+            let name = format!("{}. {}", i + 1, p.label);
+            let w = text_width(&name, 13);
+            let overlaps = |b: &(i32, i32, i32, i32)| taken.iter().any(|t| b.0 < t.2 && t.0 < b.2 && b.1 < t.3 && t.1 < b.3);
+            // Right of the dot, or left of it near the right edge.
+            let right = (px + 8, py - 8, px + 8 + w, py + 8);
+            let left = (px - 8 - w, py - 8, px - 8, py + 8);
+            let fits = |b: &(i32, i32, i32, i32)| b.0 >= 74 && b.2 <= WIDTH as i32 - 14 && !overlaps(b);
+            if fits(&right) {
+                taken.push(right);
+                texts.push((name, p.x, p.y, 8));
+            } else if fits(&left) {
+                taken.push(left);
+                texts.push((name, p.x, p.y, -8 - w));
+            } else {
+                // The number where it fits; a point in a crowd keeps only its dot (the table
+                // beside the chart lists every input).
+                let num = format!("{}", i + 1);
+                let nb = (px + 7, py - 8, px + 7 + text_width(&num, 12), py + 8);
+                if !overlaps(&nb) {
+                    taken.push(nb);
+                    texts.push((num, p.x, p.y, 7));
+                }
+            }
+        }
+        chart
+            .draw_series(texts.into_iter().map(|(t, x, y, dx)| EmptyElement::at((x, y)) + Text::new(t, (dx, -7), (FONT, 13).into_font().color(&BLACK))))
+            .map_err(err)?;
+        Ok(())
+    })
+}
+
+/// One entry of PRIM's peeling-and-pasting trajectory.
+#[derive(Clone, Copy, Debug)]
+pub struct TrajectoryPoint {
+    /// Coverage (share of the target's runs inside the box).
+    pub coverage: f64,
+    /// Density (share of the box's runs that hit the target).
+    pub density: f64,
+    /// Number of restricted inputs.
+    pub res_dim: usize,
+}
+
+/// PRIM's coverage–density trajectory: the boxes from the whole space (coverage 1) to the
+/// smallest peeled box, coloured by the number of restricted inputs, the density threshold as
+/// a dashed line and the chosen entry ringed and labelled.
+pub fn prim_trajectory(points: &[TrajectoryPoint], chosen: Option<usize>, threshold: f64) -> String {
+    let dims: Vec<usize> = {
+        let mut d: Vec<usize> = points.iter().map(|p| p.res_dim).collect();
+        d.sort_unstable();
+        d.dedup();
+        d
+    };
+    let svg = render((WIDTH, 460), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0f64..1.02f64, 0f64..1.04f64)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("coverage: share of the target's runs inside the box")
+            .y_desc("density: share of the box's runs in the target")
+            .x_label_formatter(&|v| format!("{:.0}%", v * 100.0))
+            .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
+            .label_style((FONT, 14))
+            .axis_desc_style((FONT, 14))
+            .max_light_lines(2)
+            .light_line_style(RGBColor(238, 238, 238))
+            .draw()
+            .map_err(err)?;
+        if threshold.is_finite() {
+            let dash: Vec<f64> = (0..51).map(|k| k as f64 / 50.0 * 1.02).collect();
+            chart
+                .draw_series(dash.chunks(2).filter(|c| c.len() == 2).map(|c| PathElement::new(vec![(c[0], threshold), (c[1], threshold)], RGBColor(179, 51, 51).stroke_width(2))))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Text::new(format!("threshold {:.0}%", threshold * 100.0), (0.02, (threshold + 0.035).min(1.03)), (FONT, 13).into_font().color(&RGBColor(179, 51, 51)))))
+                .map_err(err)?;
+        }
+        chart
+            .draw_series(LineSeries::new(points.iter().map(|p| (p.coverage, p.density)), RGBColor(150, 150, 150).stroke_width(1)))
+            .map_err(err)?;
+        chart
+            .draw_series(points.iter().map(|p| {
+                let k = dims.iter().position(|d| *d == p.res_dim).unwrap_or(0);
+                Circle::new((p.coverage, p.density), 5, colour(k).filled())
+            }))
+            .map_err(err)?;
+        if let Some(p) = chosen.and_then(|i| points.get(i)) {
+            chart.draw_series(std::iter::once(Circle::new((p.coverage, p.density), 11, BLACK.stroke_width(2)))).map_err(err)?;
+            let text = format!("chosen: coverage {:.0}%, density {:.0}%", p.coverage * 100.0, p.density * 100.0);
+            // Below the ring (peeling raises the density, so the path runs above and to the
+            // left), ending left of it when it is near the right edge.
+            let x = if p.coverage > 0.55 { p.coverage - text_width(&text, 14) as f64 / 820.0 } else { p.coverage + 0.02 };
+            let y = if p.density < 0.15 { p.density + 0.1 } else { p.density - 0.06 };
+            chart.draw_series(std::iter::once(Text::new(text, (x.max(0.0), y), (FONT, 14).into_font().color(&BLACK)))).map_err(err)?;
+        }
+        Ok(())
+    });
+    let names: Vec<String> = dims.iter().map(|d| format!("{d} input{} restricted", if *d == 1 { "" } else { "s" })).collect();
+    let entries: Vec<(RGBColor, &str)> = names.iter().enumerate().map(|(k, n)| (colour(k), n.as_str())).collect();
+    with_legend(svg, &entries)
+}
+
+/// Runs on two inputs (their quantiles, 0–1), those in the target coloured, the others grey,
+/// with a box's limits on those two inputs drawn as a rectangle `((x0, x1), (y0, y1))`.
+pub fn box_scatter(points: &[(f64, f64, bool)], limits: ((f64, f64), (f64, f64)), (x_desc, y_desc): (&str, &str), (hit_name, miss_name): (&str, &str)) -> String {
+    let hit = PALETTE[3];
+    let miss = RGBColor(160, 160, 160);
+    let svg = render((WIDTH, 620), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(60)
+            .build_cartesian_2d(-0.01f64..1.01f64, -0.01f64..1.01f64)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .x_label_formatter(&|v| format!("{v:.1}"))
+            .y_label_formatter(&|v| format!("{v:.1}"))
+            .label_style((FONT, 14))
+            .axis_desc_style((FONT, 14))
+            .max_light_lines(1)
+            .light_line_style(RGBColor(242, 242, 242))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(points.iter().filter(|p| !p.2).map(|&(x, y, _)| Circle::new((x, y), 2, miss.filled())))
+            .map_err(err)?;
+        chart
+            .draw_series(points.iter().filter(|p| p.2).map(|&(x, y, _)| Circle::new((x, y), 2, hit.filled())))
+            .map_err(err)?;
+        let ((x0, x1), (y0, y1)) = limits;
+        chart.draw_series(std::iter::once(Rectangle::new([(x0, y0), (x1, y1)], BLACK.stroke_width(3)))).map_err(err)?;
+        Ok(())
+    });
+    with_legend(svg, &[(hit, hit_name), (miss, miss_name), (BLACK, "the box's limits on these two inputs")])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -593,6 +899,35 @@ mod tests {
         assert!(one.starts_with("<svg") && one.contains("only"), "{one}");
         let h = heatmap(&[(1.0, 2.0, 0.5)], "x", "y");
         assert!(h.starts_with("<svg") && h.contains("50%"));
+    }
+
+    #[test]
+    fn sensitivity_charts_draw_their_marks() {
+        let bars = sobol_bars(&[
+            SobolBar { label: "Iran's delivery capacity".into(), s1: (0.4, 0.05), st: (0.55, 0.06) },
+            SobolBar { label: "leak".into(), s1: (-0.01, 0.02), st: (0.0, 0.01) },
+        ]);
+        assert!(bars.starts_with("<svg") && bars.contains("Iran&apos;s delivery capacity"), "{bars}");
+        // Four bars (two per input), over the background.
+        assert!(bars.matches("<rect").count() >= 5, "{bars}");
+        assert!(bars.contains("ST, total order") && bars.contains("S1, first order"));
+        let pts: Vec<Labelled> = (0..12).map(|i| Labelled { label: format!("parameter number {i}"), x: 0.5 - 0.04 * i as f64, y: 0.3 - 0.02 * i as f64, x_half: Some(0.02) }).collect();
+        let sc = labelled_scatter(&pts, "mu*", "sigma", true);
+        // One dot (radius 5) per input; the whiskers' ends are drawn as smaller marks.
+        assert_eq!(sc.matches(" r=\"5\"").count(), 12, "one dot per input");
+        assert!(sc.contains("1. parameter number 0"), "the first name always shows");
+        assert!(sc.contains("σ = μ*"));
+        let traj = prim_trajectory(
+            &[TrajectoryPoint { coverage: 1.0, density: 0.3, res_dim: 0 }, TrajectoryPoint { coverage: 0.7, density: 0.6, res_dim: 1 }, TrajectoryPoint { coverage: 0.5, density: 0.85, res_dim: 2 }],
+            Some(2),
+            0.8,
+        );
+        assert!(traj.contains("chosen: coverage 50%, density 85%") && traj.contains("threshold 80%"));
+        assert!(traj.contains("2 inputs restricted"));
+        let b = box_scatter(&[(0.1, 0.2, true), (0.8, 0.9, false), (0.5, 0.5, true)], ((0.0, 0.6), (0.1, 1.0)), ("x", "y"), ("breakdown", "other runs"));
+        assert_eq!(b.matches("<circle").count(), 3);
+        assert!(b.contains("breakdown") && b.contains("<rect"));
+        assert_eq!(b, box_scatter(&[(0.1, 0.2, true), (0.8, 0.9, false), (0.5, 0.5, true)], ((0.0, 0.6), (0.1, 1.0)), ("x", "y"), ("breakdown", "other runs")));
     }
 
     #[test]

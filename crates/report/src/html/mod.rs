@@ -134,10 +134,17 @@ pub fn page(title: &str, body: &str, info: &ReportInfo) -> String {
     if let Some(sc) = &info.scenario {
         let _ = write!(s, ", scenario {} (SHA-256 {})", escape(&sc.name), escape(&sc.sha256[..sc.sha256.len().min(16)]));
     }
+    let (row, events) = match info.kind.as_str() {
+        "stakeholders" => ("actor and turn", true),
+        "tournament" => ("negotiation", true),
+        "sweep" => ("sweep point", true),
+        "sensitivity" | "discover" => ("model run: its parameters' quantiles and its output", false),
+        _ => ("run", true),
+    };
     let _ = write!(
         s,
-        ". The same seed and scenario reproduce every number here. Data: <code>records.csv</code> / <code>records.parquet</code> (one row per {}), <code>aggregates.json</code>, <code>events.jsonl</code>; provenance in <code>run.json</code>.</p>\n</footer>\n</main>\n</body>\n</html>\n",
-        if info.kind == "stakeholders" { "actor and turn" } else if info.kind == "tournament" { "negotiation" } else if info.kind == "sweep" { "sweep point" } else { "run" }
+        ". The same seed and scenario reproduce every number here. Data: <code>records.csv</code> / <code>records.parquet</code> (one row per {row}), <code>aggregates.json</code>{}; provenance in <code>run.json</code>.</p>\n</footer>\n</main>\n</body>\n</html>\n",
+        if events { ", <code>events.jsonl</code>" } else { "" }
     );
     s
 }

@@ -171,3 +171,78 @@ pub fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+// --- sensitivity and discovery, on test functions instead of the model ---
+
+use bc_diplomacy::dist::{Distribution, Param};
+use bc_diplomacy::gsa::{self, DiscoverData, DiscoverSpec, Input, Method, SensitivityData, SensitivitySpec};
+use bc_engine::gsa::prim::PrimOptions;
+
+fn inputs(n: usize) -> Vec<Input> {
+    let names = ["Iran's delivery capacity", "United States' walk-away trust floor", "mediator's leak", "proxy attack base", "inert parameter"];
+    (0..n).map(|j| Input { path: format!("test.x{}", j + 1), label: names[j % names.len()].to_string() }).collect()
+}
+
+/// The Ishigami function (a = 7, b = 0.1) of three quantiles mapped to [−π, π].
+pub fn ishigami(q: &[f64]) -> f64 {
+    let x: Vec<f64> = q.iter().map(|u| std::f64::consts::PI * (2.0 * u - 1.0)).collect();
+    x[0].sin() + 7.0 * x[1].sin().powi(2) + 0.1 * x[2].powi(4) * x[0].sin()
+}
+
+/// A sensitivity study of the Ishigami function (plus `extra` inert inputs) by `method`,
+/// written to `out` for the groups of `shard`, as `backchannel sensitivity --out` writes one.
+pub fn write_sensitivity(out: &Path, method: Method, extra: usize, shard: Shard) -> PathBuf {
+    let spec = SensitivitySpec { scenario: "Ishigami test function".into(), method, indicator: "agenda_share".into(), seed: 7, inputs: inputs(3 + extra) };
+    let groups = shard.range(spec.groups());
+    let mut m = Manifest::start("sensitivity", spec.groups(), shard);
+    m.seed = Some(7);
+    m.scenario = Some(ScenarioId::new("ishigami", b"ishigami"));
+    m.threads = 1;
+    let dir = RunDir::create(out, m).unwrap();
+    let mut records = dir.records(bc_report::gsa::sensitivity_columns(&spec)).unwrap();
+    let events = dir.events().unwrap();
+    let x = gsa::design_groups(method, spec.inputs.len(), spec.seed, groups.clone()).unwrap();
+    let per = spec.rows_per_group();
+    let mut outputs = Vec::new();
+    for i in 0..x.rows() {
+        let y = ishigami(x.row(i));
+        records.write(&bc_report::gsa::sensitivity_cells(per, groups.start * per as u64 + i as u64, x.row(i), y)).unwrap();
+        outputs.push(y);
+    }
+    let data = SensitivityData { spec, first_group: groups.start, outputs };
+    dir.finish(records, events, &data).unwrap()
+}
+
+/// A discovery on `runs` uniform random points of four inputs, the target hit in the box
+/// x1 > 0.6 and x2 < 0.5 (with 5% of labels flipped), written for the runs of `shard`.
+pub fn write_discover(out: &Path, runs: u64, shard: Shard) -> PathBuf {
+    let uniform = |low: f64, high: f64| Param::Dist(Distribution::Uniform { low, high });
+    let spec = DiscoverSpec {
+        scenario: "Planted box".into(),
+        target: "breakdown".into(),
+        runs,
+        seed: 3,
+        prim: PrimOptions::default(),
+        inputs: inputs(4),
+        params: vec![uniform(0.0, 1.0), uniform(0.0, 0.5), uniform(10.0, 20.0), uniform(-1.0, 1.0)],
+    };
+    let range = shard.range(runs);
+    let mut m = Manifest::start("discover", runs, shard);
+    m.seed = Some(3);
+    m.scenario = Some(ScenarioId::new("planted", b"planted box"));
+    m.threads = 1;
+    let dir = RunDir::create(out, m).unwrap();
+    let mut records = dir.records(bc_report::gsa::discover_columns(&spec)).unwrap();
+    let events = dir.events().unwrap();
+    let (mut quantiles, mut hits) = (Vec::new(), String::new());
+    for i in range.clone() {
+        let mut rng = bc_engine::rng_for(3, i);
+        let q: Vec<f64> = (0..4).map(|_| rng.gen::<f64>()).collect();
+        let hit = (q[0] > 0.6 && q[1] < 0.5) != (rng.gen::<f64>() < 0.05);
+        records.write(&bc_report::gsa::discover_cells(i, &q, hit)).unwrap();
+        quantiles.extend_from_slice(&q);
+        hits.push(if hit { '1' } else { '0' });
+    }
+    let data = DiscoverData { spec, first_run: range.start, quantiles, hits };
+    dir.finish(records, events, &data).unwrap()
+}
