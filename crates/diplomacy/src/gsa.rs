@@ -11,6 +11,9 @@
 //! concatenation in job order); the analysis ([`SensitivityData::analyze`],
 //! [`DiscoverData::analyze`]) needs every run at once (bootstrap resamples and PRIM's quantiles
 //! range over all of them) and runs on the data of the whole study, or of one shard.
+//!
+//! Long file: the sensitivity and discovery studies share the table of uncertain parameters, the
+//! design's runs, the outputs and their merge; a tenth is tests.
 
 use std::ops::Range;
 

@@ -3,6 +3,9 @@
 //! sensitivity charts (Sobol' index bars, the Morris mu*–sigma plot, PRIM's coverage–density
 //! trajectory and a box over the runs on two inputs).
 //! Every function returns the `<svg>` element as a string; the same data gives the same bytes.
+//!
+//! Long file: every chart of every report, on shared axes, colours and legends; to be split by
+//! family (forecast, sensitivity) once the tornado and forest axes are one function.
 
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::coord::types::RangedCoordf64;
