@@ -147,7 +147,7 @@ fn script(turn: &Json) -> Json {
 /// restarts the server on the same database and goes on. Returns (room, exported log, kills).
 fn play(database: &str, kill_ms: Option<u64>) -> (String, Vec<Json>, usize) {
     let mut server = Server::start(database);
-    let created = create(&server.addr, &room_spec(80));
+    let created = create(&server.addr, &room_spec(300));
     let room = created["room"].as_str().unwrap().to_string();
     let token = token_of(&created, "party:0");
     let mut acked: Vec<(u64, Json)> = Vec::new();
