@@ -2,7 +2,7 @@
 //! negotiation (on SQLite and on PostgreSQL) it loses no acknowledged action and ends where an
 //! uninterrupted run ends; two processes on one PostgreSQL share a room (an action on one
 //! reaches a seat on the other; the same action raced on both is applied once); `room replay`
-//! folds an export to the final state.
+//! folds an export to the final state; `room export` writes one as a run directory.
 //!
 //! PostgreSQL tests read `BC_POSTGRES_URL`; without it they skip, except under CI (`CI` set),
 //! where they fail.
@@ -352,4 +352,61 @@ fn replay_of_an_export_reaches_the_live_final_state() {
     let out = Command::new(env!("CARGO_BIN_EXE_backchannel")).args(["room", "replay"]).arg(&path).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains(":2:"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn room_export_writes_a_run_directory_with_the_report() {
+    let db = temp_sqlite("export");
+    let server = Server::start(&db);
+    let spec = json!({"title": "export", "domain": itex(), "protocol": "sao", "steps": 60, "seed": 3,
+                      "parties": [{"by": "agent", "name": "boulware"}, {"by": "agent", "name": "conceder"}]});
+    let created = create(&server.addr, &spec);
+    let room = created["room"].as_str().unwrap();
+    let (status, body) = http(&server.addr, "GET", &format!("/api/v1/rooms/{room}/events.jsonl"), ADMIN, "");
+    assert_eq!(status, 200);
+    let base = std::env::temp_dir().join(format!("bc-serve-{}-export", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base).unwrap();
+    let log = base.join("events.jsonl");
+    std::fs::write(&log, &body).unwrap();
+    let export_to = |out: &std::path::Path| Command::new(env!("CARGO_BIN_EXE_backchannel")).args(["room", "export"]).arg(&log).arg("--out").arg(out).output().unwrap();
+    let dir = base.join("run");
+    let out = export_to(&dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The directory: the log as given (it replays), the timeline as records, the report.
+    assert_eq!(std::fs::read_to_string(dir.join("events.jsonl")).unwrap(), body);
+    let manifest: Json = serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
+    assert_eq!(manifest["kind"], "room");
+    assert_eq!(manifest["seed"], 3);
+    let room_state = bc_server::replay(&dir.join("events.jsonl")).unwrap();
+    let n_events = room_state.events().len();
+    assert!(n_events > 2);
+    assert_eq!(manifest["records"].as_u64().unwrap() as usize, n_events);
+    let csv = std::fs::read_to_string(dir.join("records.csv")).unwrap();
+    assert_eq!(csv.lines().count(), n_events + 1);
+    assert!(csv.starts_with("seq,step,kind,who,outcome,accept,floor,text\n"), "{csv}");
+    let report = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let agreement = room_state.ending().and_then(|e| e.agreement()).expect("boulware and conceder agree in 60 rounds");
+    for i in 0..2 {
+        let u = room_state.preferences(i).unwrap().utility.eval_index(&room_state.domain.space, agreement);
+        assert!(report.contains(&format!("{u:.4}")), "party {i}'s utility {u:.4} is missing from the report");
+    }
+    assert!(report.contains("id=\"timeline\""));
+    let stats: Json = serde_json::from_str(&std::fs::read_to_string(dir.join("stats.json")).unwrap()).unwrap();
+    assert_eq!(stats["view"], "admin");
+    assert_eq!(stats["ending"]["ending"], "agreement");
+    // The same log gives the same report, byte for byte.
+    let again = base.join("again");
+    assert!(export_to(&again).status.success());
+    assert_eq!(std::fs::read(again.join("report.html")).unwrap(), report.as_bytes());
+    // An existing directory is not overwritten.
+    let out = export_to(&dir);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    // A broken log is refused with its line, and nothing is left behind.
+    std::fs::write(&log, format!("{}\nnot json\n", body.lines().next().unwrap())).unwrap();
+    let bad = base.join("bad");
+    let out = export_to(&bad);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("events.jsonl:2:"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!bad.exists() && !base.join("bad.incomplete").exists());
 }

@@ -321,6 +321,26 @@ impl Hub {
         Ok(out)
     }
 
+    /// The report page of a room: the admin's view for the admin token, the mediator's view
+    /// for the mediator seat's token.
+    async fn report(&self, id: &str, bearer: &str) -> Result<String, (StatusCode, String)> {
+        let view = if self.is_admin(bearer) {
+            crate::report::View::Admin
+        } else {
+            let (room, seat) = self.seat_of_token(bearer).await.map_err(|e| (StatusCode::UNAUTHORIZED, e))?;
+            if room != id {
+                return Err((StatusCode::FORBIDDEN, "the token is not a seat of this room".into()));
+            }
+            if seat != Seat::Mediator {
+                return Err((StatusCode::FORBIDDEN, "the report needs the admin token or the mediator seat's token".into()));
+            }
+            crate::report::View::Mediator
+        };
+        let live = self.room(id).await.map_err(|e| (StatusCode::NOT_FOUND, e))?;
+        let inner = live.inner.lock().await;
+        Ok(crate::report::RoomReport::of(&inner.room, view).page())
+    }
+
     async fn seat_of_token(&self, t: &str) -> Result<(String, Seat), String> {
         let h = token::hash(t);
         match self.store.seat_of(&h).await? {
@@ -366,6 +386,20 @@ async fn create_room(State(app): State<App>, headers: HeaderMap, body: axum::bod
 async fn export(State(app): State<App>, UrlPath(id): UrlPath<String>, headers: HeaderMap) -> Response {
     match app.hub.export(&id, &bearer(&headers)).await {
         Ok(text) => ([(header::CONTENT_TYPE, "application/x-ndjson")], text).into_response(),
+        Err((s, m)) => err(s, m),
+    }
+}
+
+/// The room's report: the admin's view with the admin token, the mediator's view with the
+/// mediator seat's token; no other seat has one (a party's report would be its own history,
+/// which its `welcome` and export already give).
+async fn report_page(State(app): State<App>, UrlPath(id): UrlPath<String>, headers: HeaderMap) -> Response {
+    match app.hub.report(&id, &bearer(&headers)).await {
+        Ok(page) => (
+            [(header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'"), (header::REFERRER_POLICY, "no-referrer")],
+            Html(page),
+        )
+            .into_response(),
         Err((s, m)) => err(s, m),
     }
 }
@@ -630,6 +664,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let router = Router::new()
         .route("/api/v1/rooms", post(create_room))
         .route("/api/v1/rooms/{id}/events.jsonl", get(export))
+        .route("/api/v1/rooms/{id}/report.html", get(report_page))
         .route("/api/v1/schema", get(schema))
         .route("/api/v1/ws", get(ws))
         .route("/api/v1/health", get(|| async { "ok" }))
