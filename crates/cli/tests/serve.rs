@@ -142,12 +142,16 @@ fn script(turn: &Json) -> Json {
     json!({"kind": "offer", "outcome": (step * 7) % 3})
 }
 
+/// Kills wanted per loop: the talks are long enough for this many at any speed seen so far.
+const KILLS: usize = 80;
+
 /// Plays the script to the end. With `kill_every` = Some(max_ms), a thread kills the server
-/// with SIGKILL after a random delay below `max_ms` from each (re)start; the client then
-/// restarts the server on the same database and goes on. Returns (room, exported log, kills).
+/// with SIGKILL after a random delay below `max_ms` from each (re)start, [`KILLS`] times; the
+/// client then restarts the server on the same database and goes on. Returns (room, exported
+/// log, kills).
 fn play(database: &str, kill_ms: Option<u64>) -> (String, Vec<Json>, usize) {
     let mut server = Server::start(database);
-    let created = create(&server.addr, &room_spec(300));
+    let created = create(&server.addr, &room_spec(600));
     let room = created["room"].as_str().unwrap().to_string();
     let token = token_of(&created, "party:0");
     let mut acked: Vec<(u64, Json)> = Vec::new();
@@ -160,8 +164,9 @@ fn play(database: &str, kill_ms: Option<u64>) -> (String, Vec<Json>, usize) {
         seed
     };
     loop {
-        // A killer for this life of the server.
-        let killer = kill_ms.map(|max| {
+        // A killer for this life of the server, until there were enough kills (then the talks
+        // play to their end undisturbed, however fast the machine plays them).
+        let killer = kill_ms.filter(|_| kills < KILLS).map(|max| {
             let pid = server.child.id();
             let delay = Duration::from_micros(rand() % (max * 1000));
             std::thread::spawn(move || {
@@ -188,7 +193,8 @@ fn play(database: &str, kill_ms: Option<u64>) -> (String, Vec<Json>, usize) {
                     }
                 }
                 let action = script(&turn);
-                ws.send(Message::Text(json!({"type": "act", "id": "a", "action": action}).to_string().into())).map_err(|e| e.to_string())?;
+                let act = json!({"type": "act", "id": "a", "action": action}).to_string();
+                ws.send(Message::Text(act.clone().into())).map_err(|e| e.to_string())?;
                 turn = Json::Null;
                 loop {
                     let m = recv(&mut ws)?;
@@ -196,6 +202,12 @@ fn play(database: &str, kill_ms: Option<u64>) -> (String, Vec<Json>, usize) {
                         Some("ack") => {
                             acked.push((m["seq"].as_u64().unwrap(), action.clone()));
                             break;
+                        }
+                        Some("error") if m["id"].is_null() && m["message"].as_str().is_some_and(|t| t.starts_with("rate limit")) => {
+                            // Faster than a connection may act (the server dropped the message
+                            // unread): wait and send it again.
+                            std::thread::sleep(Duration::from_millis(100));
+                            ws.send(Message::Text(act.clone().into())).map_err(|e| e.to_string())?;
                         }
                         Some("error") => return Err(format!("refused: {m}")),
                         Some("turn") => turn = m["turn"].clone(),
@@ -205,6 +217,7 @@ fn play(database: &str, kill_ms: Option<u64>) -> (String, Vec<Json>, usize) {
                 }
             }
         })();
+        let killed = killer.is_some();
         if let Some(k) = killer {
             k.join().unwrap();
         }
@@ -215,10 +228,12 @@ fn play(database: &str, kill_ms: Option<u64>) -> (String, Vec<Json>, usize) {
         }
         if died {
             kills += 1;
-        } else if kill_ms.is_some() {
+        } else if killed {
             // The client failed while the server lived: a bug, unless the kill just landed.
             let _ = server.child.wait();
             kills += 1;
+        } else {
+            panic!("the client failed with no kill in this life of the server: {finished:?}");
         }
         let _ = server.child.wait();
         server = Server::start(database);
