@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of the repository: the Rust workspace's (the README's `cargo test --workspace
-# --release`, verbatim) and the Python package's (pytest, in a virtual environment where the
+# --release`, verbatim), the Python package's (pytest, in a virtual environment where the
 # wheel of crates/python is built and installed with one `pip install`, beside NegMAS 0.16.0,
-# Dask and the EMA Workbench from PyPI).
+# Dask and the EMA Workbench from PyPI) and the live-room client's (clients/python/tests: a
+# NegMAS negotiator in a seat of the release binary's `backchannel serve`, same venv).
 #
 # Environment: PYTHON (default python3) makes the venv; BC_PY_VENV (default target/python-venv)
 # is where it lives; BC_PY_SETUP_ONLY=1 builds the venv and the wheel and runs no test;
@@ -37,9 +38,15 @@ fi
 set +e
 (cd crates/python && BACKCHANNEL_BIN="$root/target/release/backchannel" "$venv/bin/python" -m pytest tests -q -p no:cacheprovider -p no:logging)
 rc=$?
+# The live-room client's tests (a NegMAS negotiator in a seat of `backchannel serve`).
+(cd clients/python && BACKCHANNEL_BIN="$root/target/release/backchannel" "$venv/bin/python" -m pytest tests -q -p no:cacheprovider -p no:logging)
+rc_client=$?
 set -e
-if [ "$rc" -eq 5 ]; then
-  echo "scripts/test_all.sh: pytest collected no test" >&2
-  exit 1
-fi
-exit "$rc"
+for r in "$rc" "$rc_client"; do
+  if [ "$r" -eq 5 ]; then
+    echo "scripts/test_all.sh: pytest collected no test" >&2
+    exit 1
+  fi
+done
+if [ "$rc" -ne 0 ]; then exit "$rc"; fi
+exit "$rc_client"

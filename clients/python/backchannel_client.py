@@ -36,6 +36,8 @@ class Seat:
         """Connects to ADDR ("host:port"), says hello with TOKEN and reads the welcome."""
         host, port = addr.rsplit(":", 1)
         sock = socket.create_connection((host, int(port)), timeout=timeout)
+        # Small messages leave at once (no Nagle delay behind an unacknowledged one).
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         key = base64.b64encode(os.urandom(16)).decode()
         sock.sendall(
             (

@@ -2,7 +2,7 @@
 //! negotiation (on SQLite and on PostgreSQL) it loses no acknowledged action and ends where an
 //! uninterrupted run ends; two processes on one PostgreSQL share a room (an action on one
 //! reaches a seat on the other; the same action raced on both is applied once); `room replay`
-//! folds an export to the final state.
+//! folds an export to the final state; `room export` writes one as a run directory.
 //!
 //! PostgreSQL tests read `BC_POSTGRES_URL`; without it they skip, except under CI (`CI` set),
 //! where they fail.
@@ -142,12 +142,16 @@ fn script(turn: &Json) -> Json {
     json!({"kind": "offer", "outcome": (step * 7) % 3})
 }
 
+/// Kills wanted per loop: the talks are long enough for this many at any speed seen so far.
+const KILLS: usize = 80;
+
 /// Plays the script to the end. With `kill_every` = Some(max_ms), a thread kills the server
-/// with SIGKILL after a random delay below `max_ms` from each (re)start; the client then
-/// restarts the server on the same database and goes on. Returns (room, exported log, kills).
+/// with SIGKILL after a random delay below `max_ms` from each (re)start, [`KILLS`] times; the
+/// client then restarts the server on the same database and goes on. Returns (room, exported
+/// log, kills).
 fn play(database: &str, kill_ms: Option<u64>) -> (String, Vec<Json>, usize) {
     let mut server = Server::start(database);
-    let created = create(&server.addr, &room_spec(80));
+    let created = create(&server.addr, &room_spec(600));
     let room = created["room"].as_str().unwrap().to_string();
     let token = token_of(&created, "party:0");
     let mut acked: Vec<(u64, Json)> = Vec::new();
@@ -160,8 +164,9 @@ fn play(database: &str, kill_ms: Option<u64>) -> (String, Vec<Json>, usize) {
         seed
     };
     loop {
-        // A killer for this life of the server.
-        let killer = kill_ms.map(|max| {
+        // A killer for this life of the server, until there were enough kills (then the talks
+        // play to their end undisturbed, however fast the machine plays them).
+        let killer = kill_ms.filter(|_| kills < KILLS).map(|max| {
             let pid = server.child.id();
             let delay = Duration::from_micros(rand() % (max * 1000));
             std::thread::spawn(move || {
@@ -188,7 +193,8 @@ fn play(database: &str, kill_ms: Option<u64>) -> (String, Vec<Json>, usize) {
                     }
                 }
                 let action = script(&turn);
-                ws.send(Message::Text(json!({"type": "act", "id": "a", "action": action}).to_string().into())).map_err(|e| e.to_string())?;
+                let act = json!({"type": "act", "id": "a", "action": action}).to_string();
+                ws.send(Message::Text(act.clone().into())).map_err(|e| e.to_string())?;
                 turn = Json::Null;
                 loop {
                     let m = recv(&mut ws)?;
@@ -196,6 +202,12 @@ fn play(database: &str, kill_ms: Option<u64>) -> (String, Vec<Json>, usize) {
                         Some("ack") => {
                             acked.push((m["seq"].as_u64().unwrap(), action.clone()));
                             break;
+                        }
+                        Some("error") if m["id"].is_null() && m["message"].as_str().is_some_and(|t| t.starts_with("rate limit")) => {
+                            // Faster than a connection may act (the server dropped the message
+                            // unread): wait and send it again.
+                            std::thread::sleep(Duration::from_millis(100));
+                            ws.send(Message::Text(act.clone().into())).map_err(|e| e.to_string())?;
                         }
                         Some("error") => return Err(format!("refused: {m}")),
                         Some("turn") => turn = m["turn"].clone(),
@@ -205,6 +217,7 @@ fn play(database: &str, kill_ms: Option<u64>) -> (String, Vec<Json>, usize) {
                 }
             }
         })();
+        let killed = killer.is_some();
         if let Some(k) = killer {
             k.join().unwrap();
         }
@@ -215,10 +228,12 @@ fn play(database: &str, kill_ms: Option<u64>) -> (String, Vec<Json>, usize) {
         }
         if died {
             kills += 1;
-        } else if kill_ms.is_some() {
+        } else if killed {
             // The client failed while the server lived: a bug, unless the kill just landed.
             let _ = server.child.wait();
             kills += 1;
+        } else {
+            panic!("the client failed with no kill in this life of the server: {finished:?}");
         }
         let _ = server.child.wait();
         server = Server::start(database);
@@ -352,4 +367,61 @@ fn replay_of_an_export_reaches_the_live_final_state() {
     let out = Command::new(env!("CARGO_BIN_EXE_backchannel")).args(["room", "replay"]).arg(&path).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains(":2:"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn room_export_writes_a_run_directory_with_the_report() {
+    let db = temp_sqlite("export");
+    let server = Server::start(&db);
+    let spec = json!({"title": "export", "domain": itex(), "protocol": "sao", "steps": 60, "seed": 3,
+                      "parties": [{"by": "agent", "name": "boulware"}, {"by": "agent", "name": "conceder"}]});
+    let created = create(&server.addr, &spec);
+    let room = created["room"].as_str().unwrap();
+    let (status, body) = http(&server.addr, "GET", &format!("/api/v1/rooms/{room}/events.jsonl"), ADMIN, "");
+    assert_eq!(status, 200);
+    let base = std::env::temp_dir().join(format!("bc-serve-{}-export", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base).unwrap();
+    let log = base.join("events.jsonl");
+    std::fs::write(&log, &body).unwrap();
+    let export_to = |out: &std::path::Path| Command::new(env!("CARGO_BIN_EXE_backchannel")).args(["room", "export"]).arg(&log).arg("--out").arg(out).output().unwrap();
+    let dir = base.join("run");
+    let out = export_to(&dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The directory: the log as given (it replays), the timeline as records, the report.
+    assert_eq!(std::fs::read_to_string(dir.join("events.jsonl")).unwrap(), body);
+    let manifest: Json = serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
+    assert_eq!(manifest["kind"], "room");
+    assert_eq!(manifest["seed"], 3);
+    let room_state = bc_server::replay(&dir.join("events.jsonl")).unwrap();
+    let n_events = room_state.events().len();
+    assert!(n_events > 2);
+    assert_eq!(manifest["records"].as_u64().unwrap() as usize, n_events);
+    let csv = std::fs::read_to_string(dir.join("records.csv")).unwrap();
+    assert_eq!(csv.lines().count(), n_events + 1);
+    assert!(csv.starts_with("seq,step,kind,who,outcome,accept,floor,text\n"), "{csv}");
+    let report = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let agreement = room_state.ending().and_then(|e| e.agreement()).expect("boulware and conceder agree in 60 rounds");
+    for i in 0..2 {
+        let u = room_state.preferences(i).unwrap().utility.eval_index(&room_state.domain.space, agreement);
+        assert!(report.contains(&format!("{u:.4}")), "party {i}'s utility {u:.4} is missing from the report");
+    }
+    assert!(report.contains("id=\"timeline\""));
+    let stats: Json = serde_json::from_str(&std::fs::read_to_string(dir.join("stats.json")).unwrap()).unwrap();
+    assert_eq!(stats["view"], "admin");
+    assert_eq!(stats["ending"]["ending"], "agreement");
+    // The same log gives the same report, byte for byte.
+    let again = base.join("again");
+    assert!(export_to(&again).status.success());
+    assert_eq!(std::fs::read(again.join("report.html")).unwrap(), report.as_bytes());
+    // An existing directory is not overwritten.
+    let out = export_to(&dir);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    // A broken log is refused with its line, and nothing is left behind.
+    std::fs::write(&log, format!("{}\nnot json\n", body.lines().next().unwrap())).unwrap();
+    let bad = base.join("bad");
+    let out = export_to(&bad);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("events.jsonl:2:"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!bad.exists() && !base.join("bad.incomplete").exists());
 }

@@ -25,7 +25,9 @@ async fn post(addr: &str, admin: &str, body: &str) -> Json {
 }
 
 async fn join(addr: &str, token: &str) -> Ws {
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/ws")).await.expect("ws connect");
+    // The client's buffers as small as the server's: 1,000 connections in one process.
+    let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(8 << 10).write_buffer_size(0);
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(format!("ws://{addr}/api/v1/ws"), Some(config), true).await.expect("ws connect");
     ws.send(Message::Text(json!({"type": "hello", "token": token}).to_string().into())).await.expect("hello");
     let w = next(&mut ws).await;
     assert_eq!(w["type"], "welcome", "{w}");

@@ -33,6 +33,8 @@ pub const RATE_PER_SEC: f64 = 200.0;
 pub const RATE_BURST: f64 = 400.0;
 /// Messages queued to one connection before the server drops it as too slow.
 pub const OUTBOX: usize = 1024;
+/// A WebSocket connection's initial read buffer and the write buffer filled before writing.
+pub const WS_BUFFER_BYTES: usize = 8 << 10;
 /// Time a new connection has to say `hello`.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -319,6 +321,26 @@ impl Hub {
         Ok(out)
     }
 
+    /// The report page of a room: the admin's view for the admin token, the mediator's view
+    /// for the mediator seat's token.
+    async fn report(&self, id: &str, bearer: &str) -> Result<String, (StatusCode, String)> {
+        let view = if self.is_admin(bearer) {
+            crate::report::View::Admin
+        } else {
+            let (room, seat) = self.seat_of_token(bearer).await.map_err(|e| (StatusCode::UNAUTHORIZED, e))?;
+            if room != id {
+                return Err((StatusCode::FORBIDDEN, "the token is not a seat of this room".into()));
+            }
+            if seat != Seat::Mediator {
+                return Err((StatusCode::FORBIDDEN, "the report needs the admin token or the mediator seat's token".into()));
+            }
+            crate::report::View::Mediator
+        };
+        let live = self.room(id).await.map_err(|e| (StatusCode::NOT_FOUND, e))?;
+        let inner = live.inner.lock().await;
+        Ok(crate::report::RoomReport::of(&inner.room, view).page())
+    }
+
     async fn seat_of_token(&self, t: &str) -> Result<(String, Seat), String> {
         let h = token::hash(t);
         match self.store.seat_of(&h).await? {
@@ -368,6 +390,20 @@ async fn export(State(app): State<App>, UrlPath(id): UrlPath<String>, headers: H
     }
 }
 
+/// The room's report: the admin's view with the admin token, the mediator's view with the
+/// mediator seat's token; no other seat has one (a party's report would be its own history,
+/// which its `welcome` and export already give).
+async fn report_page(State(app): State<App>, UrlPath(id): UrlPath<String>, headers: HeaderMap) -> Response {
+    match app.hub.report(&id, &bearer(&headers)).await {
+        Ok(page) => (
+            [(header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'"), (header::REFERRER_POLICY, "no-referrer")],
+            Html(page),
+        )
+            .into_response(),
+        Err((s, m)) => err(s, m),
+    }
+}
+
 async fn schema() -> Response {
     Json(wire::schema()).into_response()
 }
@@ -381,7 +417,14 @@ async fn page(UrlPath(_id): UrlPath<String>) -> Response {
 }
 
 async fn ws(State(app): State<App>, upgrade: WebSocketUpgrade) -> Response {
-    upgrade.max_message_size(MAX_WS_MESSAGE_BYTES).max_frame_size(MAX_WS_MESSAGE_BYTES).on_upgrade(move |socket| seat_session(app.hub, socket))
+    // Small buffers: a seat's messages are small, and 1,000 connections with the default
+    // 128 KiB buffers spend more time zeroing memory than negotiating (they grow when needed).
+    upgrade
+        .max_message_size(MAX_WS_MESSAGE_BYTES)
+        .max_frame_size(MAX_WS_MESSAGE_BYTES)
+        .read_buffer_size(WS_BUFFER_BYTES)
+        .write_buffer_size(WS_BUFFER_BYTES)
+        .on_upgrade(move |socket| seat_session(app.hub, socket))
 }
 
 /// A token bucket: `RATE_PER_SEC` messages a second, bursts of `RATE_BURST`.
@@ -408,8 +451,18 @@ async fn seat_session(hub: Arc<Hub>, socket: WebSocket) {
     let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = mpsc::channel::<String>(OUTBOX);
     let writer = tokio::spawn(async move {
-        while let Some(m) = rx.recv().await {
-            if sink.send(WsMessage::Text(m.into())).await.is_err() {
+        // Every message waiting goes out in one write: the events of one entry reach a seat
+        // together.
+        'out: while let Some(m) = rx.recv().await {
+            if sink.feed(WsMessage::Text(m.into())).await.is_err() {
+                break;
+            }
+            while let Ok(m) = rx.try_recv() {
+                if sink.feed(WsMessage::Text(m.into())).await.is_err() {
+                    break 'out;
+                }
+            }
+            if sink.flush().await.is_err() {
                 break;
             }
         }
@@ -520,9 +573,19 @@ async fn listen_postgres(url: &str) -> Result<sqlx::postgres::PgListener, String
 async fn follow_postgres(hub: Arc<Hub>, url: String, mut listener: sqlx::postgres::PgListener) {
     loop {
         while let Ok(n) = listener.recv().await {
-            let mut parts = n.payload().split(' ');
-            if let (Some(room), Some(Ok(seq))) = (parts.next(), parts.next().map(str::parse::<u64>)) {
-                hub.notified(room, seq).await;
+            for line in n.payload().lines() {
+                let mut parts = line.split(' ');
+                let (room, seq, origin) = (parts.next(), parts.next().map(str::parse::<u64>), parts.next());
+                if origin == Some(hub.store.origin()) {
+                    // This process wrote it and has applied it already.
+                    continue;
+                }
+                if let (Some(room), Some(Ok(seq))) = (room, seq) {
+                    // Each room catches up on its own, so that a busy room does not hold up
+                    // the notifications of the others.
+                    let (hub, room) = (hub.clone(), room.to_string());
+                    tokio::spawn(async move { hub.notified(&room, seq).await });
+                }
             }
         }
         loop {
@@ -601,12 +664,17 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let router = Router::new()
         .route("/api/v1/rooms", post(create_room))
         .route("/api/v1/rooms/{id}/events.jsonl", get(export))
+        .route("/api/v1/rooms/{id}/report.html", get(report_page))
         .route("/api/v1/schema", get(schema))
         .route("/api/v1/ws", get(ws))
         .route("/api/v1/health", get(|| async { "ok" }))
         .route("/room/{id}", get(page))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app);
+    // No Nagle delay: a seat's notices are small writes that must leave at once.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let task = tokio::spawn(async move { axum::serve(listener, router).await.map_err(|e| e.to_string()) });
     Ok(Running { addr, demo, new_admin_token, task })
 }

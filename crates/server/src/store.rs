@@ -3,9 +3,17 @@
 //! plain bound queries. A room is its rows of `room_entries`, whose primary key (room, seq) is
 //! the version check that serialises concurrent writers: an entry is appended at the next
 //! position or not at all.
+//!
+//! Every write goes through one writer task (group commit): it takes all the appends and room
+//! creations waiting from every room, writes them in one transaction, commits it (one fsync for
+//! the lot) and only then answers each caller. An entry is therefore acknowledged only once it
+//! is committed, while the cost of a commit is shared by everything that waited for it.
+
+use std::collections::HashSet;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Row};
+use tokio::sync::{mpsc, oneshot};
 
 /// Which database.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,7 +30,35 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     url: String,
+    writer: mpsc::Sender<Job>,
+    origin: String,
 }
+
+/// A write waiting for the writer task.
+#[derive(Debug)]
+enum Job {
+    Append { room: String, seq: u64, body: String, done: oneshot::Sender<Result<(), AppendError>> },
+    Create { room: NewRoom, done: oneshot::Sender<Result<(), String>> },
+}
+
+#[derive(Debug)]
+struct NewRoom {
+    id: String,
+    created_ms: i64,
+    deadline_ms: Option<i64>,
+    first: String,
+    seats: Vec<(String, String)>,
+}
+
+/// Most writes committed in one transaction.
+pub const MAX_BATCH: usize = 1024;
+/// Rows in one multi-row `INSERT` (3 bound values each, far under SQLite's and PostgreSQL's
+/// limits on bound parameters).
+const ROWS_PER_INSERT: usize = 200;
+/// Writes queued for the writer before callers wait to queue theirs.
+const QUEUE: usize = 8192;
+/// Longest `pg_notify` payload sent (PostgreSQL's limit is 8,000 bytes).
+const MAX_NOTIFY_BYTES: usize = 7_000;
 
 /// Why an append failed.
 #[derive(Debug)]
@@ -40,7 +76,8 @@ const MIGRATIONS: &[&str] = &[
     "CREATE TABLE seat_tokens (token_hash TEXT PRIMARY KEY, room TEXT NOT NULL, seat TEXT NOT NULL)",
 ];
 
-/// The channel of PostgreSQL notifications of new entries (payload `room seq`).
+/// The channel of PostgreSQL notifications of new entries (payload: a line `room seq origin`
+/// per entry committed, `origin` naming the process that wrote it).
 pub const CHANNEL: &str = "bc_room_entries";
 
 fn db(e: sqlx::Error) -> String {
@@ -74,6 +111,9 @@ impl Store {
                     sqlx::query("PRAGMA journal_mode=WAL").execute(&mut *conn).await?;
                     sqlx::query("PRAGMA synchronous=FULL").execute(&mut *conn).await?;
                     sqlx::query("PRAGMA busy_timeout=10000").execute(&mut *conn).await?;
+                    // No checkpoint inside a commit (it would stall the writer and every
+                    // acknowledgement behind it): `checkpoint_loop` checkpoints beside it.
+                    sqlx::query("PRAGMA wal_autocheckpoint=0").execute(&mut *conn).await?;
                     Ok(())
                 })
             })
@@ -81,14 +121,25 @@ impl Store {
             opts
         };
         let pool = opts.connect(&url_full).await.map_err(|e| format!("--database: cannot connect: {e}"))?;
-        let s = Store { pool, backend, url: url.to_string() };
+        let (writer, jobs) = mpsc::channel(QUEUE);
+        let origin = crate::token::new_room_id();
+        let s = Store { pool, backend, url: url.to_string(), writer, origin: origin.clone() };
         s.migrate().await?;
+        tokio::spawn(write_loop(s.pool.clone(), backend, origin, jobs));
+        if backend == Backend::Sqlite {
+            tokio::spawn(checkpoint_loop(s.pool.clone()));
+        }
         Ok(s)
     }
 
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// This process's mark on its notifications (a random id), so that it can skip its own.
+    pub fn origin(&self) -> &str {
+        &self.origin
     }
 
     /// The URL it was opened with.
@@ -133,65 +184,22 @@ impl Store {
     }
 
     /// Creates a room: its row, its `created` entry at position 0 and its seat tokens' hashes,
-    /// in one transaction.
+    /// all committed (with other waiting writes) when this returns `Ok`.
     pub async fn create_room(&self, id: &str, created_ms: i64, deadline_ms: Option<i64>, first: &str, seats: &[(String, String)]) -> Result<(), String> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        sqlx::query("INSERT INTO rooms (id, created_ms, deadline_ms) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(created_ms)
-            .bind(deadline_ms)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        sqlx::query("INSERT INTO room_entries (room, seq, body) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(0i64)
-            .bind(first)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        for (hash, seat) in seats {
-            sqlx::query("INSERT INTO seat_tokens (token_hash, room, seat) VALUES ($1, $2, $3)")
-                .bind(hash)
-                .bind(id)
-                .bind(seat)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-        }
-        tx.commit().await.map_err(db)
+        let (done, answer) = oneshot::channel();
+        let room = NewRoom { id: id.to_string(), created_ms, deadline_ms, first: first.to_string(), seats: seats.to_vec() };
+        self.writer.send(Job::Create { room, done }).await.map_err(|_| "database: the writer has stopped".to_string())?;
+        answer.await.map_err(|_| "database: the writer has stopped".to_string())?
     }
 
     /// Appends `body` at position `seq` of `room`; committed when this returns `Ok`. On
     /// PostgreSQL the other processes are notified in the same transaction.
     pub async fn append(&self, room: &str, seq: u64, body: &str) -> Result<(), AppendError> {
-        let mut tx = self.pool.begin().await.map_err(|e| AppendError::Db(db(e)))?;
-        let r = sqlx::query("INSERT INTO room_entries (room, seq, body) VALUES ($1, $2, $3)")
-            .bind(room)
-            .bind(seq as i64)
-            .bind(body)
-            .execute(&mut *tx)
-            .await;
-        if let Err(e) = r {
-            let unique = matches!(&e, sqlx::Error::Database(d) if d.is_unique_violation());
-            return Err(if unique { AppendError::Conflict } else { AppendError::Db(db(e)) });
-        }
-        if self.backend == Backend::Postgres {
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(CHANNEL)
-                .bind(format!("{room} {seq}"))
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| AppendError::Db(db(e)))?;
-        }
-        tx.commit().await.map_err(|e| {
-            let unique = matches!(&e, sqlx::Error::Database(d) if d.is_unique_violation());
-            if unique {
-                AppendError::Conflict
-            } else {
-                AppendError::Db(db(e))
-            }
-        })
+        let (done, answer) = oneshot::channel();
+        let job = Job::Append { room: room.to_string(), seq, body: body.to_string(), done };
+        let stopped = || AppendError::Db("database: the writer has stopped".into());
+        self.writer.send(job).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
 
     /// The entries of `room` from position `from` on, in order.
@@ -230,5 +238,170 @@ impl Store {
     pub async fn room_exists(&self, room: &str) -> Result<bool, String> {
         let row = sqlx::query("SELECT id FROM rooms WHERE id = $1").bind(room).fetch_optional(&self.pool).await.map_err(db)?;
         Ok(row.is_some())
+    }
+}
+
+/// The writer task: waits for a write, takes every other write already waiting (up to
+/// [`MAX_BATCH`]), commits them in one transaction and answers each. When the transaction
+/// fails, each write is tried again in a transaction of its own, so that one bad write fails
+/// alone.
+async fn write_loop(pool: AnyPool, backend: Backend, origin: String, mut jobs: mpsc::Receiver<Job>) {
+    // `BC_SERVE_PROFILE` set: each commit's size and duration go to stderr (for
+    // `scripts/bench_serve.sh`; nothing of the entries themselves).
+    let profile = std::env::var_os("BC_SERVE_PROFILE").is_some();
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let started = std::time::Instant::now();
+        let written = write_batch(&pool, backend, &origin, &batch).await;
+        if profile {
+            eprintln!("commit {} writes {:.3} ms", batch.len(), started.elapsed().as_secs_f64() * 1e3);
+        }
+        match written {
+            Ok(inserted) => {
+                for job in batch.drain(..) {
+                    match job {
+                        Job::Append { room, seq, done, .. } => {
+                            let r = if inserted.contains(&(room, seq)) { Ok(()) } else { Err(AppendError::Conflict) };
+                            let _ = done.send(r);
+                        }
+                        Job::Create { done, .. } => {
+                            let _ = done.send(Ok(()));
+                        }
+                    }
+                }
+            }
+            Err(_) if batch.len() > 1 => {
+                for job in batch.drain(..) {
+                    let one = [job];
+                    let r = write_batch(&pool, backend, &origin, &one).await;
+                    let [job] = one;
+                    match job {
+                        Job::Append { done, .. } => {
+                            let _ = done.send(match r {
+                                Ok(inserted) if !inserted.is_empty() => Ok(()),
+                                Ok(_) => Err(AppendError::Conflict),
+                                Err(e) => Err(AppendError::Db(e)),
+                            });
+                        }
+                        Job::Create { done, .. } => {
+                            let _ = done.send(r.map(|_| ()));
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                for job in batch.drain(..) {
+                    match job {
+                        Job::Append { done, .. } => {
+                            let _ = done.send(Err(AppendError::Db(e.clone())));
+                        }
+                        Job::Create { done, .. } => {
+                            let _ = done.send(Err(e.clone()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Writes `batch` in one transaction and commits it. Returns the (room, seq) of the entries
+/// appended; an append missing from it lost to another writer (its position was taken).
+async fn write_batch(pool: &AnyPool, backend: Backend, origin: &str, batch: &[Job]) -> Result<HashSet<(String, u64)>, String> {
+    let mut tx = pool.begin().await.map_err(db)?;
+    for job in batch {
+        if let Job::Create { room, .. } = job {
+            sqlx::query("INSERT INTO rooms (id, created_ms, deadline_ms) VALUES ($1, $2, $3)")
+                .bind(&room.id)
+                .bind(room.created_ms)
+                .bind(room.deadline_ms)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            sqlx::query("INSERT INTO room_entries (room, seq, body) VALUES ($1, $2, $3)")
+                .bind(&room.id)
+                .bind(0i64)
+                .bind(&room.first)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            for (hash, seat) in &room.seats {
+                sqlx::query("INSERT INTO seat_tokens (token_hash, room, seat) VALUES ($1, $2, $3)")
+                    .bind(hash)
+                    .bind(&room.id)
+                    .bind(seat)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            }
+        }
+    }
+    let appends: Vec<(&str, u64, &str)> = batch
+        .iter()
+        .filter_map(|j| match j {
+            Job::Append { room, seq, body, .. } => Some((room.as_str(), *seq, body.as_str())),
+            Job::Create { .. } => None,
+        })
+        .collect();
+    let mut inserted = HashSet::with_capacity(appends.len());
+    for rows in appends.chunks(ROWS_PER_INSERT) {
+        // The primary key is the version check: a position already taken inserts nothing
+        // (and is missing from RETURNING), the others are written.
+        let mut sql = String::from("INSERT INTO room_entries (room, seq, body) VALUES ");
+        for k in 0..rows.len() {
+            if k > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("(${}, ${}, ${})", 3 * k + 1, 3 * k + 2, 3 * k + 3));
+        }
+        sql.push_str(" ON CONFLICT (room, seq) DO NOTHING RETURNING room, seq");
+        let mut q = sqlx::query(&sql);
+        for (room, seq, body) in rows {
+            q = q.bind(*room).bind(*seq as i64).bind(*body);
+        }
+        for r in q.fetch_all(&mut *tx).await.map_err(db)? {
+            inserted.insert((r.try_get::<String, _>(0).map_err(db)?, r.try_get::<i64, _>(1).map_err(db)? as u64));
+        }
+    }
+    if backend == Backend::Postgres {
+        // Other processes learn of the new entries in the same transaction: one notification
+        // carries many entries, a line `room seq origin` each.
+        let mut payload = String::new();
+        for line in appends.iter().filter(|(r, s, _)| inserted.contains(&(r.to_string(), *s))).map(|(r, s, _)| format!("{r} {s} {origin}")) {
+            if !payload.is_empty() && payload.len() + line.len() + 1 > MAX_NOTIFY_BYTES {
+                notify(&mut tx, &payload).await?;
+                payload.clear();
+            }
+            if !payload.is_empty() {
+                payload.push('\n');
+            }
+            payload.push_str(&line);
+        }
+        if !payload.is_empty() {
+            notify(&mut tx, &payload).await?;
+        }
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(inserted)
+}
+
+async fn notify(tx: &mut sqlx::Transaction<'static, sqlx::Any>, payload: &str) -> Result<(), String> {
+    sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(payload).execute(&mut **tx).await.map_err(db)?;
+    Ok(())
+}
+
+/// How often the SQLite write-ahead log is copied back into the database.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Checkpoints the SQLite write-ahead log on a connection of its own, beside the writer (a
+/// passive checkpoint never blocks a writer), so that the log stays small without a commit
+/// ever waiting for a checkpoint.
+async fn checkpoint_loop(pool: AnyPool) {
+    loop {
+        tokio::time::sleep(CHECKPOINT_EVERY).await;
+        if pool.is_closed() {
+            return;
+        }
+        let _ = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").fetch_all(&pool).await;
     }
 }

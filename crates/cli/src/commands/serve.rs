@@ -1,5 +1,6 @@
-//! `backchannel serve` (live negotiation rooms over HTTP and WebSocket) and `backchannel room
-//! replay` (fold an exported room log to its final state): flags in, `bc_server` does the work.
+//! `backchannel serve` (live negotiation rooms over HTTP and WebSocket), `backchannel room
+//! replay` (fold an exported room log to its final state) and `backchannel room export` (an
+//! exported log as a run directory with `report.html`): flags in, `bc_server` does the work.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -33,6 +34,16 @@ pub enum RoomCommand {
         /// The exported log.
         file: PathBuf,
     },
+    /// Write an exported room log (`events.jsonl` from the admin export) as a run directory:
+    /// the log, the timeline as records, `report.html` with each party's utility of the
+    /// agreement.
+    Export {
+        /// The exported log.
+        file: PathBuf,
+        /// The run directory to write (new or empty).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 /// Runs `serve`. The admin token comes from `BC_ADMIN_TOKEN` when set (at least 32
@@ -56,6 +67,11 @@ pub fn room(cmd: RoomCommand) -> Result<ExitCode> {
         RoomCommand::Replay { file } => {
             let room = bc_server::replay(&file).map_err(|e| anyhow!(e))?;
             print_json(&serde_json::to_value(bc_server::summary(&room))?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        RoomCommand::Export { file, out } => {
+            let dir = bc_server::report::export_run_dir(&file, &out).map_err(|e| anyhow!(e))?;
+            println!("{}", dir.join("report.html").display());
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -134,6 +134,11 @@ pub fn page(title: &str, body: &str, info: &ReportInfo) -> String {
     if let Some(sc) = &info.scenario {
         let _ = write!(s, ", scenario {} (SHA-256 {})", escape(&sc.name), escape(&sc.sha256[..sc.sha256.len().min(16)]));
     }
+    if info.kind == "room" {
+        // A live room's report: its log, not a seed, is what reproduces it.
+        s.push_str(". The room's log (<code>events.jsonl</code>, <code>backchannel room replay</code>) reproduces every line here.</p>\n</footer>\n</main>\n</body>\n</html>\n");
+        return s;
+    }
     let (row, events) = match info.kind.as_str() {
         "stakeholders" => ("actor and turn", true),
         "tournament" => ("negotiation", true),
