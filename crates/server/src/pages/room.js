@@ -164,8 +164,8 @@ function renderAll() {
   $("title").textContent = S.w.title || ("Room " + S.w.room);
   document.title = (S.w.title || "Room") + " · backchannel";
   const proto = {"sao": "alternating offers", "single-text": "single negotiating text", "relay": "mediated relay", "confidential": "confidential mediation"}[S.w.protocol] || S.w.protocol;
-  const role = S.role === "party" ? "You are " + ("Party " + (partyIndex(S.seat) + 1)) + (S.w.you && S.w.you.name ? " (" + S.w.you.name + ")" : "") : S.role === "mediator" ? "You are the mediator" : "You are observing";
-  $("who").textContent = role + " in " + (/^[aeiou]/.test(proto) ? "an " : "a ") + proto + " negotiation between " + S.w.parties + " parties, at most " + S.w.steps + " rounds.";
+  const role = S.role === "party" ? "You are " + ("Party " + (partyIndex(S.seat) + 1)) + (S.w.you && S.w.you.name ? " (" + S.w.you.name + ")" : "") + " in" : S.role === "mediator" ? "You are the mediator of" : "You are observing";
+  $("who").textContent = role + " " + (/^[aeiou]/.test(proto) ? "an " : "a ") + proto + " negotiation between " + S.w.parties + " parties, at most " + S.w.steps + " rounds.";
   document.body.dataset.role = S.role;
   document.body.dataset.protocol = S.w.protocol;
   renderStatus();
@@ -196,7 +196,15 @@ function renderStatus() {
   else if (t === S.seat && S.role !== "observer") { w.hidden = false; w.className = "waiting mine"; w.textContent = "Your move"; }
   else if (t) { w.hidden = false; w.className = "waiting"; w.textContent = (S.role === "party" && partyIndex(t) !== null ? "The other side" : seatName(t)) + " is deciding…"; }
   else { w.hidden = true; }
+  const fw = $("front-wait");
+  if (fw) fw.textContent = waitingText();
   tickClock();
+}
+
+/** What the front card says while it is not this seat's turn. */
+function waitingText() {
+  const ts = turnSeat();
+  return ts && ts !== S.seat ? (S.role === "party" && partyIndex(ts) !== null ? "The other side" : seatName(ts)) + " is deciding. This page updates by itself." : "Waiting for the next move.";
 }
 
 function tickClock() {
@@ -273,8 +281,7 @@ function renderFront() {
   const t = S.turn;
   if (S.ending) { fill(body, el("p", {class: "muted"}, "The negotiation is over.")); return; }
   if (!t) {
-    const ts = turnSeat();
-    fill(body, el("p", {class: "muted"}, ts && ts !== S.seat ? (S.role === "party" && partyIndex(ts) !== null ? "The other side" : seatName(ts)) + " is deciding. This page updates by itself." : "Waiting for the next move."));
+    fill(body, el("p", {class: "muted", id: "front-wait"}, waitingText()));
     return;
   }
   const ex = new Set(t.expected);
