@@ -640,21 +640,31 @@ pub async fn start(config: Config) -> Result<Running, String> {
 /// Runs the server until the process is stopped. Prints where it listens, the admin token
 /// (unless given) and the demo room's links.
 pub async fn serve(config: Config) -> Result<(), String> {
+    use std::fmt::Write as _;
+    use std::io::Write as _;
     let r = start(config).await?;
-    println!("listening on http://{}", r.addr);
+    // One write, whose failure (a reader that went away) is not the server's: it keeps serving.
+    let mut out = format!("listening on http://{}\n", r.addr);
     if let Some(t) = &r.new_admin_token {
-        println!("admin token: {t}");
+        let _ = writeln!(out, "admin token: {t}");
     }
+    let _ = writeln!(out, "set up a room in the browser: http://{}/new (it asks for the admin token)", r.addr);
     if let Some(c) = &r.demo {
-        println!("demo room {} (single text on the embedded US–Iran scenario):", c.room);
+        let _ = writeln!(out, "demo room {} (single text on the embedded US–Iran scenario; open the mediator's link and party:0's in two tabs):", c.room);
         for s in &c.seats {
             match &s.link {
-                Some(l) => println!("  {:<12} {l}", s.seat.to_string()),
-                None => println!("  {:<12} built-in agent", s.seat.to_string()),
+                Some(l) => {
+                    let _ = writeln!(out, "  {:<12} {l}", s.seat.to_string());
+                }
+                None => {
+                    let _ = writeln!(out, "  {:<12} built-in agent", s.seat.to_string());
+                }
             }
         }
     }
-    use std::io::Write as _;
-    let _ = std::io::stdout().flush();
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(out.as_bytes());
+    let _ = stdout.flush();
+    drop(stdout);
     r.task.await.map_err(|e| e.to_string())?
 }

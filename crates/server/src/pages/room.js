@@ -51,13 +51,16 @@ function myUtility(pkg) {
 }
 function reservation() { return S.w && S.w.you ? S.w.you.reservation : null; }
 
+/** A name from the domain for reading: identifiers like `no_strike_pledge` with spaces. */
+function nice(name) { return String(name).replace(/_/g, " "); }
+
 function pkgTable(pkg, caption) {
-  const rows = S.w.issues.map(iss => el("tr", {}, el("th", {scope: "row"}, iss.name), el("td", {}, pkg && iss.name in pkg ? pkg[iss.name] : "–")));
+  const rows = S.w.issues.map(iss => el("tr", {}, el("th", {scope: "row"}, nice(iss.name)), el("td", {}, pkg && iss.name in pkg ? nice(pkg[iss.name]) : "–")));
   return el("table", {class: "tbl pkg"}, caption ? el("caption", {}, caption) : null, el("tbody", {}, rows));
 }
 function pkgLine(pkg) {
   if (!pkg) return "–";
-  return S.w.issues.map(iss => iss.name + ": " + (pkg[iss.name] ?? "–")).join(" · ");
+  return S.w.issues.map(iss => nice(iss.name) + ": " + (iss.name in pkg ? nice(pkg[iss.name]) : "–")).join(" · ");
 }
 function worthNode(pkg, known) {
   if (S.role !== "party") return null;
@@ -353,9 +356,9 @@ function renderBuilder() {
   S.w.issues.forEach((iss, k) => {
     const id = "b-" + k;
     const sel = el("select", {id, "data-issue": iss.name, onchange: () => { S.builder[iss.name] = sel.value; updateWorth(); }},
-      iss.values.map(v => el("option", {value: v}, v)));
+      iss.values.map(v => el("option", {value: v}, nice(v))));
     sel.value = S.builder[iss.name] ?? iss.values[0];
-    issues.appendChild(el("div", {class: "field"}, el("label", {for: id}, iss.name), sel));
+    issues.appendChild(el("div", {class: "field"}, el("label", {for: id}, nice(iss.name)), sel));
   });
   const acts = $("builder-actions");
   acts.replaceChildren();
@@ -398,9 +401,9 @@ function renderPrefs() {
     const lo = Math.min(...a.terms[k]);
     const vals = iss.values.map((v, j) => {
       const vp = ranges[k] > 0 ? (a.terms[k][j] - lo) / ranges[k] * pts : 0;
-      return el("li", {}, v + " ", el("span", {class: "pts"}, Math.round(vp) + " pts"));
+      return el("li", {}, nice(v) + " ", el("span", {class: "pts"}, Math.round(vp) + " pts"));
     });
-    rows.push(el("tr", {}, el("th", {scope: "row"}, iss.name), el("td", {class: "num"}, Math.round(pts) + " pts"), el("td", {}, el("ul", {class: "plain values"}, vals))));
+    rows.push(el("tr", {}, el("th", {scope: "row"}, nice(iss.name)), el("td", {class: "num"}, Math.round(pts) + " pts"), el("td", {}, el("ul", {class: "plain values"}, vals))));
   });
   fill(body, el("table", {class: "tbl"}, el("thead", {}, el("tr", {}, el("th", {scope: "col"}, "Issue"), el("th", {scope: "col"}, "Weight"), el("th", {scope: "col"}, "Values"))), el("tbody", {}, rows)));
 }
