@@ -317,6 +317,8 @@ fn below_walk_away_warning_and_set_up_page() {
     let s = browser.page(1280, 800);
     s.goto(&format!("http://{addr}/new"));
     s.wait("document.querySelectorAll('#party-agents option').length > 5", "the agent list");
+    // Only an agent seat asks for an agent's name; the embedded scenario needs no files.
+    assert_eq!(s.eval("document.getElementById('party0-agent').offsetParent === null && document.getElementById('domain-file').offsetParent === null"), json!(true), "fields that do not apply are shown");
     s.click("#create");
     s.wait("document.getElementById('form-msg').textContent.includes('Admin token')", "the missing-token message");
     s.type_into("#admin", ADMIN);

@@ -145,7 +145,8 @@ async function submit(ev) {
       if (!s.link) return el("tr", {"data-seat": s.seat}, el("th", {scope: "row"}, seatLabel(s.seat)), el("td", {}, by), el("td", {}, "plays by itself"), el("td", {}));
       const input = el("input", {type: "text", readonly: true, value: s.link, "aria-label": seatLabel(s.seat) + " link", onfocus: e => e.target.select()});
       const btn = button("Copy", () => copy(s.link, btn), {"aria-label": "Copy the link of " + seatLabel(s.seat)});
-      return el("tr", {"data-seat": s.seat}, el("th", {scope: "row"}, seatLabel(s.seat)), el("td", {}, by), el("td", {}, input), el("td", {}, btn));
+      const open = el("a", {href: s.link, target: "_blank", rel: "noopener noreferrer", "aria-label": "Open the seat of " + seatLabel(s.seat) + " in a new tab"}, "Open");
+      return el("tr", {"data-seat": s.seat}, el("th", {scope: "row"}, seatLabel(s.seat)), el("td", {}, by), el("td", {}, input), el("td", {class: "actions"}, btn, open));
     }));
     $("result").hidden = false;
     $("result-h").focus();

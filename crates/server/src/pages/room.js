@@ -362,10 +362,10 @@ function renderBuilder() {
   });
   const acts = $("builder-actions");
   acts.replaceChildren();
-  if (b) {
-    const ok = !S.ending && S.turn && S.turn.expected.includes(b.kind);
+  if (b && !S.ending) {
+    const ok = S.turn && S.turn.expected.includes(b.kind);
     acts.appendChild(button(b.label, () => act({kind: b.kind, outcome: Object.assign({}, S.builder)}), {class: "primary", id: "do-builder", disabled: !ok}));
-    if (!ok && !S.ending) acts.appendChild(el("span", {class: "muted"}, " You can send it on your turn."));
+    if (!ok) acts.appendChild(el("span", {class: "muted"}, " You can send it on your turn."));
   }
   updateWorth();
 }
