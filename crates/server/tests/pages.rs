@@ -80,7 +80,7 @@ fn numbers_in(text: &str) -> Vec<String> {
             }
             let s = &text[start..k];
             if let Some(dot) = s.find('.') {
-                if s.len() - dot - 1 >= 6 {
+                if s.len() - dot > 6 {
                     out.push(s[..dot + 7].to_string());
                 }
             }
