@@ -4,6 +4,7 @@
 //! visibility rule, so no seat learns what the protocol hides from it. See `docs/serve.md`.
 
 pub mod domain;
+pub mod pages;
 pub mod report;
 pub mod room;
 pub mod server;

@@ -1142,16 +1142,17 @@ impl Room {
     /// single negotiating text, and after an agreement the packages every party prefers to it.
     pub fn tools(&self) -> Tools {
         let r = |k: u64| self.domain.render(k);
-        let pick = |v: &[usize]| -> Option<BTreeMap<String, String>> {
+        let pick_index = |v: &[usize]| -> Option<u64> {
             let a = self.analysis.as_ref()?;
-            v.first().and_then(|i| a.pareto.get(*i)).and_then(|p| p.index).map(r)
+            v.first().and_then(|i| a.pareto.get(*i)).and_then(|p| p.index)
         };
-        let (nash, ks, maxmin) = match &self.analysis {
-            Some(a) => (pick(&a.nash), pick(&a.kalai_smorodinsky), pick(&a.kalai)),
+        let (nash_k, ks_k, maxmin_k) = match &self.analysis {
+            Some(a) => (pick_index(&a.nash), pick_index(&a.kalai_smorodinsky), pick_index(&a.kalai)),
             None => (None, None, None),
         };
+        let (nash, ks, maxmin) = (nash_k.map(r), ks_k.map(r), maxmin_k.map(r));
         let zone = (self.kind == ProtocolKind::Confidential && self.floors.iter().all(Option::is_some)).then(|| self.zone()).flatten();
-        let improvements = match (self.ending(), &self.analysis) {
+        let improving: Vec<u64> = match (self.ending(), &self.analysis) {
             (Some(Ending::Agreement(o)), Some(a)) => {
                 let u: Vec<f64> = self.prefs.iter().map(|p| p.utility.eval_index(&self.domain.space, o)).collect();
                 a.pareto
@@ -1159,12 +1160,35 @@ impl Room {
                     .filter(|p| p.utils.iter().zip(&u).all(|(x, y)| x >= y) && p.utils.iter().zip(&u).any(|(x, y)| x > y))
                     .filter_map(|p| p.index)
                     .take(20)
-                    .map(r)
                     .collect()
             }
             _ => Vec::new(),
         };
-        Tools { nash, kalai_smorodinsky: ks, max_min_gain: maxmin, zone, text: self.current_text().map(r), pareto_improvements: improvements }
+        // Confidential mediation: once every party has reported, the mediator holds the reported
+        // utility functions (the protocol gives them to it), so it may see what each suggested
+        // package gives each side under them. No other protocol hands the mediator utilities.
+        let mut reported_utilities = BTreeMap::new();
+        if self.kind == ProtocolKind::Confidential && self.floors.iter().all(Option::is_some) {
+            let of = |k: u64| -> Vec<f64> { self.reported.iter().map(|u| u.eval_index(&self.domain.space, k)).collect() };
+            for (label, k) in [("nash", nash_k), ("kalai_smorodinsky", ks_k), ("max_min_gain", maxmin_k)] {
+                if let Some(k) = k {
+                    reported_utilities.insert(label.to_string(), of(k));
+                }
+            }
+            for (j, k) in improving.iter().enumerate() {
+                reported_utilities.insert(format!("pareto_improvements.{j}"), of(*k));
+            }
+        }
+        let improvements = improving.into_iter().map(r).collect();
+        Tools {
+            nash,
+            kalai_smorodinsky: ks,
+            max_min_gain: maxmin,
+            zone,
+            text: self.current_text().map(r),
+            pareto_improvements: improvements,
+            reported_utilities,
+        }
     }
 
     /// Whether some outcome meets every reported floor, and how many do (up to 10^6 outcomes).
@@ -1235,4 +1259,9 @@ pub struct Tools {
     pub text: Option<BTreeMap<String, String>>,
     /// After an agreement: Pareto-optimal packages every party weakly prefers (one strictly).
     pub pareto_improvements: Vec<BTreeMap<String, String>>,
+    /// Confidential mediation, once every party has reported: what each package above gives
+    /// each party (in party order) under the utility functions the parties reported to the
+    /// mediator. Keys: `nash`, `kalai_smorodinsky`, `max_min_gain`, `pareto_improvements.J`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reported_utilities: BTreeMap<String, Vec<f64>>,
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{DefaultBodyLimit, Path as UrlPath, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::{SinkExt, StreamExt};
@@ -55,11 +55,32 @@ struct Conn {
     id: u64,
     seat: Seat,
     tx: mpsc::Sender<String>,
+    /// The client asked for `presence` messages in its `hello`.
+    presence: bool,
 }
 
 struct Inner {
     room: Room,
     conns: Vec<Conn>,
+    /// The wall-clock deadline (ms since the Unix epoch), if known to this process.
+    deadline_ms: Option<i64>,
+}
+
+impl Inner {
+    /// Who is here and whose turn it is.
+    fn presence(&self) -> ServerMsg {
+        let mut online: Vec<Seat> = self.conns.iter().map(|c| c.seat).collect();
+        online.sort();
+        online.dedup();
+        let agents = self.room.seats().into_iter().map(|(s, _)| s).filter(|s| self.room.is_agent(*s)).collect();
+        ServerMsg::Presence { online, agents, turn: self.room.turn_seat(), deadline_ms: self.deadline_ms }
+    }
+
+    /// Tells every connection who is here (dropping connections that cannot keep up).
+    fn announce_presence(&mut self) {
+        let m = to_json(&self.presence());
+        self.conns.retain(|c| !c.presence || c.tx.try_send(m.clone()).is_ok());
+    }
 }
 
 struct LiveRoom {
@@ -72,6 +93,8 @@ pub struct Hub {
     rooms: Mutex<HashMap<String, Arc<LiveRoom>>>,
     admin_hash: String,
     next_conn: AtomicU64,
+    /// Rooms' wall-clock deadlines known to this process (for `presence`).
+    deadlines: Mutex<HashMap<String, i64>>,
 }
 
 fn parse_entry(body: &str) -> Result<Entry, String> {
@@ -112,7 +135,7 @@ pub struct SeatLink {
 impl Hub {
     /// A hub over `store`, admitting room creation with `admin_token`.
     pub fn new(store: Store, admin_token: &str) -> Hub {
-        Hub { store, rooms: Mutex::new(HashMap::new()), admin_hash: token::hash(admin_token), next_conn: AtomicU64::new(1) }
+        Hub { store, rooms: Mutex::new(HashMap::new()), admin_hash: token::hash(admin_token), next_conn: AtomicU64::new(1), deadlines: Mutex::new(HashMap::new()) }
     }
 
     fn is_admin(&self, token: &str) -> bool {
@@ -139,7 +162,7 @@ impl Hub {
         let created = now_ms();
         let deadline = spec.deadline_secs.map(|s| created.saturating_add((s.min(10_000_000) * 1000) as i64));
         self.store.create_room(&id, created, deadline, &first, &hashes).await?;
-        let live = Arc::new(LiveRoom { inner: tokio::sync::Mutex::new(Inner { room, conns: Vec::new() }) });
+        let live = Arc::new(LiveRoom { inner: tokio::sync::Mutex::new(Inner { room, conns: Vec::new(), deadline_ms: deadline }) });
         self.rooms.lock().map_err(|_| "lock poisoned")?.insert(id.clone(), live.clone());
         {
             let mut inner = live.inner.lock().await;
@@ -154,6 +177,9 @@ impl Hub {
     /// At the wall-clock deadline, ends the room as a timeout (every process may try; the
     /// version check lets one entry in).
     fn schedule_deadline(self: &Arc<Hub>, id: String, deadline_ms: i64) {
+        if let Ok(mut d) = self.deadlines.lock() {
+            d.insert(id.clone(), deadline_ms);
+        }
         let wait = Duration::from_millis((deadline_ms - now_ms()).max(0) as u64);
         let hub = self.clone();
         tokio::spawn(async move {
@@ -178,7 +204,8 @@ impl Hub {
         }
         let entries: Vec<Entry> = rows.iter().map(|(_, b)| parse_entry(b)).collect::<Result<_, _>>()?;
         let room = Room::fold(&entries)?;
-        let live = Arc::new(LiveRoom { inner: tokio::sync::Mutex::new(Inner { room, conns: Vec::new() }) });
+        let deadline_ms = self.deadlines.lock().ok().and_then(|d| d.get(id).copied());
+        let live = Arc::new(LiveRoom { inner: tokio::sync::Mutex::new(Inner { room, conns: Vec::new(), deadline_ms }) });
         let live = {
             let mut rooms = self.rooms.lock().map_err(|_| "lock poisoned")?;
             rooms.entry(id.to_string()).or_insert(live).clone()
@@ -202,6 +229,9 @@ impl Hub {
             }
             true
         });
+        if !events.is_empty() {
+            inner.announce_presence();
+        }
     }
 
     /// Applies the entries other writers committed since this process last looked.
@@ -231,6 +261,7 @@ impl Hub {
         inner.room = Room::fold(&entries)?;
         let room = &inner.room;
         inner.conns.retain(|c| c.tx.try_send(to_json(&wire::welcome(room, c.seat))).is_ok());
+        inner.announce_presence();
         Ok(())
     }
 
@@ -408,14 +439,6 @@ async fn schema() -> Response {
     Json(wire::schema()).into_response()
 }
 
-async fn page(UrlPath(_id): UrlPath<String>) -> Response {
-    (
-        [(header::CONTENT_SECURITY_POLICY, "default-src 'self'; script-src 'unsafe-inline'; connect-src 'self'"), (header::REFERRER_POLICY, "no-referrer")],
-        Html(include_str!("page.html")),
-    )
-        .into_response()
-}
-
 async fn ws(State(app): State<App>, upgrade: WebSocketUpgrade) -> Response {
     // Small buffers: a seat's messages are small, and 1,000 connections with the default
     // 128 KiB buffers spend more time zeroing memory than negotiating (they grow when needed).
@@ -474,7 +497,7 @@ async fn seat_session(hub: Arc<Hub>, socket: WebSocket) {
         Ok(Some(Ok(WsMessage::Text(t)))) => serde_json::from_str::<ClientMsg>(t.as_str()).ok(),
         _ => None,
     };
-    let Some(ClientMsg::Hello { token: t }) = first else {
+    let Some(ClientMsg::Hello { token: t, presence }) = first else {
         say(&ServerMsg::Error { id: None, message: "expected {\"type\":\"hello\",\"token\":…} first".into() });
         drop(tx);
         let _ = writer.await;
@@ -503,7 +526,8 @@ async fn seat_session(hub: Arc<Hub>, socket: WebSocket) {
         let mut inner = live.inner.lock().await;
         let w = wire::welcome(&inner.room, seat);
         if tx.try_send(to_json(&w)).is_ok() {
-            inner.conns.push(Conn { id: conn_id, seat, tx: tx.clone() });
+            inner.conns.push(Conn { id: conn_id, seat, tx: tx.clone(), presence });
+            inner.announce_presence();
         }
     }
     let mut bucket = Bucket { level: RATE_BURST, at: Instant::now() };
@@ -556,6 +580,7 @@ async fn seat_session(hub: Arc<Hub>, socket: WebSocket) {
     {
         let mut inner = live.inner.lock().await;
         inner.conns.retain(|c| c.id != conn_id);
+        inner.announce_presence();
     }
     drop(tx);
     let _ = writer.await;
@@ -668,7 +693,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
         .route("/api/v1/schema", get(schema))
         .route("/api/v1/ws", get(ws))
         .route("/api/v1/health", get(|| async { "ok" }))
-        .route("/room/{id}", get(page))
+        // The browser pages (room page, set-up page, their assets, the agent list).
+        .merge(crate::pages::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app);
     // No Nagle delay: a seat's notices are small writes that must leave at once.
@@ -682,21 +708,31 @@ pub async fn start(config: Config) -> Result<Running, String> {
 /// Runs the server until the process is stopped. Prints where it listens, the admin token
 /// (unless given) and the demo room's links.
 pub async fn serve(config: Config) -> Result<(), String> {
+    use std::fmt::Write as _;
+    use std::io::Write as _;
     let r = start(config).await?;
-    println!("listening on http://{}", r.addr);
+    // One write, whose failure (a reader that went away) is not the server's: it keeps serving.
+    let mut out = format!("listening on http://{}\n", r.addr);
     if let Some(t) = &r.new_admin_token {
-        println!("admin token: {t}");
+        let _ = writeln!(out, "admin token: {t}");
     }
+    let _ = writeln!(out, "set up a room in the browser: http://{}/new (it asks for the admin token)", r.addr);
     if let Some(c) = &r.demo {
-        println!("demo room {} (single text on the embedded US–Iran scenario):", c.room);
+        let _ = writeln!(out, "demo room {} (single text on the embedded US–Iran scenario; open the mediator's link and party:0's in two tabs):", c.room);
         for s in &c.seats {
             match &s.link {
-                Some(l) => println!("  {:<12} {l}", s.seat.to_string()),
-                None => println!("  {:<12} built-in agent", s.seat.to_string()),
+                Some(l) => {
+                    let _ = writeln!(out, "  {:<12} {l}", s.seat.to_string());
+                }
+                None => {
+                    let _ = writeln!(out, "  {:<12} built-in agent", s.seat.to_string());
+                }
             }
         }
     }
-    use std::io::Write as _;
-    let _ = std::io::stdout().flush();
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(out.as_bytes());
+    let _ = stdout.flush();
+    drop(stdout);
     r.task.await.map_err(|e| e.to_string())?
 }

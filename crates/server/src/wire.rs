@@ -22,6 +22,9 @@ pub enum ClientMsg {
     Hello {
         /// The seat token from the seat's link.
         token: String,
+        /// Also send `presence` messages (who is connected, whose turn it is, the deadline).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        presence: bool,
     },
     /// A binding move of the protocol.
     Act {
@@ -59,6 +62,41 @@ pub struct YourPreferences {
     pub reservation: Option<f64>,
     /// Your profile as GeniusWeb JSON, when it is linear-additive.
     pub profile: Option<String>,
+    /// Your utility as a sum over the issues, when it is linear-additive with every issue
+    /// listed in `issues`: what a page needs to show the worth of any package to you.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additive: Option<YourAdditive>,
+}
+
+/// A linear-additive utility as a table: `utility = min(cap, bias + Σ_k terms[k][v_k])`, where
+/// `v_k` is the position of the package's value of issue `k` in `issues[k].values`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct YourAdditive {
+    /// The constant term.
+    pub bias: f64,
+    /// Per issue (in `issues` order), the term of each of its values (weight times value).
+    pub terms: Vec<Vec<f64>>,
+    /// A cap on the total (GENIUS's `min(1, u)`), if any.
+    pub cap: Option<f64>,
+}
+
+/// The additive table of `prefs`, when every issue is discrete and tabulated.
+fn additive_of(room: &Room, prefs: &bc_model::Preferences) -> Option<YourAdditive> {
+    let f = prefs.utility.as_additive()?;
+    let issues = room.domain.space.issues();
+    let mut terms = Vec::with_capacity(issues.len());
+    for (k, issue) in issues.iter().enumerate() {
+        let n = issue.cardinality()?;
+        if n > 10_000 {
+            return None;
+        }
+        let t: Vec<f64> = (0..n as u32).map(|v| f.term_at(k, v)).collect();
+        if t.iter().any(|x| !x.is_finite()) {
+            return None;
+        }
+        terms.push(t);
+    }
+    Some(YourAdditive { bias: f.bias(), terms, cap: f.cap() })
 }
 
 /// How the talks ended.
@@ -256,6 +294,18 @@ pub enum ServerMsg {
         /// The tools.
         tools: Tools,
     },
+    /// Who is here and whose turn it is: sent after `welcome`, when a seat connects or leaves
+    /// and after every change of turn. Presence counts this server process's connections.
+    Presence {
+        /// Seats with at least one open connection (people and external programs).
+        online: Vec<Seat>,
+        /// Seats played by built-in agents (always present).
+        agents: Vec<Seat>,
+        /// Whose turn it is (null: nobody's; the talks have ended).
+        turn: Option<Seat>,
+        /// The wall-clock deadline, in milliseconds since the Unix epoch, if the room has one.
+        deadline_ms: Option<i64>,
+    },
 }
 
 /// The JSON Schema of the wire protocol: both message directions.
@@ -356,6 +406,7 @@ pub fn welcome(room: &Room, seat: Seat) -> ServerMsg {
             name: p.name.clone(),
             reservation: p.reserved_value.is_finite().then_some(p.reserved_value),
             profile: bc_formats::geniusweb::write_profile(&room.domain.space, p).ok(),
+            additive: additive_of(room, p),
         }),
         _ => None,
     };

@@ -1,0 +1,359 @@
+//! The browser pages in real headless Chromium (through the DevTools protocol): a mediator and
+//! two parties in three browser contexts finish a confidential mediation by clicking; a person
+//! finishes an alternating-offers room against a built-in agent by clicking; the party pages'
+//! DOM and every WebSocket frame they receive hold none of the other party's private numbers
+//! (weights, values, reservation, reported floor), while the mediator does receive the floors
+//! (so the check can see numbers). Screenshots of the party page, the mediator's console and
+//! the observer's page at 1280×800 and 390×844 are taken and checked for content;
+//! `BC_UPDATE_SCREENSHOTS=1` also writes them to `docs/screenshots/`.
+//!
+//! Skips only when no Chromium is installed and `BC_REQUIRE_BROWSER` is unset.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use bc_model::{Discount, Issue, LinearAdditive, OutcomeSpace, Preferences, UtilityFunction, ValueFunction};
+use common::cdp::{browser_or_skip, Browser, Page};
+use common::*;
+use serde_json::{json, Value as Json};
+
+/// A deterministic private number with 9 significant digits in [0.1, 0.9).
+fn private(state: &mut u64) -> f64 {
+    *state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    (100_000_000 + (*state >> 33) % 800_000_000) as f64 / 1e9
+}
+
+/// A four-issue supply deal as GeniusWeb texts, the parties' preferences drawn with 9-digit
+/// private numbers, and every number of each party's profile (what must never reach the other).
+fn deal(reservations: [f64; 2]) -> (Json, Vec<Vec<String>>) {
+    let issues = [
+        ("price", vec!["$90k", "$100k", "$110k", "$120k"]),
+        ("delivery", vec!["2 weeks", "4 weeks", "6 weeks"]),
+        ("warranty", vec!["none", "1 year", "2 years"]),
+        ("payment", vec!["upfront", "30 days", "60 days"]),
+    ];
+    let space = OutcomeSpace::new("supply", issues.iter().map(|(n, v)| Issue::categorical(*n, v.iter().map(|s| s.to_string()).collect()).unwrap()).collect()).unwrap();
+    let mut state = 20_261_206;
+    let mut profiles = Vec::new();
+    let mut secrets = Vec::new();
+    for (i, reservation) in reservations.iter().enumerate() {
+        let raw_w: Vec<f64> = issues.iter().map(|_| private(&mut state)).collect();
+        let total: f64 = raw_w.iter().sum();
+        let w: Vec<f64> = raw_w.iter().map(|x| x / total).collect();
+        // Party 0 likes the later values of each issue, party 1 the earlier ones: opposed.
+        let vf: Vec<ValueFunction> = issues
+            .iter()
+            .map(|(_, vals)| {
+                let n = vals.len();
+                let mut v: Vec<f64> = (0..n).map(|k| (k as f64 + private(&mut state)) / n as f64).collect();
+                if i == 1 {
+                    v.reverse();
+                }
+                let max = v.iter().fold(0.0f64, |a, x| a.max(*x));
+                ValueFunction::Table(v.iter().map(|x| x / max).collect())
+            })
+            .collect();
+        let f = LinearAdditive::new(&space, 0.0, w, vf).unwrap();
+        let p = Preferences { name: format!("side {}", i + 1), utility: UtilityFunction::LinearAdditive(f), reserved_value: *reservation, discount: Discount::None };
+        let text = bc_formats::geniusweb::write_profile(&space, &p).unwrap();
+        let mut nums = numbers_in(&text);
+        nums.push(reservation.to_string());
+        secrets.push(nums);
+        profiles.push(text);
+    }
+    let domain = json!({"format": "geniusweb", "domain": bc_formats::geniusweb::write_domain(&space).unwrap(), "profiles": profiles});
+    (domain, secrets)
+}
+
+/// Every number with at least 6 decimals in `text`, cut to 6 decimals ("0.123456"): a private
+/// number shows up under that prefix however it is printed at full precision.
+fn numbers_in(text: &str) -> Vec<String> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < b.len() {
+        if b[k].is_ascii_digit() && (k == 0 || !b[k - 1].is_ascii_digit() && b[k - 1] != b'.') {
+            let start = k;
+            while k < b.len() && (b[k].is_ascii_digit() || b[k] == b'.') {
+                k += 1;
+            }
+            let s = &text[start..k];
+            if let Some(dot) = s.find('.') {
+                if s.len() - dot > 6 {
+                    out.push(s[..dot + 7].to_string());
+                }
+            }
+        } else {
+            k += 1;
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn cut6(x: f64) -> String {
+    let s = x.to_string();
+    let dot = s.find('.').unwrap();
+    s[..(dot + 7).min(s.len())].to_string()
+}
+
+/// Asserts that none of `secrets` appears in `page`'s DOM or in any WebSocket frame it received.
+fn assert_no_leak(page: &Page, who: &str, secrets: &[String]) -> usize {
+    let frames = page.frames_received();
+    assert!(frames.iter().any(|f| f.contains("\"welcome\"")), "{who}: the page's frames were not recorded");
+    let dom = page.html();
+    for s in secrets {
+        for f in &frames {
+            assert!(!f.contains(s.as_str()), "{who} received the other party's private number {s} in {f}");
+        }
+        assert!(!dom.contains(s.as_str()), "{who}'s page shows the other party's private number {s}");
+    }
+    frames.len()
+}
+
+fn server() -> (tokio::runtime::Runtime, std::net::SocketAddr) {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let addr = rt.block_on(start(temp_db(&format!("pages-{}", rand_suffix()))));
+    (rt, addr)
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 % 1_000_000_007
+}
+
+fn link(created: &Json, seat: &str) -> String {
+    created["seats"].as_array().unwrap().iter().find(|s| s["seat"] == seat).unwrap()["link"].as_str().unwrap().to_string()
+}
+
+/// Takes the screenshot `name` at 1280×800 and 390×844, checks it has content, and keeps it in
+/// `docs/screenshots/` under `BC_UPDATE_SCREENSHOTS`.
+fn shots(page: &Page, name: &str, tmp: &Path) {
+    for (w, h) in [(1280, 800), (390, 844)] {
+        page.resize(w, h);
+        page.eval("window.scrollTo(0, 0)");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let file = format!("{name}-{w}.png");
+        let png = page.screenshot(&tmp.join(&file));
+        assert_eq!(&png[1..4], b"PNG");
+        assert!(png.len() > 20_000, "{file}: {} bytes looks blank", png.len());
+        // Nothing wider than the screen: no sideways scrolling on a phone.
+        let overflow = page.eval("document.documentElement.scrollWidth - window.innerWidth");
+        assert!(overflow.as_i64().unwrap_or(0) <= 0, "{file}: the page is {overflow} px wider than the screen");
+        if std::env::var_os("BC_UPDATE_SCREENSHOTS").is_some() {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join(&file), &png).unwrap();
+        }
+    }
+    page.resize(1280, 800);
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("bc-pages-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Clicks "accept anyway" if the below-walk-away warning opened.
+fn confirm_if_asked(p: &Page) {
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    if p.eval("document.getElementById('confirm').open") == json!(true) {
+        p.click("#confirm-yes");
+    }
+}
+
+#[test]
+fn confidential_mediation_to_agreement_by_clicking_in_three_browsers() {
+    let Some(exe) = browser_or_skip() else { return };
+    let (rt, addr) = server();
+    let (domain, secrets) = deal([0.153846153, 0.141421356]);
+    let spec = json!({"title": "Supply deal (confidential mediation)", "domain": domain, "protocol": "confidential",
+        "parties": [{"by": "person"}, {"by": "person"}], "mediator": {"by": "person"}, "observers": 1, "steps": 10, "deadline_secs": 3600});
+    let created = rt.block_on(create(addr, &spec));
+    let browser = Browser::launch(&exe, "conf");
+    let med = browser.page(1280, 800);
+    let p0 = browser.page(1280, 800);
+    let p1 = browser.page(1280, 800);
+    let obs = browser.page(1280, 800);
+    med.goto(&link(&created, "mediator"));
+    p0.goto(&link(&created, "party:0"));
+    p1.goto(&link(&created, "party:1"));
+    obs.goto(&link(&created, "observer:0"));
+    for p in [&med, &p0, &p1, &obs] {
+        p.wait("document.getElementById('conn').textContent === 'live'", "the page to join its seat");
+    }
+    // The token left the address bar.
+    assert!(!p0.eval("location.href").as_str().unwrap().contains('#'));
+    // The mediator sees everyone online; the party sees its own preferences, not the other's.
+    med.wait("document.querySelectorAll('#seats-body .pill.ok').length >= 3", "three seats online");
+    assert!(p0.text().contains("Your preferences"));
+    assert!(p0.text().contains("Walking away without agreement is worth 0.15"));
+    assert!(!p0.text().contains("0.14"), "party 0's page shows a number of party 1's reservation");
+
+    // A caucus note from the mediator to party 0 only.
+    med.select("#caucus-to", "party:0");
+    med.type_into("#caucus-text", "Tell me your real priorities <b>privately</b>.");
+    med.click("#caucus-send");
+    p0.wait("document.getElementById('caucus-list').innerText.includes('real priorities <b>privately</b>')", "the caucus note, as text");
+    assert_eq!(p0.eval("document.querySelectorAll('#caucus-list b').length"), json!(0), "a message was inserted as markup");
+
+    // Each party reports a floor, in confidence.
+    p0.type_into("#floor", "0.123456789");
+    p0.click("#do-report");
+    p1.wait_for("#do-report");
+    assert!(p1.text().contains("The other side") || p1.text().contains("Your move"));
+    p1.type_into("#floor", "0.112358132");
+    p1.click("#do-report");
+    // The mediator sees both reports and the zone of agreement, then proposes the Nash package.
+    med.wait("document.getElementById('zone').textContent.includes('Zone of agreement: yes')", "the zone indicator");
+    let mt = med.text();
+    assert!(mt.contains("floor 0.12") && mt.contains("floor 0.11"), "{mt}");
+    med.wait("document.querySelector('[data-key=nash] .gives')", "what the Nash package gives each side");
+    med.click("[data-key=nash] button");
+    med.click("#do-builder");
+    p0.wait_for("#do-vote-yes");
+    // Votes are taken in party order: party 1 sees the proposal in the history meanwhile.
+    p1.wait("document.getElementById('history-list').innerText.includes('The mediator proposed')", "the proposal on party 1's page");
+    assert!(p1.text().contains("The other side is deciding"), "{}", p1.text());
+
+    // Screenshots mid-negotiation: a proposal in front of the parties.
+    let tmp = tmpdir("conf");
+    shots(&p0, "party", &tmp);
+    shots(&med, "mediator", &tmp);
+    shots(&obs, "observer", &tmp);
+
+    // The proposal is worth more than walking away to both: no warning; they accept by clicking.
+    p0.click("#do-vote-yes");
+    confirm_if_asked(&p0);
+    p1.click("#do-vote-yes");
+    confirm_if_asked(&p1);
+    for p in [&med, &p0, &p1, &obs] {
+        p.wait("document.getElementById('ended').innerText.includes('Agreement reached')", "the agreement banner");
+    }
+    // After the agreement: the post-settlement panel.
+    med.wait("!document.getElementById('improvements-box').hidden", "the post-settlement improvements");
+    let log = rt.block_on(http(addr, "GET", &format!("/api/v1/rooms/{}/events.jsonl", created["room"].as_str().unwrap()), ADMIN, ""));
+    assert!(log.1.lines().count() >= 6, "{}", log.1);
+
+    // Confidentiality: neither party's page or socket ever held the other's numbers or floor;
+    // the observer held nobody's. The mediator did receive both floors (the check sees numbers).
+    let (f0, f1) = (cut6(0.123456789), cut6(0.112358132));
+    let mut s0 = secrets[0].clone();
+    s0.push(f0.clone());
+    let mut s1 = secrets[1].clone();
+    s1.push(f1.clone());
+    assert!(assert_no_leak(&p0, "party 0", &s1) > 5);
+    assert_no_leak(&p1, "party 1", &s0);
+    let all: Vec<String> = s0.iter().chain(&s1).cloned().collect();
+    assert_no_leak(&obs, "the observer", &all);
+    let mf = med.frames_received().join("\n");
+    assert!(mf.contains(&f0) && mf.contains(&f1), "the mediator should receive both floors");
+    let own = p0.frames_received().join("\n");
+    assert!(secrets[0].iter().filter(|s| own.contains(s.as_str())).count() >= 4, "party 0 receives its own numbers");
+    drop(browser);
+    let _ = std::fs::remove_dir_all(tmp);
+}
+
+#[test]
+fn alternating_offers_against_an_agent_to_agreement_by_clicking() {
+    let Some(exe) = browser_or_skip() else { return };
+    let (rt, addr) = server();
+    let (domain, secrets) = deal([0.161803398, 0.173205080]);
+    let spec = json!({"title": "Supply deal against an agent", "domain": domain, "protocol": "sao",
+        "parties": [{"by": "person"}, {"by": "agent", "name": "conceder"}], "observers": 0, "steps": 16});
+    let created = rt.block_on(create(addr, &spec));
+    let browser = Browser::launch(&exe, "sao");
+    let p = browser.page(390, 844);
+    p.goto(&link(&created, "party:0"));
+    p.wait("document.getElementById('conn').textContent === 'live'", "the page to join");
+    // The builder starts at my best package and shows its worth to me live.
+    let best = p.eval("document.getElementById('builder-u').textContent").as_str().unwrap().to_string();
+    p.select("#b-0", "$90k");
+    let changed = p.eval("document.getElementById('builder-u').textContent").as_str().unwrap().to_string();
+    assert_ne!(best, changed, "the worth did not follow the builder");
+    p.select("#b-0", "$120k");
+    let mut rounds = 0;
+    loop {
+        p.wait("document.getElementById('ended').hidden === false || !document.getElementById('do-builder').disabled", "my turn");
+        if p.eval("document.getElementById('ended').hidden") == json!(false) {
+            break;
+        }
+        rounds += 1;
+        assert!(rounds < 20, "no agreement after {rounds} turns");
+        // Accept an offer worth at least my walk-away; otherwise repeat my offer.
+        let before = p.eval("document.querySelectorAll('#history-list li[data-event]').length");
+        let acceptable = p.eval("(() => { const w = document.querySelector('#front-body .worth-tag'); return !!w && !w.classList.contains('below') && document.getElementById('do-accept') !== null && Number(w.textContent.match(/worth ([0-9.]+)/)[1]) >= 0.5; })()");
+        if acceptable == json!(true) {
+            p.click("#do-accept");
+            confirm_if_asked(&p);
+        } else {
+            p.click("#do-builder");
+        }
+        p.wait(&format!("document.querySelectorAll('#history-list li[data-event]').length > {before}"), "the move to register");
+    }
+    p.wait("document.getElementById('ended').innerText.includes('Agreement reached')", "an agreement");
+    // The history lists the offers with my utility of each.
+    assert!(p.eval("document.querySelectorAll('#history-list li[data-event=offer] .worth-tag').length").as_u64().unwrap() >= 2);
+    assert_no_leak(&p, "the person", &secrets[1]);
+    drop(browser);
+}
+
+#[test]
+fn below_walk_away_warning_and_set_up_page() {
+    let Some(exe) = browser_or_skip() else { return };
+    let (_rt, addr) = server();
+    let browser = Browser::launch(&exe, "setup");
+    // A GeniusWeb domain to upload, where party 1's walk-away is high.
+    let (domain, _) = deal([0.6, 0.1]);
+    let dir = tmpdir("upload");
+    let files: Vec<PathBuf> = ["domain.json", "a-profile.json", "b-profile.json"].iter().map(|f| dir.join(f)).collect();
+    std::fs::write(&files[0], domain["domain"].as_str().unwrap()).unwrap();
+    std::fs::write(&files[1], domain["profiles"][0].as_str().unwrap()).unwrap();
+    std::fs::write(&files[2], domain["profiles"][1].as_str().unwrap()).unwrap();
+    // The set-up page: an uploaded domain, one agent seat and one invited seat.
+    let s = browser.page(1280, 800);
+    s.goto(&format!("http://{addr}/new"));
+    s.wait("document.querySelectorAll('#party-agents option').length > 5", "the agent list");
+    // Only an agent seat asks for an agent's name; the embedded scenario needs no files.
+    assert_eq!(s.eval("document.getElementById('party0-agent').offsetParent === null && document.getElementById('domain-file').offsetParent === null"), json!(true), "fields that do not apply are shown");
+    s.click("#create");
+    s.wait("document.getElementById('form-msg').textContent.includes('Admin token')", "the missing-token message");
+    s.type_into("#admin", ADMIN);
+    s.select("#source", "geniusweb");
+    s.set_files("#domain-file", &files[..1]);
+    s.set_files("#profile-files", &files[1..]);
+    s.select("#protocol", "sao");
+    s.select("#party1-by", "agent");
+    s.type_into("#party1-agent", "hardheaded");
+    s.click("#create");
+    s.wait("!document.getElementById('result').hidden", "the seat links");
+    let link0 = s.eval("document.querySelector('[data-seat=\"party:0\"] input').value").as_str().unwrap().to_string();
+    assert!(link0.contains("/room/") && link0.contains('#'), "{link0}");
+    assert!(s.text().contains("agent hardheaded"));
+    // The invited person opens the link; hardheaded offers only its best, which is below the
+    // person's walk-away: accepting it asks first, and "go back" leaves the offer standing.
+    let p = browser.page(1280, 800);
+    p.goto(&link0);
+    p.wait("document.getElementById('conn').textContent === 'live'", "the page to join");
+    p.click("#do-builder");
+    p.wait_for("#do-accept");
+    let below = p.eval("document.querySelector('#front-body .worth-tag').classList.contains('below')");
+    if below == json!(true) {
+        p.click("#do-accept");
+        p.wait("document.getElementById('confirm').open", "the below-walk-away warning");
+        assert!(p.eval("document.getElementById('confirm-text').textContent").as_str().unwrap().contains("less than walking away"));
+        p.click("#confirm-no");
+        p.wait("!document.getElementById('confirm').open", "the warning to close");
+        assert!(p.eval("document.getElementById('ended').hidden") == json!(true), "going back accepted anyway");
+    } else {
+        panic!("hardheaded's offer was expected below the walk-away: {}", p.text());
+    }
+    // Ending the talks asks too, then ends them for everyone.
+    p.click("#do-end");
+    p.click("#confirm-yes");
+    p.wait("document.getElementById('ended').innerText.includes('ended without agreement')", "the end");
+    let _ = std::fs::remove_dir_all(dir);
+}
