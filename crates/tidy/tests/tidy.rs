@@ -132,11 +132,11 @@ const LAYERS: &[(&str, u32)] = &[
     ("bc-tournament", 3),
     ("bc-diplomacy", 3),
     ("bc-report", 4),
-    ("bc-server", 4),
     ("bc-fuzzing", 4),
-    ("bc-tidy", 5),
-    ("bc-python", 5),
-    ("backchannel", 5),
+    ("bc-server", 5),
+    ("bc-tidy", 6),
+    ("bc-python", 6),
+    ("backchannel", 6),
 ];
 
 /// `cargo metadata` of the workspace, without the dependencies' own packages.
