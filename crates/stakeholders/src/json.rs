@@ -78,7 +78,13 @@ pub fn smp_json(scenario: &Scenario, run: &SmpRun, illustrative: bool) -> Json {
         })
         .collect();
     m.insert("turns".into(), Json::Array(turns));
-    m.insert("stop".into(), json!(match run.stop { Stop::Converged => "converged", Stop::MaxTurns => "max_turns" }));
+    m.insert(
+        "stop".into(),
+        json!(match run.stop {
+            Stop::Converged => "converged",
+            Stop::MaxTurns => "max_turns",
+        }),
+    );
     let f = run.forecast();
     m.insert(
         "forecast".into(),
@@ -153,7 +159,10 @@ pub fn bdm_json(scenario: &Scenario, run: &BdmScenarioRun, illustrative: bool) -
         .map(|i| json!({"name": scenario.actors[i].name, "positions": (0..=rounds).map(|t| floats(&run.positions(t, i))).collect::<Vec<_>>()}))
         .collect();
     m.insert("actors".into(), Json::Array(actors));
-    m.insert("turns".into(), Json::Array((0..=rounds).map(|t| json!({"turn": t, "median": floats(&run.medians(t)), "mean": floats(&run.means(t))})).collect()));
+    m.insert(
+        "turns".into(),
+        Json::Array((0..=rounds).map(|t| json!({"turn": t, "median": floats(&run.medians(t)), "mean": floats(&run.means(t))})).collect()),
+    );
     m.insert("forecast".into(), json!({"turn": rounds, "median": floats(&run.medians(rounds)), "mean": floats(&run.means(rounds))}));
     Json::Object(m)
 }

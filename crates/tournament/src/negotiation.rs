@@ -115,8 +115,12 @@ impl NegotiationReport<'_> {
             .events
             .iter()
             .filter_map(|e| match e {
-                Event::Offer { step, party, outcome } => Some(json!({"step": step, "proposer": party, "outcome": outcome_names(self.space, *outcome)})),
-                Event::Draft { step, outcome } => Some(json!({"step": step, "proposer": "mediator", "outcome": outcome_names(self.space, *outcome)})),
+                Event::Offer { step, party, outcome } => {
+                    Some(json!({"step": step, "proposer": party, "outcome": outcome_names(self.space, *outcome)}))
+                }
+                Event::Draft { step, outcome } => {
+                    Some(json!({"step": step, "proposer": "mediator", "outcome": outcome_names(self.space, *outcome)}))
+                }
                 _ => None,
             })
             .collect()
