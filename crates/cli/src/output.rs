@@ -1,22 +1,12 @@
-//! Shared output helpers: JSON numbers (non-finite values as the strings NegMAS uses) and printing.
+//! Shared output helpers: printing (a closed pipe is not an error), and the JSON number helper of
+//! `bc_formats::json` (non-finite values as the strings NegMAS uses) re-exported for the commands.
 
 use std::io::Write;
 
 use serde_json::Value as Json;
 
-/// A float as JSON: finite numbers as numbers (shortest round-trip form), infinities as the
-/// strings `"inf"` / `"-inf"` and NaN as `null`.
-pub fn float(x: f64) -> Json {
-    if x.is_finite() {
-        serde_json::Number::from_f64(x).map_or(Json::Null, Json::Number)
-    } else if x.is_nan() {
-        Json::Null
-    } else if x > 0.0 {
-        Json::String("inf".into())
-    } else {
-        Json::String("-inf".into())
-    }
-}
+/// A float as JSON (infinities as NegMAS's strings, NaN as `null`): the one helper, in bc-formats.
+pub use bc_formats::json::float;
 
 /// Prints a JSON value on standard output, pretty, with a trailing newline.
 pub fn print_json(value: &Json) -> anyhow::Result<()> {

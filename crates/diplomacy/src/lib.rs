@@ -28,6 +28,7 @@ pub mod gsa;
 pub mod model;
 pub mod rubinstein;
 pub mod scenario;
+pub mod settings;
 pub mod sim;
 pub mod validate;
 

@@ -8,6 +8,7 @@
 pub mod error;
 pub mod genius;
 pub mod geniusweb;
+pub mod json;
 pub mod xml;
 
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 
 use anyhow::{bail, Context as _, Result};
 use bc_formats::Scenario;
-use bc_model::{analyze, analyze_outcomes, normalize, Analysis, Issue, Method, Normalization, OutcomeSpace, Options, Preferences, TableUtility, UtilityFunction};
+use bc_model::{analyze, analyze_outcomes, normalize, Issue, Normalization, OutcomeSpace, Options, Preferences, TableUtility, UtilityFunction};
 use rand::SeedableRng;
 use serde_json::{json, Value as Json};
 
@@ -54,56 +54,7 @@ pub fn analyze_domain(d: &Domain, o: &AnalyzeOptions) -> Result<Json> {
         None => analyze(&scenario.space, &parties, Options { enumeration_limit: max_outcomes })
             .with_context(|| format!("analysing {}", scenario.domain_file.display()))?,
     };
-    Ok(to_json(&scenario, &analysis, o.sample))
-}
-
-fn points_json(s: &Scenario, a: &Analysis, which: &[usize]) -> Json {
-    Json::Array(
-        which
-            .iter()
-            .map(|&k| {
-                let p = &a.pareto[k];
-                json!({
-                    "outcome": s.space.value_names(&p.outcome),
-                    "utils": p.utils.iter().map(|u| float(*u)).collect::<Vec<_>>(),
-                })
-            })
-            .collect(),
-    )
-}
-
-fn method_name(m: Method) -> &'static str {
-    match m {
-        Method::Additive => "additive",
-        Method::Enumerated => "enumerated",
-        Method::Sampled => "sampled",
-    }
-}
-
-/// The JSON of `backchannel analyze --json` (the keys of NegMAS's reference.json modes, plus
-/// what was analysed); the same construction as the CLI's `analyze::to_json`.
-pub fn to_json(s: &Scenario, a: &Analysis, sample: Option<(usize, u64)>) -> Json {
-    let all: Vec<usize> = (0..a.pareto.len()).collect();
-    json!({
-        "domain": s.space.name(),
-        "issues": s.space.issues().iter().map(|i| i.name()).collect::<Vec<_>>(),
-        "profiles": s.parties.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
-        "n_outcomes": a.n_outcomes.map(|n| json!(n as u64)),
-        "method": method_name(a.method),
-        "sample": sample.map(|(n, seed)| json!({"n": n, "seed": seed})),
-        "reserved_values": a.reserved_values.iter().map(|x| float(*x)).collect::<Vec<_>>(),
-        "ranges": a.ranges.iter().map(|(lo, hi)| json!([float(*lo), float(*hi)])).collect::<Vec<_>>(),
-        "disagreement": a.disagreement.iter().map(|x| float(*x)).collect::<Vec<_>>(),
-        "n_pareto": a.pareto.len(),
-        "pareto": points_json(s, a, &all),
-        "nash": points_json(s, a, &a.nash),
-        "kalai_smorodinsky": points_json(s, a, &a.kalai_smorodinsky),
-        "kalai": points_json(s, a, &a.kalai),
-        "modified_kalai": points_json(s, a, &a.modified_kalai),
-        "modified_ks": points_json(s, a, &a.modified_ks),
-        "max_welfare": points_json(s, a, &a.max_welfare),
-        "max_relative_welfare": points_json(s, a, &a.max_relative_welfare),
-    })
+    Ok(bc_formats::json::analysis_json(&scenario, &analysis, o.sample))
 }
 
 /// Checks a row-major `[outcome][party]` utility array.

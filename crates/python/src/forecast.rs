@@ -67,28 +67,6 @@ pub fn content_hash(text: &str) -> String {
     Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// `key` (a dotted path that must exist) set to `value` in the scenario document, as
-/// `backchannel sweep` sets it (whole numbers written as integers).
-fn set_key(doc: &mut toml_edit::DocumentMut, key: &str, value: f64) -> Result<()> {
-    let parts: Vec<&str> = key.split('.').collect();
-    let Some((last, path)) = parts.split_last() else { bail!("settings: expected a dotted key, found {key:?}") };
-    let mut table: &mut dyn toml_edit::TableLike = doc.as_table_mut();
-    for (k, p) in path.iter().enumerate() {
-        match table.get_mut(p).and_then(|i| i.as_table_like_mut()) {
-            Some(t) => table = t,
-            None => bail!("{key}: the scenario has no table {:?} (expected a key of the scenario file, e.g. mediator.leak)", parts[..=k].join(".")),
-        }
-    }
-    match table.get_mut(last) {
-        Some(item) if item.is_value() || item.is_inline_table() => {
-            *item = if value.fract() == 0.0 && value.abs() < 9e15 { toml_edit::value(value as i64) } else { toml_edit::value(value) };
-            Ok(())
-        }
-        Some(_) => bail!("{key}: expected a number or a distribution in the scenario, found a table"),
-        None => bail!("{key}: the scenario has no key {last:?} here (expected a key of the scenario file, e.g. mediator.leak)"),
-    }
-}
-
 /// The checked scenario of a request.
 pub fn scenario(r: &ForecastRequest) -> Result<Scenario> {
     let text = scenario_text(r.text.as_deref());
@@ -98,7 +76,7 @@ pub fn scenario(r: &ForecastRequest) -> Result<Scenario> {
     } else {
         let mut doc: toml_edit::DocumentMut = text.parse().with_context(|| source.to_string())?;
         for (k, v) in &r.settings {
-            set_key(&mut doc, k, *v)?;
+            bc_diplomacy::settings::set_key(&mut doc, k, *v)?;
         }
         Scenario::from_str(&doc.to_string(), source, &r.base_dir)?
     };

@@ -17,21 +17,9 @@ pub mod tournament;
 #[allow(unsafe_code)]
 mod bindings;
 
-use serde_json::Value as Json;
-
-/// A float as JSON, as the CLI writes it: finite numbers as numbers (shortest round-trip form),
-/// infinities as the strings `"inf"` / `"-inf"` and NaN as `null`.
-pub fn float(x: f64) -> Json {
-    if x.is_finite() {
-        serde_json::Number::from_f64(x).map_or(Json::Null, Json::Number)
-    } else if x.is_nan() {
-        Json::Null
-    } else if x > 0.0 {
-        Json::String("inf".into())
-    } else {
-        Json::String("-inf".into())
-    }
-}
+/// A float as JSON, as the CLI writes it (infinities as NegMAS's strings, NaN as `null`): the one
+/// helper both use, in bc-formats.
+pub use bc_formats::json::float;
 
 /// One column of a table handed to Python (pyarrow builds the table from these).
 #[derive(Clone, Debug, PartialEq)]

@@ -6,14 +6,14 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context as _, Result};
 use bc_engine::seed_for;
-use bc_model::{analyze, Options, OutcomeSpace};
-use bc_protocol::{Ending, Event, ProtocolKind, Source};
-use bc_strategy::{agreement_utility, play, Budget, Context, Negotiator, Plan, Response, Side, Spec};
+use bc_model::{analyze, Options};
+use bc_protocol::{ProtocolKind, Source};
+use bc_strategy::{play, Budget, Context, Negotiator, Plan, Response, Side, Spec};
+use bc_tournament::negotiation::{mediator_name, party_utilities, NegotiationReport};
 use rand::SeedableRng;
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 
 use crate::domain::Domain;
-use crate::float;
 
 /// The longest negotiation run here (its whole trace is kept), as the CLI's.
 pub const MAX_STEPS: u64 = 10_000_000;
@@ -60,51 +60,8 @@ pub fn agent_names() -> Vec<(String, String, Vec<String>)> {
     bc_strategy::registry::AGENTS.iter().map(|a| (a.name.to_string(), a.about.to_string(), a.params.iter().map(|p| p.to_string()).collect())).collect()
 }
 
-fn names(space: &OutcomeSpace, o: u64) -> Vec<String> {
-    space.value_names(&space.outcome_at(o))
-}
-
-fn who(actor: bc_protocol::Actor, agents: &[Spec], mediator: &str) -> String {
-    match actor {
-        bc_protocol::Actor::Party(i) => format!("party {i} ({})", agents.get(i).map_or(String::new(), |a| a.to_string())),
-        bc_protocol::Actor::Mediator => format!("the mediator ({mediator})"),
-    }
-}
-
-fn why(ending: &Ending, agents: &[Spec], mediator: &str) -> String {
-    match ending {
-        Ending::Agreement(_) => "agreement".into(),
-        Ending::Timeout => "no agreement: the round limit was reached".into(),
-        Ending::Ended { by } => format!("no agreement: {} ended the talks", who(*by, agents, mediator)),
-        Ending::NotRatified => "no agreement: the final text was not ratified by every party".into(),
-        Ending::Fault { by, message } => format!("no agreement: fault of {}: {message}", who(*by, agents, mediator)),
-    }
-}
-
 /// One event as the CLI's `--trace` writes it.
-pub fn event_json(space: &OutcomeSpace, e: &Event) -> Json {
-    let o = |x: &u64| names(space, *x);
-    match e {
-        Event::Offer { step, party, outcome } => json!({"step": step, "event": "offer", "party": party, "outcome": o(outcome)}),
-        Event::Accept { step, party, outcome } => json!({"step": step, "event": "accept", "party": party, "outcome": o(outcome)}),
-        Event::Delivered { step, to, outcome, from } => json!({
-            "step": step, "event": "delivered", "to": to, "outcome": o(outcome),
-            "from": match from { Source::Party(p) => json!(p), Source::Mediator => json!("mediator") },
-        }),
-        Event::Held { step, from, outcome } => json!({"step": step, "event": "held", "from": from, "outcome": o(outcome)}),
-        Event::Draft { step, outcome } => json!({"step": step, "event": "draft", "outcome": o(outcome)}),
-        Event::Vote { step, party, accept } => json!({"step": step, "event": "vote", "party": party, "accept": accept}),
-        Event::Adopted { step, outcome } => json!({"step": step, "event": "adopted", "outcome": o(outcome)}),
-        Event::Ratify { step, party, accept } => json!({"step": step, "event": "ratify", "party": party, "accept": accept}),
-        Event::Report { step, party, floor } => json!({"step": step, "event": "report", "party": party, "floor": float(*floor)}),
-        Event::Zone { step, exists } => json!({"step": step, "event": "zone", "exists": exists}),
-        Event::End { step, ending } => json!({
-            "step": step, "event": "end", "ending": ending.name(),
-            "agreement": ending.agreement().map(|x| o(&x)),
-            "fault": match ending { Ending::Fault { message, .. } => Some(message.clone()), _ => None },
-        }),
-    }
-}
+pub use bc_tournament::negotiation::event_json;
 
 /// Runs one negotiation: `(the JSON of negotiate --json, every event as the --trace objects)`.
 pub fn negotiate(d: &Domain, o: &NegotiateOptions) -> Result<(Json, Vec<Json>)> {
@@ -152,57 +109,24 @@ pub fn negotiate(d: &Domain, o: &NegotiateOptions) -> Result<(Json, Vec<Json>)> 
     let record = play(&plan, &sides, &mut rng).with_context(|| format!("negotiating on {}", scenario.domain_file.display()))?;
     let used: Vec<&bc_model::Preferences> = profiles.iter().map(|p| &scenario.parties[*p]).collect();
     let analysis = analyze(&space, &used, Options::default()).ok();
-    let agreement = record.ending.agreement();
-    let utils: Vec<f64> = sides
-        .iter()
-        .enumerate()
-        .map(|(k, s)| match agreement {
-            Some(a) => agreement_utility(s, a, record.step, o.steps),
-            None => analysis.as_ref().map_or(s.reserved_value(), |a| a.disagreement[k]),
-        })
-        .collect();
+    let utils = party_utilities(&sides, &record, o.steps, analysis.as_ref());
     let distances = analysis.as_ref().map(|a| a.distances(&utils));
-    let mediator_name = match &mediator {
-        Some(m) => m.to_string(),
-        None => bc_strategy::registry::mediators(protocol).first().map_or("none".into(), |(n, _)| n.to_string()),
+    let mediator_name = mediator_name(protocol, mediator.as_ref());
+    let report = NegotiationReport {
+        space: &space,
+        protocol,
+        mediator: &mediator_name,
+        agents: &agents,
+        profiles: profiles.iter().map(|p| scenario.parties[*p].name.clone()).collect(),
+        n_steps: o.steps,
+        seed: o.seed,
+        semantics: &d.semantics,
+        ignore_discount: d.ignore_discount,
+        record: &record,
+        utils: &utils,
+        analysis: analysis.as_ref(),
     };
-    let offers: Vec<Json> = record
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Offer { step, party, outcome } => Some(json!({"step": step, "proposer": party, "outcome": names(&space, *outcome)})),
-            Event::Draft { step, outcome } => Some(json!({"step": step, "proposer": "mediator", "outcome": names(&space, *outcome)})),
-            _ => None,
-        })
-        .collect();
-    let fault = match &record.ending {
-        Ending::Fault { by, message } => Some(json!({"by": who(*by, &agents, &mediator_name), "message": message})),
-        _ => None,
-    };
-    let j = json!({
-        "domain": space.name(),
-        "protocol": protocol.name(),
-        "mediator": (protocol != ProtocolKind::Sao).then(|| mediator_name.clone()),
-        "agents": agents.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
-        "profiles": profiles.iter().map(|p| scenario.parties[*p].name.clone()).collect::<Vec<_>>(),
-        "n_steps": o.steps,
-        "seed": o.seed,
-        "semantics": d.semantics,
-        "ignore_discount": d.ignore_discount,
-        "ending": record.ending.name(),
-        "reason": why(&record.ending, &agents, &mediator_name),
-        "agreement": agreement.map(|a| names(&space, a)),
-        "agreement_index": agreement,
-        "step": record.step,
-        "n_offers": record.n_offers,
-        "utils": utils.iter().map(|u| float(*u)).collect::<Vec<_>>(),
-        "advantages": analysis.as_ref().map(|a| utils.iter().zip(&a.disagreement).map(|(u, d)| float(u - d)).collect::<Vec<_>>()),
-        "welfare": float(utils.iter().sum()),
-        "pareto_distance": distances.map(|d| float(d.pareto)),
-        "nash_distance": distances.map(|d| float(d.nash)),
-        "fault": fault,
-        "trace": offers,
-    });
+    let j = report.json(distances);
     let events = record.events.iter().map(|e| event_json(&space, e)).collect();
     Ok((j, events))
 }
@@ -283,6 +207,8 @@ impl Agent {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bc_tournament::negotiation::outcome_names as names;
+    use serde_json::json;
     use std::path::PathBuf;
 
     fn domain(name: &str) -> Domain {

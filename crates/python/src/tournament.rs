@@ -7,12 +7,12 @@ use std::time::Duration;
 use anyhow::{bail, Context as _, Result};
 use bc_engine::Shard;
 use bc_strategy::{Budget, Spec};
-use bc_tournament::{AgentStats, Row, Scores, Tournament};
-use serde_json::{json, Value as Json};
+use bc_tournament::{Row, Tournament};
+use serde_json::Value as Json;
 
 use crate::domain::Domain;
 use crate::negotiation::{parse_agents, parse_protocol};
-use crate::{float, ColumnData, Columns};
+use crate::{ColumnData, Columns};
 
 /// What `tournament` is asked for (the CLI's flags).
 #[derive(Clone, Debug)]
@@ -72,17 +72,8 @@ pub fn tournament(domains: &[Domain], o: &TournamentOptions) -> Result<(Columns,
         rows.push(r.clone());
         Ok(())
     }, |_| {})?;
-    let meta = json!({
-        "protocol": t.protocol.name(),
-        "domains": t.domains.iter().map(|d| d.name.clone()).collect::<Vec<_>>(),
-        "n_steps": t.n_steps,
-        "repetitions": t.repetitions,
-        "seed": t.seed,
-        "shard": o.shard.to_string(),
-        "negotiations": rows.len(),
-        "total_negotiations": t.n_jobs(),
-    });
-    Ok((columns(&t, &rows), summary_json(meta, &scores)))
+    let meta = t.summary_meta(o.shard, rows.len() as u64);
+    Ok((columns(&t, &rows), scores.summary_json(meta)))
 }
 
 fn columns(t: &Tournament, rows: &[Row]) -> Columns {
@@ -124,43 +115,10 @@ fn columns(t: &Tournament, rows: &[Row]) -> Columns {
     c
 }
 
-/// Means per negotiation of an agent's scores (NaN when it played none).
-fn means(s: &AgentStats) -> [f64; 6] {
-    if s.n == 0 {
-        return [f64::NAN; 6];
-    }
-    [s.agreement_rate(), s.utility.mean(), s.advantage.mean(), s.welfare.mean(), s.pareto_distance.mean(), s.nash_distance.mean()]
-}
-
-/// The CLI's `tournament --json`: `meta` plus the agents ranked.
-fn summary_json(mut meta: Json, scores: &Scores) -> Json {
-    let agents: Vec<Json> = scores
-        .ranked()
-        .into_iter()
-        .map(|(a, s)| {
-            let [agreement_rate, utility, advantage, welfare, pareto, nash] = means(s).map(float);
-            json!({
-                "agent": scores.spec.agents.get(a).cloned().unwrap_or_default(),
-                "negotiations": s.n,
-                "agreement_rate": agreement_rate,
-                "utility": utility,
-                "advantage": advantage,
-                "welfare": welfare,
-                "pareto_distance": pareto,
-                "nash_distance": nash,
-                "faults": s.faults,
-            })
-        })
-        .collect();
-    if let Some(obj) = meta.as_object_mut() {
-        obj.insert("agents".into(), Json::Array(agents));
-    }
-    meta
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use std::path::PathBuf;
 
     #[test]

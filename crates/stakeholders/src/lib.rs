@@ -8,6 +8,7 @@
 //! - [`bdm`]: Bueno de Mesquita's expected-utility (challenge) model as reconstructed by Scholz,
 //!   Calbert & Smith (2011), one dimension at a time.
 //! - [`read`]: KTAB's CSV and XML scenario files.
+//! - [`json`]: the JSON of a run (`backchannel stakeholders --json`, the Python module's).
 //!
 //! Conventions: positions and saliences are read on KTAB's 0–100 scales and reported on them;
 //! inside the SMP both are divided by 100, as KTAB does. Actor order is file order everywhere.
@@ -23,6 +24,7 @@
 
 pub mod bdm;
 pub mod error;
+pub mod json;
 pub mod kernel;
 pub mod params;
 pub mod prng;

@@ -12,6 +12,7 @@
 //! significant), then rotation `r` (party `k` gets profile `(k + r) mod n`), then repetition.
 
 pub mod error;
+pub mod negotiation;
 pub mod output;
 pub mod scores;
 
@@ -254,6 +255,22 @@ impl Tournament {
         let tuple = (within / n) as usize;
         let profiles = (0..self.n_parties).map(|k| (k + rotation) % self.n_parties).collect();
         (domain, &self.tuples[tuple], profiles, repetition)
+    }
+
+    /// What the `--json` summary says about the run (before [`Scores::summary_json`] adds the
+    /// agents): protocol, domains, rounds, repetitions, seed, the shard and how many of the
+    /// tournament's negotiations it ran.
+    pub fn summary_meta(&self, shard: bc_engine::Shard, negotiations: u64) -> serde_json::Value {
+        serde_json::json!({
+            "protocol": self.protocol.name(),
+            "domains": self.domains.iter().map(|d| d.name.clone()).collect::<Vec<_>>(),
+            "n_steps": self.n_steps,
+            "repetitions": self.repetitions,
+            "seed": self.seed,
+            "shard": shard.to_string(),
+            "negotiations": negotiations,
+            "total_negotiations": self.n_jobs(),
+        })
     }
 
     /// What the tournament is, as its scores record it.

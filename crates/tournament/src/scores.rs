@@ -11,6 +11,7 @@
 use std::fmt::Write as _;
 
 use bc_engine::stats::{MergeError, Moments};
+use bc_formats::json::float;
 use serde::{Deserialize, Serialize};
 
 use crate::Row;
@@ -87,6 +88,17 @@ impl AgentStats {
         } else {
             self.agreements as f64 / self.n as f64
         }
+    }
+}
+
+impl AgentStats {
+    /// Means per negotiation (NaN each when it played none): agreement rate, utility, advantage,
+    /// welfare, Pareto distance, Nash distance; the columns of the printed summary.
+    pub fn means(&self) -> [f64; 6] {
+        if self.n == 0 {
+            return [f64::NAN; 6];
+        }
+        [self.agreement_rate(), self.utility.mean(), self.advantage.mean(), self.welfare.mean(), self.pareto_distance.mean(), self.nash_distance.mean()]
     }
 }
 
@@ -196,6 +208,34 @@ impl Scores {
         let mut v: Vec<(usize, &AgentStats)> = self.agents.iter().enumerate().collect();
         v.sort_by(|a, b| mean(b.1).partial_cmp(&mean(a.1)).unwrap_or(std::cmp::Ordering::Equal).then(a.0.cmp(&b.0)));
         v
+    }
+
+    /// The summary of `tournament --json` (and of the Python module's tournament): `meta`, an
+    /// object, with `"agents"` added, each agent's [`AgentStats::means`] in [`Scores::ranked`]
+    /// order.
+    pub fn summary_json(&self, mut meta: serde_json::Value) -> serde_json::Value {
+        let agents: Vec<serde_json::Value> = self
+            .ranked()
+            .into_iter()
+            .map(|(a, s)| {
+                let [agreement_rate, utility, advantage, welfare, pareto, nash] = s.means().map(float);
+                serde_json::json!({
+                    "agent": self.spec.agents.get(a).cloned().unwrap_or_default(),
+                    "negotiations": s.n,
+                    "agreement_rate": agreement_rate,
+                    "utility": utility,
+                    "advantage": advantage,
+                    "welfare": welfare,
+                    "pareto_distance": pareto,
+                    "nash_distance": nash,
+                    "faults": s.faults,
+                })
+            })
+            .collect();
+        if let Some(obj) = meta.as_object_mut() {
+            obj.insert("agents".into(), serde_json::Value::Array(agents));
+        }
+        meta
     }
 
     /// The scores as CSV (means per negotiation), in [`Scores::ranked`] order.

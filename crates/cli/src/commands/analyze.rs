@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use bc_formats::{Scenario, Semantics};
-use bc_model::{analyze, analyze_outcomes, normalize, Analysis, Method, Normalization, Options};
-use serde_json::{json, Value as Json};
+use bc_model::{analyze, analyze_outcomes, normalize, Analysis, Normalization, Options};
+use serde_json::json;
 
 use std::fmt::Write as _;
 
@@ -88,7 +88,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let sample = args.sample.map(|n| (n, args.seed));
     if args.json {
-        let mut j = to_json(&scenario, &analysis, sample);
+        let mut j = bc_formats::json::analysis_json(&scenario, &analysis, sample);
         if let Some((names, utils, d)) = &probe {
             j["outcome"] = json!({
                 "outcome": names,
@@ -117,51 +117,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn point_json(s: &Scenario, a: &Analysis, k: usize) -> Json {
-    let p = &a.pareto[k];
-    json!({
-        "outcome": s.space.value_names(&p.outcome),
-        "utils": p.utils.iter().map(|u| float(*u)).collect::<Vec<_>>(),
-    })
-}
-
-fn points_json(s: &Scenario, a: &Analysis, which: &[usize]) -> Json {
-    Json::Array(which.iter().map(|&k| point_json(s, a, k)).collect())
-}
-
-fn method_name(m: Method) -> &'static str {
-    match m {
-        Method::Additive => "additive",
-        Method::Enumerated => "enumerated",
-        Method::Sampled => "sampled",
-    }
-}
-
-/// The JSON form: the keys of NegMAS's reference.json modes, plus what was analysed.
-pub fn to_json(s: &Scenario, a: &Analysis, sample: Option<(usize, u64)>) -> Json {
-    let all: Vec<usize> = (0..a.pareto.len()).collect();
-    json!({
-        "domain": s.space.name(),
-        "issues": s.space.issues().iter().map(|i| i.name()).collect::<Vec<_>>(),
-        "profiles": s.parties.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
-        "n_outcomes": a.n_outcomes.map(|n| json!(n as u64)),
-        "method": method_name(a.method),
-        "sample": sample.map(|(n, seed)| json!({"n": n, "seed": seed})),
-        "reserved_values": a.reserved_values.iter().map(|x| float(*x)).collect::<Vec<_>>(),
-        "ranges": a.ranges.iter().map(|(lo, hi)| json!([float(*lo), float(*hi)])).collect::<Vec<_>>(),
-        "disagreement": a.disagreement.iter().map(|x| float(*x)).collect::<Vec<_>>(),
-        "n_pareto": a.pareto.len(),
-        "pareto": points_json(s, a, &all),
-        "nash": points_json(s, a, &a.nash),
-        "kalai_smorodinsky": points_json(s, a, &a.kalai_smorodinsky),
-        "kalai": points_json(s, a, &a.kalai),
-        "modified_kalai": points_json(s, a, &a.modified_kalai),
-        "modified_ks": points_json(s, a, &a.modified_ks),
-        "max_welfare": points_json(s, a, &a.max_welfare),
-        "max_relative_welfare": points_json(s, a, &a.max_relative_welfare),
-    })
-}
-
 fn fmt_utils(u: &[f64]) -> String {
     u.iter().map(|x| format!("{x:.4}")).collect::<Vec<_>>().join("  ")
 }
@@ -175,7 +130,7 @@ fn table(s: &Scenario, a: &Analysis, sample: Option<(usize, u64)>) -> String {
             let _ = writeln!(out, "method    sample of {n} outcomes (seed {seed}); frontier and ranges are the sample's");
         }
         None => {
-            let _ = writeln!(out, "method    {}", method_name(a.method));
+            let _ = writeln!(out, "method    {}", bc_formats::json::method_name(a.method));
         }
     }
     let _ = writeln!(out);

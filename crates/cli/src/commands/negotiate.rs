@@ -12,8 +12,9 @@ use std::time::Duration;
 use anyhow::{bail, Context as _, Result};
 use bc_formats::{Scenario, Semantics};
 use bc_model::{analyze, Analysis, Options, OutcomeSpace};
-use bc_protocol::{Ending, Event, ProtocolKind, Source};
-use bc_strategy::{agreement_utility, play, Budget, Plan, Side, Spec};
+use bc_protocol::{Event, ProtocolKind};
+use bc_strategy::{play, Budget, Plan, Side, Spec};
+use bc_tournament::negotiation::{event_json, mediator_name, outcome_names as names, party_utilities, why, NegotiationReport};
 use serde_json::{json, Value as Json};
 
 use crate::output::{float, print_json, print_text};
@@ -217,15 +218,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
     let used: Vec<&bc_model::Preferences> = profiles.iter().map(|p| &scenario.parties[*p]).collect();
     let analysis = analyze(&space, &used, Options::default()).ok();
-    let agreement = record.ending.agreement();
-    let utils: Vec<f64> = sides
-        .iter()
-        .enumerate()
-        .map(|(k, s)| match agreement {
-            Some(o) => agreement_utility(s, o, record.step, args.steps),
-            None => analysis.as_ref().map_or(s.reserved_value(), |a| a.disagreement[k]),
-        })
-        .collect();
+    let utils = party_utilities(&sides, &record, args.steps, analysis.as_ref());
     let distances = analysis.as_ref().map(|a| a.distances(&utils));
 
     if let Some(path) = &args.trace {
@@ -280,82 +273,27 @@ struct Report<'a> {
     analysis: Option<&'a Analysis>,
 }
 
-fn names(space: &OutcomeSpace, o: u64) -> Vec<String> {
-    space.value_names(&space.outcome_at(o))
-}
-
-fn why(ending: &Ending, agents: &[Spec], mediator: &str) -> String {
-    match ending {
-        Ending::Agreement(_) => "agreement".into(),
-        Ending::Timeout => "no agreement: the round limit was reached".into(),
-        Ending::Ended { by } => format!("no agreement: {} ended the talks", who(*by, agents, mediator)),
-        Ending::NotRatified => "no agreement: the final text was not ratified by every party".into(),
-        Ending::Fault { by, message } => format!("no agreement: fault of {}: {message}", who(*by, agents, mediator)),
-    }
-}
-
-fn who(actor: bc_protocol::Actor, agents: &[Spec], mediator: &str) -> String {
-    match actor {
-        bc_protocol::Actor::Party(i) => format!("party {i} ({})", agents.get(i).map_or(String::new(), |a| a.to_string())),
-        bc_protocol::Actor::Mediator => format!("the mediator ({mediator})"),
-    }
-}
-
 impl Report<'_> {
     fn mediator_name(&self) -> String {
-        match self.mediator {
-            Some(m) => m.to_string(),
-            None => bc_strategy::registry::mediators(self.protocol).first().map_or("none".into(), |(n, _)| n.to_string()),
-        }
-    }
-
-    fn offers(&self) -> Vec<Json> {
-        self.record
-            .events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Offer { step, party, outcome } => {
-                    Some(json!({"step": step, "proposer": party, "outcome": names(self.space, *outcome)}))
-                }
-                Event::Draft { step, outcome } => {
-                    Some(json!({"step": step, "proposer": "mediator", "outcome": names(self.space, *outcome)}))
-                }
-                _ => None,
-            })
-            .collect()
+        mediator_name(self.protocol, self.mediator)
     }
 
     fn json(&self, distances: Option<bc_model::Distances>) -> Json {
-        let r = self.record;
-        let agreement = r.ending.agreement();
-        let fault = match &r.ending {
-            Ending::Fault { by, message } => Some(json!({"by": who(*by, self.agents, &self.mediator_name()), "message": message})),
-            _ => None,
+        let report = NegotiationReport {
+            space: self.space,
+            protocol: self.protocol,
+            mediator: &self.mediator_name(),
+            agents: self.agents,
+            profiles: self.profiles.iter().map(|p| self.scenario.parties[*p].name.clone()).collect(),
+            n_steps: self.args.steps,
+            seed: self.args.seed,
+            semantics: &self.args.semantics,
+            ignore_discount: self.args.ignore_discount,
+            record: self.record,
+            utils: self.utils,
+            analysis: self.analysis,
         };
-        json!({
-            "domain": self.space.name(),
-            "protocol": self.protocol.name(),
-            "mediator": (self.protocol != ProtocolKind::Sao).then(|| self.mediator_name()),
-            "agents": self.agents.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
-            "profiles": self.profiles.iter().map(|p| self.scenario.parties[*p].name.clone()).collect::<Vec<_>>(),
-            "n_steps": self.args.steps,
-            "seed": self.args.seed,
-            "semantics": self.args.semantics,
-            "ignore_discount": self.args.ignore_discount,
-            "ending": r.ending.name(),
-            "reason": why(&r.ending, self.agents, &self.mediator_name()),
-            "agreement": agreement.map(|o| names(self.space, o)),
-            "agreement_index": agreement,
-            "step": r.step,
-            "n_offers": r.n_offers,
-            "utils": self.utils.iter().map(|u| float(*u)).collect::<Vec<_>>(),
-            "advantages": self.analysis.map(|a| self.utils.iter().zip(&a.disagreement).map(|(u, d)| float(u - d)).collect::<Vec<_>>()),
-            "welfare": float(self.utils.iter().sum()),
-            "pareto_distance": distances.map(|d| float(d.pareto)),
-            "nash_distance": distances.map(|d| float(d.nash)),
-            "fault": fault,
-            "trace": self.offers(),
-        })
+        report.json(distances)
     }
 
     fn table(&self, distances: Option<bc_model::Distances>) -> String {
@@ -414,30 +352,6 @@ impl Report<'_> {
             }
         }
         out
-    }
-}
-
-fn event_json(space: &OutcomeSpace, e: &Event) -> Json {
-    let o = |x: &u64| names(space, *x);
-    match e {
-        Event::Offer { step, party, outcome } => json!({"step": step, "event": "offer", "party": party, "outcome": o(outcome)}),
-        Event::Accept { step, party, outcome } => json!({"step": step, "event": "accept", "party": party, "outcome": o(outcome)}),
-        Event::Delivered { step, to, outcome, from } => json!({
-            "step": step, "event": "delivered", "to": to, "outcome": o(outcome),
-            "from": match from { Source::Party(p) => json!(p), Source::Mediator => json!("mediator") },
-        }),
-        Event::Held { step, from, outcome } => json!({"step": step, "event": "held", "from": from, "outcome": o(outcome)}),
-        Event::Draft { step, outcome } => json!({"step": step, "event": "draft", "outcome": o(outcome)}),
-        Event::Vote { step, party, accept } => json!({"step": step, "event": "vote", "party": party, "accept": accept}),
-        Event::Adopted { step, outcome } => json!({"step": step, "event": "adopted", "outcome": o(outcome)}),
-        Event::Ratify { step, party, accept } => json!({"step": step, "event": "ratify", "party": party, "accept": accept}),
-        Event::Report { step, party, floor } => json!({"step": step, "event": "report", "party": party, "floor": float(*floor)}),
-        Event::Zone { step, exists } => json!({"step": step, "event": "zone", "exists": exists}),
-        Event::End { step, ending } => json!({
-            "step": step, "event": "end", "ending": ending.name(),
-            "agreement": ending.agreement().map(|x| o(&x)),
-            "fault": match ending { Ending::Fault { message, .. } => Some(message.clone()), _ => None },
-        }),
     }
 }
 

@@ -8,16 +8,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use bc_stakeholders::bdm::{self, BdmActor, BdmOptions, BdmRound};
+use bc_stakeholders::bdm::{self, BdmOptions, BdmRound};
 use bc_stakeholders::prng::KTAB_DEFAULT_SEED;
 use bc_stakeholders::smp::{self, RunOptions, SmpRun, Stop};
-use bc_stakeholders::{read, Params, Scenario};
-use serde_json::{json, Value as Json};
+use bc_stakeholders::json::{bdm_actors, bdm_json, quirks_label, smp_json, BdmScenarioRun, ILLUSTRATIVE};
+use bc_stakeholders::{read, Scenario};
 
-use crate::output::{float, print_json, print_text};
-
-const ILLUSTRATIVE: &str = "The numbers of the embedded scenario are illustrative: hand-set to show how the \
-model works (each with its reason in crates/stakeholders/data/us_iran.xml), not estimates from data or experts.";
+use crate::output::{print_json, print_text};
 
 /// Flags of `backchannel stakeholders`.
 #[derive(clap::Args)]
@@ -104,14 +101,6 @@ fn run_smp(args: &Args, scenario: &Scenario, illustrative: bool) -> Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
-fn quirks_label(params: &Params) -> &'static str {
-    if params.quirk_gain_as_probability && params.quirk_initiator_capability {
-        "reproduced (as KTAB)"
-    } else {
-        "corrected"
-    }
-}
-
 fn header(out: &mut String, scenario: &Scenario, illustrative: bool, model: &str) {
     let _ = writeln!(out, "Scenario: {}", scenario.name);
     if !scenario.description.is_empty() {
@@ -195,130 +184,27 @@ fn smp_text(scenario: &Scenario, run: &SmpRun, illustrative: bool) -> String {
     out
 }
 
-fn floats(v: &[f64]) -> Json {
-    Json::Array(v.iter().map(|&x| float(x)).collect())
-}
-
-fn scenario_json(scenario: &Scenario, illustrative: bool) -> serde_json::Map<String, Json> {
-    let mut m = serde_json::Map::new();
-    m.insert("scenario".into(), json!(scenario.name));
-    m.insert("description".into(), json!(scenario.description));
-    m.insert("illustrative".into(), json!(illustrative));
-    if illustrative {
-        m.insert("note".into(), json!(ILLUSTRATIVE));
-    }
-    m.insert("dimensions".into(), json!(scenario.dimensions));
-    m
-}
-
-fn smp_json(scenario: &Scenario, run: &SmpRun, illustrative: bool) -> Json {
-    let p = &run.options.params;
-    let mut m = scenario_json(scenario, illustrative);
-    m.insert("model".into(), json!("smp"));
-    let mut params: serde_json::Map<String, Json> = p.named().iter().map(|(k, v)| ((*k).to_string(), json!(v))).collect();
-    params.insert("quirks".into(), json!(if quirks_label(p) == "corrected" { "corrected" } else { "ktab" }));
-    m.insert("parameters".into(), Json::Object(params));
-    m.insert("seed".into(), json!(run.options.seed));
-    let actors: Vec<Json> = scenario
-        .actors
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            json!({
-                "name": a.name,
-                "description": a.description,
-                "capability": float(a.capability),
-                "salience": floats(&a.salience),
-                "positions": run.states.iter().map(|s| floats(&s.positions[i].iter().map(|x| x * 100.0).collect::<Vec<_>>())).collect::<Vec<_>>(),
-                "win_probabilities": run.states.iter().map(|s| float(s.win_prob[i])).collect::<Vec<_>>(),
-                "risk_attitudes": run.states.iter().map(|s| float(s.risk[i])).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    m.insert("actors".into(), Json::Array(actors));
-    let turns: Vec<Json> = run
-        .states
-        .iter()
-        .enumerate()
-        .map(|(t, s)| {
-            let turn = t.checked_sub(1).and_then(|k| run.turns.get(k));
-            json!({
-                "turn": t,
-                "win_probabilities": floats(&s.win_prob),
-                "fractional_change": turn.map_or(Json::Null, |r| float(r.fractional_change)),
-                "challenges": turn.map_or(Json::Null, |r| Json::Array(r.challenges.iter().enumerate().filter_map(|(i, c)| {
-                    c.map(|c| json!({"initiator": scenario.actors[i].name, "target": scenario.actors[c.target].name,
-                        "probability": float(c.probability), "gain": float(c.gain)}))
-                }).collect())),
-            })
-        })
-        .collect();
-    m.insert("turns".into(), Json::Array(turns));
-    m.insert("stop".into(), json!(match run.stop { Stop::Converged => "converged", Stop::MaxTurns => "max_turns" }));
-    let f = run.forecast();
-    m.insert(
-        "forecast".into(),
-        json!({
-            "turn": run.turns.len(),
-            "most_likely": {
-                "position": floats(&f.most_likely),
-                "probability": float(f.most_likely_probability),
-                "holders": f.most_likely_holders.iter().map(|&i| scenario.actors[i].name.clone()).collect::<Vec<_>>(),
-            },
-            "expected_position": floats(&f.expected),
-        }),
-    );
-    Json::Object(m)
-}
-
 fn run_bdm(args: &Args, scenario: &Scenario, illustrative: bool) -> Result<ExitCode> {
     if !args.params.is_empty() {
         bail!("--param sets SMP parameters; the BDM model has none (use --fix-quirks for its options)");
     }
     let options = if args.fix_quirks { BdmOptions::default().corrected() } else { BdmOptions::default() };
     let rounds = args.turns.unwrap_or(10);
-    let mut per_dim: Vec<Vec<BdmRound>> = Vec::new();
+    let mut per_dimension: Vec<Vec<BdmRound>> = Vec::new();
     for (d, dim) in scenario.dimensions.iter().enumerate() {
-        let actors: Vec<BdmActor> = scenario
-            .actors
-            .iter()
-            .map(|a| BdmActor {
-                name: a.name.clone(),
-                capability: a.capability,
-                position: a.position[d],
-                salience: a.salience[d] / 100.0,
-            })
-            .collect();
-        per_dim.push(bdm::run(&actors, options, rounds).with_context(|| format!("dimension \"{dim}\""))?);
+        per_dimension.push(bdm::run(&bdm_actors(scenario, d), options, rounds).with_context(|| format!("dimension \"{dim}\""))?);
     }
-    let na = scenario.num_actors();
-    let pos = |t: usize, i: usize| -> Vec<f64> { per_dim.iter().map(|r| r[t].positions[i]).collect() };
-    let medians = |t: usize| -> Vec<f64> { per_dim.iter().map(|r| r[t].median).collect() };
-    let means = |t: usize| -> Vec<f64> { per_dim.iter().map(|r| r[t].mean).collect() };
-    let quirks = if args.fix_quirks { "corrected" } else { "replication" };
+    let run = BdmScenarioRun { per_dimension, rounds, options };
+    let pos = |t: usize, i: usize| run.positions(t, i);
+    let medians = |t: usize| run.medians(t);
+    let means = |t: usize| run.means(t);
+    let quirks = run.quirks();
     if let Some(out) = &args.scale.out {
-        let history = (0..=rounds).map(|t| (0..na).map(|i| pos(t, i)).collect()).collect();
+        let history = (0..=rounds).map(|t| (0..scenario.num_actors()).map(|i| pos(t, i)).collect()).collect();
         crate::stakeholders_out::bdm(out, scenario, history, medians(rounds), args.file.as_deref(), illustrative)?;
     }
     if args.json {
-        let mut m = scenario_json(scenario, illustrative);
-        m.insert("model".into(), json!("bdm"));
-        m.insert("parameters".into(), json!({"Q": float(options.q), "T": float(options.t), "quirks": quirks}));
-        let actors: Vec<Json> = (0..na)
-            .map(|i| {
-                json!({
-                    "name": scenario.actors[i].name,
-                    "positions": (0..=rounds).map(|t| floats(&pos(t, i))).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        m.insert("actors".into(), Json::Array(actors));
-        m.insert(
-            "turns".into(),
-            Json::Array((0..=rounds).map(|t| json!({"turn": t, "median": floats(&medians(t)), "mean": floats(&means(t))})).collect()),
-        );
-        m.insert("forecast".into(), json!({"turn": rounds, "median": floats(&medians(rounds)), "mean": floats(&means(rounds))}));
-        print_json(&Json::Object(m))?;
+        print_json(&bdm_json(scenario, &run, illustrative))?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = String::new();

@@ -51,30 +51,6 @@ pub struct Args {
     scale: ScaleArgs,
 }
 
-/// The scenario text with `key` (a dotted path that must exist) set to `value`.
-fn set_key(doc: &mut toml_edit::DocumentMut, key: &str, value: f64) -> Result<()> {
-    let parts: Vec<&str> = key.split('.').collect();
-    let Some((last, path)) = parts.split_last() else { bail!("--grid/--lhs: expected a dotted key, found {key:?}") };
-    let mut table: &mut dyn toml_edit::TableLike = doc.as_table_mut();
-    for (k, p) in path.iter().enumerate() {
-        let next = table.get_mut(p).and_then(|i| i.as_table_like_mut());
-        match next {
-            Some(t) => table = t,
-            None => bail!("{key}: the scenario has no table {:?} (expected a key of the scenario file, e.g. mediator.leak)", parts[..=k].join(".")),
-        }
-    }
-    match table.get_mut(last) {
-        Some(item) if item.is_value() || item.is_inline_table() => {
-            // A whole number is written as an integer: the format's integer keys (rounds,
-            // weeks) refuse 10.0, and its number keys accept 10.
-            *item = if value.fract() == 0.0 && value.abs() < 9e15 { toml_edit::value(value as i64) } else { toml_edit::value(value) };
-            Ok(())
-        }
-        Some(_) => bail!("{key}: expected a number or a distribution in the scenario, found a table"),
-        None => bail!("{key}: the scenario has no key {last:?} here (expected a key of the scenario file, e.g. mediator.leak)"),
-    }
-}
-
 struct Base {
     text: String,
     source: String,
@@ -86,7 +62,7 @@ impl Base {
     fn at(&self, design: &Design, point: usize) -> Result<Scenario> {
         let mut doc: toml_edit::DocumentMut = self.text.parse().with_context(|| self.source.clone())?;
         for (p, v) in design.params.iter().zip(&design.points[point]) {
-            set_key(&mut doc, &p.key, *v)?;
+            bc_diplomacy::settings::set_key(&mut doc, &p.key, *v)?;
         }
         let s = Scenario::from_str(&doc.to_string(), &self.source, &self.dir).with_context(|| format!("sweep point {point}"))?;
         Ok(match &self.variant {

@@ -11,11 +11,11 @@ use anyhow::{bail, Context as _, Result};
 use bc_engine::Shard;
 use bc_protocol::ProtocolKind;
 use bc_strategy::{Budget, Spec};
-use bc_tournament::{AgentStats, CsvWriter, Domain, JsonlWriter, Scores, Tournament};
+use bc_tournament::{CsvWriter, Domain, JsonlWriter, Scores, Tournament};
 use serde_json::json;
 
 use super::negotiate::{agent_listing, load_scenario, parse_agents, parse_protocol};
-use crate::output::{float, print_json, print_text};
+use crate::output::{print_json, print_text};
 
 /// Flags of `backchannel tournament`.
 #[derive(clap::Args)]
@@ -207,17 +207,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let r = shard.range(total);
     if args.json {
-        let meta = json!({
-            "protocol": t.protocol.name(),
-            "domains": t.domains.iter().map(|d| d.name.clone()).collect::<Vec<_>>(),
-            "n_steps": t.n_steps,
-            "repetitions": t.repetitions,
-            "seed": t.seed,
-            "shard": shard.to_string(),
-            "negotiations": r.end - r.start,
-            "total_negotiations": total,
-        });
-        print_json(&summary_json(meta, &scores))?;
+        let meta = t.summary_meta(shard, r.end - r.start);
+        print_json(&scores.summary_json(meta))?;
     } else {
         let header = format!(
             "{} negotiations ({} of {} in shard {}), protocol {}, {} steps, {} domain(s), seed {}",
@@ -247,46 +238,12 @@ fn rescore(args: &Args) -> Result<ExitCode> {
     bc_tournament::output::write_file(&scores_path, &scores.to_csv(), overwrite)?;
     let files: Vec<String> = args.rescore.iter().map(|p| p.display().to_string()).collect();
     if args.json {
-        print_json(&summary_json(json!({"rescored": files, "party_results": n}), &scores))?;
+        print_json(&scores.summary_json(json!({"rescored": files, "party_results": n})))?;
     } else {
         let header = format!("scores of {n} party results from {}", files.join(", "));
         print_text(&summary_table(&header, &scores))?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Means per negotiation of an agent's scores (NaN when it played none): agreement rate,
-/// utility, advantage, welfare, Pareto distance, Nash distance.
-fn means(s: &AgentStats) -> [f64; 6] {
-    if s.n == 0 {
-        return [f64::NAN; 6];
-    }
-    [s.agreement_rate(), s.utility.mean(), s.advantage.mean(), s.welfare.mean(), s.pareto_distance.mean(), s.nash_distance.mean()]
-}
-
-fn summary_json(mut meta: serde_json::Value, scores: &Scores) -> serde_json::Value {
-    let agents: Vec<serde_json::Value> = scores
-        .ranked()
-        .into_iter()
-        .map(|(a, s)| {
-            let [agreement_rate, utility, advantage, welfare, pareto, nash] = means(s).map(float);
-            json!({
-                "agent": scores.spec.agents.get(a).cloned().unwrap_or_default(),
-                "negotiations": s.n,
-                "agreement_rate": agreement_rate,
-                "utility": utility,
-                "advantage": advantage,
-                "welfare": welfare,
-                "pareto_distance": pareto,
-                "nash_distance": nash,
-                "faults": s.faults,
-            })
-        })
-        .collect();
-    if let Some(obj) = meta.as_object_mut() {
-        obj.insert("agents".into(), serde_json::Value::Array(agents));
-    }
-    meta
 }
 
 fn summary_table(header: &str, scores: &Scores) -> String {
@@ -301,7 +258,7 @@ fn summary_table(header: &str, scores: &Scores) -> String {
         "agent", "played", "agreed", "utility", "advantage", "welfare", "pareto_d", "nash_d", "faults"
     );
     for (a, s) in scores.ranked() {
-        let [agreement_rate, utility, advantage, welfare, pareto, nash] = means(s);
+        let [agreement_rate, utility, advantage, welfare, pareto, nash] = s.means();
         let _ = writeln!(
             out,
             "{:<w$} {:>10} {:>9.3} {:>10.4} {:>10.4} {:>10.4} {:>9.4} {:>9.4} {:>7}",
