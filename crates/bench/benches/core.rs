@@ -12,9 +12,7 @@ fn utility_evaluation(c: &mut Criterion) {
     let u = &s.parties[0].utility;
     let outcome = s.space.outcome_at(123_456);
     c.bench_function("eval one outcome (Travel)", |b| b.iter(|| u.eval(black_box(&outcome))));
-    c.bench_function("eval all 188160 outcomes (Travel)", |b| {
-        b.iter(|| u.eval_all(black_box(&s.space), u64::MAX).map(|v| v.len()))
-    });
+    c.bench_function("eval all 188160 outcomes (Travel)", |b| b.iter(|| u.eval_all(black_box(&s.space), u64::MAX).map(|v| v.len())));
 }
 
 fn pareto_and_nash(c: &mut Criterion) {

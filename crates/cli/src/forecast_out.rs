@@ -45,7 +45,10 @@ impl Observer for KeyEvents {
     fn event(&mut self, e: Event) {
         match e {
             Event::Strike { round, spoiler, reading, .. } => {
-                self.lines.push(serde_json::json!({"run": self.run, "event": "strike", "round": round, "spoiler": spoiler, "reading": reading}).to_string());
+                self.lines.push(
+                    serde_json::json!({"run": self.run, "event": "strike", "round": round, "spoiler": spoiler, "reading": reading})
+                        .to_string(),
+                );
             }
             e @ (Event::Agreed { .. }
             | Event::StepDone { .. }
@@ -67,7 +70,14 @@ impl Observer for KeyEvents {
 }
 
 /// One traced run with its record cells and key events.
-fn traced_job(s: &Scenario, spec: &ForecastSpec, o: &JobOptions, seed: u64, run: u64, scratch: &mut Scratch) -> (JobRecord, Vec<Cell>, Vec<String>) {
+fn traced_job(
+    s: &Scenario,
+    spec: &ForecastSpec,
+    o: &JobOptions,
+    seed: u64,
+    run: u64,
+    scratch: &mut Scratch,
+) -> (JobRecord, Vec<Cell>, Vec<String>) {
     let mut events = KeyEvents { run, lines: Vec::new() };
     let j = forecast::job_traced_in(s, o, seed, run, &mut events, scratch);
     let cells = bc_report::forecast::cells(spec, &j);
@@ -79,7 +89,9 @@ pub fn dry_run(s: &Scenario, opts: &Options, scale: &ScaleArgs) -> Result<()> {
     let o = JobOptions::new(s, opts);
     let spec = ForecastSpec::new(s, &o, opts.seed);
     let columns = bc_report::forecast::columns(&spec);
-    crate::scale::print_dry_run(scale, "run", "runs", opts.runs, opts.threads, &columns, |i| vec![traced_job(s, &spec, &o, opts.seed, i, &mut Scratch::default()).1])
+    crate::scale::print_dry_run(scale, "run", "runs", opts.runs, opts.threads, &columns, |i| {
+        vec![traced_job(s, &spec, &o, opts.seed, i, &mut Scratch::default()).1]
+    })
 }
 
 /// Runs this invocation's share of the forecast, writing the run directory when `--out` is

@@ -46,7 +46,10 @@ impl ScaleArgs {
     /// without `--out`).
     pub fn require_out_for_shard(&self) -> anyhow::Result<()> {
         if self.shard != Shard::ALL && self.out.is_none() {
-            anyhow::bail!("--shard {}: expected --out DIR as well (a shard's results are only useful as a run directory to merge)", self.shard);
+            anyhow::bail!(
+                "--shard {}: expected --out DIR as well (a shard's results are only useful as a run directory to merge)",
+                self.shard
+            );
         }
         Ok(())
     }
@@ -92,7 +95,8 @@ pub fn print_dry_run_scaled(
     let bytes = estimate::bytes_per_row(columns, &rows);
     let rows_per_job = if n == 0 { 1.0 } else { rows.len() as f64 / n as f64 };
     let threads = if threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { threads };
-    let e = estimate::estimate(command, unit, total, jobs.end - jobs.start, &args.shard.to_string(), threads, (n, per), bytes, rows_per_job);
+    let e =
+        estimate::estimate(command, unit, total, jobs.end - jobs.start, &args.shard.to_string(), threads, (n, per), bytes, rows_per_job);
     let mut text = e.text();
     if let Some((factor, what)) = scale.filter(|(f, _)| *f > 1.0) {
         if !text.ends_with('\n') {

@@ -19,7 +19,9 @@ pub fn check(scale: &ScaleArgs) -> Result<()> {
         anyhow::bail!("--shard {}: a stakeholder run is one deterministic run and is not sharded (expected 0/1)", scale.shard);
     }
     if scale.dry_run {
-        anyhow::bail!("--dry-run: a stakeholder run is a single run (its cost is the run itself); --dry-run applies to run, tournament and sweep");
+        anyhow::bail!(
+            "--dry-run: a stakeholder run is a single run (its cost is the run itself); --dry-run applies to run, tournament and sweep"
+        );
     }
     Ok(())
 }
@@ -63,7 +65,14 @@ pub fn smp(out: &Path, s: &Scenario, run: &SmpRun, file: Option<&Path>, illustra
 }
 
 /// Writes a BDM run: `positions[turn][actor][dimension]` and the weighted medians as forecast.
-pub fn bdm(out: &Path, s: &Scenario, positions: Vec<Vec<Vec<f64>>>, forecast: Vec<f64>, file: Option<&Path>, illustrative: bool) -> Result<()> {
+pub fn bdm(
+    out: &Path,
+    s: &Scenario,
+    positions: Vec<Vec<Vec<f64>>>,
+    forecast: Vec<f64>,
+    file: Option<&Path>,
+    illustrative: bool,
+) -> Result<()> {
     let study = StakeholderStudy {
         scenario: s.name.clone(),
         model: "bdm".into(),

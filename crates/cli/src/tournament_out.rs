@@ -15,13 +15,24 @@ use bc_tournament::Tournament;
 /// Starts the run directory at `out`; the tournament's own files go in its `dir()`.
 /// `settings` are every setting that changes results and is not in the manifest otherwise
 /// (recorded in run.json, compared by `merge`).
-pub fn start(out: &Path, t: &Tournament, shard: Shard, threads: usize, domains: &[std::path::PathBuf], settings: &[(&str, String)]) -> Result<RunDir> {
+pub fn start(
+    out: &Path,
+    t: &Tournament,
+    shard: Shard,
+    threads: usize,
+    domains: &[std::path::PathBuf],
+    settings: &[(&str, String)],
+) -> Result<RunDir> {
     let mut m = Manifest::start("tournament", t.n_jobs(), shard);
     m.seed = Some(t.seed);
     // The scenario identity: every domain folder's files, in order, by name and content.
     let mut bytes = Vec::new();
     for d in domains {
-        let mut files: Vec<_> = std::fs::read_dir(d).map_err(|e| anyhow::anyhow!("{}: {e}", d.display()))?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+        let mut files: Vec<_> = std::fs::read_dir(d)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", d.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .collect();
         files.sort();
         for f in files {
             bytes.extend_from_slice(f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
@@ -48,5 +59,7 @@ pub fn dry_run(t: &mut Tournament, shard: Shard, threads: usize) -> Result<()> {
     t.n_steps = steps.min(DRY_RUN_STEPS);
     let factor = (steps as f64 / t.n_steps as f64, format!("negotiations of {} rounds", t.n_steps));
     let t = &*t;
-    crate::scale::print_dry_run_scaled(&scale, "tournament", "negotiations", t.n_jobs(), threads, &columns, Some(factor), |i| vec![bc_report::tournament::cells(t, &t.run_job(i))])
+    crate::scale::print_dry_run_scaled(&scale, "tournament", "negotiations", t.n_jobs(), threads, &columns, Some(factor), |i| {
+        vec![bc_report::tournament::cells(t, &t.run_job(i))]
+    })
 }

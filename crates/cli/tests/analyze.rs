@@ -31,8 +31,7 @@ fn json_lines_up_with_the_reference() {
     let out = run(&["analyze", dir.to_str().unwrap(), "--semantics", "negmas", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let ours: Json = serde_json::from_slice(&out.stdout).unwrap();
-    let reference: Json =
-        serde_json::from_str(&std::fs::read_to_string(data().join("negmas/reference.json")).unwrap()).unwrap();
+    let reference: Json = serde_json::from_str(&std::fs::read_to_string(data().join("negmas/reference.json")).unwrap()).unwrap();
     let mode = &reference["domains"]["ItexvsCypress"]["modes"]["as_loaded"];
     assert_eq!(ours["n_outcomes"], 180);
     assert_eq!(ours["reserved_values"], mode["reserved_values"]);

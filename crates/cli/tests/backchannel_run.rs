@@ -13,12 +13,26 @@ fn run_json_has_the_keys_and_ignores_threads() {
     let (code, one, err) = backchannel(&["run", "--runs", "600", "--seed", "5", "--threads", "1", "--json"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&one).unwrap_or_default();
-    for key in ["runs", "intervals", "headline", "outcomes", "first_step_round", "kept_talking_after_setback", "mediator_accepted", "concrete_signals", "counterfactuals", "sensitivity"] {
+    for key in [
+        "runs",
+        "intervals",
+        "headline",
+        "outcomes",
+        "first_step_round",
+        "kept_talking_after_setback",
+        "mediator_accepted",
+        "concrete_signals",
+        "counterfactuals",
+        "sensitivity",
+    ] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
     assert!(v["intervals"].as_str().unwrap_or("").contains("Monte Carlo error only"));
     // The outcome classes partition the runs.
-    let total: f64 = ["comprehensive", "partial", "breakdown_after_progress", "collapse", "drift"].iter().map(|c| v["outcomes"][c]["estimate"].as_f64().unwrap_or(f64::NAN)).sum();
+    let total: f64 = ["comprehensive", "partial", "breakdown_after_progress", "collapse", "drift"]
+        .iter()
+        .map(|c| v["outcomes"][c]["estimate"].as_f64().unwrap_or(f64::NAN))
+        .sum();
     assert!((total - 1.0).abs() < 1e-9, "{total}");
     // Every counterfactual has a 5x5 transition table over all runs.
     for c in v["counterfactuals"].as_array().unwrap() {
@@ -39,7 +53,11 @@ fn run_json_has_the_keys_and_ignores_threads() {
     let (_, text2, _) = backchannel(&["run", "--runs", "600", "--seed", "5", "--threads", "2"]);
     assert_eq!(text1, text2);
     assert!(text1.contains("Counterfactuals") && text1.contains("Sensitivity"));
-    assert!(text1.contains("Monte Carlo error only") && text1.contains("breakdown after progress") && text1.contains("Iran's delivery capacity"));
+    assert!(
+        text1.contains("Monte Carlo error only")
+            && text1.contains("breakdown after progress")
+            && text1.contains("Iran's delivery capacity")
+    );
     let headline = text1.find("Headline").unwrap_or(usize::MAX);
     assert!(headline < text1.find("Outcome class").unwrap_or(0), "the headline indicators come first");
 }

@@ -168,7 +168,10 @@ fn rescore_refuses_repeated_missing_and_empty_shards_and_keeps_scores() {
     refused(&run(&["tournament", "--rescore", &s(&old), "--out", &s(&d.join("x"))]), &["old.jsonl:1", "field \"jobs\""]);
     let other = d.join("other.jsonl");
     std::fs::write(&other, row(4, [0.5, 0.25]).replace("\"jobs\":6,", "\"jobs\":7,")).unwrap();
-    refused(&run(&["tournament", "--rescore", &s0, &s1, &s(&other), "--out", &s(&d.join("x"))]), &["other.jsonl:1", "expected 6", "found 7"]);
+    refused(
+        &run(&["tournament", "--rescore", &s0, &s1, &s(&other), "--out", &s(&d.join("x"))]),
+        &["other.jsonl:1", "expected 6", "found 7"],
+    );
     // An empty file.
     let empty = d.join("empty.jsonl");
     std::fs::write(&empty, "").unwrap();
@@ -225,7 +228,19 @@ fn merge_refuses_shards_run_with_different_settings() {
     let camera = data("genius/Camera");
     let shard = |k: &str, extra: &[&str]| {
         let out = s(&d.join(k.replace('/', "-")));
-        let mut args = vec!["tournament", camera.as_str(), "--agents", "boulware,conceder", "--steps", "20", "--shard", k, "--quiet", "--out", out.as_str()];
+        let mut args = vec![
+            "tournament",
+            camera.as_str(),
+            "--agents",
+            "boulware,conceder",
+            "--steps",
+            "20",
+            "--shard",
+            k,
+            "--quiet",
+            "--out",
+            out.as_str(),
+        ];
         args.extend_from_slice(extra);
         let o = run(&args);
         assert!(o.status.success(), "{}", stderr(&o));
@@ -352,15 +367,43 @@ fn dry_runs_time_a_small_sample_whatever_the_flags() {
 
 #[test]
 fn sweep_design_sizes_at_and_past_their_limits() {
-    refused(&run(&["sweep", "--lhs", "1000000000000", "mediator.leak=0..0.3", "--runs", "1"]), &["--lhs", "limit lhs-points", "found 1000000000000", "--limit lhs-points=N"]);
+    refused(
+        &run(&["sweep", "--lhs", "1000000000000", "mediator.leak=0..0.3", "--runs", "1"]),
+        &["--lhs", "limit lhs-points", "found 1000000000000", "--limit lhs-points=N"],
+    );
     // At the limit (lowered for the test) the design is accepted and costed.
     let o = run(&["--limit", "lhs-points=3", "sweep", "--lhs", "3", "mediator.leak=0..0.3", "--runs", "1", "--dry-run"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    refused(&run(&["--limit", "lhs-points=3", "sweep", "--lhs", "4", "mediator.leak=0..0.3", "--runs", "1", "--dry-run"]), &["limit lhs-points", "found 4"]);
-    let o = run(&["--limit", "grid-points=4", "sweep", "--grid", "mediator.leak=0,0.1", "--grid", "scenario.rounds=10,20", "--runs", "1", "--dry-run"]);
+    refused(
+        &run(&["--limit", "lhs-points=3", "sweep", "--lhs", "4", "mediator.leak=0..0.3", "--runs", "1", "--dry-run"]),
+        &["limit lhs-points", "found 4"],
+    );
+    let o = run(&[
+        "--limit",
+        "grid-points=4",
+        "sweep",
+        "--grid",
+        "mediator.leak=0,0.1",
+        "--grid",
+        "scenario.rounds=10,20",
+        "--runs",
+        "1",
+        "--dry-run",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     refused(
-        &run(&["--limit", "grid-points=4", "sweep", "--grid", "mediator.leak=0,0.1,0.2", "--grid", "scenario.rounds=10,20", "--runs", "1", "--dry-run"]),
+        &run(&[
+            "--limit",
+            "grid-points=4",
+            "sweep",
+            "--grid",
+            "mediator.leak=0,0.1,0.2",
+            "--grid",
+            "scenario.rounds=10,20",
+            "--runs",
+            "1",
+            "--dry-run",
+        ]),
         &["--grid", "limit grid-points", "found more than 4"],
     );
 }
@@ -375,7 +418,10 @@ fn sweep_sets_whole_numbers_on_integer_keys() {
 #[test]
 fn analyze_sample_at_and_past_the_limit() {
     let camera = data("genius/Camera");
-    refused(&run(&["analyze", &camera, "--sample", "1000000000000"]), &["--sample", "limit sample", "found 1000000000000", "--limit sample=N"]);
+    refused(
+        &run(&["analyze", &camera, "--sample", "1000000000000"]),
+        &["--sample", "limit sample", "found 1000000000000", "--limit sample=N"],
+    );
     assert!(run(&["--limit", "sample=50", "analyze", &camera, "--sample", "50"]).status.success());
     refused(&run(&["--limit", "sample=50", "analyze", &camera, "--sample", "51"]), &["limit sample", "found 51"]);
 }
@@ -406,7 +452,10 @@ fn messages_name_what_is_wrong() {
         .join("\n");
     assert_ne!(bad, text);
     std::fs::write(&f, bad).unwrap();
-    refused(&run(&["scenario", "validate", &s(&f)]), &["mediator.protocol: expected one of \"relay\", \"single_text\", \"confidential\", found \"telepathy\""]);
+    refused(
+        &run(&["scenario", "validate", &s(&f)]),
+        &["mediator.protocol: expected one of \"relay\", \"single_text\", \"confidential\", found \"telepathy\""],
+    );
     std::fs::remove_dir_all(&d).unwrap();
 }
 
@@ -420,7 +469,10 @@ fn packages_per_step_at_and_past_the_limit() {
     // issue: 3 x 3 x 3 x 2 x 2 x 3 x 3 = 972 packages.
     let o = run(&["--limit", "packages-per-step=972", "scenario", "validate", &s(&f)]);
     assert!(o.status.success(), "{}", stderr(&o));
-    refused(&run(&["--limit", "packages-per-step=971", "scenario", "validate", &s(&f)]), &["972 packages", "limit packages-per-step", "--limit packages-per-step=N"]);
+    refused(
+        &run(&["--limit", "packages-per-step=971", "scenario", "validate", &s(&f)]),
+        &["972 packages", "limit packages-per-step", "--limit packages-per-step=N"],
+    );
     std::fs::remove_dir_all(&d).unwrap();
 }
 
@@ -460,12 +512,22 @@ fn run_directory_out_refuses_a_file_or_a_link() {
 /// with linear evaluators on it: both rising, or (with `opposed`) the second falling.
 fn huge_integer_scenario(d: &Path, opposed: bool) -> Vec<String> {
     let domain = d.join("d.xml");
-    std::fs::write(&domain, r#"<negotiation_template><utility_space number_of_issues="2"><objective index="0" name="root" type="objective">
+    std::fs::write(
+        &domain,
+        r#"<negotiation_template><utility_space number_of_issues="2"><objective index="0" name="root" type="objective">
 <issue index="1" name="c" type="discrete"><item index="1" value="a"/><item index="2" value="b"/><item index="3" value="c"/></issue>
 <issue index="2" name="n" type="integer" lowerbound="0" upperbound="2000000000"></issue>
-</objective></utility_space></negotiation_template>"#).unwrap();
+</objective></utility_space></negotiation_template>"#,
+    )
+    .unwrap();
     let mut out = vec![s(&domain)];
-    for (k, (evals, linear)) in [([1.0, 0.5, 0.0], r#"offset="0" slope="5e-10""#), ([0.0, 0.5, 1.0], if opposed { r#"offset="1" slope="-1e-9""# } else { r#"offset="0" slope="1e-9""# })].iter().enumerate() {
+    for (k, (evals, linear)) in [
+        ([1.0, 0.5, 0.0], r#"offset="0" slope="5e-10""#),
+        ([0.0, 0.5, 1.0], if opposed { r#"offset="1" slope="-1e-9""# } else { r#"offset="0" slope="1e-9""# }),
+    ]
+    .iter()
+    .enumerate()
+    {
         let p = d.join(format!("p{k}.xml"));
         std::fs::write(&p, format!(r#"<utility_space><objective index="0" name="root" type="objective">
 <issue index="1" name="c" type="discrete"><item index="1" value="a" evaluation="{}"/><item index="2" value="b" evaluation="{}"/><item index="3" value="c" evaluation="{}"/></issue>

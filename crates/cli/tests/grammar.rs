@@ -98,7 +98,8 @@ fn join(parts: Vec<Vec<String>>) -> Vec<String> {
 }
 
 fn invocation(f: &Fixtures) -> BoxedStrategy<Vec<String>> {
-    let mut bad_paths = vec![f.empty_dir.clone(), f.garbage.clone(), f.existing.clone(), f.missing.clone(), "/dev/zero".into(), "/dev/null".into()];
+    let mut bad_paths =
+        vec![f.empty_dir.clone(), f.garbage.clone(), f.existing.clone(), f.missing.clone(), "/dev/zero".into(), "/dev/null".into()];
     if let Some(p) = &f.fifo {
         bad_paths.push(p.clone());
     }
@@ -123,34 +124,90 @@ fn invocation(f: &Fixtures) -> BoxedStrategy<Vec<String>> {
     ]
     .boxed();
     let semantics = opt("--semantics", strs(&["genius", "negmas", "telepathy"]));
-    let limit = opt("--limit", strs(&["outcomes=5", "input-bytes=10", "bogus=1", "sample=abc", "turns=99999999999999999999", "threads-per-core=0", "values-per-issue=1", "noequals"]));
-    let agents = strs(&["boulware,conceder", "random,random", "conceder,linear,boulware", "list", "bogus,conceder", "", "boulware", "tb:e=2.5,micro", "tb:e=abc,micro", "boulware:x=1,conceder"]);
+    let limit = opt(
+        "--limit",
+        strs(&[
+            "outcomes=5",
+            "input-bytes=10",
+            "bogus=1",
+            "sample=abc",
+            "turns=99999999999999999999",
+            "threads-per-core=0",
+            "values-per-issue=1",
+            "noequals",
+        ]),
+    );
+    let agents = strs(&[
+        "boulware,conceder",
+        "random,random",
+        "conceder,linear,boulware",
+        "list",
+        "bogus,conceder",
+        "",
+        "boulware",
+        "tb:e=2.5,micro",
+        "tb:e=abc,micro",
+        "boulware:x=1,conceder",
+    ]);
 
     let analyze = (
         domain_args.clone(),
-        (semantics.clone(), opt("--normalize", strs(&["per-party", "shared", "none"])), opt("--sample", numbers(&["0", "1", "100", "1000000000000"]))),
+        (
+            semantics.clone(),
+            opt("--normalize", strs(&["per-party", "shared", "none"])),
+            opt("--sample", numbers(&["0", "1", "100", "1000000000000"])),
+        ),
         (opt("--seed", numbers(&["0", "7"])), opt("--max-outcomes", numbers(&["0", "1", "100", "1000000000000"]))),
-        (opt("--outcome", strs(&["Canon|APS-C|Middle range model|Manfrotto|Lowepro|Battery Grip", "", "a|b", "|||||||||"])), switch("--json"), limit.clone()),
+        (
+            opt("--outcome", strs(&["Canon|APS-C|Middle range model|Manfrotto|Lowepro|Battery Grip", "", "a|b", "|||||||||"])),
+            switch("--json"),
+            limit.clone(),
+        ),
     )
         .prop_map(|(d, (a, b, c), (e, g), (h, i, j))| join(vec![vec!["analyze".into()], d, a, b, c, e, g, h, i, j]));
 
     let negotiate = (
         domain_args.clone(),
-        (req("--agents", agents.clone()), opt("--protocol", strs(&["sao", "single-text", "relay", "confidential", "telepathy"])), opt("--mediator", strs(&["flip", "pass", "nash", "bogus"]))),
-        (opt("--profiles", strs(&["0,1", "1,0", "5,6", "abc", ""])), opt("--steps", numbers(&["0", "1", "50", "1000000000000"])), opt("--seed", numbers(&["3"]))),
+        (
+            req("--agents", agents.clone()),
+            opt("--protocol", strs(&["sao", "single-text", "relay", "confidential", "telepathy"])),
+            opt("--mediator", strs(&["flip", "pass", "nash", "bogus"])),
+        ),
+        (
+            opt("--profiles", strs(&["0,1", "1,0", "5,6", "abc", ""])),
+            opt("--steps", numbers(&["0", "1", "50", "1000000000000"])),
+            opt("--seed", numbers(&["3"])),
+        ),
         (semantics.clone(), switch("--ignore-discount"), opt("--time-limit-ms", numbers(&["0", "1000"])), opt("--trace", outs.clone())),
         (switch("--force"), opt("--repeat", numbers(&["0", "1", "1000000000000"])), switch("--json"), limit.clone()),
     )
-        .prop_map(|(d, (a, b, c), (e, g, h), (i, j, k, l), (m, n, o, p))| join(vec![vec!["negotiate".into()], d, a, b, c, e, g, h, i, j, k, l, m, n, o, p]));
+        .prop_map(|(d, (a, b, c), (e, g, h), (i, j, k, l), (m, n, o, p))| {
+            join(vec![vec!["negotiate".into()], d, a, b, c, e, g, h, i, j, k, l, m, n, o, p])
+        });
 
     let tournament = (
         prop_oneof![pick(vec![camera.clone(), ultimatum.clone()]).prop_map(|d| vec![d]), domain_args.clone()],
-        (req("--agents", agents.clone()), opt("--protocol", strs(&["sao", "relay", "telepathy"])), opt("--parties", numbers(&["2", "3", "0", "100"]))),
-        (opt("--steps", numbers(&["1", "20"])), opt("--repetitions", numbers(&["1", "2", "0"])), switch("--no-self-play"), opt("--seed", numbers(&["1"]))),
-        (opt("--out", outs.clone()), opt("--shard", strs(&["0/2", "1/2", "2/2", "0/0", "abc", "1/1000000000000"])), opt("--threads", numbers(&["0", "1", "2", "1000000000", "10000"]))),
+        (
+            req("--agents", agents.clone()),
+            opt("--protocol", strs(&["sao", "relay", "telepathy"])),
+            opt("--parties", numbers(&["2", "3", "0", "100"])),
+        ),
+        (
+            opt("--steps", numbers(&["1", "20"])),
+            opt("--repetitions", numbers(&["1", "2", "0"])),
+            switch("--no-self-play"),
+            opt("--seed", numbers(&["1"])),
+        ),
+        (
+            opt("--out", outs.clone()),
+            opt("--shard", strs(&["0/2", "1/2", "2/2", "0/0", "abc", "1/1000000000000"])),
+            opt("--threads", numbers(&["0", "1", "2", "1000000000", "10000"])),
+        ),
         (switch("--force"), switch("--quiet"), switch("--json"), limit.clone()),
     )
-        .prop_map(|(d, (a, b, c), (e, g, h, i), (j, k, l), (m, n, o, p))| join(vec![vec!["tournament".into()], d, a, b, c, e, g, h, i, j, k, l, m, n, o, p]));
+        .prop_map(|(d, (a, b, c), (e, g, h, i), (j, k, l), (m, n, o, p))| {
+            join(vec![vec!["tournament".into()], d, a, b, c, e, g, h, i, j, k, l, m, n, o, p])
+        });
     // The same with --dry-run, where sizes may be huge.
     let tournament_dry = (
         pick(vec![camera.clone(), ultimatum.clone()]),
@@ -170,7 +227,11 @@ fn invocation(f: &Fixtures) -> BoxedStrategy<Vec<String>> {
     let stakeholders = (
         prop_oneof![Just(Vec::new()), pick(ktab).prop_map(|k| vec![k])],
         (opt("--model", strs(&["smp", "bdm", "bogus"])), opt("--turns", numbers(&["1", "5", "1000000"])), opt("--seed", numbers(&["2"]))),
-        (opt("--param", strs(&["VotingRule=PropCbc", "Bogus=1", "VotingRule=bogus", "noequals"])), switch("--fix-quirks"), switch("--json")),
+        (
+            opt("--param", strs(&["VotingRule=PropCbc", "Bogus=1", "VotingRule=bogus", "noequals"])),
+            switch("--fix-quirks"),
+            switch("--json"),
+        ),
         (opt("--out", outs.clone()), opt("--shard", strs(&["0/2", "3/2", "x"])), switch("--dry-run"), switch("--quiet"), limit.clone()),
     )
         .prop_map(|(f, (a, b, c), (d, e, g), (h, i, j, k, l))| join(vec![vec!["stakeholders".into()], f, a, b, c, d, e, g, h, i, j, k, l]));
@@ -191,8 +252,9 @@ fn invocation(f: &Fixtures) -> BoxedStrategy<Vec<String>> {
         v.extend(bad_paths.clone());
         v
     };
-    let validate = (prop_oneof![1 => Just(Vec::new()), 9 => pick(scenarios.clone()).prop_map(|s| vec![s])], switch("--json"), limit.clone())
-        .prop_map(|(s, a, b)| join(vec![vec!["scenario".into(), "validate".into()], s, a, b]));
+    let validate =
+        (prop_oneof![1 => Just(Vec::new()), 9 => pick(scenarios.clone()).prop_map(|s| vec![s])], switch("--json"), limit.clone())
+            .prop_map(|(s, a, b)| join(vec![vec!["scenario".into(), "validate".into()], s, a, b]));
 
     // `run` and `sweep`: only a dry run, or one or two runs.
     let budget = prop_oneof![
@@ -206,8 +268,19 @@ fn invocation(f: &Fixtures) -> BoxedStrategy<Vec<String>> {
     let run = (
         scenario_arg.clone(),
         budget.clone(),
-        (opt("--variant", strs(&["direct", "bogus", ""])), opt("--seed", numbers(&["4"])), opt("--threads", numbers(&["0", "1", "1000000000", "10000"]))),
-        (switch("--no-counterfactuals"), switch("--json"), opt("--out", outs.clone()), opt("--shard", strs(&["0/2", "2/2", "x"])), switch("--quiet"), limit.clone()),
+        (
+            opt("--variant", strs(&["direct", "bogus", ""])),
+            opt("--seed", numbers(&["4"])),
+            opt("--threads", numbers(&["0", "1", "1000000000", "10000"])),
+        ),
+        (
+            switch("--no-counterfactuals"),
+            switch("--json"),
+            opt("--out", outs.clone()),
+            opt("--shard", strs(&["0/2", "2/2", "x"])),
+            switch("--quiet"),
+            limit.clone(),
+        ),
     )
         .prop_map(|(s, b, (a, c, d), (e, g, h, i, j, k))| join(vec![vec!["run".into()], s, b, a, c, d, e, g, h, i, j, k]));
     let sweep = (

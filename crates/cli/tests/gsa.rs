@@ -43,7 +43,9 @@ fn input<'a>(r: &'a Value, path: &str) -> &'a Value {
 #[test]
 fn sobol_separates_the_driver_from_the_inert_parameter_whatever_the_threads() {
     let s = two_params();
-    let args = |t: &'static str| vec!["sensitivity", s.as_str(), "--method", "sobol", "--samples", "256", "--seed", "3", "--json", "-q", "--threads", t];
+    let args = |t: &'static str| {
+        vec!["sensitivity", s.as_str(), "--method", "sobol", "--samples", "256", "--seed", "3", "--json", "-q", "--threads", t]
+    };
     let one = json(&args("1"));
     let two = json(&args("2"));
     let three = json(&args("3"));
@@ -74,7 +76,8 @@ fn morris_screens_and_is_thread_independent() {
 #[test]
 fn discover_finds_a_box_on_the_driving_parameter() {
     let s = two_params();
-    let args = |t: &'static str| vec!["discover", s.as_str(), "--target", "comprehensive", "--runs", "2000", "--json", "-q", "--threads", t];
+    let args =
+        |t: &'static str| vec!["discover", s.as_str(), "--target", "comprehensive", "--runs", "2000", "--json", "-q", "--threads", t];
     let one = json(&args("1"));
     assert_eq!(one, json(&args("2")));
     let first = &one["boxes"][0];
@@ -205,7 +208,12 @@ fn run_directory_flags_are_checked() {
     let o = run(&["sensitivity", &s, "--method", "morris", "--samples", "40", "--dry-run", "--shard", "1/4", "--out", &never]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(text.starts_with("120 runs (2 uncertain parameters)") && text.contains("10 trajectories (shard 1/4 of 40 trajectories)") && text.contains("records.csv about"), "{text}");
+    assert!(
+        text.starts_with("120 runs (2 uncertain parameters)")
+            && text.contains("10 trajectories (shard 1/4 of 40 trajectories)")
+            && text.contains("records.csv about"),
+        "{text}"
+    );
     let o = run(&["discover", &s, "--target", "comprehensive", "--dry-run", "--out", &never]);
     assert!(o.status.success() && String::from_utf8_lossy(&o.stdout).contains("5,000 runs"), "{}", String::from_utf8_lossy(&o.stdout));
     assert!(!root.join("never").exists());
@@ -216,7 +224,10 @@ fn run_directory_flags_are_checked() {
     let full = root.join("full");
     std::fs::create_dir_all(&full).unwrap();
     std::fs::write(full.join("keep"), b"x").unwrap();
-    refused(&["sensitivity", &s, "--method", "morris", "--samples", "4", "-q", "--out", &full.display().to_string()], &["exists and is not empty"]);
+    refused(
+        &["sensitivity", &s, "--method", "morris", "--samples", "4", "-q", "--out", &full.display().to_string()],
+        &["exists and is not empty"],
+    );
     assert_eq!(std::fs::read(full.join("keep")).unwrap(), b"x");
     let failed = root.join("failed").display().to_string();
     refused(&["discover", &s, "--target", "collapse", "--runs", "50", "-q", "--out", &failed], &["collapse", "PRIM needs"]);

@@ -38,16 +38,23 @@ fn json_trace_equals_negmas_bench() {
         .iter()
         .find(|n| n["domain"] == "ItexvsCypress" && n["pair"] == "boulware_vs_conceder" && n["n_steps"] == 1000)
         .unwrap();
-    let j = json(&["negotiate", &itex(), "--agents", "boulware,conceder", "--semantics", "negmas", "--ignore-discount", "--steps", "1000", "--json"]);
+    let j = json(&[
+        "negotiate",
+        &itex(),
+        "--agents",
+        "boulware,conceder",
+        "--semantics",
+        "negmas",
+        "--ignore-discount",
+        "--steps",
+        "1000",
+        "--json",
+    ]);
     let r = &reference["result"];
     assert_eq!(j["agreement"], r["agreement"]);
     assert_eq!(j["step"], r["final_state_step"]);
-    let trace: Vec<Json> = r["trace"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| serde_json::json!({"step": e[0], "proposer": e[1], "outcome": e[2]}))
-        .collect();
+    let trace: Vec<Json> =
+        r["trace"].as_array().unwrap().iter().map(|e| serde_json::json!({"step": e[0], "proposer": e[1], "outcome": e[2]})).collect();
     assert_eq!(j["trace"].as_array().unwrap(), &trace);
     let utils = r["agreement_utils"].as_array().unwrap();
     assert_eq!(j["utils"][0].as_f64(), utils[0].as_f64());
@@ -78,7 +85,8 @@ fn every_protocol_and_mediator_runs() {
 #[test]
 fn trace_file_has_every_event() {
     let path = std::env::temp_dir().join(format!("bc-trace-{}.jsonl", std::process::id()));
-    let j = json(&["negotiate", &itex(), "--agents", "boulware,conceder", "--protocol", "relay", "--json", "--trace", path.to_str().unwrap()]);
+    let j =
+        json(&["negotiate", &itex(), "--agents", "boulware,conceder", "--protocol", "relay", "--json", "--trace", path.to_str().unwrap()]);
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::remove_file(&path).unwrap();
     let events: Vec<Json> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
@@ -93,11 +101,17 @@ fn bad_input_gets_clear_errors() {
     let d = itex();
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["negotiate", &d, "--agents", "boulware,bolware"], "unknown agent \"bolware\"; valid agents: boulware"),
-        (vec!["negotiate", &d, "--agents", "boulware,conceder", "--protocol", "shuttle"], "valid protocols: sao, single-text, relay, confidential"),
+        (
+            vec!["negotiate", &d, "--agents", "boulware,conceder", "--protocol", "shuttle"],
+            "valid protocols: sao, single-text, relay, confidential",
+        ),
         (vec!["negotiate", &d, "--agents", "boulware,conceder", "--steps", "0"], "--steps: expected at least 1 round, found 0"),
         (vec!["negotiate", &d, "--agents", "boulware"], "needs at least 2 agents"),
         (vec!["negotiate", &d, "--agents", "boulware,conceder", "--mediator", "pass"], "cannot be used with --protocol sao"),
-        (vec!["negotiate", &d, "--agents", "boulware,conceder", "--protocol", "relay", "--mediator", "nash"], "valid relay mediators: pass, discipline, bridge"),
+        (
+            vec!["negotiate", &d, "--agents", "boulware,conceder", "--protocol", "relay", "--mediator", "nash"],
+            "valid relay mediators: pass, discipline, bridge",
+        ),
         (vec!["negotiate", &d, "--agents", "hill-climber,conceder"], "supports: single-text"),
         (vec!["negotiate", &d, "--agents", "tb:e=x,conceder"], "expected a number"),
         (vec!["negotiate", &d, "--agents", "boulware:speed=2,conceder"], "unknown parameter \"speed\""),
@@ -125,7 +139,8 @@ fn tournament_shards_concatenate_through_the_cli() {
     let base = std::env::temp_dir().join(format!("bc-cli-shards-{}", std::process::id()));
     let d = itex();
     let go = |out: &Path, shard: Option<&str>| {
-        let mut args = vec!["tournament", &d, "--agents", "boulware,random,micro", "--repetitions", "3", "--steps", "40", "--quiet", "--json"];
+        let mut args =
+            vec!["tournament", &d, "--agents", "boulware,random,micro", "--repetitions", "3", "--steps", "40", "--quiet", "--json"];
         let o = out.to_str().unwrap().to_string();
         args.extend(["--out", &o]);
         if let Some(s) = shard {

@@ -18,7 +18,10 @@ use serde_json::{json, Value as Json};
 const ADMIN: &str = "pages-restart-admin-token-0123456789abcdef";
 
 fn itex() -> Json {
-    let d = |f: &str| std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/genius/ItexvsCypress").join(f)).unwrap();
+    let d = |f: &str| {
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/genius/ItexvsCypress").join(f))
+            .unwrap()
+    };
     json!({"format": "genius", "domain": d("ItexvsCypress_domain.xml"), "profiles": [d("ItexvsCypress_Cypress.xml"), d("ItexvsCypress_Itex.xml")]})
 }
 

@@ -67,8 +67,30 @@ fn tournament_run_directory_merges() {
     files.extend(["results.csv", "results.jsonl", "scores.csv"]);
     same(Path::new(&whole), Path::new(&m), &files);
     let real = root.join("real").display().to_string();
-    let summary: serde_json::Value = serde_json::from_str(&ok(&["tournament", &a, "--agents", "boulware,conceder", "--repetitions", "10", "--quiet", "--json", "--out", &real])).unwrap();
-    let dry = ok(&["tournament", &a, "--agents", "boulware,conceder", "--repetitions", "10", "--dry-run", "--out", &root.join("never").display().to_string()]);
+    let summary: serde_json::Value = serde_json::from_str(&ok(&[
+        "tournament",
+        &a,
+        "--agents",
+        "boulware,conceder",
+        "--repetitions",
+        "10",
+        "--quiet",
+        "--json",
+        "--out",
+        &real,
+    ]))
+    .unwrap();
+    let dry = ok(&[
+        "tournament",
+        &a,
+        "--agents",
+        "boulware,conceder",
+        "--repetitions",
+        "10",
+        "--dry-run",
+        "--out",
+        &root.join("never").display().to_string(),
+    ]);
     assert!(dry.contains(&format!("{} negotiations", summary["total_negotiations"])), "{dry}");
     assert!(!root.join("never").exists());
     // A run directory is never written over.
@@ -94,7 +116,12 @@ fn sweep_shards_merge_and_rows_match_the_design() {
     for effect in agg["main_effects"].as_array().unwrap() {
         let bins = effect["bins"].as_array().unwrap();
         assert_eq!(bins.iter().map(|b| b["runs"].as_u64().unwrap()).sum::<u64>(), 6 * 300, "every run in one bin");
-        assert!(bins.iter().filter(|b| b["runs"] != 0).all(|b| b["agenda_share"]["estimate"].is_f64() && b["at_least_one_step"]["estimate"].is_f64()), "{effect}");
+        assert!(
+            bins.iter()
+                .filter(|b| b["runs"] != 0)
+                .all(|b| b["agenda_share"]["estimate"].is_f64() && b["at_least_one_step"]["estimate"].is_f64()),
+            "{effect}"
+        );
     }
     let mut shards = Vec::new();
     for i in 0..2 {

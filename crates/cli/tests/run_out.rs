@@ -74,7 +74,11 @@ fn default_run_writes_a_readable_report() {
     assert_eq!(extra, ["mean_final_visibility", "trust_fan"]);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("The most likely result is"));
-    assert!(html.contains("Monte Carlo error only") && html.contains("not Fearon's audience cost") && html.contains("upper bound (truthful reports)"));
+    assert!(
+        html.contains("Monte Carlo error only")
+            && html.contains("not Fearon's audience cost")
+            && html.contains("upper bound (truthful reports)")
+    );
     // The records carry the headline indicators and one utility column per party.
     let csv = std::fs::read_to_string(out.join("records.csv")).unwrap();
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
@@ -101,7 +105,20 @@ fn four_shards_merged_equal_the_unsharded_run() {
     let mut shards = Vec::new();
     for i in 0..4 {
         let d = root.join(format!("shard{i}"));
-        run(&["run", "--runs", "5000", "--seed", "3", "--threads", "1", "--quiet", "--shard", &format!("{i}/4"), "--out", d.to_str().unwrap()]);
+        run(&[
+            "run",
+            "--runs",
+            "5000",
+            "--seed",
+            "3",
+            "--threads",
+            "1",
+            "--quiet",
+            "--shard",
+            &format!("{i}/4"),
+            "--out",
+            d.to_str().unwrap(),
+        ]);
         shards.push(d);
     }
     let merged = root.join("merged");
@@ -153,7 +170,10 @@ fn bad_flags_get_clear_errors() {
 fn browser_check(page: &Path, root: &Path) {
     let browser = std::env::var_os("BC_CHROMIUM").map(PathBuf::from).or_else(|| {
         let path = std::env::var_os("PATH")?;
-        ["chromium", "chromium-browser", "google-chrome"].iter().flat_map(|n| std::env::split_paths(&path).map(move |d| d.join(n))).find(|p| p.is_file())
+        ["chromium", "chromium-browser", "google-chrome"]
+            .iter()
+            .flat_map(|n| std::env::split_paths(&path).map(move |d| d.join(n)))
+            .find(|p| p.is_file())
     });
     let Some(browser) = browser else {
         assert!(std::env::var_os("BC_REQUIRE_BROWSER").is_none(), "BC_REQUIRE_BROWSER is set but no Chromium was found");
@@ -161,7 +181,16 @@ fn browser_check(page: &Path, root: &Path) {
         return;
     };
     let out = Command::new(browser)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--dump-dom"])
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+            "--dump-dom",
+        ])
         .arg(format!("--user-data-dir={}", root.join("profile").display()))
         .arg(format!("file://{}", page.display()))
         .output()

@@ -54,7 +54,8 @@ impl Server {
             .unwrap();
         let mut first = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-        let addr = first.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("unexpected first line {first:?}")).to_string();
+        let addr =
+            first.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("unexpected first line {first:?}")).to_string();
         Server { child, addr }
     }
 
@@ -222,7 +223,10 @@ fn play(database: &str, kill_ms: Option<u64>) -> (String, Vec<Json>, usize) {
             k.join().unwrap();
         }
         // Killed (or not) by now: count the kill if the server died during the talks.
-        let died = server.child.try_wait().ok().flatten().is_some() || { std::thread::sleep(Duration::from_millis(1)); server.child.try_wait().ok().flatten().is_some() };
+        let died = server.child.try_wait().ok().flatten().is_some() || {
+            std::thread::sleep(Duration::from_millis(1));
+            server.child.try_wait().ok().flatten().is_some()
+        };
         if finished == Ok(true) {
             break;
         }
@@ -384,7 +388,9 @@ fn room_export_writes_a_run_directory_with_the_report() {
     std::fs::create_dir_all(&base).unwrap();
     let log = base.join("events.jsonl");
     std::fs::write(&log, &body).unwrap();
-    let export_to = |out: &std::path::Path| Command::new(env!("CARGO_BIN_EXE_backchannel")).args(["room", "export"]).arg(&log).arg("--out").arg(out).output().unwrap();
+    let export_to = |out: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_backchannel")).args(["room", "export"]).arg(&log).arg("--out").arg(out).output().unwrap()
+    };
     let dir = base.join("run");
     let out = export_to(&dir);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

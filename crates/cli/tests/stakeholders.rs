@@ -59,12 +59,7 @@ fn ktab_file_through_the_binary_matches_the_reference_log() {
     for (i, a) in actors.iter().enumerate() {
         for d in 0..3 {
             let logged: Vec<&str> = lines[start + 3 * i + d].split(':').nth(1).unwrap().split_whitespace().collect();
-            let ours: Vec<String> = a["positions"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| format!("{:.1}", p[d].as_f64().unwrap()))
-                .collect();
+            let ours: Vec<String> = a["positions"].as_array().unwrap().iter().map(|p| format!("{:.1}", p[d].as_f64().unwrap())).collect();
             assert_eq!(ours, logged, "actor {i} dimension {d}");
         }
     }

@@ -40,7 +40,6 @@ use crate::model::{Protocol, Strategy};
 /// safe). Used only to decide that a round cannot produce an agreement.
 const NEAR_MISS: f64 = 2e-6;
 
-
 /// One step's bargaining problem in one round.
 pub struct Problem<'a> {
     /// The step's packages as an outcome space (its open issues; real ones on their grid).
@@ -260,11 +259,11 @@ impl<'m> Talks<'m> {
             }
             Some(Protocol::SingleText) => {
                 let rng = bc_engine::rng_for(self.seed, (u64::from(p.round) << 8) | 0xff);
-                registry::build_single_text_mediator(mediator, Arc::clone(p.space), rng)
-                    .map(|m| Built::SingleText(mediator.clone(), m))
+                registry::build_single_text_mediator(mediator, Arc::clone(p.space), rng).map(|m| Built::SingleText(mediator.clone(), m))
             }
-            Some(Protocol::Confidential) => registry::build_confidential_mediator(mediator, Arc::clone(p.space))
-                .map(|m| Built::Confidential(mediator.clone(), m)),
+            Some(Protocol::Confidential) => {
+                registry::build_confidential_mediator(mediator, Arc::clone(p.space)).map(|m| Built::Confidential(mediator.clone(), m))
+            }
         };
         match built {
             Ok(b) => {
@@ -400,9 +399,7 @@ fn report(events: &[Event], moves: &mut dyn FnMut(Move)) {
                 last_reframe = Some((step, outcome));
                 moves(Move::Offer { offer: step as u32, by: Proposer::Mediator, package: outcome as usize });
             }
-            Event::Draft { step, outcome } => {
-                moves(Move::Offer { offer: step as u32, by: Proposer::Mediator, package: outcome as usize })
-            }
+            Event::Draft { step, outcome } => moves(Move::Offer { offer: step as u32, by: Proposer::Mediator, package: outcome as usize }),
             Event::Adopted { step, outcome } => moves(Move::Amended { offer: step as u32, package: outcome as usize }),
             Event::Zone { step, exists: false } if !no_zone => {
                 no_zone = true;
@@ -430,10 +427,8 @@ mod tests {
     }
 
     fn split(n: usize) -> Split {
-        let space = Arc::new(
-            OutcomeSpace::new("split", vec![Issue::categorical("x", (0..n).map(|k| k.to_string()).collect()).unwrap()])
-                .unwrap(),
-        );
+        let space =
+            Arc::new(OutcomeSpace::new("split", vec![Issue::categorical("x", (0..n).map(|k| k.to_string()).collect()).unwrap()]).unwrap());
         let up: Vec<f64> = (0..n).map(|k| k as f64 / (n - 1) as f64).collect();
         let down: Vec<f64> = up.iter().map(|x| 1.0 - x).collect();
         Split { space, values: vec![up, down], base_ok: vec![vec![true; n]; 2] }

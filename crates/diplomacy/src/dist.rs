@@ -161,21 +161,13 @@ impl Distribution {
             Distribution::Fixed { value } => (value, value),
             Distribution::Uniform { low, high } => {
                 if !all_finite(&[low, high]) || low > high {
-                    return Err(format!(
-                        "uniform: expected finite low <= high, found low = {}, high = {}",
-                        fmt_num(low),
-                        fmt_num(high)
-                    ));
+                    return Err(format!("uniform: expected finite low <= high, found low = {}, high = {}", fmt_num(low), fmt_num(high)));
                 }
                 (low, high)
             }
             Distribution::Normal { mean, sd, min, max } => {
                 if !all_finite(&[mean, sd]) || sd <= 0.0 {
-                    return Err(format!(
-                        "normal: expected a finite mean and sd > 0, found mean = {}, sd = {}",
-                        fmt_num(mean),
-                        fmt_num(sd)
-                    ));
+                    return Err(format!("normal: expected a finite mean and sd > 0, found mean = {}, sd = {}", fmt_num(mean), fmt_num(sd)));
                 }
                 let lo = min.unwrap_or(f64::NEG_INFINITY);
                 let hi = max.unwrap_or(f64::INFINITY);
@@ -195,20 +187,14 @@ impl Distribution {
                 // Truncation points far in the tails leave no probability mass.
                 let (pa, pb) = (norm_cdf((lo - mean) / sd), norm_cdf((hi - mean) / sd));
                 if pb - pa < 1e-9 {
-                    return Err(format!(
-                        "normal: [min, max] = [{lo}, {hi}] holds no probability for mean {mean} and sd {sd}"
-                    ));
+                    return Err(format!("normal: [min, max] = [{lo}, {hi}] holds no probability for mean {mean} and sd {sd}"));
                 }
                 (lo, hi)
             }
             Distribution::Beta { a, b, low, high } => {
                 let (l, h) = (low.unwrap_or(0.0), high.unwrap_or(1.0));
                 if !all_finite(&[a, b]) || a <= 0.0 || b <= 0.0 {
-                    return Err(format!(
-                        "beta: expected a > 0 and b > 0, found a = {}, b = {}",
-                        fmt_num(a),
-                        fmt_num(b)
-                    ));
+                    return Err(format!("beta: expected a > 0 and b > 0, found a = {}, b = {}", fmt_num(a), fmt_num(b)));
                 }
                 if !all_finite(&[l, h]) || l >= h {
                     return Err(format!("beta: expected low < high, found low = {l}, high = {h}"));
@@ -229,11 +215,7 @@ impl Distribution {
             }
         };
         // Open lower bounds: a continuous distribution may touch the bound (probability 0).
-        let lo_ok = if bounds.lo_open && matches!(self, Distribution::Fixed { .. }) {
-            lo > bounds.lo
-        } else {
-            lo >= bounds.lo
-        };
+        let lo_ok = if bounds.lo_open && matches!(self, Distribution::Fixed { .. }) { lo > bounds.lo } else { lo >= bounds.lo };
         if !(lo_ok && hi <= bounds.hi) || !lo.is_finite() && bounds.lo.is_finite() {
             return Err(format!(
                 "expected every value in {}, but the distribution ranges over [{}, {}]",
@@ -289,24 +271,16 @@ pub fn norm_quantile(p: f64) -> f64 {
     if p >= 1.0 {
         return f64::INFINITY;
     }
-    const A: [f64; 6] = [
-        -3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.383577518672690e2,
-        -3.066479806614716e1, 2.506628277459239,
-    ];
-    const B: [f64; 5] = [
-        -5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1,
-        -1.328068155288572e1,
-    ];
-    const C: [f64; 6] = [
-        -7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734,
-        4.374664141464968, 2.938163982698783,
-    ];
+    const A: [f64; 6] =
+        [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.383577518672690e2, -3.066479806614716e1, 2.506628277459239];
+    const B: [f64; 5] = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+    const C: [f64; 6] =
+        [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
     const D: [f64; 4] = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
     let plow = 0.02425;
     let x = if p < plow {
         let q = (-2.0 * p.ln()).sqrt();
-        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
-            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
     } else if p <= 1.0 - plow {
         let q = p - 0.5;
         let r = q * q;
@@ -314,8 +288,7 @@ pub fn norm_quantile(p: f64) -> f64 {
             / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
     } else {
         let q = (-2.0 * (1.0 - p).ln()).sqrt();
-        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
-            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
     };
     // One Halley step on the exact CDF.
     let e = norm_cdf(x) - p;

@@ -89,9 +89,12 @@ impl<T: JsonSchema> JsonSchema for Keyed<T> {
 /// A whole scenario file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "backchannel scenario", description = "A scenario of the backchannel model: \
+#[schemars(
+    title = "backchannel scenario",
+    description = "A scenario of the backchannel model: \
     adversaries negotiating an agenda in ordered steps, optionally through a mediator, under \
-    domestic ratification, audience costs, spoilers and doubts about delivery.")]
+    domestic ratification, audience costs, spoilers and doubts about delivery."
+)]
 pub struct ScenarioFile {
     /// Name, horizon and bargaining granularity.
     pub scenario: Meta,

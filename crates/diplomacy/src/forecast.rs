@@ -127,7 +127,10 @@ impl Counterfactual {
 pub fn counterfactuals(s: &Scenario) -> Vec<Counterfactual> {
     let m = s.nominal();
     let mut out = Vec::new();
-    let cf = |id: String, label: String, scenario_first: bool, kind: Kind| Counterfactual { spec: CounterfactualSpec { id, label, scenario_first }, kind };
+    let cf = |id: String, label: String, scenario_first: bool, kind: Kind| Counterfactual {
+        spec: CounterfactualSpec { id, label, scenario_first },
+        kind,
+    };
     if let Some(med) = &m.mediator {
         out.push(cf("direct".into(), format!("mediated ({}) − direct talks", med.name), true, Kind::Direct));
     }
@@ -496,7 +499,10 @@ impl Aggregate {
             signals: 0,
             mediated: 0,
             accepted: 0,
-            counterfactuals: vec![CounterfactualStats { diffs: vec![Moments::default(); width], transitions: [[0; 5]; 5] }; spec.counterfactuals.len()],
+            counterfactuals: vec![
+                CounterfactualStats { diffs: vec![Moments::default(); width], transitions: [[0; 5]; 5] };
+                spec.counterfactuals.len()
+            ],
             swing_runs: 0,
             swings: vec![vec![Moments::default(); INDICATORS.len()]; spec.uncertain.len()],
             final_trust: vec![Moments::default(); np],
@@ -567,7 +573,9 @@ impl Aggregate {
     /// unsharded run's statistics).
     pub fn merge(&mut self, o: Aggregate) -> Result<(), MergeError> {
         if o.spec != self.spec {
-            return Err(MergeError("field \"spec\": expected the same scenario, parties, parameters and counterfactuals in every shard".into()));
+            return Err(MergeError(
+                "field \"spec\": expected the same scenario, parties, parameters and counterfactuals in every shard".into(),
+            ));
         }
         if o.trust_path.len() != self.trust_path.len() {
             return Err(MergeError("field \"trust_path\": expected every shard to track trust the same way".into()));
@@ -685,7 +693,9 @@ impl Aggregate {
                 }
             })
             .collect();
-        swings.sort_by(|a, b| b.agenda_share.estimate.abs().total_cmp(&a.agenda_share.estimate.abs()).then_with(|| a.parameter.cmp(&b.parameter)));
+        swings.sort_by(|a, b| {
+            b.agenda_share.estimate.abs().total_cmp(&a.agenda_share.estimate.abs()).then_with(|| a.parameter.cmp(&b.parameter))
+        });
         Forecast {
             scenario: s.scenario.clone(),
             variant: s.variant.clone(),
@@ -694,7 +704,9 @@ impl Aggregate {
             horizon: s.horizon,
             runs: n,
             seed: s.seed,
-            intervals: "95% intervals of Monte Carlo error only: they shrink with more runs and carry no parameter or structural uncertainty".into(),
+            intervals:
+                "95% intervals of Monte Carlo error only: they shrink with more runs and carry no parameter or structural uncertainty"
+                    .into(),
             headline: self.headline_of(&self.headline, Z95, true),
             outcomes: Outcomes {
                 comprehensive: Interval::from(wilson(self.outcomes[0], n)),
@@ -720,13 +732,21 @@ impl Aggregate {
                     name: c.id.clone(),
                     label: c.label.clone(),
                     difference: self.headline_of(&st.diffs, Z95, false),
-                    transitions: Transitions { classes: Outcome::ALL.iter().map(|o| o.name().to_string()).collect(), counts: st.transitions },
+                    transitions: Transitions {
+                        classes: Outcome::ALL.iter().map(|o| o.name().to_string()).collect(),
+                        counts: st.transitions,
+                    },
                 })
                 .collect(),
             sensitivity: Sensitivity {
                 runs: self.swing_runs,
                 quantiles: [SWING_QUANTILES.0, SWING_QUANTILES.1],
-                confidence: format!("95% family-wise over {} parameters (Bonferroni: each interval at {:.4}%, z = {:.3})", s.uncertain.len(), 100.0 * (1.0 - 0.05 / params as f64), z_swing),
+                confidence: format!(
+                    "95% family-wise over {} parameters (Bonferroni: each interval at {:.4}%, z = {:.3})",
+                    s.uncertain.len(),
+                    100.0 * (1.0 - 0.05 / params as f64),
+                    z_swing
+                ),
                 swing: swings,
             },
             parties: s.parties.clone(),
@@ -764,7 +784,12 @@ pub fn parameter_label(path: &str, s: &ForecastSpec) -> String {
         ["parties", p, "discount"] => format!("{} patience", possessive(party(p))),
         ["parties", p, "bluff"] => format!("{} bluff", possessive(party(p))),
         ["parties", p, "withdrawal"] => format!("{} withdrawal hazard", possessive(party(p))),
-        ["parties", p, "trust", q, ab] => format!("{} prior trust in {} ({})", possessive(party(p)), party(q), if *ab == "a" { "deliveries seen" } else { "defections seen" }),
+        ["parties", p, "trust", q, ab] => format!(
+            "{} prior trust in {} ({})",
+            possessive(party(p)),
+            party(q),
+            if *ab == "a" { "deliveries seen" } else { "defections seen" }
+        ),
         ["parties", p, "ratification", "floor"] => format!("{} ratification floor", possessive(party(p))),
         ["parties", p, "ratification", x] => format!("{} floor per unit of {x}", possessive(party(p))),
         ["parties", p, "strategy", "rounds"] => format!("{} concession time", possessive(party(p))),

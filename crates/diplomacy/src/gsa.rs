@@ -59,9 +59,10 @@ pub enum StudyError {
 
 /// The index of a headline indicator in [`INDICATORS`], or an error listing them.
 pub fn indicator_index(name: &str) -> Result<usize, StudyError> {
-    INDICATORS.iter().position(|i| *i == name).ok_or_else(|| {
-        StudyError::Invalid(format!("--indicator: expected one of {}, found {name:?}", INDICATORS.join(", ")))
-    })
+    INDICATORS
+        .iter()
+        .position(|i| *i == name)
+        .ok_or_else(|| StudyError::Invalid(format!("--indicator: expected one of {}, found {name:?}", INDICATORS.join(", "))))
 }
 
 /// What `discover` looks for in a run.
@@ -173,17 +174,13 @@ pub fn study_runs(method: Method, d: usize) -> Result<u64, StudyError> {
     let (n, per, flag) = match method {
         Method::Sobol { samples } => {
             if samples < 2 || !samples.is_power_of_two() {
-                return Err(StudyError::Invalid(format!(
-                    "--samples: expected a power of two, at least 2 (e.g. 1024), found {samples}"
-                )));
+                return Err(StudyError::Invalid(format!("--samples: expected a power of two, at least 2 (e.g. 1024), found {samples}")));
             }
             (samples as u64, d as u64 + 2, "--samples")
         }
         Method::Morris { trajectories } => {
             if trajectories < 2 {
-                return Err(StudyError::Invalid(format!(
-                    "--samples: expected at least 2 Morris trajectories, found {trajectories}"
-                )));
+                return Err(StudyError::Invalid(format!("--samples: expected at least 2 Morris trajectories, found {trajectories}")));
             }
             (trajectories as u64, d as u64 + 1, "--samples")
         }
@@ -216,7 +213,10 @@ pub fn design_groups(method: Method, d: usize, seed: u64, groups: Range<u64>) ->
     study_runs(method, d)?;
     let all = study_groups(method);
     if groups.start > groups.end || groups.end > all {
-        return Err(StudyError::Invalid(format!("design groups: expected a range within 0..{all}, found {}..{}", groups.start, groups.end)));
+        return Err(StudyError::Invalid(format!(
+            "design groups: expected a range within 0..{all}, found {}..{}",
+            groups.start, groups.end
+        )));
     }
     let unit = vec![(0.0, 1.0); d];
     let range = groups.start as usize..groups.end as usize;
@@ -266,8 +266,16 @@ impl SensitivitySpec {
     pub fn new(s: &Scenario, o: &SensitivityOptions) -> Result<SensitivitySpec, StudyError> {
         let ins = inputs(s);
         study_runs(o.method, ins.len())?;
-        let indicator = INDICATORS.get(o.indicator).ok_or_else(|| StudyError::Invalid(format!("--indicator: expected one of {}, found index {}", INDICATORS.join(", "), o.indicator)))?;
-        Ok(SensitivitySpec { scenario: s.nominal().name.clone(), method: o.method, indicator: indicator.to_string(), seed: o.seed, inputs: ins })
+        let indicator = INDICATORS.get(o.indicator).ok_or_else(|| {
+            StudyError::Invalid(format!("--indicator: expected one of {}, found index {}", INDICATORS.join(", "), o.indicator))
+        })?;
+        Ok(SensitivitySpec {
+            scenario: s.nominal().name.clone(),
+            method: o.method,
+            indicator: indicator.to_string(),
+            seed: o.seed,
+            inputs: ins,
+        })
     }
 
     /// Runs of the whole study.
@@ -312,7 +320,10 @@ impl SensitivityData {
         }
         let want = self.first_group + self.groups_held();
         if next.first_group != want {
-            return Err(format!("field \"first_group\": expected {want} (the group after the previous shard's), found {}", next.first_group));
+            return Err(format!(
+                "field \"first_group\": expected {want} (the group after the previous shard's), found {}",
+                next.first_group
+            ));
         }
         self.outputs.extend(next.outputs);
         Ok(())
@@ -322,7 +333,11 @@ impl SensitivityData {
     fn check(&self) -> Result<(), StudyError> {
         let per = self.spec.rows_per_group();
         let runs = self.spec.runs()?;
-        if per == 0 || !self.outputs.len().is_multiple_of(per) || self.first_group + self.groups_held() > self.spec.groups() || (self.first_group * per as u64 + self.outputs.len() as u64) > runs {
+        if per == 0
+            || !self.outputs.len().is_multiple_of(per)
+            || self.first_group + self.groups_held() > self.spec.groups()
+            || (self.first_group * per as u64 + self.outputs.len() as u64) > runs
+        {
             return Err(StudyError::Invalid(format!(
                 "outputs: expected whole groups of {per} runs within the study's {} groups, found {} outputs from group {}",
                 self.spec.groups(),
@@ -400,7 +415,15 @@ impl SensitivityData {
         };
         let key = |r: &InputResult| r.st.or(r.mu_star).map_or(0.0, |v| v.0);
         rows.sort_by(|a, b| key(b).total_cmp(&key(a)));
-        Ok(SensitivityResult { scenario: o.scenario.clone(), method: o.method, indicator: o.indicator.clone(), runs, seed: o.seed, mean, inputs: rows })
+        Ok(SensitivityResult {
+            scenario: o.scenario.clone(),
+            method: o.method,
+            indicator: o.indicator.clone(),
+            runs,
+            seed: o.seed,
+            mean,
+            inputs: rows,
+        })
     }
 }
 
@@ -518,10 +541,12 @@ pub struct SensitivityResult {
 /// Runs a sensitivity study: design, parallel ordered evaluation, estimators.
 pub fn sensitivity(s: &Scenario, o: &SensitivityOptions, progress: impl FnMut(u64)) -> Result<SensitivityResult, StudyError> {
     let spec = SensitivitySpec::new(s, o)?;
-    let data = run_groups(s, &spec, 0..spec.groups(), o.threads, |_, _, _| Ok::<(), std::convert::Infallible>(()), progress).map_err(|e| match e {
-        RunError::Study(e) => e,
-        RunError::Sink(never) => match never {},
-    })?;
+    let data = run_groups(s, &spec, 0..spec.groups(), o.threads, |_, _, _| Ok::<(), std::convert::Infallible>(()), progress).map_err(
+        |e| match e {
+            RunError::Study(e) => e,
+            RunError::Sink(never) => match never {},
+        },
+    )?;
     data.analyze(o.threads)
 }
 
@@ -699,7 +724,10 @@ impl DiscoverData {
     fn check(&self) -> Result<(), StudyError> {
         let d = self.spec.inputs.len();
         if self.spec.params.len() != d {
-            return Err(StudyError::Invalid(format!("spec.params: expected {d} distributions (one per input), found {}", self.spec.params.len())));
+            return Err(StudyError::Invalid(format!(
+                "spec.params: expected {d} distributions (one per input), found {}",
+                self.spec.params.len()
+            )));
         }
         if let Some(i) = self.hits.bytes().position(|b| b != b'0' && b != b'1') {
             return Err(StudyError::Invalid(format!("hits[{i}]: expected 0 or 1, found {:?}", self.hits.chars().nth(i).unwrap_or('?'))));
@@ -818,7 +846,15 @@ impl DiscoverData {
                 break;
             }
         }
-        Ok(DiscoverResult { scenario: o.scenario.clone(), target: target.name().to_string(), runs, seed: o.seed, hits, prim: o.prim, boxes })
+        Ok(DiscoverResult {
+            scenario: o.scenario.clone(),
+            target: target.name().to_string(),
+            runs,
+            seed: o.seed,
+            hits,
+            prim: o.prim,
+            boxes,
+        })
     }
 }
 
@@ -838,7 +874,9 @@ pub fn run_discover<E>(
         return Err(StudyError::Invalid("scenario: expected the study's uncertain parameters, found others".into()).into());
     }
     if runs.start > runs.end || runs.end > spec.runs {
-        return Err(StudyError::Invalid(format!("runs: expected a range within 0..{}, found {}..{}", spec.runs, runs.start, runs.end)).into());
+        return Err(
+            StudyError::Invalid(format!("runs: expected a range within 0..{}, found {}..{}", spec.runs, runs.start, runs.end)).into()
+        );
     }
     let opts = no_pairs(spec.runs, spec.seed, threads);
     let jo = JobOptions::new(s, &opts);
@@ -869,10 +907,12 @@ pub fn run_discover<E>(
 /// Runs a discovery: `runs` forecast runs, PRIM on their quantiles against the 0/1 target.
 pub fn discover(s: &Scenario, o: &DiscoverOptions, progress: impl FnMut(u64)) -> Result<DiscoverResult, StudyError> {
     let spec = DiscoverSpec::new(s, o)?;
-    let data = run_discover(s, &spec, 0..spec.runs, o.threads, |_, _, _| Ok::<(), std::convert::Infallible>(()), progress).map_err(|e| match e {
-        RunError::Study(e) => e,
-        RunError::Sink(never) => match never {},
-    })?;
+    let data = run_discover(s, &spec, 0..spec.runs, o.threads, |_, _, _| Ok::<(), std::convert::Infallible>(()), progress).map_err(
+        |e| match e {
+            RunError::Study(e) => e,
+            RunError::Sink(never) => match never {},
+        },
+    )?;
     data.analyze()
 }
 
@@ -905,7 +945,18 @@ mod tests {
             let o = SensitivityOptions { method, indicator: 1, seed: 4, threads: 2 };
             let spec = SensitivitySpec::new(&s, &o).unwrap();
             let mut rows = Vec::new();
-            let whole = run_groups(&s, &spec, 0..spec.groups(), 1, |i, q: &[f64], y| { rows.push((i, q.to_vec(), y)); Ok::<(), ()>(()) }, |_| {}).unwrap();
+            let whole = run_groups(
+                &s,
+                &spec,
+                0..spec.groups(),
+                1,
+                |i, q: &[f64], y| {
+                    rows.push((i, q.to_vec(), y));
+                    Ok::<(), ()>(())
+                },
+                |_| {},
+            )
+            .unwrap();
             assert_eq!(rows.len() as u64, spec.runs().unwrap());
             assert!(rows.iter().enumerate().all(|(k, r)| r.0 == k as u64), "runs in design order");
             let design = design(method, 2, 4).unwrap();
@@ -926,13 +977,22 @@ mod tests {
     #[test]
     fn shards_of_a_discovery_merge_into_the_whole_study() {
         let s = two_params();
-        let o = DiscoverOptions { target: Target::parse("comprehensive").unwrap(), runs: 300, seed: 2, threads: 2, prim: PrimOptions { threshold: 0.6, ..PrimOptions::default() } };
+        let o = DiscoverOptions {
+            target: Target::parse("comprehensive").unwrap(),
+            runs: 300,
+            seed: 2,
+            threads: 2,
+            prim: PrimOptions { threshold: 0.6, ..PrimOptions::default() },
+        };
         let spec = DiscoverSpec::new(&s, &o).unwrap();
         let whole = run_discover(&s, &spec, 0..300, 2, no_sink, |_| {}).unwrap();
         let mut merged = run_discover(&s, &spec, 0..100, 1, no_sink, |_| {}).unwrap();
         merged.merge(run_discover(&s, &spec, 100..300, 3, no_sink, |_| {}).unwrap()).unwrap();
         assert_eq!(merged, whole);
-        assert_eq!(serde_json::to_string(&whole.analyze().unwrap()).unwrap(), serde_json::to_string(&discover(&s, &o, |_| {}).unwrap()).unwrap());
+        assert_eq!(
+            serde_json::to_string(&whole.analyze().unwrap()).unwrap(),
+            serde_json::to_string(&discover(&s, &o, |_| {}).unwrap()).unwrap()
+        );
         // stats.json read back: bad content is refused with the field named.
         let mut bad = whole.clone();
         bad.hits.replace_range(0..1, "x");

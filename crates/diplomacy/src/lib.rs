@@ -19,8 +19,8 @@
 
 pub mod bargain;
 pub mod belief;
-pub mod draws;
 pub mod dist;
+pub mod draws;
 pub mod error;
 pub mod file;
 pub mod forecast;
@@ -32,8 +32,8 @@ pub mod settings;
 pub mod sim;
 pub mod validate;
 
+pub use draws::Draws;
 pub use error::{Error, ErrorKind};
 pub use forecast::{forecast, Aggregate, Forecast, ForecastSpec, JobOptions, JobRecord, Options};
 pub use scenario::Scenario;
-pub use draws::Draws;
 pub use sim::{simulate, Outcome, RunRecord};

@@ -147,7 +147,6 @@ pub struct Mediator {
     pub leverage_decay: f64,
 }
 
-
 /// A spoiler.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Spoiler {
@@ -285,11 +284,8 @@ impl Model {
                 den += self.issues[i].weight;
             }
         }
-        let v = if den > 0.0 {
-            num / den
-        } else {
-            self.steps.iter().map(|s| s.verifiability).sum::<f64>() / self.steps.len().max(1) as f64
-        };
+        let v =
+            if den > 0.0 { num / den } else { self.steps.iter().map(|s| s.verifiability).sum::<f64>() / self.steps.len().max(1) as f64 };
         let name = "grand bargain".to_string();
         let key = crate::draws::name_hash(&name);
         vec![Step { name, issues: (0..self.issues.len()).collect(), verifiability: v, sequence: None, key }]

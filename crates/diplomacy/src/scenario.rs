@@ -9,10 +9,10 @@ use std::sync::Arc;
 use bc_model::{IssueKind, LinearAdditive, OutcomeSpace, UtilityFunction, Value, ValueFunction};
 
 use crate::dist::{Bounds, Param};
+use crate::draws::{name_hash, Draws, Purpose};
 use crate::error::{Error, ErrorKind};
 use crate::file::{ProtocolSpec, ScenarioFile, SemanticsSpec, ValueRef};
 use crate::model::{AgendaIssue, Mediator, Model, Party, Protocol, Public, Ratification, Response, Spoiler, Step, Strategy};
-use crate::draws::{name_hash, Draws, Purpose};
 use crate::validate::{self, check_references, IssueShape, Located, Report, SchemaCheck};
 
 /// The embedded default scenario's TOML text.
@@ -104,8 +104,8 @@ impl Scenario {
             report.problems.sort_by_key(|d| d.line.unwrap_or(usize::MAX));
             return Err(Error::invalid(report.problems));
         }
-        let file: ScenarioFile = serde_json::from_value(located.json.clone())
-            .map_err(|e| Error::invalid(vec![general(source, "(document)", e.to_string())]))?;
+        let file: ScenarioFile =
+            serde_json::from_value(located.json.clone()).map_err(|e| Error::invalid(vec![general(source, "(document)", e.to_string())]))?;
         let Some((space, file_utilities)) = domain else {
             return Err(Error::invalid(vec![general(source, "domain", "the domain could not be built")]));
         };
@@ -129,11 +129,7 @@ impl Scenario {
                 continue;
             }
             let certain = party.utility.weights.as_ref().is_none_or(|w| w.0.iter().all(|(_, p)| !p.is_uncertain()))
-                && party
-                    .utility
-                    .values
-                    .as_ref()
-                    .is_none_or(|v| v.0.iter().all(|(_, s)| s.0.iter().all(|(_, p)| !p.is_uncertain())));
+                && party.utility.values.as_ref().is_none_or(|v| v.0.iter().all(|(_, s)| s.0.iter().all(|(_, p)| !p.is_uncertain())));
             if certain {
                 let u = inline_utility(&space, party, id, &mut |_, p: &Param, _| p.nominal())
                     .map_err(|m| Error::invalid(vec![general(source, &format!("parties.{id}.utility"), m)]))?;
@@ -242,7 +238,6 @@ impl Scenario {
         model.tables = self.template.tables.clone();
         model
     }
-
 }
 
 /// Builds the model, reading every number through `pick(path, param, bounds)` (the path is
@@ -311,11 +306,19 @@ fn model_with(
         let mut issues = Vec::with_capacity(space.issues().len());
         let importance: Vec<Vec<f64>> = parties.iter().map(|p| issue_importance(space, &p.utility)).collect();
         for (k, issue) in space.issues().iter().enumerate() {
-            let spec = f.issues.iter().find(|i| i.name == issue.name()).ok_or_else(|| format!("issue {:?} has no [[issues]] entry", issue.name()))?;
+            let spec = f
+                .issues
+                .iter()
+                .find(|i| i.name == issue.name())
+                .ok_or_else(|| format!("issue {:?} has no [[issues]] entry", issue.name()))?;
             let status_quo = match &spec.status_quo {
                 None => None,
-                Some(ValueRef::Name(s)) => Some(issue.parse_value(s).ok_or_else(|| format!("status_quo {s:?} of issue {:?}", issue.name()))?),
-                Some(ValueRef::Number(x)) => Some(number_value(issue, *x).ok_or_else(|| format!("status_quo {x} of issue {:?}", issue.name()))?),
+                Some(ValueRef::Name(s)) => {
+                    Some(issue.parse_value(s).ok_or_else(|| format!("status_quo {s:?} of issue {:?}", issue.name()))?)
+                }
+                Some(ValueRef::Number(x)) => {
+                    Some(number_value(issue, *x).ok_or_else(|| format!("status_quo {x} of issue {:?}", issue.name()))?)
+                }
             };
             let weight = importance.iter().map(|w| w[k]).sum::<f64>() / n.max(1) as f64;
             issues.push(AgendaIssue {
@@ -409,7 +412,10 @@ fn model_with(
                 visibility: pick(format_args!("{base}.visibility"), &s.visibility, Bounds::ANY),
                 progress: pick(format_args!("{base}.progress"), &s.progress, Bounds::ANY),
                 capacity_link: s.capacity_link.as_ref().map_or(0.0, |x| pick(format_args!("{base}.capacity_link"), x, Bounds::UNIT)),
-                misperception: s.misperception.as_ref().map_or(0.0, |x| pick(format_args!("{base}.misperception"), x, Bounds::NON_NEGATIVE)),
+                misperception: s
+                    .misperception
+                    .as_ref()
+                    .map_or(0.0, |x| pick(format_args!("{base}.misperception"), x, Bounds::NON_NEGATIVE)),
                 jump: pick(format_args!("{base}.visibility_jump"), &s.visibility_jump, Bounds::UNIT),
                 pause: pick(format_args!("{base}.pause"), &s.pause, Bounds::NON_NEGATIVE).round() as u32,
                 floor_shock: s.floor_shock.as_ref().map_or(0.0, |x| pick(format_args!("{base}.floor_shock"), x, Bounds::NON_NEGATIVE)),
@@ -491,9 +497,8 @@ pub fn export(text: &str, source: &str, variant: Option<&str>) -> Result<String,
     };
     let base = Scenario::from_str(text, source, Path::new("."))?;
     base.variant(name)?;
-    let mut doc: toml_edit::DocumentMut = text
-        .parse()
-        .map_err(|e: toml_edit::TomlError| Error::invalid(vec![general(source, "(syntax)", e.to_string())]))?;
+    let mut doc: toml_edit::DocumentMut =
+        text.parse().map_err(|e: toml_edit::TomlError| Error::invalid(vec![general(source, "(syntax)", e.to_string())]))?;
     let v = doc.get("variants").and_then(|vs| vs.get(name)).cloned();
     doc.remove("variants");
     if let Some(v) = v {
@@ -708,10 +713,9 @@ fn check_document(
                                     utilities[*k] = Some(Arc::new(rescale(&sc.space, pref.utility)));
                                 }
                             }
-                            Err(e) => problems.push((
-                                format!("parties.{}.utility.file", party_ids[*k]),
-                                format!("cannot read the profile: {e}"),
-                            )),
+                            Err(e) => {
+                                problems.push((format!("parties.{}.utility.file", party_ids[*k]), format!("cannot read the profile: {e}")))
+                            }
                         }
                     }
                     space = Some(sc.space);

@@ -79,12 +79,7 @@ impl Report {
             }
         };
         let key = if path.is_empty() { "(top level)".to_string() } else { path.to_string() };
-        self.problems.push(Diagnostic {
-            file: self.file.clone(),
-            line,
-            key: format!("{}{key}", self.prefix),
-            message: message.into(),
-        });
+        self.problems.push(Diagnostic { file: self.file.clone(), line, key: format!("{}{key}", self.prefix), message: message.into() });
     }
 
     /// Records a problem with no position.
@@ -167,12 +162,7 @@ pub fn parse(text: &str, report: &mut Report) -> Option<Located> {
     Some(loc)
 }
 
-fn table_json(
-    t: &toml_edit::Table,
-    path: &str,
-    spans: &mut HashMap<String, Range<usize>>,
-    bad: &mut Vec<(String, String)>,
-) -> Json {
+fn table_json(t: &toml_edit::Table, path: &str, spans: &mut HashMap<String, Range<usize>>, bad: &mut Vec<(String, String)>) -> Json {
     let mut m = Map::new();
     for (k, item) in t.iter() {
         let p = join(path, k);
@@ -184,12 +174,7 @@ fn table_json(
     Json::Object(m)
 }
 
-fn item_json(
-    item: &toml_edit::Item,
-    path: &str,
-    spans: &mut HashMap<String, Range<usize>>,
-    bad: &mut Vec<(String, String)>,
-) -> Json {
+fn item_json(item: &toml_edit::Item, path: &str, spans: &mut HashMap<String, Range<usize>>, bad: &mut Vec<(String, String)>) -> Json {
     match item {
         toml_edit::Item::None => Json::Null,
         toml_edit::Item::Value(v) => value_json(v, path, spans, bad),
@@ -209,12 +194,7 @@ fn item_json(
     }
 }
 
-fn value_json(
-    v: &toml_edit::Value,
-    path: &str,
-    spans: &mut HashMap<String, Range<usize>>,
-    bad: &mut Vec<(String, String)>,
-) -> Json {
+fn value_json(v: &toml_edit::Value, path: &str, spans: &mut HashMap<String, Range<usize>>, bad: &mut Vec<(String, String)>) -> Json {
     if let Some(s) = v.span() {
         spans.entry(path.to_string()).or_insert(s);
     }
@@ -233,9 +213,7 @@ fn value_json(
             bad.push((path.to_string(), format!("expected a number or text, found the date {}", d.value())));
             Json::Null
         }
-        toml_edit::Value::Array(a) => Json::Array(
-            a.iter().enumerate().map(|(i, x)| value_json(x, &index(path, i), spans, bad)).collect(),
-        ),
+        toml_edit::Value::Array(a) => Json::Array(a.iter().enumerate().map(|(i, x)| value_json(x, &index(path, i), spans, bad)).collect()),
         toml_edit::Value::InlineTable(t) => {
             let mut m = Map::new();
             for (k, x) in t.iter() {
@@ -348,12 +326,15 @@ fn check_mediator(s: &Json, protocol: &str, push: &mut impl FnMut(String, String
     let list = bc_strategy::registry::mediators(protocol.kind());
     let Some((_, known)) = list.iter().find(|(n, _)| *n == kind) else {
         let valid: Vec<&str> = list.iter().map(|(n, _)| *n).collect();
-        push(join(path, "kind"), format!(
-            "{kind} is not a mediator of the {} protocol; valid {} mediators: {}",
-            protocol.name(),
-            protocol.name(),
-            valid.join(", ")
-        ));
+        push(
+            join(path, "kind"),
+            format!(
+                "{kind} is not a mediator of the {} protocol; valid {} mediators: {}",
+                protocol.name(),
+                protocol.name(),
+                valid.join(", ")
+            ),
+        );
         return;
     };
     let mut spec = bc_strategy::Spec { name: kind.to_string(), params: Default::default() };
@@ -371,9 +352,7 @@ fn check_mediator(s: &Json, protocol: &str, push: &mut impl FnMut(String, String
     let space = std::sync::Arc::clone(side.space());
     let built = match protocol {
         ProtocolSpec::Relay => bc_strategy::registry::build_relay_mediator(&spec, vec![side.clone(), side]).map(|_| ()),
-        ProtocolSpec::SingleText => {
-            bc_strategy::registry::build_single_text_mediator(&spec, space, bc_engine::rng_for(0, 0)).map(|_| ())
-        }
+        ProtocolSpec::SingleText => bc_strategy::registry::build_single_text_mediator(&spec, space, bc_engine::rng_for(0, 0)).map(|_| ()),
         ProtocolSpec::Confidential => bc_strategy::registry::build_confidential_mediator(&spec, space).map(|_| ()),
     };
     if let Err(e) = built {
@@ -393,9 +372,27 @@ pub struct SchemaCheck<'a> {
 /// The schema keywords [`SchemaCheck`] understands; any other keyword in the generated schema
 /// fails the `schema_uses_only_supported_keywords` test.
 pub const SUPPORTED_KEYWORDS: &[&str] = &[
-    "$ref", "$schema", "$defs", "type", "properties", "required", "additionalProperties", "items",
-    "minItems", "maxItems", "anyOf", "oneOf", "const", "enum", "minimum", "maximum",
-    "exclusiveMinimum", "description", "title", "default", "format",
+    "$ref",
+    "$schema",
+    "$defs",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "minItems",
+    "maxItems",
+    "anyOf",
+    "oneOf",
+    "const",
+    "enum",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "description",
+    "title",
+    "default",
+    "format",
 ];
 
 impl<'a> SchemaCheck<'a> {
@@ -435,10 +432,7 @@ impl<'a> SchemaCheck<'a> {
             };
             if !allowed.iter().any(|t| type_matches(t, inst)) {
                 let expected: Vec<&str> = allowed.iter().filter(|t| **t != "null").map(|t| type_name(t)).collect();
-                self.problems.push((
-                    path.to_string(),
-                    format!("expected {}, found {}", expected.join(" or "), describe(inst)),
-                ));
+                self.problems.push((path.to_string(), format!("expected {}, found {}", expected.join(" or "), describe(inst))));
                 return;
             }
         }
@@ -450,18 +444,12 @@ impl<'a> SchemaCheck<'a> {
         if let Some(Json::Array(options)) = s.get("enum") {
             if !options.contains(inst) {
                 let names: Vec<String> = options.iter().map(|o| o.to_string()).collect();
-                self.problems.push((
-                    path.to_string(),
-                    format!("expected one of {}, found {}", names.join(", "), describe(inst)),
-                ));
+                self.problems.push((path.to_string(), format!("expected one of {}, found {}", names.join(", "), describe(inst))));
             }
         }
         if let (Some(x), true) = (inst.as_f64(), s.contains_key("type")) {
             if !bounds.contains(x) && (bounds.lo.is_finite() || bounds.hi.is_finite()) {
-                self.problems.push((
-                    path.to_string(),
-                    format!("expected a number in {}, found {}", bounds.describe(), describe(inst)),
-                ));
+                self.problems.push((path.to_string(), format!("expected a number in {}, found {}", bounds.describe(), describe(inst))));
             }
         }
         if let Json::Object(obj) = inst {
@@ -534,13 +522,9 @@ impl<'a> SchemaCheck<'a> {
                     }
                 }
             }
-            let names: Vec<String> =
-                branches.iter().filter_map(|b| b.pointer("/properties/dist/const")).map(|c| c.to_string()).collect();
+            let names: Vec<String> = branches.iter().filter_map(|b| b.pointer("/properties/dist/const")).map(|c| c.to_string()).collect();
             if !names.is_empty() {
-                self.problems.push((
-                    join(path, "dist"),
-                    format!("unknown distribution {tag}; expected one of {}", names.join(", ")),
-                ));
+                self.problems.push((join(path, "dist"), format!("unknown distribution {tag}; expected one of {}", names.join(", "))));
                 return;
             }
         }
@@ -561,7 +545,11 @@ impl<'a> SchemaCheck<'a> {
             if sub.problems.is_empty() {
                 return;
             }
-            let mismatch = sub.problems.len() == 1 && sub.problems[0].1.starts_with("expected ") && sub.problems[0].0 == path && sub.problems[0].1.contains(", found ") && !branch_type_matches(self.root, b, inst);
+            let mismatch = sub.problems.len() == 1
+                && sub.problems[0].1.starts_with("expected ")
+                && sub.problems[0].0 == path
+                && sub.problems[0].1.contains(", found ")
+                && !branch_type_matches(self.root, b, inst);
             if !mismatch && (!type_ok || best.as_ref().is_some_and(|p| sub.problems.len() < p.len())) {
                 type_ok = true;
                 best = Some(sub.problems);
@@ -590,9 +578,9 @@ fn branch_type_matches(root: &Json, b: &Json, inst: &Json) -> bool {
         Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).any(|t| type_matches(t, inst)),
         _ => {
             // Composite (anyOf/oneOf): any member of matching type.
-            ["anyOf", "oneOf"].iter().any(|k| {
-                b.get(*k).and_then(Json::as_array).is_some_and(|bs| bs.iter().any(|x| branch_type_matches(root, x, inst)))
-            })
+            ["anyOf", "oneOf"]
+                .iter()
+                .any(|k| b.get(*k).and_then(Json::as_array).is_some_and(|bs| bs.iter().any(|x| branch_type_matches(root, x, inst))))
         }
     }
 }
@@ -683,10 +671,7 @@ pub fn apply_variant(base: &Located, name: &str, variant: &Json) -> (Located, Ve
         for (i, p) in paths.iter().enumerate() {
             let Some(p) = p.as_str() else { continue };
             if !remove_path(&mut out.json, p) {
-                problems.push((
-                    index(&join(&vpath, "remove"), i),
-                    format!("nothing to remove at {p:?} in the scenario"),
-                ));
+                problems.push((index(&join(&vpath, "remove"), i), format!("nothing to remove at {p:?} in the scenario")));
             }
         }
     }
@@ -694,11 +679,8 @@ pub fn apply_variant(base: &Located, name: &str, variant: &Json) -> (Located, Ve
         let ppath = join(&vpath, "patch");
         merge(&mut out.json, patch);
         // Positions: every patched path now points into the patch.
-        let moved: Vec<(String, Range<usize>)> = base
-            .spans
-            .iter()
-            .filter_map(|(k, s)| k.strip_prefix(&format!("{ppath}.")).map(|rest| (rest.to_string(), s.clone())))
-            .collect();
+        let moved: Vec<(String, Range<usize>)> =
+            base.spans.iter().filter_map(|(k, s)| k.strip_prefix(&format!("{ppath}.")).map(|rest| (rest.to_string(), s.clone()))).collect();
         for (k, s) in moved {
             out.spans.insert(k, s);
         }
@@ -773,7 +755,10 @@ pub fn check_references(doc: &Json, file_issues: Option<&[(String, IssueShape)]>
             }
         } else {
             if !kinds.is_empty() {
-                push(join(&p, kinds[0]), format!("issue {name:?}: the domain comes from [domain] file, so its values cannot be written here"));
+                push(
+                    join(&p, kinds[0]),
+                    format!("issue {name:?}: the domain comes from [domain] file, so its values cannot be written here"),
+                );
             }
             match file_issues.and_then(|f| f.iter().find(|(n, _)| n == name)) {
                 Some((_, s)) => Some(s.clone()),
@@ -790,7 +775,10 @@ pub fn check_references(doc: &Json, file_issues: Option<&[(String, IssueShape)]>
             match issue.get("status_quo") {
                 Some(sq) => {
                     if !shape.admits(sq) {
-                        push(join(&p, "status_quo"), format!("expected a value of issue {name:?} ({}), found {}", shape.describe(), describe(sq)));
+                        push(
+                            join(&p, "status_quo"),
+                            format!("expected a value of issue {name:?} ({}), found {}", shape.describe(), describe(sq)),
+                        );
                     }
                 }
                 None => no_status_quo.push(name.to_string()),
@@ -799,7 +787,10 @@ pub fn check_references(doc: &Json, file_issues: Option<&[(String, IssueShape)]>
         }
         if let Some(Json::Array(imps)) = issue.get("implementers") {
             if imps.is_empty() {
-                push(join(&p, "implementers"), format!("issue {name:?}: expected at least one implementer (a party id: {})", list_parties()));
+                push(
+                    join(&p, "implementers"),
+                    format!("issue {name:?}: expected at least one implementer (a party id: {})", list_parties()),
+                );
             }
             for (k, imp) in imps.iter().enumerate() {
                 if let Some(id) = imp.as_str() {
@@ -840,7 +831,10 @@ pub fn check_references(doc: &Json, file_issues: Option<&[(String, IssueShape)]>
                 let Some(x) = x.as_str() else { continue };
                 let ip = index(&join(&p, "issues"), k);
                 if !all_issues.contains(x) {
-                    push(ip, format!("step {sname:?} names issue {x:?}, which the domain lacks; its issues are: {}", issue_names.join(", ")));
+                    push(
+                        ip,
+                        format!("step {sname:?} names issue {x:?}, which the domain lacks; its issues are: {}", issue_names.join(", ")),
+                    );
                 } else if let Some(other) = placed.insert(x.to_string(), sname.to_string()) {
                     push(ip, format!("issue {x:?} is already in step {other:?}; each issue belongs to exactly one step"));
                 }
@@ -860,7 +854,11 @@ pub fn check_references(doc: &Json, file_issues: Option<&[(String, IssueShape)]>
                 .into_iter()
                 .flatten()
                 .filter_map(Json::as_str)
-                .filter_map(|name| doc.get("issues").and_then(Json::as_array).and_then(|is| is.iter().find(|x| x.get("name").and_then(Json::as_str) == Some(name))))
+                .filter_map(|name| {
+                    doc.get("issues")
+                        .and_then(Json::as_array)
+                        .and_then(|is| is.iter().find(|x| x.get("name").and_then(Json::as_str) == Some(name)))
+                })
                 .filter_map(|x| x.get("implementers").and_then(Json::as_array))
                 .flatten()
                 .filter_map(Json::as_str)
@@ -876,7 +874,10 @@ pub fn check_references(doc: &Json, file_issues: Option<&[(String, IssueShape)]>
             let mut missing: Vec<&&str> = implementers.iter().filter(|x| !named.contains(**x)).collect();
             missing.sort();
             if !missing.is_empty() {
-                push(join(&p, "order"), format!("missing implementers {missing:?}: a sequenced step orders every implementer of its issues"));
+                push(
+                    join(&p, "order"),
+                    format!("missing implementers {missing:?}: a sequenced step orders every implementer of its issues"),
+                );
             }
         }
     }
@@ -904,10 +905,13 @@ pub fn check_references(doc: &Json, file_issues: Option<&[(String, IssueShape)]>
                 check_utility(u, &join(&p, "utility"), file_domain, &shapes, &mut push);
             }
             if party.get("reservation").is_none() && !no_status_quo.is_empty() {
-                push(p.clone(), format!(
+                push(
+                    p.clone(),
+                    format!(
                     "missing key \"reservation\": required because issues {} have no status_quo (no deal then means the reservation value)",
                     no_status_quo.join(", ")
-                ));
+                ),
+                );
             }
             if let Some(Json::Object(trust)) = party.get("trust") {
                 for k in trust.keys() {
@@ -927,7 +931,10 @@ pub fn check_references(doc: &Json, file_issues: Option<&[(String, IssueShape)]>
                 match s.get("kind").and_then(Json::as_str) {
                     Some("spe") => spe += 1,
                     Some("time_based") if s.get("rounds").is_none() => {
-                        push(join(&p, "strategy"), "missing key \"rounds\" (rounds the party takes to concede fully on a step; required for time_based)".into());
+                        push(
+                            join(&p, "strategy"),
+                            "missing key \"rounds\" (rounds the party takes to concede fully on a step; required for time_based)".into(),
+                        );
                     }
                     _ => {}
                 }
@@ -936,7 +943,10 @@ pub fn check_references(doc: &Json, file_issues: Option<&[(String, IssueShape)]>
         }
     }
     if spe > 0 && (spe != parties.len() || parties.len() != 2) {
-        push("parties".into(), format!("the spe strategy needs exactly two parties, both spe; found {spe} spe of {} parties", parties.len()));
+        push(
+            "parties".into(),
+            format!("the spe strategy needs exactly two parties, both spe; found {spe} spe of {} parties", parties.len()),
+        );
     }
 
     // Mediator.

@@ -50,7 +50,10 @@ fn every_problem_at_once_with_file_line_and_key() {
 #[test]
 fn impossible_distributions_and_probabilities() {
     let text = DEFAULT_TOML
-        .replace("a = { dist = \"uniform\", low = 1.5, high = 3.0 }  # illustrative: little record", "a = { dist = \"beta\", a = -1, b = 2 }  # illustrative: little record")
+        .replace(
+            "a = { dist = \"uniform\", low = 1.5, high = 3.0 }  # illustrative: little record",
+            "a = { dist = \"beta\", a = -1, b = 2 }  # illustrative: little record",
+        )
         .replace("base = { dist = \"uniform\", low = 0.004, high = 0.012 }", "base = { dist = \"normal\", mean = 0.01, sd = 0.005 }")
         .replace("leak_jump = 0.2 ", "leak_jump = { dist = \"uniform\", low = 0.5, high = 1.5 } ")
         .replace("verifiability = 0.95", "verifiability = { dist = \"gamma\", k = 2 }");
@@ -76,7 +79,10 @@ fn syntax_errors_and_wrong_types_name_the_line() {
 #[test]
 fn cross_references() {
     let text = DEFAULT_TOML
-        .replace("target = \"us\"\nblamed = [\"iran\"]\nbase = { dist = \"uniform\", low = 0.004", "target = \"israel\"\nblamed = [\"iran\"]\nbase = { dist = \"uniform\", low = 0.004")
+        .replace(
+            "target = \"us\"\nblamed = [\"iran\"]\nbase = { dist = \"uniform\", low = 0.004",
+            "target = \"israel\"\nblamed = [\"iran\"]\nbase = { dist = \"uniform\", low = 0.004",
+        )
         .replace("implementers = [\"iran\"]                # Iran grants", "implementers = [\"tehran\"]                # Iran grants")
         .replace("status_quo = \"frozen\"", "status_quo = \"thawed\"")
         .replace("[parties.iran.trust.us]", "[parties.iran.trust.uk]");
@@ -94,7 +100,8 @@ fn cross_references() {
 
 #[test]
 fn variants_are_checked_too() {
-    let text = DEFAULT_TOML.replace("visibility = 0.01                # illustrative: a host", "visibility = 2                # illustrative: a host");
+    let text = DEFAULT_TOML
+        .replace("visibility = 0.01                # illustrative: a host", "visibility = 2                # illustrative: a host");
     let p = problems(&text).join("\n");
     assert!(p.contains("variant discreet: mediator.visibility: expected a number in [0, 1], found 2"), "{p}");
     let line = line_of(&text, "visibility = 2 ");
@@ -113,11 +120,7 @@ fn strategies_and_mediators_are_the_librarys() {
         DEFAULT_TOML.replacen(us, u, 1).replacen(iran, i, 1).replacen("strategy = { kind = \"nash\" }", mediator, 1)
     };
     // Unknown names list the valid ones; voters cannot be parties; parameters are the agent's.
-    let text = with(
-        "strategy = { kind = \"micro2\" }",
-        "strategy = { kind = \"hill-climber\" }",
-        "strategy = { kind = \"mystery\" }",
-    );
+    let text = with("strategy = { kind = \"micro2\" }", "strategy = { kind = \"hill-climber\" }", "strategy = { kind = \"mystery\" }");
     let p = problems(&text).join("\n");
     for want in [
         "parties.us.strategy.kind: expected one of \"time_based\", \"spe\", \"boulware\"",
@@ -157,9 +160,11 @@ fn strategies_and_mediators_are_the_librarys() {
         assert!(p.contains(want), "missing {want:?} in:\n{p}");
     }
     // A single-text mediator with an impossible parameter.
-    let text = DEFAULT_TOML
-        .replacen("protocol = \"confidential\"", "protocol = \"single_text\"", 1)
-        .replacen("strategy = { kind = \"nash\" }", "strategy = { kind = \"annealing\", params = { t0 = -1 } }", 1);
+    let text = DEFAULT_TOML.replacen("protocol = \"confidential\"", "protocol = \"single_text\"", 1).replacen(
+        "strategy = { kind = \"nash\" }",
+        "strategy = { kind = \"annealing\", params = { t0 = -1 } }",
+        1,
+    );
     let p = problems(&text).join("\n");
     assert!(p.contains("mediator.strategy.params: annealing cannot be built with these parameters"), "{p}");
     // And the same tables, well formed, are accepted.

@@ -27,10 +27,15 @@ fn a_run_replays_alone() {
     let s = Scenario::default_scenario().unwrap_or_else(|e| panic!("{e}"));
     let o = forecast::JobOptions { cfs: forecast::counterfactuals(&s), swing_every: 50 };
     let mut streamed = Vec::new();
-    forecast::run_jobs(&s, &Options { runs: 50, seed: 3, threads: 2, counterfactuals: true, swing_every: 50 }, |j| {
-        streamed.push(j);
-        Ok(())
-    }, |_| {})
+    forecast::run_jobs(
+        &s,
+        &Options { runs: 50, seed: 3, threads: 2, counterfactuals: true, swing_every: 50 },
+        |j| {
+            streamed.push(j);
+            Ok(())
+        },
+        |_| {},
+    )
     .unwrap_or_else(|e| panic!("{e}"));
     for j in &streamed {
         assert_eq!(*j, job(&s, &o, 3, j.run));

@@ -27,14 +27,25 @@ struct Dyad<'a> {
 
 impl Default for Dyad<'_> {
     fn default() -> Self {
-        Dyad { first: "a", da: 0.9, db: 0.9, ra: 0.0, rb: 0.0, floor_a: None, floor_b: None, strategy: "{ kind = \"spe\" }", mediator: None, grid: 21, rounds: 20 }
+        Dyad {
+            first: "a",
+            da: 0.9,
+            db: 0.9,
+            ra: 0.0,
+            rb: 0.0,
+            floor_a: None,
+            floor_b: None,
+            strategy: "{ kind = \"spe\" }",
+            mediator: None,
+            grid: 21,
+            rounds: 20,
+        }
     }
 }
 
 fn party(id: &str, other: &str, scores: &str, r: f64, d: f64, floor: Option<f64>, strategy: &str) -> String {
-    let ratification = floor
-        .map(|f| format!("ratification = {{ floor = {f}, visibility = 0, expectations = 0, reciprocity = 0 }}\n"))
-        .unwrap_or_default();
+    let ratification =
+        floor.map(|f| format!("ratification = {{ floor = {f}, visibility = 0, expectations = 0, reciprocity = 0 }}\n")).unwrap_or_default();
     format!(
         "[parties.{id}]\nutility = {{ weights = {{ share = 1 }}, values = {{ share = {scores} }} }}\nreservation = {r}\n\
          discount = {d}\ncapacity = 1\nwalk_away = 0\naudience_cost = 0\nstrategy = {strategy}\n{ratification}\

@@ -45,7 +45,8 @@ fn every_number_of_the_default_scenario_has_a_reason() {
     let mut bare = Vec::new();
     for (i, line) in DEFAULT_TOML.lines().enumerate() {
         let code = line.split('#').next().unwrap_or("");
-        let has_number = code.contains('=') && code.split('=').skip(1).any(|rhs| rhs.trim_start().starts_with(|c: char| c.is_ascii_digit() || c == '-'))
+        let has_number = code.contains('=')
+            && code.split('=').skip(1).any(|rhs| rhs.trim_start().starts_with(|c: char| c.is_ascii_digit() || c == '-'))
             || code.contains("dist =");
         if has_number && !line.contains('#') && !code.contains("rounds = 104") {
             bare.push(format!("line {}: {line}", i + 1));

@@ -32,7 +32,14 @@ fn share(r: &RunRecord) -> f64 {
 
 /// Paired differences `ind(a) - ind(b)` over runs of `s`, each run's model changed by `a` and by
 /// `b`: (mean, 99% low, 99% high).
-fn paired(s: &Scenario, runs: u64, seed: u64, a: impl Fn(&mut Model), b: impl Fn(&mut Model), ind: fn(&RunRecord) -> f64) -> (f64, f64, f64) {
+fn paired(
+    s: &Scenario,
+    runs: u64,
+    seed: u64,
+    a: impl Fn(&mut Model),
+    b: impl Fn(&mut Model),
+    ind: fn(&RunRecord) -> f64,
+) -> (f64, f64, f64) {
     let mut d = Moments::default();
     for run in 0..runs {
         let draws = Draws::from_rng(&mut bc_engine::rng_for(seed, run));
@@ -63,7 +70,14 @@ fn each_spoiler_separately() {
     for sp in 0..k {
         for (name, ind) in [("at_least_one_step", step as fn(&RunRecord) -> f64), ("agenda_share", share)] {
             // Raising its base hazard does not raise the indicator.
-            let d = paired(&s, 400, 30 + sp as u64, |m| m.spoilers[sp].base *= 0.5, |m| m.spoilers[sp].base = (m.spoilers[sp].base * 3.0).min(1.0), ind);
+            let d = paired(
+                &s,
+                400,
+                30 + sp as u64,
+                |m| m.spoilers[sp].base *= 0.5,
+                |m| m.spoilers[sp].base = (m.spoilers[sp].base * 3.0).min(1.0),
+                ind,
+            );
             not_below(d, &format!("spoiler {sp}: {name} at half minus at triple base hazard"));
             // Removing it does not lower it.
             let d = paired(&s, 400, 40 + sp as u64, |m| m.spoilers[sp].enabled = false, |_| {}, ind);
@@ -391,9 +405,25 @@ fn removing_the_hardliner_raises_breakdown_through_the_mediators_record() {
             med.loss = 0.0;
         }
     };
-    let d = paired(&s, RUNS, 90, |m| { no_record(m); m.spoilers[k].enabled = false }, no_record, breakdown);
+    let d = paired(
+        &s,
+        RUNS,
+        90,
+        |m| {
+            no_record(m);
+            m.spoilers[k].enabled = false
+        },
+        no_record,
+        breakdown,
+    );
     eprintln!("breakdown, without minus with the incident, standing_loss = 0: {:.4} [{:.4}, {:.4}]", d.0, d.1, d.2);
-    assert!(d.2 < 0.0, "with standing_loss = 0, removing the incident should lower breakdown: {:.4}, 99% interval [{:.4}, {:.4}]", d.0, d.1, d.2);
+    assert!(
+        d.2 < 0.0,
+        "with standing_loss = 0, removing the incident should lower breakdown: {:.4}, 99% interval [{:.4}, {:.4}]",
+        d.0,
+        d.1,
+        d.2
+    );
 }
 
 #[test]

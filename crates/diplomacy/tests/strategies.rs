@@ -36,7 +36,14 @@ fn agreements(s: &Scenario, runs: u64) -> u32 {
 #[test]
 fn every_agent_plays_every_protocol() {
     let agents = bc_strategy::registry::AGENTS.iter().filter(|a| !a.voter_only).map(|a| a.name);
-    let mediators = [("relay", "pass"), ("relay", "discipline"), ("relay", "bridge"), ("single_text", "flip"), ("single_text", "hill-climbing"), ("confidential", "nash")];
+    let mediators = [
+        ("relay", "pass"),
+        ("relay", "discipline"),
+        ("relay", "bridge"),
+        ("single_text", "flip"),
+        ("single_text", "hill-climbing"),
+        ("confidential", "nash"),
+    ];
     for (k, agent) in agents.enumerate() {
         let (protocol, mediator) = mediators[k % mediators.len()];
         let us = format!("{{ kind = \"{agent}\", rounds = 12 }}");
@@ -44,7 +51,8 @@ fn every_agent_plays_every_protocol() {
         let f = forecast::forecast(&s, &Options { runs: 40, seed: 1, threads: 1, counterfactuals: true, swing_every: 0 }, |_| {})
             .unwrap_or_else(|e| panic!("{agent} via {protocol}/{mediator}: {e}"));
         let o = &f.outcomes;
-        let total = o.comprehensive.estimate + o.partial.estimate + o.breakdown_after_progress.estimate + o.collapse.estimate + o.drift.estimate;
+        let total =
+            o.comprehensive.estimate + o.partial.estimate + o.breakdown_after_progress.estimate + o.collapse.estimate + o.drift.estimate;
         assert!((total - 1.0).abs() < 1e-9 && f.runs == 40, "{agent}: {o:?}");
     }
 }

@@ -133,10 +133,20 @@ mod tests {
     #[test]
     fn sink_error_stops_the_run() {
         let mut seen = 0;
-        let r = run_ordered(0..100, RunOptions { threads: 2, batch: 10 }, |i| i, |i, _| {
-            seen += 1;
-            if i == 15 { Err("stop") } else { Ok(()) }
-        }, |_| {});
+        let r = run_ordered(
+            0..100,
+            RunOptions { threads: 2, batch: 10 },
+            |i| i,
+            |i, _| {
+                seen += 1;
+                if i == 15 {
+                    Err("stop")
+                } else {
+                    Ok(())
+                }
+            },
+            |_| {},
+        );
         assert_eq!(r, Err("stop"));
         assert_eq!(seen, 16);
     }

@@ -399,7 +399,13 @@ impl Bins {
         }
         let k = self.counts.len();
         let t = (x - self.lo) / (self.hi - self.lo) * k as f64;
-        let i = if t.is_finite() { (t.floor().max(0.0) as usize).min(k - 1) } else if t > 0.0 { k - 1 } else { 0 };
+        let i = if t.is_finite() {
+            (t.floor().max(0.0) as usize).min(k - 1)
+        } else if t > 0.0 {
+            k - 1
+        } else {
+            0
+        };
         self.counts[i] += 1;
     }
 
@@ -408,7 +414,12 @@ impl Bins {
         if self.lo != other.lo || self.hi != other.hi || self.counts.len() != other.counts.len() {
             return Err(MergeError(format!(
                 "expected histograms over the same bins, found [{}, {}] x {} and [{}, {}] x {}",
-                self.lo, self.hi, self.counts.len(), other.lo, other.hi, other.counts.len()
+                self.lo,
+                self.hi,
+                self.counts.len(),
+                other.lo,
+                other.hi,
+                other.counts.len()
             )));
         }
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {

@@ -177,8 +177,7 @@ fn scrambled_indices_agree_with_salib_and_analytic_values_within_intervals() {
         let name = case["name"].as_str().unwrap();
         let theirs = &case["scrambled"];
         let d = bounds(case).len();
-        let x = saltelli_sample(case["n"].as_u64().unwrap() as usize, &bounds(case), Scrambling::LinearMatrix { seed: 2024 }, 0)
-            .unwrap();
+        let x = saltelli_sample(case["n"].as_u64().unwrap() as usize, &bounds(case), Scrambling::LinearMatrix { seed: 2024 }, 0).unwrap();
         let ours = analyze(&evaluate(&x, model(name)), d, 99, 0);
         let analytic = &case["analytic"];
         for (what, o, oc, t, tc, a) in [

@@ -12,8 +12,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use bc_model::{
-    Aggregation, Bound, Discount, HyperRectangles, Issue, IssueKind, LinearAdditive, OutcomeSpace,
-    Preferences, Rectangle, RectangleGroup, UtilityFunction, Value, ValueFunction,
+    Aggregation, Bound, Discount, HyperRectangles, Issue, IssueKind, LinearAdditive, OutcomeSpace, Preferences, Rectangle, RectangleGroup,
+    UtilityFunction, Value, ValueFunction,
 };
 
 use crate::error::{from_model, Error};
@@ -58,25 +58,13 @@ pub fn read_domain_str(path: &Path, text: &str) -> Result<Domain, Error> {
             )
         })?
     };
-    let objective = space_el.child("objective").ok_or_else(|| {
-        Error::invalid(
-            path,
-            Some(space_el.line),
-            "<utility_space>",
-            "an <objective> child holding the issues",
-            "none",
-        )
-    })?;
+    let objective = space_el
+        .child("objective")
+        .ok_or_else(|| Error::invalid(path, Some(space_el.line), "<utility_space>", "an <objective> child holding the issues", "none"))?;
     let mut elements = Vec::new();
     collect_issues(objective, &mut elements);
     if elements.is_empty() {
-        return Err(Error::invalid(
-            path,
-            Some(objective.line),
-            "<objective>",
-            "at least one <issue>",
-            "none",
-        ));
+        return Err(Error::invalid(path, Some(objective.line), "<objective>", "at least one <issue>", "none"));
     }
     if let Some(declared) = space_el.attr("number_of_issues") {
         // GENIUS writes 0 when it does not count; any other number must be the count.
@@ -98,8 +86,7 @@ pub fn read_domain_str(path: &Path, text: &str) -> Result<Domain, Error> {
         issues.push(read_issue(path, el, name)?);
     }
     let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let space = OutcomeSpace::new(name, issues)
-        .map_err(|e| from_model(path, Some(objective.line), "<objective>", e))?;
+    let space = OutcomeSpace::new(name, issues).map_err(|e| from_model(path, Some(objective.line), "<objective>", e))?;
     Ok(Domain { space, node_indices })
 }
 
@@ -162,27 +149,15 @@ fn read_issue(path: &Path, el: &Element, name: &str) -> Result<Issue, Error> {
         _ => {
             let mut values = Vec::new();
             for item in el.children_named("item") {
-                let v = item.attr("value").ok_or_else(|| {
-                    Error::invalid(
-                        path,
-                        Some(item.line),
-                        format!("issue {name:?} <item>"),
-                        "a value attribute",
-                        "none",
-                    )
-                })?;
+                let v = item
+                    .attr("value")
+                    .ok_or_else(|| Error::invalid(path, Some(item.line), format!("issue {name:?} <item>"), "a value attribute", "none"))?;
                 // Trimmed, as profiles' values are when they are looked up.
                 values.push(v.trim().to_string());
             }
             crate::check_values(path, Some(el.line), &format!("issue {name:?}"), values.len() as u128)?;
             if values.is_empty() {
-                return Err(Error::invalid(
-                    path,
-                    Some(el.line),
-                    format!("issue {name:?}"),
-                    "at least one <item>",
-                    "an empty issue",
-                ));
+                return Err(Error::invalid(path, Some(el.line), format!("issue {name:?}"), "at least one <item>", "an empty issue"));
             }
             Issue::categorical(name, values).map_err(model)
         }
@@ -204,15 +179,8 @@ fn bounds(path: &Path, el: &Element, name: &str, real: bool) -> Result<(String, 
         }
     }
     let kind = if real { "real" } else { "integer" };
-    let missing = |which: &str| {
-        Error::invalid(
-            path,
-            Some(el.line),
-            issue_field(name, which),
-            format!("the {which} of a {kind} issue"),
-            "none",
-        )
-    };
+    let missing =
+        |which: &str| Error::invalid(path, Some(el.line), issue_field(name, which), format!("the {which} of a {kind} issue"), "none");
     Ok((lo.ok_or_else(|| missing("lowerbound"))?, hi.ok_or_else(|| missing("upperbound"))?))
 }
 
@@ -233,21 +201,10 @@ pub fn read_profile(path: &Path, domain: &Domain, semantics: Semantics) -> Resul
 }
 
 /// Reads a profile from text; `path` is used in error messages and for the profile's name.
-pub fn read_profile_str(
-    path: &Path,
-    text: &str,
-    domain: &Domain,
-    semantics: Semantics,
-) -> Result<Preferences, Error> {
+pub fn read_profile_str(path: &Path, text: &str, domain: &Domain, semantics: Semantics) -> Result<Preferences, Error> {
     let root = xml::parse(path, text)?;
     if root.name != "utility_space" {
-        return Err(Error::invalid(
-            path,
-            Some(root.line),
-            "root element",
-            "<utility_space>",
-            format!("<{}>", root.name),
-        ));
+        return Err(Error::invalid(path, Some(root.line), "root element", "<utility_space>", format!("<{}>", root.name)));
     }
     let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let reservation = match root.child("reservation") {
@@ -261,9 +218,7 @@ pub fn read_profile_str(
     let objective = root.child("objective").unwrap_or(&root);
     let kind = root.attr("type").map(str::to_ascii_lowercase);
     let utility = match kind.as_deref() {
-        None | Some("linear") | Some("additive") => {
-            read_additive(path, objective, domain, semantics)?
-        }
+        None | Some("linear") | Some("additive") => read_additive(path, objective, domain, semantics)?,
         Some("nonlinear") => read_rectangles(path, objective, domain, semantics)?,
         Some(other) => {
             return Err(Error::invalid(
@@ -300,12 +255,7 @@ pub fn read_reservation(path: &Path) -> Result<Option<f64>, Error> {
     }
 }
 
-fn read_additive(
-    path: &Path,
-    objective: &Element,
-    domain: &Domain,
-    semantics: Semantics,
-) -> Result<UtilityFunction, Error> {
+fn read_additive(path: &Path, objective: &Element, domain: &Domain, semantics: Semantics) -> Result<UtilityFunction, Error> {
     let space = &domain.space;
     let m = space.issues().len();
     let mut issue_els: Vec<&Element> = Vec::new();
@@ -327,13 +277,7 @@ fn read_additive(
             ));
         };
         if by_position[pos].is_some() {
-            return Err(Error::invalid(
-                path,
-                Some(el.line),
-                format!("issue {name:?}"),
-                "each issue once",
-                "a second definition",
-            ));
+            return Err(Error::invalid(path, Some(el.line), format!("issue {name:?}"), "each issue once", "a second definition"));
         }
         by_position[pos] = Some(el);
     }
@@ -412,8 +356,7 @@ fn read_additive(
         }
         values.push(read_evaluator(path, el, issue, semantics)?);
     }
-    let f = LinearAdditive::new(space, bias, weights, values)
-        .map_err(|e| from_model(path, Some(objective.line), "<objective>", e))?;
+    let f = LinearAdditive::new(space, bias, weights, values).map_err(|e| from_model(path, Some(objective.line), "<objective>", e))?;
     let f = match semantics {
         Semantics::Genius => f.with_cap(Some(1.0)),
         Semantics::Negmas => f,
@@ -431,12 +374,7 @@ fn collect_weights<'a>(el: &'a Element, out: &mut Vec<&'a Element>) {
     }
 }
 
-fn read_evaluator(
-    path: &Path,
-    el: &Element,
-    issue: &Issue,
-    semantics: Semantics,
-) -> Result<ValueFunction, Error> {
+fn read_evaluator(path: &Path, el: &Element, issue: &Issue, semantics: Semantics) -> Result<ValueFunction, Error> {
     let name = issue.name();
     let declared = issue_type(path, el, name)?;
     let kind_name = match issue.kind() {
@@ -458,9 +396,9 @@ fn read_evaluator(
             let n = issue.cardinality().unwrap_or(0) as usize;
             let mut evals: Vec<Option<f64>> = vec![None; n];
             for item in el.children_named("item") {
-                let value = item.attr("value").ok_or_else(|| {
-                    Error::invalid(path, Some(item.line), format!("issue {name:?} <item>"), "a value attribute", "none")
-                })?;
+                let value = item
+                    .attr("value")
+                    .ok_or_else(|| Error::invalid(path, Some(item.line), format!("issue {name:?} <item>"), "a value attribute", "none"))?;
                 let Some(Value::Index(k)) = issue.parse_value(value) else {
                     return Err(Error::invalid(
                         path,
@@ -545,19 +483,12 @@ fn read_evaluator(
             match ftype {
                 "linear" => {
                     let (offset, slope) = linear_params(path, ev, name, semantics)?;
-                    Ok(ValueFunction::Linear {
-                        offset,
-                        slope,
-                        origin: 0.0,
-                        clamp: semantics == Semantics::Genius,
-                    })
+                    Ok(ValueFunction::Linear { offset, slope, origin: 0.0, clamp: semantics == Semantics::Genius })
                 }
                 "constant" => Ok(ValueFunction::Constant(p("parameter0", None)?)),
-                "triangular" => Ok(ValueFunction::Triangular {
-                    lo: p("parameter0", None)?,
-                    hi: p("parameter1", None)?,
-                    top: p("parameter2", None)?,
-                }),
+                "triangular" => {
+                    Ok(ValueFunction::Triangular { lo: p("parameter0", None)?, hi: p("parameter1", None)?, top: p("parameter2", None)? })
+                }
                 other => Err(Error::invalid(
                     path,
                     Some(ev.line),
@@ -571,9 +502,7 @@ fn read_evaluator(
 }
 
 fn evaluator_el<'a>(path: &Path, el: &'a Element, name: &str) -> Result<&'a Element, Error> {
-    el.child("evaluator").ok_or_else(|| {
-        Error::invalid(path, Some(el.line), format!("issue {name:?}"), "an <evaluator> child", "none")
-    })
+    el.child("evaluator").ok_or_else(|| Error::invalid(path, Some(el.line), format!("issue {name:?}"), "an <evaluator> child", "none"))
 }
 
 /// `(offset, slope)` of a linear evaluator: integer evaluators name them `offset`/`slope`, real
@@ -591,25 +520,10 @@ fn linear_params(path: &Path, ev: &Element, name: &str, semantics: Semantics) ->
     Ok((get("offset", "parameter0", 0.0)?, get("slope", "parameter1", 1.0)?))
 }
 
-fn read_rectangles(
-    path: &Path,
-    objective: &Element,
-    domain: &Domain,
-    semantics: Semantics,
-) -> Result<UtilityFunction, Error> {
-    let utility = objective
-        .children
-        .iter()
-        .find(|c| c.name == "utility" || c.name == "utility_function")
-        .ok_or_else(|| {
-            Error::invalid(
-                path,
-                Some(objective.line),
-                "<objective>",
-                "a <utility> element holding <ufun>s (a nonlinear profile)",
-                "none",
-            )
-        })?;
+fn read_rectangles(path: &Path, objective: &Element, domain: &Domain, semantics: Semantics) -> Result<UtilityFunction, Error> {
+    let utility = objective.children.iter().find(|c| c.name == "utility" || c.name == "utility_function").ok_or_else(|| {
+        Error::invalid(path, Some(objective.line), "<objective>", "a <utility> element holding <ufun>s (a nonlinear profile)", "none")
+    })?;
     let ufuns: Vec<&Element> = utility.children_named("ufun").collect();
     if ufuns.is_empty() {
         return Err(Error::invalid(path, Some(utility.line), "<utility>", "at least one <ufun>", "none"));
@@ -619,13 +533,7 @@ fn read_rectangles(
         Semantics::Genius => {
             let mx = parse_float(path, utility, "maxutility", "<utility> @maxutility")?;
             if mx <= 0.0 {
-                return Err(Error::invalid(
-                    path,
-                    Some(utility.line),
-                    "<utility> @maxutility",
-                    "a positive number",
-                    format!("{mx}"),
-                ));
+                return Err(Error::invalid(path, Some(utility.line), "<utility> @maxutility", "a positive number", format!("{mx}")));
             }
             // GENIUS (`NonlinearUtilitySpace.loadNonlinearSpace`) reads the first top-level
             // <ufun> only, without its weight, and divides its value by maxutility.
@@ -645,12 +553,7 @@ fn read_rectangles(
     Ok(UtilityFunction::HyperRectangles(f))
 }
 
-fn read_ufun(
-    path: &Path,
-    el: &Element,
-    domain: &Domain,
-    semantics: Semantics,
-) -> Result<RectangleGroup, Error> {
+fn read_ufun(path: &Path, el: &Element, domain: &Domain, semantics: Semantics) -> Result<RectangleGroup, Error> {
     let weight = match el.attr("weight") {
         Some(v) => to_float(path, el, "<ufun> @weight", v)?,
         None => 1.0,
@@ -677,9 +580,7 @@ fn read_ufun(
                 let utility = match c.attr("utility") {
                     Some(v) => to_float(path, c, "<hyperRectangle> @utility", v)?,
                     None if semantics == Semantics::Negmas => 0.0,
-                    None => {
-                        return Err(Error::invalid(path, Some(c.line), "<hyperRectangle> @utility", "a number", "none"))
-                    }
+                    None => return Err(Error::invalid(path, Some(c.line), "<hyperRectangle> @utility", "a number", "none")),
                 };
                 let rect_weight = match (semantics, c.attr("weight")) {
                     (Semantics::Genius, Some(v)) => to_float(path, c, "<hyperRectangle> @weight", v)?,
@@ -762,12 +663,8 @@ pub fn write_domain(space: &OutcomeSpace) -> String {
         write_issue_open(&mut s, k, issue);
         if let IssueKind::Categorical(_) | IssueKind::Number(_) = issue.kind() {
             for v in 0..issue.cardinality().unwrap_or(0) {
-                let _ = writeln!(
-                    s,
-                    "  <item index=\"{}\" value=\"{}\"></item>",
-                    v + 1,
-                    xml::escape(&issue.value_name(Value::Index(v as u32)))
-                );
+                let _ =
+                    writeln!(s, "  <item index=\"{}\" value=\"{}\"></item>", v + 1, xml::escape(&issue.value_name(Value::Index(v as u32))));
             }
         }
         s.push_str("</issue>\n");
@@ -872,19 +769,22 @@ fn write_additive(s: &mut String, space: &OutcomeSpace, f: &LinearAdditive) -> R
                 }
                 _ => return Err(format!("issue {:?}: GENIUS integer issues need a clamped linear evaluator", issue.name())),
             },
-            IssueKind::Real { .. } => match vf {
-                ValueFunction::Linear { offset, slope, origin, clamp: true } => {
-                    let offset = offset - slope * origin;
-                    let _ = writeln!(s, "  <evaluator ftype=\"linear\" parameter0=\"{offset:?}\" parameter1=\"{slope:?}\"></evaluator>");
+            IssueKind::Real { .. } => {
+                match vf {
+                    ValueFunction::Linear { offset, slope, origin, clamp: true } => {
+                        let offset = offset - slope * origin;
+                        let _ =
+                            writeln!(s, "  <evaluator ftype=\"linear\" parameter0=\"{offset:?}\" parameter1=\"{slope:?}\"></evaluator>");
+                    }
+                    ValueFunction::Triangular { lo, hi, top } => {
+                        let _ = writeln!(s, "  <evaluator ftype=\"triangular\" parameter0=\"{lo:?}\" parameter1=\"{hi:?}\" parameter2=\"{top:?}\"></evaluator>");
+                    }
+                    ValueFunction::Constant(c) => {
+                        let _ = writeln!(s, "  <evaluator ftype=\"constant\" parameter0=\"{c:?}\"></evaluator>");
+                    }
+                    _ => return Err(format!("issue {:?}: this real-valued evaluator has no GENIUS form", issue.name())),
                 }
-                ValueFunction::Triangular { lo, hi, top } => {
-                    let _ = writeln!(s, "  <evaluator ftype=\"triangular\" parameter0=\"{lo:?}\" parameter1=\"{hi:?}\" parameter2=\"{top:?}\"></evaluator>");
-                }
-                ValueFunction::Constant(c) => {
-                    let _ = writeln!(s, "  <evaluator ftype=\"constant\" parameter0=\"{c:?}\"></evaluator>");
-                }
-                _ => return Err(format!("issue {:?}: this real-valued evaluator has no GENIUS form", issue.name())),
-            },
+            }
         }
         s.push_str("</issue>\n");
         weights.push(weight);
@@ -945,9 +845,8 @@ fn issue_field(name: &str, attr: &str) -> String {
 }
 
 fn required<'a>(path: &Path, el: &'a Element, attr: &str) -> Result<&'a str, Error> {
-    el.attr(attr).ok_or_else(|| {
-        Error::invalid(path, Some(el.line), format!("<{}> @{attr}", el.name), format!("a {attr} attribute"), "none")
-    })
+    el.attr(attr)
+        .ok_or_else(|| Error::invalid(path, Some(el.line), format!("<{}> @{attr}", el.name), format!("a {attr} attribute"), "none"))
 }
 
 fn parse_int(path: &Path, el: &Element, attr: &str, field: &str) -> Result<i64, Error> {
@@ -968,9 +867,7 @@ fn to_float(path: &Path, el: &Element, field: &str, v: &str) -> Result<f64, Erro
 }
 
 fn to_int(path: &Path, el: &Element, name: &str, attr: &str, v: &str) -> Result<i64, Error> {
-    v.trim()
-        .parse()
-        .map_err(|_| Error::invalid(path, Some(el.line), issue_field(name, attr), "an integer", format!("{v:?}")))
+    v.trim().parse().map_err(|_| Error::invalid(path, Some(el.line), issue_field(name, attr), "an integer", format!("{v:?}")))
 }
 
 #[cfg(test)]

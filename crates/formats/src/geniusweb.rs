@@ -4,10 +4,7 @@
 
 use std::path::Path;
 
-use bc_model::{
-    Discount, Issue, IssueKind, LinearAdditive, OutcomeSpace, Preferences, UtilityFunction, Value,
-    ValueFunction,
-};
+use bc_model::{Discount, Issue, IssueKind, LinearAdditive, OutcomeSpace, Preferences, UtilityFunction, Value, ValueFunction};
 use serde_json::{json, Map, Value as Json};
 
 use crate::error::{from_model, Error};
@@ -103,9 +100,8 @@ pub fn read_domain_str(path: &Path, text: &str) -> Result<OutcomeSpace, Error> {
 }
 
 fn domain_from_json(path: &Path, text: &str, json: &Json) -> Result<OutcomeSpace, Error> {
-    let obj = json.as_object().ok_or_else(|| {
-        Error::invalid(path, Some(1), "domain", "a JSON object with \"issuesValues\"", kind_of(json))
-    })?;
+    let obj =
+        json.as_object().ok_or_else(|| Error::invalid(path, Some(1), "domain", "a JSON object with \"issuesValues\"", kind_of(json)))?;
     let issues_json = obj.get("issuesValues").and_then(Json::as_object).ok_or_else(|| {
         Error::invalid(path, line_of(text, "issuesValues"), "issuesValues", "an object of issues", "none or another type")
     })?;
@@ -116,13 +112,13 @@ fn domain_from_json(path: &Path, text: &str, json: &Json) -> Result<OutcomeSpace
     for (name, set) in issues_json {
         let line = line_of(text, name);
         let field = format!("issuesValues.{name}");
-        let set = set.as_object().ok_or_else(|| {
-            Error::invalid(path, line, &field, "{\"values\": [...]} or {\"range\": [low, high, step]}", kind_of(set))
-        })?;
+        let set = set
+            .as_object()
+            .ok_or_else(|| Error::invalid(path, line, &field, "{\"values\": [...]} or {\"range\": [low, high, step]}", kind_of(set)))?;
         let issue = if let Some(values) = set.get("values") {
-            let arr = values.as_array().ok_or_else(|| {
-                Error::invalid(path, line, format!("{field}.values"), "a list of strings", kind_of(values))
-            })?;
+            let arr = values
+                .as_array()
+                .ok_or_else(|| Error::invalid(path, line, format!("{field}.values"), "a list of strings", kind_of(values)))?;
             let names = arr
                 .iter()
                 .map(|v| match v {
@@ -143,9 +139,11 @@ fn domain_from_json(path: &Path, text: &str, json: &Json) -> Result<OutcomeSpace
         };
         issues.push(issue);
     }
-    let name = obj.get("name").and_then(Json::as_str).map(str::to_string).unwrap_or_else(|| {
-        path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
-    });
+    let name = obj
+        .get("name")
+        .and_then(Json::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
     OutcomeSpace::new(name, issues).map_err(|e| from_model(path, None, "issuesValues", e))
 }
 
@@ -157,13 +155,9 @@ fn read_range(path: &Path, line: Option<usize>, field: &str, range: &Json) -> Re
     };
     match nums.as_slice() {
         [Some(lo), Some(hi), Some(step)] if *step > 0.0 && lo <= hi => Ok((*lo, *hi, *step)),
-        _ => Err(Error::invalid(
-            path,
-            line,
-            format!("{field}.range"),
-            "[low, high, step] with low <= high and step > 0",
-            range.to_string(),
-        )),
+        _ => {
+            Err(Error::invalid(path, line, format!("{field}.range"), "[low, high, step] with low <= high and step > 0", range.to_string()))
+        }
     }
 }
 
@@ -173,23 +167,14 @@ fn decimals(x: f64) -> i32 {
     s.split_once('.').map_or(0, |(_, f)| f.len() as i32)
 }
 
-fn number_issue(
-    path: &Path,
-    line: Option<usize>,
-    field: &str,
-    name: &str,
-    lo: f64,
-    hi: f64,
-    step: f64,
-) -> Result<Issue, Error> {
+fn number_issue(path: &Path, line: Option<usize>, field: &str, name: &str, lo: f64, hi: f64, step: f64) -> Result<Issue, Error> {
     let places = decimals(lo).max(decimals(step)).min(15);
     let scale = 10f64.powi(places);
     let count = ((hi - lo) / step + 1e-9).floor() as u64 + 1;
     // GeniusWeb integer ranges (step 1, integral bounds) become integer issues, which are never
     // listed (so `values-per-issue` does not apply; `Issue::integer` bounds them at 2^32 - 1 values).
     if step == 1.0 && lo.fract() == 0.0 && hi.fract() == 0.0 && lo.abs() < 9e15 && hi.abs() < 9e15 {
-        return Issue::integer(name, lo as i64, lo as i64 + count as i64 - 1)
-            .map_err(|e| from_model(path, line, field, e));
+        return Issue::integer(name, lo as i64, lo as i64 + count as i64 - 1).map_err(|e| from_model(path, line, field, e));
     }
     crate::check_values(path, line, &format!("{field}.range"), u128::from(count))?;
     let values = (0..count).map(|k| ((lo + k as f64 * step) * scale).round() / scale).collect();
@@ -204,15 +189,9 @@ pub fn read_profile(path: &Path, space: Option<&OutcomeSpace>) -> Result<(Outcom
 }
 
 /// Reads a profile from text. See [`read_profile`].
-pub fn read_profile_str(
-    path: &Path,
-    text: &str,
-    space: Option<&OutcomeSpace>,
-) -> Result<(OutcomeSpace, Preferences), Error> {
+pub fn read_profile_str(path: &Path, text: &str, space: Option<&OutcomeSpace>) -> Result<(OutcomeSpace, Preferences), Error> {
     let json = parse_json(path, text)?;
-    let top = json.as_object().ok_or_else(|| {
-        Error::invalid(path, Some(1), "profile", "a JSON object", kind_of(&json))
-    })?;
+    let top = json.as_object().ok_or_else(|| Error::invalid(path, Some(1), "profile", "a JSON object", kind_of(&json)))?;
     let las = top.get("LinearAdditiveUtilitySpace").and_then(Json::as_object).ok_or_else(|| {
         let found = top.keys().next().map_or("an empty object".to_string(), |k| format!("{k:?}"));
         Error::invalid(path, Some(1), "profile", "a \"LinearAdditiveUtilitySpace\" object (the only profile type supported)", found)
@@ -245,21 +224,17 @@ pub fn read_profile_str(
             return Err(Error::invalid(path, Some(1), "LinearAdditiveUtilitySpace.domain", "a domain (embedded or given)", "none"))
         }
     };
-    let utils = las.get("issueUtilities").and_then(Json::as_object).ok_or_else(|| {
-        Error::invalid(path, line_of(text, "issueUtilities"), "issueUtilities", "an object keyed by issue", "none")
-    })?;
-    let weights_json = las.get("issueWeights").and_then(Json::as_object).ok_or_else(|| {
-        Error::invalid(path, line_of(text, "issueWeights"), "issueWeights", "an object keyed by issue", "none")
-    })?;
+    let utils = las
+        .get("issueUtilities")
+        .and_then(Json::as_object)
+        .ok_or_else(|| Error::invalid(path, line_of(text, "issueUtilities"), "issueUtilities", "an object keyed by issue", "none"))?;
+    let weights_json = las
+        .get("issueWeights")
+        .and_then(Json::as_object)
+        .ok_or_else(|| Error::invalid(path, line_of(text, "issueWeights"), "issueWeights", "an object keyed by issue", "none"))?;
     for key in utils.keys().chain(weights_json.keys()) {
         if space.issue_index(key).is_none() {
-            return Err(Error::invalid(
-                path,
-                line_of(text, key),
-                format!("issue {key:?}"),
-                "an issue of the domain",
-                format!("{key:?}"),
-            ));
+            return Err(Error::invalid(path, line_of(text, key), format!("issue {key:?}"), "an issue of the domain", format!("{key:?}")));
         }
     }
     let mut weights = Vec::new();
@@ -276,16 +251,27 @@ pub fn read_profile_str(
         };
         weights.push(w);
         let u = utils.get(name).and_then(Json::as_object).ok_or_else(|| {
-            Error::invalid(path, line_of(text, "issueUtilities"), format!("issueUtilities.{name}"), "value utilities for every issue", "none")
+            Error::invalid(
+                path,
+                line_of(text, "issueUtilities"),
+                format!("issueUtilities.{name}"),
+                "value utilities for every issue",
+                "none",
+            )
         })?;
         values.push(read_value_utilities(path, line, name, issue, u)?);
     }
     let sum: f64 = weights.iter().sum();
     if (sum - 1.0).abs() > 1e-6 {
-        return Err(Error::invalid(path, line_of(text, "issueWeights"), "issueWeights", "weights that sum to 1", format!("a sum of {sum}")));
+        return Err(Error::invalid(
+            path,
+            line_of(text, "issueWeights"),
+            "issueWeights",
+            "weights that sum to 1",
+            format!("a sum of {sum}"),
+        ));
     }
-    let f = LinearAdditive::new(&space, 0.0, weights, values)
-        .map_err(|e| from_model(path, None, "LinearAdditiveUtilitySpace", e))?;
+    let f = LinearAdditive::new(&space, 0.0, weights, values).map_err(|e| from_model(path, None, "LinearAdditiveUtilitySpace", e))?;
     let name = las
         .get("name")
         .and_then(Json::as_str)
@@ -324,21 +310,27 @@ fn read_value_utilities(
     u: &Map<String, Json>,
 ) -> Result<ValueFunction, Error> {
     let field = format!("issueUtilities.{name}");
-    let (key, body) = u.iter().next().ok_or_else(|| {
-        Error::invalid(path, line, &field, "\"discreteutils\" or \"numberutils\"", "an empty object")
-    })?;
+    let (key, body) =
+        u.iter().next().ok_or_else(|| Error::invalid(path, line, &field, "\"discreteutils\" or \"numberutils\"", "an empty object"))?;
     match key.as_str() {
         "discreteutils" | "DiscreteValueSetUtilities" => {
-            let map = body.get("valueUtilities").and_then(Json::as_object).ok_or_else(|| {
-                Error::invalid(path, line, format!("{field}.{key}"), "a \"valueUtilities\" object", body.to_string())
-            })?;
+            let map = body
+                .get("valueUtilities")
+                .and_then(Json::as_object)
+                .ok_or_else(|| Error::invalid(path, line, format!("{field}.{key}"), "a \"valueUtilities\" object", body.to_string()))?;
             let n = issue.cardinality().unwrap_or(0);
             // A table over an integer range is listed: within `values-per-issue`.
             crate::check_values(path, line, &format!("{field}.{key}"), u128::from(n))?;
             let mut table = vec![f64::NAN; n as usize];
             for (value, x) in map {
                 let Some(Value::Index(k)) = issue.parse_value(value) else {
-                    return Err(Error::invalid(path, line, format!("{field}.valueUtilities"), "a value of the issue", format!("{value:?}")));
+                    return Err(Error::invalid(
+                        path,
+                        line,
+                        format!("{field}.valueUtilities"),
+                        "a value of the issue",
+                        format!("{value:?}"),
+                    ));
                 };
                 match x.as_f64() {
                     Some(x) if (0.0..=1.0).contains(&x) => table[k as usize] = x,
@@ -367,9 +359,7 @@ fn read_value_utilities(
         "numberutils" | "NumberValueSetUtilities" => {
             let get = |k: &str| body.get(k).and_then(Json::as_f64);
             match (get("lowValue"), get("lowUtility"), get("highValue"), get("highUtility")) {
-                (Some(lv), Some(lu), Some(hv), Some(hu))
-                    if hv > lv && (0.0..=1.0).contains(&lu) && (0.0..=1.0).contains(&hu) =>
-                {
+                (Some(lv), Some(lu), Some(hv), Some(hu)) if hv > lv && (0.0..=1.0).contains(&lu) && (0.0..=1.0).contains(&hu) => {
                     if matches!(issue.kind(), IssueKind::Categorical(_)) {
                         return Err(Error::invalid(path, line, &field, "discreteutils for a categorical issue", "numberutils"));
                     }
@@ -389,17 +379,12 @@ fn read_value_utilities(
 }
 
 /// Utility of a (possibly partial) reservation bid: missing issues contribute 0, as in GeniusWeb.
-fn reservation_bid_utility(
-    path: &Path,
-    text: &str,
-    space: &OutcomeSpace,
-    utility: &UtilityFunction,
-    bid: &Json,
-) -> Result<f64, Error> {
+fn reservation_bid_utility(path: &Path, text: &str, space: &OutcomeSpace, utility: &UtilityFunction, bid: &Json) -> Result<f64, Error> {
     let line = line_of(text, "reservationBid");
-    let values = bid.get("issuevalues").and_then(Json::as_object).ok_or_else(|| {
-        Error::invalid(path, line, "reservationBid", "{\"issuevalues\": {...}}", bid.to_string())
-    })?;
+    let values = bid
+        .get("issuevalues")
+        .and_then(Json::as_object)
+        .ok_or_else(|| Error::invalid(path, line, "reservationBid", "{\"issuevalues\": {...}}", bid.to_string()))?;
     let f = utility.as_additive().expect("GeniusWeb profiles are additive");
     let mut u = 0.0;
     for (k, issue) in space.issues().iter().enumerate() {
@@ -449,9 +434,7 @@ fn domain_json(space: &OutcomeSpace) -> Result<Json, String> {
                     json!({ "values": names })
                 }
             }
-            IssueKind::Real { .. } => {
-                return Err(format!("issue {:?} is real-valued; GeniusWeb has no continuous issues", issue.name()))
-            }
+            IssueKind::Real { .. } => return Err(format!("issue {:?} is real-valued; GeniusWeb has no continuous issues", issue.name())),
         };
         issues.insert(issue.name().to_string(), set);
     }
@@ -468,10 +451,7 @@ pub fn write_domain(space: &OutcomeSpace) -> Result<String, String> {
 /// into the weight; the weights must then sum to 1 (normalise first if they do not). A finite
 /// reservation value is written as NegMAS's `reserved_value` key.
 pub fn write_profile(space: &OutcomeSpace, prefs: &Preferences) -> Result<String, String> {
-    let f = prefs
-        .utility
-        .as_additive()
-        .ok_or("GeniusWeb profiles are linear-additive; this utility is not")?;
+    let f = prefs.utility.as_additive().ok_or("GeniusWeb profiles are linear-additive; this utility is not")?;
     if f.bias() != 0.0 {
         return Err(format!("GeniusWeb profiles have no constant term (this one has {})", f.bias()));
     }

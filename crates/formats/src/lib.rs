@@ -140,8 +140,7 @@ fn classify(path: &Path) -> Result<Option<Role>, Error> {
         }
         Some("json") if !name.ends_with("specials.json") => {
             let text = read_text(path)?;
-            let json: serde_json::Value = serde_json::from_str(&text)
-                .map_err(|e| Error::syntax(path, Some(e.line()), e.to_string()))?;
+            let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::syntax(path, Some(e.line()), e.to_string()))?;
             Ok(if json.get("issuesValues").is_some() {
                 Some(Role::WebDomain)
             } else if json.get("LinearAdditiveUtilitySpace").is_some() {
@@ -202,7 +201,13 @@ pub fn load_folder(dir: &Path, semantics: Semantics) -> Result<Scenario, Error> 
 /// Loads a domain file and named profile files (GENIUS XML or GeniusWeb JSON, by content).
 pub fn load_files(domain: &Path, profiles: &[PathBuf], semantics: Semantics) -> Result<Scenario, Error> {
     if domain.is_dir() {
-        return Err(Error::invalid(domain, None, "arguments", "a domain file followed by profile files, or one domain folder alone", "a folder followed by other paths"));
+        return Err(Error::invalid(
+            domain,
+            None,
+            "arguments",
+            "a domain file followed by profile files, or one domain folder alone",
+            "a folder followed by other paths",
+        ));
     }
     regular(domain)?;
     for p in profiles {
@@ -224,10 +229,7 @@ pub fn load_files(domain: &Path, profiles: &[PathBuf], semantics: Semantics) -> 
         }
         Some(Role::WebDomain) => {
             let space = geniusweb::read_domain(domain)?;
-            let d = genius::Domain {
-                node_indices: (1..=space.issues().len() as i64).collect(),
-                space: space.clone(),
-            };
+            let d = genius::Domain { node_indices: (1..=space.issues().len() as i64).collect(), space: space.clone() };
             for p in profiles {
                 match classify(p)? {
                     Some(Role::WebProfile) => parties.push(geniusweb::read_profile(p, Some(&space))?.1),

@@ -69,14 +69,10 @@ pub fn parse(file: &Path, text: &str) -> Result<Element, Error> {
     let mut root: Option<Element> = None;
     loop {
         let start = reader.buffer_position() as usize;
-        let event = reader.read_event().map_err(|e| {
-            Error::syntax(file, Some(lines.at(reader.error_position() as usize)), e.to_string())
-        })?;
+        let event =
+            reader.read_event().map_err(|e| Error::syntax(file, Some(lines.at(reader.error_position() as usize)), e.to_string()))?;
         // The event starts after any whitespace that precedes it.
-        let skip = text.as_bytes()[start.min(text.len())..]
-            .iter()
-            .take_while(|b| b.is_ascii_whitespace())
-            .count();
+        let skip = text.as_bytes()[start.min(text.len())..].iter().take_while(|b| b.is_ascii_whitespace()).count();
         let line = lines.at(start + skip);
         match event {
             Event::Start(e) => stack.push(element(file, line, &e)?),
@@ -99,11 +95,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Element, Error> {
                 None => {
                     let content = String::from_utf8_lossy(t.as_ref()).trim().to_string();
                     if !content.is_empty() {
-                        return Err(Error::syntax(
-                            file,
-                            Some(line),
-                            format!("text outside the root element: {:?}", truncate(&content)),
-                        ));
+                        return Err(Error::syntax(file, Some(line), format!("text outside the root element: {:?}", truncate(&content))));
                     }
                 }
             },
@@ -117,32 +109,16 @@ pub fn parse(file: &Path, text: &str) -> Result<Element, Error> {
         }
     }
     if let Some(open) = stack.last() {
-        return Err(Error::syntax(
-            file,
-            Some(open.line),
-            format!("element <{}> is never closed", open.name),
-        ));
+        return Err(Error::syntax(file, Some(open.line), format!("element <{}> is never closed", open.name)));
     }
     root.ok_or_else(|| Error::syntax(file, Some(1), "no root element"))
 }
 
-fn attach(
-    file: &Path,
-    line: usize,
-    stack: &mut [Element],
-    root: &mut Option<Element>,
-    el: Element,
-) -> Result<(), Error> {
+fn attach(file: &Path, line: usize, stack: &mut [Element], root: &mut Option<Element>, el: Element) -> Result<(), Error> {
     match stack.last_mut() {
         Some(parent) => parent.children.push(el),
         None if root.is_none() => *root = Some(el),
-        None => {
-            return Err(Error::syntax(
-                file,
-                Some(line),
-                format!("a second root element <{}> after the first", el.name),
-            ))
-        }
+        None => return Err(Error::syntax(file, Some(line), format!("a second root element <{}> after the first", el.name))),
     }
     Ok(())
 }
@@ -153,10 +129,7 @@ fn element(file: &Path, line: usize, e: &BytesStart<'_>) -> Result<Element, Erro
     for a in e.attributes() {
         let a = a.map_err(|err| Error::syntax(file, Some(line), format!("<{name}>: {err}")))?;
         let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-        let value = a
-            .unescape_value()
-            .map_err(|err| Error::syntax(file, Some(line), format!("<{name}> @{key}: {err}")))?
-            .into_owned();
+        let value = a.unescape_value().map_err(|err| Error::syntax(file, Some(line), format!("<{name}> @{key}: {err}")))?.into_owned();
         attrs.push((key, value));
     }
     Ok(Element { name, attrs, text: String::new(), children: Vec::new(), line })

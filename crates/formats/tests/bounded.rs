@@ -58,8 +58,11 @@ fn geniusweb_range_at_and_past_the_limit() {
 
 /// A GENIUS domain with one issue of `n` values and a profile giving value `k` evaluation `k`.
 fn big_genius(n: usize) -> (String, String) {
-    let mut d = String::from(r#"<negotiation_template><utility_space number_of_issues="2"><objective index="0" name="root" type="objective"><issue index="1" name="big" type="discrete">"#);
-    let mut p = String::from(r#"<utility_space><objective index="0" name="root" type="objective"><issue index="1" name="big" type="discrete">"#);
+    let mut d = String::from(
+        r#"<negotiation_template><utility_space number_of_issues="2"><objective index="0" name="root" type="objective"><issue index="1" name="big" type="discrete">"#,
+    );
+    let mut p =
+        String::from(r#"<utility_space><objective index="0" name="root" type="objective"><issue index="1" name="big" type="discrete">"#);
     for k in 0..n {
         let _ = write!(d, r#"<item index="{}" value="v{k}"/>"#, k + 1);
         // The profile lists the values in reverse order.
@@ -122,7 +125,8 @@ fn geniusweb_duplicate_keys_are_refused() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("\"i\" twice"), "{e}");
-    let e = geniusweb::read_domain_str(Path::new("d.json"), r#"{"issuesValues": {"i": {"values": ["x"]}, "i": {"values": ["y"]}}}"#).unwrap_err();
+    let e = geniusweb::read_domain_str(Path::new("d.json"), r#"{"issuesValues": {"i": {"values": ["x"]}, "i": {"values": ["y"]}}}"#)
+        .unwrap_err();
     assert!(e.to_string().contains("twice"), "{e}");
 }
 

@@ -85,13 +85,8 @@ fn genius_semantics_gives_genius_utilities_on_hyper_rectangles() {
         assert!(outcomes.len() >= 125);
         let mut distinct = std::collections::BTreeSet::new();
         for (o, b) in outcomes.iter().zip(bits) {
-            let outcome: Vec<_> = o
-                .as_array()
-                .unwrap()
-                .iter()
-                .zip(s.space.issues())
-                .map(|(v, issue)| issue.parse_value(&v.to_string()).unwrap())
-                .collect();
+            let outcome: Vec<_> =
+                o.as_array().unwrap().iter().zip(s.space.issues()).map(|(v, issue)| issue.parse_value(&v.to_string()).unwrap()).collect();
             let want = f64::from_bits(u64::from_str_radix(b.as_str().unwrap(), 16).unwrap());
             let got = party.utility.eval(&outcome);
             assert_eq!(got.to_bits(), want.to_bits(), "{profile}: outcome {o}: GENIUS {want}, ours {got}");

@@ -44,8 +44,7 @@ fn load(domain: &str, semantics: Semantics, profiles: (usize, usize)) -> Scenari
     let domain_file = files
         .iter()
         .find(|f| {
-            f.extension().is_some_and(|e| e == "xml")
-                && std::fs::read_to_string(f).is_ok_and(|t| t.contains("<negotiation_template"))
+            f.extension().is_some_and(|e| e == "xml") && std::fs::read_to_string(f).is_ok_and(|t| t.contains("<negotiation_template"))
         })
         .expect("a domain file")
         .clone();
@@ -61,19 +60,13 @@ fn points(list: &Json) -> Vec<Point> {
         .expect("list")
         .iter()
         .map(|p| {
-            (
-                p["outcome"].as_array().unwrap().iter().map(value_name).collect(),
-                p["utils"].as_array().unwrap().iter().map(num).collect(),
-            )
+            (p["outcome"].as_array().unwrap().iter().map(value_name).collect(), p["utils"].as_array().unwrap().iter().map(num).collect())
         })
         .collect()
 }
 
 fn ours(s: &Scenario, a: &Analysis, which: &[usize]) -> Vec<Point> {
-    which
-        .iter()
-        .map(|&k| (s.space.value_names(&a.pareto[k].outcome), a.pareto[k].utils.clone()))
-        .collect()
+    which.iter().map(|&k| (s.space.value_names(&a.pareto[k].outcome), a.pareto[k].utils.clone())).collect()
 }
 
 fn all_ours(s: &Scenario, a: &Analysis) -> Vec<Point> {
@@ -96,19 +89,12 @@ const TIE_FREE: &[&str] = &["ItexvsCypress", "EnglandZimbabwe", "LaptopB", "Smar
 /// utilities at 1; reference.py's GENIUS rebuild does not).
 fn compare(domain: &str, mode: &Json, s: &Scenario, a: &Analysis, cap: impl Fn(f64) -> f64) -> Vec<String> {
     let mut errs = Vec::new();
-    let capv = |p: Vec<Point>| -> Vec<Point> {
-        p.into_iter().map(|(o, u)| (o, u.into_iter().map(&cap).collect())).collect()
-    };
+    let capv = |p: Vec<Point>| -> Vec<Point> { p.into_iter().map(|(o, u)| (o, u.into_iter().map(&cap).collect())).collect() };
     let rv: Vec<f64> = mode["reserved_values"].as_array().unwrap().iter().map(num).collect();
     if rv != a.reserved_values {
         errs.push(format!("reserved {:?} vs {:?}", a.reserved_values, rv));
     }
-    let ranges: Vec<(f64, f64)> = mode["ranges_minmax"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (cap(num(&r[0])), cap(num(&r[1]))))
-        .collect();
+    let ranges: Vec<(f64, f64)> = mode["ranges_minmax"].as_array().unwrap().iter().map(|r| (cap(num(&r[0])), cap(num(&r[1])))).collect();
     for (x, y) in a.ranges.iter().zip(&ranges) {
         if (x.0 - y.0).abs() > 1e-9 || (x.1 - y.1).abs() > 1e-9 {
             errs.push(format!("range {x:?} vs {y:?}"));
@@ -173,11 +159,7 @@ fn run_mode(mode_name: &str, semantics: Semantics, cap: fn(f64) -> f64, expected
         for (key, profiles) in pairs {
             let Some(mode) = modes.get(&key).filter(|m| m.is_object()) else { continue };
             let s = load(domain, semantics, profiles);
-            assert_eq!(
-                s.space.cardinality().unwrap(),
-                entry["n_outcomes"].as_u64().unwrap() as u128,
-                "{domain}: n_outcomes"
-            );
+            assert_eq!(s.space.cardinality().unwrap(), entry["n_outcomes"].as_u64().unwrap() as u128, "{domain}: n_outcomes");
             let refs: Vec<_> = s.parties.iter().collect();
             let a = analyze(&s.space, &refs, Options::default()).unwrap();
             for e in compare(domain, mode, &s, &a, cap) {

@@ -40,11 +40,9 @@ const fn limit(
 
 /// Bytes read from one input file (scenario TOML, GENIUS XML, GeniusWeb JSON, KTAB CSV/XML,
 /// a run directory's JSON files).
-pub static INPUT_BYTES: Limit =
-    limit("input-bytes", 64 << 20, "bytes", "bytes read from one input file", "every input file", "");
+pub static INPUT_BYTES: Limit = limit("input-bytes", 64 << 20, "bytes", "bytes read from one input file", "every input file", "");
 /// Bytes of one line of a line-oriented input (JSON Lines: `tournament --rescore`).
-pub static LINE_BYTES: Limit =
-    limit("line-bytes", 1 << 20, "bytes", "bytes in one line of a JSON Lines input", "tournament --rescore", "");
+pub static LINE_BYTES: Limit = limit("line-bytes", 1 << 20, "bytes", "bytes in one line of a JSON Lines input", "tournament --rescore", "");
 /// Values of one issue (discrete values listed, or the integers of an integer range).
 pub static VALUES_PER_ISSUE: Limit =
     limit("values-per-issue", 1_000_000, "values", "values of one issue of a domain", "GENIUS XML, GeniusWeb JSON", "");

@@ -43,8 +43,7 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Error> {
 
 /// [`read_bytes`] as UTF-8 text.
 pub fn read_text(path: &Path) -> Result<String, Error> {
-    String::from_utf8(read_bytes(path)?)
-        .map_err(|e| Error::new(path, ErrorKind::NotUtf8 { offset: e.utf8_error().valid_up_to() }))
+    String::from_utf8(read_bytes(path)?).map_err(|e| Error::new(path, ErrorKind::NotUtf8 { offset: e.utf8_error().valid_up_to() }))
 }
 
 /// The lines of a line-oriented regular file (JSON Lines), each at most [`LINE_BYTES`] bytes,

@@ -101,9 +101,7 @@ impl AtomicFile {
                 Ok(()) => {
                     let _ = std::fs::remove_file(&self.tmp);
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    return Err(Error::new(&self.target, ErrorKind::Exists))
-                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(Error::new(&self.target, ErrorKind::Exists)),
                 // File systems without hard links: the check above stands.
                 Err(_) => std::fs::rename(&self.tmp, &self.target).map_err(|e| Error::os(&self.target, "rename", e))?,
             },

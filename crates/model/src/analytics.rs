@@ -117,16 +117,11 @@ impl Default for Options {
 
 /// Analyses the whole space: the additive method when every utility is additive and the space is
 /// discrete, otherwise full enumeration within `options.enumeration_limit`.
-pub fn analyze(
-    space: &OutcomeSpace,
-    parties: &[&Preferences],
-    options: Options,
-) -> Result<Analysis, Error> {
+pub fn analyze(space: &OutcomeSpace, parties: &[&Preferences], options: Options) -> Result<Analysis, Error> {
     if parties.len() < 2 {
         return Err(Error::new(ErrorKind::TooFewParties(2)));
     }
-    let additive: Option<Vec<&LinearAdditive>> =
-        parties.iter().map(|p| p.utility.as_additive()).collect();
+    let additive: Option<Vec<&LinearAdditive>> = parties.iter().map(|p| p.utility.as_additive()).collect();
     match additive {
         Some(fs) if space.is_discrete() => analyze_additive(space, parties, &fs, options.enumeration_limit),
         _ => analyze_enumerated(space, parties, options.enumeration_limit),
@@ -135,11 +130,7 @@ pub fn analyze(
 
 /// Analyses an explicit list of outcomes (a sample): the frontier and the ranges are those of the
 /// list, not of the space.
-pub fn analyze_outcomes(
-    space: &OutcomeSpace,
-    parties: &[&Preferences],
-    outcomes: Vec<Outcome>,
-) -> Result<Analysis, Error> {
+pub fn analyze_outcomes(space: &OutcomeSpace, parties: &[&Preferences], outcomes: Vec<Outcome>) -> Result<Analysis, Error> {
     if parties.len() < 2 {
         return Err(Error::new(ErrorKind::TooFewParties(2)));
     }
@@ -167,17 +158,10 @@ pub fn analyze_outcomes(
 
 /// Analyses the whole space by evaluating every outcome (within `limit`), whatever the utility
 /// type. [`analyze`] uses this only for non-additive utilities; it is public for comparisons.
-pub fn analyze_enumerated(
-    space: &OutcomeSpace,
-    parties: &[&Preferences],
-    limit: u64,
-) -> Result<Analysis, Error> {
+pub fn analyze_enumerated(space: &OutcomeSpace, parties: &[&Preferences], limit: u64) -> Result<Analysis, Error> {
     let total = space.check_enumerable(limit)? as usize;
     let n = parties.len();
-    let per_party: Vec<Vec<f64>> = parties
-        .iter()
-        .map(|p| p.utility.eval_all(space, limit))
-        .collect::<Result<_, _>>()?;
+    let per_party: Vec<Vec<f64>> = parties.iter().map(|p| p.utility.eval_all(space, limit)).collect::<Result<_, _>>()?;
     let mut utils = Vec::with_capacity(total * n);
     for k in 0..total {
         utils.extend(per_party.iter().map(|u| u[k]));
@@ -188,11 +172,7 @@ pub fn analyze_enumerated(
     let kept = pareto_filter(&utils, n, rational(&utils, n, &reserved, 0..total));
     let mut pareto: Vec<FrontierPoint> = kept
         .into_iter()
-        .map(|k| FrontierPoint {
-            outcome: space.outcome_at(k as u64),
-            index: Some(k as u64),
-            utils: utils[k * n..(k + 1) * n].to_vec(),
-        })
+        .map(|k| FrontierPoint { outcome: space.outcome_at(k as u64), index: Some(k as u64), utils: utils[k * n..(k + 1) * n].to_vec() })
         .collect();
     sort_by_welfare(&mut pareto);
     Ok(finish(space, reserved, ranges, pareto, Method::Enumerated))
@@ -204,12 +184,7 @@ pub fn analyze_enumerated(
 /// Filtering after each issue therefore keeps every frontier vector while the candidate set stays
 /// near the size of the frontier. An issue too large to tabulate is never listed whole: see
 /// [`undominated_values`]; `limit` bounds the values listed where that cannot reduce it.
-fn analyze_additive(
-    space: &OutcomeSpace,
-    parties: &[&Preferences],
-    fs: &[&LinearAdditive],
-    limit: u64,
-) -> Result<Analysis, Error> {
+fn analyze_additive(space: &OutcomeSpace, parties: &[&Preferences], fs: &[&LinearAdditive], limit: u64) -> Result<Analysis, Error> {
     let n = parties.len();
     if space.cardinality().is_none_or(|c| c > u128::from(u64::MAX)) {
         return Err(Error::new(ErrorKind::TooLarge { outcomes: space.cardinality(), limit }));
@@ -249,11 +224,7 @@ fn analyze_additive(
     let kept = pareto_filter(&utils, n, rational(&utils, n, &reserved, order));
     let mut pareto: Vec<FrontierPoint> = kept
         .into_iter()
-        .map(|k| FrontierPoint {
-            outcome: space.outcome_at(index[k]),
-            index: Some(index[k]),
-            utils: utils[k * n..(k + 1) * n].to_vec(),
-        })
+        .map(|k| FrontierPoint { outcome: space.outcome_at(index[k]), index: Some(index[k]), utils: utils[k * n..(k + 1) * n].to_vec() })
         .collect();
     sort_by_welfare(&mut pareto);
     let ranges = fs.iter().map(|f| f.minmax()).collect();
@@ -275,21 +246,14 @@ fn analyze_additive(
 ///
 /// The cut values and the values so chosen are then filtered as a short list is, which gives
 /// exactly the values the full list would keep.
-fn undominated_values(
-    space: &OutcomeSpace,
-    fs: &[&LinearAdditive],
-    i: usize,
-    radix: u64,
-    limit: u64,
-) -> Result<Vec<u64>, Error> {
+fn undominated_values(space: &OutcomeSpace, fs: &[&LinearAdditive], i: usize, radix: u64, limit: u64) -> Result<Vec<u64>, Error> {
     let n = fs.len();
     let vector = |v: u64| fs.iter().map(move |f| f.term_at(i, v as u32));
     let candidates: Vec<u64> = if fs.iter().all(|f| f.is_tabulated(i)) {
         (0..radix).collect()
     } else {
-        let too_large = |values: u64| {
-            Error::new(ErrorKind::TradeOffTooLarge { issue: space.issues()[i].name().to_string(), values, limit })
-        };
+        let too_large =
+            |values: u64| Error::new(ErrorKind::TradeOffTooLarge { issue: space.issues()[i].name().to_string(), values, limit });
         let mut cuts: Vec<u64> = Vec::new();
         for f in fs {
             match f.monotone_cuts(i) {
@@ -339,18 +303,12 @@ fn undominated_values(
     for &v in &candidates {
         points.extend(vector(v));
     }
-    let mut kept: Vec<u64> =
-        pareto_filter(&points, n, 0..candidates.len()).into_iter().map(|k| candidates[k]).collect();
+    let mut kept: Vec<u64> = pareto_filter(&points, n, 0..candidates.len()).into_iter().map(|k| candidates[k]).collect();
     kept.sort_unstable();
     Ok(kept)
 }
 
-fn rational(
-    utils: &[f64],
-    n: usize,
-    reserved: &[f64],
-    order: impl IntoIterator<Item = usize>,
-) -> Vec<usize> {
+fn rational(utils: &[f64], n: usize, reserved: &[f64], order: impl IntoIterator<Item = usize>) -> Vec<usize> {
     order
         .into_iter()
         .filter(|&k| {
@@ -376,11 +334,7 @@ fn ranges_of(utils: &[f64], n: usize) -> Vec<(f64, f64)> {
 /// A point is dropped when another candidate is at least as good for every party; of several
 /// identical points the one that comes first in `candidates` is kept. Returns indices in no
 /// particular order.
-pub fn pareto_filter(
-    utils: &[f64],
-    n: usize,
-    candidates: impl IntoIterator<Item = usize>,
-) -> Vec<usize> {
+pub fn pareto_filter(utils: &[f64], n: usize, candidates: impl IntoIterator<Item = usize>) -> Vec<usize> {
     let mut cands: Vec<usize> = candidates.into_iter().collect();
     let row = |k: usize| &utils[k * n..(k + 1) * n];
     // Stable sort: equal rows keep their candidate order, so duplicates keep the first.
@@ -470,13 +424,7 @@ impl Staircase {
 
     fn insert(&mut self, x: f64, y: f64) {
         let x = x + 0.0; // -0.0 becomes 0.0
-        let covered: Vec<Key> = self
-            .steps
-            .range(..=Key(x))
-            .rev()
-            .take_while(|(_, &y2)| y2 <= y)
-            .map(|(k, _)| *k)
-            .collect();
+        let covered: Vec<Key> = self.steps.range(..=Key(x)).rev().take_while(|(_, &y2)| y2 <= y).map(|(k, _)| *k).collect();
         for k in covered {
             self.steps.remove(&k);
         }
@@ -489,25 +437,11 @@ fn welfare(u: &[f64]) -> f64 {
 }
 
 fn sort_by_welfare(points: &mut [FrontierPoint]) {
-    points.sort_by(|a, b| {
-        welfare(&b.utils)
-            .total_cmp(&welfare(&a.utils))
-            .then_with(|| a.index.cmp(&b.index))
-    });
+    points.sort_by(|a, b| welfare(&b.utils).total_cmp(&welfare(&a.utils)).then_with(|| a.index.cmp(&b.index)));
 }
 
-fn finish(
-    space: &OutcomeSpace,
-    reserved: Vec<f64>,
-    ranges: Vec<(f64, f64)>,
-    pareto: Vec<FrontierPoint>,
-    method: Method,
-) -> Analysis {
-    let disagreement: Vec<f64> = reserved
-        .iter()
-        .zip(&ranges)
-        .map(|(r, (lo, _))| if r.is_finite() && r >= lo { *r } else { *lo })
-        .collect();
+fn finish(space: &OutcomeSpace, reserved: Vec<f64>, ranges: Vec<(f64, f64)>, pareto: Vec<FrontierPoint>, method: Method) -> Analysis {
+    let disagreement: Vec<f64> = reserved.iter().zip(&ranges).map(|(r, (lo, _))| if r.is_finite() && r >= lo { *r } else { *lo }).collect();
     let frontier: Vec<&[f64]> = pareto.iter().map(|p| p.utils.as_slice()).collect();
     let s = Solver { frontier: &frontier, reserved: &reserved, ranges: &ranges, d: &disagreement };
     Analysis {
@@ -553,8 +487,20 @@ impl Solver<'_> {
         let mut opt: Option<f64> = None;
         for v in &values {
             let better = match opt {
-                None => if maximise { *v > f64::NEG_INFINITY } else { *v < f64::INFINITY },
-                Some(o) => if maximise { *v > o } else { *v < o },
+                None => {
+                    if maximise {
+                        *v > f64::NEG_INFINITY
+                    } else {
+                        *v < f64::INFINITY
+                    }
+                }
+                Some(o) => {
+                    if maximise {
+                        *v > o
+                    } else {
+                        *v < o
+                    }
+                }
             };
             if better {
                 opt = Some(*v);
@@ -593,7 +539,11 @@ impl Solver<'_> {
             let adv = u.iter().zip(self.d.iter().zip(self.ranges)).map(|(x, (d, (_, hi)))| {
                 if subtract {
                     let span = hi - d;
-                    if span != 0.0 { (x - d) / span } else { x - d }
+                    if span != 0.0 {
+                        (x - d) / span
+                    } else {
+                        x - d
+                    }
                 } else if *hi != 0.0 {
                     x / hi
                 } else {
@@ -615,8 +565,7 @@ impl Solver<'_> {
 
     fn max_relative_welfare(&self) -> Vec<usize> {
         // NegMAS subtracts each party's minimum and divides by `max - max(r, min)`.
-        let spans: Vec<f64> =
-            self.ranges.iter().zip(self.reserved).map(|((lo, hi), r)| hi - r.max(*lo)).collect();
+        let spans: Vec<f64> = self.ranges.iter().zip(self.reserved).map(|((lo, hi), r)| hi - r.max(*lo)).collect();
         self.solve(&self.lows(), true, |u| {
             if self.irrational(u) {
                 return f64::NEG_INFINITY;
@@ -637,10 +586,7 @@ impl Analysis {
     /// Distances of an outcome with utilities `utils` to the frontier and the solutions.
     pub fn distances(&self, utils: &[f64]) -> Distances {
         let to = |which: &[usize]| {
-            which
-                .iter()
-                .map(|&k| euclid(utils, &self.pareto[k].utils))
-                .fold(f64::NAN, |a, b| if a.is_nan() || b < a { b } else { a })
+            which.iter().map(|&k| euclid(utils, &self.pareto[k].utils)).fold(f64::NAN, |a, b| if a.is_nan() || b < a { b } else { a })
         };
         let all: Vec<usize> = (0..self.pareto.len()).collect();
         Distances {
@@ -659,13 +605,8 @@ fn euclid(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// Evaluates every party on every outcome of a discrete space (row-major: outcome, then party).
-pub fn utility_matrix(
-    space: &OutcomeSpace,
-    utilities: &[&UtilityFunction],
-    limit: u64,
-) -> Result<Vec<f64>, Error> {
-    let cols: Vec<Vec<f64>> =
-        utilities.iter().map(|u| u.eval_all(space, limit)).collect::<Result<_, _>>()?;
+pub fn utility_matrix(space: &OutcomeSpace, utilities: &[&UtilityFunction], limit: u64) -> Result<Vec<f64>, Error> {
+    let cols: Vec<Vec<f64>> = utilities.iter().map(|u| u.eval_all(space, limit)).collect::<Result<_, _>>()?;
     let total = cols.first().map_or(0, Vec::len);
     let mut out = Vec::with_capacity(total * cols.len());
     for k in 0..total {
@@ -704,19 +645,8 @@ mod tests {
 
     fn party(space: &OutcomeSpace, tables: Vec<Vec<f64>>, r: f64) -> Preferences {
         let m = tables.len();
-        let f = LinearAdditive::new(
-            space,
-            0.0,
-            vec![1.0; m],
-            tables.into_iter().map(ValueFunction::Table).collect(),
-        )
-        .unwrap();
-        Preferences {
-            name: "p".into(),
-            utility: UtilityFunction::LinearAdditive(f),
-            reserved_value: r,
-            discount: Discount::None,
-        }
+        let f = LinearAdditive::new(space, 0.0, vec![1.0; m], tables.into_iter().map(ValueFunction::Table).collect()).unwrap();
+        Preferences { name: "p".into(), utility: UtilityFunction::LinearAdditive(f), reserved_value: r, discount: Discount::None }
     }
 
     fn space(radices: &[usize]) -> OutcomeSpace {
@@ -725,10 +655,7 @@ mod tests {
             radices
                 .iter()
                 .enumerate()
-                .map(|(k, &n)| {
-                    Issue::categorical(format!("i{k}"), (0..n).map(|v| v.to_string()).collect())
-                        .unwrap()
-                })
+                .map(|(k, &n)| Issue::categorical(format!("i{k}"), (0..n).map(|v| v.to_string()).collect()).unwrap())
                 .collect(),
         )
         .unwrap()
@@ -767,8 +694,7 @@ mod tests {
         let s = space(&[20001]);
         let a: Vec<f64> = (0..=20000).map(|k| k as f64 / 20000.0).collect();
         let b: Vec<f64> = a.iter().map(|x| 1.0 - x * x).collect();
-        let an = analyze(&s, &[&party(&s, vec![a], 0.0), &party(&s, vec![b], 0.0)], Options::default())
-            .unwrap();
+        let an = analyze(&s, &[&party(&s, vec![a], 0.0), &party(&s, vec![b], 0.0)], Options::default()).unwrap();
         let nash = &an.pareto[an.nash[0]].utils;
         assert!((nash[0] - 1.0 / 3f64.sqrt()).abs() < 1e-4, "{nash:?}");
         assert!((nash[1] - 2.0 / 3.0).abs() < 1e-4, "{nash:?}");
@@ -854,7 +780,12 @@ mod tests {
             pts[(k - 1) % 3]
         };
         match rng.gen_range(0..6) {
-            0 => ValueFunction::Linear { offset: at() / (x1 - x0 + 1.0), slope: rng.gen_range(-1.0..1.0) / (x1 - x0 + 1.0), origin: x0, clamp: true },
+            0 => ValueFunction::Linear {
+                offset: at() / (x1 - x0 + 1.0),
+                slope: rng.gen_range(-1.0..1.0) / (x1 - x0 + 1.0),
+                origin: x0,
+                clamp: true,
+            },
             1 => ValueFunction::Linear { offset: 0.3, slope: rng.gen_range(-2.0..2.0) / (x1 - x0 + 1.0), origin: 0.0, clamp: false },
             2 => {
                 let mut p = [at(), at(), at()];
@@ -928,19 +859,35 @@ mod tests {
     /// Two GENIUS-style parties over an integer issue 0..2*10^9 (clamped linear evaluators,
     /// weights summing to 1) and a categorical issue.
     fn huge_integer_parties(slopes: [f64; 2]) -> (OutcomeSpace, Vec<Preferences>) {
-        let s = OutcomeSpace::new("s", vec![
-            Issue::categorical("c", vec!["a".into(), "b".into(), "c".into()]).unwrap(),
-            Issue::integer("n", 0, 2_000_000_000).unwrap(),
-        ]).unwrap();
+        let s = OutcomeSpace::new(
+            "s",
+            vec![
+                Issue::categorical("c", vec!["a".into(), "b".into(), "c".into()]).unwrap(),
+                Issue::integer("n", 0, 2_000_000_000).unwrap(),
+            ],
+        )
+        .unwrap();
         let tables = [vec![1.0, 0.5, 0.0], vec![0.0, 0.5, 1.0]];
-        let parties = slopes.iter().zip(tables).map(|(&slope, t)| {
-            let offset = if slope < 0.0 { 1.0 } else { 0.0 };
-            let f = LinearAdditive::new(&s, 0.0, vec![0.6, 0.4], vec![
-                ValueFunction::Table(t),
-                ValueFunction::Linear { offset, slope, origin: 0.0, clamp: true },
-            ]).unwrap();
-            Preferences { name: "p".into(), utility: UtilityFunction::LinearAdditive(f), reserved_value: f64::NEG_INFINITY, discount: Discount::None }
-        }).collect();
+        let parties = slopes
+            .iter()
+            .zip(tables)
+            .map(|(&slope, t)| {
+                let offset = if slope < 0.0 { 1.0 } else { 0.0 };
+                let f = LinearAdditive::new(
+                    &s,
+                    0.0,
+                    vec![0.6, 0.4],
+                    vec![ValueFunction::Table(t), ValueFunction::Linear { offset, slope, origin: 0.0, clamp: true }],
+                )
+                .unwrap();
+                Preferences {
+                    name: "p".into(),
+                    utility: UtilityFunction::LinearAdditive(f),
+                    reserved_value: f64::NEG_INFINITY,
+                    discount: Discount::None,
+                }
+            })
+            .collect();
         (s, parties)
     }
 

@@ -84,10 +84,9 @@ impl fmt::Display for Error {
             ErrorKind::DuplicateValue { issue, value } => {
                 write!(f, "issue {issue:?} lists the value {value:?} twice")
             }
-            ErrorKind::IssueTooLarge { issue, values, limit } => write!(
-                f,
-                "issue {issue:?} has {values} values, more than the {limit} a utility function tabulates"
-            ),
+            ErrorKind::IssueTooLarge { issue, values, limit } => {
+                write!(f, "issue {issue:?} has {values} values, more than the {limit} a utility function tabulates")
+            }
             ErrorKind::TooManyValues(name) => {
                 write!(f, "issue {name:?} has more than 4294967295 values, the most an outcome's value position holds")
             }

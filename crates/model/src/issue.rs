@@ -156,11 +156,9 @@ impl Issue {
     pub fn parse_value(&self, text: &str) -> Option<Value> {
         let text = text.trim();
         match &self.kind {
-            IssueKind::Categorical(values) => self
-                .by_name
-                .binary_search_by(|k| values[*k as usize].as_str().cmp(text))
-                .ok()
-                .map(|i| Value::Index(self.by_name[i])),
+            IssueKind::Categorical(values) => {
+                self.by_name.binary_search_by(|k| values[*k as usize].as_str().cmp(text)).ok().map(|i| Value::Index(self.by_name[i]))
+            }
             IssueKind::Integer { lo, hi } => {
                 let x: i64 = text.parse().ok()?;
                 (x >= *lo && x <= *hi).then(|| Value::Index((x - lo) as u32))
@@ -175,10 +173,7 @@ impl Issue {
                 if x.is_nan() {
                     return None;
                 }
-                values
-                    .binary_search_by(|v| v.partial_cmp(&x).unwrap_or(std::cmp::Ordering::Less))
-                    .ok()
-                    .map(|i| Value::Index(i as u32))
+                values.binary_search_by(|v| v.partial_cmp(&x).unwrap_or(std::cmp::Ordering::Less)).ok().map(|i| Value::Index(i as u32))
             }
         }
     }
@@ -186,15 +181,11 @@ impl Issue {
     /// The written form of a value: the categorical name or the number.
     pub fn value_name(&self, value: Value) -> String {
         match (&self.kind, value) {
-            (IssueKind::Categorical(v), Value::Index(i)) => {
-                v.get(i as usize).cloned().unwrap_or_else(|| format!("#{i}"))
-            }
+            (IssueKind::Categorical(v), Value::Index(i)) => v.get(i as usize).cloned().unwrap_or_else(|| format!("#{i}")),
             (IssueKind::Integer { lo, .. }, Value::Index(i)) => {
                 lo.checked_add(i64::from(i)).map_or_else(|| format!("#{i}"), |x| x.to_string())
             }
-            (IssueKind::Number(v), Value::Index(i)) => {
-                v.get(i as usize).map(|x| format_number(*x)).unwrap_or_else(|| format!("#{i}"))
-            }
+            (IssueKind::Number(v), Value::Index(i)) => v.get(i as usize).map(|x| format_number(*x)).unwrap_or_else(|| format!("#{i}")),
             (_, Value::Real(x)) => format_number(x),
             (IssueKind::Real { .. }, Value::Index(i)) => format!("#{i}"),
         }

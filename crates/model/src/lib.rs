@@ -17,6 +17,6 @@ pub use issue::{Issue, IssueKind, Value};
 pub use normalize::{normalize, utility_range, Normalization};
 pub use space::{Outcome, OutcomeSpace, DEFAULT_ENUMERATION_LIMIT};
 pub use utility::{
-    Aggregation, Bound, Discount, HyperRectangles, LinearAdditive, Preferences, Rectangle,
-    RectangleGroup, TableUtility, UtilityFunction, ValueFunction, TABULATED_VALUES,
+    Aggregation, Bound, Discount, HyperRectangles, LinearAdditive, Preferences, Rectangle, RectangleGroup, TableUtility, UtilityFunction,
+    ValueFunction, TABULATED_VALUES,
 };

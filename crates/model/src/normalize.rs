@@ -17,11 +17,7 @@ pub enum Normalization {
 
 /// Lowest and highest utility of a function over a space: analytic for additive functions,
 /// by enumeration (within `limit`) otherwise.
-pub fn utility_range(
-    space: &OutcomeSpace,
-    utility: &UtilityFunction,
-    limit: u64,
-) -> Result<(f64, f64), Error> {
+pub fn utility_range(space: &OutcomeSpace, utility: &UtilityFunction, limit: u64) -> Result<(f64, f64), Error> {
     if let Some(f) = utility.as_additive() {
         return Ok(f.minmax());
     }
@@ -31,19 +27,9 @@ pub fn utility_range(
 
 /// Normalises every party's utility and reservation value with the same affine map as the
 /// utility. A party whose utility is constant is mapped to 1 everywhere.
-pub fn normalize(
-    space: &OutcomeSpace,
-    parties: &[Preferences],
-    how: Normalization,
-    limit: u64,
-) -> Result<Vec<Preferences>, Error> {
-    let ranges: Vec<(f64, f64)> = parties
-        .iter()
-        .map(|p| utility_range(space, &p.utility, limit))
-        .collect::<Result<_, _>>()?;
-    let global = ranges
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (lo, hi)| (a.min(*lo), b.max(*hi)));
+pub fn normalize(space: &OutcomeSpace, parties: &[Preferences], how: Normalization, limit: u64) -> Result<Vec<Preferences>, Error> {
+    let ranges: Vec<(f64, f64)> = parties.iter().map(|p| utility_range(space, &p.utility, limit)).collect::<Result<_, _>>()?;
+    let global = ranges.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (lo, hi)| (a.min(*lo), b.max(*hi)));
     Ok(parties
         .iter()
         .zip(&ranges)
@@ -68,16 +54,10 @@ mod tests {
     use crate::utility::{Discount, LinearAdditive, ValueFunction};
 
     fn setup() -> (OutcomeSpace, Vec<Preferences>) {
-        let s = OutcomeSpace::new(
-            "s",
-            vec![Issue::categorical("a", vec!["x".into(), "y".into(), "z".into()]).unwrap()],
-        )
-        .unwrap();
+        let s = OutcomeSpace::new("s", vec![Issue::categorical("a", vec!["x".into(), "y".into(), "z".into()]).unwrap()]).unwrap();
         let mk = |t: Vec<f64>, r: f64| Preferences {
             name: "p".into(),
-            utility: UtilityFunction::LinearAdditive(
-                LinearAdditive::new(&s, 0.0, vec![1.0], vec![ValueFunction::Table(t)]).unwrap(),
-            ),
+            utility: UtilityFunction::LinearAdditive(LinearAdditive::new(&s, 0.0, vec![1.0], vec![ValueFunction::Table(t)]).unwrap()),
             reserved_value: r,
             discount: Discount::None,
         };

@@ -41,9 +41,7 @@ impl OutcomeSpace {
             }
         }
         let radices: Vec<Option<u64>> = issues.iter().map(Issue::cardinality).collect();
-        let cardinality = radices
-            .iter()
-            .try_fold(1u128, |acc, r| r.and_then(|r| acc.checked_mul(u128::from(r))));
+        let cardinality = radices.iter().try_fold(1u128, |acc, r| r.and_then(|r| acc.checked_mul(u128::from(r))));
         Ok(OutcomeSpace { name: name.into(), issues, radices, cardinality })
     }
 
@@ -121,18 +119,11 @@ impl OutcomeSpace {
     /// Checks that an outcome has one admissible value per issue.
     pub fn check(&self, outcome: &[Value]) -> Result<(), Error> {
         if outcome.len() != self.issues.len() {
-            return Err(Error::new(ErrorKind::OutcomeMismatch(format!(
-                "expected {} values, found {}",
-                self.issues.len(),
-                outcome.len()
-            ))));
+            return Err(Error::new(ErrorKind::OutcomeMismatch(format!("expected {} values, found {}", self.issues.len(), outcome.len()))));
         }
         for (issue, v) in self.issues.iter().zip(outcome) {
             if !issue.contains(*v) {
-                return Err(Error::new(ErrorKind::OutcomeMismatch(format!(
-                    "{v:?} is not a value of issue {:?}",
-                    issue.name()
-                ))));
+                return Err(Error::new(ErrorKind::OutcomeMismatch(format!("{v:?} is not a value of issue {:?}", issue.name()))));
             }
         }
         Ok(())
@@ -178,22 +169,14 @@ impl OutcomeSpace {
     /// Reads an outcome from the written form of its values, one per issue.
     pub fn parse_outcome<S: AsRef<str>>(&self, names: &[S]) -> Result<Outcome, Error> {
         if names.len() != self.issues.len() {
-            return Err(Error::new(ErrorKind::OutcomeMismatch(format!(
-                "expected {} values, found {}",
-                self.issues.len(),
-                names.len()
-            ))));
+            return Err(Error::new(ErrorKind::OutcomeMismatch(format!("expected {} values, found {}", self.issues.len(), names.len()))));
         }
         self.issues
             .iter()
             .zip(names)
             .map(|(issue, name)| {
                 issue.parse_value(name.as_ref()).ok_or_else(|| {
-                    Error::new(ErrorKind::OutcomeMismatch(format!(
-                        "{:?} is not a value of issue {:?}",
-                        name.as_ref(),
-                        issue.name()
-                    )))
+                    Error::new(ErrorKind::OutcomeMismatch(format!("{:?} is not a value of issue {:?}", name.as_ref(), issue.name())))
                 })
             })
             .collect()
@@ -210,10 +193,7 @@ mod tests {
         let issues = radices
             .iter()
             .enumerate()
-            .map(|(k, &n)| {
-                Issue::categorical(format!("i{k}"), (0..n).map(|v| format!("v{v}")).collect())
-                    .unwrap()
-            })
+            .map(|(k, &n)| Issue::categorical(format!("i{k}"), (0..n).map(|v| format!("v{v}")).collect()).unwrap())
             .collect();
         OutcomeSpace::new("s", issues).unwrap()
     }

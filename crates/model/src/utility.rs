@@ -102,8 +102,7 @@ impl ValueFunction {
                 if x < low_value || x > high_value {
                     return 0.0;
                 }
-                let y = low_utility
-                    + (x - low_value) * (high_utility - low_utility) / (high_value - low_value);
+                let y = low_utility + (x - low_value) * (high_utility - low_utility) / (high_value - low_value);
                 (y * 1e8 + 0.5).floor() / 1e8
             }
         }
@@ -147,9 +146,7 @@ impl ValueFunction {
         match self {
             ValueFunction::Table(t) => {
                 let n = issue.cardinality().ok_or_else(|| {
-                    Error::new(ErrorKind::UtilityMismatch(format!(
-                        "issue {name:?} is real-valued but has a table of values"
-                    )))
+                    Error::new(ErrorKind::UtilityMismatch(format!("issue {name:?} is real-valued but has a table of values")))
                 })?;
                 if t.len() as u64 != n {
                     return Err(Error::new(ErrorKind::UtilityMismatch(format!(
@@ -178,18 +175,13 @@ impl ValueFunction {
                 }
             }
             ValueFunction::Interpolated { low_value, low_utility, high_value, high_utility } => {
-                for (w, x) in [
-                    ("lowValue", low_value),
-                    ("lowUtility", low_utility),
-                    ("highValue", high_value),
-                    ("highUtility", high_utility),
-                ] {
+                for (w, x) in
+                    [("lowValue", low_value), ("lowUtility", low_utility), ("highValue", high_value), ("highUtility", high_utility)]
+                {
                     finite(w, *x)?;
                 }
                 if high_value <= low_value {
-                    return Err(Error::new(ErrorKind::UtilityMismatch(format!(
-                        "issue {name:?}: highValue must be greater than lowValue"
-                    ))));
+                    return Err(Error::new(ErrorKind::UtilityMismatch(format!("issue {name:?}: highValue must be greater than lowValue"))));
                 }
             }
         }
@@ -239,12 +231,7 @@ pub struct LinearAdditive {
 
 impl LinearAdditive {
     /// Builds the function for `space`, checking that weights and value functions fit it.
-    pub fn new(
-        space: &OutcomeSpace,
-        bias: f64,
-        weights: Vec<f64>,
-        values: Vec<ValueFunction>,
-    ) -> Result<LinearAdditive, Error> {
+    pub fn new(space: &OutcomeSpace, bias: f64, weights: Vec<f64>, values: Vec<ValueFunction>) -> Result<LinearAdditive, Error> {
         LinearAdditive::with_tabulation_limit(space, bias, weights, values, TABULATED_VALUES)
     }
 
@@ -273,18 +260,13 @@ impl LinearAdditive {
         let mut lazy = Vec::with_capacity(issues.len());
         for ((issue, w), f) in issues.iter().zip(&weights).zip(&values) {
             if !w.is_finite() {
-                return Err(Error::new(ErrorKind::NotFinite(format!(
-                    "weight of issue {:?}",
-                    issue.name()
-                ))));
+                return Err(Error::new(ErrorKind::NotFinite(format!("weight of issue {:?}", issue.name()))));
             }
             f.check(issue)?;
             // Small discrete issues are tabulated; larger ones (an integer range 0..2*10^9 would
             // be a 16 GB table) are computed from the value's position when needed.
             let (t, l) = match issue.cardinality() {
-                Some(n) if n <= tabulate => {
-                    ((0..n).map(|v| w * f.eval(issue, Value::Index(v as u32))).collect(), None)
-                }
+                Some(n) if n <= tabulate => ((0..n).map(|v| w * f.eval(issue, Value::Index(v as u32))).collect(), None),
                 Some(_) => (Vec::new(), Some(LazyTerms { weight: *w, scales: Vec::new() })),
                 None => (Vec::new(), None),
             };
@@ -295,9 +277,7 @@ impl LinearAdditive {
         // Finite weights and values can still overflow (a weight of 1e308 times 320).
         let (lo, hi) = f.minmax();
         if !(lo.is_finite() && hi.is_finite()) {
-            return Err(Error::new(ErrorKind::NotFinite(format!(
-                "utilities: weights times values overflow (from {lo} to {hi})"
-            ))));
+            return Err(Error::new(ErrorKind::NotFinite(format!("utilities: weights times values overflow (from {lo} to {hi})"))));
         }
         Ok(f)
     }
@@ -592,10 +572,7 @@ impl RectangleGroup {
         }
         for (k, r) in self.rectangles.iter().enumerate() {
             if !(r.utility.is_finite() && r.weight.is_finite()) {
-                return Err(Error::new(ErrorKind::NotFinite(format!(
-                    "hyperRectangle #{} utility or weight",
-                    k + 1
-                ))));
+                return Err(Error::new(ErrorKind::NotFinite(format!("hyperRectangle #{} utility or weight", k + 1))));
             }
             for b in &r.bounds {
                 if b.issue >= m {
@@ -606,10 +583,7 @@ impl RectangleGroup {
                     ))));
                 }
                 if !(b.min.is_finite() && b.max.is_finite()) {
-                    return Err(Error::new(ErrorKind::NotFinite(format!(
-                        "hyperRectangle #{} bound",
-                        k + 1
-                    ))));
+                    return Err(Error::new(ErrorKind::NotFinite(format!("hyperRectangle #{} bound", k + 1))));
                 }
             }
         }
@@ -640,13 +614,7 @@ impl RectangleGroup {
 
 impl HyperRectangles {
     /// Builds the function, checking every bound names an issue of `space`.
-    pub fn new(
-        space: &OutcomeSpace,
-        root: RectangleGroup,
-        bias: f64,
-        scale: f64,
-        cap: Option<f64>,
-    ) -> Result<HyperRectangles, Error> {
+    pub fn new(space: &OutcomeSpace, root: RectangleGroup, bias: f64, scale: f64, cap: Option<f64>) -> Result<HyperRectangles, Error> {
         root.check(space.issues().len())?;
         if !(bias.is_finite() && scale.is_finite()) {
             return Err(Error::new(ErrorKind::NotFinite("bias or scale".into())));
@@ -658,9 +626,7 @@ impl HyperRectangles {
             .iter()
             .map(|issue| match (issue.kind(), issue.cardinality()) {
                 (IssueKind::Integer { .. }, _) => Vec::new(),
-                (_, Some(n)) => (0..n)
-                    .map(|v| issue.numeric(Value::Index(v as u32)).unwrap_or(v as f64))
-                    .collect(),
+                (_, Some(n)) => (0..n).map(|v| issue.numeric(Value::Index(v as u32)).unwrap_or(v as f64)).collect(),
                 (_, None) => Vec::new(),
             })
             .collect();
@@ -686,7 +652,9 @@ impl HyperRectangles {
     /// (GENIUS's `maxutility`). Fails unless `divisor` is finite and positive.
     pub fn divided_by(mut self, divisor: f64) -> Result<HyperRectangles, Error> {
         if !(divisor.is_finite() && divisor > 0.0) {
-            return Err(Error::new(ErrorKind::NotFinite(format!("the divisor {divisor} of a hyper-rectangle utility (it must be positive)"))));
+            return Err(Error::new(ErrorKind::NotFinite(format!(
+                "the divisor {divisor} of a hyper-rectangle utility (it must be positive)"
+            ))));
         }
         self.divisor = divisor;
         Ok(self)
@@ -725,9 +693,7 @@ impl HyperRectangles {
     fn number(&self, issue: usize, v: Value) -> f64 {
         match v {
             Value::Index(i) => match self.integers[issue] {
-                Some((lo, hi)) => {
-                    lo.checked_add(i64::from(i)).filter(|x| *x <= hi).map_or(f64::NAN, |x| x as f64)
-                }
+                Some((lo, hi)) => lo.checked_add(i64::from(i)).filter(|x| *x <= hi).map_or(f64::NAN, |x| x as f64),
                 None => self.numbers[issue].get(i as usize).copied().unwrap_or(f64::NAN),
             },
             Value::Real(x) => x,
@@ -780,9 +746,9 @@ impl TableUtility {
     /// space is not discrete, when the number of values is not its cardinality, or on a NaN.
     pub fn new(space: &OutcomeSpace, values: impl Into<Arc<[f64]>>) -> Result<TableUtility, Error> {
         let values: Arc<[f64]> = values.into();
-        let n = space.cardinality().ok_or_else(|| {
-            Error::new(ErrorKind::UtilityMismatch("a table utility needs a discrete outcome space".into()))
-        })?;
+        let n = space
+            .cardinality()
+            .ok_or_else(|| Error::new(ErrorKind::UtilityMismatch("a table utility needs a discrete outcome space".into())))?;
         if n != values.len() as u128 {
             return Err(Error::new(ErrorKind::UtilityMismatch(format!(
                 "a table utility over {n} outcomes needs {n} values, found {}",
@@ -891,9 +857,7 @@ impl UtilityFunction {
     pub fn affine(&self, scale: f64, shift: f64) -> UtilityFunction {
         match self {
             UtilityFunction::LinearAdditive(f) => UtilityFunction::LinearAdditive(f.affine(scale, shift)),
-            UtilityFunction::HyperRectangles(f) => {
-                UtilityFunction::HyperRectangles(f.affine(scale, shift))
-            }
+            UtilityFunction::HyperRectangles(f) => UtilityFunction::HyperRectangles(f.affine(scale, shift)),
             UtilityFunction::Table(f) => UtilityFunction::Table(f.affine(scale, shift)),
         }
     }
@@ -905,9 +869,7 @@ impl UtilityFunction {
         let mut out = Vec::with_capacity(n as usize);
         match self {
             UtilityFunction::LinearAdditive(f) => {
-                for_each_prefix_sum(space, f.bias, |i, d| f.term_at(i, d), |u| {
-                    out.push(f.finish(u))
-                });
+                for_each_prefix_sum(space, f.bias, |i, d| f.term_at(i, d), |u| out.push(f.finish(u)));
             }
             UtilityFunction::HyperRectangles(f) => {
                 for o in space.enumerate(limit)? {
@@ -916,9 +878,7 @@ impl UtilityFunction {
             }
             UtilityFunction::Table(f) => {
                 if f.values.len() as u64 != n || space.radices().iter().map(|r| r.unwrap_or(1)).ne(f.radices.iter().copied()) {
-                    return Err(Error::new(ErrorKind::UtilityMismatch(
-                        "the table utility was made for another outcome space".into(),
-                    )));
+                    return Err(Error::new(ErrorKind::UtilityMismatch("the table utility was made for another outcome space".into())));
                 }
                 out.extend_from_slice(&f.values);
             }
@@ -929,12 +889,7 @@ impl UtilityFunction {
 
 /// Walks a discrete space in index order keeping running sums `start + term(0, d_0) + ...`,
 /// and calls `emit` with the full sum of each outcome. Only the suffix that changed is re-added.
-pub fn for_each_prefix_sum(
-    space: &OutcomeSpace,
-    start: f64,
-    term: impl Fn(usize, u32) -> f64,
-    mut emit: impl FnMut(f64),
-) {
+pub fn for_each_prefix_sum(space: &OutcomeSpace, start: f64, term: impl Fn(usize, u32) -> f64, mut emit: impl FnMut(f64)) {
     let radices: Vec<u32> = space.radices().iter().map(|r| r.unwrap_or(1) as u32).collect();
     let m = radices.len();
     let mut digits = vec![0u32; m];
@@ -1015,11 +970,7 @@ impl Preferences {
         Preferences {
             name: self.name.clone(),
             utility: self.utility.affine(scale, shift),
-            reserved_value: if self.reserved_value.is_finite() {
-                scale * self.reserved_value + shift
-            } else {
-                self.reserved_value
-            },
+            reserved_value: if self.reserved_value.is_finite() { scale * self.reserved_value + shift } else { self.reserved_value },
             discount: self.discount,
         }
     }
@@ -1033,10 +984,7 @@ mod tests {
     fn table_utility_looks_up_by_index() {
         let s = OutcomeSpace::new(
             "t",
-            vec![
-                Issue::categorical("a", vec!["x".into(), "y".into()]).unwrap(),
-                Issue::integer("b", 3, 5).unwrap(),
-            ],
+            vec![Issue::categorical("a", vec!["x".into(), "y".into()]).unwrap(), Issue::integer("b", 3, 5).unwrap()],
         )
         .unwrap();
         let values: Vec<f64> = (0..6).map(|k| k as f64 / 10.0).collect();
@@ -1111,20 +1059,14 @@ mod tests {
     fn minmax_matches_brute_force_on_discrete_part() {
         let s = OutcomeSpace::new(
             "s",
-            vec![
-                Issue::categorical("a", vec!["x".into(), "y".into(), "z".into()]).unwrap(),
-                Issue::integer("b", 8, 14).unwrap(),
-            ],
+            vec![Issue::categorical("a", vec!["x".into(), "y".into(), "z".into()]).unwrap(), Issue::integer("b", 8, 14).unwrap()],
         )
         .unwrap();
         let f = LinearAdditive::new(
             &s,
             0.25,
             vec![0.7, -0.3],
-            vec![
-                ValueFunction::Table(vec![0.3, 1.0, 0.0]),
-                ValueFunction::Linear { offset: 0.1, slope: 0.15, origin: 8.0, clamp: true },
-            ],
+            vec![ValueFunction::Table(vec![0.3, 1.0, 0.0]), ValueFunction::Linear { offset: 0.1, slope: 0.15, origin: 8.0, clamp: true }],
         )
         .unwrap();
         let u = UtilityFunction::LinearAdditive(f.clone());
@@ -1171,11 +1113,7 @@ mod tests {
             &s,
             0.0,
             vec![0.5, 0.3, 0.2],
-            vec![
-                ValueFunction::Table(vec![1.0]),
-                ValueFunction::Constant(0.0),
-                ValueFunction::Constant(0.0),
-            ],
+            vec![ValueFunction::Table(vec![1.0]), ValueFunction::Constant(0.0), ValueFunction::Constant(0.0)],
         )
         .unwrap_err();
         assert!(e.to_string().contains("3 values"), "{e}");
@@ -1191,29 +1129,10 @@ mod tests {
 
     #[test]
     fn hyper_rectangles_follow_genius_rules() {
-        let s = OutcomeSpace::new(
-            "s",
-            vec![Issue::integer("i1", 0, 9).unwrap(), Issue::integer("i2", 0, 9).unwrap()],
-        )
-        .unwrap();
-        let inc = Rectangle {
-            bounds: vec![Bound { issue: 0, min: 2.0, max: 5.0 }],
-            utility: 10.0,
-            weight: 1.0,
-            exclusive: false,
-        };
-        let exc = Rectangle {
-            bounds: vec![Bound { issue: 1, min: 0.0, max: 3.0 }],
-            utility: 5.0,
-            weight: 1.0,
-            exclusive: true,
-        };
-        let group = |aggregation| RectangleGroup {
-            aggregation,
-            weight: 1.0,
-            rectangles: vec![inc.clone(), exc.clone()],
-            groups: vec![],
-        };
+        let s = OutcomeSpace::new("s", vec![Issue::integer("i1", 0, 9).unwrap(), Issue::integer("i2", 0, 9).unwrap()]).unwrap();
+        let inc = Rectangle { bounds: vec![Bound { issue: 0, min: 2.0, max: 5.0 }], utility: 10.0, weight: 1.0, exclusive: false };
+        let exc = Rectangle { bounds: vec![Bound { issue: 1, min: 0.0, max: 3.0 }], utility: 5.0, weight: 1.0, exclusive: true };
+        let group = |aggregation| RectangleGroup { aggregation, weight: 1.0, rectangles: vec![inc.clone(), exc.clone()], groups: vec![] };
         let sum = HyperRectangles::new(&s, group(Aggregation::Sum), 0.0, 0.1, Some(1.0)).unwrap();
         assert_eq!(sum.eval(&[Value::Index(3), Value::Index(5)]), 1.0); // 15 / 10, capped
         assert_eq!(sum.eval(&[Value::Index(3), Value::Index(2)]), 1.0);
@@ -1232,12 +1151,7 @@ mod tests {
 
     #[test]
     fn interpolated_rounds_half_up_to_eight_decimals() {
-        let f = ValueFunction::Interpolated {
-            low_value: 0.0,
-            low_utility: 0.0,
-            high_value: 3.0,
-            high_utility: 1.0,
-        };
+        let f = ValueFunction::Interpolated { low_value: 0.0, low_utility: 0.0, high_value: 3.0, high_utility: 1.0 };
         assert_eq!(f.eval_number(1.0), 0.33333333);
         assert_eq!(f.eval_number(4.0), 0.0);
     }

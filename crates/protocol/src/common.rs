@@ -218,15 +218,12 @@ impl Event {
         match (kind, self) {
             (_, Event::End { .. }) => true,
             (ProtocolKind::Sao, _) => true,
-            (ProtocolKind::Relay, Event::Offer { party: p, .. })
-            | (ProtocolKind::Relay, Event::Accept { party: p, .. }) => *p == party,
+            (ProtocolKind::Relay, Event::Offer { party: p, .. }) | (ProtocolKind::Relay, Event::Accept { party: p, .. }) => *p == party,
             (ProtocolKind::Relay, Event::Delivered { to, .. }) => *to == party,
             // A held offer is the mediator's secret, even from its sender.
             (ProtocolKind::Relay, Event::Held { .. }) => false,
             (_, Event::Draft { .. }) | (_, Event::Adopted { .. }) | (_, Event::Zone { .. }) => true,
-            (_, Event::Vote { party: p, .. })
-            | (_, Event::Ratify { party: p, .. })
-            | (_, Event::Report { party: p, .. }) => *p == party,
+            (_, Event::Vote { party: p, .. }) | (_, Event::Ratify { party: p, .. }) | (_, Event::Report { party: p, .. }) => *p == party,
             _ => false,
         }
     }
@@ -388,10 +385,7 @@ impl Setup {
 
     pub(crate) fn check(&self, min_parties: usize) -> Result<(), Error> {
         if self.n_parties < min_parties {
-            return Err(Error::setup(format!(
-                "expected at least {min_parties} parties, found {}",
-                self.n_parties
-            )));
+            return Err(Error::setup(format!("expected at least {min_parties} parties, found {}", self.n_parties)));
         }
         if self.n_steps == 0 {
             return Err(Error::setup("expected at least 1 step (round), found 0"));

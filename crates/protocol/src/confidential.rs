@@ -109,12 +109,7 @@ impl Confidential {
         setup.check(2)?;
         match space.cardinality() {
             Some(n) if n == u128::from(setup.n_outcomes) => {}
-            other => {
-                return Err(Error::setup(format!(
-                    "the outcome space has {other:?} outcomes but the setup says {}",
-                    setup.n_outcomes
-                )))
-            }
+            other => return Err(Error::setup(format!("the outcome space has {other:?} outcomes but the setup says {}", setup.n_outcomes))),
         }
         Ok(Confidential {
             core: Core::new(setup),
@@ -172,16 +167,11 @@ impl Mechanism for Confidential {
         }
         let relative_time = relative_time(self.core.step, self.core.setup.n_steps);
         Some(match self.phase {
-            Phase::Report { party } => ConfTurn::Report {
-                party,
-                step: self.core.step,
-                relative_time,
-                needs_utility: self.utilities[party].is_none(),
-            },
-            Phase::Mediate => ConfTurn::Mediate { step: self.core.step, relative_time, reports: self.reports() },
-            Phase::Vote { party, proposal } => {
-                ConfTurn::Vote { party, step: self.core.step, relative_time, proposal }
+            Phase::Report { party } => {
+                ConfTurn::Report { party, step: self.core.step, relative_time, needs_utility: self.utilities[party].is_none() }
             }
+            Phase::Mediate => ConfTurn::Mediate { step: self.core.step, relative_time, reports: self.reports() },
+            Phase::Vote { party, proposal } => ConfTurn::Vote { party, step: self.core.step, relative_time, proposal },
         })
     }
 
@@ -208,10 +198,7 @@ impl Mechanism for Confidential {
                     return Err(Error::invalid("a floor that is a number (or -inf)", "NaN"));
                 }
                 if r.utility.is_none() && self.utilities[party].is_none() {
-                    return Err(Error::invalid(
-                        "a utility function in the party's first report",
-                        "a report without one",
-                    ));
+                    return Err(Error::invalid("a utility function in the party's first report", "a report without one"));
                 }
                 self.core.log.begin();
                 if let Some(u) = r.utility {
@@ -219,11 +206,7 @@ impl Mechanism for Confidential {
                 }
                 self.floors[party] = r.floor;
                 self.core.log.push(Event::Report { step: self.core.step, party, floor: r.floor });
-                self.phase = if party + 1 < self.core.setup.n_parties {
-                    Phase::Report { party: party + 1 }
-                } else {
-                    Phase::Mediate
-                };
+                self.phase = if party + 1 < self.core.setup.n_parties { Phase::Report { party: party + 1 } } else { Phase::Mediate };
             }
             (Phase::Mediate, ConfAction::Propose(o)) => {
                 check_outcome(o, self.core.setup.n_outcomes)?;
@@ -294,15 +277,9 @@ mod tests {
     use bc_model::{Issue, LinearAdditive, ValueFunction};
 
     fn setup() -> (Arc<OutcomeSpace>, Arc<UtilityFunction>, Arc<UtilityFunction>) {
-        let space = OutcomeSpace::new(
-            "split",
-            vec![Issue::categorical("x", (0..5).map(|v| v.to_string()).collect()).unwrap()],
-        )
-        .unwrap();
+        let space = OutcomeSpace::new("split", vec![Issue::categorical("x", (0..5).map(|v| v.to_string()).collect()).unwrap()]).unwrap();
         let f = |t: Vec<f64>| {
-            Arc::new(UtilityFunction::LinearAdditive(
-                LinearAdditive::new(&space, 0.0, vec![1.0], vec![ValueFunction::Table(t)]).unwrap(),
-            ))
+            Arc::new(UtilityFunction::LinearAdditive(LinearAdditive::new(&space, 0.0, vec![1.0], vec![ValueFunction::Table(t)]).unwrap()))
         };
         let a = f(vec![0.0, 0.25, 0.5, 0.75, 1.0]);
         let b = f(vec![1.0, 0.75, 0.5, 0.25, 0.0]);

@@ -76,10 +76,9 @@ impl fmt::Display for Error {
             ErrorKind::InvalidAction { expected, found } => {
                 write!(f, "invalid action: expected {expected}, found {found}")
             }
-            ErrorKind::InvalidOutcome { outcome, n_outcomes } => write!(
-                f,
-                "outcome index {outcome} is outside the outcome space (expected 0..{n_outcomes})"
-            ),
+            ErrorKind::InvalidOutcome { outcome, n_outcomes } => {
+                write!(f, "outcome index {outcome} is outside the outcome space (expected 0..{n_outcomes})")
+            }
         }
     }
 }

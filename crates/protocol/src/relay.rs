@@ -157,15 +157,8 @@ impl Mechanism for Relay {
         }
         let relative_time = relative_time(self.core.step, self.core.setup.n_steps);
         Some(match self.phase {
-            Phase::Party => RelayTurn::Party {
-                party: self.turn,
-                step: self.core.step,
-                relative_time,
-                inbox: self.inbox[self.turn],
-            },
-            Phase::Mediator { from, offer } => {
-                RelayTurn::Mediator { step: self.core.step, relative_time, from, offer }
-            }
+            Phase::Party => RelayTurn::Party { party: self.turn, step: self.core.step, relative_time, inbox: self.inbox[self.turn] },
+            Phase::Mediator { from, offer } => RelayTurn::Mediator { step: self.core.step, relative_time, from, offer },
         })
     }
 

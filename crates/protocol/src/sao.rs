@@ -62,13 +62,7 @@ impl Sao {
     /// A negotiation between `setup.n_parties >= 2` parties over `setup.n_steps >= 1` rounds.
     pub fn new(setup: Setup) -> Result<Sao, Error> {
         setup.check(2)?;
-        Ok(Sao {
-            core: Core::new(setup),
-            turn: 0,
-            current: None,
-            acceptances: 0,
-            n_offers: 0,
-        })
+        Ok(Sao { core: Core::new(setup), turn: 0, current: None, acceptances: 0, n_offers: 0 })
     }
 
     /// The offer on the table.
@@ -128,10 +122,7 @@ impl Mechanism for Sao {
                     return Err(Error::invalid("an offer (there is no offer to accept)", "accept"));
                 };
                 if offer.proposer == party {
-                    return Err(Error::invalid(
-                        "an offer or an end (a party cannot accept its own offer)",
-                        "accept",
-                    ));
+                    return Err(Error::invalid("an offer or an end (a party cannot accept its own offer)", "accept"));
                 }
                 self.core.log.begin();
                 self.core.log.push(Event::Accept { step: self.core.step, party, outcome: offer.outcome });

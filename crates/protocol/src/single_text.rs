@@ -207,25 +207,11 @@ impl Mechanism for SingleText {
         let t = relative_time(self.core.step.min(self.core.setup.n_steps - 1), self.core.setup.n_steps);
         Some(match self.phase {
             Phase::Draft => StTurn::Draft { step: self.core.step, relative_time: t, current: self.current },
-            Phase::Vote { draft, party } => StTurn::Vote {
-                party,
-                step: self.core.step,
-                relative_time: t,
-                draft,
-                current: self.current,
-            },
-            Phase::Decide { draft } => StTurn::Decide {
-                step: self.core.step,
-                relative_time: t,
-                draft,
-                current: self.current,
-                votes: self.votes.clone(),
-            },
-            Phase::Ratify { party } => StTurn::Ratify {
-                party,
-                step: self.core.step,
-                text: self.current.unwrap_or_default(),
-            },
+            Phase::Vote { draft, party } => StTurn::Vote { party, step: self.core.step, relative_time: t, draft, current: self.current },
+            Phase::Decide { draft } => {
+                StTurn::Decide { step: self.core.step, relative_time: t, draft, current: self.current, votes: self.votes.clone() }
+            }
+            Phase::Ratify { party } => StTurn::Ratify { party, step: self.core.step, text: self.current.unwrap_or_default() },
         })
     }
 

@@ -4,7 +4,9 @@
 
 use anyhow::{bail, Context as _, Result};
 use bc_formats::Scenario;
-use bc_model::{analyze, analyze_outcomes, normalize, Issue, Normalization, OutcomeSpace, Options, Preferences, TableUtility, UtilityFunction};
+use bc_model::{
+    analyze, analyze_outcomes, normalize, Issue, Normalization, Options, OutcomeSpace, Preferences, TableUtility, UtilityFunction,
+};
 use rand::SeedableRng;
 use serde_json::{json, Value as Json};
 
@@ -96,7 +98,14 @@ pub fn pareto_indices(utils: &[f64], n_rows: usize, n_parties: usize, reserved: 
 /// is its reservation value when finite and not below its lowest utility `ranges[i].0`, else
 /// that lowest utility; every point when some party's range is at most `eps`. Returns indices
 /// into the frontier.
-pub fn nash_indices(frontier: &[f64], n_points: usize, n_parties: usize, ranges: &[(f64, f64)], reserved: &[f64], eps: f64) -> Result<Vec<usize>> {
+pub fn nash_indices(
+    frontier: &[f64],
+    n_points: usize,
+    n_parties: usize,
+    ranges: &[(f64, f64)],
+    reserved: &[f64],
+    eps: f64,
+) -> Result<Vec<usize>> {
     check_array(frontier, n_points, n_parties, reserved)?;
     if ranges.len() != n_parties {
         bail!("ranges: expected one (min, max) per party ({n_parties}), found {}", ranges.len());
@@ -104,11 +113,8 @@ pub fn nash_indices(frontier: &[f64], n_points: usize, n_parties: usize, ranges:
     if n_points == 0 {
         return Ok(Vec::new());
     }
-    let d: Vec<(f64, f64)> = ranges
-        .iter()
-        .zip(reserved)
-        .map(|(&(lo, hi), &r)| if r.is_finite() && r >= lo { (r, hi) } else { (lo, hi) })
-        .collect();
+    let d: Vec<(f64, f64)> =
+        ranges.iter().zip(reserved).map(|(&(lo, hi), &r)| if r.is_finite() && r >= lo { (r, hi) } else { (lo, hi) }).collect();
     if d.iter().any(|(lo, hi)| hi - lo <= eps) {
         return Ok((0..n_points).collect());
     }
@@ -136,15 +142,25 @@ pub fn analyze_array(utils: &[f64], n_rows: usize, n_parties: usize, reserved: &
     for j in 0..n_parties {
         let col: Vec<f64> = (0..n_rows).map(|k| utils[k * n_parties + j]).collect();
         let t = TableUtility::new(&space, col).with_context(|| format!("utilities of party {j}"))?;
-        parties.push(Preferences { name: format!("party {j}"), utility: UtilityFunction::Table(t), reserved_value: reserved[j], discount: bc_model::Discount::None });
+        parties.push(Preferences {
+            name: format!("party {j}"),
+            utility: UtilityFunction::Table(t),
+            reserved_value: reserved[j],
+            discount: bc_model::Discount::None,
+        });
     }
     let refs: Vec<&Preferences> = parties.iter().collect();
     let a = analyze(&space, &refs, Options { enumeration_limit: n_rows as u64 })?;
     let pts = |which: &[usize]| -> Json {
-        Json::Array(which.iter().map(|&k| {
-            let p = &a.pareto[k];
-            json!({"index": p.index, "utils": p.utils.iter().map(|u| float(*u)).collect::<Vec<_>>()})
-        }).collect())
+        Json::Array(
+            which
+                .iter()
+                .map(|&k| {
+                    let p = &a.pareto[k];
+                    json!({"index": p.index, "utils": p.utils.iter().map(|u| float(*u)).collect::<Vec<_>>()})
+                })
+                .collect(),
+        )
     };
     let all: Vec<usize> = (0..a.pareto.len()).collect();
     Ok(json!({
@@ -189,9 +205,13 @@ mod tests {
         let arr = analyze_array(&u, rows, n, &reserved).unwrap();
         assert_eq!(arr["nash"][0]["utils"], whole["nash"][0]["utils"]);
         let frontier: Vec<f64> = kept.iter().flat_map(|k| u[k * n..(k + 1) * n].to_vec()).collect();
-        let ranges: Vec<(f64, f64)> = whole["ranges"].as_array().unwrap().iter().map(|r| (r[0].as_f64().unwrap(), r[1].as_f64().unwrap())).collect();
+        let ranges: Vec<(f64, f64)> =
+            whole["ranges"].as_array().unwrap().iter().map(|r| (r[0].as_f64().unwrap(), r[1].as_f64().unwrap())).collect();
         let nash = nash_indices(&frontier, kept.len(), n, &ranges, &reserved, 1e-12).unwrap();
-        assert_eq!(whole["nash"][0]["utils"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect::<Vec<_>>(), frontier[nash[0] * n..(nash[0] + 1) * n].to_vec());
+        assert_eq!(
+            whole["nash"][0]["utils"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect::<Vec<_>>(),
+            frontier[nash[0] * n..(nash[0] + 1) * n].to_vec()
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray2, PyArrayMethods};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2};
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -23,7 +23,12 @@ use crate::stakeholders::{self, StakeholderOptions};
 use crate::tournament::{self, TournamentOptions};
 use crate::{ColumnData, Columns};
 
-create_exception!(_core, BackchannelError, PyValueError, "Bad input or a refused request; the message names the file, the line or field, what was expected and what was found.");
+create_exception!(
+    _core,
+    BackchannelError,
+    PyValueError,
+    "Bad input or a refused request; the message names the file, the line or field, what was expected and what was found."
+);
 
 fn err(e: anyhow::Error) -> PyErr {
     BackchannelError::new_err(crate::message(&e))
@@ -105,7 +110,13 @@ impl PyDomain {
             specs.push(if p.contains("values")? {
                 ProfileSpec::Table { name: pname, values: get("values")?.extract()?, reserved_value }
             } else {
-                ProfileSpec::Additive { name: pname, bias: get("bias")?.extract()?, weights: get("weights")?.extract()?, tables: get("tables")?.extract()?, reserved_value }
+                ProfileSpec::Additive {
+                    name: pname,
+                    bias: get("bias")?.extract()?,
+                    weights: get("weights")?.extract()?,
+                    tables: get("tables")?.extract()?,
+                    reserved_value,
+                }
             });
         }
         Ok(PyDomain { inner: Domain::from_parts(name, &issues, &specs).map_err(err)? })
@@ -210,14 +221,27 @@ impl PyDomain {
 
     fn __repr__(&self) -> String {
         let n = self.inner.n_outcomes().map_or("continuous".to_string(), |n| n.to_string());
-        format!("Domain({:?}, {} issues, {n} outcomes, profiles {:?})", self.name(), self.inner.scenario.space.issues().len(), self.profiles())
+        format!(
+            "Domain({:?}, {} issues, {n} outcomes, profiles {:?})",
+            self.name(),
+            self.inner.scenario.space.issues().len(),
+            self.profiles()
+        )
     }
 }
 
 /// `backchannel analyze --json` on a domain, as JSON text.
 #[pyfunction]
 #[pyo3(signature = (domain, profiles = None, normalize = None, sample = None, seed = 0, max_outcomes = None))]
-fn analyze_json(py: Python<'_>, domain: &PyDomain, profiles: Option<Vec<usize>>, normalize: Option<String>, sample: Option<usize>, seed: u64, max_outcomes: Option<u64>) -> PyResult<String> {
+fn analyze_json(
+    py: Python<'_>,
+    domain: &PyDomain,
+    profiles: Option<Vec<usize>>,
+    normalize: Option<String>,
+    sample: Option<usize>,
+    seed: u64,
+    max_outcomes: Option<u64>,
+) -> PyResult<String> {
     let o = AnalyzeOptions { profiles, normalize, sample: sample.map(|n| (n, seed)), max_outcomes };
     let d = &domain.inner;
     let j = py.allow_threads(|| analytics::analyze_domain(d, &o)).map_err(err)?;
@@ -237,7 +261,12 @@ fn array_rows(a: &PyReadonlyArray2<'_, f64>) -> (Vec<f64>, usize, usize) {
 /// NegMAS's `pareto_frontier` on a utility array: indices of the frontier rows.
 #[pyfunction]
 #[pyo3(signature = (utils, reserved, sort_by_welfare = true))]
-fn pareto_indices<'py>(py: Python<'py>, utils: PyReadonlyArray2<'py, f64>, reserved: Vec<f64>, sort_by_welfare: bool) -> PyResult<Bound<'py, PyArray1<i64>>> {
+fn pareto_indices<'py>(
+    py: Python<'py>,
+    utils: PyReadonlyArray2<'py, f64>,
+    reserved: Vec<f64>,
+    sort_by_welfare: bool,
+) -> PyResult<Bound<'py, PyArray1<i64>>> {
     let (flat, rows, cols) = array_rows(&utils);
     let kept = py.allow_threads(|| analytics::pareto_indices(&flat, rows, cols, &reserved, sort_by_welfare)).map_err(err)?;
     Ok(kept.into_iter().map(|k| k as i64).collect::<Vec<_>>().into_pyarray(py))
@@ -246,7 +275,13 @@ fn pareto_indices<'py>(py: Python<'py>, utils: PyReadonlyArray2<'py, f64>, reser
 /// NegMAS's `nash_points` on a frontier array: indices into the frontier.
 #[pyfunction]
 #[pyo3(signature = (frontier, ranges, reserved, eps = 1e-12))]
-fn nash_indices<'py>(py: Python<'py>, frontier: PyReadonlyArray2<'py, f64>, ranges: Vec<(f64, f64)>, reserved: Vec<f64>, eps: f64) -> PyResult<Vec<usize>> {
+fn nash_indices<'py>(
+    py: Python<'py>,
+    frontier: PyReadonlyArray2<'py, f64>,
+    ranges: Vec<(f64, f64)>,
+    reserved: Vec<f64>,
+    eps: f64,
+) -> PyResult<Vec<usize>> {
     let (flat, rows, cols) = array_rows(&frontier);
     py.allow_threads(|| analytics::nash_indices(&flat, rows, cols, &ranges, &reserved, eps)).map_err(err)
 }
@@ -263,7 +298,16 @@ fn analyze_array_json<'py>(py: Python<'py>, utils: PyReadonlyArray2<'py, f64>, r
 #[pyfunction]
 #[pyo3(signature = (domain, agents, protocol = "sao".to_string(), mediator = None, profiles = None, steps = 100, seed = 0))]
 #[allow(clippy::too_many_arguments)]
-fn negotiate_json(py: Python<'_>, domain: &PyDomain, agents: Vec<String>, protocol: String, mediator: Option<String>, profiles: Option<Vec<usize>>, steps: u64, seed: u64) -> PyResult<(String, String)> {
+fn negotiate_json(
+    py: Python<'_>,
+    domain: &PyDomain,
+    agents: Vec<String>,
+    protocol: String,
+    mediator: Option<String>,
+    profiles: Option<Vec<usize>>,
+    steps: u64,
+    seed: u64,
+) -> PyResult<(String, String)> {
     let o = NegotiateOptions { agents, protocol, mediator, profiles, steps, seed };
     let d = &domain.inner;
     let (j, events) = py.allow_threads(|| negotiation::negotiate(d, &o)).map_err(err)?;
@@ -324,7 +368,19 @@ fn tournament_columns<'py>(
     time_limit_ms: Option<u64>,
 ) -> PyResult<(Bound<'py, PyList>, String)> {
     let ds: Vec<Domain> = domains.iter().map(|d| d.inner.clone()).collect();
-    let o = TournamentOptions { agents, protocol, mediator, parties, steps, repetitions, self_play, seed, threads, shard: parse_shard(shard)?, time_limit_ms };
+    let o = TournamentOptions {
+        agents,
+        protocol,
+        mediator,
+        parties,
+        steps,
+        repetitions,
+        self_play,
+        seed,
+        threads,
+        shard: parse_shard(shard)?,
+        time_limit_ms,
+    };
     let (cols, scores) = py.allow_threads(|| tournament::tournament(&ds, &o)).map_err(err)?;
     Ok((columns_to_py(py, cols)?, json_text(&scores)?))
 }
@@ -332,7 +388,15 @@ fn tournament_columns<'py>(
 /// A stakeholder model: the JSON of `stakeholders --json`.
 #[pyfunction]
 #[pyo3(signature = (file = None, model = "smp".to_string(), turns = None, seed = None, params = Vec::new(), fix_quirks = false))]
-fn stakeholders_json(py: Python<'_>, file: Option<PathBuf>, model: String, turns: Option<usize>, seed: Option<u64>, params: Vec<(String, String)>, fix_quirks: bool) -> PyResult<String> {
+fn stakeholders_json(
+    py: Python<'_>,
+    file: Option<PathBuf>,
+    model: String,
+    turns: Option<usize>,
+    seed: Option<u64>,
+    params: Vec<(String, String)>,
+    fix_quirks: bool,
+) -> PyResult<String> {
     let o = StakeholderOptions { model, turns, seed, params, fix_quirks };
     let j = py.allow_threads(|| stakeholders::stakeholders(file.as_deref(), &o)).map_err(err)?;
     json_text(&j)
@@ -360,7 +424,9 @@ impl PyAgent {
     #[new]
     #[pyo3(signature = (domain, profile, spec, me, n_parties, n_steps, seed = 0))]
     fn new(domain: &PyDomain, profile: usize, spec: &str, me: usize, n_parties: usize, n_steps: u64, seed: u64) -> PyResult<PyAgent> {
-        Ok(PyAgent { inner: std::sync::Mutex::new(negotiation::Agent::new(&domain.inner, profile, spec, me, n_parties, n_steps, seed).map_err(err)?) })
+        Ok(PyAgent {
+            inner: std::sync::Mutex::new(negotiation::Agent::new(&domain.inner, profile, spec, me, n_parties, n_steps, seed).map_err(err)?),
+        })
     }
 
     /// The outcome index to offer at round `step`, or None (no offer).
@@ -403,7 +469,19 @@ fn forecast_shard<'py>(
     threads: usize,
     records: bool,
 ) -> PyResult<(String, Bound<'py, PyList>)> {
-    let r = ForecastRequest { text, source, base_dir, variant, settings, runs, seed, counterfactuals, shard: parse_shard(shard)?, threads, records };
+    let r = ForecastRequest {
+        text,
+        source,
+        base_dir,
+        variant,
+        settings,
+        runs,
+        seed,
+        counterfactuals,
+        shard: parse_shard(shard)?,
+        threads,
+        records,
+    };
     let out = py.allow_threads(|| forecast::run_shard(&r)).map_err(err)?;
     Ok((out.aggregate, columns_to_py(py, out.records)?))
 }

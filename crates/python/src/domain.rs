@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context as _, Result};
 use bc_formats::{Scenario, Semantics};
-use bc_model::{Discount, Issue, IssueKind, LinearAdditive, OutcomeSpace, Preferences, TableUtility, UtilityFunction, Value, ValueFunction};
+use bc_model::{
+    Discount, Issue, IssueKind, LinearAdditive, OutcomeSpace, Preferences, TableUtility, UtilityFunction, Value, ValueFunction,
+};
 
 /// A loaded domain: the scenario and the semantics it was read with.
 #[derive(Clone, Debug)]
@@ -82,7 +84,9 @@ impl Domain {
             bc_formats::ignore_discount(&mut scenario)?;
         }
         let label = match paths {
-            [dir] if dir.is_dir() => dir.file_name().map_or_else(|| scenario.space.name().to_string(), |n| n.to_string_lossy().into_owned()),
+            [dir] if dir.is_dir() => {
+                dir.file_name().map_or_else(|| scenario.space.name().to_string(), |n| n.to_string_lossy().into_owned())
+            }
             _ => scenario.space.name().to_string(),
         };
         Ok(Domain { scenario: Arc::new(scenario), semantics: semantics.to_string(), ignore_discount, label })
@@ -98,15 +102,30 @@ impl Domain {
                 ProfileSpec::Additive { name: pname, bias, weights, tables, reserved_value } => {
                     let values = tables.iter().map(|t| ValueFunction::Table(t.clone())).collect();
                     let f = LinearAdditive::new(&space, *bias, weights.clone(), values).with_context(|| format!("profile {pname:?}"))?;
-                    Preferences { name: pname.clone(), utility: UtilityFunction::LinearAdditive(f), reserved_value: *reserved_value, discount: Discount::None }
+                    Preferences {
+                        name: pname.clone(),
+                        utility: UtilityFunction::LinearAdditive(f),
+                        reserved_value: *reserved_value,
+                        discount: Discount::None,
+                    }
                 }
                 ProfileSpec::Table { name: pname, values, reserved_value } => {
                     let t = TableUtility::new(&space, values.clone()).with_context(|| format!("profile {pname:?}"))?;
-                    Preferences { name: pname.clone(), utility: UtilityFunction::Table(t), reserved_value: *reserved_value, discount: Discount::None }
+                    Preferences {
+                        name: pname.clone(),
+                        utility: UtilityFunction::Table(t),
+                        reserved_value: *reserved_value,
+                        discount: Discount::None,
+                    }
                 }
             });
         }
-        let scenario = Scenario { space, parties, domain_file: PathBuf::from(name), profile_files: profiles.iter().map(|p| PathBuf::from(profile_name(p))).collect() };
+        let scenario = Scenario {
+            space,
+            parties,
+            domain_file: PathBuf::from(name),
+            profile_files: profiles.iter().map(|p| PathBuf::from(profile_name(p))).collect(),
+        };
         Ok(Domain { scenario: Arc::new(scenario), semantics: "parts".into(), ignore_discount: false, label: name.to_string() })
     }
 
@@ -199,7 +218,13 @@ impl Domain {
                     (0..radix).map(|v| f.values()[i].eval(&s.space.issues()[i], Value::Index(v as u32))).collect()
                 })
                 .collect();
-            return Ok(ProfileSpec::Additive { name: p.name.clone(), bias: f.bias(), weights: f.weights().to_vec(), tables, reserved_value: p.reserved_value });
+            return Ok(ProfileSpec::Additive {
+                name: p.name.clone(),
+                bias: f.bias(),
+                weights: f.weights().to_vec(),
+                tables,
+                reserved_value: p.reserved_value,
+            });
         }
         let values = p.utility.eval_all(&s.space, limit)?;
         Ok(ProfileSpec::Table { name: p.name.clone(), values, reserved_value: p.reserved_value })
@@ -255,10 +280,14 @@ fn issue_of(s: &IssueSpec) -> Result<Issue> {
             Issue::categorical(&s.name, names).with_context(ctx)?
         }
         "integer" => {
-            let ints: Vec<i64> = s.values.iter().map(|v| match v {
-                PlainValue::Int(i) => Ok(*i),
-                other => bail!("{}: expected integer values, found {other:?}", ctx()),
-            }).collect::<Result<_>>()?;
+            let ints: Vec<i64> = s
+                .values
+                .iter()
+                .map(|v| match v {
+                    PlainValue::Int(i) => Ok(*i),
+                    other => bail!("{}: expected integer values, found {other:?}", ctx()),
+                })
+                .collect::<Result<_>>()?;
             let (lo, hi) = (ints.iter().copied().min().unwrap_or(0), ints.iter().copied().max().unwrap_or(-1));
             if ints.len() as i128 != i128::from(hi) - i128::from(lo) + 1 || ints.windows(2).any(|w| w[1] != w[0] + 1) {
                 // Not a contiguous range: keep the values as a list of numbers.
@@ -268,7 +297,11 @@ fn issue_of(s: &IssueSpec) -> Result<Issue> {
             }
         }
         "number" => {
-            let xs: Vec<f64> = s.values.iter().map(|v| as_f64(v).with_context(|| format!("{}: expected numbers, found {v:?}", ctx()))).collect::<Result<_>>()?;
+            let xs: Vec<f64> = s
+                .values
+                .iter()
+                .map(|v| as_f64(v).with_context(|| format!("{}: expected numbers, found {v:?}", ctx())))
+                .collect::<Result<_>>()?;
             Issue::number(&s.name, xs).with_context(ctx)?
         }
         "real" => {

@@ -96,7 +96,8 @@ pub fn run_shard(r: &ForecastRequest) -> Result<ShardResult> {
     }
     bc_io::limits::check_threads(r.threads, false).map_err(anyhow::Error::msg)?;
     let s = scenario(r)?;
-    let opts = forecast::Options { runs: r.runs, seed: r.seed, threads: r.threads, counterfactuals: r.counterfactuals, ..Default::default() };
+    let opts =
+        forecast::Options { runs: r.runs, seed: r.seed, threads: r.threads, counterfactuals: r.counterfactuals, ..Default::default() };
     let cfs = forecast::JobOptions::new(&s, &opts);
     let spec = ForecastSpec::new(&s, &cfs, r.seed);
     let mut agg = Aggregate::new(spec.clone(), false);
@@ -172,7 +173,19 @@ mod tests {
     use super::*;
 
     fn request(shard: Shard) -> ForecastRequest {
-        ForecastRequest { text: None, source: "<default>".into(), base_dir: PathBuf::from("."), variant: None, settings: Vec::new(), runs: 40, seed: 5, counterfactuals: true, shard, threads: 2, records: true }
+        ForecastRequest {
+            text: None,
+            source: "<default>".into(),
+            base_dir: PathBuf::from("."),
+            variant: None,
+            settings: Vec::new(),
+            runs: 40,
+            seed: 5,
+            counterfactuals: true,
+            shard,
+            threads: 2,
+            records: true,
+        }
     }
 
     #[test]
@@ -182,7 +195,13 @@ mod tests {
         let merged = merge(&parts.iter().map(|p| p.aggregate.clone()).collect::<Vec<_>>()).unwrap();
         assert_eq!(merged, whole.aggregate);
         assert_eq!(summary(&merged).unwrap(), summary(&whole.aggregate).unwrap());
-        let rows: usize = parts.iter().map(|p| match &p.records[0].1 { ColumnData::Int(v) => v.len(), _ => 0 }).sum();
+        let rows: usize = parts
+            .iter()
+            .map(|p| match &p.records[0].1 {
+                ColumnData::Int(v) => v.len(),
+                _ => 0,
+            })
+            .sum();
         assert_eq!(rows, 40);
     }
 

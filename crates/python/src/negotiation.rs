@@ -57,7 +57,10 @@ pub fn parse_agents(list: &[String]) -> Result<Vec<Spec>> {
 
 /// The agents and mediators the registry knows, as `(name, description, parameters)`.
 pub fn agent_names() -> Vec<(String, String, Vec<String>)> {
-    bc_strategy::registry::AGENTS.iter().map(|a| (a.name.to_string(), a.about.to_string(), a.params.iter().map(|p| p.to_string()).collect())).collect()
+    bc_strategy::registry::AGENTS
+        .iter()
+        .map(|a| (a.name.to_string(), a.about.to_string(), a.params.iter().map(|p| p.to_string()).collect()))
+        .collect()
 }
 
 /// One event as the CLI's `--trace` writes it.
@@ -96,14 +99,22 @@ pub fn negotiate(d: &Domain, o: &NegotiateOptions) -> Result<(Json, Vec<Json>)> 
         }
         None => {
             if scenario.parties.len() < agents.len() {
-                bail!("{}: {} agents need {} profiles but the domain has {}; name the profile of each party with profiles=[...]", scenario.domain_file.display(), agents.len(), agents.len(), scenario.parties.len());
+                bail!(
+                    "{}: {} agents need {} profiles but the domain has {}; name the profile of each party with profiles=[...]",
+                    scenario.domain_file.display(),
+                    agents.len(),
+                    agents.len(),
+                    scenario.parties.len()
+                );
             }
             (0..agents.len()).collect()
         }
     };
     let space = Arc::new(scenario.space.clone());
-    let sides: Vec<Arc<Side>> = profiles.iter().map(|p| Side::new(space.clone(), scenario.parties[*p].clone()).map(Arc::new)).collect::<Result<_, _>>()?;
-    let plan = Plan { protocol, agents: &agents, mediator: mediator.as_ref(), n_steps: o.steps, keep_events: true, budget: Budget::default() };
+    let sides: Vec<Arc<Side>> =
+        profiles.iter().map(|p| Side::new(space.clone(), scenario.parties[*p].clone()).map(Arc::new)).collect::<Result<_, _>>()?;
+    let plan =
+        Plan { protocol, agents: &agents, mediator: mediator.as_ref(), n_steps: o.steps, keep_events: true, budget: Budget::default() };
     let seed = o.seed;
     let mut rng = |k: usize| rand_chacha::ChaCha8Rng::seed_from_u64(seed_for(seed, k as u64));
     let record = play(&plan, &sides, &mut rng).with_context(|| format!("negotiating on {}", scenario.domain_file.display()))?;
@@ -175,7 +186,13 @@ impl Agent {
     }
 
     fn ctx(&self, step: u64) -> Context {
-        Context { me: self.me, n_parties: self.n_parties, step, n_steps: self.n_steps, relative_time: bc_protocol::relative_time(step, self.n_steps) }
+        Context {
+            me: self.me,
+            n_parties: self.n_parties,
+            step,
+            n_steps: self.n_steps,
+            relative_time: bc_protocol::relative_time(step, self.n_steps),
+        }
     }
 
     /// The offer to make at round `step` (`None`: no offer, which ends an SAO negotiation).
@@ -219,7 +236,14 @@ mod tests {
     #[test]
     fn driven_agents_reproduce_negotiate() {
         let d = domain("LaptopB");
-        let o = NegotiateOptions { agents: vec!["boulware".into(), "micro".into()], protocol: "sao".into(), mediator: None, profiles: None, steps: 100, seed: 3 };
+        let o = NegotiateOptions {
+            agents: vec!["boulware".into(), "micro".into()],
+            protocol: "sao".into(),
+            mediator: None,
+            profiles: None,
+            steps: 100,
+            seed: 3,
+        };
         let (j, events) = negotiate(&d, &o).unwrap();
         assert!(!events.is_empty());
         let mut a = [Agent::new(&d, 0, "boulware", 0, 2, 100, 3).unwrap(), Agent::new(&d, 1, "micro", 1, 2, 100, 3).unwrap()];
@@ -252,7 +276,14 @@ mod tests {
     #[test]
     fn unknown_agents_and_protocols_are_named() {
         let d = domain("Travel");
-        let mut o = NegotiateOptions { agents: vec!["boulware".into(), "nobody".into()], protocol: "sao".into(), mediator: None, profiles: None, steps: 10, seed: 0 };
+        let mut o = NegotiateOptions {
+            agents: vec!["boulware".into(), "nobody".into()],
+            protocol: "sao".into(),
+            mediator: None,
+            profiles: None,
+            steps: 10,
+            seed: 0,
+        };
         assert!(crate::message(&negotiate(&d, &o).unwrap_err()).contains("nobody"));
         o.agents[1] = "conceder".into();
         o.protocol = "auction".into();

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use anyhow::{bail, Context as _, Result};
 use bc_stakeholders::bdm::{self, BdmOptions, BdmRound};
-use bc_stakeholders::prng::KTAB_DEFAULT_SEED;
 use bc_stakeholders::json::{bdm_actors, bdm_json, smp_json, BdmScenarioRun};
+use bc_stakeholders::prng::KTAB_DEFAULT_SEED;
 use bc_stakeholders::smp::{self, RunOptions};
 use bc_stakeholders::{read, Scenario};
 use serde_json::Value as Json;
@@ -53,7 +53,11 @@ pub fn stakeholders(file: Option<&Path>, o: &StakeholderOptions) -> Result<Json>
             if o.fix_quirks {
                 params = params.corrected();
             }
-            let options = RunOptions { params, seed: o.seed.or(scenario.seed).unwrap_or(KTAB_DEFAULT_SEED), max_turns: o.turns.unwrap_or(smp::DEFAULT_MAX_TURNS) };
+            let options = RunOptions {
+                params,
+                seed: o.seed.or(scenario.seed).unwrap_or(KTAB_DEFAULT_SEED),
+                max_turns: o.turns.unwrap_or(smp::DEFAULT_MAX_TURNS),
+            };
             let run = smp::run(&scenario, options)?;
             Ok(smp_json(&scenario, &run, illustrative))
         }
@@ -86,7 +90,11 @@ mod tests {
         assert!(smp["turns"].as_array().unwrap().len() >= 2);
         let bdm = stakeholders(None, &StakeholderOptions { model: "bdm".into(), turns: Some(3), ..Default::default() }).unwrap();
         assert_eq!(bdm["turns"].as_array().unwrap().len(), 4);
-        let e = stakeholders(None, &StakeholderOptions { model: "smp".into(), params: vec![("Nope".into(), "1".into())], ..Default::default() }).unwrap_err();
+        let e = stakeholders(
+            None,
+            &StakeholderOptions { model: "smp".into(), params: vec![("Nope".into(), "1".into())], ..Default::default() },
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("Nope"));
     }
 }

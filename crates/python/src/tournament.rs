@@ -68,10 +68,15 @@ pub fn tournament(domains: &[Domain], o: &TournamentOptions) -> Result<(Columns,
     let t = Tournament::new(ds, agents, protocol, mediator, o.parties, o.steps, o.repetitions, o.self_play, o.seed, budget)?;
     let range = o.shard.range(t.n_jobs());
     let mut rows: Vec<Row> = Vec::with_capacity((range.end - range.start) as usize);
-    let scores = t.run(range, o.threads, |r| {
-        rows.push(r.clone());
-        Ok(())
-    }, |_| {})?;
+    let scores = t.run(
+        range,
+        o.threads,
+        |r| {
+            rows.push(r.clone());
+            Ok(())
+        },
+        |_| {},
+    )?;
     let meta = t.summary_meta(o.shard, rows.len() as u64);
     Ok((columns(&t, &rows), scores.summary_json(meta)))
 }
@@ -127,12 +132,23 @@ mod tests {
         let ds: Vec<Domain> = ["Travel", "LaptopB"].iter().map(|n| Domain::load(&[root.join(n)], "genius", false).unwrap()).collect();
         let mut o = TournamentOptions {
             agents: vec!["boulware".into(), "conceder".into(), "random".into()],
-            protocol: "sao".into(), mediator: None, parties: 2, steps: 50, repetitions: 1, self_play: true, seed: 7, threads: 1,
-            shard: Shard::ALL, time_limit_ms: None,
+            protocol: "sao".into(),
+            mediator: None,
+            parties: 2,
+            steps: 50,
+            repetitions: 1,
+            self_play: true,
+            seed: 7,
+            threads: 1,
+            shard: Shard::ALL,
+            time_limit_ms: None,
         };
         let (whole, scores) = tournament(&ds, &o).unwrap();
         assert_eq!(scores["domains"], json!(["Travel", "LaptopB"]));
-        let n = match &whole[0].1 { ColumnData::Int(v) => v.len(), _ => unreachable!() };
+        let n = match &whole[0].1 {
+            ColumnData::Int(v) => v.len(),
+            _ => unreachable!(),
+        };
         assert_eq!(n as u64, scores["total_negotiations"].as_u64().unwrap());
         let mut parts: Vec<Columns> = Vec::new();
         for i in 0..3 {
@@ -141,15 +157,30 @@ mod tests {
             parts.push(tournament(&ds, &o).unwrap().0);
         }
         for (k, (name, col)) in whole.iter().enumerate() {
-            let joined = parts.iter().map(|p| p[k].1.clone()).reduce(|a, b| match (a, b) {
-                (ColumnData::Int(mut x), ColumnData::Int(y)) => { x.extend(y); ColumnData::Int(x) }
-                (ColumnData::Float(mut x), ColumnData::Float(y)) => { x.extend(y); ColumnData::Float(x) }
-                (ColumnData::Text(mut x), ColumnData::Text(y)) => { x.extend(y); ColumnData::Text(x) }
-                (a, _) => a,
-            }).unwrap();
+            let joined = parts
+                .iter()
+                .map(|p| p[k].1.clone())
+                .reduce(|a, b| match (a, b) {
+                    (ColumnData::Int(mut x), ColumnData::Int(y)) => {
+                        x.extend(y);
+                        ColumnData::Int(x)
+                    }
+                    (ColumnData::Float(mut x), ColumnData::Float(y)) => {
+                        x.extend(y);
+                        ColumnData::Float(x)
+                    }
+                    (ColumnData::Text(mut x), ColumnData::Text(y)) => {
+                        x.extend(y);
+                        ColumnData::Text(x)
+                    }
+                    (a, _) => a,
+                })
+                .unwrap();
             // NaN != NaN: compare floats by their bits.
             let same = match (col, &joined) {
-                (ColumnData::Float(a), ColumnData::Float(b)) => a.iter().map(|x| x.map(f64::to_bits)).eq(b.iter().map(|x| x.map(f64::to_bits))),
+                (ColumnData::Float(a), ColumnData::Float(b)) => {
+                    a.iter().map(|x| x.map(f64::to_bits)).eq(b.iter().map(|x| x.map(f64::to_bits)))
+                }
                 _ => *col == joined,
             };
             assert!(same, "column {name}");

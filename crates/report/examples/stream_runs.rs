@@ -1,9 +1,9 @@
 //! Streams N synthetic forecast runs into a run directory (`stream_runs N DIR`): used by
 //! `scripts/report_memory.sh` to show that peak memory does not grow with the number of runs.
 
-use bc_engine::Shard;
 use bc_diplomacy::forecast::{Aggregate, Brief, CounterfactualSpec, ForecastSpec, JobRecord};
 use bc_diplomacy::{Outcome, RunRecord};
+use bc_engine::Shard;
 use bc_report::manifest::Manifest;
 use bc_report::rundir::RunDir;
 use rand::Rng;
@@ -42,7 +42,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Outcome::Partial | Outcome::BreakdownAfterProgress => rng.gen_range(1..4),
             _ => 0,
         };
-        let brief = |o: Outcome, share: f64| Brief { outcome: o, indicators: [share.min(1.0).ceil(), share, 0.0, 0.0, 0.0], utility: vec![0.5, 0.5] };
+        let brief = |o: Outcome, share: f64| Brief {
+            outcome: o,
+            indicators: [share.min(1.0).ceil(), share, 0.0, 0.0, 0.0],
+            utility: vec![0.5, 0.5],
+        };
         let t: f64 = rng.gen();
         let strikes = rng.gen_range(0..3);
         let row = JobRecord {
@@ -73,7 +77,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             },
             quantiles: (0..8).map(|_| rng.gen()).collect(),
             counterfactuals: vec![brief(Outcome::Drift, 0.0)],
-            swings: if i.is_multiple_of(20) { (0..8).map(|k| [brief(Outcome::Drift, 0.0), brief(Outcome::Partial, 0.25 * (k % 4) as f64)]).collect() } else { Vec::new() },
+            swings: if i.is_multiple_of(20) {
+                (0..8).map(|k| [brief(Outcome::Drift, 0.0), brief(Outcome::Partial, 0.25 * (k % 4) as f64)]).collect()
+            } else {
+                Vec::new()
+            },
             trust_path: (0..=104).flat_map(|k| [t * k as f64 / 104.0, 1.0 - t]).collect(),
         };
         records.write(&bc_report::forecast::cells(&study.spec, &row))?;

@@ -59,9 +59,7 @@ impl fmt::Display for Error {
         match &self.kind {
             ErrorKind::Io(e) => write!(f, "{e}"),
             ErrorKind::Invalid(s) | ErrorKind::Shards(s) | ErrorKind::Usage(s) => f.write_str(s),
-            ErrorKind::OutputExists => {
-                f.write_str("the output directory exists and is not empty (expected a new or empty directory)")
-            }
+            ErrorKind::OutputExists => f.write_str("the output directory exists and is not empty (expected a new or empty directory)"),
         }
     }
 }

@@ -83,7 +83,11 @@ impl Estimate {
     pub fn text(&self) -> String {
         let mut s = String::new();
         let _ = writeln!(s, "dry run of `backchannel {}`: nothing was run or written", self.command);
-        let share = if self.shard == "0/1" { String::new() } else { format!(" (shard {} of {} {})", self.shard, group(self.total_jobs), self.unit) };
+        let share = if self.shard == "0/1" {
+            String::new()
+        } else {
+            format!(" (shard {} of {} {})", self.shard, group(self.total_jobs), self.unit)
+        };
         let _ = writeln!(s, "  work:    {} {}{share}", group(self.jobs), self.unit);
         let _ = writeln!(
             s,
@@ -103,7 +107,17 @@ impl Estimate {
 
 /// An estimate from a calibration: `jobs` to run on `threads` threads.
 #[allow(clippy::too_many_arguments)]
-pub fn estimate(command: &str, unit: &str, total_jobs: u64, jobs: u64, shard: &str, threads: usize, calibration: (u64, f64), row_bytes: (f64, f64), rows_per_job: f64) -> Estimate {
+pub fn estimate(
+    command: &str,
+    unit: &str,
+    total_jobs: u64,
+    jobs: u64,
+    shard: &str,
+    threads: usize,
+    calibration: (u64, f64),
+    row_bytes: (f64, f64),
+    rows_per_job: f64,
+) -> Estimate {
     let threads = threads.max(1);
     let (calibration_jobs, seconds_per_job) = calibration;
     let rows = jobs as f64 * rows_per_job;

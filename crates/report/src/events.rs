@@ -26,7 +26,8 @@ impl EventWriter {
 
     /// Writes one event as a line of JSON.
     pub fn write(&mut self, event: &impl Serialize) -> Result<(), Error> {
-        serde_json::to_writer(&mut self.out, event).map_err(|e| Error::invalid(&self.path, format!("an event that cannot be written as JSON: {e}")))?;
+        serde_json::to_writer(&mut self.out, event)
+            .map_err(|e| Error::invalid(&self.path, format!("an event that cannot be written as JSON: {e}")))?;
         self.out.write_all(b"\n").map_err(|e| Error::io(&self.path, e))?;
         self.lines += 1;
         Ok(())

@@ -154,7 +154,11 @@ pub fn cells(s: &ForecastSpec, j: &JobRecord) -> Vec<Cell> {
 
 /// "Iran's", "United States'".
 fn possessive(name: &str) -> String {
-    if name.ends_with('s') { format!("{name}'") } else { format!("{name}'s") }
+    if name.ends_with('s') {
+        format!("{name}'")
+    } else {
+        format!("{name}'s")
+    }
 }
 
 fn pair_names(s: &ForecastSpec) -> Vec<String> {
@@ -211,7 +215,11 @@ impl Study for Aggregate {
 }
 
 fn plural(unit: &str) -> String {
-    if unit.ends_with('s') { unit.to_string() } else { format!("{unit}s") }
+    if unit.ends_with('s') {
+        unit.to_string()
+    } else {
+        format!("{unit}s")
+    }
 }
 
 /// `47% (95% interval 45–49%)`.
@@ -296,7 +304,10 @@ fn forecast_report(st: &Aggregate) -> String {
     );
     let fs = &f.first_step_round;
     if let (Some(m), Some(q1), Some(q3)) = (fs.median, fs.q1, fs.q3) {
-        let _ = write!(headline, " When it happens, the first step typically comes in {unit} {m} (half of those runs between {unit} {q1} and {q3}).");
+        let _ = write!(
+            headline,
+            " When it happens, the first step typically comes in {unit} {m} (half of those runs between {unit} {q1} and {q3})."
+        );
     }
     let top = Outcome::ALL.iter().zip(st.outcomes).max_by(|a, b| a.1.cmp(&b.1).then(b.0.index().cmp(&a.0.index()))).map(|x| *x.0);
     if let Some(c) = top {
@@ -327,19 +338,30 @@ fn forecast_report(st: &Aggregate) -> String {
             group(n)
         ),
     );
-    let mut rows: Vec<Vec<String>> =
-        INDICATOR_NAMES.iter().zip(&h).map(|(name, i)| vec![(*name).to_string(), pct(i.estimate), format!("{}–{}", pct(i.lo), pct(i.hi))]).collect();
+    let mut rows: Vec<Vec<String>> = INDICATOR_NAMES
+        .iter()
+        .zip(&h)
+        .map(|(name, i)| vec![(*name).to_string(), pct(i.estimate), format!("{}–{}", pct(i.lo), pct(i.hi))])
+        .collect();
     for (k, u) in f.headline.utility.iter().enumerate() {
         rows.push(vec![format!("{} discounted utility", possessive(s.display(k))), value(&u.value, false), String::new()]);
     }
     body.push_str(&html::table(&["indicator", "estimate", "95% interval"], &rows));
     body.push_str("<p>A party's discounted utility is its no-deal value plus each change of what stands, discounted to the round it happened, minus its discounted engagement costs: the domestic cost of being seen talking to the other side. The engagement cost is not Fearon's audience cost (the price of backing down from a public threat).</p>\n");
-    out.push_str(&html::section("headline", "Headline indicators", &format!("The numbers the talks are judged on first ({INTERVALS_NOTE})."), &body));
+    out.push_str(&html::section(
+        "headline",
+        "Headline indicators",
+        &format!("The numbers the talks are judged on first ({INTERVALS_NOTE})."),
+        &body,
+    ));
 
     // Outcome classes.
-    let classes: Vec<(Outcome, Interval, u64)> = Outcome::ALL.iter().zip(st.outcomes).map(|(&c, k)| (c, outcome_interval(&f.outcomes, c), k)).collect();
-    let items: Vec<charts::Interval> =
-        classes.iter().map(|(c, e, _)| charts::Interval { label: class_name(*c).to_string(), value: e.estimate, lo: e.lo, hi: e.hi }).collect();
+    let classes: Vec<(Outcome, Interval, u64)> =
+        Outcome::ALL.iter().zip(st.outcomes).map(|(&c, k)| (c, outcome_interval(&f.outcomes, c), k)).collect();
+    let items: Vec<charts::Interval> = classes
+        .iter()
+        .map(|(c, e, _)| charts::Interval { label: class_name(*c).to_string(), value: e.estimate, lo: e.lo, hi: e.hi })
+        .collect();
     let mut body = html::figure(
         "chart-outcomes",
         "How the talks end",
@@ -349,7 +371,10 @@ fn forecast_report(st: &Aggregate) -> String {
             group(n)
         ),
     );
-    let rows: Vec<Vec<String>> = classes.iter().map(|(c, e, k)| vec![meaning(*c).to_string(), pct(e.estimate), format!("{}–{}", pct(e.lo), pct(e.hi)), group(*k)]).collect();
+    let rows: Vec<Vec<String>> = classes
+        .iter()
+        .map(|(c, e, k)| vec![meaning(*c).to_string(), pct(e.estimate), format!("{}–{}", pct(e.lo), pct(e.hi)), group(*k)])
+        .collect();
     body.push_str(&html::table(&["outcome", "probability", "95% interval", "runs"], &rows));
     out.push_str(&html::section("outcomes", "Outcome classes", "How likely each ending is, across all simulated runs.", &body));
 
@@ -380,8 +405,18 @@ fn forecast_report(st: &Aggregate) -> String {
         None if s.mediator.is_some() => facts.push_str("<li><b>Mediator's role accepted:</b> no runs.</li>\n"),
         None => facts.push_str("<li><b>Mediator's role accepted:</b> not applicable (direct talks).</li>\n"),
     }
-    let _ = writeln!(facts, "<li><b>Concrete signals</b> (every side that implements something delivered on a step in time): {}.</li>", share(&f.concrete_signals));
-    let _ = writeln!(facts, "<li><b>Spoiler strikes</b> per run on average: {:.2}; talks lasted {:.1} {} on average.</li>", f.mean_strikes, f.mean_rounds, escape(&units));
+    let _ = writeln!(
+        facts,
+        "<li><b>Concrete signals</b> (every side that implements something delivered on a step in time): {}.</li>",
+        share(&f.concrete_signals)
+    );
+    let _ = writeln!(
+        facts,
+        "<li><b>Spoiler strikes</b> per run on average: {:.2}; talks lasted {:.1} {} on average.</li>",
+        f.mean_strikes,
+        f.mean_rounds,
+        escape(&units)
+    );
     facts.push_str("</ul>\n");
     out.push_str(&html::section("process", "How the talks went", &format!("Indicators of the process ({INTERVALS_NOTE})."), &facts));
 
@@ -397,7 +432,12 @@ fn forecast_report(st: &Aggregate) -> String {
             pct(h[0].estimate)
         ),
     );
-    out.push_str(&html::section("first-step", "Time to the first step", "Small credible steps are what the talks are judged on: how soon does the first one come?", &body));
+    out.push_str(&html::section(
+        "first-step",
+        "Time to the first step",
+        "Small credible steps are what the talks are judged on: how soon does the first one come?",
+        &body,
+    ));
 
     // Trust.
     if !st.trust_path.is_empty() && n > 0 {
@@ -432,7 +472,12 @@ fn forecast_report(st: &Aggregate) -> String {
                 },
             ));
         }
-        out.push_str(&html::section("trust", "Trust", "Doubts about delivery are one of the three tests every opening must survive.", &body));
+        out.push_str(&html::section(
+            "trust",
+            "Trust",
+            "Doubts about delivery are one of the three tests every opening must survive.",
+            &body,
+        ));
     }
 
     // Counterfactuals.
@@ -442,8 +487,18 @@ fn forecast_report(st: &Aggregate) -> String {
             .iter()
             .flat_map(|c| {
                 [
-                    charts::Interval { label: format!("{}: at least one step", c.label), value: c.difference.at_least_one_step.estimate, lo: c.difference.at_least_one_step.lo, hi: c.difference.at_least_one_step.hi },
-                    charts::Interval { label: format!("{}: agenda share", c.label), value: c.difference.agenda_share.estimate, lo: c.difference.agenda_share.lo, hi: c.difference.agenda_share.hi },
+                    charts::Interval {
+                        label: format!("{}: at least one step", c.label),
+                        value: c.difference.at_least_one_step.estimate,
+                        lo: c.difference.at_least_one_step.lo,
+                        hi: c.difference.at_least_one_step.hi,
+                    },
+                    charts::Interval {
+                        label: format!("{}: agenda share", c.label),
+                        value: c.difference.agenda_share.estimate,
+                        lo: c.difference.agenda_share.lo,
+                        hi: c.difference.agenda_share.hi,
+                    },
                 ]
             })
             .collect();
@@ -484,8 +539,15 @@ fn forecast_report(st: &Aggregate) -> String {
     let sens = &f.sensitivity;
     if !sens.swing.is_empty() && sens.runs > 0 {
         let top: Vec<_> = sens.swing.iter().take(12).collect();
-        let items: Vec<charts::Interval> =
-            top.iter().map(|x| charts::Interval { label: x.label.clone(), value: x.agenda_share.estimate, lo: x.agenda_share.lo, hi: x.agenda_share.hi }).collect();
+        let items: Vec<charts::Interval> = top
+            .iter()
+            .map(|x| charts::Interval {
+                label: x.label.clone(),
+                value: x.agenda_share.estimate,
+                lo: x.agenda_share.lo,
+                hi: x.agenda_share.hi,
+            })
+            .collect();
         let (lo_q, hi_q) = (sens.quantiles[0] * 100.0, sens.quantiles[1] * 100.0);
         let mut body = html::figure(
             "chart-sensitivity",
@@ -502,13 +564,31 @@ fn forecast_report(st: &Aggregate) -> String {
             .swing
             .iter()
             .enumerate()
-            .map(|(k, x)| vec![(k + 1).to_string(), x.label.clone(), diff(&x.agenda_share), diff(&x.at_least_one_step), diff(&x.comprehensive), diff(&x.breakdown), diff(&x.reversed)])
+            .map(|(k, x)| {
+                vec![
+                    (k + 1).to_string(),
+                    x.label.clone(),
+                    diff(&x.agenda_share),
+                    diff(&x.at_least_one_step),
+                    diff(&x.comprehensive),
+                    diff(&x.breakdown),
+                    diff(&x.reversed),
+                ]
+            })
             .collect();
-        body.push_str(&html::table(&["rank", "assumption", "agenda share", "at least one step", "comprehensive", "breakdown", "reversed"], &rows));
+        body.push_str(&html::table(
+            &["rank", "assumption", "agenda share", "at least one step", "comprehensive", "breakdown", "reversed"],
+            &rows,
+        ));
         if sens.swing.iter().any(|x| x.parameter.ends_with(".audience_cost")) {
             body.push_str("<p>An engagement cost is a party's domestic cost per round of being seen talking; it is not Fearon's audience cost (the price of backing down from a public threat).</p>\n");
         }
-        out.push_str(&html::section("sensitivity", "Sensitivity", "The uncertain parameters ranked by their paired swing on the agenda share.", &body));
+        out.push_str(&html::section(
+            "sensitivity",
+            "Sensitivity",
+            "The uncertain parameters ranked by their paired swing on the agenda share.",
+            &body,
+        ));
     }
 
     // Parties.

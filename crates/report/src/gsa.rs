@@ -8,7 +8,9 @@
 
 use std::fmt::Write as _;
 
-use bc_diplomacy::gsa::{DiscoverData, DiscoverResult, DiscoverSpec, FoundBox, Method, SensitivityData, SensitivityResult, SensitivitySpec};
+use bc_diplomacy::gsa::{
+    DiscoverData, DiscoverResult, DiscoverSpec, FoundBox, Method, SensitivityData, SensitivityResult, SensitivitySpec,
+};
 use serde_json::{json, Value as Json};
 
 use crate::estimate::group;
@@ -144,7 +146,11 @@ fn sensitivity_report(data: &SensitivityData, info: &ReportInfo) -> String {
             let bars: Vec<charts::SobolBar> = r
                 .inputs
                 .iter()
-                .map(|i| charts::SobolBar { label: i.input.label.clone(), s1: i.s1.unwrap_or((f64::NAN, f64::NAN)), st: i.st.unwrap_or((f64::NAN, f64::NAN)) })
+                .map(|i| charts::SobolBar {
+                    label: i.input.label.clone(),
+                    s1: i.s1.unwrap_or((f64::NAN, f64::NAN)),
+                    st: i.st.unwrap_or((f64::NAN, f64::NAN)),
+                })
                 .collect();
             let chart = html::figure(
                 "chart-sobol",
@@ -159,18 +165,35 @@ fn sensitivity_report(data: &SensitivityData, info: &ReportInfo) -> String {
                 .map(|(k, i)| {
                     let (s1, c1) = i.s1.unwrap_or_default();
                     let (st, ct) = i.st.unwrap_or_default();
-                    vec![(k + 1).to_string(), i.input.label.clone(), i.input.path.clone(), format!("{s1:.3}\u{a0}±\u{a0}{c1:.3}"), format!("{st:.3}\u{a0}±\u{a0}{ct:.3}"), format!("{:.3}", st - s1)]
+                    vec![
+                        (k + 1).to_string(),
+                        i.input.label.clone(),
+                        i.input.path.clone(),
+                        format!("{s1:.3}\u{a0}±\u{a0}{c1:.3}"),
+                        format!("{st:.3}\u{a0}±\u{a0}{ct:.3}"),
+                        format!("{:.3}", st - s1),
+                    ]
                 })
                 .collect();
             let table = html::table(&["rank", "parameter", "scenario key", "S1 (95%)", "ST (95%)", "ST − S1 (interactions)"], &rows);
             let body = format!("{chart}{table}{}", intervals_note(true));
-            out.push_str(&html::section("indices", "Sobol' indices", "How much of the output's variance each parameter accounts for.", &body));
+            out.push_str(&html::section(
+                "indices",
+                "Sobol' indices",
+                "How much of the output's variance each parameter accounts for.",
+                &body,
+            ));
         }
         Method::Morris { trajectories } => {
             let points: Vec<charts::Labelled> = r
                 .inputs
                 .iter()
-                .map(|i| charts::Labelled { label: i.input.label.clone(), x: i.mu_star.map_or(f64::NAN, |m| m.0), y: i.sigma.unwrap_or(f64::NAN), x_half: i.mu_star.map(|m| m.1) })
+                .map(|i| charts::Labelled {
+                    label: i.input.label.clone(),
+                    x: i.mu_star.map_or(f64::NAN, |m| m.0),
+                    y: i.sigma.unwrap_or(f64::NAN),
+                    x_half: i.mu_star.map(|m| m.1),
+                })
                 .collect();
             let chart = html::figure(
                 "chart-morris",
@@ -184,7 +207,14 @@ fn sensitivity_report(data: &SensitivityData, info: &ReportInfo) -> String {
                 .enumerate()
                 .map(|(k, i)| {
                     let (m, c) = i.mu_star.unwrap_or_default();
-                    vec![(k + 1).to_string(), i.input.label.clone(), i.input.path.clone(), format!("{m:.3}\u{a0}±\u{a0}{c:.3}"), format!("{:.3}", i.mu.unwrap_or(f64::NAN)), format!("{:.3}", i.sigma.unwrap_or(f64::NAN))]
+                    vec![
+                        (k + 1).to_string(),
+                        i.input.label.clone(),
+                        i.input.path.clone(),
+                        format!("{m:.3}\u{a0}±\u{a0}{c:.3}"),
+                        format!("{:.3}", i.mu.unwrap_or(f64::NAN)),
+                        format!("{:.3}", i.sigma.unwrap_or(f64::NAN)),
+                    ]
                 })
                 .collect();
             let table = html::table(&["rank", "parameter", "scenario key", "mu* (95%)", "mu", "sigma"], &rows);
@@ -305,11 +335,17 @@ fn discover_report(data: &DiscoverData, info: &ReportInfo) -> String {
         let mut body = String::new();
         if !b.accepted {
             let _ = writeln!(body, "<p>{}.</p>", escape(&capitalise(&b.rule)));
-            out.push_str(&html::section(&id, &format!("Box {}: the remaining runs", k + 1), "No further box reaches the density threshold.", &body));
+            out.push_str(&html::section(
+                &id,
+                &format!("Box {}: the remaining runs", k + 1),
+                "No further box reaches the density threshold.",
+                &body,
+            ));
             continue;
         }
         let chosen = b.trajectory.iter().position(|s| s.coverage == b.coverage && s.density == b.density);
-        let points: Vec<charts::TrajectoryPoint> = b.trajectory.iter().map(|s| charts::TrajectoryPoint { coverage: s.coverage, density: s.density, res_dim: s.res_dim }).collect();
+        let points: Vec<charts::TrajectoryPoint> =
+            b.trajectory.iter().map(|s| charts::TrajectoryPoint { coverage: s.coverage, density: s.density, res_dim: s.res_dim }).collect();
         body.push_str(&html::figure(
             &format!("chart-trajectory-{}", k + 1),
             "Peeling trajectory: coverage against density",
@@ -337,7 +373,13 @@ fn discover_report(data: &DiscoverData, info: &ReportInfo) -> String {
             .iter()
             .map(|x| {
                 let v = |o: Option<f64>| o.map_or("—".to_string(), |v| format!("{v:.4}"));
-                vec![x.input.label.clone(), x.input.path.clone(), v(x.above), v(x.below), format!("{:.3}–{:.3}", x.quantiles.0, x.quantiles.1)]
+                vec![
+                    x.input.label.clone(),
+                    x.input.path.clone(),
+                    v(x.above),
+                    v(x.below),
+                    format!("{:.3}–{:.3}", x.quantiles.0, x.quantiles.1),
+                ]
             })
             .collect();
         body.push_str(&html::table(&["parameter", "scenario key", "above", "below", "quantile range"], &rows));

@@ -15,9 +15,9 @@
 //! file is a function of the seed and the input.
 
 pub mod error;
+pub mod estimate;
 pub mod events;
 pub mod forecast;
-pub mod estimate;
 pub mod gsa;
 pub mod html;
 pub mod manifest;

@@ -36,10 +36,13 @@ pub fn check_shards(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>, Error>
     let count = shards[0].0.count;
     for (s, d, m) in &shards {
         let differs = |what: &str, a: String, b: String| {
-            Error::at(&d.join("run.json"), ErrorKind::Shards(format!(
-                "field \"{what}\": expected {a} (as in {}), found {b}: these directories are not shards of one run",
-                first_dir.display()
-            )))
+            Error::at(
+                &d.join("run.json"),
+                ErrorKind::Shards(format!(
+                    "field \"{what}\": expected {a} (as in {}), found {b}: these directories are not shards of one run",
+                    first_dir.display()
+                )),
+            )
         };
         if m.kind != first.kind {
             return Err(differs("kind", first.kind.clone(), m.kind.clone()));
@@ -77,12 +80,26 @@ pub fn check_shards(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>, Error>
     shards.sort_by_key(|(s, _, _)| s.index);
     for (want, (s, d, _)) in (0..count).zip(&shards) {
         if s.index != want {
-            let found = if s.index < want { format!("shard {} twice (again in {})", s.index, d.display()) } else { format!("no shard {want}/{count}") };
-            return Err(Error { kind: ErrorKind::Shards(format!("expected shards 0/{count} to {}/{count} once each, found {found}", count - 1)), path: None });
+            let found = if s.index < want {
+                format!("shard {} twice (again in {})", s.index, d.display())
+            } else {
+                format!("no shard {want}/{count}")
+            };
+            return Err(Error {
+                kind: ErrorKind::Shards(format!("expected shards 0/{count} to {}/{count} once each, found {found}", count - 1)),
+                path: None,
+            });
         }
     }
     if shards.len() as u64 != count {
-        return Err(Error { kind: ErrorKind::Shards(format!("expected {count} shard directories (0/{count} to {}/{count}), found {}", count - 1, shards.len())), path: None });
+        return Err(Error {
+            kind: ErrorKind::Shards(format!(
+                "expected {count} shard directories (0/{count} to {}/{count}), found {}",
+                count - 1,
+                shards.len()
+            )),
+            path: None,
+        });
     }
     Ok(shards.into_iter().map(|(_, d, m)| (d, m)).collect())
 }
@@ -92,7 +109,10 @@ pub fn merge<S: Study>(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
     let shards = check_shards(dirs)?;
     let first = &shards[0].1;
     if first.kind != S::KIND {
-        return Err(Error::invalid(&shards[0].0.join("run.json"), format!("field \"kind\": expected {:?}, found {:?}", S::KIND, first.kind)));
+        return Err(Error::invalid(
+            &shards[0].0.join("run.json"),
+            format!("field \"kind\": expected {:?}, found {:?}", S::KIND, first.kind),
+        ));
     }
     let mut manifest = Manifest::start(&first.kind, first.jobs, Shard::ALL);
     manifest.seed = first.seed;
@@ -103,7 +123,10 @@ pub fn merge<S: Study>(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
     manifest.settings = first.settings.clone();
     for name in &first.concatenated {
         if name.contains('/') || name.contains('\\') || name.starts_with('.') || crate::rundir::RESERVED.contains(&name.as_str()) {
-            return Err(Error::invalid(&shards[0].0.join("run.json"), format!("field \"concatenated\": expected plain file names other than the run directory's own, found {name:?}")));
+            return Err(Error::invalid(
+                &shards[0].0.join("run.json"),
+                format!("field \"concatenated\": expected plain file names other than the run directory's own, found {name:?}"),
+            ));
         }
     }
     let columns = first.columns.clone();
@@ -141,7 +164,10 @@ pub fn merge<S: Study>(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
     }
     let study = study.ok_or_else(|| Error::usage("no shards"))?;
     if let Some((name, _)) = study.files().into_iter().find(|(name, _)| first.concatenated.iter().any(|c| c == name)) {
-        return Err(Error::invalid(&shards[0].0.join("run.json"), format!("field \"concatenated\": expected files other than the study's own, found {name:?}")));
+        return Err(Error::invalid(
+            &shards[0].0.join("run.json"),
+            format!("field \"concatenated\": expected files other than the study's own, found {name:?}"),
+        ));
     }
     for name in &first.concatenated {
         let target = dir.dir().join(name);
@@ -158,7 +184,9 @@ pub fn merge<S: Study>(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
 
 /// Merges shard directories of any study kind this crate knows (read from their manifests).
 pub fn merge_any(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
-    let first = dirs.first().ok_or_else(|| Error { kind: ErrorKind::Shards("expected at least one shard directory, found none".into()), path: None })?;
+    let first = dirs
+        .first()
+        .ok_or_else(|| Error { kind: ErrorKind::Shards("expected at least one shard directory, found none".into()), path: None })?;
     let m = Manifest::read(first)?;
     match m.kind.as_str() {
         <Aggregate as Study>::KIND => merge::<Aggregate>(dirs, out),
@@ -166,6 +194,9 @@ pub fn merge_any(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
         crate::sweep::SweepStudy::KIND => merge::<crate::sweep::SweepStudy>(dirs, out),
         <bc_diplomacy::gsa::SensitivityData as Study>::KIND => merge::<bc_diplomacy::gsa::SensitivityData>(dirs, out),
         <bc_diplomacy::gsa::DiscoverData as Study>::KIND => merge::<bc_diplomacy::gsa::DiscoverData>(dirs, out),
-        other => Err(Error::invalid(&first.join("run.json"), format!("field \"kind\": expected one of run, tournament, sweep, sensitivity, discover, found {other:?}"))),
+        other => Err(Error::invalid(
+            &first.join("run.json"),
+            format!("field \"kind\": expected one of run, tournament, sweep, sensitivity, discover, found {other:?}"),
+        )),
     }
 }

@@ -128,7 +128,11 @@ pub fn float_text(x: f64) -> String {
     if x.is_nan() {
         "NaN".into()
     } else if x.is_infinite() {
-        if x > 0.0 { "inf".into() } else { "-inf".into() }
+        if x > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        }
     } else {
         format!("{x:?}")
     }
@@ -239,7 +243,12 @@ impl RecordWriter {
                 _ => false,
             };
             if !ok {
-                return Err(Error::usage(format!("column {:?} (cell {i}): expected a {:?}{}, found {cell:?}", col.name, col.ty, if col.nullable { " or null" } else { "" })));
+                return Err(Error::usage(format!(
+                    "column {:?} (cell {i}): expected a {:?}{}, found {cell:?}",
+                    col.name,
+                    col.ty,
+                    if col.nullable { " or null" } else { "" }
+                )));
             }
         }
         for (i, cell) in row.iter().enumerate() {
@@ -375,7 +384,9 @@ impl RecordReader {
         self.line += 1;
         let mut row = Vec::with_capacity(self.columns.len());
         for (col, text) in self.columns.iter().zip(self.record.iter()) {
-            let bad = |what: &str| Error::invalid(&self.path, format!("line {}, column {:?}: expected {what}, found {text:?}", self.line, col.name));
+            let bad = |what: &str| {
+                Error::invalid(&self.path, format!("line {}, column {:?}: expected {what}, found {text:?}", self.line, col.name))
+            };
             let cell = if text.is_empty() && col.nullable {
                 Cell::Null
             } else {
@@ -393,7 +404,10 @@ impl RecordReader {
             row.push(cell);
         }
         if row.len() != self.columns.len() {
-            return Err(Error::invalid(&self.path, format!("line {}: expected {} cells, found {}", self.line, self.columns.len(), self.record.len())));
+            return Err(Error::invalid(
+                &self.path,
+                format!("line {}: expected {} cells, found {}", self.line, self.columns.len(), self.record.len()),
+            ));
         }
         Ok(Some(row))
     }

@@ -11,7 +11,8 @@ use crate::records::{Column, RecordWriter};
 use crate::study::{ReportInfo, Study};
 
 /// The files every run directory has.
-pub const RESERVED: [&str; 7] = ["run.json", "records.csv", "records.parquet", "events.jsonl", "stats.json", "aggregates.json", "report.html"];
+pub const RESERVED: [&str; 7] =
+    ["run.json", "records.csv", "records.parquet", "events.jsonl", "stats.json", "aggregates.json", "report.html"];
 
 /// A run directory being written.
 pub struct RunDir {
@@ -54,10 +55,7 @@ impl RunDir {
         }
         let tmp = incomplete_path(path);
         if tmp.exists() {
-            return Err(Error::invalid(
-                &tmp,
-                "exists: another run may be writing there, or one was killed (remove it to start again)",
-            ));
+            return Err(Error::invalid(&tmp, "exists: another run may be writing there, or one was killed (remove it to start again)"));
         }
         std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
         Ok(RunDir { path: path.to_path_buf(), tmp, manifest, done: false })

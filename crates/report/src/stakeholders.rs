@@ -46,7 +46,11 @@ pub struct StakeholderStudy {
 impl StakeholderStudy {
     /// The record columns: turn, actor, winning probability, one position per dimension.
     pub fn columns(&self) -> Vec<Column> {
-        let mut c = vec![Column::new("turn", ColumnType::Int), Column::new("actor", ColumnType::Text), Column::nullable("win_probability", ColumnType::Float)];
+        let mut c = vec![
+            Column::new("turn", ColumnType::Int),
+            Column::new("actor", ColumnType::Text),
+            Column::nullable("win_probability", ColumnType::Float),
+        ];
         for (d, name) in self.dimensions.iter().enumerate() {
             let id: String = name.chars().map(|ch| if ch.is_ascii_alphanumeric() { ch.to_ascii_lowercase() } else { '_' }).collect();
             c.push(Column::new(format!("position_{d}_{id}"), ColumnType::Float));
@@ -111,7 +115,12 @@ impl Study for StakeholderStudy {
         let turns = self.positions.len().saturating_sub(1);
         let _ = writeln!(out, "<header>\n<h1>{}</h1>", escape(&format!("Where the stakeholders end up: {}", self.scenario)));
         let model = if self.model == "bdm" { "Bueno de Mesquita's expected-utility model" } else { "KTAB's Spatial Model of Politics" };
-        let _ = writeln!(out, "<p class=\"meta\">{} actors on {} dimensions; {model}; {turns} turns.</p>", self.actors.len(), self.dimensions.len());
+        let _ = writeln!(
+            out,
+            "<p class=\"meta\">{} actors on {} dimensions; {model}; {turns} turns.</p>",
+            self.actors.len(),
+            self.dimensions.len()
+        );
         let fc: Vec<String> = self.dimensions.iter().zip(&self.forecast).map(|(d, x)| format!("<b>{}</b> at {x:.0}", escape(d))).collect();
         let _ = writeln!(out, "<p class=\"headline\">The forecast settles {} (on each dimension's 0–100 scale).</p>", fc.join(", "));
         if self.illustrative {
@@ -125,7 +134,12 @@ impl Study for StakeholderStudy {
                 .enumerate()
                 .map(|(a, x)| charts::Line {
                     name: x.name.clone(),
-                    points: self.positions.iter().enumerate().filter_map(|(t, s)| s.get(a).and_then(|p| p.get(d)).map(|&v| (t as f64, v))).collect(),
+                    points: self
+                        .positions
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(t, s)| s.get(a).and_then(|p| p.get(d)).map(|&v| (t as f64, v)))
+                        .collect(),
                 })
                 .collect();
             let body = html::figure(
@@ -141,7 +155,10 @@ impl Study for StakeholderStudy {
                 .actors
                 .iter()
                 .enumerate()
-                .map(|(a, x)| charts::Line { name: x.name.clone(), points: self.win_probabilities.iter().enumerate().filter_map(|(t, w)| w.get(a).map(|&v| (t as f64, v))).collect() })
+                .map(|(a, x)| charts::Line {
+                    name: x.name.clone(),
+                    points: self.win_probabilities.iter().enumerate().filter_map(|(t, w)| w.get(a).map(|&v| (t as f64, v))).collect(),
+                })
                 .collect();
             let body = html::figure(
                 "chart-win-probabilities",
@@ -167,7 +184,12 @@ impl Study for StakeholderStudy {
                 r
             })
             .collect();
-        out.push_str(&html::section("actors", "Actors", "Starting and final positions (dimensions in the order above).", &html::table(&["actor", "capability", "start", "end", "final P(win)"], &rows)));
+        out.push_str(&html::section(
+            "actors",
+            "Actors",
+            "Starting and final positions (dimensions in the order above).",
+            &html::table(&["actor", "capability", "start", "end", "final P(win)"], &rows),
+        ));
         out
     }
 }

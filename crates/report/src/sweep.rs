@@ -66,7 +66,8 @@ impl SweepParam {
 
 /// Parses `key=v1,v2,...` (a grid axis).
 pub fn parse_grid(s: &str) -> Result<SweepParam, String> {
-    let (key, vals) = s.split_once('=').ok_or_else(|| format!("--grid: expected key=v1,v2,... (e.g. mediator.leak=0.05,0.1,0.2), found {s:?}"))?;
+    let (key, vals) =
+        s.split_once('=').ok_or_else(|| format!("--grid: expected key=v1,v2,... (e.g. mediator.leak=0.05,0.1,0.2), found {s:?}"))?;
     let mut levels = Vec::new();
     for v in vals.split(',') {
         let x: f64 = v.trim().parse().map_err(|_| format!("--grid {key}: expected numbers separated by commas, found {v:?}"))?;
@@ -275,7 +276,15 @@ impl SweepStudy {
     /// Empty statistics for `spec`.
     pub fn new(spec: SweepSpec) -> SweepStudy {
         let effects = spec.params.iter().map(|p| vec![EffectBin::default(); p.bins()]).collect();
-        SweepStudy { spec, points: 0, outcomes: [0; 5], indicators: vec![Moments::default(); INDICATORS.len()], effects, best: None, shown: Vec::new() }
+        SweepStudy {
+            spec,
+            points: 0,
+            outcomes: [0; 5],
+            indicators: vec![Moments::default(); INDICATORS.len()],
+            effects,
+            best: None,
+            shown: Vec::new(),
+        }
     }
 
     /// The record columns.
@@ -293,7 +302,10 @@ impl SweepStudy {
         for o in Outcome::ALL {
             c.push(Column::new(format!("p_{}", o.name()), ColumnType::Float));
         }
-        c.extend([Column::nullable("first_step_median", ColumnType::Int), Column::nullable("p_kept_talking_after_setback", ColumnType::Float)]);
+        c.extend([
+            Column::nullable("first_step_median", ColumnType::Int),
+            Column::nullable("p_kept_talking_after_setback", ColumnType::Float),
+        ]);
         c
     }
 
@@ -334,7 +346,13 @@ impl SweepStudy {
             }
         }
         if self.shown.len() < SHOWN_POINTS {
-            self.shown.push(PointSummary { point: r.point, values: r.values.clone(), runs: n, headline: r.headline.to_vec(), first_step_median: r.first_step_median });
+            self.shown.push(PointSummary {
+                point: r.point,
+                values: r.values.clone(),
+                runs: n,
+                headline: r.headline.to_vec(),
+                first_step_median: r.first_step_median,
+            });
         }
         let p = r.agenda_share();
         if self.best.as_ref().is_none_or(|(_, _, bp)| p > *bp) {
@@ -406,7 +424,8 @@ impl Study for SweepStudy {
             let i = if k == 1 { Interval::normal(m, Z95) } else { Interval::wilson(m) };
             overall.insert((*name).to_string(), json!({"estimate": num(i.estimate), "lo": num(i.lo), "hi": num(i.hi)}));
         }
-        let outcomes: serde_json::Map<String, Json> = Outcome::ALL.iter().zip(self.outcomes).map(|(o, k)| (o.name().to_string(), num(wilson(k, runs).p))).collect();
+        let outcomes: serde_json::Map<String, Json> =
+            Outcome::ALL.iter().zip(self.outcomes).map(|(o, k)| (o.name().to_string(), num(wilson(k, runs).p))).collect();
         json!({
             "scenario": self.spec.scenario,
             "method": self.spec.method,
@@ -429,7 +448,8 @@ impl Study for SweepStudy {
         let s = &self.spec;
         let mut out = String::new();
         let keys: Vec<&str> = s.params.iter().map(|p| p.key.as_str()).collect();
-        let _ = writeln!(out, "<header>\n<h1>{}</h1>", escape(&format!("How the forecast for {} moves with {}", s.scenario, keys.join(", "))));
+        let _ =
+            writeln!(out, "<header>\n<h1>{}</h1>", escape(&format!("How the forecast for {} moves with {}", s.scenario, keys.join(", "))));
         let _ = writeln!(
             out,
             "<p class=\"meta\">{} points ({}), {} simulated runs each. 95% intervals, Monte Carlo error only.</p>",
@@ -439,28 +459,40 @@ impl Study for SweepStudy {
         );
         if let Some((i, v, p)) = &self.best {
             let vals: Vec<String> = keys.iter().zip(v).map(|(k, x)| format!("{k} = {x:.4}")).collect();
-            let _ = writeln!(out, "<p class=\"headline\">The share of the agenda standing at the end is highest at point {i} ({}): {} on average.</p>", escape(&vals.join(", ")), pct(*p));
+            let _ = writeln!(
+                out,
+                "<p class=\"headline\">The share of the agenda standing at the end is highest at point {i} ({}): {} on average.</p>",
+                escape(&vals.join(", ")),
+                pct(*p)
+            );
         }
         if s.illustrative {
             out.push_str("<p class=\"caveat\"><b>Illustrative numbers.</b> The base scenario's parameters are hand-set to show how the model behaves; read the sweep as “what follows if these assumptions hold”.</p>\n");
         }
         out.push_str("</header>\n");
         for (k, (p, bins)) in s.params.iter().zip(&self.effects).enumerate() {
-            let used: Vec<(f64, &EffectBin)> = bins.iter().enumerate().filter(|(_, e)| e.runs > 0).map(|(b, e)| (p.bin_value(b), e)).collect();
+            let used: Vec<(f64, &EffectBin)> =
+                bins.iter().enumerate().filter(|(_, e)| e.runs > 0).map(|(b, e)| (p.bin_value(b), e)).collect();
             let fans = [
                 charts::Fan {
                     name: "share of the agenda standing".into(),
-                    points: used.iter().map(|(x, e)| {
-                        let a = e.agenda();
-                        (*x, [a.lo, a.lo, a.estimate, a.hi, a.hi])
-                    }).collect(),
+                    points: used
+                        .iter()
+                        .map(|(x, e)| {
+                            let a = e.agenda();
+                            (*x, [a.lo, a.lo, a.estimate, a.hi, a.hi])
+                        })
+                        .collect(),
                 },
                 charts::Fan {
                     name: "at least one step".into(),
-                    points: used.iter().map(|(x, e)| {
-                        let w = wilson(e.with_step, e.runs);
-                        (*x, [w.lo, w.lo, w.p, w.hi, w.hi])
-                    }).collect(),
+                    points: used
+                        .iter()
+                        .map(|(x, e)| {
+                            let w = wilson(e.with_step, e.runs);
+                            (*x, [w.lo, w.lo, w.p, w.hi, w.hi])
+                        })
+                        .collect(),
                 },
             ];
             let body = html::figure(
@@ -469,23 +501,42 @@ impl Study for SweepStudy {
                 &charts::fan_chart(&fans, (0.0, 1.0), &p.key, "share of runs / of the agenda"),
                 "Each line is an indicator at each value, averaged over the other swept parameters (the main effect): the mean share of the agenda standing at the end, and the chance of at least one step implemented; the band is its 95% interval (Monte Carlo error only).",
             );
-            out.push_str(&html::section(&format!("param-{k}"), &p.key, "Main effect on the agenda share and on the chance of at least one step.", &body));
+            out.push_str(&html::section(
+                &format!("param-{k}"),
+                &p.key,
+                "Main effect on the agenda share and on the chance of at least one step.",
+                &body,
+            ));
         }
         if let ([a, b], "grid") = (s.params.as_slice(), s.method.as_str()) {
             if self.shown.len() as u64 == self.points {
-                let cells: Vec<(f64, f64, f64)> = self.shown.iter().filter_map(|p| Some((*p.values.first()?, *p.values.get(1)?, p.headline.get(1)?.estimate))).collect();
+                let cells: Vec<(f64, f64, f64)> =
+                    self.shown.iter().filter_map(|p| Some((*p.values.first()?, *p.values.get(1)?, p.headline.get(1)?.estimate))).collect();
                 let body = html::figure(
                     "chart-sweep-grid",
                     &format!("Share of the agenda standing for each {} and {}", a.key, b.key),
                     &charts::heatmap(&cells, &a.key, &b.key),
                     "Each cell is one point of the grid, with its mean share of the agenda standing at the end written in it; darker cells keep more of the agenda (the shading spans the lowest to the highest cell).",
                 );
-                out.push_str(&html::section("grid", "The whole grid", "Both parameters at once: interactions show up as cells that the main effects alone do not predict.", &body));
+                out.push_str(&html::section(
+                    "grid",
+                    "The whole grid",
+                    "Both parameters at once: interactions show up as cells that the main effects alone do not predict.",
+                    &body,
+                ));
             }
         }
         let mut header: Vec<&str> = vec!["point"];
         header.extend(keys.iter().copied());
-        header.extend(["at least one step", "95% interval", "agenda share", "comprehensive", "breakdown", "reversed", "first step (median)"]);
+        header.extend([
+            "at least one step",
+            "95% interval",
+            "agenda share",
+            "comprehensive",
+            "breakdown",
+            "reversed",
+            "first step (median)",
+        ]);
         let rows: Vec<Vec<String>> = self
             .shown
             .iter()

@@ -14,11 +14,8 @@ use crate::study::{ReportInfo, Study};
 
 /// The record columns of a tournament's negotiations.
 pub fn columns(spec: &TournamentSpec) -> Vec<Column> {
-    let mut c = vec![
-        Column::new("index", ColumnType::Int),
-        Column::new("domain", ColumnType::Text),
-        Column::new("repetition", ColumnType::Int),
-    ];
+    let mut c =
+        vec![Column::new("index", ColumnType::Int), Column::new("domain", ColumnType::Text), Column::new("repetition", ColumnType::Int)];
     for p in 0..spec.parties {
         c.push(Column::new(format!("agent_{p}"), ColumnType::Text));
         c.push(Column::new(format!("profile_{p}"), ColumnType::Int));
@@ -63,7 +60,12 @@ pub fn cells(t: &Tournament, r: &Row) -> Vec<Cell> {
     for p in 0..t.n_parties {
         c.push(Cell::from(r.advantages.get(p).copied().unwrap_or(f64::NAN)));
     }
-    c.extend([Cell::from(r.welfare), Cell::from(r.pareto_distance), Cell::from(r.nash_distance), Cell::from(r.fault.clone().unwrap_or_default())]);
+    c.extend([
+        Cell::from(r.welfare),
+        Cell::from(r.pareto_distance),
+        Cell::from(r.nash_distance),
+        Cell::from(r.fault.clone().unwrap_or_default()),
+    ]);
     c
 }
 
@@ -201,9 +203,24 @@ impl Study for Scores {
                 ]
             })
             .collect();
-        body.push_str(&html::table(&["rank", "strategy", "negotiations", "utility", "advantage", "agreement rate", "welfare", "Pareto distance", "Nash distance", "faults"], &rows));
+        body.push_str(&html::table(
+            &[
+                "rank",
+                "strategy",
+                "negotiations",
+                "utility",
+                "advantage",
+                "agreement rate",
+                "welfare",
+                "Pareto distance",
+                "Nash distance",
+                "faults",
+            ],
+            &rows,
+        ));
         out.push_str(&html::section("ranking", "Ranking", "Strategies ordered by the mean utility they obtained.", &body));
-        let header: Vec<String> = std::iter::once("strategy \\ against".to_string()).chain(rank.iter().map(|&b| s.agents[b].clone())).collect();
+        let header: Vec<String> =
+            std::iter::once("strategy \\ against".to_string()).chain(rank.iter().map(|&b| s.agents[b].clone())).collect();
         let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
         let rows: Vec<Vec<String>> = rank
             .iter()
@@ -211,19 +228,41 @@ impl Study for Scores {
                 std::iter::once(s.agents[a].clone())
                     .chain(rank.iter().map(|&b| {
                         let m = &self.head_to_head[a][b];
-                        if m.n == 0 { "–".into() } else { format!("{:.3}", m.mean()) }
+                        if m.n == 0 {
+                            "–".into()
+                        } else {
+                            format!("{:.3}", m.mean())
+                        }
                     }))
                     .collect()
             })
             .collect();
-        out.push_str(&html::section("head-to-head", "Head to head", "Mean utility of the row strategy when negotiating against the column strategy.", &html::table(&header_refs, &rows)));
+        out.push_str(&html::section(
+            "head-to-head",
+            "Head to head",
+            "Mean utility of the row strategy when negotiating against the column strategy.",
+            &html::table(&header_refs, &rows),
+        ));
         let rows: Vec<Vec<String>> = s
             .domains
             .iter()
             .zip(&self.domains)
-            .map(|(name, d)| vec![name.clone(), d.n.to_string(), pct(wilson(d.agreements, d.n).p), format!("{:.3}", d.welfare.mean()), format!("{:.3}", d.pareto_distance.mean())])
+            .map(|(name, d)| {
+                vec![
+                    name.clone(),
+                    d.n.to_string(),
+                    pct(wilson(d.agreements, d.n).p),
+                    format!("{:.3}", d.welfare.mean()),
+                    format!("{:.3}", d.pareto_distance.mean()),
+                ]
+            })
             .collect();
-        out.push_str(&html::section("domains", "Domains", "How hard each domain was for the field.", &html::table(&["domain", "negotiations", "agreement rate", "welfare", "Pareto distance"], &rows)));
+        out.push_str(&html::section(
+            "domains",
+            "Domains",
+            "How hard each domain was for the field.",
+            &html::table(&["domain", "negotiations", "agreement rate", "welfare", "Pareto distance"], &rows),
+        ));
         out
     }
 }

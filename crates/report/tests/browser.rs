@@ -30,7 +30,16 @@ pub fn chromium() -> Option<PathBuf> {
 /// Runs headless Chromium on `page` with `extra` flags and returns its standard output.
 pub fn headless(browser: &Path, page: &Path, extra: &[&str], profile: &Path) -> String {
     let out = Command::new(browser)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"])
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+            "--disable-quic",
+        ])
         .arg(format!("--user-data-dir={}", profile.display()))
         .args(extra)
         .arg(format!("file://{}", page.display()))
@@ -43,7 +52,9 @@ pub fn headless(browser: &Path, page: &Path, extra: &[&str], profile: &Path) -> 
 fn browser_or_skip() -> Option<PathBuf> {
     match chromium() {
         Some(b) => Some(b),
-        None if std::env::var_os("BC_REQUIRE_BROWSER").is_some() => panic!("BC_REQUIRE_BROWSER is set but no Chromium was found (install Debian's chromium or set BC_CHROMIUM)"),
+        None if std::env::var_os("BC_REQUIRE_BROWSER").is_some() => {
+            panic!("BC_REQUIRE_BROWSER is set but no Chromium was found (install Debian's chromium or set BC_CHROMIUM)")
+        }
         None => {
             eprintln!("SKIPPED: no Chromium found (install Debian's chromium, or set BC_CHROMIUM); set BC_REQUIRE_BROWSER=1 to make this a failure");
             None
@@ -60,7 +71,15 @@ fn report_renders_with_its_charts() {
     let dom = headless(&browser, &page, &["--dump-dom"], &root.join("profile"));
     assert!(dom.contains("What is likely to happen"), "the rendered page has the headline");
     assert!(dom.contains("Illustrative numbers"));
-    for id in ["chart-headline", "chart-outcomes", "chart-first-step", "chart-trust-0", "chart-trust-1", "chart-counterfactuals", "chart-sensitivity"] {
+    for id in [
+        "chart-headline",
+        "chart-outcomes",
+        "chart-first-step",
+        "chart-trust-0",
+        "chart-trust-1",
+        "chart-counterfactuals",
+        "chart-sensitivity",
+    ] {
         let start = dom.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("chart {id} missing from the rendered page"));
         let fig = &dom[start..start + dom[start..].find("</figure>").expect("figure closes")];
         let svg = &fig[fig.find("<svg").unwrap_or_else(|| panic!("{id} has no svg"))..];
@@ -71,7 +90,12 @@ fn report_renders_with_its_charts() {
     }
     // The rendered picture is not blank: the screenshot PNG carries real content.
     let shot = root.join("report.png");
-    headless(&browser, &page, &[&format!("--screenshot={}", shot.display()), "--window-size=1100,2600", "--hide-scrollbars"], &root.join("profile2"));
+    headless(
+        &browser,
+        &page,
+        &[&format!("--screenshot={}", shot.display()), "--window-size=1100,2600", "--hide-scrollbars"],
+        &root.join("profile2"),
+    );
     let png = std::fs::read(&shot).expect("screenshot written");
     assert_eq!(&png[1..4], b"PNG");
     assert!(png.len() > 30_000, "screenshot of {} bytes looks blank", png.len());
@@ -87,9 +111,21 @@ fn sensitivity_and_discovery_reports_render_with_their_charts() {
     let Some(browser) = browser_or_skip() else { return };
     let root = common::tempdir("browser-gsa");
     let pages = [
-        (common::write_sensitivity(&root.join("sobol"), bc_diplomacy::gsa::Method::Sobol { samples: 256 }, 2, Shard::ALL), vec!["chart-sobol"], "Which assumptions drive"),
-        (common::write_sensitivity(&root.join("morris"), bc_diplomacy::gsa::Method::Morris { trajectories: 20 }, 2, Shard::ALL), vec!["chart-morris"], "Morris elementary effects"),
-        (common::write_discover(&root.join("discover"), 2000, Shard::ALL), vec!["chart-trajectory-1", "chart-box-1"], "Under which assumptions breakdown happens"),
+        (
+            common::write_sensitivity(&root.join("sobol"), bc_diplomacy::gsa::Method::Sobol { samples: 256 }, 2, Shard::ALL),
+            vec!["chart-sobol"],
+            "Which assumptions drive",
+        ),
+        (
+            common::write_sensitivity(&root.join("morris"), bc_diplomacy::gsa::Method::Morris { trajectories: 20 }, 2, Shard::ALL),
+            vec!["chart-morris"],
+            "Morris elementary effects",
+        ),
+        (
+            common::write_discover(&root.join("discover"), 2000, Shard::ALL),
+            vec!["chart-trajectory-1", "chart-box-1"],
+            "Under which assumptions breakdown happens",
+        ),
     ];
     for (k, (dir, ids, heading)) in pages.iter().enumerate() {
         let page = dir.join("report.html");
@@ -99,13 +135,19 @@ fn sensitivity_and_discovery_reports_render_with_their_charts() {
             let start = dom.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("chart {id} missing from the rendered page"));
             let fig = &dom[start..start + dom[start..].find("</figure>").expect("figure closes")];
             let svg = &fig[fig.find("<svg").unwrap_or_else(|| panic!("{id} has no svg"))..];
-            let marks = ["<rect", "<polyline", "<polygon", "<circle", "<line", "<path"].iter().map(|m| svg.matches(m).count()).sum::<usize>();
+            let marks =
+                ["<rect", "<polyline", "<polygon", "<circle", "<line", "<path"].iter().map(|m| svg.matches(m).count()).sum::<usize>();
             assert!(marks > 10, "{id}: only {marks} drawn marks");
             assert!(svg.matches("<text").count() >= 4, "{id}: axis labels missing");
             assert!(fig.contains("<figcaption>"), "{id}: no caption");
         }
         let shot = root.join(format!("report{k}.png"));
-        headless(&browser, &page, &[&format!("--screenshot={}", shot.display()), "--window-size=1100,2400", "--hide-scrollbars"], &root.join(format!("shot{k}")));
+        headless(
+            &browser,
+            &page,
+            &[&format!("--screenshot={}", shot.display()), "--window-size=1100,2400", "--hide-scrollbars"],
+            &root.join(format!("shot{k}")),
+        );
         let png = std::fs::read(&shot).expect("screenshot written");
         assert_eq!(&png[1..4], b"PNG");
         assert!(png.len() > 30_000, "screenshot of {} bytes looks blank", png.len());

@@ -39,7 +39,8 @@ fn sobol_directory_merges_and_reports_the_indices() {
     let root = common::tempdir("gsa-sobol");
     let method = Method::Sobol { samples: 1024 };
     let whole = common::write_sensitivity(&root.join("whole"), method, 1, Shard::ALL);
-    let shards: Vec<_> = (0..3).map(|i| common::write_sensitivity(&root.join(format!("s{i}")), method, 1, Shard { index: i, count: 3 })).collect();
+    let shards: Vec<_> =
+        (0..3).map(|i| common::write_sensitivity(&root.join(format!("s{i}")), method, 1, Shard { index: i, count: 3 })).collect();
     let merged = bc_report::merge::merge_any(&[shards[2].clone(), shards[0].clone(), shards[1].clone()], &root.join("merged")).unwrap();
     same(&whole, &merged);
     // The aggregates are the indices: Ishigami's analytic values within a few intervals.
@@ -77,7 +78,8 @@ fn morris_directory_merges_and_plots_mu_star_against_sigma() {
     let root = common::tempdir("gsa-morris");
     let method = Method::Morris { trajectories: 40 };
     let whole = common::write_sensitivity(&root.join("whole"), method, 2, Shard::ALL);
-    let shards: Vec<_> = (0..2).map(|i| common::write_sensitivity(&root.join(format!("s{i}")), method, 2, Shard { index: i, count: 2 })).collect();
+    let shards: Vec<_> =
+        (0..2).map(|i| common::write_sensitivity(&root.join(format!("s{i}")), method, 2, Shard { index: i, count: 2 })).collect();
     let merged = bc_report::merge::merge_any(&shards, &root.join("merged")).unwrap();
     same(&whole, &merged);
     let a = json(&whole.join("aggregates.json"));
@@ -87,7 +89,10 @@ fn morris_directory_merges_and_plots_mu_star_against_sigma() {
     let page = std::fs::read_to_string(whole.join("report.html")).unwrap();
     let fig = figure(&page, "chart-morris");
     assert_eq!(fig.matches(" r=\"5\"").count(), 5, "one dot (radius 5) per input");
-    assert!(fig.contains(&format!("1. {}", a["inputs"][0]["label"].as_str().unwrap().replace('\'', "&apos;"))), "the top input is named on the chart");
+    assert!(
+        fig.contains(&format!("1. {}", a["inputs"][0]["label"].as_str().unwrap().replace('\'', "&apos;"))),
+        "the top input is named on the chart"
+    );
     assert!(page.contains("mu* (95%)") && page.contains("40 trajectories"));
     std::fs::remove_dir_all(root).unwrap();
 }

@@ -28,11 +28,33 @@ fn run_directory_has_every_file_and_is_deterministic() {
     assert_eq!(csv.lines().count(), 2001);
     assert!(csv.starts_with("run,outcome,at_least_one_step,agenda_share,"), "{}", csv.lines().next().unwrap_or(""));
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
-    for col in ["utility_a", "utility_b", "steps_standing", "reversals", "breakdown", "kept_talking", "concrete_signals", "mediator_accepted", "cf_direct", "cf_without_rival"] {
+    for col in [
+        "utility_a",
+        "utility_b",
+        "steps_standing",
+        "reversals",
+        "breakdown",
+        "kept_talking",
+        "concrete_signals",
+        "mediator_accepted",
+        "cf_direct",
+        "cf_without_rival",
+    ] {
         assert!(header.contains(&col), "records.csv lacks {col}");
     }
     let agg: serde_json::Value = serde_json::from_slice(&std::fs::read(a.join("aggregates.json")).unwrap()).unwrap();
-    for key in ["runs", "intervals", "headline", "outcomes", "first_step_round", "kept_talking_after_setback", "mediator_accepted", "concrete_signals", "counterfactuals", "sensitivity"] {
+    for key in [
+        "runs",
+        "intervals",
+        "headline",
+        "outcomes",
+        "first_step_round",
+        "kept_talking_after_setback",
+        "mediator_accepted",
+        "concrete_signals",
+        "counterfactuals",
+        "sensitivity",
+    ] {
         assert!(agg.get(key).is_some(), "aggregates.json lacks {key}");
     }
     // The outcome probabilities are the record counts divided by the runs.
@@ -52,7 +74,15 @@ fn run_directory_has_every_file_and_is_deterministic() {
     assert_eq!(agg["sensitivity"]["runs"], 400);
     assert_eq!(agg["sensitivity"]["swing"].as_array().unwrap().len(), 3);
     let report = std::fs::read_to_string(a.join("report.html")).unwrap();
-    for text in ["Monte Carlo error only", "Headline indicators", "breakdown after progress", "scenario ↓", "Which assumptions matter most", "not Fearon's audience cost", "upper bound"] {
+    for text in [
+        "Monte Carlo error only",
+        "Headline indicators",
+        "breakdown after progress",
+        "scenario ↓",
+        "Which assumptions matter most",
+        "not Fearon's audience cost",
+        "upper bound",
+    ] {
         assert!(report.contains(text), "report.html lacks {text:?}");
     }
     // A different seed gives different records.

@@ -27,7 +27,8 @@ async fn post(addr: &str, admin: &str, body: &str) -> Json {
 async fn join(addr: &str, token: &str) -> Ws {
     // The client's buffers as small as the server's: 1,000 connections in one process.
     let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(8 << 10).write_buffer_size(0);
-    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(format!("ws://{addr}/api/v1/ws"), Some(config), true).await.expect("ws connect");
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async_with_config(format!("ws://{addr}/api/v1/ws"), Some(config), true).await.expect("ws connect");
     ws.send(Message::Text(json!({"type": "hello", "token": token}).to_string().into())).await.expect("hello");
     let w = next(&mut ws).await;
     assert_eq!(w["type"], "welcome", "{w}");
@@ -127,6 +128,15 @@ async fn main() {
     all.sort();
     let q = |p: f64| all[((all.len() as f64 - 1.0) * p).round() as usize];
     println!("rooms {n_rooms}, websocket connections {}, actions {}", n_rooms as u64 * (2 + u64::from(observers)), all.len());
-    println!("submit->notification latency: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms", q(0.5).as_secs_f64() * 1e3, q(0.99).as_secs_f64() * 1e3, all.last().map_or(0.0, |d| d.as_secs_f64() * 1e3));
-    println!("throughput: {:.0} committed actions/s over {:.2} s (room creation and joins included)", all.len() as f64 / elapsed.as_secs_f64(), elapsed.as_secs_f64());
+    println!(
+        "submit->notification latency: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        q(0.5).as_secs_f64() * 1e3,
+        q(0.99).as_secs_f64() * 1e3,
+        all.last().map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    );
+    println!(
+        "throughput: {:.0} committed actions/s over {:.2} s (room creation and joins included)",
+        all.len() as f64 / elapsed.as_secs_f64(),
+        elapsed.as_secs_f64()
+    );
 }

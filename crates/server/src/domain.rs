@@ -76,8 +76,8 @@ impl DomainSource {
                 let mut parties = Vec::new();
                 for (k, p) in profiles.iter().enumerate() {
                     let name = format!("profiles[{k}]");
-                    let (_, prefs) = bc_formats::geniusweb::read_profile_str(Path::new(&name), p, Some(&space))
-                        .map_err(|e| format!("{name}: {e}"))?;
+                    let (_, prefs) =
+                        bc_formats::geniusweb::read_profile_str(Path::new(&name), p, Some(&space)).map_err(|e| format!("{name}: {e}"))?;
                     parties.push(prefs);
                 }
                 (space, parties)

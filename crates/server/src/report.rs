@@ -204,8 +204,12 @@ fn describe(m: &ServerMsg) -> Option<(u64, Option<u64>, String, String, String, 
             let (step, kind, who, outcome, accept, floor) = match event {
                 WireEvent::Offer { step, party: p, outcome } => (*step, "offer", party(p), package(outcome), None, None),
                 WireEvent::Accept { step, party: p, outcome } => (*step, "accept", party(p), package(outcome), None, None),
-                WireEvent::Delivered { step, to, outcome, from } => (*step, "delivered", format!("{from} to party:{to}"), package(outcome), None, None),
-                WireEvent::Held { step, from, outcome } => (*step, "held", format!("mediator (from party:{from})"), package(outcome), None, None),
+                WireEvent::Delivered { step, to, outcome, from } => {
+                    (*step, "delivered", format!("{from} to party:{to}"), package(outcome), None, None)
+                }
+                WireEvent::Held { step, from, outcome } => {
+                    (*step, "held", format!("mediator (from party:{from})"), package(outcome), None, None)
+                }
                 WireEvent::Draft { step, outcome } => (*step, "draft", "mediator".into(), package(outcome), None, None),
                 WireEvent::Vote { step, party: p, accept } => (*step, "vote", party(p), String::new(), Some(*accept), None),
                 WireEvent::Adopted { step, outcome } => (*step, "adopted", String::new(), package(outcome), None, None),
@@ -224,7 +228,16 @@ fn describe(m: &ServerMsg) -> Option<(u64, Option<u64>, String, String, String, 
                 crate::room::MessageKind::Exploratory => "message (exploratory)",
                 crate::room::MessageKind::Note => "message (note)",
             };
-            (*seq, None, kind.to_string(), format!("{from} to {to}"), outcome.as_ref().map(package).unwrap_or_default(), None, None, text.clone())
+            (
+                *seq,
+                None,
+                kind.to_string(),
+                format!("{from} to {to}"),
+                outcome.as_ref().map(package).unwrap_or_default(),
+                None,
+                None,
+                text.clone(),
+            )
         }
         _ => return None,
     })
@@ -339,7 +352,12 @@ impl Study for RoomReport {
             View::Admin => "Every protocol event and caucus message, in log order.",
             View::Mediator => "The protocol events and caucus messages the mediator may see, in log order.",
         };
-        s.push_str(&section("timeline", "Timeline", intro, &table(&["entry", "step", "what", "who", "package", "accept", "floor", "text"], &rows)));
+        s.push_str(&section(
+            "timeline",
+            "Timeline",
+            intro,
+            &table(&["entry", "step", "what", "who", "package", "accept", "floor", "text"], &rows),
+        ));
         s
     }
 }

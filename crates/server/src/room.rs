@@ -16,8 +16,8 @@ use std::sync::Arc;
 
 use bc_model::UtilityFunction;
 use bc_protocol::{
-    Actor, Adoption, ConfAction, ConfTurn, Confidential, Ending, Event, Mechanism, ProtocolKind, Relay, RelayAction,
-    RelayTurn, Report, Sao, SaoAction, Setup, SingleText, Source, StAction, StTurn, Viewer,
+    Actor, Adoption, ConfAction, ConfTurn, Confidential, Ending, Event, Mechanism, ProtocolKind, Relay, RelayAction, RelayTurn, Report,
+    Sao, SaoAction, Setup, SingleText, Source, StAction, StTurn, Viewer,
 };
 use bc_strategy::mediators::RelayDecision;
 use bc_strategy::{ConfidentialMediator, Context, MediatorContext, Negotiator, RelayMediator, Response, SingleTextMediator, Spec};
@@ -416,7 +416,9 @@ fn protocol_of(name: &str) -> Result<ProtocolKind, String> {
         "single-text" => ProtocolKind::SingleText,
         "relay" => ProtocolKind::Relay,
         "confidential" => ProtocolKind::Confidential,
-        other => return Err(format!("protocol: unknown protocol `{}`; expected one of sao, single-text, relay, confidential", clip(other))),
+        other => {
+            return Err(format!("protocol: unknown protocol `{}`; expected one of sao, single-text, relay, confidential", clip(other)))
+        }
     })
 }
 
@@ -479,7 +481,11 @@ impl Room {
         let mut prefs = Vec::with_capacity(n);
         for (i, p) in profiles.iter().enumerate() {
             let Some(pr) = domain.parties.get(*p) else {
-                return Err(format!("profiles[{i}]: profile {p} does not exist; the domain has {} (0..{})", domain.parties.len(), domain.parties.len() - 1));
+                return Err(format!(
+                    "profiles[{i}]: profile {p} does not exist; the domain has {} (0..{})",
+                    domain.parties.len(),
+                    domain.parties.len() - 1
+                ));
             };
             prefs.push(pr.clone());
         }
@@ -494,7 +500,8 @@ impl Room {
                 None => parties.push(None),
                 Some(name) => {
                     let s: Spec = name.parse().map_err(|e| format!("parties[{i}]: {e}"))?;
-                    let a = bc_strategy::build_agent(&s, sides[i].clone(), kind, rng(spec.seed, i)).map_err(|e| format!("parties[{i}]: {e}"))?;
+                    let a = bc_strategy::build_agent(&s, sides[i].clone(), kind, rng(spec.seed, i))
+                        .map_err(|e| format!("parties[{i}]: {e}"))?;
                     parties.push(Some(a));
                 }
             }
@@ -515,16 +522,25 @@ impl Room {
         let (mech, mediator) = match kind {
             ProtocolKind::Sao => (Mech::Sao(Sao::new(setup).map_err(perr)?), MedAgent::None),
             ProtocolKind::SingleText => {
-                let med = med_spec.as_ref().map(|s| bc_strategy::registry::build_single_text_mediator(s, domain.space.clone(), rng(spec.seed, n))).transpose().map_err(merr)?;
+                let med = med_spec
+                    .as_ref()
+                    .map(|s| bc_strategy::registry::build_single_text_mediator(s, domain.space.clone(), rng(spec.seed, n)))
+                    .transpose()
+                    .map_err(merr)?;
                 let adoption = med.as_ref().map_or(Adoption::Unanimous, |m| m.adoption());
                 (Mech::St(SingleText::new(setup, adoption).map_err(perr)?), med.map_or(MedAgent::None, MedAgent::St))
             }
             ProtocolKind::Relay => {
-                let med = med_spec.as_ref().map(|s| bc_strategy::registry::build_relay_mediator(s, sides.clone())).transpose().map_err(merr)?;
+                let med =
+                    med_spec.as_ref().map(|s| bc_strategy::registry::build_relay_mediator(s, sides.clone())).transpose().map_err(merr)?;
                 (Mech::Relay(Relay::new(setup).map_err(perr)?), med.map_or(MedAgent::None, MedAgent::Relay))
             }
             ProtocolKind::Confidential => {
-                let med = med_spec.as_ref().map(|s| bc_strategy::registry::build_confidential_mediator(s, domain.space.clone())).transpose().map_err(merr)?;
+                let med = med_spec
+                    .as_ref()
+                    .map(|s| bc_strategy::registry::build_confidential_mediator(s, domain.space.clone()))
+                    .transpose()
+                    .map_err(merr)?;
                 (Mech::Conf(Confidential::new(setup, domain.space.clone()).map_err(perr)?), med.map_or(MedAgent::None, MedAgent::Conf))
             }
         };
@@ -663,7 +679,14 @@ impl Room {
     }
 
     /// Checks a caucus message; returns the entry to log.
-    pub fn check_message(&self, from: Seat, to: Seat, kind: MessageKind, text: &str, outcome: Option<&WireOutcome>) -> Result<Entry, String> {
+    pub fn check_message(
+        &self,
+        from: Seat,
+        to: Seat,
+        kind: MessageKind,
+        text: &str,
+        outcome: Option<&WireOutcome>,
+    ) -> Result<Entry, String> {
         if self.kind == ProtocolKind::Sao {
             return Err("sao has no mediator, so no caucus channel".into());
         }
@@ -694,7 +717,9 @@ impl Room {
             Action::Draft { outcome } => Action::Draft { outcome: idx(outcome)? },
             Action::Reframe { outcome } => Action::Reframe { outcome: idx(outcome)? },
             Action::Propose { outcome } => Action::Propose { outcome: idx(outcome)? },
-            Action::Report { floor: Some(f) } if !f.is_finite() => return Err(format!("floor: expected a finite number or null, found {f}")),
+            Action::Report { floor: Some(f) } if !f.is_finite() => {
+                return Err(format!("floor: expected a finite number or null, found {f}"))
+            }
             other => other.clone(),
         })
     }
@@ -764,7 +789,9 @@ impl Room {
         match p {
             Proto::Sao(SaoAction::Offer(k)) | Proto::Relay(RelayAction::Offer(k)) => Action::Offer { outcome: o(*k) },
             Proto::Sao(SaoAction::Accept) | Proto::Relay(RelayAction::Accept) => Action::Accept,
-            Proto::Sao(SaoAction::End) | Proto::St(StAction::End) | Proto::Relay(RelayAction::End) | Proto::Conf(ConfAction::End) => Action::End,
+            Proto::Sao(SaoAction::End) | Proto::St(StAction::End) | Proto::Relay(RelayAction::End) | Proto::Conf(ConfAction::End) => {
+                Action::End
+            }
             Proto::St(StAction::Vote(a)) | Proto::Conf(ConfAction::Vote(a)) => Action::Vote { accept: *a },
             Proto::St(StAction::Ratify(a)) => Action::Ratify { accept: *a },
             Proto::St(StAction::Draft(k)) => Action::Draft { outcome: o(*k) },
@@ -960,7 +987,10 @@ impl Room {
                         _ => self.decide()?,
                     };
                     if Self::action_of(&decided) != *action {
-                        return Err(format!("the log diverges from the agent of {seat}: logged {action:?}, decided {:?}", Self::action_of(&decided)));
+                        return Err(format!(
+                            "the log diverges from the agent of {seat}: logged {action:?}, decided {:?}",
+                            Self::action_of(&decided)
+                        ));
                     }
                     decided
                 } else {
@@ -1079,7 +1109,16 @@ impl Room {
             Seat::Party(i) => self.prefs.get(i).map(|p| p.utility.eval_index(&self.domain.space, k)).filter(|x| x.is_finite()),
             _ => None,
         };
-        let mut t = TurnInfo { seat, step: self.mech.step(), expected: Vec::new(), offer: None, current: None, votes: None, your_utility: None, needs_utility: None };
+        let mut t = TurnInfo {
+            seat,
+            step: self.mech.step(),
+            expected: Vec::new(),
+            offer: None,
+            current: None,
+            votes: None,
+            your_utility: None,
+            needs_utility: None,
+        };
         match &self.mech {
             Mech::Sao(m) => {
                 let turn = m.turn()?;

@@ -135,7 +135,13 @@ pub struct SeatLink {
 impl Hub {
     /// A hub over `store`, admitting room creation with `admin_token`.
     pub fn new(store: Store, admin_token: &str) -> Hub {
-        Hub { store, rooms: Mutex::new(HashMap::new()), admin_hash: token::hash(admin_token), next_conn: AtomicU64::new(1), deadlines: Mutex::new(HashMap::new()) }
+        Hub {
+            store,
+            rooms: Mutex::new(HashMap::new()),
+            admin_hash: token::hash(admin_token),
+            next_conn: AtomicU64::new(1),
+            deadlines: Mutex::new(HashMap::new()),
+        }
     }
 
     fn is_admin(&self, token: &str) -> bool {
@@ -388,12 +394,7 @@ struct App {
 }
 
 fn bearer(h: &HeaderMap) -> String {
-    h.get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("")
-        .trim()
-        .to_string()
+    h.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("").trim().to_string()
 }
 
 fn err(status: StatusCode, message: impl Into<String>) -> Response {
@@ -718,7 +719,11 @@ pub async fn serve(config: Config) -> Result<(), String> {
     }
     let _ = writeln!(out, "set up a room in the browser: http://{}/new (it asks for the admin token)", r.addr);
     if let Some(c) = &r.demo {
-        let _ = writeln!(out, "demo room {} (single text on the embedded US–Iran scenario; open the mediator's link and party:0's in two tabs):", c.room);
+        let _ = writeln!(
+            out,
+            "demo room {} (single text on the embedded US–Iran scenario; open the mediator's link and party:0's in two tabs):",
+            c.room
+        );
         for s in &c.seats {
             match &s.link {
                 Some(l) => {

@@ -154,10 +154,7 @@ impl Store {
             sqlx::query("SELECT pg_advisory_lock(734100)").execute(&mut *conn).await.map_err(db)?;
         }
         let result = async {
-            sqlx::query("CREATE TABLE IF NOT EXISTS bc_migrations (version BIGINT PRIMARY KEY)")
-                .execute(&mut *conn)
-                .await
-                .map_err(db)?;
+            sqlx::query("CREATE TABLE IF NOT EXISTS bc_migrations (version BIGINT PRIMARY KEY)").execute(&mut *conn).await.map_err(db)?;
             let done: Vec<i64> = sqlx::query("SELECT version FROM bc_migrations")
                 .fetch_all(&mut *conn)
                 .await
@@ -185,7 +182,14 @@ impl Store {
 
     /// Creates a room: its row, its `created` entry at position 0 and its seat tokens' hashes,
     /// all committed (with other waiting writes) when this returns `Ok`.
-    pub async fn create_room(&self, id: &str, created_ms: i64, deadline_ms: Option<i64>, first: &str, seats: &[(String, String)]) -> Result<(), String> {
+    pub async fn create_room(
+        &self,
+        id: &str,
+        created_ms: i64,
+        deadline_ms: Option<i64>,
+        first: &str,
+        seats: &[(String, String)],
+    ) -> Result<(), String> {
         let (done, answer) = oneshot::channel();
         let room = NewRoom { id: id.to_string(), created_ms, deadline_ms, first: first.to_string(), seats: seats.to_vec() };
         self.writer.send(Job::Create { room, done }).await.map_err(|_| "database: the writer has stopped".to_string())?;
@@ -210,9 +214,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await
             .map_err(db)?;
-        rows.iter()
-            .map(|r| Ok((r.try_get::<i64, _>(0).map_err(db)? as u64, r.try_get::<String, _>(1).map_err(db)?)))
-            .collect()
+        rows.iter().map(|r| Ok((r.try_get::<i64, _>(0).map_err(db)? as u64, r.try_get::<String, _>(1).map_err(db)?))).collect()
     }
 
     /// The room and seat of a token's hash.
@@ -367,7 +369,8 @@ async fn write_batch(pool: &AnyPool, backend: Backend, origin: &str, batch: &[Jo
         // Other processes learn of the new entries in the same transaction: one notification
         // carries many entries, a line `room seq origin` each.
         let mut payload = String::new();
-        for line in appends.iter().filter(|(r, s, _)| inserted.contains(&(r.to_string(), *s))).map(|(r, s, _)| format!("{r} {s} {origin}")) {
+        for line in appends.iter().filter(|(r, s, _)| inserted.contains(&(r.to_string(), *s))).map(|(r, s, _)| format!("{r} {s} {origin}"))
+        {
             if !payload.is_empty() && payload.len() + line.len() + 1 > MAX_NOTIFY_BYTES {
                 notify(&mut tx, &payload).await?;
                 payload.clear();

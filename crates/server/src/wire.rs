@@ -430,11 +430,8 @@ pub fn welcome(room: &Room, seat: Seat) -> ServerMsg {
 /// What `seat` receives after the entry at `seq` was applied with `events`: the events it may
 /// see, the message if it is to or from it, and its turn if it is now.
 pub fn notices(room: &Room, seat: Seat, seq: u64, entry: &Entry, events: &[Event]) -> Vec<ServerMsg> {
-    let mut out: Vec<ServerMsg> = events
-        .iter()
-        .filter(|e| room.visible(seat, e))
-        .map(|e| ServerMsg::Event { seq, event: render_event(room, e) })
-        .collect();
+    let mut out: Vec<ServerMsg> =
+        events.iter().filter(|e| room.visible(seat, e)).map(|e| ServerMsg::Event { seq, event: render_event(room, e) }).collect();
     if Room::message_visible(seat, entry) {
         out.extend(render_message(room, seq, entry));
     }

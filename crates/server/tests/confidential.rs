@@ -57,7 +57,12 @@ fn case() -> impl Strategy<Value = Case> {
 }
 
 fn spec(c: &Case) -> RoomSpec {
-    let issues: Vec<Issue> = c.sizes.iter().enumerate().map(|(k, s)| Issue::categorical(format!("i{k}"), (0..*s).map(|v| format!("v{v}")).collect()).unwrap()).collect();
+    let issues: Vec<Issue> = c
+        .sizes
+        .iter()
+        .enumerate()
+        .map(|(k, s)| Issue::categorical(format!("i{k}"), (0..*s).map(|v| format!("v{v}")).collect()).unwrap())
+        .collect();
     let space = OutcomeSpace::new("d", issues).unwrap();
     let profiles = (0..c.agents.len())
         .map(|i| {
@@ -71,7 +76,12 @@ fn spec(c: &Case) -> RoomSpec {
                 })
                 .collect();
             let f = LinearAdditive::new(&space, 0.0, w, vf).unwrap();
-            let p = Preferences { name: format!("p{i}"), utility: UtilityFunction::LinearAdditive(f), reserved_value: c.reservations[i], discount: Discount::None };
+            let p = Preferences {
+                name: format!("p{i}"),
+                utility: UtilityFunction::LinearAdditive(f),
+                reserved_value: c.reservations[i],
+                discount: Discount::None,
+            };
             bc_formats::geniusweb::write_profile(&space, &p).unwrap()
         })
         .collect();
@@ -81,7 +91,13 @@ fn spec(c: &Case) -> RoomSpec {
         protocol: c.protocol.into(),
         parties: c.agents.iter().map(|a| a.map_or(Fill::External, |n| Fill::Agent { name: n.into() })).collect(),
         profiles: None,
-        mediator: (c.protocol != "sao").then(|| if c.mediator_agent { Fill::Agent { name: bc_strategy::registry::mediators(kind(c.protocol))[0].0.into() } } else { Fill::External }),
+        mediator: (c.protocol != "sao").then(|| {
+            if c.mediator_agent {
+                Fill::Agent { name: bc_strategy::registry::mediators(kind(c.protocol))[0].0.into() }
+            } else {
+                Fill::External
+            }
+        }),
         observers: 1,
         steps: 6,
         deadline_secs: None,

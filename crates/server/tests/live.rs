@@ -9,7 +9,8 @@ use common::*;
 use serde_json::{json, Value as Json};
 
 fn spec(protocol: &str, parties: Json, mediator: Option<Json>, steps: u64) -> Json {
-    let mut s = json!({"title": "test", "domain": itex(), "protocol": protocol, "parties": parties, "observers": 1, "steps": steps, "seed": 7});
+    let mut s =
+        json!({"title": "test", "domain": itex(), "protocol": protocol, "parties": parties, "observers": 1, "steps": steps, "seed": 7});
     if let Some(m) = mediator {
         s["mediator"] = m;
     }
@@ -63,7 +64,8 @@ async fn an_external_pass_mediator_gives_the_agents_relay_agreement() {
     // Relay with the mediator seat played over the wire by a script that passes every offer:
     // the same as the built-in `pass` mediator.
     let addr = start(temp_db("relay-ext")).await;
-    let s = spec("relay", json!([{"by": "agent", "name": "boulware"}, {"by": "agent", "name": "micro"}]), Some(json!({"by": "external"})), 80);
+    let s =
+        spec("relay", json!([{"by": "agent", "name": "boulware"}, {"by": "agent", "name": "micro"}]), Some(json!({"by": "external"})), 80);
     let created = create(addr, &s).await;
     let (mut med, w) = Client::join(addr, &token_of(&created, "mediator")).await;
     let mut turn = w["turn"].clone();
@@ -213,7 +215,10 @@ async fn caucus_messages_reach_only_their_two_ends() {
     let (mut med, _) = Client::join(addr, &token_of(&created, "mediator")).await;
     let (mut p0, _) = Client::join(addr, &token_of(&created, "party:0")).await;
     let (mut p1, _) = Client::join(addr, &token_of(&created, "party:1")).await;
-    med.send(&json!({"type": "say", "id": "m", "to": "party:0", "kind": "exploratory", "text": "<b>would</b> you consider this?", "outcome": 3})).await;
+    med.send(
+        &json!({"type": "say", "id": "m", "to": "party:0", "kind": "exploratory", "text": "<b>would</b> you consider this?", "outcome": 3}),
+    )
+    .await;
     let m = p0.recv().await;
     assert_eq!(m["type"], "message");
     assert_eq!(m["text"], "<b>would</b> you consider this?");
@@ -334,8 +339,5 @@ async fn floods_and_oversized_messages_are_refused() {
     let big = "x".repeat(bc_server::server::MAX_WS_MESSAGE_BYTES + 10);
     let _ = ws.send(tokio_tungstenite::tungstenite::Message::Text(big.into())).await;
     let next = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next()).await.unwrap();
-    assert!(
-        !matches!(next, Some(Ok(tokio_tungstenite::tungstenite::Message::Text(ref t))) if t.contains("welcome")),
-        "{next:?}"
-    );
+    assert!(!matches!(next, Some(Ok(tokio_tungstenite::tungstenite::Message::Text(ref t))) if t.contains("welcome")), "{next:?}");
 }

@@ -33,7 +33,11 @@ fn deal(reservations: [f64; 2]) -> (Json, Vec<Vec<String>>) {
         ("warranty", vec!["none", "1 year", "2 years"]),
         ("payment", vec!["upfront", "30 days", "60 days"]),
     ];
-    let space = OutcomeSpace::new("supply", issues.iter().map(|(n, v)| Issue::categorical(*n, v.iter().map(|s| s.to_string()).collect()).unwrap()).collect()).unwrap();
+    let space = OutcomeSpace::new(
+        "supply",
+        issues.iter().map(|(n, v)| Issue::categorical(*n, v.iter().map(|s| s.to_string()).collect()).unwrap()).collect(),
+    )
+    .unwrap();
     let mut state = 20_261_206;
     let mut profiles = Vec::new();
     let mut secrets = Vec::new();
@@ -55,7 +59,12 @@ fn deal(reservations: [f64; 2]) -> (Json, Vec<Vec<String>>) {
             })
             .collect();
         let f = LinearAdditive::new(&space, 0.0, w, vf).unwrap();
-        let p = Preferences { name: format!("side {}", i + 1), utility: UtilityFunction::LinearAdditive(f), reserved_value: *reservation, discount: Discount::None };
+        let p = Preferences {
+            name: format!("side {}", i + 1),
+            utility: UtilityFunction::LinearAdditive(f),
+            reserved_value: *reservation,
+            discount: Discount::None,
+        };
         let text = bc_formats::geniusweb::write_profile(&space, &p).unwrap();
         let mut nums = numbers_in(&text);
         nums.push(reservation.to_string());
@@ -318,7 +327,13 @@ fn below_walk_away_warning_and_set_up_page() {
     s.goto(&format!("http://{addr}/new"));
     s.wait("document.querySelectorAll('#party-agents option').length > 5", "the agent list");
     // Only an agent seat asks for an agent's name; the embedded scenario needs no files.
-    assert_eq!(s.eval("document.getElementById('party0-agent').offsetParent === null && document.getElementById('domain-file').offsetParent === null"), json!(true), "fields that do not apply are shown");
+    assert_eq!(
+        s.eval(
+            "document.getElementById('party0-agent').offsetParent === null && document.getElementById('domain-file').offsetParent === null"
+        ),
+        json!(true),
+        "fields that do not apply are shown"
+    );
     s.click("#create");
     s.wait("document.getElementById('form-msg').textContent.includes('Admin token')", "the missing-token message");
     s.type_into("#admin", ADMIN);

@@ -110,7 +110,8 @@ async fn admin_and_mediator_reports_and_who_may_read_them() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_party_seat_gets_no_report() {
     let addr = start(temp_db("report-party")).await;
-    let spec = json!({"domain": itex(), "protocol": "sao", "steps": 10, "parties": [{"by": "external"}, {"by": "agent", "name": "conceder"}]});
+    let spec =
+        json!({"domain": itex(), "protocol": "sao", "steps": 10, "parties": [{"by": "external"}, {"by": "agent", "name": "conceder"}]});
     let created = create(addr, &spec).await;
     let id = created["room"].as_str().unwrap();
     let (status, body) = http(addr, "GET", &format!("/api/v1/rooms/{id}/report.html"), &token_of(&created, "party:0"), "").await;

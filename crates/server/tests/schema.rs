@@ -10,7 +10,10 @@ fn committed_schema_is_current() {
         std::fs::write(&path, &now).unwrap();
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(committed == now, "docs/serve.schema.json is out of date; regenerate it with BC_UPDATE_SCHEMA=1 cargo test -p bc-server --test schema");
+    assert!(
+        committed == now,
+        "docs/serve.schema.json is out of date; regenerate it with BC_UPDATE_SCHEMA=1 cargo test -p bc-server --test schema"
+    );
     // The schema names every client message type.
     for t in ["hello", "act", "say", "tools"] {
         assert!(now.contains(&format!("\"{t}\"")), "{t}");

@@ -210,9 +210,7 @@ impl Model<'_> {
         self.r = vec![1.0; n];
         self.refresh();
         let mean = self.mean();
-        let danger: Vec<f64> = (0..n)
-            .map(|a| (0..n).filter(|&o| o != a).map(|o| self.eu_challenge(a, o, a, mean)).sum())
-            .collect();
+        let danger: Vec<f64> = (0..n).map(|a| (0..n).filter(|&o| o != a).map(|o| self.eu_challenge(a, o, a, mean)).sum()).collect();
         let max = danger.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let min = danger.iter().copied().fold(f64::INFINITY, f64::min);
         danger
@@ -333,9 +331,7 @@ mod tests {
             ("Denmark", 0.05, 4.0, 1.0),
             ("Greece", 0.08, 7.0, 0.7),
         ];
-        rows.iter()
-            .map(|&(n, c, x, s)| BdmActor { name: n.into(), capability: c, position: x, salience: s })
-            .collect()
+        rows.iter().map(|&(n, c, x, s)| BdmActor { name: n.into(), capability: c, position: x, salience: s }).collect()
     }
 
     #[test]

@@ -375,16 +375,7 @@ pub fn vprob_little(vr: VotingRule, wn: f64, uni: f64, unj: f64, contrib_i: f64,
 /// positions.
 #[inline]
 #[allow(clippy::too_many_arguments)]
-pub fn third_party_vote(
-    wk: f64,
-    vr: VotingRule,
-    comm: ThirdPartyCommit,
-    pik: f64,
-    pjk: f64,
-    uki: f64,
-    ukj: f64,
-    ukk: f64,
-) -> f64 {
+pub fn third_party_vote(wk: f64, vr: VotingRule, comm: ThirdPartyCommit, pik: f64, pjk: f64, uki: f64, ukj: f64, ukk: f64) -> f64 {
     let (u_ik_def_j, u_j_def_ik, u_i_def_jk, u_jk_def_i) = match comm {
         ThirdPartyCommit::FullCommit => (uki + uki + uki, ukj + ukj + ukj, uki + uki + uki, ukj + ukj + ukj),
         ThirdPartyCommit::SemiCommit => (uki + uki + ukk, ukj + ukj + ukj, uki + uki + uki, ukj + ukj + ukk),

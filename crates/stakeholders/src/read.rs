@@ -61,9 +61,7 @@ fn number(file: &Path, line: usize, field: &str, text: &str) -> Result<f64, Erro
 }
 
 fn count(file: &Path, line: usize, field: &str, text: &str) -> Result<usize, Error> {
-    text.trim()
-        .parse::<usize>()
-        .map_err(|_| Error::invalid(file, Some(line), field, "a whole number", format!("{text:?}")))
+    text.trim().parse::<usize>().map_err(|_| Error::invalid(file, Some(line), field, "a whole number", format!("{text:?}")))
 }
 
 /// Reads a KTAB CSV scenario from text; `file` names it in errors.
@@ -88,11 +86,16 @@ pub fn from_csv_str(file: &Path, text: &str) -> Result<Scenario, Error> {
     // Counts come from the file: checked arithmetic, and no allocation sized by them (the
     // actor lines that are really there bound the work).
     let width = nd.checked_mul(2).and_then(|w| w.checked_add(3)).ok_or_else(|| {
-        Error::invalid(file, Some(l1), "number of dimensions (field 4)", "a number of dimensions whose columns can be counted", nd.to_string())
+        Error::invalid(
+            file,
+            Some(l1),
+            "number of dimensions (field 4)",
+            "a number of dimensions whose columns can be counted",
+            nd.to_string(),
+        )
     })?;
-    let (l2, header) = lines
-        .next()
-        .ok_or_else(|| Error::syntax(file, None, "the header line (Actor, Description, Power, ...) is missing"))?;
+    let (l2, header) =
+        lines.next().ok_or_else(|| Error::syntax(file, None, "the header line (Actor, Description, Power, ...) is missing"))?;
     if header.len() != width {
         return Err(Error::invalid(
             file,
@@ -106,13 +109,7 @@ pub fn from_csv_str(file: &Path, text: &str) -> Result<Scenario, Error> {
     let mut actors = Vec::with_capacity(na.min(1024));
     for k in 0..na {
         let Some((ln, f)) = lines.next() else {
-            return Err(Error::invalid(
-                file,
-                None,
-                "actor lines",
-                format!("{na} actors, as line {l1} says"),
-                format!("{k} actor line(s)"),
-            ));
+            return Err(Error::invalid(file, None, "actor lines", format!("{na} actors, as line {l1} says"), format!("{k} actor line(s)")));
         };
         let name = f[0].clone();
         if f.len() != width {
@@ -167,9 +164,7 @@ fn with_actor_line(mut e: Error, s: &Scenario, lines: &[usize]) -> Error {
 }
 
 fn child<'a>(file: &Path, el: &'a Element, name: &str) -> Result<&'a Element, Error> {
-    el.child(name).ok_or_else(|| {
-        Error::invalid(file, Some(el.line), format!("<{}>", el.name), format!("a <{name}> element"), "none")
-    })
+    el.child(name).ok_or_else(|| Error::invalid(file, Some(el.line), format!("<{}>", el.name), format!("a <{name}> element"), "none"))
 }
 
 fn text_of(file: &Path, el: &Element, what: &str) -> Result<String, Error> {
@@ -194,9 +189,9 @@ pub fn from_xml_str(file: &Path, text: &str) -> Result<Scenario, Error> {
     let description = child(file, &root, "desc")?.text.clone();
     let seed_el = child(file, &root, "prngSeed")?;
     let seed_text = text_of(file, seed_el, "prngSeed")?;
-    let seed = seed_text.parse::<u64>().map_err(|_| {
-        Error::invalid(file, Some(seed_el.line), "prngSeed", "a whole number below 2^64", format!("{seed_text:?}"))
-    })?;
+    let seed = seed_text
+        .parse::<u64>()
+        .map_err(|_| Error::invalid(file, Some(seed_el.line), "prngSeed", "a whole number below 2^64", format!("{seed_text:?}")))?;
     let params = match root.child("ModelParameters") {
         None => None,
         Some(mp) => {
@@ -204,8 +199,7 @@ pub fn from_xml_str(file: &Path, text: &str) -> Result<Scenario, Error> {
             for pname in PARAM_NAMES {
                 let el = child(file, mp, pname)?;
                 let value = text_of(file, el, pname)?;
-                p.set(pname, &value)
-                    .map_err(|expected| Error::invalid(file, Some(el.line), pname, expected, format!("{value:?}")))?;
+                p.set(pname, &value).map_err(|expected| Error::invalid(file, Some(el.line), pname, expected, format!("{value:?}")))?;
             }
             Some(p)
         }
@@ -240,10 +234,22 @@ pub fn from_xml_str(file: &Path, text: &str) -> Result<Scenario, Error> {
             .map(|(d, el)| number_of(file, el, &field(&format!("dSal {}", d + 1))))
             .collect::<Result<Vec<_>, _>>()?;
         if position.len() != nd {
-            return Err(Error::invalid(file, Some(pos_el.line), field("Position"), format!("{nd} <dCoord> (one per dimension)"), position.len().to_string()));
+            return Err(Error::invalid(
+                file,
+                Some(pos_el.line),
+                field("Position"),
+                format!("{nd} <dCoord> (one per dimension)"),
+                position.len().to_string(),
+            ));
         }
         if salience.len() != nd {
-            return Err(Error::invalid(file, Some(sal_el.line), field("Salience"), format!("{nd} <dSal> (one per dimension)"), salience.len().to_string()));
+            return Err(Error::invalid(
+                file,
+                Some(sal_el.line),
+                field("Salience"),
+                format!("{nd} <dSal> (one per dimension)"),
+                salience.len().to_string(),
+            ));
         }
         lines.push(a.line);
         actors.push(Actor { name: aname, description, capability, position, salience });

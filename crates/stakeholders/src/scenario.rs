@@ -87,22 +87,10 @@ impl Scenario {
                 return Err(Error::invalid(file, None, field("name"), "a non-empty name", "an empty one"));
             }
             if let Some(j) = self.actors[..i].iter().position(|b| b.name == a.name) {
-                return Err(Error::invalid(
-                    file,
-                    None,
-                    field("name"),
-                    "a name no other actor has",
-                    format!("the name of actor {}", j + 1),
-                ));
+                return Err(Error::invalid(file, None, field("name"), "a name no other actor has", format!("the name of actor {}", j + 1)));
             }
             if !(a.capability > 0.0 && a.capability <= MAX_CAPABILITY) {
-                return Err(Error::invalid(
-                    file,
-                    None,
-                    field("capability"),
-                    "a number in (0, 1e8]",
-                    a.capability.to_string(),
-                ));
+                return Err(Error::invalid(file, None, field("capability"), "a number in (0, 1e8]", a.capability.to_string()));
             }
             if a.position.len() != nd || a.salience.len() != nd {
                 return Err(Error::invalid(

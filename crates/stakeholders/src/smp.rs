@@ -17,8 +17,8 @@
 
 use crate::error::Error;
 use crate::kernel::{
-    self, big_r_from_prob, bs_util, bv_diff, coalitions, est_nra, norm_diff, prob_ce, scalar_pce, third_party_vote,
-    vote, vprob_little, Square,
+    self, big_r_from_prob, bs_util, bv_diff, coalitions, est_nra, norm_diff, prob_ce, scalar_pce, third_party_vote, vote, vprob_little,
+    Square,
 };
 use crate::params::{BargainModel, InterVecBrgn, Params, StateTransitions};
 use crate::prng::KtabPrng;
@@ -173,11 +173,7 @@ impl Model {
             nd: scenario.num_dims(),
             cap: scenario.actors.iter().map(|a| a.capability).collect(),
             sal: scenario.actors.iter().flat_map(|a| a.salience.iter().map(|s| s / 100.0)).collect(),
-            sal_sum: scenario
-                .actors
-                .iter()
-                .map(|a| kernel::sum(&a.salience.iter().map(|s| s / 100.0).collect::<Vec<_>>()))
-                .collect(),
+            sal_sum: scenario.actors.iter().map(|a| kernel::sum(&a.salience.iter().map(|s| s / 100.0).collect::<Vec<_>>())).collect(),
             acc,
             identity_acc,
         }
@@ -214,9 +210,8 @@ impl Model {
             }
         }
         let p = &self.p;
-        let c = coalitions(na, na, |k, i, j| {
-            vote(p.voting_rule, self.cap[k], bs_util(vdiff.get(k, i), 0.0), bs_util(vdiff.get(k, j), 0.0))
-        });
+        let c =
+            coalitions(na, na, |k, i, j| vote(p.voting_rule, self.cap[k], bs_util(vdiff.get(k, i), 0.0), bs_util(vdiff.get(k, j), 0.0)));
         let (rn_prob, _) = prob_ce(p.pce_model, p.vp_model, &c)?;
         let nra = big_r_from_prob(&rn_prob, p.big_r_range);
         let mut est = Square::zeros(na);
@@ -356,9 +351,8 @@ impl Model {
                     // Quirk 2: KTAB weighs j's interpolation with i's capability.
                     let cj = if self.p.quirk_initiator_capability { self.cap[i] } else { self.cap[j] };
                     let wj = cj * self.sal_sum[j];
-                    let mix = |a: &[f64], b: &[f64]| -> Vec<f64> {
-                        a.iter().zip(b).map(|(&x, &y)| (wi * x + wj * y) / (wi + wj)).collect()
-                    };
+                    let mix =
+                        |a: &[f64], b: &[f64]| -> Vec<f64> { a.iter().zip(b).map(|(&x, &y)| (wi * x + wj * y) / (wi + wj)).collect() };
                     vec![Bargain {
                         initiator: i,
                         receiver: j,
@@ -543,13 +537,7 @@ pub fn run_scheduled(scenario: &Scenario, options: RunOptions, schedule: Option<
 type TurnSchedule<'s> = (&'s Vec<Vec<(usize, usize)>>, &'s Vec<usize>);
 
 /// One turn: challenges, bargains, their resolution, and the next state (`SMPState::doBCN`).
-fn step(
-    m: &Model,
-    s: &State,
-    rng: &mut KtabPrng,
-    turn: usize,
-    sched: Option<TurnSchedule>,
-) -> Result<(State, TurnRecord), Error> {
+fn step(m: &Model, s: &State, rng: &mut KtabPrng, turn: usize, sched: Option<TurnSchedule>) -> Result<(State, TurnRecord), Error> {
     let na = m.na;
     let mut challenges = Vec::with_capacity(na);
     let mut proposed: Vec<Bargain> = Vec::new();
@@ -560,12 +548,7 @@ fn step(
     }
     // Each actor's queue: its status quo, then every bargain it is party to, by initiator.
     let sq: Vec<Bargain> = (0..na)
-        .map(|k| Bargain {
-            initiator: k,
-            receiver: k,
-            pos_initiator: m.row(&s.pos, k).to_vec(),
-            pos_receiver: m.row(&s.pos, k).to_vec(),
-        })
+        .map(|k| Bargain { initiator: k, receiver: k, pos_initiator: m.row(&s.pos, k).to_vec(), pos_receiver: m.row(&s.pos, k).to_vec() })
         .collect();
     let mut queues: Vec<Vec<&Bargain>> = (0..na).map(|k| vec![&sq[k]]).collect();
     for b in &proposed {
@@ -661,9 +644,8 @@ impl SmpRun {
         let last = self.states.last().expect("a run has at least its initial state");
         let best = ndx_max_abs(&last.distinct_prob);
         let rep = last.distinct[best];
-        let holders = (0..last.positions.len())
-            .filter(|&i| norm_diff(&last.positions[i], &last.positions[rep]) < POSITION_TOLERANCE)
-            .collect();
+        let holders =
+            (0..last.positions.len()).filter(|&i| norm_diff(&last.positions[i], &last.positions[rep]) < POSITION_TOLERANCE).collect();
         let nd = last.positions[rep].len();
         let mut mean = vec![0.0; nd];
         for (&a, &p) in last.distinct.iter().zip(&last.distinct_prob) {

@@ -59,7 +59,11 @@ fn params() -> impl Strategy<Value = Params> {
                 bargain_model: bm,
                 ..Params::default()
             };
-            if quirks { p } else { p.corrected() }
+            if quirks {
+                p
+            } else {
+                p.corrected()
+            }
         })
 }
 

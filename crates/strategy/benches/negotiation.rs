@@ -25,14 +25,8 @@ fn load(domain: &str) -> (Arc<OutcomeSpace>, Vec<Preferences>) {
 
 fn negotiate(space: &Arc<OutcomeSpace>, prefs: &[Preferences], sides: Option<&[Arc<Side>]>) -> u64 {
     let agents: Vec<Spec> = vec!["boulware".parse().unwrap(), "conceder".parse().unwrap()];
-    let plan = Plan {
-        protocol: ProtocolKind::Sao,
-        agents: &agents,
-        mediator: None,
-        n_steps: 1000,
-        keep_events: false,
-        budget: Budget::default(),
-    };
+    let plan =
+        Plan { protocol: ProtocolKind::Sao, agents: &agents, mediator: None, n_steps: 1000, keep_events: false, budget: Budget::default() };
     let fresh: Vec<Arc<Side>>;
     let sides = match sides {
         Some(s) => s,
@@ -52,9 +46,7 @@ fn benches(c: &mut Criterion) {
         if domain == "Travel" {
             g.sample_size(20);
         }
-        g.bench_function("negotiation, tables built (NegMAS's timed region)", |b| {
-            b.iter(|| negotiate(&space, &prefs, None))
-        });
+        g.bench_function("negotiation, tables built (NegMAS's timed region)", |b| b.iter(|| negotiate(&space, &prefs, None)));
         let warm: Vec<Arc<Side>> = prefs.iter().take(2).map(|p| Arc::new(Side::new(space.clone(), p.clone()).unwrap())).collect();
         for s in &warm {
             s.table().unwrap();

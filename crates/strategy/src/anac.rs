@@ -86,9 +86,7 @@ impl Draws {
     fn int(&mut self, stream: usize, bound: usize) -> usize {
         match self {
             Draws::ChaCha(r) => r.gen_range(0..bound.max(1)),
-            Draws::Java(v) => {
-                v.get_mut(stream).map_or(0, |r| r.next_int_bounded(bound.min(i32::MAX as usize) as i32) as usize)
-            }
+            Draws::Java(v) => v.get_mut(stream).map_or(0, |r| r.next_int_bounded(bound.min(i32::MAX as usize) as i32) as usize),
         }
     }
 }
@@ -395,8 +393,7 @@ impl PonPoko {
             let o = random_outcome(&side, &digits, &mut draws, P_RAND);
             set.insert(digits.hash(o), o);
         }
-        let mut bids: Vec<(OutcomeId, f64)> =
-            set.order().into_iter().map(|o| (o, scale.norm(side.utility(o)))).collect();
+        let mut bids: Vec<(OutcomeId, f64)> = set.order().into_iter().map(|o| (o, scale.norm(side.utility(o)))).collect();
         // Collections.sort(list, comparator.reversed()): stable, by Double.compare.
         bids.sort_by(|a, b| b.1.total_cmp(&a.1));
         let pattern = match &mut draws {
@@ -413,10 +410,7 @@ impl PonPoko {
             1 => (1.0, 1.0 - 0.22 * t),
             2 => (1.0 - 0.1 * t, 1.0 - 0.1 * t - 0.15 * (t * 20.0).sin().abs()),
             3 => (1.0 - 0.05 * t, if t > 0.99 { 1.0 - 0.3 * t } else { 1.0 - 0.1 * t }),
-            4 => (
-                1.0 - 0.15 * t * (t * 20.0).sin().abs(),
-                1.0 - 0.21 * t * (t * 20.0).sin().abs(),
-            ),
+            4 => (1.0 - 0.15 * t * (t * 20.0).sin().abs(), 1.0 - 0.21 * t * (t * 20.0).sin().abs()),
             _ => (1.0 - 0.1 * t, 1.0 - 0.2 * (t * 40.0).sin().abs()),
         }
     }
@@ -455,8 +449,7 @@ impl Negotiator for PonPoko {
             low -= 0.0001;
         }
         self.last = (high, low);
-        let candidates: Vec<OutcomeId> =
-            self.bids.iter().filter(|(_, u)| *u <= high && *u >= low).map(|(o, _)| *o).collect();
+        let candidates: Vec<OutcomeId> = self.bids.iter().filter(|(_, u)| *u <= high && *u >= low).map(|(o, _)| *o).collect();
         let k = self.draws.int(P_SELECT, candidates.len());
         candidates.get(k).copied()
     }

@@ -81,11 +81,9 @@ impl fmt::Display for Error {
                 write!(f, "unknown {what} {name:?}; valid {what}s: {}", valid.join(", "))
             }
             ErrorKind::BadParameter { strategy, message } => write!(f, "{strategy}: {message}"),
-            ErrorKind::WrongProtocol { strategy, protocol, supported } => write!(
-                f,
-                "{strategy} cannot take part in a {protocol} negotiation; it supports: {}",
-                supported.join(", ")
-            ),
+            ErrorKind::WrongProtocol { strategy, protocol, supported } => {
+                write!(f, "{strategy} cannot take part in a {protocol} negotiation; it supports: {}", supported.join(", "))
+            }
             ErrorKind::Space(msg) => write!(f, "{msg}"),
             ErrorKind::Model(e) => write!(f, "{e}"),
             ErrorKind::Protocol(e) => write!(f, "{e}"),

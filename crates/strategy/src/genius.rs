@@ -608,17 +608,18 @@ impl GeniusAnalysis {
     /// the session's end time `time` in `[0, 1]`, GENIUS's way. Fails on a continuous space.
     pub fn new(space: &OutcomeSpace, parties: &[&Preferences], agreement: Option<&[Value]>, time: f64) -> Result<GeniusAnalysis, Error> {
         if !space.is_discrete() {
-            return Err(Error::param("genius analysis", "GENIUS enumerates bids: expected a discrete outcome space, found a continuous issue"));
+            return Err(Error::param(
+                "genius analysis",
+                "GENIUS enumerates bids: expected a discrete outcome space, found a continuous issue",
+            ));
         }
         if parties.is_empty() {
             return Err(Error::param("genius analysis", "expected at least one party"));
         }
         let util = |p: &Preferences, o: &[Value]| discounted(p, p.utility.eval(o), time);
         // CsvLogger.getUtils: utility of the agreement, or the reservation value, discounted.
-        let utils: Vec<f64> = parties
-            .iter()
-            .map(|p| discounted(p, agreement.map_or_else(|| reservation(p), |o| p.utility.eval(o)), time))
-            .collect();
+        let utils: Vec<f64> =
+            parties.iter().map(|p| discounted(p, agreement.map_or_else(|| reservation(p), |o| p.utility.eval(o)), time)).collect();
         let min_util = utils.iter().copied().fold(f64::INFINITY, f64::min);
         let max_util = utils.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         // MultilateralAnalysis: the agreement point is all zeros without agreement.
@@ -734,7 +735,8 @@ mod tests {
     fn hash_order_is_javas() {
         // OpenJDK 17: a HashMap<Integer, _> (hash = the value) after these puts iterates as below
         // (a bucket of 9 at capacity 16 and 32 resizes; the size resizes to 64).
-        let keys = [17, 1, 33, 65, 97, 129, 161, 193, 225, 257, 2, 100000, -5, 70000, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 1 << 20];
+        let keys =
+            [17, 1, 33, 65, 97, 129, 161, 193, 225, 257, 2, 100000, -5, 70000, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 1 << 20];
         let mut h = JavaHashOrder::new();
         for k in keys {
             assert!(h.insert(k, k as u32 as u64));

@@ -281,7 +281,11 @@ impl GeniusFlip {
                 _ => {
                     return Err(Error::param(
                         "genius-flip",
-                        format!("issue {:?}: expected a discrete issue with at most {} values (GENIUS draws values with nextInt)", issue.name(), i32::MAX),
+                        format!(
+                            "issue {:?}: expected a discrete issue with at most {} values (GENIUS draws values with nextInt)",
+                            issue.name(),
+                            i32::MAX
+                        ),
                     ))
                 }
             }
@@ -369,11 +373,7 @@ impl RelayMediator for Discipline {
 
     fn relay(&mut self, _ctx: &MediatorContext, from: usize, offer: OutcomeId) -> RelayDecision {
         if let Some(prev) = self.last_passed.get(from).copied().flatten() {
-            let worse = self
-                .parties
-                .iter()
-                .enumerate()
-                .any(|(j, s)| j != from && s.utility(offer) < s.utility(prev));
+            let worse = self.parties.iter().enumerate().any(|(j, s)| j != from && s.utility(offer) < s.utility(prev));
             if worse {
                 return RelayDecision::Hold;
             }
@@ -400,12 +400,7 @@ fn frontier(space: &OutcomeSpace, prefs: &[Preferences]) -> Result<Frontier, Err
 }
 
 fn open_preferences(u: &bc_model::UtilityFunction) -> Preferences {
-    Preferences {
-        name: String::new(),
-        utility: u.clone(),
-        reserved_value: f64::NEG_INFINITY,
-        discount: Discount::None,
-    }
+    Preferences { name: String::new(), utility: u.clone(), reserved_value: f64::NEG_INFINITY, discount: Discount::None }
 }
 
 /// Relay: bridging proposals that every party prefers to what it has been offered.

@@ -41,15 +41,7 @@ impl Micro {
     /// A MiCRO negotiator for `side`.
     pub fn new(side: Arc<Side>, rng: rand_chacha::ChaCha8Rng) -> Result<Micro, Error> {
         let table = side.table()?.clone();
-        Ok(Micro {
-            side,
-            table,
-            next: 0,
-            received: HashSet::new(),
-            sent: Vec::new(),
-            sent_set: HashSet::new(),
-            rng,
-        })
+        Ok(Micro { side, table, next: 0, received: HashSet::new(), sent: Vec::new(), sent_set: HashSet::new(), rng })
     }
 
     fn ready_to_concede(&self) -> bool {

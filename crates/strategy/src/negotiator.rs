@@ -214,11 +214,8 @@ impl<N: Negotiator, F: FnMut(OutcomeId) -> bool + Send> Negotiator for Constrain
         }
         let side = self.inner.side();
         let Ok(utils) = side.utilities() else { return self.inner.report_utility(ctx, first) };
-        let masked: Arc<[f64]> = utils
-            .iter()
-            .enumerate()
-            .map(|(k, u)| if (self.test)(k as OutcomeId) { *u } else { f64::NEG_INFINITY })
-            .collect();
+        let masked: Arc<[f64]> =
+            utils.iter().enumerate().map(|(k, u)| if (self.test)(k as OutcomeId) { *u } else { f64::NEG_INFINITY }).collect();
         let table = match &side.preferences().utility {
             UtilityFunction::Table(t) => t.with_values(masked),
             _ => TableUtility::new(side.space(), masked),
@@ -337,12 +334,11 @@ mod tests {
 
     /// One issue with values worth 0, 0.1, ..., 1.
     fn side(r: f64) -> Arc<Side> {
-        let space =
-            OutcomeSpace::new("s", vec![Issue::categorical("x", (0..=10).map(|v| v.to_string()).collect()).unwrap()])
-                .unwrap();
-        let f = LinearAdditive::new(&space, 0.0, vec![1.0], vec![ValueFunction::Table((0..=10).map(|v| v as f64 / 10.0).collect())])
-            .unwrap();
-        let prefs = Preferences { name: "p".into(), utility: UtilityFunction::LinearAdditive(f), reserved_value: r, discount: Discount::None };
+        let space = OutcomeSpace::new("s", vec![Issue::categorical("x", (0..=10).map(|v| v.to_string()).collect()).unwrap()]).unwrap();
+        let f =
+            LinearAdditive::new(&space, 0.0, vec![1.0], vec![ValueFunction::Table((0..=10).map(|v| v as f64 / 10.0).collect())]).unwrap();
+        let prefs =
+            Preferences { name: "p".into(), utility: UtilityFunction::LinearAdditive(f), reserved_value: r, discount: Discount::None };
         Arc::new(Side::new(Arc::new(space), prefs).unwrap())
     }
 

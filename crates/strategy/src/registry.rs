@@ -14,8 +14,8 @@ use crate::anac::{AgentK, HardHeaded2011, PonPoko};
 use crate::basic::{HardHeaded, Random};
 use crate::error::{Error, ErrorKind};
 use crate::mediators::{
-    Bridge, ConfidentialMediator, Discipline, FlipText, GeniusFlip, HillClimbingText, Objective, PassThrough, RandomText,
-    RelayMediator, SingleTextMediator, ZoneMediator,
+    Bridge, ConfidentialMediator, Discipline, FlipText, GeniusFlip, HillClimbingText, Objective, PassThrough, RandomText, RelayMediator,
+    SingleTextMediator, ZoneMediator,
 };
 use crate::micro::Micro;
 use crate::negotiator::Negotiator;
@@ -47,12 +47,11 @@ impl FromStr for Spec {
         }
         let mut params = BTreeMap::new();
         for p in parts {
-            let (k, v) = p.split_once('=').ok_or_else(|| {
-                Error::param(&name, format!("expected a parameter as key=value, found {p:?}"))
-            })?;
-            let value: f64 = v.trim().parse().map_err(|_| {
-                Error::param(&name, format!("parameter {}: expected a number, found {:?}", k.trim(), v.trim()))
-            })?;
+            let (k, v) = p.split_once('=').ok_or_else(|| Error::param(&name, format!("expected a parameter as key=value, found {p:?}")))?;
+            let value: f64 = v
+                .trim()
+                .parse()
+                .map_err(|_| Error::param(&name, format!("parameter {}: expected a number, found {:?}", k.trim(), v.trim())))?;
             params.insert(k.trim().to_ascii_lowercase(), value);
         }
         Ok(Spec { name, params })
@@ -80,10 +79,7 @@ impl Params<'_> {
         for k in self.spec.params.keys() {
             if !self.known.contains(&k.as_str()) {
                 let valid = if self.known.is_empty() { "none".to_string() } else { self.known.join(", ") };
-                return Err(Error::param(
-                    &self.spec.name,
-                    format!("unknown parameter {k:?}; valid parameters: {valid}"),
-                ));
+                return Err(Error::param(&self.spec.name, format!("unknown parameter {k:?}; valid parameters: {valid}")));
             }
         }
         Ok(())
@@ -122,18 +118,63 @@ pub const AGENTS: &[AgentInfo] = &[
     AgentInfo { name: "linear", params: &["eps"], voter_only: false, about: "NegMAS LinearTBNegotiator: time-based, exponent 1" },
     AgentInfo { name: "conceder", params: &["eps"], voter_only: false, about: "NegMAS ConcederTBNegotiator: time-based, exponent 0.25" },
     AgentInfo { name: "tb", params: &["e", "eps", "max"], voter_only: false, about: "time-based with any exponent e (default 1)" },
-    AgentInfo { name: "aspiration", params: &["e", "eps", "max"], voter_only: false, about: "NegMAS AspirationNegotiator: Boulware with tolerance 1e-3" },
+    AgentInfo {
+        name: "aspiration",
+        params: &["e", "eps", "max"],
+        voter_only: false,
+        about: "NegMAS AspirationNegotiator: Boulware with tolerance 1e-3",
+    },
     AgentInfo { name: "hardheaded", params: &[], voter_only: false, about: "never concedes: offers and accepts only its best" },
-    AgentInfo { name: "random", params: &["accept", "end"], voter_only: false, about: "random offers; accepts with p=0.15, ends with p=0.1" },
+    AgentInfo {
+        name: "random",
+        params: &["accept", "end"],
+        voter_only: false,
+        about: "random offers; accepts with p=0.15, ends with p=0.1",
+    },
     AgentInfo { name: "tft-relative", params: &["delta"], voter_only: false, about: "Faratin's relative tit-for-tat in own utility" },
-    AgentInfo { name: "tft-absolute", params: &["delta", "m"], voter_only: false, about: "Faratin's (random) absolute tit-for-tat in own utility" },
+    AgentInfo {
+        name: "tft-absolute",
+        params: &["delta", "m"],
+        voter_only: false,
+        about: "Faratin's (random) absolute tit-for-tat in own utility",
+    },
     AgentInfo { name: "micro", params: &[], voter_only: false, about: "NegMAS MiCRONegotiator (de Jonge 2022)" },
-    AgentInfo { name: "agentk", params: &["java_seed"], voter_only: false, about: "ANAC 2010 winner AgentK (GENIUS source; java_seed=S: GENIUS's draws)" },
-    AgentInfo { name: "hardheaded2011", params: &["java_seed"], voter_only: false, about: "ANAC 2011 winner HardHeaded (GENIUS source; java_seed=S: GENIUS's draws)" },
-    AgentInfo { name: "ponpoko", params: &["java_seed"], voter_only: false, about: "ANAC 2017 winner PonPokoAgent (GENIUS source; java_seed=S: GENIUS's draws)" },
-    AgentInfo { name: "hill-climber", params: &[], voter_only: true, about: "single-text voter: accepts iff its utility does not fall (Klein 2003)" },
-    AgentInfo { name: "annealer", params: &["t0"], voter_only: true, about: "single-text voter: also accepts worse drafts while warm (Klein 2003)" },
-    AgentInfo { name: "genius-hill-climber", params: &[], voter_only: true, about: "single-text voter: GENIUS's HillClimber (baseline 0 before any text, no ratification)" },
+    AgentInfo {
+        name: "agentk",
+        params: &["java_seed"],
+        voter_only: false,
+        about: "ANAC 2010 winner AgentK (GENIUS source; java_seed=S: GENIUS's draws)",
+    },
+    AgentInfo {
+        name: "hardheaded2011",
+        params: &["java_seed"],
+        voter_only: false,
+        about: "ANAC 2011 winner HardHeaded (GENIUS source; java_seed=S: GENIUS's draws)",
+    },
+    AgentInfo {
+        name: "ponpoko",
+        params: &["java_seed"],
+        voter_only: false,
+        about: "ANAC 2017 winner PonPokoAgent (GENIUS source; java_seed=S: GENIUS's draws)",
+    },
+    AgentInfo {
+        name: "hill-climber",
+        params: &[],
+        voter_only: true,
+        about: "single-text voter: accepts iff its utility does not fall (Klein 2003)",
+    },
+    AgentInfo {
+        name: "annealer",
+        params: &["t0"],
+        voter_only: true,
+        about: "single-text voter: also accepts worse drafts while warm (Klein 2003)",
+    },
+    AgentInfo {
+        name: "genius-hill-climber",
+        params: &[],
+        voter_only: true,
+        about: "single-text voter: GENIUS's HillClimber (baseline 0 before any text, no ratification)",
+    },
 ];
 
 /// The agent names, in listing order.
@@ -151,9 +192,10 @@ fn protocol_names(voter_only: bool) -> Vec<String> {
 
 /// Checks that `spec` names an agent that can take part in `protocol` with valid parameters.
 pub fn check_agent(spec: &Spec, protocol: ProtocolKind) -> Result<&'static AgentInfo, Error> {
-    let info = AGENTS.iter().find(|a| a.name == spec.name).ok_or_else(|| {
-        Error::new(ErrorKind::UnknownName { what: "agent".into(), name: spec.name.clone(), valid: agent_names() })
-    })?;
+    let info = AGENTS
+        .iter()
+        .find(|a| a.name == spec.name)
+        .ok_or_else(|| Error::new(ErrorKind::UnknownName { what: "agent".into(), name: spec.name.clone(), valid: agent_names() }))?;
     Params { spec, known: info.params }.check()?;
     if info.voter_only && protocol != ProtocolKind::SingleText {
         return Err(Error::new(ErrorKind::WrongProtocol {
@@ -166,12 +208,7 @@ pub fn check_agent(spec: &Spec, protocol: ProtocolKind) -> Result<&'static Agent
 }
 
 /// Builds agent `spec` for the party with preferences `side`, drawing from `rng`.
-pub fn build_agent(
-    spec: &Spec,
-    side: Arc<Side>,
-    protocol: ProtocolKind,
-    rng: Rng,
-) -> Result<Box<dyn Negotiator>, Error> {
+pub fn build_agent(spec: &Spec, side: Arc<Side>, protocol: ProtocolKind, rng: Rng) -> Result<Box<dyn Negotiator>, Error> {
     let info = check_agent(spec, protocol)?;
     let p = Params { spec, known: info.params };
     let tb = |name: &'static str, e: f64, eps: f64| -> Result<Box<dyn Negotiator>, Error> {
@@ -186,9 +223,7 @@ pub fn build_agent(
         "hardheaded" => Ok(Box::new(HardHeaded::new(side)?)),
         "random" => Ok(Box::new(Random::new(side, p.get("accept", 0.15), p.get("end", 0.1), rng)?)),
         "tft-relative" => Ok(Box::new(TitForTat::new(side, Reciprocity::Relative, p.count("delta", 1)?, rng)?)),
-        "tft-absolute" => {
-            Ok(Box::new(TitForTat::new(side, Reciprocity::Absolute { m: p.get("m", 0.0) }, p.count("delta", 1)?, rng)?))
-        }
+        "tft-absolute" => Ok(Box::new(TitForTat::new(side, Reciprocity::Absolute { m: p.get("m", 0.0) }, p.count("delta", 1)?, rng)?)),
         "micro" => Ok(Box::new(Micro::new(side, rng)?)),
         "agentk" => match java_seed_param(spec, "java_seed")? {
             Some(s) => Ok(Box::new(AgentK::with_java_seed(side, s)?)),
@@ -224,7 +259,8 @@ pub fn time_based_curve(spec: &Spec) -> Option<Curve> {
         _ => return None,
     };
     let curve = Curve { exponent, max_aspiration: p.get("max", 1.0), eps: p.get("eps", eps) };
-    let valid = !curve.exponent.is_nan() && curve.exponent >= 0.0 && curve.max_aspiration.is_finite() && curve.eps.is_finite() && curve.eps >= 0.0;
+    let valid =
+        !curve.exponent.is_nan() && curve.exponent >= 0.0 && curve.max_aspiration.is_finite() && curve.eps.is_finite() && curve.eps >= 0.0;
     valid.then_some(curve)
 }
 
@@ -232,7 +268,9 @@ pub fn time_based_curve(spec: &Spec) -> Option<Curve> {
 pub fn mediators(protocol: ProtocolKind) -> &'static [(&'static str, &'static [&'static str])] {
     match protocol {
         ProtocolKind::Sao => &[],
-        ProtocolKind::SingleText => &[("flip", &[]), ("random", &[]), ("hill-climbing", &[]), ("annealing", &["t0"]), ("genius-flip", &["seed"])],
+        ProtocolKind::SingleText => {
+            &[("flip", &[]), ("random", &[]), ("hill-climbing", &[]), ("annealing", &["t0"]), ("genius-flip", &["seed"])]
+        }
         ProtocolKind::Relay => &[("pass", &[]), ("discipline", &[]), ("bridge", &[])],
         ProtocolKind::Confidential => &[("nash", &[]), ("welfare", &[]), ("egalitarian", &[])],
     }
@@ -272,11 +310,7 @@ fn java_seed_param(spec: &Spec, key: &str) -> Result<Option<i64>, Error> {
 }
 
 /// Builds a single-text mediator.
-pub fn build_single_text_mediator(
-    spec: &Spec,
-    space: Arc<OutcomeSpace>,
-    rng: Rng,
-) -> Result<Box<dyn SingleTextMediator>, Error> {
+pub fn build_single_text_mediator(spec: &Spec, space: Arc<OutcomeSpace>, rng: Rng) -> Result<Box<dyn SingleTextMediator>, Error> {
     check_mediator(spec, ProtocolKind::SingleText)?;
     let n = space.cardinality().map_or(1, |c| c.min(u128::from(u64::MAX)) as u64);
     Ok(match spec.name.as_str() {
@@ -334,10 +368,10 @@ mod tests {
         assert!(time_based_curve(&"nope".parse().unwrap()).is_none());
         // The band an agent uses is the curve's.
         let space = Arc::new(
-            OutcomeSpace::new("s", vec![bc_model::Issue::categorical("x", (0..5).map(|v| v.to_string()).collect()).unwrap()])
-                .unwrap(),
+            OutcomeSpace::new("s", vec![bc_model::Issue::categorical("x", (0..5).map(|v| v.to_string()).collect()).unwrap()]).unwrap(),
         );
-        let f = bc_model::LinearAdditive::new(&space, 0.0, vec![1.0], vec![bc_model::ValueFunction::Table(vec![0.0, 0.2, 0.5, 0.7, 1.0])]).unwrap();
+        let f = bc_model::LinearAdditive::new(&space, 0.0, vec![1.0], vec![bc_model::ValueFunction::Table(vec![0.0, 0.2, 0.5, 0.7, 1.0])])
+            .unwrap();
         let prefs = bc_model::Preferences {
             name: "p".into(),
             utility: bc_model::UtilityFunction::LinearAdditive(f),

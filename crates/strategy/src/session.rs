@@ -14,8 +14,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bc_protocol::{
-    Actor, ConfAction, ConfTurn, Confidential, Ending, Event, Mechanism, ProtocolKind, Relay, RelayAction,
-    RelayTurn, Report, Sao, SaoAction, Setup, SingleText, Source, StAction, StTurn,
+    Actor, ConfAction, ConfTurn, Confidential, Ending, Event, Mechanism, ProtocolKind, Relay, RelayAction, RelayTurn, Report, Sao,
+    SaoAction, Setup, SingleText, Source, StAction, StTurn,
 };
 
 use crate::error::{Error, ErrorKind};
@@ -76,7 +76,12 @@ fn guarded<T>(budget: &Budget, f: impl FnOnce() -> T) -> Result<T, Failure> {
 
 /// The action `actor` decided on, or `None` after ending the negotiation as `actor`'s fault
 /// when its strategy failed (panicked or overran its time budget).
-fn decided_or_fault<M: Mechanism>(m: &mut M, actor: Actor, decided: Result<M::Action, Failure>, name: impl FnOnce() -> String) -> Option<M::Action> {
+fn decided_or_fault<M: Mechanism>(
+    m: &mut M,
+    actor: Actor,
+    decided: Result<M::Action, Failure>,
+    name: impl FnOnce() -> String,
+) -> Option<M::Action> {
     match decided {
         Ok(action) => Some(action),
         Err(f) => {
@@ -89,9 +94,9 @@ fn decided_or_fault<M: Mechanism>(m: &mut M, actor: Actor, decided: Result<M::Ac
 fn check_parties<M: Mechanism>(m: &M, n: usize) -> Result<(), Error> {
     let expected = m.setup().n_parties;
     if n != expected {
-        return Err(Error::new(ErrorKind::Protocol(bc_protocol::Error::new(bc_protocol::ErrorKind::Setup(
-            format!("the mechanism has {expected} parties but {n} strategies were given"),
-        )))));
+        return Err(Error::new(ErrorKind::Protocol(bc_protocol::Error::new(bc_protocol::ErrorKind::Setup(format!(
+            "the mechanism has {expected} parties but {n} strategies were given"
+        ))))));
     }
     Ok(())
 }
@@ -380,10 +385,7 @@ pub struct Plan<'a> {
 pub fn play(plan: &Plan<'_>, sides: &[Arc<Side>], rng: &mut dyn FnMut(usize) -> Rng) -> Result<Record, Error> {
     let n = sides.len();
     if plan.agents.len() != n {
-        return Err(Error::param(
-            "agents",
-            format!("expected one agent per party ({n}), found {}", plan.agents.len()),
-        ));
+        return Err(Error::param("agents", format!("expected one agent per party ({n}), found {}", plan.agents.len())));
     }
     let space = sides.first().map(|s| s.space().clone()).ok_or_else(|| Error::param("agents", "no parties"))?;
     let setup = Setup::new(n, sides[0].n_outcomes(), plan.n_steps).keep_events(plan.keep_events);
@@ -463,11 +465,5 @@ pub fn agreement_utility(side: &Side, o: bc_protocol::OutcomeId, step: u64, n_st
 }
 
 fn finish<M: Mechanism>(protocol: ProtocolKind, m: &M, n_offers: u64) -> Record {
-    Record {
-        protocol,
-        ending: m.ending().cloned().unwrap_or(Ending::Timeout),
-        step: m.step(),
-        n_offers,
-        events: m.events().to_vec(),
-    }
+    Record { protocol, ending: m.ending().cloned().unwrap_or(Ending::Timeout), step: m.step(), n_offers, events: m.events().to_vec() }
 }

@@ -118,22 +118,14 @@ impl Side {
                 ))))
             }
             None => {
-                let real: Vec<&str> =
-                    space.issues().iter().filter(|i| !i.is_discrete()).map(|i| i.name()).collect();
+                let real: Vec<&str> = space.issues().iter().filter(|i| !i.is_discrete()).map(|i| i.name()).collect();
                 return Err(Error::new(ErrorKind::Space(format!(
                     "negotiation needs a discrete outcome space; real-valued issue(s): {}",
                     real.join(", ")
                 ))));
             }
         };
-        Ok(Side {
-            space,
-            prefs,
-            n_outcomes,
-            limit: DEFAULT_ENUMERATION_LIMIT,
-            table: OnceLock::new(),
-            ranking: OnceLock::new(),
-        })
+        Ok(Side { space, prefs, n_outcomes, limit: DEFAULT_ENUMERATION_LIMIT, table: OnceLock::new(), ranking: OnceLock::new() })
     }
 
     /// The same party with another enumeration limit for the tables.
@@ -199,11 +191,10 @@ impl Side {
         Table::check_size(&self.space, self.limit)?;
         match &self.prefs.utility {
             UtilityFunction::LinearAdditive(f) => Ok(f.minmax()),
-            UtilityFunction::Table(t) if t.values().len() as u64 == self.n_outcomes => {
-                Ok(t.values().iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &u| {
-                    (if u < lo { u } else { lo }, if u > hi { u } else { hi })
-                }))
-            }
+            UtilityFunction::Table(t) if t.values().len() as u64 == self.n_outcomes => Ok(t
+                .values()
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &u| (if u < lo { u } else { lo }, if u > hi { u } else { hi }))),
             _ => self.table().map(|t| (t.min(), t.max())),
         }
     }
@@ -211,10 +202,7 @@ impl Side {
     /// The tables (every outcome's utility and the presorted order), built on first use.
     /// Fails when the space is larger than the enumeration limit.
     pub fn table(&self) -> Result<&Arc<Table>, Error> {
-        self.table
-            .get_or_init(|| Table::build(&self.space, &self.prefs, self.limit).map(Arc::new))
-            .as_ref()
-            .map_err(Clone::clone)
+        self.table.get_or_init(|| Table::build(&self.space, &self.prefs, self.limit).map(Arc::new)).as_ref().map_err(Clone::clone)
     }
 
     /// GENIUS's `BidSelector` list of every outcome (built on first use from the table).
@@ -262,11 +250,7 @@ pub struct Table {
 /// Every outcome's utility under an additive function, in index order: running prefix sums
 /// over the leading issues and a tight loop over the last one, adding terms left to right from
 /// the bias exactly as `LinearAdditive::eval` does (so the values are bit-identical).
-fn additive_utilities(
-    space: &OutcomeSpace,
-    f: &bc_model::LinearAdditive,
-    mut visit: impl FnMut(usize, f64),
-) -> Vec<f64> {
+fn additive_utilities(space: &OutcomeSpace, f: &bc_model::LinearAdditive, mut visit: impl FnMut(usize, f64)) -> Vec<f64> {
     let radices: Vec<usize> = space.radices().iter().map(|r| r.unwrap_or(1) as usize).collect();
     let m = radices.len();
     let total: usize = radices.iter().product();
@@ -702,12 +686,9 @@ mod tests {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
         // Coarse values: many ties, negatives and both zeros.
-        let utils: Vec<f64> = (0..20_000)
-            .map(|k| if k % 97 == 0 { -0.0 } else { (rng.gen_range(-50i32..50) as f64) / 8.0 })
-            .collect();
+        let utils: Vec<f64> = (0..20_000).map(|k| if k % 97 == 0 { -0.0 } else { (rng.gen_range(-50i32..50) as f64) / 8.0 }).collect();
         let t = Table::from_utils(utils.clone(), -3.0);
-        let mut expected: Vec<(f64, u32)> =
-            utils.iter().enumerate().filter(|(_, u)| **u >= -3.0).map(|(k, u)| (*u, k as u32)).collect();
+        let mut expected: Vec<(f64, u32)> = utils.iter().enumerate().filter(|(_, u)| **u >= -3.0).map(|(k, u)| (*u, k as u32)).collect();
         expected.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.cmp(&b.1)));
         let got: Vec<(f64, u32)> = t.ascending().map(|(k, u)| (u, k as u32)).collect();
         assert_eq!(got, expected);

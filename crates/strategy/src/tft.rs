@@ -63,12 +63,7 @@ pub struct TitForTat {
 
 impl TitForTat {
     /// A tit-for-tat negotiator of the given kind reciprocating with delay `delta >= 1`.
-    pub fn new(
-        side: Arc<Side>,
-        kind: Reciprocity,
-        delta: usize,
-        rng: rand_chacha::ChaCha8Rng,
-    ) -> Result<TitForTat, Error> {
+    pub fn new(side: Arc<Side>, kind: Reciprocity, delta: usize, rng: rand_chacha::ChaCha8Rng) -> Result<TitForTat, Error> {
         let name = match kind {
             Reciprocity::Relative => "tft-relative",
             Reciprocity::Absolute { .. } => "tft-absolute",

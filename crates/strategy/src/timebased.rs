@@ -198,18 +198,11 @@ mod tests {
     use bc_model::{Discount, Issue, LinearAdditive, OutcomeSpace, Preferences, UtilityFunction, ValueFunction};
 
     fn side(table: Vec<f64>, r: f64) -> Arc<Side> {
-        let space = OutcomeSpace::new(
-            "s",
-            vec![Issue::categorical("x", (0..table.len()).map(|v| v.to_string()).collect()).unwrap()],
-        )
-        .unwrap();
+        let space =
+            OutcomeSpace::new("s", vec![Issue::categorical("x", (0..table.len()).map(|v| v.to_string()).collect()).unwrap()]).unwrap();
         let f = LinearAdditive::new(&space, 0.0, vec![1.0], vec![ValueFunction::Table(table)]).unwrap();
-        let prefs = Preferences {
-            name: "p".into(),
-            utility: UtilityFunction::LinearAdditive(f),
-            reserved_value: r,
-            discount: Discount::None,
-        };
+        let prefs =
+            Preferences { name: "p".into(), utility: UtilityFunction::LinearAdditive(f), reserved_value: r, discount: Discount::None };
         Arc::new(Side::new(Arc::new(space), prefs).unwrap())
     }
 

@@ -284,8 +284,7 @@ fn check_session(s: &Json) -> Result<(), String> {
 
 #[test]
 fn anac_ports_replay_genius_sessions() {
-    let doc: Json =
-        serde_json::from_str(&std::fs::read_to_string(data().join("genius-java/anac_traces.json")).unwrap()).unwrap();
+    let doc: Json = serde_json::from_str(&std::fs::read_to_string(data().join("genius-java/anac_traces.json")).unwrap()).unwrap();
     let sessions = doc["sessions"].as_array().unwrap();
     assert!(sessions.len() >= 37, "expected the recorded sessions, found {}", sessions.len());
     let mut failures = Vec::new();

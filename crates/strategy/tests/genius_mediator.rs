@@ -44,8 +44,7 @@ fn fixed_order_flipping_mediator_with_hill_climbers_matches_genius() {
     let files = [profile(1), profile(1), profile(2), profile(3)];
     let scenario = bc_formats::load_files(&dir.join("party_domain.xml"), &files, Semantics::Genius).unwrap();
     let space = Arc::new(scenario.space.clone());
-    let sides: Vec<Arc<Side>> =
-        scenario.parties[1..].iter().map(|p| Arc::new(Side::new(space.clone(), p.clone()).unwrap())).collect();
+    let sides: Vec<Arc<Side>> = scenario.parties[1..].iter().map(|p| Arc::new(Side::new(space.clone(), p.clone()).unwrap())).collect();
 
     let n_rounds: u64 = want["deadline"].strip_suffix("rounds").unwrap().parse().unwrap();
     assert_eq!(n_rounds, 30);

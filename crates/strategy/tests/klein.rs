@@ -14,8 +14,10 @@
 
 use std::sync::Arc;
 
-use bc_model::{Aggregation, Bound, Discount, HyperRectangles, Issue, OutcomeSpace, Preferences, Rectangle, RectangleGroup, UtilityFunction};
-use bc_protocol::{ProtocolKind};
+use bc_model::{
+    Aggregation, Bound, Discount, HyperRectangles, Issue, OutcomeSpace, Preferences, Rectangle, RectangleGroup, UtilityFunction,
+};
+use bc_protocol::ProtocolKind;
 use bc_strategy::{play, Budget, Plan, Side, Spec};
 use rand::{Rng, SeedableRng};
 
@@ -24,9 +26,8 @@ const ROUNDS: u64 = 1500;
 const LANDSCAPES: u64 = 24;
 
 fn landscape(seed: u64) -> (Arc<OutcomeSpace>, Vec<Arc<Side>>) {
-    let space = Arc::new(
-        OutcomeSpace::new("klein", (0..ISSUES).map(|i| Issue::integer(format!("c{i}"), 0, 1).unwrap()).collect()).unwrap(),
-    );
+    let space =
+        Arc::new(OutcomeSpace::new("klein", (0..ISSUES).map(|i| Issue::integer(format!("c{i}"), 0, 1).unwrap()).collect()).unwrap());
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let sides = (0..2)
         .map(|a| {

@@ -83,11 +83,7 @@ fn names(v: &Json) -> Vec<String> {
 }
 
 fn trace_of(v: &Json) -> Vec<(u64, usize, Vec<String>)> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e[0].as_u64().unwrap(), e[1].as_u64().unwrap() as usize, names(&e[2])))
-        .collect()
+    v.as_array().unwrap().iter().map(|e| (e[0].as_u64().unwrap(), e[1].as_u64().unwrap() as usize, names(&e[2]))).collect()
 }
 
 fn first_difference<T: PartialEq + std::fmt::Debug>(a: &[T], b: &[T]) -> String {

@@ -8,14 +8,10 @@ use std::time::Duration;
 
 use bc_formats::Semantics;
 use bc_model::OutcomeSpace;
-use bc_protocol::{
-    Actor, ConfAction, ConfTurn, Confidential, Ending, Event, Mechanism, ProtocolKind, Relay, Report, Sao, Setup,
-};
-use bc_strategy::mediators::{ConfidentialMediator, MediatorContext, Objective, PassThrough, ZoneMediator};
-use bc_strategy::{
-    build_agent, play, run_relay, run_sao, Budget, Context, Negotiator, Plan, Response, Side, Spec,
-};
+use bc_protocol::{Actor, ConfAction, ConfTurn, Confidential, Ending, Event, Mechanism, ProtocolKind, Relay, Report, Sao, Setup};
 use bc_protocol::{OutcomeId, Source};
+use bc_strategy::mediators::{ConfidentialMediator, MediatorContext, Objective, PassThrough, ZoneMediator};
+use bc_strategy::{build_agent, play, run_relay, run_sao, Budget, Context, Negotiator, Plan, Response, Side, Spec};
 use proptest::prelude::*;
 use rand::SeedableRng;
 
@@ -136,10 +132,7 @@ fn brute_nash(s: &[Arc<Side>], floors: &[f64]) -> Option<Vec<f64>> {
 fn confidential_mediator_proposes_the_nash_package_of_the_zone() {
     let (space, s) = sides("LaptopB");
     let reports = |floors: &[f64]| -> Vec<bc_protocol::Reported> {
-        s.iter()
-            .zip(floors)
-            .map(|(x, f)| bc_protocol::Reported { utility: Arc::new(x.preferences().utility.clone()), floor: *f })
-            .collect()
+        s.iter().zip(floors).map(|(x, f)| bc_protocol::Reported { utility: Arc::new(x.preferences().utility.clone()), floor: *f }).collect()
     };
     let mut med = ZoneMediator::new(space.clone(), Objective::Nash);
     let ctx = MediatorContext { n_parties: 2, step: 0, n_steps: 10, relative_time: 0.1 };
@@ -173,7 +166,19 @@ fn confidential_mechanism_keeps_reports_private() {
 #[test]
 fn every_protocol_runs_every_general_agent() {
     let (_, s) = sides("ItexvsCypress");
-    let names = ["boulware", "conceder", "aspiration", "hardheaded", "random", "tft-relative", "tft-absolute", "micro", "agentk", "hardheaded2011", "ponpoko"];
+    let names = [
+        "boulware",
+        "conceder",
+        "aspiration",
+        "hardheaded",
+        "random",
+        "tft-relative",
+        "tft-absolute",
+        "micro",
+        "agentk",
+        "hardheaded2011",
+        "ponpoko",
+    ];
     for protocol in [ProtocolKind::Sao, ProtocolKind::SingleText, ProtocolKind::Relay, ProtocolKind::Confidential] {
         for a in names {
             for b in ["conceder", a] {

@@ -20,7 +20,10 @@ fn files(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
     for p in entries {
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if p.is_dir() {
-            if name.starts_with('.') || ["target", "corpus", "artifacts", "node_modules", "__pycache__"].contains(&name) || name.ends_with("venv") {
+            if name.starts_with('.')
+                || ["target", "corpus", "artifacts", "node_modules", "__pycache__"].contains(&name)
+                || name.ends_with("venv")
+            {
                 continue;
             }
             out.extend(files(&p, exts));
@@ -102,7 +105,19 @@ fn no_source_file_is_over_800_lines_unless_it_says_why() {
 fn the_model_and_the_protocols_do_no_io_read_no_clock_and_start_no_thread() {
     // ARCHITECTURE.md: bc-model and bc-protocol are pure (randomness comes in as `&mut impl
     // Rng`); their callers own files, time and parallelism.
-    let forbidden = ["std::fs", "std::io", "std::net", "std::time", "Instant::", "SystemTime", "std::thread", "rayon", "std::env", "std::process", "thread_rng"];
+    let forbidden = [
+        "std::fs",
+        "std::io",
+        "std::net",
+        "std::time",
+        "Instant::",
+        "SystemTime",
+        "std::thread",
+        "rayon",
+        "std::env",
+        "std::process",
+        "thread_rng",
+    ];
     let mut bad = Vec::new();
     for krate in ["model", "protocol"] {
         for p in files(&root().join("crates").join(krate).join("src"), &[".rs"]) {
@@ -160,7 +175,9 @@ fn packages() -> Vec<(String, Vec<(String, String)>)> {
             let deps = p["dependencies"]
                 .as_array()
                 .map(|ds| {
-                    ds.iter().map(|d| (d["name"].as_str().unwrap_or("").to_string(), d["kind"].as_str().unwrap_or("normal").to_string())).collect()
+                    ds.iter()
+                        .map(|d| (d["name"].as_str().unwrap_or("").to_string(), d["kind"].as_str().unwrap_or("normal").to_string()))
+                        .collect()
                 })
                 .unwrap_or_default();
             (p["name"].as_str().unwrap_or("").to_string(), deps)

@@ -55,9 +55,8 @@ impl Domain {
         }
         let space = Arc::new(space);
         let used: Vec<&Preferences> = profiles.iter().take(n_parties).collect();
-        let analysis = analyze(&space, &used, Options::default()).map_err(|e| {
-            Error::setup(format!("domain {name}: cannot find the Pareto frontier and Nash point the scores need: {e}"))
-        })?;
+        let analysis = analyze(&space, &used, Options::default())
+            .map_err(|e| Error::setup(format!("domain {name}: cannot find the Pareto frontier and Nash point the scores need: {e}")))?;
         let sides = profiles
             .into_iter()
             .map(|p| Side::new(space.clone(), p).map(Arc::new))
@@ -168,9 +167,11 @@ impl Tournament {
             check_mediator(m, protocol).map_err(strategy(format!("mediator {m}")))?;
         }
         let a = agents.len();
-        let total = (a as u128).checked_pow(n_parties as u32).filter(|t| *t <= 1_000_000).ok_or_else(|| {
-            Error::setup(format!("{a} agents and {n_parties} parties make too many agent tuples (more than 10^6)"))
-        })? as usize;
+        let total = (a as u128)
+            .checked_pow(n_parties as u32)
+            .filter(|t| *t <= 1_000_000)
+            .ok_or_else(|| Error::setup(format!("{a} agents and {n_parties} parties make too many agent tuples (more than 10^6)")))?
+            as usize;
         let mut tuples = Vec::new();
         for t in 0..total {
             let mut digits = vec![0usize; n_parties];
@@ -214,19 +215,7 @@ impl Tournament {
                 }
             }
         }
-        Ok(Tournament {
-            domains,
-            agents,
-            protocol,
-            mediator,
-            n_parties,
-            n_steps,
-            repetitions,
-            self_play,
-            seed,
-            budget,
-            tuples,
-        })
+        Ok(Tournament { domains, agents, protocol, mediator, n_parties, n_steps, repetitions, self_play, seed, budget, tuples })
     }
 
     fn per_domain(&self) -> u64 {
@@ -389,4 +378,3 @@ impl Tournament {
         Ok(scores)
     }
 }
-

@@ -131,14 +131,7 @@ pub fn csv_line(t: &Tournament, row: &Row, l: &mut String) {
         let _ = write!(l, ",{}", num(*u));
     }
     let fault = row.fault.as_deref().unwrap_or("");
-    let _ = writeln!(
-        l,
-        ",{},{},{},{}",
-        num(row.welfare),
-        num(row.pareto_distance),
-        num(row.nash_distance),
-        csv_field(fault)
-    );
+    let _ = writeln!(l, ",{},{},{},{}", num(row.welfare), num(row.pareto_distance), num(row.nash_distance), csv_field(fault));
 }
 
 /// Appends `s` as a JSON string.
@@ -315,7 +308,15 @@ struct Rescorer {
 
 impl Rescorer {
     fn new() -> Rescorer {
-        let spec = TournamentSpec { agents: Vec::new(), domains: Vec::new(), protocol: String::new(), parties: 0, steps: 0, repetitions: 0, seed: 0 };
+        let spec = TournamentSpec {
+            agents: Vec::new(),
+            domains: Vec::new(),
+            protocol: String::new(),
+            parties: 0,
+            steps: 0,
+            repetitions: 0,
+            seed: 0,
+        };
         Rescorer { scores: Scores::new(spec), next_index: 0, jobs: None }
     }
 
@@ -361,7 +362,9 @@ impl Rescorer {
             let why = if index < next {
                 format!("job {index} again: expected job {next} next (a file or shard given twice, or shards out of order?)")
             } else {
-                format!("job {index}: expected job {next} next (jobs {next}..{index} are missing: a shard left out, or shards out of order?)")
+                format!(
+                    "job {index}: expected job {next} next (jobs {next}..{index} are missing: a shard left out, or shards out of order?)"
+                )
             };
             return Err(Error::setup(format!("{at}: {why}")));
         }

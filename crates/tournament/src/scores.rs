@@ -98,7 +98,14 @@ impl AgentStats {
         if self.n == 0 {
             return [f64::NAN; 6];
         }
-        [self.agreement_rate(), self.utility.mean(), self.advantage.mean(), self.welfare.mean(), self.pareto_distance.mean(), self.nash_distance.mean()]
+        [
+            self.agreement_rate(),
+            self.utility.mean(),
+            self.advantage.mean(),
+            self.welfare.mean(),
+            self.pareto_distance.mean(),
+            self.nash_distance.mean(),
+        ]
     }
 }
 
@@ -294,13 +301,28 @@ mod tests {
     }
 
     fn spec() -> TournamentSpec {
-        TournamentSpec { agents: vec!["a".into(), "b".into()], domains: vec!["d".into()], protocol: "sao".into(), parties: 2, steps: 10, repetitions: 1, seed: 0 }
+        TournamentSpec {
+            agents: vec!["a".into(), "b".into()],
+            domains: vec!["d".into()],
+            protocol: "sao".into(),
+            parties: 2,
+            steps: 10,
+            repetitions: 1,
+            seed: 0,
+        }
     }
 
     #[test]
     fn shards_merge_to_the_whole_and_faults_are_the_faulting_sides() {
         let rows: Vec<Row> = (0..30)
-            .map(|i| row(i, vec![(i % 2) as usize, ((i / 2) % 2) as usize], vec![0.1 * (i % 7) as f64, 0.3 + 0.01 * i as f64], (i == 4).then_some("party 1: panicked")))
+            .map(|i| {
+                row(
+                    i,
+                    vec![(i % 2) as usize, ((i / 2) % 2) as usize],
+                    vec![0.1 * (i % 7) as f64, 0.3 + 0.01 * i as f64],
+                    (i == 4).then_some("party 1: panicked"),
+                )
+            })
             .collect();
         let mut whole = Scores::new(spec());
         rows.iter().for_each(|r| whole.add(r));
@@ -327,7 +349,15 @@ mod tests {
 
     #[test]
     fn agents_and_domains_grow_when_rescoring() {
-        let mut s = Scores::new(TournamentSpec { agents: Vec::new(), domains: Vec::new(), protocol: String::new(), parties: 0, steps: 0, repetitions: 0, seed: 0 });
+        let mut s = Scores::new(TournamentSpec {
+            agents: Vec::new(),
+            domains: Vec::new(),
+            protocol: String::new(),
+            parties: 0,
+            steps: 0,
+            repetitions: 0,
+            seed: 0,
+        });
         assert_eq!(s.agent("x"), 0);
         assert_eq!(s.agent("y"), 1);
         assert_eq!(s.agent("x"), 0);

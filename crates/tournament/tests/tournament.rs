@@ -28,10 +28,15 @@ fn tournament(protocol: ProtocolKind, repetitions: u64) -> Tournament {
 
 fn rows(t: &Tournament, range: std::ops::Range<u64>, threads: usize) -> Vec<Row> {
     let mut out = Vec::new();
-    t.run(range, threads, |r| {
-        out.push(r.clone());
-        Ok(())
-    }, |_| {})
+    t.run(
+        range,
+        threads,
+        |r| {
+            out.push(r.clone());
+            Ok(())
+        },
+        |_| {},
+    )
     .unwrap();
     out
 }
@@ -64,10 +69,15 @@ fn write(t: &Tournament, dir: &Path, shard: Shard) -> (Vec<u8>, Vec<u8>) {
     let range = shard.range(t.n_jobs());
     let mut csv = CsvWriter::create(&dir.join("r.csv"), 2, range.start == 0).unwrap();
     let mut jsonl = JsonlWriter::create(&dir.join("r.jsonl")).unwrap();
-    t.run(range, 2, |r| {
-        csv.write(t, r)?;
-        jsonl.write(t, r)
-    }, |_| {})
+    t.run(
+        range,
+        2,
+        |r| {
+            csv.write(t, r)?;
+            jsonl.write(t, r)
+        },
+        |_| {},
+    )
     .unwrap();
     csv.finish().unwrap();
     jsonl.finish().unwrap();

@@ -54,16 +54,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let max_outcomes = args.max_outcomes.unwrap_or_else(|| bc_io::limits::OUTCOMES.get());
     let mut scenario = bc_formats::load(&args.paths, semantics)?;
     if scenario.parties.len() < 2 {
-        anyhow::bail!(
-            "{}: analysis needs at least 2 profiles, found {}",
-            scenario.domain_file.display(),
-            scenario.parties.len()
-        );
+        anyhow::bail!("{}: analysis needs at least 2 profiles, found {}", scenario.domain_file.display(), scenario.parties.len());
     }
     if let Some(how) = &args.normalize {
         let how = if how == "shared" { Normalization::Shared } else { Normalization::PerParty };
-        scenario.parties = normalize(&scenario.space, &scenario.parties, how, max_outcomes)
-            .context("normalising utilities")?;
+        scenario.parties = normalize(&scenario.space, &scenario.parties, how, max_outcomes).context("normalising utilities")?;
     }
     let parties: Vec<_> = scenario.parties.iter().collect();
     let analysis = match args.sample {
@@ -136,7 +131,8 @@ fn table(s: &Scenario, a: &Analysis, sample: Option<(usize, u64)>) -> String {
     let _ = writeln!(out);
     let _ = writeln!(out, "{:<28} {:>12} {:>12} {:>12} {:>12}", "party", "reserved", "min", "max", "disagree");
     for (k, p) in s.parties.iter().enumerate() {
-        let _ = writeln!(out, 
+        let _ = writeln!(
+            out,
             "{:<28} {:>12.4} {:>12.4} {:>12.4} {:>12.4}",
             truncate(&p.name, 28),
             a.reserved_values[k],

@@ -37,8 +37,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let semantics: Semantics = args.semantics.parse().map_err(anyhow::Error::msg)?;
     let mut s = bc_formats::load(&args.paths, semantics)?;
     if args.normalize {
-        s.parties = normalize(&s.space, &s.parties, Normalization::PerParty, bc_model::DEFAULT_ENUMERATION_LIMIT)
-            .context("normalising")?;
+        s.parties = normalize(&s.space, &s.parties, Normalization::PerParty, bc_model::DEFAULT_ENUMERATION_LIMIT).context("normalising")?;
     }
     // Render everything first, so that a profile the format cannot hold writes nothing at all.
     let stem = |p: &Path| p.file_stem().map(|x| x.to_string_lossy().into_owned()).unwrap_or_default();

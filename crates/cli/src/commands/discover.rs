@@ -65,7 +65,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     args.scale.check_threads(args.threads)?;
     args.scale.require_out_for_shard()?;
     let s = super::sensitivity::load(args.scenario.as_ref(), args.variant.as_deref())?;
-    let opts = DiscoverOptions { target, runs: args.runs, seed: args.seed, threads: args.threads, prim: PrimOptions { threshold: args.threshold, ..PrimOptions::default() } };
+    let opts = DiscoverOptions {
+        target,
+        runs: args.runs,
+        seed: args.seed,
+        threads: args.threads,
+        prim: PrimOptions { threshold: args.threshold, ..PrimOptions::default() },
+    };
     let spec = DiscoverSpec::new(&s, &opts)?;
     if args.scale.dry_run {
         let columns = bc_report::gsa::discover_columns(&spec);
@@ -132,12 +138,22 @@ fn with_out(s: &bc_diplomacy::Scenario, spec: &DiscoverSpec, args: &Args, out: &
     m.seed = Some(spec.seed);
     m.scenario = Some(crate::forecast_out::scenario_id(s, args.scenario.as_deref())?);
     m.threads = if args.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { args.threads };
-    m.settings = [("target", spec.target.clone()), ("threshold", spec.prim.threshold.to_string())].into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    m.settings = [("target", spec.target.clone()), ("threshold", spec.prim.threshold.to_string())]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     let dir = RunDir::create(out, m)?;
     let mut records = dir.records(bc_report::gsa::discover_columns(spec))?;
     let events = dir.events()?;
     let bar = args.scale.progress(runs.end - runs.start, "runs");
-    let data = gsa::run_discover(s, spec, runs, args.threads, |run, q, hit| records.write(&bc_report::gsa::discover_cells(run, q, hit)), |done| bar.set(done))?;
+    let data = gsa::run_discover(
+        s,
+        spec,
+        runs,
+        args.threads,
+        |run, q, hit| records.write(&bc_report::gsa::discover_cells(run, q, hit)),
+        |done| bar.set(done),
+    )?;
     bar.finish();
     let r = match data.analyze() {
         Ok(r) => Some(r),

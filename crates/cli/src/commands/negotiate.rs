@@ -89,12 +89,8 @@ pub fn parse_protocol(name: &str) -> Result<ProtocolKind> {
 
 /// Parses a comma-separated list of agent specifications.
 pub fn parse_agents(list: &str) -> Result<Vec<Spec>> {
-    let specs: Vec<Spec> = list
-        .split(',')
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| s.parse::<Spec>())
-        .collect::<Result<_, _>>()
-        .context("--agents")?;
+    let specs: Vec<Spec> =
+        list.split(',').filter(|s| !s.trim().is_empty()).map(|s| s.parse::<Spec>()).collect::<Result<_, _>>().context("--agents")?;
     if specs.is_empty() {
         bail!("--agents: expected a comma-separated list of agents, found {list:?}");
     }
@@ -195,19 +191,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let scenario = load_scenario(&args.paths, &args.semantics, args.ignore_discount)?;
     let profiles = parse_profiles(args.profiles.as_deref(), agents.len(), scenario.parties.len(), &scenario.domain_file)?;
     let space = Arc::new(scenario.space.clone());
-    let sides: Vec<Arc<Side>> = profiles
-        .iter()
-        .map(|p| Side::new(space.clone(), scenario.parties[*p].clone()).map(Arc::new))
-        .collect::<Result<_, _>>()?;
+    let sides: Vec<Arc<Side>> =
+        profiles.iter().map(|p| Side::new(space.clone(), scenario.parties[*p].clone()).map(Arc::new)).collect::<Result<_, _>>()?;
     let budget = Budget { per_call: args.time_limit_ms.map(Duration::from_millis) };
-    let plan = Plan {
-        protocol,
-        agents: &agents,
-        mediator: mediator.as_ref(),
-        n_steps: args.steps,
-        keep_events: true,
-        budget,
-    };
+    let plan = Plan { protocol, agents: &agents, mediator: mediator.as_ref(), n_steps: args.steps, keep_events: true, budget };
     let seed = args.seed;
     let mut rng = |k: usize| bc_engine::rng_for(seed, k as u64);
     let record = play(&plan, &sides, &mut rng).with_context(|| format!("negotiating on {}", scenario.domain_file.display()))?;
@@ -224,7 +211,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if let Some(path) = &args.trace {
         write_trace(path, &space, &record.events, args.force)?;
     }
-    let report = Report { args: &args, scenario: &scenario, space: &space, agents: &agents, profiles: &profiles, protocol, mediator: mediator.as_ref(), record: &record, utils: &utils, analysis: analysis.as_ref() };
+    let report = Report {
+        args: &args,
+        scenario: &scenario,
+        space: &space,
+        agents: &agents,
+        profiles: &profiles,
+        protocol,
+        mediator: mediator.as_ref(),
+        record: &record,
+        utils: &utils,
+        analysis: analysis.as_ref(),
+    };
     if let Some((n, median)) = timing {
         eprintln!("median of {n} runs: {:.3} ms per negotiation", median * 1e3);
     }
@@ -247,10 +245,8 @@ fn time_runs(plan: &Plan<'_>, space: &Arc<OutcomeSpace>, scenario: &Scenario, pr
     let mut times = Vec::with_capacity(n as usize);
     for _ in 0..n {
         let start = std::time::Instant::now();
-        let sides: Vec<Arc<Side>> = profiles
-            .iter()
-            .map(|p| Side::new(space.clone(), scenario.parties[*p].clone()).map(Arc::new))
-            .collect::<Result<_, _>>()?;
+        let sides: Vec<Arc<Side>> =
+            profiles.iter().map(|p| Side::new(space.clone(), scenario.parties[*p].clone()).map(Arc::new)).collect::<Result<_, _>>()?;
         let mut rng = |k: usize| bc_engine::rng_for(seed, k as u64);
         let r = play(&plan, &sides, &mut rng)?;
         times.push(start.elapsed().as_secs_f64());
@@ -348,7 +344,8 @@ impl Report<'_> {
                 );
             }
             None => {
-                let _ = writeln!(out, "welfare {:.4}; distances unavailable (the space could not be analysed)", self.utils.iter().sum::<f64>());
+                let _ =
+                    writeln!(out, "welfare {:.4}; distances unavailable (the space could not be analysed)", self.utils.iter().sum::<f64>());
             }
         }
         out

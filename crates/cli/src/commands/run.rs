@@ -60,7 +60,13 @@ pub fn load(path: Option<&PathBuf>, variant: Option<&str>) -> Result<Scenario> {
 pub fn run(args: Args) -> Result<ExitCode> {
     let scenario = load(args.scenario.as_ref(), args.variant.as_deref())?;
     args.scale.check_threads(args.threads)?;
-    let opts = Options { runs: args.runs, seed: args.seed, threads: args.threads, counterfactuals: !args.no_counterfactuals, swing_every: args.swing_every };
+    let opts = Options {
+        runs: args.runs,
+        seed: args.seed,
+        threads: args.threads,
+        counterfactuals: !args.no_counterfactuals,
+        swing_every: args.swing_every,
+    };
     if args.scale.dry_run {
         crate::forecast_out::dry_run(&scenario, &opts, &args.scale)?;
         return Ok(ExitCode::SUCCESS);
@@ -194,7 +200,14 @@ pub fn report(f: &Forecast) -> String {
     let _ = writeln!(o, "Concrete signals from every side       {}", pct(&f.concrete_signals));
     let trust: Vec<String> = (0..f.parties.len())
         .flat_map(|i| (0..f.parties.len()).filter(move |j| *j != i).map(move |j| (i, j)))
-        .map(|(i, j)| format!("{}→{} {}", f.parties[i], f.parties[j], fixed2(f.mean_final_trust.get(i).and_then(|r| r.get(j)).copied().unwrap_or(f64::NAN))))
+        .map(|(i, j)| {
+            format!(
+                "{}→{} {}",
+                f.parties[i],
+                f.parties[j],
+                fixed2(f.mean_final_trust.get(i).and_then(|r| r.get(j)).copied().unwrap_or(f64::NAN))
+            )
+        })
         .collect();
     let _ = writeln!(o, "Mean final trust                       {}; mean strikes per run {}", trust.join(", "), fixed2(f.mean_strikes));
     if !f.counterfactuals.is_empty() {

@@ -54,8 +54,7 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
         Command::Export(a) => {
             let text = export(DEFAULT_TOML, DEFAULT_SOURCE, a.variant.as_deref())?;
             match a.out {
-                Some(path) => bc_io::write::write_file(&path, text.as_bytes(), bc_io::write::Overwrite::force(a.force))
-                    .context("--out")?,
+                Some(path) => bc_io::write::write_file(&path, text.as_bytes(), bc_io::write::Overwrite::force(a.force)).context("--out")?,
                 None => print_text(&text)?,
             }
             Ok(ExitCode::SUCCESS)
@@ -102,11 +101,8 @@ fn validate(file: &Path, as_json: bool) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(e) if as_json => {
-            let problems: Vec<_> = e
-                .problems()
-                .iter()
-                .map(|d| json!({"file": d.file, "line": d.line, "key": d.key, "message": d.message}))
-                .collect();
+            let problems: Vec<_> =
+                e.problems().iter().map(|d| json!({"file": d.file, "line": d.line, "key": d.key, "message": d.message})).collect();
             let problems = if problems.is_empty() {
                 vec![json!({"file": file.display().to_string(), "line": null, "key": "", "message": e.to_string()})]
             } else {

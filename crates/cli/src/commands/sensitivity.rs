@@ -123,7 +123,14 @@ fn with_out(s: &Scenario, spec: &SensitivitySpec, args: &Args, out: &std::path::
     let mut records = dir.records(bc_report::gsa::sensitivity_columns(spec))?;
     let events = dir.events()?;
     let bar = args.scale.progress((groups.end - groups.start) * per as u64, "runs");
-    let data = gsa::run_groups(s, spec, groups, args.threads, |run, q, y| records.write(&bc_report::gsa::sensitivity_cells(per, run, q, y)), |done| bar.set(done))?;
+    let data = gsa::run_groups(
+        s,
+        spec,
+        groups,
+        args.threads,
+        |run, q, y| records.write(&bc_report::gsa::sensitivity_cells(per, run, q, y)),
+        |done| bar.set(done),
+    )?;
     bar.finish();
     // The whole study must give indices, as without --out (a failure leaves no directory); a
     // shard's share may not.
@@ -170,9 +177,18 @@ fn table(r: &SensitivityResult, dir: Option<&std::path::Path>) -> String {
             let _ = writeln!(out, "{:<width$}  {:>16}  {:>8}  {:>8}", "parameter", "mu* (95%)", "mu", "sigma");
             for i in &r.inputs {
                 let (m, c) = i.mu_star.unwrap_or_default();
-                let _ = writeln!(out, "{:<width$}  {:>7.3} ± {:<6.3}  {:>8.3}  {:>8.3}", i.input.label, m, c, i.mu.unwrap_or(0.0), i.sigma.unwrap_or(0.0));
+                let _ = writeln!(
+                    out,
+                    "{:<width$}  {:>7.3} ± {:<6.3}  {:>8.3}  {:>8.3}",
+                    i.input.label,
+                    m,
+                    c,
+                    i.mu.unwrap_or(0.0),
+                    i.sigma.unwrap_or(0.0)
+                );
             }
-            let _ = writeln!(out, "Effects are per quantile step of 2/3 on a 4-level grid; a large sigma flags non-linearity or interactions.");
+            let _ =
+                writeln!(out, "Effects are per quantile step of 2/3 on a 4-level grid; a large sigma flags non-linearity or interactions.");
         }
     }
     if let Some(dir) = dir {

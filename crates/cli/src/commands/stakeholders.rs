@@ -9,9 +9,9 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use bc_stakeholders::bdm::{self, BdmOptions, BdmRound};
+use bc_stakeholders::json::{bdm_actors, bdm_json, quirks_label, smp_json, BdmScenarioRun, ILLUSTRATIVE};
 use bc_stakeholders::prng::KTAB_DEFAULT_SEED;
 use bc_stakeholders::smp::{self, RunOptions, SmpRun, Stop};
-use bc_stakeholders::json::{bdm_actors, bdm_json, quirks_label, smp_json, BdmScenarioRun, ILLUSTRATIVE};
 use bc_stakeholders::{read, Scenario};
 
 use crate::output::{print_json, print_text};
@@ -224,7 +224,12 @@ fn run_bdm(args: &Args, scenario: &Scenario, illustrative: bool) -> Result<ExitC
     }
     let fmt = |v: &[f64]| v.iter().map(|x| format!("{x:.1}")).collect::<Vec<_>>().join(", ");
     let _ = writeln!(out);
-    let _ = writeln!(out, "Forecast outcome (round {rounds}): weighted median ({}); weighted mean ({})", fmt(&medians(rounds)), fmt(&means(rounds)));
+    let _ = writeln!(
+        out,
+        "Forecast outcome (round {rounds}): weighted median ({}); weighted mean ({})",
+        fmt(&medians(rounds)),
+        fmt(&means(rounds))
+    );
     if illustrative {
         let _ = writeln!(out, "NOTE: illustrative numbers; see above.");
     }

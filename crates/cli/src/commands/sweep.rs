@@ -82,17 +82,16 @@ const DRY_RUN_RUNS: u64 = 16;
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
     let (text, source, dir) = match &args.scenario {
-        Some(p) => (
-            bc_io::read::read_text(p)?,
-            p.display().to_string(),
-            p.parent().map(PathBuf::from).unwrap_or_default(),
-        ),
+        Some(p) => (bc_io::read::read_text(p)?, p.display().to_string(), p.parent().map(PathBuf::from).unwrap_or_default()),
         None => (bc_diplomacy::scenario::DEFAULT_TOML.to_string(), bc_diplomacy::scenario::DEFAULT_SOURCE.to_string(), PathBuf::from(".")),
     };
     let design = match (args.grid.is_empty(), args.lhs.is_empty()) {
-        (false, true) => Design::grid(args.grid.iter().map(|g| parse_grid(g)).collect::<Result<_, _>>().map_err(anyhow::Error::msg)?).map_err(anyhow::Error::msg)?,
+        (false, true) => Design::grid(args.grid.iter().map(|g| parse_grid(g)).collect::<Result<_, _>>().map_err(anyhow::Error::msg)?)
+            .map_err(anyhow::Error::msg)?,
         (true, false) => {
-            let n: u64 = args.lhs[0].parse().map_err(|_| anyhow::anyhow!("--lhs: expected the number of points first (e.g. --lhs 100 mediator.leak=0..0.3), found {:?}", args.lhs[0]))?;
+            let n: u64 = args.lhs[0].parse().map_err(|_| {
+                anyhow::anyhow!("--lhs: expected the number of points first (e.g. --lhs 100 mediator.leak=0..0.3), found {:?}", args.lhs[0])
+            })?;
             let params = args.lhs[1..].iter().map(|r| parse_range(r)).collect::<Result<_, _>>().map_err(anyhow::Error::msg)?;
             bc_io::limits::LHS_POINTS.check(n, "--lhs")?;
             Design::lhs(n as usize, params, args.seed).map_err(anyhow::Error::msg)?
@@ -184,12 +183,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
         print_json(&serde_json::json!({"parameters": keys, "points": points, "summary": bc_report::study::Study::aggregates(&study)}))?;
     } else {
         let mut o = String::new();
-        let _ = writeln!(o, "sweep of {} ({} points, {} runs each, seed {}); 95% intervals, Monte Carlo error only", study.spec.scenario, total, args.runs, args.seed);
+        let _ = writeln!(
+            o,
+            "sweep of {} ({} points, {} runs each, seed {}); 95% intervals, Monte Carlo error only",
+            study.spec.scenario, total, args.runs, args.seed
+        );
         let _ = write!(o, "{:>6}", "point");
         for k in &keys {
             let _ = write!(o, "  {k:>14}");
         }
-        let _ = writeln!(o, "  {:>18}  {:>18}  {:>7}  {:>7}  {:>7}  {:>8}", "at least one step", "agenda share", "compr.", "brkdwn", "revers.", "1st step");
+        let _ = writeln!(
+            o,
+            "  {:>18}  {:>18}  {:>7}  {:>7}  {:>7}  {:>8}",
+            "at least one step", "agenda share", "compr.", "brkdwn", "revers.", "1st step"
+        );
         for r in &rows {
             let _ = write!(o, "{:>6}", r.point);
             for v in &r.values {
@@ -217,7 +224,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .iter()
             .zip(&study.effects)
             .map(|(p, bins)| {
-                let used: Vec<String> = bins.iter().filter(|e| e.runs > 0).map(|e| format!("{:.1}%", 100.0 * e.agenda().estimate)).collect();
+                let used: Vec<String> =
+                    bins.iter().filter(|e| e.runs > 0).map(|e| format!("{:.1}%", 100.0 * e.agenda().estimate)).collect();
                 format!("  {}: {}", p.key, used.join(" → "))
             })
             .collect();

@@ -179,9 +179,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
             (c, j, bc_report::tournament::cells(t, row))
         },
         |_, (c, j, cells)| {
-            records
-                .write(&cells)
-                .map_err(|e| bc_tournament::Error::new(bc_tournament::ErrorKind::Io { path: args.out.join("records.csv"), error: std::io::Error::other(e.to_string()) }))?;
+            records.write(&cells).map_err(|e| {
+                bc_tournament::Error::new(bc_tournament::ErrorKind::Io {
+                    path: args.out.join("records.csv"),
+                    error: std::io::Error::other(e.to_string()),
+                })
+            })?;
             csv.write_line(&c)?;
             jsonl.write_line(&j)
         },

@@ -88,7 +88,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let sides = if ids.len() == 2 { "both sides'" } else { "every side's" };
     let mut o = String::new();
     let _ = writeln!(o, "backchannel trace: {} — seed {}, run {}", model.name, args.seed, args.run);
-    let _ = writeln!(o, "parties: {}; mediator: {}", ids.join(", "), model.mediator.as_ref().map_or("none (direct talks)".to_string(), |m| m.name.clone()));
+    let _ = writeln!(
+        o,
+        "parties: {}; mediator: {}",
+        ids.join(", "),
+        model.mediator.as_ref().map_or("none (direct talks)".to_string(), |m| m.name.clone())
+    );
     if !drawn.is_empty() {
         let _ = writeln!(o, "uncertain parameters drawn for this run:");
         for (_, label, v) in &drawn {
@@ -102,14 +107,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let line = match e {
             Event::Round { round, step, visibility, expectations, progress, floors } => {
                 let on = step.as_ref().map_or("nothing on the table".to_string(), |s| format!("step \"{s}\""));
-                header = Some(format!("{unit} {round}: {on}; visibility {visibility:.2}, expectations {expectations:.2}, progress {progress:.2}, floors {}", list(floors)));
+                header = Some(format!(
+                    "{unit} {round}: {on}; visibility {visibility:.2}, expectations {expectations:.2}, progress {progress:.2}, floors {}",
+                    list(floors)
+                ));
                 continue;
             }
             Event::Rejected { party, standing, .. } => {
                 format!("  {party} REJECTS the mediator (standing {standing:.2}): the talks go direct")
             }
             Event::Strike { spoiler, hazard, reading: r, target_trust, pause, .. } => {
-                format!("  STRIKE by {spoiler} (hazard {hazard:.3}), {}: target's trust now {}; talks paused {pause} {unit}s", reading(r), list(target_trust))
+                format!(
+                    "  STRIKE by {spoiler} (hazard {hazard:.3}), {}: target's trust now {}; talks paused {pause} {unit}s",
+                    reading(r),
+                    list(target_trust)
+                )
             }
             Event::Leak { .. } => "  the talks leaked".to_string(),
             Event::Suspended { .. } => "  talks suspended".to_string(),
@@ -119,7 +131,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     "strategic" => "keeping it no longer pays",
                     other => other,
                 };
-                let seen: Vec<String> = observed.iter().map(|(who, saw)| format!("{who} {}", if *saw { "saw it" } else { "did not see it" })).collect();
+                let seen: Vec<String> =
+                    observed.iter().map(|(who, saw)| format!("{who} {}", if *saw { "saw it" } else { "did not see it" })).collect();
                 format!("  {party} WITHDRAWS from \"{step}\" ({reason}: {why}) ({})", seen.join(", "))
             }
             Event::Response { step, what, .. } => match what.as_str() {
@@ -135,10 +148,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 format!("  offer {offer} by {by}: {}  (values {})", package.join(", "), list(values))
             }
             Event::Amended { offer, package, .. } => format!("  amendment {offer}: draft now {}", package.join(", ")),
-            Event::NoZone { .. } => "  the mediator reports no package both sides can accept now (ratify at home and take at this point of the talks)".to_string(),
+            Event::NoZone { .. } => {
+                "  the mediator reports no package both sides can accept now (ratify at home and take at this point of the talks)"
+                    .to_string()
+            }
             Event::Agreed { step, package, .. } => format!("  AGREED on \"{step}\": {}", package.join(", ")),
             Event::Delivery { party, delivered, why, observed, .. } => {
-                let seen: Vec<String> = observed.iter().map(|(who, saw)| format!("{who} saw {}", if *saw { "delivery" } else { "defection" })).collect();
+                let seen: Vec<String> =
+                    observed.iter().map(|(who, saw)| format!("{who} saw {}", if *saw { "delivery" } else { "defection" })).collect();
                 if *delivered {
                     format!("  {party} delivers ({})", seen.join(", "))
                 } else {

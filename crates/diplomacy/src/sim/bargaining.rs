@@ -59,9 +59,10 @@ impl Run<'_> {
         if !O::ENABLED && memoryless && self.talks.lowest_levels(&problem, &self.ranges, &mut self.levels, &mut self.aspirations) {
             // Nothing clears every strategy's lowest level of the round: no agreement.
             let levels = &self.levels;
-            let possible = self.joint().iter().any(|&p| {
-                (0..self.n).all(|i| self.table.u[i][p] >= self.floor_abs[i] && self.values[i][p] >= levels[i])
-            });
+            let possible = self
+                .joint()
+                .iter()
+                .any(|&p| (0..self.n).all(|i| self.table.u[i][p] >= self.floor_abs[i] && self.values[i][p] >= levels[i]));
             if !possible {
                 return (None, offered);
             }
@@ -186,7 +187,6 @@ impl Run<'_> {
             })
             .collect()
     }
-
 }
 
 /// The relay mediator that passes everything on.

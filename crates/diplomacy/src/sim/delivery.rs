@@ -102,7 +102,8 @@ impl Run<'_> {
             let why = if sequenced && failed_before {
                 Why::HeldBack
             } else {
-                let able = own.iter().all(|&k| self.draws.uniform(Purpose::Capacity, &[u64::from(t), j as u64, k as u64]) < m.parties[j].capacity);
+                let able =
+                    own.iter().all(|&k| self.draws.uniform(Purpose::Capacity, &[u64::from(t), j as u64, k as u64]) < m.parties[j].capacity);
                 let first_mover = sequenced && pos + 1 < who.len();
                 if !able {
                     Why::Unable
@@ -124,7 +125,13 @@ impl Run<'_> {
             }
             if why == Why::HeldBack {
                 if O::ENABLED {
-                    obs.event(Event::Delivery { round: t, party: m.parties[j].id.clone(), delivered: false, why: why.name().into(), observed: Vec::new() });
+                    obs.event(Event::Delivery {
+                        round: t,
+                        party: m.parties[j].id.clone(),
+                        delivered: false,
+                        why: why.name().into(),
+                        observed: Vec::new(),
+                    });
                 }
                 continue;
             }
@@ -144,7 +151,13 @@ impl Run<'_> {
                 }
             }
             if O::ENABLED {
-                obs.event(Event::Delivery { round: t, party: m.parties[j].id.clone(), delivered: ok, why: why.name().into(), observed: seen });
+                obs.event(Event::Delivery {
+                    round: t,
+                    party: m.parties[j].id.clone(),
+                    delivered: ok,
+                    why: why.name().into(),
+                    observed: seen,
+                });
             }
         }
         self.set_issues(&changes);
@@ -234,7 +247,8 @@ impl Run<'_> {
                     let (step_value, gain) = match self.withdrawal_values[slot] {
                         (v, step_value, gain) if v == self.version => (step_value, gain),
                         _ => {
-                            let revert_all: Vec<(usize, Option<Value>)> = step.issues.iter().map(|&k| (k, m.issues[k].status_quo)).collect();
+                            let revert_all: Vec<(usize, Option<Value>)> =
+                                step.issues.iter().map(|&k| (k, m.issues[k].status_quo)).collect();
                             let revert_own: Vec<(usize, Option<Value>)> = own.iter().map(|&k| (k, m.issues[k].status_quo)).collect();
                             let now = self.value_now(j);
                             let values = (now - self.value_with(j, &revert_all), self.value_with(j, &revert_own) - now);
@@ -260,7 +274,8 @@ impl Run<'_> {
                 let mut seen = Vec::new();
                 let mut any = false;
                 for i in (0..self.n).filter(|&i| i != j) {
-                    let correct = self.draws.uniform(Purpose::Observe, &[u64::from(t), i as u64, j as u64, step.key ^ 0x5757]) < step.verifiability;
+                    let correct =
+                        self.draws.uniform(Purpose::Observe, &[u64::from(t), i as u64, j as u64, step.key ^ 0x5757]) < step.verifiability;
                     let saw_delivery = !correct;
                     self.beliefs[i][j].observe(saw_delivery, step.verifiability);
                     self.stale[i] = true;
@@ -271,7 +286,13 @@ impl Run<'_> {
                 }
                 if O::ENABLED {
                     let reason = if hazard { "capacity" } else { "strategic" };
-                    obs.event(Event::Withdrawal { round: t, party: m.parties[j].id.clone(), step: step.name.clone(), reason: reason.into(), observed: seen });
+                    obs.event(Event::Withdrawal {
+                        round: t,
+                        party: m.parties[j].id.clone(),
+                        step: step.name.clone(),
+                        reason: reason.into(),
+                        observed: seen,
+                    });
                 }
                 if any {
                     if self.left.is_none() {

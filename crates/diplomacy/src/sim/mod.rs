@@ -158,9 +158,9 @@ pub fn simulate_in<O: Observer>(model: &Model, draws: &Draws, obs: &mut O, scrat
     let final_trust = run.trust_matrix();
     let agenda_share = run.standing_share();
     let w = model.setback_window;
-    let kept = run.setback_at.map(|t0| {
-        run.resumed_at.is_some_and(|r| r <= t0.saturating_add(w)) && run.left_at.is_none_or(|l| l > t0.saturating_add(w))
-    });
+    let kept = run
+        .setback_at
+        .map(|t0| run.resumed_at.is_some_and(|r| r <= t0.saturating_add(w)) && run.left_at.is_none_or(|l| l > t0.saturating_add(w)));
     let rounds_to_resume = match (run.setback_at, run.resumed_at, kept) {
         (Some(t0), Some(r), Some(true)) => Some(r - t0),
         _ => None,
@@ -199,8 +199,7 @@ impl<'m> Run<'m> {
     /// The state at the start of a run.
     fn new(model: &'m Model, draws: &'m Draws, scratch: Scratch) -> Run<'m> {
         let n = model.parties.len();
-        let Scratch { mut values, mut base_ok, mut recip_ok, joint, levels, doubt, scratch, mut memo, aspirations } =
-            scratch;
+        let Scratch { mut values, mut base_ok, mut recip_ok, joint, levels, doubt, scratch, mut memo, aspirations } = scratch;
         values.resize_with(n, Vec::new);
         base_ok.resize_with(n, Vec::new);
         recip_ok.resize_with(n, Vec::new);
@@ -301,7 +300,9 @@ impl Run<'_> {
         let t = self.t;
         let talking = self.left.is_none();
         // Leverage fades from the start of the talks and ends with the mediator's services.
-        if let (Some(med), true) = (&m.mediator, self.mediator_in && m.mediator.as_ref().is_some_and(|med| med.leverage.iter().any(|l| *l != 0.0))) {
+        if let (Some(med), true) =
+            (&m.mediator, self.mediator_in && m.mediator.as_ref().is_some_and(|med| med.leverage.iter().any(|l| *l != 0.0)))
+        {
             let f = (1.0 - med.leverage_decay).powi(t as i32);
             for i in 0..self.n {
                 let l = med.leverage[i] * f;
@@ -635,7 +636,6 @@ impl Run<'_> {
         let f = if f.is_finite() { f } else { 0.0 };
         f + b * (1.0 - f)
     }
-
 }
 
 fn mean(xs: impl Iterator<Item = f64>) -> f64 {

@@ -170,11 +170,7 @@ impl Run<'_> {
         let step_rounds = (clocks.iter().sum::<f64>() / clocks.len().max(1) as f64).max(1.0);
         let grace = m.response.grace as i32;
         let exposure = m.parties.iter().map(|p| 1.0 - p.discount.powi(grace)).collect();
-        let ahead = m
-            .parties
-            .iter()
-            .map(|p| (0..=m.steps.len()).map(|r| p.discount.powf(r as f64 * step_rounds)).collect())
-            .collect();
+        let ahead = m.parties.iter().map(|p| (0..=m.steps.len()).map(|r| p.discount.powf(r as f64 * step_rounds)).collect()).collect();
         let decay = m.mediator.as_ref().map_or(0.0, |med| med.leverage_decay);
         let fade = (0..=m.steps.len()).map(|r| (1.0 - decay).powf(r as f64 * step_rounds)).collect();
         Process { g, g0, step_rounds, exposure, ahead, fade }

@@ -253,7 +253,8 @@ impl Run<'_> {
         if let (Some(fs), true) = (additive.as_ref(), outside_defined) {
             // Additive utilities: sums of precomputed terms (same values as `eval` up to the
             // order of additions).
-            let implements: Vec<Vec<bool>> = (0..n).map(|j| open.iter().map(|k| m.issues[*k].implementers.contains(&j)).collect()).collect();
+            let implements: Vec<Vec<bool>> =
+                (0..n).map(|j| open.iter().map(|k| m.issues[*k].implementers.contains(&j)).collect()).collect();
             for (i, f) in fs.iter().enumerate() {
                 let mut base = f.bias();
                 for (k, c) in self.current.iter().enumerate() {
@@ -312,10 +313,7 @@ impl Run<'_> {
                 }
             }
         }
-        let range = u
-            .iter()
-            .map(|row| row.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x))))
-            .collect();
+        let range = u.iter().map(|row| row.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)))).collect();
         let space = m.tables.space(&open).or_else(|| step_space(&m.space, &open, &choices).map(Arc::new));
         Table { space, open, choices, digits, count, u, without, range, all_real }
     }

@@ -193,10 +193,7 @@ impl Bootstrap {
         F: Fn(&[usize]) -> T + Sync,
     {
         use rayon::prelude::*;
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(self.threads)
-            .build()
-            .map_err(|e| GsaError::ThreadPool(e.to_string()))?;
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(self.threads).build().map_err(|e| GsaError::ThreadPool(e.to_string()))?;
         let seed = self.seed;
         Ok(pool.install(|| {
             (0..self.num_resamples)

@@ -116,12 +116,9 @@ pub fn morris_analyze(x: &Matrix, y: &[f64], num_levels: usize, bootstrap: &Boot
     let mu = (0..d).map(|j| mean(&mut ee.row(j).iter().copied())).collect();
     let mu_star = (0..d).map(|j| mean(&mut ee.row(j).iter().map(|e| e.abs()))).collect();
     let sigma = (0..d).map(|j| std_ddof1(ee.row(j))).collect();
-    let resampled: Vec<Vec<f64>> = bootstrap.run(r, |idx| {
-        (0..d).map(|j| idx.iter().map(|&t| ee.get(j, t).abs()).sum::<f64>() / r as f64).collect()
-    })?;
-    let mu_star_conf = (0..d)
-        .map(|j| z * std_ddof1(&resampled.iter().map(|m| m[j]).collect::<Vec<_>>()))
-        .collect();
+    let resampled: Vec<Vec<f64>> =
+        bootstrap.run(r, |idx| (0..d).map(|j| idx.iter().map(|&t| ee.get(j, t).abs()).sum::<f64>() / r as f64).collect())?;
+    let mu_star_conf = (0..d).map(|j| z * std_ddof1(&resampled.iter().map(|m| m[j]).collect::<Vec<_>>())).collect();
     Ok(MorrisIndices { mu, mu_star, sigma, mu_star_conf })
 }
 
@@ -279,8 +276,7 @@ pub fn morris_sample_range(range: std::ops::Range<usize>, bounds: &[(f64, f64)],
     let mut data = Vec::with_capacity(count * (d + 1) * d);
     for t in range {
         let mut rng = crate::rng_for(seed, t as u64);
-        let base: Vec<f64> =
-            (0..d).map(|_| rng.gen_range(0..num_levels / 2) as f64 / (num_levels - 1) as f64).collect();
+        let base: Vec<f64> = (0..d).map(|_| rng.gen_range(0..num_levels / 2) as f64 / (num_levels - 1) as f64).collect();
         let mut order: Vec<usize> = (0..d).collect();
         order.shuffle(&mut rng);
         let mut position = vec![0; d];

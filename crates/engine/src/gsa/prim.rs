@@ -323,9 +323,8 @@ impl Prim {
         loop {
             let yi = b.members.clone();
             let cur = b.limits.last().expect("a box has its initial limits").clone();
-            let restricted: Vec<usize> = (0..self.x.cols())
-                .filter(|&j| cur.lower[j] != self.init.lower[j] || cur.upper[j] != self.init.upper[j])
-                .collect();
+            let restricted: Vec<usize> =
+                (0..self.x.cols()).filter(|&j| cur.lower[j] != self.init.lower[j] || cur.upper[j] != self.init.upper[j]).collect();
             let mut candidates = Vec::with_capacity(2 * restricted.len());
             for &u in &restricted {
                 for lower in [true, false] {
@@ -340,28 +339,17 @@ impl Prim {
                         slab.lower[u] = cur.upper[u];
                         slab.upper[u] = self.init.upper[u];
                     }
-                    let mut data: Vec<f64> = self
-                        .remaining
-                        .iter()
-                        .filter(|&&i| slab.contains(self.x.row(i)))
-                        .map(|&i| self.x.get(i, u))
-                        .collect();
+                    let mut data: Vec<f64> =
+                        self.remaining.iter().filter(|&&i| slab.contains(self.x.row(i))).map(|&i| self.x.get(i, u)).collect();
                     let mut limits = cur.clone();
                     if lower {
-                        limits.lower[u] = if data.is_empty() {
-                            self.init.lower[u]
-                        } else {
-                            get_quantile(&mut data, 1.0 - self.options.paste_alpha)
-                        };
+                        limits.lower[u] =
+                            if data.is_empty() { self.init.lower[u] } else { get_quantile(&mut data, 1.0 - self.options.paste_alpha) };
                     } else {
-                        limits.upper[u] = if data.is_empty() {
-                            self.init.upper[u]
-                        } else {
-                            get_quantile(&mut data, self.options.paste_alpha)
-                        };
+                        limits.upper[u] =
+                            if data.is_empty() { self.init.upper[u] } else { get_quantile(&mut data, self.options.paste_alpha) };
                     }
-                    let indices: Vec<usize> =
-                        self.remaining.iter().copied().filter(|&i| limits.contains(self.x.row(i))).collect();
+                    let indices: Vec<usize> = self.remaining.iter().copied().filter(|&i| limits.contains(self.x.row(i))).collect();
                     candidates.push(self.candidate(&yi, limits, indices));
                 }
             }
@@ -392,8 +380,7 @@ impl Prim {
             return None;
         }
         let fresh = |p: &Prim| {
-            let mut b =
-                PrimBox { trajectory: Vec::new(), limits: Vec::new(), accepted: true, selected: 0, members: Vec::new() };
+            let mut b = PrimBox { trajectory: Vec::new(), limits: Vec::new(), accepted: true, selected: 0, members: Vec::new() };
             p.push(&mut b, p.init.clone(), p.remaining.clone());
             b
         };
@@ -422,8 +409,7 @@ impl Prim {
                 found: i.to_string(),
             });
         }
-        let members: Vec<usize> =
-            self.remaining.iter().copied().filter(|&r| b.limits[i].contains(self.x.row(r))).collect();
+        let members: Vec<usize> = self.remaining.iter().copied().filter(|&r| b.limits[i].contains(self.x.row(r))).collect();
         let b = self.boxes.last_mut().expect("checked above");
         b.selected = i;
         b.members = members;

@@ -29,7 +29,13 @@ pub fn saltelli_sample(n: usize, bounds: &[(f64, f64)], scrambling: Scrambling, 
 /// `points.len() * (D + 2)` rows, equal to the matching rows of the whole design, so that a
 /// sharded study builds only its own share (the sequence is fast-forwarded to the range's
 /// start).
-pub fn saltelli_sample_range(n: usize, bounds: &[(f64, f64)], scrambling: Scrambling, skip: u64, points: std::ops::Range<usize>) -> Result<Matrix, GsaError> {
+pub fn saltelli_sample_range(
+    n: usize,
+    bounds: &[(f64, f64)],
+    scrambling: Scrambling,
+    skip: u64,
+    points: std::ops::Range<usize>,
+) -> Result<Matrix, GsaError> {
     check_bounds(bounds)?;
     let d = bounds.len();
     if 2 * d > MAX_DIMS {

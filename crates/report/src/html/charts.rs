@@ -125,7 +125,10 @@ fn xy_chart<'a, 'b>(
 }
 
 /// The series legend every chart uses, in the corner `position`.
-fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(chart: &mut ChartContext<'a, DB, CT>, position: SeriesLabelPosition) -> Result<(), String> {
+fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> Result<(), String> {
     chart
         .configure_series_labels()
         .position(position)
@@ -163,7 +166,15 @@ fn x_axis(xs: impl Iterator<Item = f64>) -> (f64, f64, usize) {
         hi += 0.5;
     }
     let span = hi - lo;
-    let decimals = if span >= 20.0 { 0 } else if span >= 2.0 { 1 } else if span >= 0.2 { 2 } else { 3 };
+    let decimals = if span >= 20.0 {
+        0
+    } else if span >= 2.0 {
+        1
+    } else if span >= 0.2 {
+        2
+    } else {
+        3
+    };
     (lo, hi, decimals)
 }
 
@@ -224,7 +235,10 @@ pub fn probability_bars(items: &[Interval]) -> String {
         chart
             .draw_series(items.iter().enumerate().map(|(i, it)| {
                 let y = seg(n, i);
-                let mut rect = Rectangle::new([(0.0, SegmentValue::Exact(y)), (it.value.clamp(0.0, 1.0), SegmentValue::Exact(y + 1))], colour(i).mix(0.85).filled());
+                let mut rect = Rectangle::new(
+                    [(0.0, SegmentValue::Exact(y)), (it.value.clamp(0.0, 1.0), SegmentValue::Exact(y + 1))],
+                    colour(i).mix(0.85).filled(),
+                );
                 rect.set_margin(7, 7, 0, 0);
                 rect
             }))
@@ -236,7 +250,11 @@ pub fn probability_bars(items: &[Interval]) -> String {
             .map_err(err)?;
         chart
             .draw_series(items.iter().enumerate().map(|(i, it)| {
-                Text::new(super::pct(it.value), (it.hi.clamp(0.0, 0.92) + 0.012, SegmentValue::CenterOf(seg(n, i))), (FONT, 15).into_font().color(&BLACK))
+                Text::new(
+                    super::pct(it.value),
+                    (it.hi.clamp(0.0, 0.92) + 0.012, SegmentValue::CenterOf(seg(n, i))),
+                    (FONT, 15).into_font().color(&BLACK),
+                )
             }))
             .map_err(err)?;
         Ok(())
@@ -337,7 +355,9 @@ pub fn forest(items: &[Interval], x_desc: &str) -> String {
             }))
             .map_err(err)?;
         chart
-            .draw_series(items.iter().enumerate().map(|(i, it)| Circle::new((it.value, SegmentValue::CenterOf(seg(n, i))), 6, colour(3).filled())))
+            .draw_series(
+                items.iter().enumerate().map(|(i, it)| Circle::new((it.value, SegmentValue::CenterOf(seg(n, i))), 6, colour(3).filled())),
+            )
             .map_err(err)?;
         Ok(())
     })
@@ -448,7 +468,10 @@ pub fn tornado(items: &[Swing], baseline: f64, x_desc: &str, low_name: &str, hig
                 .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 18, y + 6)], c.filled()));
         }
         chart
-            .draw_series(LineSeries::new(vec![(baseline, SegmentValue::Exact(0)), (baseline, SegmentValue::Exact(n as i32))], BLACK.stroke_width(2)))
+            .draw_series(LineSeries::new(
+                vec![(baseline, SegmentValue::Exact(0)), (baseline, SegmentValue::Exact(n as i32))],
+                BLACK.stroke_width(2),
+            ))
             .map_err(err)?;
         legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
@@ -463,19 +486,25 @@ pub fn lines(lines: &[Line], y_range: (f64, f64), x_desc: &str, y_desc: &str) ->
         for (i, l) in lines.iter().enumerate() {
             let c = colour(i);
             chart.draw_series(LineSeries::new(l.points.iter().copied(), c.stroke_width(3))).map_err(err)?;
-            chart
-                .draw_series(l.points.iter().map(|&(x, y)| Circle::new((x, y), 3, c.filled())))
-                .map_err(err)?;
+            chart.draw_series(l.points.iter().map(|&(x, y)| Circle::new((x, y), 3, c.filled()))).map_err(err)?;
         }
         Ok(())
     });
     // The legend is HTML under the chart: with many series it would hide the lines.
     let mut legend = String::from("<ul class=\"legend\">");
     for (i, l) in lines.iter().enumerate() {
-        legend.push_str(&format!("<li><span class=\"swatch\" style=\"background:{}\"></span>{}</li>", css(colour(i)), super::escape(&l.name)));
+        legend.push_str(&format!(
+            "<li><span class=\"swatch\" style=\"background:{}\"></span>{}</li>",
+            css(colour(i)),
+            super::escape(&l.name)
+        ));
     }
     legend.push_str("</ul>");
-    if out.starts_with("<svg") { format!("{out}\n{legend}") } else { out }
+    if out.starts_with("<svg") {
+        format!("{out}\n{legend}")
+    } else {
+        out
+    }
 }
 
 /// A heat map of a two-parameter grid: `(x, y, share)` per cell, each cell coloured by its share
@@ -520,13 +549,24 @@ pub fn heatmap(cells: &[(f64, f64, f64)], x_desc: &str, y_desc: &str) -> String 
         // Colours span the shares present, so that differences between cells are visible.
         let lo = cells.iter().map(|c| c.2).filter(|p| p.is_finite()).fold(f64::INFINITY, f64::min);
         let hi = cells.iter().map(|c| c.2).filter(|p| p.is_finite()).fold(f64::NEG_INFINITY, f64::max);
-        let shade = |p: f64| if !p.is_finite() { 0.0 } else if hi > lo { (p - lo) / (hi - lo) } else { 0.5 };
+        let shade = |p: f64| {
+            if !p.is_finite() {
+                0.0
+            } else if hi > lo {
+                (p - lo) / (hi - lo)
+            } else {
+                0.5
+            }
+        };
         chart
             .draw_series(cells.iter().map(|&(x, y, p)| {
                 let (i, j) = (pos(x, &xs), pos(y, &ys));
                 let t = 0.15 + 0.85 * shade(p);
                 let c = RGBColor((247.0 - t * 239.0) as u8, (251.0 - t * 203.0) as u8, (255.0 - t * 148.0) as u8);
-                let mut rect = Rectangle::new([(SegmentValue::Exact(i), SegmentValue::Exact(j)), (SegmentValue::Exact(i + 1), SegmentValue::Exact(j + 1))], c.filled());
+                let mut rect = Rectangle::new(
+                    [(SegmentValue::Exact(i), SegmentValue::Exact(j)), (SegmentValue::Exact(i + 1), SegmentValue::Exact(j + 1))],
+                    c.filled(),
+                );
                 rect.set_margin(1, 1, 1, 1);
                 rect
             }))
@@ -568,7 +608,10 @@ pub fn value_bars(items: &[Interval], range: (f64, f64), x_desc: &str, with_inte
         chart
             .draw_series(items.iter().enumerate().map(|(i, it)| {
                 let y = seg(n, i);
-                let mut rect = Rectangle::new([(range.0.max(0.0).min(range.1), SegmentValue::Exact(y)), (it.value, SegmentValue::Exact(y + 1))], colour(0).mix(0.8).filled());
+                let mut rect = Rectangle::new(
+                    [(range.0.max(0.0).min(range.1), SegmentValue::Exact(y)), (it.value, SegmentValue::Exact(y + 1))],
+                    colour(0).mix(0.8).filled(),
+                );
                 rect.set_margin(6, 6, 0, 0);
                 rect
             }))
@@ -663,14 +706,19 @@ pub fn sobol_bars(items: &[SobolBar]) -> String {
                 }))
                 .map_err(err)?;
             chart
-                .draw_series(items.iter().enumerate().filter(|(_, it)| value(it).0.is_finite() && value(it).1.is_finite()).map(|(i, it)| {
-                    let (v, h) = value(it);
-                    ErrorBar::new_horizontal(SegmentValue::CenterOf(seg(rows, 2 * i + pick)), v - h, v, v + h, BLACK.stroke_width(1), 7)
-                }))
+                .draw_series(items.iter().enumerate().filter(|(_, it)| value(it).0.is_finite() && value(it).1.is_finite()).map(
+                    |(i, it)| {
+                        let (v, h) = value(it);
+                        ErrorBar::new_horizontal(SegmentValue::CenterOf(seg(rows, 2 * i + pick)), v - h, v, v + h, BLACK.stroke_width(1), 7)
+                    },
+                ))
                 .map_err(err)?;
         }
         chart
-            .draw_series(LineSeries::new(vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(rows as i32))], BLACK.stroke_width(1)))
+            .draw_series(LineSeries::new(
+                vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(rows as i32))],
+                BLACK.stroke_width(1),
+            ))
             .map_err(err)?;
         Ok(())
     });
@@ -729,7 +777,11 @@ pub fn labelled_scatter(points: &[Labelled], x_desc: &str, y_desc: &str, diagona
             let m = x_hi.min(y_hi);
             chart.draw_series(LineSeries::new(vec![(0.0, 0.0), (m, m)], RGBColor(170, 170, 170).stroke_width(1))).map_err(err)?;
             chart
-                .draw_series(std::iter::once(Text::new("σ = μ*", (m * 0.93, m * 0.97), (FONT, 13).into_font().color(&RGBColor(120, 120, 120)))))
+                .draw_series(std::iter::once(Text::new(
+                    "σ = μ*",
+                    (m * 0.93, m * 0.97),
+                    (FONT, 13).into_font().color(&RGBColor(120, 120, 120)),
+                )))
                 .map_err(err)?;
         }
         chart
@@ -739,7 +791,13 @@ pub fn labelled_scatter(points: &[Labelled], x_desc: &str, y_desc: &str, diagona
             }))
             .map_err(err)?;
         chart
-            .draw_series(points.iter().enumerate().filter(|(_, p)| p.x.is_finite() && p.y.is_finite()).map(|(i, p)| Circle::new((p.x, p.y), 5, colour(if i < 10 { 0 } else { 6 }).filled())))
+            .draw_series(
+                points
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.x.is_finite() && p.y.is_finite())
+                    .map(|(i, p)| Circle::new((p.x, p.y), 5, colour(if i < 10 { 0 } else { 6 }).filled())),
+            )
             .map_err(err)?;
         // Names where they fit, in order; numbers otherwise.
         let mut taken: Vec<(i32, i32, i32, i32)> = Vec::new();
@@ -771,7 +829,11 @@ pub fn labelled_scatter(points: &[Labelled], x_desc: &str, y_desc: &str, diagona
             }
         }
         chart
-            .draw_series(texts.into_iter().map(|(t, x, y, dx)| EmptyElement::at((x, y)) + Text::new(t, (dx, -7), (FONT, 13).into_font().color(&BLACK))))
+            .draw_series(
+                texts
+                    .into_iter()
+                    .map(|(t, x, y, dx)| EmptyElement::at((x, y)) + Text::new(t, (dx, -7), (FONT, 13).into_font().color(&BLACK))),
+            )
             .map_err(err)?;
         Ok(())
     })
@@ -820,10 +882,18 @@ pub fn prim_trajectory(points: &[TrajectoryPoint], chosen: Option<usize>, thresh
         if threshold.is_finite() {
             let dash: Vec<f64> = (0..51).map(|k| k as f64 / 50.0 * 1.02).collect();
             chart
-                .draw_series(dash.chunks(2).filter(|c| c.len() == 2).map(|c| PathElement::new(vec![(c[0], threshold), (c[1], threshold)], RGBColor(179, 51, 51).stroke_width(2))))
+                .draw_series(
+                    dash.chunks(2)
+                        .filter(|c| c.len() == 2)
+                        .map(|c| PathElement::new(vec![(c[0], threshold), (c[1], threshold)], RGBColor(179, 51, 51).stroke_width(2))),
+                )
                 .map_err(err)?;
             chart
-                .draw_series(std::iter::once(Text::new(format!("threshold {:.0}%", threshold * 100.0), (0.02, (threshold + 0.035).min(1.03)), (FONT, 13).into_font().color(&RGBColor(179, 51, 51)))))
+                .draw_series(std::iter::once(Text::new(
+                    format!("threshold {:.0}%", threshold * 100.0),
+                    (0.02, (threshold + 0.035).min(1.03)),
+                    (FONT, 13).into_font().color(&RGBColor(179, 51, 51)),
+                )))
                 .map_err(err)?;
         }
         chart
@@ -853,7 +923,12 @@ pub fn prim_trajectory(points: &[TrajectoryPoint], chosen: Option<usize>, thresh
 
 /// Runs on two inputs (their quantiles, 0–1), those in the target coloured, the others grey,
 /// with a box's limits on those two inputs drawn as a rectangle `((x0, x1), (y0, y1))`.
-pub fn box_scatter(points: &[(f64, f64, bool)], limits: ((f64, f64), (f64, f64)), (x_desc, y_desc): (&str, &str), (hit_name, miss_name): (&str, &str)) -> String {
+pub fn box_scatter(
+    points: &[(f64, f64, bool)],
+    limits: ((f64, f64), (f64, f64)),
+    (x_desc, y_desc): (&str, &str),
+    (hit_name, miss_name): (&str, &str),
+) -> String {
     let hit = PALETTE[3];
     let miss = RGBColor(160, 160, 160);
     let svg = render((WIDTH, 620), |root| {
@@ -875,12 +950,8 @@ pub fn box_scatter(points: &[(f64, f64, bool)], limits: ((f64, f64), (f64, f64))
             .light_line_style(RGBColor(242, 242, 242))
             .draw()
             .map_err(err)?;
-        chart
-            .draw_series(points.iter().filter(|p| !p.2).map(|&(x, y, _)| Circle::new((x, y), 2, miss.filled())))
-            .map_err(err)?;
-        chart
-            .draw_series(points.iter().filter(|p| p.2).map(|&(x, y, _)| Circle::new((x, y), 2, hit.filled())))
-            .map_err(err)?;
+        chart.draw_series(points.iter().filter(|p| !p.2).map(|&(x, y, _)| Circle::new((x, y), 2, miss.filled()))).map_err(err)?;
+        chart.draw_series(points.iter().filter(|p| p.2).map(|&(x, y, _)| Circle::new((x, y), 2, hit.filled()))).map_err(err)?;
         let ((x0, x1), (y0, y1)) = limits;
         chart.draw_series(std::iter::once(Rectangle::new([(x0, y0), (x1, y1)], BLACK.stroke_width(3)))).map_err(err)?;
         Ok(())
@@ -914,23 +985,47 @@ mod tests {
         // Four bars (two per input), over the background.
         assert!(bars.matches("<rect").count() >= 5, "{bars}");
         assert!(bars.contains("ST, total order") && bars.contains("S1, first order"));
-        let pts: Vec<Labelled> = (0..12).map(|i| Labelled { label: format!("parameter number {i}"), x: 0.5 - 0.04 * i as f64, y: 0.3 - 0.02 * i as f64, x_half: Some(0.02) }).collect();
+        let pts: Vec<Labelled> = (0..12)
+            .map(|i| Labelled {
+                label: format!("parameter number {i}"),
+                x: 0.5 - 0.04 * i as f64,
+                y: 0.3 - 0.02 * i as f64,
+                x_half: Some(0.02),
+            })
+            .collect();
         let sc = labelled_scatter(&pts, "mu*", "sigma", true);
         // One dot (radius 5) per input; the whiskers' ends are drawn as smaller marks.
         assert_eq!(sc.matches(" r=\"5\"").count(), 12, "one dot per input");
         assert!(sc.contains("1. parameter number 0"), "the first name always shows");
         assert!(sc.contains("σ = μ*"));
         let traj = prim_trajectory(
-            &[TrajectoryPoint { coverage: 1.0, density: 0.3, res_dim: 0 }, TrajectoryPoint { coverage: 0.7, density: 0.6, res_dim: 1 }, TrajectoryPoint { coverage: 0.5, density: 0.85, res_dim: 2 }],
+            &[
+                TrajectoryPoint { coverage: 1.0, density: 0.3, res_dim: 0 },
+                TrajectoryPoint { coverage: 0.7, density: 0.6, res_dim: 1 },
+                TrajectoryPoint { coverage: 0.5, density: 0.85, res_dim: 2 },
+            ],
             Some(2),
             0.8,
         );
         assert!(traj.contains("chosen: coverage 50%, density 85%") && traj.contains("threshold 80%"));
         assert!(traj.contains("2 inputs restricted"));
-        let b = box_scatter(&[(0.1, 0.2, true), (0.8, 0.9, false), (0.5, 0.5, true)], ((0.0, 0.6), (0.1, 1.0)), ("x", "y"), ("breakdown", "other runs"));
+        let b = box_scatter(
+            &[(0.1, 0.2, true), (0.8, 0.9, false), (0.5, 0.5, true)],
+            ((0.0, 0.6), (0.1, 1.0)),
+            ("x", "y"),
+            ("breakdown", "other runs"),
+        );
         assert_eq!(b.matches("<circle").count(), 3);
         assert!(b.contains("breakdown") && b.contains("<rect"));
-        assert_eq!(b, box_scatter(&[(0.1, 0.2, true), (0.8, 0.9, false), (0.5, 0.5, true)], ((0.0, 0.6), (0.1, 1.0)), ("x", "y"), ("breakdown", "other runs")));
+        assert_eq!(
+            b,
+            box_scatter(
+                &[(0.1, 0.2, true), (0.8, 0.9, false), (0.5, 0.5, true)],
+                ((0.0, 0.6), (0.1, 1.0)),
+                ("x", "y"),
+                ("breakdown", "other runs")
+            )
+        );
     }
 
     #[test]

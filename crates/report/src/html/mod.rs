@@ -55,12 +55,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 
 /// A section with a heading and an introduction for people.
 pub fn section(id: &str, title: &str, intro: &str, body: &str) -> String {
-    format!(
-        "<section id=\"{}\">\n<h2>{}</h2>\n<p class=\"intro\">{}</p>\n{body}</section>\n",
-        escape(id),
-        escape(title),
-        escape(intro)
-    )
+    format!("<section id=\"{}\">\n<h2>{}</h2>\n<p class=\"intro\">{}</p>\n{body}</section>\n", escape(id), escape(title), escape(intro))
 }
 
 /// A percentage for people: `47%`, or `0.3%` / `<0.1%` for small shares.

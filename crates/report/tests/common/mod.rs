@@ -6,9 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-use bc_engine::Shard;
 use bc_diplomacy::forecast::{Aggregate, Brief, CounterfactualSpec, ForecastSpec, JobRecord};
 use bc_diplomacy::{Outcome, RunRecord};
+use bc_engine::Shard;
 use bc_report::manifest::{Manifest, ScenarioId};
 use bc_report::rundir::RunDir;
 use rand::Rng;
@@ -179,7 +179,8 @@ use bc_diplomacy::gsa::{self, DiscoverData, DiscoverSpec, Input, Method, Sensiti
 use bc_engine::gsa::prim::PrimOptions;
 
 fn inputs(n: usize) -> Vec<Input> {
-    let names = ["Iran's delivery capacity", "United States' walk-away trust floor", "mediator's leak", "proxy attack base", "inert parameter"];
+    let names =
+        ["Iran's delivery capacity", "United States' walk-away trust floor", "mediator's leak", "proxy attack base", "inert parameter"];
     (0..n).map(|j| Input { path: format!("test.x{}", j + 1), label: names[j % names.len()].to_string() }).collect()
 }
 
@@ -192,7 +193,13 @@ pub fn ishigami(q: &[f64]) -> f64 {
 /// A sensitivity study of the Ishigami function (plus `extra` inert inputs) by `method`,
 /// written to `out` for the groups of `shard`, as `backchannel sensitivity --out` writes one.
 pub fn write_sensitivity(out: &Path, method: Method, extra: usize, shard: Shard) -> PathBuf {
-    let spec = SensitivitySpec { scenario: "Ishigami test function".into(), method, indicator: "agenda_share".into(), seed: 7, inputs: inputs(3 + extra) };
+    let spec = SensitivitySpec {
+        scenario: "Ishigami test function".into(),
+        method,
+        indicator: "agenda_share".into(),
+        seed: 7,
+        inputs: inputs(3 + extra),
+    };
     let groups = shard.range(spec.groups());
     let mut m = Manifest::start("sensitivity", spec.groups(), shard);
     m.seed = Some(7);

@@ -38,7 +38,9 @@ pub fn chromium() -> Option<PathBuf> {
 pub fn browser_or_skip() -> Option<PathBuf> {
     match chromium() {
         Some(b) => Some(b),
-        None if std::env::var_os("BC_REQUIRE_BROWSER").is_some() => panic!("BC_REQUIRE_BROWSER is set but no Chromium was found (install Debian's chromium or set BC_CHROMIUM)"),
+        None if std::env::var_os("BC_REQUIRE_BROWSER").is_some() => {
+            panic!("BC_REQUIRE_BROWSER is set but no Chromium was found (install Debian's chromium or set BC_CHROMIUM)")
+        }
         None => {
             eprintln!("SKIPPED: no Chromium found (install Debian's chromium, or set BC_CHROMIUM); set BC_REQUIRE_BROWSER=1 to make this a failure");
             None
@@ -110,7 +112,19 @@ impl Browser {
         let _ = std::fs::remove_dir_all(&profile);
         std::fs::create_dir_all(&profile).unwrap();
         let mut child = Command::new(exe)
-            .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--remote-debugging-port=0", "--font-render-hinting=none"])
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+                "--remote-debugging-port=0",
+                "--font-render-hinting=none",
+            ])
             .arg(format!("--user-data-dir={}", profile.display()))
             .arg("about:blank")
             .stdout(Stdio::null())
@@ -151,8 +165,14 @@ impl Browser {
     pub fn page(&self, width: u32, height: u32) -> Page {
         let mut c = self.conn.borrow_mut();
         let ctx = c.call(None, "Target.createBrowserContext", json!({})).unwrap()["browserContextId"].as_str().unwrap().to_string();
-        let target = c.call(None, "Target.createTarget", json!({"url": "about:blank", "browserContextId": ctx})).unwrap()["targetId"].as_str().unwrap().to_string();
-        let session = c.call(None, "Target.attachToTarget", json!({"targetId": target, "flatten": true})).unwrap()["sessionId"].as_str().unwrap().to_string();
+        let target = c.call(None, "Target.createTarget", json!({"url": "about:blank", "browserContextId": ctx})).unwrap()["targetId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let session = c.call(None, "Target.attachToTarget", json!({"targetId": target, "flatten": true})).unwrap()["sessionId"]
+            .as_str()
+            .unwrap()
+            .to_string();
         for m in ["Page.enable", "Network.enable", "Runtime.enable"] {
             c.call(Some(&session), m, json!({})).unwrap();
         }
@@ -176,7 +196,10 @@ impl Page {
 
     /// Sets the viewport (CSS pixels, device scale 1).
     pub fn resize(&self, width: u32, height: u32) {
-        self.call("Emulation.setDeviceMetricsOverride", json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600}));
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600}),
+        );
     }
 
     /// Opens `url` and waits for its document to load.

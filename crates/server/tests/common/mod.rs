@@ -119,7 +119,11 @@ impl Client {
 
     async fn recv_socket(&mut self) -> Json {
         loop {
-            let m = tokio::time::timeout(Duration::from_secs(20), self.ws.next()).await.expect("no message within 20 s").expect("closed").unwrap();
+            let m = tokio::time::timeout(Duration::from_secs(20), self.ws.next())
+                .await
+                .expect("no message within 20 s")
+                .expect("closed")
+                .unwrap();
             if let Message::Text(t) = m {
                 let j: Json = serde_json::from_str(t.as_str()).unwrap();
                 self.received.push(j.clone());
@@ -156,14 +160,27 @@ impl Client {
 }
 
 /// What `bc_strategy::play` (the engine of `backchannel negotiate`) gives on ItexvsCypress.
-pub fn negotiate(protocol: bc_protocol::ProtocolKind, agents: &[&str], mediator: Option<&str>, steps: u64, seed: u64) -> bc_strategy::Record {
+pub fn negotiate(
+    protocol: bc_protocol::ProtocolKind,
+    agents: &[&str],
+    mediator: Option<&str>,
+    steps: u64,
+    seed: u64,
+) -> bc_strategy::Record {
     use rand::SeedableRng;
     let s = bc_formats::load(&[data("genius/ItexvsCypress")], bc_formats::Semantics::Genius).unwrap();
     let space = std::sync::Arc::new(s.space.clone());
     let sides: Vec<_> = s.parties.iter().map(|p| std::sync::Arc::new(bc_strategy::Side::new(space.clone(), p.clone()).unwrap())).collect();
     let specs: Vec<bc_strategy::Spec> = agents.iter().map(|a| a.parse().unwrap()).collect();
     let med: Option<bc_strategy::Spec> = mediator.map(|m| m.parse().unwrap());
-    let plan = bc_strategy::Plan { protocol, agents: &specs, mediator: med.as_ref(), n_steps: steps, keep_events: true, budget: Default::default() };
+    let plan = bc_strategy::Plan {
+        protocol,
+        agents: &specs,
+        mediator: med.as_ref(),
+        n_steps: steps,
+        keep_events: true,
+        budget: Default::default(),
+    };
     let mut rng = |k: usize| rand_chacha::ChaCha8Rng::seed_from_u64(bc_engine::seed_for(seed, k as u64));
     bc_strategy::play(&plan, &sides, &mut rng).unwrap()
 }
