@@ -3,6 +3,9 @@
 //! depend on the thread count; `--dry-run` writes nothing. The report is rendered in headless
 //! Chromium when it is installed (required in CI through `BC_REQUIRE_BROWSER`).
 
+#[path = "../../report/tests/common/chromium.rs"]
+mod chromium;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -168,35 +171,8 @@ fn bad_flags_get_clear_errors() {
 /// Renders the report in headless Chromium and checks that every chart is drawn; skips only
 /// when Chromium is missing and `BC_REQUIRE_BROWSER` is unset.
 fn browser_check(page: &Path, root: &Path) {
-    let browser = std::env::var_os("BC_CHROMIUM").map(PathBuf::from).or_else(|| {
-        let path = std::env::var_os("PATH")?;
-        ["chromium", "chromium-browser", "google-chrome"]
-            .iter()
-            .flat_map(|n| std::env::split_paths(&path).map(move |d| d.join(n)))
-            .find(|p| p.is_file())
-    });
-    let Some(browser) = browser else {
-        assert!(std::env::var_os("BC_REQUIRE_BROWSER").is_none(), "BC_REQUIRE_BROWSER is set but no Chromium was found");
-        eprintln!("SKIPPED the browser check: no Chromium found; set BC_REQUIRE_BROWSER=1 to make this a failure");
-        return;
-    };
-    let out = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--disable-sync",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", root.join("profile").display()))
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let dom = String::from_utf8_lossy(&out.stdout);
+    let Some(browser) = chromium::browser_or_skip() else { return };
+    let dom = chromium::headless(&browser, page, &["--dump-dom"], &root.join("profile"));
     assert!(dom.contains("What is likely to happen"));
     let figures = dom.matches("<figure class=\"chart\"").count();
     assert!(figures >= 6, "only {figures} charts rendered");

@@ -17,36 +17,11 @@ use serde_json::{json, Value as Json};
 use tokio_tungstenite::tungstenite::stream::MaybeTlsStream;
 use tokio_tungstenite::tungstenite::{connect, Message, WebSocket};
 
-/// Chromium's path: `BC_CHROMIUM`, else the first of the usual names found on PATH.
-pub fn chromium() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("BC_CHROMIUM") {
-        return Some(PathBuf::from(p));
-    }
-    let path = std::env::var_os("PATH")?;
-    for name in ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"] {
-        for dir in std::env::split_paths(&path) {
-            let p = dir.join(name);
-            if p.is_file() {
-                return Some(p);
-            }
-        }
-    }
-    None
-}
-
-/// Chromium, or `None` after saying the test is skipped (a failure under `BC_REQUIRE_BROWSER`).
-pub fn browser_or_skip() -> Option<PathBuf> {
-    match chromium() {
-        Some(b) => Some(b),
-        None if std::env::var_os("BC_REQUIRE_BROWSER").is_some() => {
-            panic!("BC_REQUIRE_BROWSER is set but no Chromium was found (install Debian's chromium or set BC_CHROMIUM)")
-        }
-        None => {
-            eprintln!("SKIPPED: no Chromium found (install Debian's chromium, or set BC_CHROMIUM); set BC_REQUIRE_BROWSER=1 to make this a failure");
-            None
-        }
-    }
-}
+#[path = "../../../report/tests/common/chromium.rs"]
+mod chromium;
+// Used by the page tests, not by every test binary that includes this module.
+#[allow(unused_imports)]
+pub use chromium::browser_or_skip;
 
 type Sock = WebSocket<MaybeTlsStream<TcpStream>>;
 
