@@ -53,17 +53,24 @@ pub fn summary(room: &Room) -> Summary {
     }
 }
 
-/// Folds a room's exported log (`events.jsonl`: one entry per line, as stored) read through
-/// the one bounded read path. Errors name the line.
-pub fn replay(path: &Path) -> Result<Room, String> {
-    let mut entries = Vec::new();
-    for line in bc_io::read::lines(path).map_err(|e| format!("{}: {e}", path.display()))? {
-        let (n, text) = line.map_err(|e| format!("{}: {e}", path.display()))?;
+/// Reads a room's exported log (`events.jsonl`: one entry per line, as stored) through the one
+/// bounded read path: each entry with its line as written. Errors name the file and the line.
+pub fn read_log(path: &Path) -> Result<Vec<(Entry, String)>, String> {
+    let mut out = Vec::new();
+    // bc-io's errors name the file themselves.
+    for line in bc_io::read::lines(path).map_err(|e| e.to_string())? {
+        let (n, text) = line.map_err(|e| e.to_string())?;
         if text.trim().is_empty() {
             continue;
         }
         let e: Entry = serde_json::from_str(&text).map_err(|e| format!("{}:{n}: not a room entry: {e}", path.display()))?;
-        entries.push(e);
+        out.push((e, text));
     }
+    Ok(out)
+}
+
+/// Folds a room's exported log ([`read_log`]).
+pub fn replay(path: &Path) -> Result<Room, String> {
+    let entries: Vec<Entry> = read_log(path)?.into_iter().map(|(e, _)| e).collect();
     Room::fold(&entries).map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -367,17 +367,7 @@ impl Study for RoomReport {
 /// directory replays), the timeline as records, the report's statistics and `report.html`.
 /// Nothing is left at `out` on failure.
 pub fn export_run_dir(log: &Path, out: &Path) -> Result<PathBuf, String> {
-    let mut bodies = Vec::new();
-    let mut entries = Vec::new();
-    for line in bc_io::read::lines(log).map_err(|e| format!("{}: {e}", log.display()))? {
-        let (n, text) = line.map_err(|e| format!("{}: {e}", log.display()))?;
-        if text.trim().is_empty() {
-            continue;
-        }
-        let e: Entry = serde_json::from_str(&text).map_err(|e| format!("{}:{n}: not a room entry: {e}", log.display()))?;
-        entries.push(e);
-        bodies.push(text);
-    }
+    let (entries, bodies): (Vec<Entry>, Vec<String>) = crate::read_log(log)?.into_iter().unzip();
     let room = Room::fold(&entries).map_err(|e| format!("{}: {e}", log.display()))?;
     let study = RoomReport::of(&room, View::Admin);
     let mut manifest = Manifest::start(RoomReport::KIND, 1, bc_engine::Shard::ALL);
