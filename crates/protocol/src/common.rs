@@ -348,6 +348,34 @@ impl Core {
     }
 }
 
+/// The five [`Mechanism`] methods every mechanism answers from its `core` field alike, written
+/// once: `core_methods!(fault_counts_as_step: true)` inside an `impl Mechanism` block (see
+/// [`Core::fault`] for the flag).
+macro_rules! core_methods {
+    (fault_counts_as_step: $counts:expr) => {
+        fn fault(&mut self, by: $crate::common::Actor, message: String) -> &[$crate::common::Event] {
+            self.core.fault(by, message, $counts)
+        }
+
+        fn ending(&self) -> Option<&$crate::common::Ending> {
+            self.core.ending.as_ref()
+        }
+
+        fn step(&self) -> u64 {
+            self.core.step
+        }
+
+        fn setup(&self) -> &$crate::common::Setup {
+            &self.core.setup
+        }
+
+        fn events(&self) -> &[$crate::common::Event] {
+            self.core.log.all()
+        }
+    };
+}
+pub(crate) use core_methods;
+
 /// Checks an outcome index against the size of the space.
 pub(crate) fn check_outcome(outcome: OutcomeId, n_outcomes: u64) -> Result<(), Error> {
     if outcome < n_outcomes {

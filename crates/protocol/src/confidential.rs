@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use bc_model::{OutcomeSpace, UtilityFunction};
 
-use crate::common::{check_outcome, relative_time, Actor, Core, Ending, Event, Mechanism, OutcomeId, ProtocolKind, Setup};
+use crate::common::{check_outcome, core_methods, relative_time, Actor, Core, Ending, Event, Mechanism, OutcomeId, ProtocolKind, Setup};
 use crate::error::{Error, ErrorKind};
 
 /// A party's private report.
@@ -249,25 +249,7 @@ impl Mechanism for Confidential {
         Ok(self.core.log.last())
     }
 
-    fn fault(&mut self, by: Actor, message: String) -> &[Event] {
-        self.core.fault(by, message, true)
-    }
-
-    fn ending(&self) -> Option<&Ending> {
-        self.core.ending.as_ref()
-    }
-
-    fn step(&self) -> u64 {
-        self.core.step
-    }
-
-    fn setup(&self) -> &Setup {
-        &self.core.setup
-    }
-
-    fn events(&self) -> &[Event] {
-        self.core.log.all()
-    }
+    core_methods!(fault_counts_as_step: true);
 }
 
 #[cfg(test)]

@@ -17,7 +17,9 @@
 //! committed to the same outcome. With a mediator that passes everything this is exactly SAO
 //! (the proposer counts as accepting; a counter-offer resets the others' acceptances).
 
-use crate::common::{check_outcome, relative_time, Actor, Core, Ending, Event, Mechanism, OutcomeId, ProtocolKind, Setup, Source};
+use crate::common::{
+    check_outcome, core_methods, relative_time, Actor, Core, Ending, Event, Mechanism, OutcomeId, ProtocolKind, Setup, Source,
+};
 use crate::error::{Error, ErrorKind};
 
 /// A text delivered to a party.
@@ -239,25 +241,7 @@ impl Mechanism for Relay {
         Ok(self.core.log.last())
     }
 
-    fn fault(&mut self, by: Actor, message: String) -> &[Event] {
-        self.core.fault(by, message, true)
-    }
-
-    fn ending(&self) -> Option<&Ending> {
-        self.core.ending.as_ref()
-    }
-
-    fn step(&self) -> u64 {
-        self.core.step
-    }
-
-    fn setup(&self) -> &Setup {
-        &self.core.setup
-    }
-
-    fn events(&self) -> &[Event] {
-        self.core.log.all()
-    }
+    core_methods!(fault_counts_as_step: true);
 }
 
 #[cfg(test)]

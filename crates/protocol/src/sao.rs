@@ -12,7 +12,7 @@
 //! - the final step count is the number of rounds started: `k + 1` when it ends in round `k`,
 //!   `N` on timeout (NegMAS's `state.step`).
 
-use crate::common::{check_outcome, relative_time, Actor, Core, Ending, Event, Mechanism, OutcomeId, ProtocolKind, Setup};
+use crate::common::{check_outcome, core_methods, relative_time, Actor, Core, Ending, Event, Mechanism, OutcomeId, ProtocolKind, Setup};
 use crate::error::{Error, ErrorKind};
 
 /// The offer on the table.
@@ -153,25 +153,7 @@ impl Mechanism for Sao {
         Ok(self.core.log.last())
     }
 
-    fn fault(&mut self, by: Actor, message: String) -> &[Event] {
-        self.core.fault(by, message, true)
-    }
-
-    fn ending(&self) -> Option<&Ending> {
-        self.core.ending.as_ref()
-    }
-
-    fn step(&self) -> u64 {
-        self.core.step
-    }
-
-    fn setup(&self) -> &Setup {
-        &self.core.setup
-    }
-
-    fn events(&self) -> &[Event] {
-        self.core.log.all()
-    }
+    core_methods!(fault_counts_as_step: true);
 }
 
 #[cfg(test)]

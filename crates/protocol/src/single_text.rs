@@ -11,7 +11,7 @@
 //! `is_acceptable_as_agreement` for all). Parties see drafts and adopted texts, never each
 //! other's votes.
 
-use crate::common::{check_outcome, relative_time, Actor, Core, Ending, Event, Mechanism, OutcomeId, ProtocolKind, Setup};
+use crate::common::{check_outcome, core_methods, relative_time, Actor, Core, Ending, Event, Mechanism, OutcomeId, ProtocolKind, Setup};
 use crate::error::{Error, ErrorKind};
 
 /// Who decides whether a draft replaces the current text.
@@ -276,25 +276,7 @@ impl Mechanism for SingleText {
         Ok(self.core.log.last())
     }
 
-    fn fault(&mut self, by: Actor, message: String) -> &[Event] {
-        self.core.fault(by, message, false)
-    }
-
-    fn ending(&self) -> Option<&Ending> {
-        self.core.ending.as_ref()
-    }
-
-    fn step(&self) -> u64 {
-        self.core.step
-    }
-
-    fn setup(&self) -> &Setup {
-        &self.core.setup
-    }
-
-    fn events(&self) -> &[Event] {
-        self.core.log.all()
-    }
+    core_methods!(fault_counts_as_step: false);
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use bc_protocol::{
     Actor, ConfAction, ConfTurn, Confidential, Ending, Event, Mechanism, ProtocolKind, Relay, RelayAction, RelayTurn, Report, Sao,
-    SaoAction, Setup, SingleText, Source, StAction, StTurn,
+    SaoAction, SaoTurn, Setup, SingleText, Source, StAction, StTurn,
 };
 
 use crate::error::{Error, ErrorKind};
@@ -146,38 +146,177 @@ fn notify(
     Ok(())
 }
 
-/// Runs an SAO negotiation to its end.
-pub fn run_sao(m: &mut Sao, parties: &mut [Box<dyn Negotiator + '_>], budget: &Budget) -> Result<(), Error> {
+/// One protocol's part of a session: who decides each turn, and what follows an accepted move.
+/// [`drive`] runs the loop the four protocols share around it.
+trait Turns<M: Mechanism> {
+    /// The mediator's name, for messages (the protocols without one never name it).
+    fn mediator(&self) -> &str {
+        "the mediator"
+    }
+    /// Asks the strategy whose turn it is for its action, at the session boundary.
+    fn decide(
+        &mut self,
+        turn: M::Turn,
+        parties: &mut [Box<dyn Negotiator + '_>],
+        n_steps: u64,
+        budget: &Budget,
+    ) -> (Actor, Result<M::Action, Failure>);
+    /// After an accepted move: tells the parties what they may see of its `events`. `Err` names
+    /// a strategy that failed meanwhile.
+    fn observe(
+        &mut self,
+        _events: &[Event],
+        _parties: &mut [Box<dyn Negotiator + '_>],
+        _n_steps: u64,
+        _budget: &Budget,
+    ) -> Result<(), (Actor, String)> {
+        Ok(())
+    }
+    /// After the observers, when the move ended a round (`round_ended`). `Err` as for `observe`.
+    fn settle(&mut self, _round_ended: bool, _budget: &Budget) -> Result<(), (Actor, String)> {
+        Ok(())
+    }
+}
+
+/// The session loop every protocol shares: ask whoever's turn it is, submit, let the others
+/// observe; a failed strategy or a move the mechanism refuses ends the negotiation as that
+/// actor's fault.
+fn drive<M: Mechanism>(
+    m: &mut M,
+    parties: &mut [Box<dyn Negotiator + '_>],
+    turns: &mut impl Turns<M>,
+    budget: &Budget,
+) -> Result<(), Error> {
     check_parties(m, parties.len())?;
-    let n = parties.len();
     let n_steps = m.setup().n_steps;
     while let Some(turn) = m.turn() {
-        let i = turn.party;
-        let c = ctx(i, n, turn.step, n_steps, turn.relative_time);
-        let p = &mut parties[i];
-        let decided = guarded(budget, || match turn.offer {
-            None => p.propose(&c).map_or(SaoAction::End, SaoAction::Offer),
-            Some(o) => match p.respond(&c, o.outcome, Source::Party(o.proposer)) {
-                Response::Accept => SaoAction::Accept,
-                Response::End => SaoAction::End,
-                Response::Reject => p.propose(&c).map_or(SaoAction::End, SaoAction::Offer),
-            },
-        });
-        let Some(action) = decided_or_fault(m, Actor::Party(i), decided, || parties[i].name().to_string()) else {
+        let (actor, decided) = turns.decide(turn, parties, n_steps, budget);
+        let Some(action) = decided_or_fault(m, actor, decided, || actor_name(actor, parties, turns.mediator())) else {
             break;
         };
-        let failed = match m.submit(Actor::Party(i), action) {
-            Err(e) => Some((i, format!("{} made an invalid move: {e}", parties[i].name()))),
-            Ok(events) => match action {
-                SaoAction::Offer(_) => notify(true, events, parties, n_steps, budget).err(),
-                _ => None,
-            },
+        let before = m.step();
+        let failed = match m.submit(actor, action) {
+            Err(e) => Err((actor, format!("{} made an invalid move: {e}", actor_name(actor, parties, turns.mediator())))),
+            Ok(events) => turns.observe(events, parties, n_steps, budget),
         };
-        if let Some((j, msg)) = failed {
-            m.fault(Actor::Party(j), msg);
+        if let Err((who, msg)) = failed.and_then(|()| turns.settle(m.step() > before, budget)) {
+            m.fault(who, msg);
         }
     }
     Ok(())
+}
+
+/// A party's strategy's answer to what is in front of it: accept, end, or (after a rejection, or
+/// with nothing in front of it) its own proposal.
+fn offer_or_respond<A>(
+    p: &mut Box<dyn Negotiator + '_>,
+    c: &Context,
+    before: Option<(bc_protocol::OutcomeId, Source)>,
+    accept: A,
+    end: A,
+    offer: impl Fn(bc_protocol::OutcomeId) -> A,
+) -> A {
+    match before {
+        None => p.propose(c).map_or(end, offer),
+        Some((o, from)) => match p.respond(c, o, from) {
+            Response::Accept => accept,
+            Response::End => end,
+            Response::Reject => p.propose(c).map_or(end, offer),
+        },
+    }
+}
+
+/// SAO: parties only; an offer is public.
+struct SaoTurns {
+    offered: bool,
+}
+
+impl Turns<Sao> for SaoTurns {
+    fn decide(
+        &mut self,
+        turn: SaoTurn,
+        parties: &mut [Box<dyn Negotiator + '_>],
+        n_steps: u64,
+        budget: &Budget,
+    ) -> (Actor, Result<SaoAction, Failure>) {
+        let i = turn.party;
+        let c = ctx(i, parties.len(), turn.step, n_steps, turn.relative_time);
+        let p = &mut parties[i];
+        let before = turn.offer.map(|o| (o.outcome, Source::Party(o.proposer)));
+        let decided = guarded(budget, || offer_or_respond(p, &c, before, SaoAction::Accept, SaoAction::End, SaoAction::Offer));
+        self.offered = matches!(decided, Ok(SaoAction::Offer(_)));
+        (Actor::Party(i), decided)
+    }
+
+    fn observe(
+        &mut self,
+        events: &[Event],
+        parties: &mut [Box<dyn Negotiator + '_>],
+        n_steps: u64,
+        budget: &Budget,
+    ) -> Result<(), (Actor, String)> {
+        if !self.offered {
+            return Ok(());
+        }
+        notify(true, events, parties, n_steps, budget).map_err(|(j, msg)| (Actor::Party(j), msg))
+    }
+}
+
+/// Runs an SAO negotiation to its end.
+pub fn run_sao(m: &mut Sao, parties: &mut [Box<dyn Negotiator + '_>], budget: &Budget) -> Result<(), Error> {
+    drive(m, parties, &mut SaoTurns { offered: false }, budget)
+}
+
+/// Relay: offers go through the mediator, which passes, holds or reframes them.
+struct RelayTurns<'m> {
+    mediator: &'m mut dyn RelayMediator,
+}
+
+impl Turns<Relay> for RelayTurns<'_> {
+    fn mediator(&self) -> &str {
+        self.mediator.name()
+    }
+
+    fn decide(
+        &mut self,
+        turn: RelayTurn,
+        parties: &mut [Box<dyn Negotiator + '_>],
+        n_steps: u64,
+        budget: &Budget,
+    ) -> (Actor, Result<RelayAction, Failure>) {
+        let n = parties.len();
+        match turn {
+            RelayTurn::Party { party, step, relative_time, inbox } => {
+                let c = ctx(party, n, step, n_steps, relative_time);
+                let p = &mut parties[party];
+                let before = inbox.map(|d| (d.outcome, d.from));
+                (
+                    Actor::Party(party),
+                    guarded(budget, || offer_or_respond(p, &c, before, RelayAction::Accept, RelayAction::End, RelayAction::Offer)),
+                )
+            }
+            RelayTurn::Mediator { step, relative_time, from, offer } => {
+                let c = MediatorContext { n_parties: n, step, n_steps, relative_time };
+                let mediator = &mut *self.mediator;
+                let d = guarded(budget, || match mediator.relay(&c, from, offer) {
+                    RelayDecision::Pass => RelayAction::Pass,
+                    RelayDecision::Hold => RelayAction::Hold,
+                    RelayDecision::Reframe(o) => RelayAction::Reframe(o),
+                });
+                (Actor::Mediator, d)
+            }
+        }
+    }
+
+    fn observe(
+        &mut self,
+        events: &[Event],
+        parties: &mut [Box<dyn Negotiator + '_>],
+        n_steps: u64,
+        budget: &Budget,
+    ) -> Result<(), (Actor, String)> {
+        notify(false, events, parties, n_steps, budget).map_err(|(j, msg)| (Actor::Party(j), msg))
+    }
 }
 
 /// Runs a relay negotiation to its end.
@@ -187,46 +326,7 @@ pub fn run_relay(
     mediator: &mut dyn RelayMediator,
     budget: &Budget,
 ) -> Result<(), Error> {
-    check_parties(m, parties.len())?;
-    let n = parties.len();
-    let n_steps = m.setup().n_steps;
-    while let Some(turn) = m.turn() {
-        let (actor, decided) = match turn {
-            RelayTurn::Party { party, step, relative_time, inbox } => {
-                let c = ctx(party, n, step, n_steps, relative_time);
-                let p = &mut parties[party];
-                let d = guarded(budget, || match inbox {
-                    None => p.propose(&c).map_or(RelayAction::End, RelayAction::Offer),
-                    Some(d) => match p.respond(&c, d.outcome, d.from) {
-                        Response::Accept => RelayAction::Accept,
-                        Response::End => RelayAction::End,
-                        Response::Reject => p.propose(&c).map_or(RelayAction::End, RelayAction::Offer),
-                    },
-                });
-                (Actor::Party(party), d)
-            }
-            RelayTurn::Mediator { step, relative_time, from, offer } => {
-                let c = MediatorContext { n_parties: n, step, n_steps, relative_time };
-                let d = guarded(budget, || match mediator.relay(&c, from, offer) {
-                    RelayDecision::Pass => RelayAction::Pass,
-                    RelayDecision::Hold => RelayAction::Hold,
-                    RelayDecision::Reframe(o) => RelayAction::Reframe(o),
-                });
-                (Actor::Mediator, d)
-            }
-        };
-        let Some(action) = decided_or_fault(m, actor, decided, || actor_name(actor, parties, mediator.name())) else {
-            break;
-        };
-        let failed = match m.submit(actor, action) {
-            Err(e) => Some((actor, format!("{} made an invalid move: {e}", actor_name(actor, parties, mediator.name())))),
-            Ok(events) => notify(false, events, parties, n_steps, budget).err().map(|(j, msg)| (Actor::Party(j), msg)),
-        };
-        if let Some((who, msg)) = failed {
-            m.fault(who, msg);
-        }
-    }
-    Ok(())
+    drive(m, parties, &mut RelayTurns { mediator }, budget)
 }
 
 fn actor_name(actor: Actor, parties: &[Box<dyn Negotiator + '_>], mediator: &str) -> String {
@@ -236,24 +336,34 @@ fn actor_name(actor: Actor, parties: &[Box<dyn Negotiator + '_>], mediator: &str
     }
 }
 
-/// Runs a single-text negotiation to its end.
-pub fn run_single_text(
-    m: &mut SingleText,
-    parties: &mut [Box<dyn Negotiator + '_>],
-    mediator: &mut dyn SingleTextMediator,
-    budget: &Budget,
-) -> Result<(), Error> {
-    check_parties(m, parties.len())?;
-    let n = parties.len();
-    let n_steps = m.setup().n_steps;
-    let mut draft_of_round = None;
-    while let Some(turn) = m.turn() {
-        let (actor, decided) = match turn {
+/// Single text: the mediator drafts, the parties vote, the mediator adopts or not and learns
+/// the result of its draft once the round has ended.
+struct SingleTextTurns<'m> {
+    mediator: &'m mut dyn SingleTextMediator,
+    draft_of_round: Option<bc_protocol::OutcomeId>,
+    adopted: bool,
+}
+
+impl Turns<SingleText> for SingleTextTurns<'_> {
+    fn mediator(&self) -> &str {
+        self.mediator.name()
+    }
+
+    fn decide(
+        &mut self,
+        turn: StTurn,
+        parties: &mut [Box<dyn Negotiator + '_>],
+        n_steps: u64,
+        budget: &Budget,
+    ) -> (Actor, Result<StAction, Failure>) {
+        let n = parties.len();
+        let mediator = &mut *self.mediator;
+        match turn {
             StTurn::Draft { step, relative_time, current } => {
                 let c = MediatorContext { n_parties: n, step, n_steps, relative_time };
                 let d = guarded(budget, || mediator.draft(&c, current).map_or(StAction::Conclude, StAction::Draft));
                 if let Ok(StAction::Draft(o)) = d {
-                    draft_of_round = Some(o);
+                    self.draft_of_round = Some(o);
                 }
                 (Actor::Mediator, d)
             }
@@ -271,48 +381,52 @@ pub fn run_single_text(
                 let p = &mut parties[party];
                 (Actor::Party(party), guarded(budget, || StAction::Ratify(p.ratify(&c, text))))
             }
-        };
-        let Some(action) = decided_or_fault(m, actor, decided, || actor_name(actor, parties, mediator.name())) else {
-            break;
-        };
-        let before = m.step();
-        let result = match m.submit(actor, action) {
-            Err(e) => Err((actor, format!("{} made an invalid move: {e}", actor_name(actor, parties, mediator.name())))),
-            Ok(events) => Ok(events.iter().any(|e| matches!(e, Event::Adopted { .. }))),
-        };
-        match result {
-            Err((who, msg)) => {
-                m.fault(who, msg);
-            }
-            Ok(adopted) => {
-                if m.step() > before {
-                    if let Some(d) = draft_of_round.take() {
-                        if let Err(f) = guarded(budget, || mediator.on_result(d, adopted)) {
-                            let msg = f.describe(mediator.name());
-                            m.fault(Actor::Mediator, msg);
-                        }
-                    }
-                }
-            }
         }
     }
-    Ok(())
+
+    fn observe(&mut self, events: &[Event], _: &mut [Box<dyn Negotiator + '_>], _: u64, _: &Budget) -> Result<(), (Actor, String)> {
+        self.adopted = events.iter().any(|e| matches!(e, Event::Adopted { .. }));
+        Ok(())
+    }
+
+    fn settle(&mut self, round_ended: bool, budget: &Budget) -> Result<(), (Actor, String)> {
+        let Some(d) = self.draft_of_round.take_if(|_| round_ended) else {
+            return Ok(());
+        };
+        let (mediator, adopted) = (&mut *self.mediator, self.adopted);
+        guarded(budget, || mediator.on_result(d, adopted)).map_err(|f| (Actor::Mediator, f.describe(self.mediator.name())))
+    }
 }
 
-/// Runs a confidential mediation to its end. Each party reports, every round, the floor its
-/// strategy chooses ([`Negotiator::floor`]) and the utility function it chooses to report
-/// ([`Negotiator::report_utility`]: by default its true one, once).
-pub fn run_confidential(
-    m: &mut Confidential,
+/// Runs a single-text negotiation to its end.
+pub fn run_single_text(
+    m: &mut SingleText,
     parties: &mut [Box<dyn Negotiator + '_>],
-    mediator: &mut dyn ConfidentialMediator,
+    mediator: &mut dyn SingleTextMediator,
     budget: &Budget,
 ) -> Result<(), Error> {
-    check_parties(m, parties.len())?;
-    let n = parties.len();
-    let n_steps = m.setup().n_steps;
-    while let Some(turn) = m.turn() {
-        let (actor, decided) = match turn {
+    drive(m, parties, &mut SingleTextTurns { mediator, draft_of_round: None, adopted: false }, budget)
+}
+
+/// Confidential mediation: private reports, then the mediator proposes and the parties vote.
+struct ConfidentialTurns<'m> {
+    mediator: &'m mut dyn ConfidentialMediator,
+}
+
+impl Turns<Confidential> for ConfidentialTurns<'_> {
+    fn mediator(&self) -> &str {
+        self.mediator.name()
+    }
+
+    fn decide(
+        &mut self,
+        turn: ConfTurn,
+        parties: &mut [Box<dyn Negotiator + '_>],
+        n_steps: u64,
+        budget: &Budget,
+    ) -> (Actor, Result<ConfAction, Failure>) {
+        let n = parties.len();
+        match turn {
             ConfTurn::Report { party, step, relative_time, needs_utility } => {
                 let c = ctx(party, n, step, n_steps, relative_time);
                 let p = &mut parties[party];
@@ -325,6 +439,7 @@ pub fn run_confidential(
             }
             ConfTurn::Mediate { step, relative_time, reports } => {
                 let c = MediatorContext { n_parties: n, step, n_steps, relative_time };
+                let mediator = &mut *self.mediator;
                 let d = guarded(budget, || mediator.mediate(&c, &reports).map_or(ConfAction::NoZone, ConfAction::Propose));
                 (Actor::Mediator, d)
             }
@@ -333,16 +448,20 @@ pub fn run_confidential(
                 let p = &mut parties[party];
                 (Actor::Party(party), guarded(budget, || ConfAction::Vote(p.vote(&c, proposal, None))))
             }
-        };
-        let Some(action) = decided_or_fault(m, actor, decided, || actor_name(actor, parties, mediator.name())) else {
-            break;
-        };
-        if let Err(e) = m.submit(actor, action) {
-            let msg = format!("{} made an invalid move: {e}", actor_name(actor, parties, mediator.name()));
-            m.fault(actor, msg);
         }
     }
-    Ok(())
+}
+
+/// Runs a confidential mediation to its end. Each party reports, every round, the floor its
+/// strategy chooses ([`Negotiator::floor`]) and the utility function it chooses to report
+/// ([`Negotiator::report_utility`]: by default its true one, once).
+pub fn run_confidential(
+    m: &mut Confidential,
+    parties: &mut [Box<dyn Negotiator + '_>],
+    mediator: &mut dyn ConfidentialMediator,
+    budget: &Budget,
+) -> Result<(), Error> {
+    drive(m, parties, &mut ConfidentialTurns { mediator }, budget)
 }
 
 /// What one session produced.
