@@ -79,14 +79,14 @@ fn traced_job(
     scratch: &mut Scratch,
 ) -> (JobRecord, Vec<Cell>, Vec<String>) {
     let mut events = KeyEvents { run, lines: Vec::new() };
-    let j = forecast::job_traced_in(s, o, seed, run, &mut events, scratch);
+    let j = forecast::job(s, o, seed, run, &mut events, scratch);
     let cells = bc_report::forecast::cells(spec, &j);
     (j, cells, events.lines)
 }
 
 /// `--dry-run`: the work of this invocation, timed on a few real runs.
 pub fn dry_run(s: &Scenario, opts: &Options, scale: &ScaleArgs) -> Result<()> {
-    let o = JobOptions::new(s, opts);
+    let o = JobOptions { trust_path: true, ..JobOptions::new(s, opts) };
     let spec = ForecastSpec::new(s, &o, opts.seed);
     let columns = bc_report::forecast::columns(&spec);
     crate::scale::print_dry_run(scale, "run", "runs", opts.runs, opts.threads, &columns, |i| {
@@ -101,7 +101,7 @@ pub fn run(s: &Scenario, opts: &Options, scale: &ScaleArgs, path: Option<&Path>)
         anyhow::bail!("--runs: expected at least 1 run, found 0");
     }
     scale.require_out_for_shard()?;
-    let o = JobOptions::new(s, opts);
+    let o = JobOptions { trust_path: true, ..JobOptions::new(s, opts) };
     let spec = ForecastSpec::new(s, &o, opts.seed);
     let mut agg = Aggregate::new(spec.clone(), true);
     let range = scale.shard.range(opts.runs);

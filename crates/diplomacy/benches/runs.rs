@@ -4,14 +4,14 @@
 //! runs them. `cargo bench -p bc-diplomacy`.
 #![allow(missing_docs)] // criterion's macros generate undocumented items
 
-use bc_diplomacy::forecast::{counterfactuals, job_in, JobOptions};
-use bc_diplomacy::sim::Scratch;
+use bc_diplomacy::forecast::{counterfactuals, job, JobOptions};
+use bc_diplomacy::sim::{NoTrace, Scratch};
 use bc_diplomacy::Scenario;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn bench(c: &mut Criterion) {
     let Ok(s) = Scenario::default_scenario() else { return };
-    let cfs = JobOptions { cfs: counterfactuals(&s), swing_every: 0 };
+    let cfs = JobOptions { cfs: counterfactuals(&s), swing_every: 0, trust_path: false };
     let mut g = c.benchmark_group("default_scenario");
     g.throughput(Throughput::Elements(200));
     g.bench_function("run_alone_x200", |b| {
@@ -19,7 +19,7 @@ fn bench(c: &mut Criterion) {
         let mut scratch = Scratch::default();
         b.iter(|| {
             for _ in 0..200 {
-                std::hint::black_box(job_in(&s, &JobOptions::default(), 0, i, &mut scratch));
+                std::hint::black_box(job(&s, &JobOptions::default(), 0, i, &mut NoTrace, &mut scratch));
                 i += 1;
             }
         })
@@ -29,7 +29,7 @@ fn bench(c: &mut Criterion) {
         let mut scratch = Scratch::default();
         b.iter(|| {
             for _ in 0..200 {
-                std::hint::black_box(job_in(&s, &cfs, 0, i, &mut scratch));
+                std::hint::black_box(job(&s, &cfs, 0, i, &mut NoTrace, &mut scratch));
                 i += 1;
             }
         })
@@ -40,7 +40,7 @@ fn bench(c: &mut Criterion) {
             let mut scratch = Scratch::default();
             b.iter(|| {
                 for _ in 0..200 {
-                    std::hint::black_box(job_in(&gb, &JobOptions::default(), 0, i, &mut scratch));
+                    std::hint::black_box(job(&gb, &JobOptions::default(), 0, i, &mut NoTrace, &mut scratch));
                     i += 1;
                 }
             })

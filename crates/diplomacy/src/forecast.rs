@@ -150,7 +150,7 @@ pub fn counterfactuals(s: &Scenario) -> Vec<Counterfactual> {
 }
 
 /// Everything one run produced: its record, the quantiles of its uncertain parameters, the
-/// brief of each counterfactual, the swings (on the subsample), and (for [`job_traced`]) its
+/// brief of each counterfactual, the swings (on the subsample), and (with [`JobOptions::trust_path`]) its
 /// trust round by round.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct JobRecord {
@@ -168,7 +168,7 @@ pub struct JobRecord {
     pub swings: Vec<[Brief; 2]>,
     /// Trust at the start of each round `0..=horizon`, flattened: round `t`'s values are
     /// `trust_path[t * w..(t + 1) * w]`, one per ordered pair of [`pairs`] (`w` of them), and
-    /// the last value is carried forward after the run ends. Empty unless traced.
+    /// the last value is carried forward after the run ends. Empty unless [`JobOptions::trust_path`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trust_path: Vec<f64>,
 }
@@ -195,7 +195,7 @@ fn pairs_of(s: &Scenario, o: &JobOptions, job: &mut JobRecord, model: &Model, dr
             {
                 Brief::of(record)
             }
-            _ => Brief::of(&simulate_in(&cf.apply(model), draws, &mut NoTrace, scratch)),
+            _ => Brief::of(&simulate_in(&cf.apply(model), s.tables(), draws, &mut NoTrace, scratch)),
         })
         .collect();
     if o.swing_every > 0 && job.run.is_multiple_of(o.swing_every) {
@@ -205,7 +205,7 @@ fn pairs_of(s: &Scenario, o: &JobOptions, job: &mut JobRecord, model: &Model, dr
                 let mut us = job.quantiles.clone();
                 let mut arm = |q: f64| {
                     us[p] = q;
-                    Brief::of(&simulate_in(&s.model_at(&us), draws, &mut NoTrace, scratch))
+                    Brief::of(&simulate_in(&s.model_at(&us), s.tables(), draws, &mut NoTrace, scratch))
                 };
                 [arm(lo), arm(hi)]
             })
@@ -220,6 +220,8 @@ pub struct JobOptions {
     pub cfs: Vec<Counterfactual>,
     /// Swings on every `swing_every`-th run (0: none).
     pub swing_every: u64,
+    /// Keep the run's trust round by round ([`JobRecord::trust_path`]; run directories chart it).
+    pub trust_path: bool,
 }
 
 impl JobOptions {
@@ -228,33 +230,37 @@ impl JobOptions {
         JobOptions {
             cfs: if opts.counterfactuals { counterfactuals(s) } else { Vec::new() },
             swing_every: if opts.counterfactuals { opts.swing_every } else { 0 },
+            trust_path: false,
         }
     }
 }
 
-/// Runs job `run`: draws its parameters, simulates it, its counterfactuals and its swings.
-pub fn job(s: &Scenario, o: &JobOptions, seed: u64, run: u64) -> JobRecord {
-    job_in(s, o, seed, run, &mut Scratch::default())
-}
-
-/// Like [`job`], reusing a worker's `scratch` (the same record, faster).
-pub fn job_in(s: &Scenario, o: &JobOptions, seed: u64, run: u64, scratch: &mut Scratch) -> JobRecord {
+/// Runs job `run`: draws its parameters, simulates it, its counterfactuals and its swings,
+/// showing every event of the run (not of its counterfactuals) to `observer` (a forecast passes
+/// [`NoTrace`], which costs nothing) and, with [`JobOptions::trust_path`], keeping its trust
+/// round by round. `scratch` is a worker's buffers and tables, reused from job to job: what it
+/// holds never changes the record or the events, only how fast they come.
+pub fn job<O: Observer>(s: &Scenario, o: &JobOptions, seed: u64, run: u64, observer: &mut O, scratch: &mut Scratch) -> JobRecord {
     let (draws, model, quantiles) = start(s, seed, run);
-    let record = simulate_in(&model, &draws, &mut NoTrace, scratch);
-    let mut j = JobRecord { run, record, quantiles, counterfactuals: Vec::new(), swings: Vec::new(), trust_path: Vec::new() };
+    let (record, trust_path) = if o.trust_path {
+        simulate_following_trust(s, &model, &draws, observer, scratch)
+    } else {
+        (simulate_in(&model, s.tables(), &draws, observer, scratch), Vec::new())
+    };
+    let mut j = JobRecord { run, record, quantiles, counterfactuals: Vec::new(), swings: Vec::new(), trust_path };
     pairs_of(s, o, &mut j, &model, &draws, scratch);
     j
 }
 
-/// Like [`job`], and also keeps the run's trust round by round ([`JobRecord::trust_path`]) and
-/// shows every event of the run (not of its counterfactuals) to `observer`.
-pub fn job_traced(s: &Scenario, o: &JobOptions, seed: u64, run: u64, observer: &mut impl Observer) -> JobRecord {
-    job_traced_in(s, o, seed, run, observer, &mut Scratch::default())
-}
-
-/// Like [`job_traced`], reusing a worker's `scratch` (the same record and events, faster).
-pub fn job_traced_in(s: &Scenario, o: &JobOptions, seed: u64, run: u64, observer: &mut impl Observer, scratch: &mut Scratch) -> JobRecord {
-    let (draws, model, quantiles) = start(s, seed, run);
+/// Simulates a run, following its trust from its events: the record and
+/// [`JobRecord::trust_path`].
+fn simulate_following_trust<O: Observer>(
+    s: &Scenario,
+    model: &Model,
+    draws: &Draws,
+    observer: &mut O,
+    scratch: &mut Scratch,
+) -> (RunRecord, Vec<f64>) {
     let n = model.parties.len();
     let cur = (0..n)
         .map(|i| (0..n).map(|j| if i == j { 1.0 } else { model.parties[i].trust.get(j).map_or(f64::NAN, |(a, b)| a / (a + b)) }).collect())
@@ -266,7 +272,7 @@ pub fn job_traced_in(s: &Scenario, o: &JobOptions, seed: u64, run: u64, observer
         path: Vec::with_capacity((model.rounds as usize + 1) * n * n.saturating_sub(1)),
         inner: observer,
     };
-    let record = simulate_in(&model, &draws, &mut follow, scratch);
+    let record = simulate_in(model, s.tables(), draws, &mut follow, scratch);
     let mut path = follow.path;
     let last = off_diagonal(&record.final_trust);
     let width = last.len().max(1);
@@ -274,9 +280,7 @@ pub fn job_traced_in(s: &Scenario, o: &JobOptions, seed: u64, run: u64, observer
     while path.len() < (model.rounds as usize + 1) * width {
         path.extend_from_slice(&last);
     }
-    let mut j = JobRecord { run, record, quantiles, counterfactuals: Vec::new(), swings: Vec::new(), trust_path: path };
-    pairs_of(s, o, &mut j, &model, &draws, scratch);
-    j
+    (record, path)
 }
 
 /// The ordered pairs `(i, j)`, `i != j`, of `n` parties, in the order of trust columns, trust
@@ -348,7 +352,7 @@ pub fn run_jobs(
         0..opts.runs,
         bc_engine::RunOptions { threads: opts.threads, batch: 4096 },
         Scratch::default,
-        |scratch, i| job_in(s, &o, opts.seed, i, scratch),
+        |scratch, i| job(s, &o, opts.seed, i, &mut NoTrace, scratch),
         |_, r| sink(r),
         progress,
     )
@@ -484,7 +488,7 @@ fn headline_values(b: &Brief) -> impl Iterator<Item = f64> + '_ {
 
 impl Aggregate {
     /// Empty statistics for `spec`; `track_trust` keeps the per-round trust distributions of
-    /// traced runs ([`job_traced`]).
+    /// runs that keep it ([`JobOptions::trust_path`]).
     pub fn new(spec: ForecastSpec, track_trust: bool) -> Aggregate {
         let np = pairs(spec.parties.len()).len();
         let width = INDICATORS.len() + spec.parties.len();
@@ -1027,10 +1031,11 @@ pub fn forecast(s: &Scenario, opts: &Options, progress: impl FnMut(u64)) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::Trace;
 
     fn opts() -> JobOptions {
         let s = Scenario::default_scenario().unwrap_or_else(|e| panic!("{e}"));
-        JobOptions { cfs: counterfactuals(&s), swing_every: 7 }
+        JobOptions { cfs: counterfactuals(&s), swing_every: 7, trust_path: true }
     }
 
     /// Shards of real runs, merged, equal one pass over the same runs byte for byte, and the
@@ -1043,7 +1048,7 @@ mod tests {
         let mut whole = Aggregate::new(spec.clone(), true);
         let mut shards = vec![Aggregate::new(spec.clone(), true), Aggregate::new(spec.clone(), true), Aggregate::new(spec, true)];
         for run in 0..60 {
-            let j = job_traced(&s, &o, 11, run, &mut NoTrace);
+            let j = job(&s, &o, 11, run, &mut NoTrace, &mut Scratch::default());
             assert_eq!(j.trust_path.len(), (s.nominal().rounds as usize + 1) * 2, "two ordered pairs per round");
             whole.add(&j);
             shards[[0, 0, 1, 2][(run as usize * 4) / 60]].add(&j);
@@ -1072,22 +1077,32 @@ mod tests {
         let mut scratch = Scratch::default();
         for run in 0..20 {
             for sc in std::iter::once(&s).chain(&others) {
-                let o = JobOptions { cfs: counterfactuals(sc), swing_every: 0 };
-                assert_eq!(job_in(sc, &o, 9, run, &mut scratch), job(sc, &o, 9, run), "run {run}");
+                let o = JobOptions { cfs: counterfactuals(sc), swing_every: 0, trust_path: false };
+                assert_eq!(
+                    job(sc, &o, 9, run, &mut NoTrace, &mut scratch),
+                    job(sc, &o, 9, run, &mut NoTrace, &mut Scratch::default()),
+                    "run {run}"
+                );
             }
         }
     }
 
-    /// A traced job is the same run as an untraced one, and its trust path starts at the
-    /// priors' means and ends at the final trust.
+    /// A job that keeps its trust path is the same run, with the same events, as one that does
+    /// not, and its trust path ends at the final trust.
     #[test]
     fn traced_jobs_are_the_same_runs() {
         let s = Scenario::default_scenario().unwrap_or_else(|e| panic!("{e}"));
-        let o = JobOptions { cfs: counterfactuals(&s), swing_every: 0 };
+        let o = JobOptions { cfs: counterfactuals(&s), swing_every: 0, trust_path: false };
+        let traced_o = JobOptions { trust_path: true, ..o.clone() };
         for run in 0..20 {
-            let mut traced = job_traced(&s, &o, 4, run, &mut NoTrace);
+            let mut events = Trace::default();
+            let mut traced = job(&s, &traced_o, 4, run, &mut events, &mut Scratch::default());
             let path = std::mem::take(&mut traced.trust_path);
-            assert_eq!(traced, job(&s, &o, 4, run));
+            assert_eq!(traced, job(&s, &o, 4, run, &mut NoTrace, &mut Scratch::default()));
+            assert!(path.len() > 2, "a trust path of every round");
+            let mut untraced_events = Trace::default();
+            job(&s, &o, 4, run, &mut untraced_events, &mut Scratch::default());
+            assert_eq!(events.0, untraced_events.0, "following trust passes every event on");
             let last = off_diagonal(&traced.record.final_trust);
             assert_eq!(&path[path.len() - 2..], &last[..]);
             assert!(path.iter().all(|t| (0.0..=1.0).contains(t)));

@@ -1,5 +1,6 @@
 //! The concrete model of one run: every parameter a number (uncertain ones already drawn).
-//! [`crate::sim`] simulates it; [`crate::scenario`] builds it from a scenario file.
+//! [`crate::sim`] simulates it; [`crate::scenario`] builds it from a scenario file. Plain data:
+//! what runs of a scenario share to go faster (the simulator's `TableCache`) is the scenario's.
 
 use std::sync::Arc;
 
@@ -244,9 +245,6 @@ pub struct Model {
     pub setback_window: u32,
     /// W_signal: rounds within which every party must deliver on a step ("concrete signals").
     pub signal_window: u32,
-    /// Step spaces, and step tables at the status quo (none when utilities are sampled), shared
-    /// across runs.
-    pub tables: crate::sim::TableCache,
 }
 
 impl Model {

@@ -13,6 +13,7 @@ use crate::draws::{name_hash, Draws, Purpose};
 use crate::error::{Error, ErrorKind};
 use crate::file::{ProtocolSpec, ScenarioFile, SemanticsSpec, ValueRef};
 use crate::model::{AgendaIssue, Mediator, Model, Party, Protocol, Public, Ratification, Response, Spoiler, Step, Strategy};
+use crate::sim::TableCache;
 use crate::validate::{self, check_references, IssueShape, Located, Report, SchemaCheck};
 
 /// The embedded default scenario's TOML text.
@@ -52,6 +53,9 @@ pub struct Scenario {
     /// Utilities that need no sampling, per party.
     fixed_utilities: Vec<Option<Arc<UtilityFunction>>>,
     template: Model,
+    /// What every run of the scenario shares: step spaces, and step tables at the status quo
+    /// when no utility is sampled (a memo: it never changes a result).
+    tables: TableCache,
     uncertain: Vec<Uncertain>,
 }
 
@@ -146,9 +150,8 @@ impl Scenario {
             p.nominal()
         })
         .map_err(|m| Error::invalid(vec![general(source, "(scenario)", m)]))?;
-        let mut template = template;
         let utilities_fixed = fixed.iter().all(Option::is_some);
-        template.tables = crate::sim::TableCache::for_model(&template, utilities_fixed);
+        let tables = TableCache::for_model(&template, utilities_fixed);
         Ok(Scenario {
             file,
             source: source.to_string(),
@@ -159,6 +162,7 @@ impl Scenario {
             space,
             fixed_utilities: fixed,
             template,
+            tables,
             uncertain,
         })
     }
@@ -199,6 +203,11 @@ impl Scenario {
         &self.template
     }
 
+    /// What the scenario's runs share (the simulator's step spaces and tables).
+    pub(crate) fn tables(&self) -> &TableCache {
+        &self.tables
+    }
+
     /// The uncertain parameters, in sampling order.
     pub fn uncertain(&self) -> &[Uncertain] {
         &self.uncertain
@@ -234,9 +243,7 @@ impl Scenario {
             }
         });
         // The template was built from the same file, so this cannot fail; fall back to it.
-        let mut model = model.unwrap_or_else(|_| self.template.clone());
-        model.tables = self.template.tables.clone();
-        model
+        model.unwrap_or_else(|_| self.template.clone())
     }
 }
 
@@ -442,7 +449,6 @@ fn model_with(
             }),
             setback_window: f.scenario.setback_window,
             signal_window: f.scenario.signal_window,
-            tables: crate::sim::TableCache::default(),
         })
     }
 }

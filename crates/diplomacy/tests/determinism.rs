@@ -2,6 +2,7 @@
 //! replayed alone.
 
 use bc_diplomacy::forecast::{self, job, Options};
+use bc_diplomacy::sim::{NoTrace, Scratch};
 use bc_diplomacy::Scenario;
 
 #[test]
@@ -25,7 +26,7 @@ fn same_bytes_whatever_the_threads() {
 #[test]
 fn a_run_replays_alone() {
     let s = Scenario::default_scenario().unwrap_or_else(|e| panic!("{e}"));
-    let o = forecast::JobOptions { cfs: forecast::counterfactuals(&s), swing_every: 50 };
+    let o = forecast::JobOptions { cfs: forecast::counterfactuals(&s), swing_every: 50, trust_path: false };
     let mut streamed = Vec::new();
     forecast::run_jobs(
         &s,
@@ -38,6 +39,6 @@ fn a_run_replays_alone() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     for j in &streamed {
-        assert_eq!(*j, job(&s, &o, 3, j.run));
+        assert_eq!(*j, job(&s, &o, 3, j.run, &mut NoTrace, &mut Scratch::default()));
     }
 }

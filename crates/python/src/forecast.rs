@@ -3,7 +3,7 @@
 //! records out, and an exact merge of aggregates. Sharded runs merged equal the unsharded run
 //! byte for byte, which is what lets Dask (or Ray, or MPI) run the shards anywhere.
 //!
-//! Everything here goes through `bc_diplomacy::forecast`'s public seam (`job_in`, `Aggregate`,
+//! Everything here goes through `bc_diplomacy::forecast`'s public seam (`job`, `Aggregate`,
 //! `ForecastSpec`) and `bc_report::forecast`'s record columns; when the model changes, this file
 //! is the one to adapt.
 
@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context as _, Result};
 use bc_diplomacy::forecast::{self, Aggregate, ForecastSpec};
-use bc_diplomacy::sim::Scratch;
+use bc_diplomacy::sim::{NoTrace, Scratch};
 use bc_diplomacy::Scenario;
 use bc_engine::Shard;
 use bc_report::records::{Cell, ColumnType};
@@ -120,7 +120,7 @@ pub fn run_shard(r: &ForecastRequest) -> Result<ShardResult> {
         bc_engine::RunOptions { threads: r.threads, batch: 4096 },
         Scratch::default,
         |scratch, i| {
-            let j = forecast::job_in(&s, &cfs, r.seed, i, scratch);
+            let j = forecast::job(&s, &cfs, r.seed, i, &mut NoTrace, scratch);
             let cells = if want_records { bc_report::forecast::cells(&spec, &j) } else { Vec::new() };
             (j, cells)
         },

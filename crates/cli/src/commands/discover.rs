@@ -79,7 +79,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let start = args.scale.shard.range(spec.runs).start;
         let mut scratch = Default::default();
         crate::scale::print_dry_run(&args.scale, "discover", "runs", spec.runs, args.threads, &columns, |i| {
-            let j = bc_diplomacy::forecast::job_in(&s, &jo, spec.seed, start + i, &mut scratch);
+            let j = bc_diplomacy::forecast::job(&s, &jo, spec.seed, start + i, &mut bc_diplomacy::sim::NoTrace, &mut scratch);
             let hit = match target {
                 Target::Indicator(k) => bc_diplomacy::forecast::Brief::of(&j.record).indicators[k] > 0.5,
                 Target::Outcome(o) => j.record.outcome == o,

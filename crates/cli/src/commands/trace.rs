@@ -7,9 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use bc_diplomacy::forecast::{parameter_label, ForecastSpec, JobOptions};
-use bc_diplomacy::sim::{simulate, Event, Trace};
-use bc_diplomacy::Draws;
+use bc_diplomacy::forecast::{self, parameter_label, ForecastSpec, JobOptions};
+use bc_diplomacy::sim::{Event, Scratch, Trace};
 use serde_json::json;
 
 use crate::output::{print_json, print_text};
@@ -61,16 +60,18 @@ fn reading(r: &str) -> String {
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
     let scenario = super::run::load(args.scenario.as_ref(), args.variant.as_deref())?;
-    let mut rng = bc_engine::rng_for(args.seed, args.run);
-    let draws = Draws::from_rng(&mut rng);
-    let (model, quantiles) = scenario.sample(&draws);
+    // The forecast's own job, without counterfactuals, seen through a trace: the same draws,
+    // parameters and run as run `I` of `backchannel run --seed S`.
     let mut trace = Trace::default();
-    let record = simulate(&model, &draws, &mut trace);
+    let job = forecast::job(&scenario, &JobOptions::default(), args.seed, args.run, &mut trace, &mut Scratch::default());
+    let record = job.record;
+    // Names only: they are the same in every run's model.
+    let model = scenario.nominal();
     let spec = ForecastSpec::new(&scenario, &JobOptions::default(), args.seed);
     let drawn: Vec<(String, String, f64)> = scenario
         .uncertain()
         .iter()
-        .zip(&quantiles)
+        .zip(&job.quantiles)
         .map(|(u, q)| (u.path.clone(), parameter_label(&u.path, &spec), u.param.quantile(*q)))
         .collect();
     if args.json {

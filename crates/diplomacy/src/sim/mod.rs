@@ -63,6 +63,8 @@ use process::Process;
 
 struct Run<'m> {
     m: &'m Model,
+    /// What the runs of the model's scenario share.
+    cache: &'m TableCache,
     draws: &'m Draws,
     n: usize,
     t: u32,
@@ -137,14 +139,15 @@ struct Run<'m> {
 
 /// Simulates one run of `model` with the run's `draws`, reporting events to `obs`.
 pub fn simulate<O: Observer>(model: &Model, draws: &Draws, obs: &mut O) -> RunRecord {
-    simulate_in(model, draws, obs, &mut Scratch::default())
+    simulate_in(model, &TableCache::default(), draws, obs, &mut Scratch::default())
 }
 
-/// Like [`simulate`], reusing `scratch`'s buffers and tables (the same result, faster when a
+/// Like [`simulate`], taking the step spaces and tables the runs of the model's scenario share
+/// from `cache` and reusing `scratch`'s buffers and tables (the same result, faster when a
 /// worker simulates many runs of one scenario).
-pub fn simulate_in<O: Observer>(model: &Model, draws: &Draws, obs: &mut O, scratch: &mut Scratch) -> RunRecord {
+pub(crate) fn simulate_in<O: Observer>(model: &Model, cache: &TableCache, draws: &Draws, obs: &mut O, scratch: &mut Scratch) -> RunRecord {
     let n = model.parties.len();
-    let mut run = Run::new(model, draws, std::mem::take(scratch));
+    let mut run = Run::new(model, cache, draws, std::mem::take(scratch));
     let horizon = model.parties.iter().filter_map(|p| p.deadline).map(|d| d.saturating_add(1)).fold(model.rounds, u32::min);
     while run.t < horizon {
         run.round(obs);
@@ -197,7 +200,7 @@ pub fn simulate_in<O: Observer>(model: &Model, draws: &Draws, obs: &mut O, scrat
 
 impl<'m> Run<'m> {
     /// The state at the start of a run.
-    fn new(model: &'m Model, draws: &'m Draws, scratch: Scratch) -> Run<'m> {
+    fn new(model: &'m Model, cache: &'m TableCache, draws: &'m Draws, scratch: Scratch) -> Run<'m> {
         let n = model.parties.len();
         let Scratch { mut values, mut base_ok, mut recip_ok, joint, levels, doubt, scratch, mut memo, aspirations } = scratch;
         values.resize_with(n, Vec::new);
@@ -207,6 +210,7 @@ impl<'m> Run<'m> {
         let seed = draws.bits(Purpose::Strategies, &[]);
         let mut run = Run {
             m: model,
+            cache,
             draws,
             n,
             t: 0,

@@ -159,7 +159,7 @@ impl Run<'_> {
         // At the status quo the table depends only on the utilities and the open issues: take
         // it from the scenario's cache when there is one.
         if self.current.iter().zip(&m.issues).all(|(c, i)| *c == i.status_quo) {
-            if let Some(t) = m.tables.get(&open) {
+            if let Some(t) = self.cache.get(&open) {
                 return t;
             }
         }
@@ -314,7 +314,7 @@ impl Run<'_> {
             }
         }
         let range = u.iter().map(|row| row.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)))).collect();
-        let space = m.tables.space(&open).or_else(|| step_space(&m.space, &open, &choices).map(Arc::new));
+        let space = self.cache.space(&open).or_else(|| step_space(&m.space, &open, &choices).map(Arc::new));
         Table { space, open, choices, digits, count, u, without, range, all_real }
     }
 
@@ -567,7 +567,8 @@ fn fill(partial: &[Option<Value>], full: &mut Vec<Value>) -> bool {
 pub fn initial_zone(model: &Model) -> Vec<Vec<Value>> {
     let n = model.parties.len();
     let draws = Draws::from_key([0, 0]);
-    let mut run = Run::new(model, &draws, Scratch::default());
+    let none = TableCache::default();
+    let mut run = Run::new(model, &none, &draws, Scratch::default());
     run.evaluate();
     run.joint()
         .iter()
@@ -600,7 +601,8 @@ impl TableCache {
     /// status quo (skipped when some issue has no status quo).
     pub fn for_model(model: &Model, tables: bool) -> TableCache {
         let draws = Draws::from_key([0, 0]);
-        let run = Run::new(model, &draws, Scratch::default());
+        let none = TableCache::default();
+        let run = Run::new(model, &none, &draws, Scratch::default());
         let all: Vec<usize> = (0..model.issues.len()).collect();
         let mut sets: Vec<Vec<usize>> = model.steps.iter().map(|s| s.issues.clone()).collect();
         sets.push(all.clone());
@@ -614,13 +616,11 @@ impl TableCache {
                 spaces.push((open, Arc::new(sp)));
             }
         }
-        let mut cache = TableCache { tables: Arc::new(Vec::new()), spaces: Arc::new(spaces) };
+        let spaces_only = TableCache { tables: Arc::new(Vec::new()), spaces: Arc::new(spaces) };
         if !tables || model.issues.iter().any(|i| i.status_quo.is_none()) || model.steps.is_empty() {
-            return cache;
+            return spaces_only;
         }
-        let mut model = model.clone();
-        model.tables = cache.clone();
-        let run = Run::new(&model, &draws, Scratch::default());
+        let run = Run::new(model, &spaces_only, &draws, Scratch::default());
         let mut out = Vec::new();
         let mut sets: Vec<Vec<usize>> = model.steps.iter().map(|s| s.issues.clone()).collect();
         sets.push(all);
@@ -630,8 +630,8 @@ impl TableCache {
                 out.push((open, Arc::new(t)));
             }
         }
-        cache.tables = Arc::new(out);
-        cache
+        drop(run);
+        TableCache { tables: Arc::new(out), spaces: spaces_only.spaces }
     }
 }
 
