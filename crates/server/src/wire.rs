@@ -290,6 +290,14 @@ pub enum ServerMsg {
         /// Who: `mediator` or `admin`.
         by: Chair,
     },
+    /// A party saved its preferences (to the seats that may not see them): who the start still
+    /// waits for (empty: the talks have started).
+    Waiting {
+        /// Its log position.
+        seq: u64,
+        /// The parties whose preferences the start still waits for.
+        waiting_for: Vec<Seat>,
+    },
     /// Preferences a party saved before the start (to that party and the mediator only).
     Preferences {
         /// Its log position.
@@ -533,6 +541,8 @@ pub fn notices(room: &Room, seat: Seat, seq: u64, entry: &Entry, events: &[Event
     }
     if Room::note_visible(seat, entry) {
         out.extend(render_note(room, seat, seq, entry));
+    } else if let Entry::Preferences { .. } = entry {
+        out.push(ServerMsg::Waiting { seq, waiting_for: room.waiting_for_preferences() });
     }
     // A turn comes with the events that give it, and when the talks start or resume.
     if !events.is_empty() || matches!(entry, Entry::Preferences { .. } | Entry::Resumed { .. }) {

@@ -372,3 +372,80 @@ fn below_walk_away_warning_and_set_up_page() {
     p.wait("document.getElementById('ended').innerText.includes('ended without agreement')", "the end");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Sets the weight of issue `k` (or the rating `k-j`) in the preferences editor.
+fn set_points(p: &Page, field: &str, value: &str) {
+    p.type_into(&format!("#{field}"), value);
+}
+
+#[test]
+fn own_preferences_then_pause_resume_and_close_by_clicking() {
+    let Some(exe) = browser_or_skip() else { return };
+    let (rt, addr) = server();
+    let (domain, _) = deal([0.2, 0.2]);
+    let spec = json!({"title": "Supply deal (own preferences)", "domain": domain, "protocol": "relay", "editable_preferences": true,
+        "parties": [{"by": "person"}, {"by": "person"}], "mediator": {"by": "person"}, "observers": 1, "steps": 10, "deadline_secs": 3600});
+    let created = rt.block_on(create(addr, &spec));
+    let browser = Browser::launch(&exe, "prefs");
+    let (med, p0, p1, obs) = (browser.page(1280, 800), browser.page(1280, 800), browser.page(1280, 800), browser.page(1280, 800));
+    med.goto(&link(&created, "mediator"));
+    p0.goto(&link(&created, "party:0"));
+    p1.goto(&link(&created, "party:1"));
+    obs.goto(&link(&created, "observer:0"));
+    for p in [&med, &p0, &p1, &obs] {
+        p.wait("document.getElementById('conn').textContent === 'live'", "the page to join its seat");
+    }
+    // Party 0 edits: a sum that is not 100 is shown at once and refused; the preview follows.
+    p0.wait_for("#w-0");
+    assert!(p0.text().contains("The talks start once every party has saved"), "{}", p0.text());
+    let preview = || p0.eval("document.getElementById('edit-preview-u').textContent").as_str().unwrap().to_string();
+    p0.select("#b-0", "$90k");
+    let before = preview();
+    set_points(&p0, "w-0", "50");
+    p0.wait("document.getElementById('edit-msg').textContent.includes('add up to')", "the sum warning");
+    p0.click("#edit-save");
+    p0.wait("document.getElementById('edit-msg').textContent.includes('must add up to 100')", "the refusal");
+    for (f, v) in [("w-0", "41.234567"), ("w-1", "28.765433"), ("w-2", "20"), ("w-3", "10"), ("r-0-0", "3.141592")] {
+        set_points(&p0, f, v);
+    }
+    p0.wait("document.getElementById('edit-msg').textContent === ''", "the points to be valid");
+    assert_ne!(preview(), before, "the preview did not follow the points");
+    let tmp = tmpdir("prefs");
+    shots(&p0, "party-preferences", &tmp);
+    p0.click("#edit-save");
+    p0.wait("document.getElementById('edit-saved').textContent === 'Saved.'", "the save");
+    // The mediator sees party 0's points; party 1 and the observer never do.
+    med.wait("document.getElementById('medprefs-body').innerText.includes('41.234567')", "party 0's points on the console");
+    assert!(med.text().contains("not saved yet"));
+    p1.wait_for("#edit-save");
+    p1.click("#edit-save");
+    // The talks start: the editors close, the preferences are locked, party 0 is to move.
+    p0.wait("document.getElementById('edit').hidden && document.getElementById('prefs-h').textContent.includes('locked')", "the lock");
+    p0.wait_for("#do-builder");
+    let secrets: Vec<String> = ["41.234567", "28.765433", "3.141592", "0.412345"].iter().map(|s| s.to_string()).collect();
+    assert_no_leak(&p1, "party 1", &secrets);
+    assert_no_leak(&obs, "the observer", &secrets);
+
+    // The mediator pauses: every page says so, moves are held, the clock stops.
+    med.click("#do-pause");
+    for p in [&med, &p0, &p1, &obs] {
+        p.wait("document.getElementById('paused').textContent.includes('Paused by the mediator')", "the paused banner");
+    }
+    p0.wait("document.getElementById('do-builder').disabled", "the held move");
+    p0.wait("document.getElementById('clock').textContent.includes('stopped')", "the stopped clock");
+    shots(&med, "mediator-paused", &tmp);
+    // Resumed: party 0 offers; the mediator has it in front of it.
+    med.click("#do-resume");
+    p0.wait("document.getElementById('paused').hidden", "the banner to go");
+    p0.click("#do-builder");
+    med.wait_for("#do-pass");
+    // Closing asks first, then ends the room for everyone.
+    med.click("#do-close");
+    med.click("#confirm-yes");
+    for p in [&med, &p0, &p1, &obs] {
+        p.wait("document.getElementById('ended').innerText.includes('closed by the mediator')", "the closed banner");
+    }
+    assert!(p1.text().contains("The mediator closed the room"), "{}", p1.text());
+    drop(browser);
+    let _ = std::fs::remove_dir_all(tmp);
+}

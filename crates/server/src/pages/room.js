@@ -160,6 +160,10 @@ function onMessage(m) {
       if (m.you) { S.w.you = m.you; S.draft = null; $("edit-saved").textContent = "Saved."; $("edit-saved").className = "ok-msg"; }
       renderAll();
       break;
+    case "waiting":
+      S.waiting = m.waiting_for || [];
+      renderAll();
+      break;
     case "ack":
       break;
     case "error":
