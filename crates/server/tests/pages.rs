@@ -449,3 +449,106 @@ fn own_preferences_then_pause_resume_and_close_by_clicking() {
     drop(browser);
     let _ = std::fs::remove_dir_all(tmp);
 }
+
+/// Whether the talks have ended on `p`'s page.
+fn ended(p: &Page) -> bool {
+    p.eval("document.getElementById('ended').hidden") == json!(false)
+}
+
+/// The first of `buttons` that is visible and enabled on `p`.
+fn ready_button(p: &Page, buttons: &[&str]) -> Option<String> {
+    let list = serde_json::to_string(buttons).unwrap();
+    let r = p.eval(&format!("{list}.find(s => {{ const e = document.querySelector(s); return e && !e.disabled && e.offsetParent !== null && !e.closest('[hidden]'); }}) || null"));
+    r.as_str().map(str::to_string)
+}
+
+#[test]
+fn single_text_as_a_party_by_clicking() {
+    let Some(exe) = browser_or_skip() else { return };
+    let (rt, addr) = server();
+    let (domain, secrets) = deal([0.105263157, 0.117647058]);
+    let spec = json!({"title": "Supply deal (single text)", "domain": domain, "protocol": "single-text",
+        "parties": [{"by": "person"}, {"by": "agent", "name": "conceder"}], "observers": 0, "steps": 8});
+    let created = rt.block_on(create(addr, &spec));
+    let browser = Browser::launch(&exe, "st");
+    let p = browser.page(390, 844);
+    p.goto(&link(&created, "party:0"));
+    p.wait("document.getElementById('conn').textContent === 'live'", "the page to join");
+    let (mut votes, mut ratified) = (0, false);
+    while !ended(&p) {
+        p.wait(
+            "document.getElementById('ended').hidden === false || document.querySelector('#do-vote-yes, #do-ratify-yes') !== null",
+            "a vote",
+        );
+        if ended(&p) {
+            break;
+        }
+        let before = p.eval("document.querySelectorAll('#history-list li[data-event]').length");
+        if let Some(b) = ready_button(&p, &["#do-ratify-yes", "#do-vote-yes"]) {
+            ratified |= b == "#do-ratify-yes";
+            votes += 1;
+            assert!(votes < 30, "no end after {votes} votes");
+            // The draft in front of me comes with its worth to me.
+            assert!(p.eval("document.querySelector('#front-body .worth-tag') !== null") == json!(true), "{}", p.text());
+            p.click(&b);
+            confirm_if_asked(&p);
+            p.wait(&format!("document.getElementById('ended').hidden === false || document.querySelectorAll('#history-list li[data-event]').length > {before}"), "the vote to register");
+        }
+    }
+    assert!(ratified, "the talks ended before the ratification: {}", p.text());
+    p.wait("document.getElementById('ended').innerText.includes('Agreement reached')", "the agreement");
+    // The single negotiating text card shows the adopted text and its history.
+    assert!(p.eval("document.querySelectorAll('#text-history li').length").as_u64().unwrap() >= 2);
+    assert!(p.text().contains("adopted:"), "{}", p.text());
+    assert_no_leak(&p, "the person", &secrets[1]);
+}
+
+#[test]
+fn relay_as_party_and_mediator_by_clicking() {
+    let Some(exe) = browser_or_skip() else { return };
+    let (rt, addr) = server();
+    let (domain, secrets) = deal([0.105263157, 0.117647058]);
+    let spec = json!({"title": "Supply deal (relay)", "domain": domain, "protocol": "relay",
+        "parties": [{"by": "person"}, {"by": "agent", "name": "conceder"}], "mediator": {"by": "person"}, "observers": 0, "steps": 16});
+    let created = rt.block_on(create(addr, &spec));
+    let browser = Browser::launch(&exe, "relay");
+    let (p, med) = (browser.page(1280, 800), browser.page(1280, 800));
+    p.goto(&link(&created, "party:0"));
+    med.goto(&link(&created, "mediator"));
+    for x in [&p, &med] {
+        x.wait("document.getElementById('conn').textContent === 'live'", "the page to join");
+    }
+    let (mut moves, mut held) = (0, false);
+    while !ended(&p) {
+        moves += 1;
+        assert!(moves < 60, "no end after {moves} moves");
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        if let Some(b) = ready_button(&med, &["#do-pass"]) {
+            // The mediator holds back the first offer once, then passes everything on.
+            let before = med.eval("document.querySelectorAll('#history-list li[data-event]').length");
+            if !held {
+                held = true;
+                med.click("#do-hold");
+            } else {
+                med.click(&b);
+            }
+            med.wait(&format!("document.querySelectorAll('#history-list li[data-event]').length > {before}"), "the relay move");
+        } else if ready_button(&p, &["#do-builder"]).is_some() {
+            let before = p.eval("document.querySelectorAll('#history-list li[data-event]').length");
+            let good = p.eval("(() => { const w = document.querySelector('#front-body .worth-tag'); return !!w && document.getElementById('do-accept') !== null && Number(w.textContent.match(/worth ([0-9.]+)/)[1]) >= 0.5; })()");
+            if good == json!(true) {
+                p.click("#do-accept");
+                confirm_if_asked(&p);
+            } else {
+                p.click("#do-builder");
+            }
+            p.wait(&format!("document.getElementById('ended').hidden === false || document.querySelectorAll('#history-list li[data-event]').length > {before}"), "the party's move");
+        }
+    }
+    p.wait("document.getElementById('ended').innerText.includes('Agreement reached')", "the agreement");
+    med.wait("document.getElementById('ended').innerText.includes('Agreement reached')", "the agreement on the console");
+    // The mediator saw the held offer; the party saw deliveries only.
+    assert!(med.text().contains("The mediator held back"), "{}", med.text());
+    assert!(p.text().contains("Delivered to You"), "{}", p.text());
+    assert_no_leak(&p, "the person", &secrets[1]);
+}
