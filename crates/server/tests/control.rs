@@ -104,6 +104,12 @@ async fn the_mediator_pauses_resumes_and_closes_and_the_log_keeps_it() {
     let folded = fold_export(addr, &room).await;
     assert_eq!(folded.closed_by(), Some(Chair::Mediator));
     assert_eq!(bc_server::summary(&folded).ending.as_deref(), Some("ended"));
+    // The report's timeline (and so `room export`'s records) has the pause, resume and close.
+    let report = bc_server::report::RoomReport::of(&folded, bc_server::report::View::Admin);
+    let kinds: Vec<String> = report.rows().iter().map(|r| format!("{:?}", r[2])).collect();
+    for k in ["pause", "resume", "close"] {
+        assert!(kinds.iter().any(|x| x.contains(&format!("\"{k}\""))), "{k} missing from {kinds:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -238,6 +244,9 @@ async fn parties_set_their_own_preferences_before_the_start() {
     let want = secret.iter().sum::<f64>() / 100.0; // outcome 0: every issue's first value, rated 100
     assert!((u - want).abs() < 1e-12, "{u} vs {want}");
     assert!(folded.points(0).is_some() && folded.started());
+    let report = bc_server::report::RoomReport::of(&folded, bc_server::report::View::Admin);
+    let rows = format!("{:?}", report.rows());
+    assert!(rows.contains("weights 61.234567 8.765433 10 20"), "{rows}");
 
     // Party 1 and the observer never received party 0's points; the mediator did.
     // (A refused message each, so that everything sent before it has arrived.)
