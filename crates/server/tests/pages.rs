@@ -4,7 +4,11 @@
 //! DOM and every WebSocket frame they receive hold none of the other party's private numbers
 //! (weights, values, reservation, reported floor), while the mediator does receive the floors
 //! (so the check can see numbers). Screenshots of the party page, the mediator's console and
-//! the observer's page at 1280×800 and 390×844 are taken and checked for content;
+//! the observer's page at 1280×800 and 390×844 are taken and checked for content. A person
+//! completes a single-text negotiation and a relay (with a person mediator holding and passing
+//! offers) by clicking; a party sets its own preferences in the page (checked as typed, a live
+//! preview, locked at the start, seen by the mediator and never by the other party), and the
+//! mediator pauses, resumes and closes the room, every page showing it;
 //! `BC_UPDATE_SCREENSHOTS=1` also writes them to `docs/screenshots/`.
 //!
 //! Skips only when no Chromium is installed and `BC_REQUIRE_BROWSER` is unset.
