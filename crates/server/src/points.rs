@@ -84,7 +84,7 @@ pub fn preferences(space: &OutcomeSpace, base: &Preferences, weights: &[f64], ra
         name: base.name.clone(),
         utility: UtilityFunction::LinearAdditive(f),
         reserved_value: base.reserved_value,
-        discount: base.discount.clone(),
+        discount: base.discount,
     })
 }
 

@@ -2,6 +2,9 @@
 //! a seat's page), the WebSocket of a seat, and the hub that keeps live rooms in memory, commits
 //! every entry before acknowledging it and fans each one out to the seats that may see it
 //! (across processes on PostgreSQL through LISTEN/NOTIFY).
+//!
+//! Long file: the hub's commits, catch-up, deadlines and the chair's controls all follow one
+//! rule (hold the room's lock, commit, then apply and fan out), easier to check in one place.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
