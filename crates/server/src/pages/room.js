@@ -232,7 +232,7 @@ function renderStatus() {
 /** What the front card says while it is not this seat's turn. */
 function waitingText() {
   if (S.paused) return "The talks are paused by the " + chairName(S.paused) + "; nothing can be done until they resume.";
-  if (S.waiting.length) return "The talks start once every party has saved its preferences (waiting for " + S.waiting.map(seatName).join(", ") + ").";
+  if (S.waiting.length) return "The talks start once every party has saved its preferences (waiting for " + S.waiting.map(w => w === S.seat ? "you" : seatName(w).replace(/^The /, "the ")).join(" and ") + ").";
   const ts = turnSeat();
   return ts && ts !== S.seat ? (S.role === "party" && partyIndex(ts) !== null ? "The other side" : seatName(ts)) + " is deciding. This page updates by itself." : "Waiting for the next move.";
 }
