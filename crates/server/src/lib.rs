@@ -5,6 +5,7 @@
 
 pub mod domain;
 pub mod pages;
+pub mod points;
 pub mod report;
 pub mod room;
 pub mod server;

@@ -119,6 +119,9 @@ impl RoomReport {
                     .map(|l| (l.seq, ServerMsg::Event { seq: l.seq, event: wire::render_event(room, &l.event) }))
                     .collect();
                 all.extend(room.messages().iter().filter_map(|(seq, e)| wire::render_message(room, *seq, e).map(|m| (*seq, m))));
+                // Pauses, resumptions, the close and the parties' own preferences (as the
+                // mediator sees them: without a party's `you`).
+                all.extend(room.notes().iter().filter_map(|(seq, e)| wire::render_note(room, Seat::Mediator, *seq, e).map(|m| (*seq, m))));
                 all.sort_by_key(|(s, _)| *s);
                 all.into_iter().map(|(_, m)| m).collect()
             }
@@ -238,6 +241,20 @@ fn describe(m: &ServerMsg) -> Option<(u64, Option<u64>, String, String, String, 
                 None,
                 text.clone(),
             )
+        }
+        ServerMsg::Control { seq, control, by } => {
+            let kind = match control {
+                crate::room::Control::Pause => "pause",
+                crate::room::Control::Resume => "resume",
+                crate::room::Control::Close => "close",
+            };
+            (*seq, None, kind.to_string(), by.to_string(), String::new(), None, None, String::new())
+        }
+        ServerMsg::Preferences { seq, party: p, weights, ratings, .. } => {
+            let points = |v: &[f64]| v.iter().map(f64::to_string).collect::<Vec<_>>().join(" ");
+            let text =
+                format!("weights {}; ratings {}", points(weights), ratings.iter().map(|r| points(r)).collect::<Vec<_>>().join(" | "));
+            (*seq, None, "preferences".to_string(), party(p), String::new(), None, None, text)
         }
         _ => return None,
     })

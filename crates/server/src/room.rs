@@ -90,6 +90,43 @@ pub struct RoomSpec {
     /// `backchannel negotiate`).
     #[serde(default)]
     pub seed: u64,
+    /// Each party seat that is not a built-in agent sets its own preferences before the start
+    /// (issue weights summing to 100, each value rated 0 to 100, the best 100); the talks start
+    /// once every such party has saved them. See [`crate::points`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub editable_preferences: bool,
+}
+
+/// Who chairs the room: the mediator seat, or the admin (over HTTP with the admin token).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Chair {
+    /// The mediator seat.
+    Mediator,
+    /// The admin.
+    Admin,
+}
+
+impl std::fmt::Display for Chair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Chair::Mediator => "mediator",
+            Chair::Admin => "admin",
+        })
+    }
+}
+
+/// What the chair may do to the room as a whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Control {
+    /// Stop the talks: no move, no agent and no deadline tick until `resume`; the deadline
+    /// clock stops.
+    Pause,
+    /// Continue after a pause.
+    Resume,
+    /// End the room without agreement.
+    Close,
 }
 
 /// A seat of a room.
@@ -283,6 +320,44 @@ pub enum Entry {
     },
     /// The wall-clock deadline passed; the talks end as a timeout.
     Expired,
+    /// The chair paused the room at `at_ms` (server time, ms since the Unix epoch).
+    Paused {
+        /// Who.
+        by: Chair,
+        /// When, by the server's clock (the deadline is extended by the time paused).
+        at_ms: i64,
+    },
+    /// The chair resumed the room at `at_ms`.
+    Resumed {
+        /// Who.
+        by: Chair,
+        /// When, by the server's clock.
+        at_ms: i64,
+    },
+    /// The chair closed the room: the talks end without agreement.
+    Closed {
+        /// Who.
+        by: Chair,
+    },
+    /// A party set its own preferences before the start (rooms with `editable_preferences`;
+    /// seen by that party, the mediator and the admin only).
+    Preferences {
+        /// The party.
+        seat: Seat,
+        /// Points per issue, in issue order, summing to 100.
+        weights: Vec<f64>,
+        /// Per issue, a rating from 0 to 100 per value (in value order), the best 100.
+        ratings: Vec<Vec<f64>>,
+    },
+}
+
+/// Preferences a party saved before the start, as points.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Points {
+    /// Points per issue, in issue order, summing to 100.
+    pub weights: Vec<f64>,
+    /// Per issue, a rating from 0 to 100 per value, the best 100.
+    pub ratings: Vec<Vec<f64>>,
 }
 
 /// A mechanism's action, whichever the protocol.
@@ -408,6 +483,20 @@ pub struct Room {
     events: Vec<Logged>,
     messages: Vec<(u64, Entry)>,
     analysis: Option<bc_model::Analysis>,
+    /// The chair who paused the room, while it is paused.
+    paused: Option<Chair>,
+    /// When the current pause began (server time, ms).
+    paused_since_ms: Option<i64>,
+    /// Total time of the pauses that ended (ms).
+    paused_ms: i64,
+    /// Who closed the room, once closed.
+    closed: Option<Chair>,
+    /// Each party's saved points (rooms with `editable_preferences`).
+    points: Vec<Option<Points>>,
+    /// Every control and preferences entry, with its position (for `welcome` histories).
+    notes: Vec<(u64, Entry)>,
+    /// The mediator agent's spec and the seed, to build it again when preferences change.
+    med_spec: Option<Spec>,
 }
 
 fn protocol_of(name: &str) -> Result<ProtocolKind, String> {
@@ -420,6 +509,35 @@ fn protocol_of(name: &str) -> Result<ProtocolKind, String> {
             return Err(format!("protocol: unknown protocol `{}`; expected one of sao, single-text, relay, confidential", clip(other)))
         }
     })
+}
+
+/// The mediator agent of a room (none when a person or program fills the mediator seat).
+fn mediator_agent(
+    kind: ProtocolKind,
+    med_spec: Option<&Spec>,
+    domain: &Domain,
+    sides: &[Arc<bc_strategy::Side>],
+    seed: u64,
+) -> Result<MedAgent, String> {
+    let merr = |e: bc_strategy::Error| format!("mediator: {e}");
+    let Some(s) = med_spec else { return Ok(MedAgent::None) };
+    let n = sides.len();
+    Ok(match kind {
+        ProtocolKind::Sao => MedAgent::None,
+        ProtocolKind::SingleText => {
+            MedAgent::St(bc_strategy::registry::build_single_text_mediator(s, domain.space.clone(), rng(seed, n)).map_err(merr)?)
+        }
+        ProtocolKind::Relay => MedAgent::Relay(bc_strategy::registry::build_relay_mediator(s, sides.to_vec()).map_err(merr)?),
+        ProtocolKind::Confidential => {
+            MedAgent::Conf(bc_strategy::registry::build_confidential_mediator(s, domain.space.clone()).map_err(merr)?)
+        }
+    })
+}
+
+/// The analysis behind the mediator's tools (Pareto frontier, Nash, KS), up to 10^6 outcomes.
+fn analysis_of(domain: &Domain, prefs: &[bc_model::Preferences]) -> Option<bc_model::Analysis> {
+    let refs: Vec<&bc_model::Preferences> = prefs.iter().collect();
+    bc_model::analyze(&domain.space, &refs, bc_model::Options { enumeration_limit: 1_000_000 }).ok()
 }
 
 fn rng(seed: u64, k: usize) -> rand_chacha::ChaCha8Rng {
@@ -516,37 +634,26 @@ impl Room {
             Some(name) => Some(name.parse().map_err(|e| format!("mediator: {e}"))?),
             None => None,
         };
+        if spec.editable_preferences {
+            crate::points::check_space(&domain.space)?;
+        }
         let setup = Setup::new(n, domain.n_outcomes, spec.steps);
         let perr = |e: bc_protocol::Error| format!("protocol: {e}");
-        let merr = |e: bc_strategy::Error| format!("mediator: {e}");
-        let (mech, mediator) = match kind {
-            ProtocolKind::Sao => (Mech::Sao(Sao::new(setup).map_err(perr)?), MedAgent::None),
+        let mediator = mediator_agent(kind, med_spec.as_ref(), &domain, &sides, spec.seed)?;
+        let mech = match kind {
+            ProtocolKind::Sao => Mech::Sao(Sao::new(setup).map_err(perr)?),
             ProtocolKind::SingleText => {
-                let med = med_spec
-                    .as_ref()
-                    .map(|s| bc_strategy::registry::build_single_text_mediator(s, domain.space.clone(), rng(spec.seed, n)))
-                    .transpose()
-                    .map_err(merr)?;
-                let adoption = med.as_ref().map_or(Adoption::Unanimous, |m| m.adoption());
-                (Mech::St(SingleText::new(setup, adoption).map_err(perr)?), med.map_or(MedAgent::None, MedAgent::St))
+                let adoption = match &mediator {
+                    MedAgent::St(m) => m.adoption(),
+                    _ => Adoption::Unanimous,
+                };
+                Mech::St(SingleText::new(setup, adoption).map_err(perr)?)
             }
-            ProtocolKind::Relay => {
-                let med =
-                    med_spec.as_ref().map(|s| bc_strategy::registry::build_relay_mediator(s, sides.clone())).transpose().map_err(merr)?;
-                (Mech::Relay(Relay::new(setup).map_err(perr)?), med.map_or(MedAgent::None, MedAgent::Relay))
-            }
-            ProtocolKind::Confidential => {
-                let med = med_spec
-                    .as_ref()
-                    .map(|s| bc_strategy::registry::build_confidential_mediator(s, domain.space.clone()))
-                    .transpose()
-                    .map_err(merr)?;
-                (Mech::Conf(Confidential::new(setup, domain.space.clone()).map_err(perr)?), med.map_or(MedAgent::None, MedAgent::Conf))
-            }
+            ProtocolKind::Relay => Mech::Relay(Relay::new(setup).map_err(perr)?),
+            ProtocolKind::Confidential => Mech::Conf(Confidential::new(setup, domain.space.clone()).map_err(perr)?),
         };
         let reported = prefs.iter().map(|p| Arc::new(p.utility.clone())).collect();
-        let refs: Vec<&bc_model::Preferences> = prefs.iter().collect();
-        let analysis = bc_model::analyze(&domain.space, &refs, bc_model::Options { enumeration_limit: 1_000_000 }).ok();
+        let analysis = analysis_of(&domain, &prefs);
         Ok(Room {
             id: id.to_string(),
             spec: spec.clone(),
@@ -566,6 +673,13 @@ impl Room {
             messages: Vec::new(),
             analysis,
             domain,
+            paused: None,
+            paused_since_ms: None,
+            paused_ms: 0,
+            closed: None,
+            points: vec![None; n],
+            notes: Vec::new(),
+            med_spec,
         })
     }
 
@@ -624,7 +738,125 @@ impl Room {
         if self.expired {
             return Some(Ending::Timeout);
         }
+        if self.closed.is_some() {
+            // Closing by the chair ends the talks without agreement, as an `end` by the
+            // mediator would (`closed_by` says whether the admin closed it).
+            return Some(Ending::Ended { by: Actor::Mediator });
+        }
         self.mech.ending().cloned()
+    }
+
+    /// Who paused the room, while it is paused.
+    pub fn paused_by(&self) -> Option<Chair> {
+        self.paused
+    }
+
+    /// Who closed the room, once closed.
+    pub fn closed_by(&self) -> Option<Chair> {
+        self.closed
+    }
+
+    /// Time spent paused so far (ms), the current pause counted up to `now_ms`: the wall-clock
+    /// deadline is moved back by this much.
+    pub fn paused_ms(&self, now_ms: i64) -> i64 {
+        self.paused_ms + self.paused_since_ms.map_or(0, |t| (now_ms - t).max(0))
+    }
+
+    /// Whether the talks have started: always, unless the room has `editable_preferences` and a
+    /// party seat that is not a built-in agent has not saved its preferences yet.
+    pub fn started(&self) -> bool {
+        self.waiting_for_preferences().is_empty()
+    }
+
+    /// The party seats whose preferences the start waits for.
+    pub fn waiting_for_preferences(&self) -> Vec<Seat> {
+        if !self.spec.editable_preferences {
+            return Vec::new();
+        }
+        (0..self.parties.len()).filter(|i| self.parties[*i].is_none() && self.points[*i].is_none()).map(Seat::Party).collect()
+    }
+
+    /// The points party `i` saved, if it did.
+    pub fn points(&self, i: usize) -> Option<&Points> {
+        self.points.get(i).and_then(Option::as_ref)
+    }
+
+    /// Every control and preferences entry so far, with its position.
+    pub fn notes(&self) -> &[(u64, Entry)] {
+        &self.notes
+    }
+
+    /// Whether `seat` may see the control or preferences entry `entry`: controls everyone; a
+    /// party's preferences that party and the mediator.
+    pub fn note_visible(seat: Seat, entry: &Entry) -> bool {
+        match entry {
+            Entry::Paused { .. } | Entry::Resumed { .. } | Entry::Closed { .. } => true,
+            Entry::Preferences { seat: s, .. } => seat == *s || seat == Seat::Mediator,
+            _ => false,
+        }
+    }
+
+    /// Checks the chair's `control` against the room as it is; returns the entry to log.
+    pub fn check_control(&self, by: Chair, control: Control, at_ms: i64) -> Result<Entry, String> {
+        if by == Chair::Mediator && self.mediator_fill.is_none() {
+            return Err("this room has no mediator seat; only the admin may pause, resume or close it".into());
+        }
+        if self.ending().is_some() {
+            return Err("the negotiation has ended".into());
+        }
+        match control {
+            Control::Pause if self.paused.is_some() => Err("the room is already paused".into()),
+            Control::Pause => Ok(Entry::Paused { by, at_ms }),
+            Control::Resume if self.paused.is_none() => Err("the room is not paused".into()),
+            Control::Resume => Ok(Entry::Resumed { by, at_ms }),
+            Control::Close => Ok(Entry::Closed { by }),
+        }
+    }
+
+    /// Checks that the wall-clock deadline may end the room now (not while paused).
+    pub fn check_expire(&self) -> Result<Entry, String> {
+        if self.paused.is_some() {
+            return Err("the room is paused: the deadline clock is stopped".into());
+        }
+        if self.ending().is_some() {
+            return Err("the negotiation has ended".into());
+        }
+        Ok(Entry::Expired)
+    }
+
+    /// Checks a party's own preferences (rooms with `editable_preferences`, before the start);
+    /// returns the entry to log.
+    pub fn check_preferences(&self, seat: Seat, weights: &[f64], ratings: &[Vec<f64>]) -> Result<Entry, String> {
+        if !self.spec.editable_preferences {
+            return Err("this room does not let parties set their own preferences".into());
+        }
+        let Seat::Party(i) = seat else {
+            return Err(format!("only a party sets its own preferences; {seat} is not a party"));
+        };
+        if self.is_agent(seat) {
+            return Err(format!("{seat} is played by a built-in agent"));
+        }
+        if self.ending().is_some() {
+            return Err("the negotiation has ended".into());
+        }
+        if self.started() {
+            return Err("the negotiation has started: preferences are locked".into());
+        }
+        if self.paused.is_some() {
+            return Err(self.paused_error());
+        }
+        crate::points::preferences(&self.domain.space, &self.domain_prefs(i), weights, ratings)?;
+        Ok(Entry::Preferences { seat, weights: weights.to_vec(), ratings: ratings.to_vec() })
+    }
+
+    /// The profile party `i` starts from (the spec's choice of the domain's profiles).
+    fn domain_prefs(&self, i: usize) -> bc_model::Preferences {
+        let k = self.spec.profiles.as_ref().and_then(|p| p.get(i).copied()).unwrap_or(i);
+        self.domain.parties.get(k).cloned().unwrap_or_else(|| self.prefs[i].clone())
+    }
+
+    fn paused_error(&self) -> String {
+        format!("the room is paused by the {}; no move is accepted until it resumes", self.paused.unwrap_or(Chair::Mediator))
     }
 
     /// The step count.
@@ -644,7 +876,7 @@ impl Room {
 
     /// Whose turn it is.
     pub fn turn_seat(&self) -> Option<Seat> {
-        if self.expired {
+        if self.expired || self.closed.is_some() || !self.started() {
             return None;
         }
         self.mech.actor().map(actor_seat)
@@ -666,6 +898,14 @@ impl Room {
         }
         if self.is_agent(seat) {
             return Err(format!("{seat} is played by a built-in agent"));
+        }
+        if self.paused.is_some() {
+            return Err(self.paused_error());
+        }
+        let waiting = self.waiting_for_preferences();
+        if !waiting.is_empty() {
+            let w: Vec<String> = waiting.iter().map(Seat::to_string).collect();
+            return Err(format!("the negotiation starts once every party has saved its preferences; waiting for {}", w.join(", ")));
         }
         let canonical = self.canonical(action)?;
         let proto = self.proto(seat, &canonical)?;
@@ -811,7 +1051,7 @@ impl Room {
     /// that [`Room::apply`] of that entry does not ask the agent again.
     pub fn agent_entry(&mut self) -> Option<Entry> {
         let seat = self.turn_seat()?;
-        if !self.is_agent(seat) {
+        if !self.is_agent(seat) || self.paused.is_some() {
             return None;
         }
         let entry = match self.decide() {
@@ -955,6 +1195,9 @@ impl Room {
             Entry::Created { .. } => return Err("a room is created only once".into()),
             Entry::Expired => {
                 self.pending = None;
+                if self.paused.is_some() {
+                    return Err("a deadline tick while the room is paused".into());
+                }
                 if self.ending().is_none() {
                     self.expired = true;
                     vec![Event::End { step: self.mech.step(), ending: Ending::Timeout }]
@@ -964,6 +1207,51 @@ impl Room {
             }
             Entry::Message { .. } => {
                 self.messages.push((seq, entry.clone()));
+                Vec::new()
+            }
+            Entry::Paused { by, at_ms } => {
+                self.check_control(*by, Control::Pause, *at_ms)?;
+                self.pending = None;
+                self.paused = Some(*by);
+                self.paused_since_ms = Some(*at_ms);
+                self.notes.push((seq, entry.clone()));
+                Vec::new()
+            }
+            Entry::Resumed { by, at_ms } => {
+                self.check_control(*by, Control::Resume, *at_ms)?;
+                self.paused_ms += self.paused_since_ms.take().map_or(0, |t| (at_ms - t).max(0));
+                self.paused = None;
+                self.notes.push((seq, entry.clone()));
+                Vec::new()
+            }
+            Entry::Closed { by } => {
+                self.check_control(*by, Control::Close, 0)?;
+                self.pending = None;
+                self.paused = None;
+                self.paused_since_ms = None;
+                self.closed = Some(*by);
+                self.notes.push((seq, entry.clone()));
+                vec![Event::End { step: self.mech.step(), ending: Ending::Ended { by: Actor::Mediator } }]
+            }
+            Entry::Preferences { seat, weights, ratings } => {
+                self.check_preferences(*seat, weights, ratings)?;
+                let Seat::Party(i) = *seat else { return Err("only a party sets its own preferences".into()) };
+                let p = crate::points::preferences(&self.domain.space, &self.domain_prefs(i), weights, ratings)?;
+                self.reported[i] = Arc::new(p.utility.clone());
+                self.prefs[i] = p;
+                self.points[i] = Some(Points { weights: weights.clone(), ratings: ratings.clone() });
+                // Nothing has happened yet: the analysis and a mediator agent that reads the
+                // parties' preferences (relay) are built again on the new ones.
+                self.analysis = analysis_of(&self.domain, &self.prefs);
+                let sides: Vec<Arc<bc_strategy::Side>> = self
+                    .prefs
+                    .iter()
+                    .map(|p| bc_strategy::Side::new(self.domain.space.clone(), p.clone()).map(Arc::new))
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| format!("preferences: {e}"))?;
+                self.mediator = mediator_agent(self.kind, self.med_spec.as_ref(), &self.domain, &sides, self.spec.seed)?;
+                self.pending = None;
+                self.notes.push((seq, entry.clone()));
                 Vec::new()
             }
             Entry::Fault { seat, message } => {
@@ -1303,4 +1591,98 @@ pub struct Tools {
     /// mediator. Keys: `nash`, `kalai_smorodinsky`, `max_min_gain`, `pareto_improvements.J`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub reported_utilities: BTreeMap<String, Vec<f64>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(parties: Vec<Fill>) -> RoomSpec {
+        RoomSpec {
+            title: String::new(),
+            domain: DomainSource::Scenario { toml: None, step: Some(3) },
+            protocol: "sao".into(),
+            parties,
+            profiles: None,
+            mediator: None,
+            observers: 0,
+            steps: 10,
+            deadline_secs: None,
+            seed: 1,
+            editable_preferences: false,
+        }
+    }
+
+    /// Applies what `agent_entry` decides until no agent is to move; returns how many moved.
+    fn drive(r: &mut Room) -> usize {
+        let mut n = 0;
+        while let Some(e) = r.agent_entry() {
+            r.apply(&e).unwrap();
+            n += 1;
+        }
+        n
+    }
+
+    #[test]
+    fn agents_wait_while_paused_and_the_fold_replays_the_pauses() {
+        let s = spec(vec![Fill::Agent { name: "boulware".into() }, Fill::Person]);
+        let mut r = Room::create("r", &s).unwrap();
+        let mut log = vec![Entry::Created { room: "r".into(), spec: s.clone() }];
+        let pause = r.check_control(Chair::Admin, Control::Pause, 1_000).unwrap();
+        r.apply(&pause).unwrap();
+        log.push(pause);
+        // Party 0's agent would open; paused, it waits, and nothing is accepted.
+        assert_eq!(drive(&mut r), 0);
+        assert_eq!(r.turn_seat(), Some(Seat::Party(0)));
+        assert!(r.check_expire().unwrap_err().contains("clock is stopped"));
+        assert!(r.apply(&Entry::Expired).is_err());
+        assert_eq!(r.paused_ms(4_000), 3_000);
+        let mediator = r.check_control(Chair::Mediator, Control::Resume, 2_000).unwrap_err();
+        assert!(mediator.contains("no mediator seat"), "{mediator}");
+        let resume = r.check_control(Chair::Admin, Control::Resume, 6_000).unwrap();
+        r.apply(&resume).unwrap();
+        log.push(resume);
+        assert_eq!(r.paused_ms(99_000), 5_000, "a finished pause counts its own length only");
+        // Resumed, the agent opens and it is the person's turn.
+        let e = r.agent_entry().unwrap();
+        r.apply(&e).unwrap();
+        log.push(e);
+        assert_eq!(r.turn_seat(), Some(Seat::Party(1)));
+        let pause = r.check_control(Chair::Admin, Control::Pause, 7_000).unwrap();
+        r.apply(&pause).unwrap();
+        log.push(pause);
+        let refused = r.check(Seat::Party(1), &Action::End).unwrap_err();
+        assert!(refused.contains("paused by the admin"), "{refused}");
+        let close = r.check_control(Chair::Admin, Control::Close, 8_000).unwrap();
+        r.apply(&close).unwrap();
+        log.push(close);
+        assert_eq!(r.ending(), Some(Ending::Ended { by: Actor::Mediator }));
+        assert_eq!(r.turn_seat(), None);
+        // The log folds to the same state (a pause ended by closing no longer matters).
+        let f = Room::fold(&log).unwrap();
+        assert_eq!((f.closed_by(), f.paused_by(), f.paused_ms(0)), (Some(Chair::Admin), None, 5_000));
+        assert_eq!(f.events().len(), r.events().len());
+    }
+
+    #[test]
+    fn editable_preferences_hold_the_start_until_every_person_has_saved() {
+        let mut s = spec(vec![Fill::Agent { name: "boulware".into() }, Fill::Person]);
+        s.editable_preferences = true;
+        let mut r = Room::create("r", &s).unwrap();
+        assert_eq!(r.waiting_for_preferences(), vec![Seat::Party(1)]);
+        assert_eq!(drive(&mut r), 0, "the agent moved before the start");
+        assert!(r.check_preferences(Seat::Party(0), &[], &[]).unwrap_err().contains("built-in agent"));
+        let n = r.domain.space.issues().len();
+        let mut w = vec![100.0 / n as f64; n];
+        w[0] += 100.0 - w.iter().sum::<f64>();
+        let ratings: Vec<Vec<f64>> = r.domain.describe().iter().map(|i| (0..i.values.len()).map(|k| 100.0 - k as f64).collect()).collect();
+        let e = r.check_preferences(Seat::Party(1), &w, &ratings).unwrap();
+        r.apply(&e).unwrap();
+        assert!(r.started());
+        assert_eq!(drive(&mut r), 1, "the agent opens once the talks start");
+        assert!(r.check_preferences(Seat::Party(1), &w, &ratings).unwrap_err().contains("locked"));
+        // Every outcome's utility is the points' sum.
+        let u = r.preferences(1).unwrap().utility.eval_index(&r.domain.space, 0);
+        assert!((u - 1.0).abs() < 1e-12, "{u}");
+    }
 }

@@ -2,6 +2,9 @@
 //! a seat's page), the WebSocket of a seat, and the hub that keeps live rooms in memory, commits
 //! every entry before acknowledging it and fans each one out to the seats that may see it
 //! (across processes on PostgreSQL through LISTEN/NOTIFY).
+//!
+//! Long file: the hub's commits, catch-up, deadlines and the chair's controls all follow one
+//! rule (hold the room's lock, commit, then apply and fan out), easier to check in one place.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -18,7 +21,7 @@ use axum::{Json, Router};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 
-use crate::room::{Entry, Fill, Room, RoomSpec, Seat};
+use crate::room::{Chair, Control, Entry, Fill, Room, RoomSpec, Seat};
 use crate::store::{AppendError, Backend, Store};
 use crate::token;
 use crate::wire::{self, ClientMsg, ServerMsg};
@@ -73,7 +76,10 @@ impl Inner {
         online.sort();
         online.dedup();
         let agents = self.room.seats().into_iter().map(|(s, _)| s).filter(|s| self.room.is_agent(*s)).collect();
-        ServerMsg::Presence { online, agents, turn: self.room.turn_seat(), deadline_ms: self.deadline_ms }
+        // The deadline moves back by the time paused (while paused, it keeps moving).
+        let deadline_ms = self.deadline_ms.map(|d| d.saturating_add(self.room.paused_ms(now_ms())));
+        let paused = self.room.paused_by().is_some();
+        ServerMsg::Presence { online, agents, turn: self.room.turn_seat(), deadline_ms, paused }
     }
 
     /// Tells every connection who is here (dropping connections that cannot keep up).
@@ -180,23 +186,64 @@ impl Hub {
         Ok(Created { room: id, seats })
     }
 
-    /// At the wall-clock deadline, ends the room as a timeout (every process may try; the
-    /// version check lets one entry in).
+    /// At the wall-clock deadline, moved back by the time the room was paused, ends the room
+    /// as a timeout (every process may try; the version check lets one entry in). While the
+    /// room is paused nothing expires; resuming schedules the deadline again.
     fn schedule_deadline(self: &Arc<Hub>, id: String, deadline_ms: i64) {
         if let Ok(mut d) = self.deadlines.lock() {
             d.insert(id.clone(), deadline_ms);
         }
-        let wait = Duration::from_millis((deadline_ms - now_ms()).max(0) as u64);
         let hub = self.clone();
         tokio::spawn(async move {
-            tokio::time::sleep(wait).await;
-            if let Ok(live) = hub.room(&id).await {
+            let mut wait = Duration::from_millis((deadline_ms - now_ms()).max(0) as u64);
+            loop {
+                tokio::time::sleep(wait).await;
+                let Ok(live) = hub.room(&id).await else { return };
                 let mut inner = live.inner.lock().await;
-                if inner.room.ending().is_none() {
-                    let _ = hub.commit(&id, &mut inner, |_| Ok(Entry::Expired)).await;
+                if inner.room.ending().is_some() || inner.room.paused_by().is_some() {
+                    return;
                 }
+                let due = deadline_ms.saturating_add(inner.room.paused_ms(now_ms()));
+                if due > now_ms() {
+                    wait = Duration::from_millis((due - now_ms()) as u64);
+                    continue;
+                }
+                let _ = hub.commit(&id, &mut inner, Room::check_expire).await;
+                return;
             }
         });
+    }
+
+    /// The chair pauses, resumes or closes room `id`.
+    async fn control(self: &Arc<Self>, id: &str, live: &LiveRoom, by: Chair, control: Control) -> Result<u64, String> {
+        let mut inner = live.inner.lock().await;
+        let seq = self.commit(id, &mut inner, |room| room.check_control(by, control, now_ms())).await?;
+        drop(inner);
+        if control == Control::Resume {
+            let deadline = self.deadlines.lock().ok().and_then(|d| d.get(id).copied());
+            if let Some(d) = deadline {
+                self.schedule_deadline(id.to_string(), d);
+            }
+        }
+        Ok(seq)
+    }
+
+    /// `POST /api/v1/rooms/ID/control`: the admin token, or the mediator seat's.
+    async fn control_http(self: &Arc<Self>, id: &str, bearer: &str, control: Control) -> Result<u64, (StatusCode, String)> {
+        let by = if self.is_admin(bearer) {
+            Chair::Admin
+        } else {
+            let (room, seat) = self.seat_of_token(bearer).await.map_err(|e| (StatusCode::UNAUTHORIZED, e))?;
+            if room != id {
+                return Err((StatusCode::FORBIDDEN, "the token is not a seat of this room".into()));
+            }
+            if seat != Seat::Mediator {
+                return Err((StatusCode::FORBIDDEN, "only the mediator seat or the admin may pause, resume or close a room".into()));
+            }
+            Chair::Mediator
+        };
+        let live = self.room(id).await.map_err(|e| (StatusCode::NOT_FOUND, e))?;
+        self.control(id, &live, by, control).await.map_err(|e| (StatusCode::CONFLICT, e))
     }
 
     /// The live room `id`, loaded from the store (and its agents driven) if not in memory.
@@ -235,7 +282,7 @@ impl Hub {
             }
             true
         });
-        if !events.is_empty() {
+        if !events.is_empty() || matches!(entry, Entry::Paused { .. } | Entry::Resumed { .. } | Entry::Preferences { .. }) {
             inner.announce_presence();
         }
     }
@@ -436,6 +483,25 @@ async fn report_page(State(app): State<App>, UrlPath(id): UrlPath<String>, heade
     }
 }
 
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ControlBody {
+    control: Control,
+}
+
+/// Pauses, resumes or closes a room: `{"control": "pause" | "resume" | "close"}` with the admin
+/// token or the mediator seat's token.
+async fn control_room(State(app): State<App>, UrlPath(id): UrlPath<String>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let b: ControlBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => return err(StatusCode::BAD_REQUEST, format!("expected {{\"control\": \"pause\" | \"resume\" | \"close\"}}: {e}")),
+    };
+    match app.hub.control_http(&id, &bearer(&headers), b.control).await {
+        Ok(seq) => Json(serde_json::json!({"seq": seq})).into_response(),
+        Err((s, m)) => err(s, m),
+    }
+}
+
 async fn schema() -> Response {
     Json(wire::schema()).into_response()
 }
@@ -566,6 +632,23 @@ async fn seat_session(hub: Arc<Hub>, socket: WebSocket) {
                     Err(message) => ServerMsg::Error { id, message },
                 }
             }
+            ClientMsg::Control { id, control } => {
+                if seat == Seat::Mediator {
+                    match hub.control(&room_id, &live, Chair::Mediator, control).await {
+                        Ok(seq) => ServerMsg::Ack { id, seq },
+                        Err(message) => ServerMsg::Error { id, message },
+                    }
+                } else {
+                    ServerMsg::Error { id, message: "only the mediator (or the admin) may pause, resume or close the room".into() }
+                }
+            }
+            ClientMsg::Preferences { id, weights, ratings } => {
+                let mut inner = live.inner.lock().await;
+                match hub.commit(&room_id, &mut inner, |room| room.check_preferences(seat, &weights, &ratings)).await {
+                    Ok(seq) => ServerMsg::Ack { id, seq },
+                    Err(message) => ServerMsg::Error { id, message },
+                }
+            }
             ClientMsg::Say { id, to, kind, text, outcome } => {
                 let mut inner = live.inner.lock().await;
                 match hub.commit(&room_id, &mut inner, |room| room.check_message(seat, to, kind, &text, outcome.as_ref())).await {
@@ -645,6 +728,7 @@ pub fn demo_spec() -> RoomSpec {
         steps: 20,
         deadline_secs: None,
         seed: 0,
+        editable_preferences: false,
     }
 }
 
@@ -691,6 +775,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         .route("/api/v1/rooms", post(create_room))
         .route("/api/v1/rooms/{id}/events.jsonl", get(export))
         .route("/api/v1/rooms/{id}/report.html", get(report_page))
+        .route("/api/v1/rooms/{id}/control", post(control_room))
         .route("/api/v1/schema", get(schema))
         .route("/api/v1/ws", get(ws))
         .route("/api/v1/health", get(|| async { "ok" }))

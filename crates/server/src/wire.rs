@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{IssueInfo, WireOutcome};
-use crate::room::{Action, Entry, MessageKind, Room, Seat, Tools, TurnInfo};
+use crate::room::{Action, Chair, Control, Entry, MessageKind, Room, Seat, Tools, TurnInfo};
 
 /// The wire protocol's version (in the path `/api/v1/…` and in `welcome`).
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -51,6 +51,26 @@ pub enum ClientMsg {
     },
     /// Mediator: ask for the mediator's tools.
     Tools,
+    /// Mediator: pause, resume or close the room.
+    Control {
+        /// The client's reference, echoed in the `ack` or `error`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        /// `pause`, `resume` or `close`.
+        control: Control,
+    },
+    /// Party, in a room with `editable_preferences`, before the start: your own preferences
+    /// (issue weights as points summing to 100; per issue, each value rated 0 to 100, the best
+    /// 100). May be sent again until every party has saved; the talks then start.
+    Preferences {
+        /// The client's reference, echoed in the `ack` or `error`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        /// Points per issue, in `issues` order.
+        weights: Vec<f64>,
+        /// Per issue, one rating per value in `issues[k].values` order.
+        ratings: Vec<Vec<f64>>,
+    },
 }
 
 /// What a party seat learns of its own preferences (never another party's).
@@ -247,6 +267,52 @@ pub enum ServerMsg {
         turn: Option<TurnInfo>,
         /// How the talks ended, if they have.
         ending: Option<EndInfo>,
+        /// Who paused the room, while it is paused (no move is accepted meanwhile).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        paused: Option<Chair>,
+        /// Who closed the room, once closed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        closed: Option<Chair>,
+        /// The room lets parties set their own preferences before the start.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        editable_preferences: bool,
+        /// With `editable_preferences`: the parties whose preferences the start waits for
+        /// (empty once the talks have started).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        waiting_for: Vec<Seat>,
+    },
+    /// The chair paused, resumed or closed the room.
+    Control {
+        /// Its log position.
+        seq: u64,
+        /// `pause`, `resume` or `close`.
+        control: Control,
+        /// Who: `mediator` or `admin`.
+        by: Chair,
+    },
+    /// A party saved its preferences (to the seats that may not see them): who the start still
+    /// waits for (empty: the talks have started).
+    Waiting {
+        /// Its log position.
+        seq: u64,
+        /// The parties whose preferences the start still waits for.
+        waiting_for: Vec<Seat>,
+    },
+    /// Preferences a party saved before the start (to that party and the mediator only).
+    Preferences {
+        /// Its log position.
+        seq: u64,
+        /// The party.
+        party: usize,
+        /// Points per issue, in `issues` order.
+        weights: Vec<f64>,
+        /// Per issue, the rating of each value.
+        ratings: Vec<Vec<f64>>,
+        /// To the party itself: its preferences as they now are.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        you: Option<YourPreferences>,
+        /// The parties whose preferences the start still waits for.
+        waiting_for: Vec<Seat>,
     },
     /// A protocol event you may see.
     Event {
@@ -303,8 +369,12 @@ pub enum ServerMsg {
         agents: Vec<Seat>,
         /// Whose turn it is (null: nobody's; the talks have ended).
         turn: Option<Seat>,
-        /// The wall-clock deadline, in milliseconds since the Unix epoch, if the room has one.
+        /// The wall-clock deadline, in milliseconds since the Unix epoch, if the room has one
+        /// (moved back by the time the room was paused).
         deadline_ms: Option<i64>,
+        /// The room is paused (the deadline clock is stopped).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        paused: bool,
     },
 }
 
@@ -363,6 +433,8 @@ pub fn render_event(room: &Room, e: &Event) -> WireEvent {
             ending: ending.name().to_string(),
             agreement: ending.agreement().map(|k| o(&k)),
             by: match ending {
+                // Closed by the admin: an end the mediator seat did not make.
+                Ending::Ended { .. } if room.closed_by() == Some(Chair::Admin) => Some("admin".into()),
                 Ending::Ended { by } | Ending::Fault { by, .. } => Some(seat_of_actor(*by)),
                 _ => None,
             },
@@ -375,6 +447,33 @@ pub fn render_message(room: &Room, seq: u64, entry: &Entry) -> Option<ServerMsg>
     let Entry::Message { from, to, kind, text, outcome } = entry else { return None };
     let outcome = outcome.as_ref().and_then(|o| room.domain.parse(o).ok()).map(|k| room.domain.render(k));
     Some(ServerMsg::Message { seq, from: *from, to: *to, kind: *kind, text: text.clone(), outcome })
+}
+
+/// A control or preferences entry as the wire carries it to `seat`.
+pub fn render_note(room: &Room, seat: Seat, seq: u64, entry: &Entry) -> Option<ServerMsg> {
+    match entry {
+        Entry::Paused { by, .. } => Some(ServerMsg::Control { seq, control: Control::Pause, by: *by }),
+        Entry::Resumed { by, .. } => Some(ServerMsg::Control { seq, control: Control::Resume, by: *by }),
+        Entry::Closed { by } => Some(ServerMsg::Control { seq, control: Control::Close, by: *by }),
+        Entry::Preferences { seat: Seat::Party(i), weights, ratings } => Some(ServerMsg::Preferences {
+            seq,
+            party: *i,
+            weights: weights.clone(),
+            ratings: ratings.clone(),
+            you: (seat == Seat::Party(*i)).then(|| your_preferences(room, *i)).flatten(),
+            waiting_for: room.waiting_for_preferences(),
+        }),
+        _ => None,
+    }
+}
+
+fn your_preferences(room: &Room, i: usize) -> Option<YourPreferences> {
+    room.preferences(i).map(|p| YourPreferences {
+        name: p.name.clone(),
+        reservation: p.reserved_value.is_finite().then_some(p.reserved_value),
+        profile: bc_formats::geniusweb::write_profile(&room.domain.space, p).ok(),
+        additive: additive_of(room, p),
+    })
 }
 
 /// How the talks ended, if they have.
@@ -400,14 +499,15 @@ pub fn welcome(room: &Room, seat: Seat) -> ServerMsg {
             .filter(|(_, e)| Room::message_visible(seat, e))
             .filter_map(|(seq, e)| render_message(room, *seq, e).map(|m| (*seq, m))),
     );
+    history.extend(
+        room.notes()
+            .iter()
+            .filter(|(_, e)| Room::note_visible(seat, e))
+            .filter_map(|(seq, e)| render_note(room, seat, *seq, e).map(|m| (*seq, m))),
+    );
     history.sort_by_key(|(s, _)| *s);
     let you = match seat {
-        Seat::Party(i) => room.preferences(i).map(|p| YourPreferences {
-            name: p.name.clone(),
-            reservation: p.reserved_value.is_finite().then_some(p.reserved_value),
-            profile: bc_formats::geniusweb::write_profile(&room.domain.space, p).ok(),
-            additive: additive_of(room, p),
-        }),
+        Seat::Party(i) => your_preferences(room, i),
         _ => None,
     };
     ServerMsg::Welcome {
@@ -424,6 +524,10 @@ pub fn welcome(room: &Room, seat: Seat) -> ServerMsg {
         history: history.into_iter().map(|(_, m)| m).collect(),
         turn: room.turn_for(seat),
         ending: end_info(room),
+        paused: room.paused_by(),
+        closed: room.closed_by(),
+        editable_preferences: room.spec.editable_preferences,
+        waiting_for: room.waiting_for_preferences(),
     }
 }
 
@@ -435,7 +539,13 @@ pub fn notices(room: &Room, seat: Seat, seq: u64, entry: &Entry, events: &[Event
     if Room::message_visible(seat, entry) {
         out.extend(render_message(room, seq, entry));
     }
-    if !events.is_empty() {
+    if Room::note_visible(seat, entry) {
+        out.extend(render_note(room, seat, seq, entry));
+    } else if let Entry::Preferences { .. } = entry {
+        out.push(ServerMsg::Waiting { seq, waiting_for: room.waiting_for_preferences() });
+    }
+    // A turn comes with the events that give it, and when the talks start or resume.
+    if !events.is_empty() || matches!(entry, Entry::Preferences { .. } | Entry::Resumed { .. }) {
         if let Some(turn) = room.turn_for(seat) {
             out.push(ServerMsg::Turn { turn });
         }

@@ -101,6 +101,7 @@ fn spec(c: &Case) -> RoomSpec {
         observers: 1,
         steps: 6,
         deadline_secs: None,
+        editable_preferences: false,
         seed: 3,
     }
 }

@@ -4,7 +4,11 @@
 //! DOM and every WebSocket frame they receive hold none of the other party's private numbers
 //! (weights, values, reservation, reported floor), while the mediator does receive the floors
 //! (so the check can see numbers). Screenshots of the party page, the mediator's console and
-//! the observer's page at 1280×800 and 390×844 are taken and checked for content;
+//! the observer's page at 1280×800 and 390×844 are taken and checked for content. A person
+//! completes a single-text negotiation and a relay (with a person mediator holding and passing
+//! offers) by clicking; a party sets its own preferences in the page (checked as typed, a live
+//! preview, locked at the start, seen by the mediator and never by the other party), and the
+//! mediator pauses, resumes and closes the room, every page showing it;
 //! `BC_UPDATE_SCREENSHOTS=1` also writes them to `docs/screenshots/`.
 //!
 //! Skips only when no Chromium is installed and `BC_REQUIRE_BROWSER` is unset.
@@ -371,4 +375,184 @@ fn below_walk_away_warning_and_set_up_page() {
     p.click("#confirm-yes");
     p.wait("document.getElementById('ended').innerText.includes('ended without agreement')", "the end");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Sets the weight of issue `k` (or the rating `k-j`) in the preferences editor.
+fn set_points(p: &Page, field: &str, value: &str) {
+    p.type_into(&format!("#{field}"), value);
+}
+
+#[test]
+fn own_preferences_then_pause_resume_and_close_by_clicking() {
+    let Some(exe) = browser_or_skip() else { return };
+    let (rt, addr) = server();
+    let (domain, _) = deal([0.2, 0.2]);
+    let spec = json!({"title": "Supply deal (own preferences)", "domain": domain, "protocol": "relay", "editable_preferences": true,
+        "parties": [{"by": "person"}, {"by": "person"}], "mediator": {"by": "person"}, "observers": 1, "steps": 10, "deadline_secs": 3600});
+    let created = rt.block_on(create(addr, &spec));
+    let browser = Browser::launch(&exe, "prefs");
+    let (med, p0, p1, obs) = (browser.page(1280, 800), browser.page(1280, 800), browser.page(1280, 800), browser.page(1280, 800));
+    med.goto(&link(&created, "mediator"));
+    p0.goto(&link(&created, "party:0"));
+    p1.goto(&link(&created, "party:1"));
+    obs.goto(&link(&created, "observer:0"));
+    for p in [&med, &p0, &p1, &obs] {
+        p.wait("document.getElementById('conn').textContent === 'live'", "the page to join its seat");
+    }
+    // Party 0 edits: a sum that is not 100 is shown at once and refused; the preview follows.
+    p0.wait_for("#w-0");
+    assert!(p0.text().contains("The talks start once every party has saved"), "{}", p0.text());
+    let preview = || p0.eval("document.getElementById('edit-preview-u').textContent").as_str().unwrap().to_string();
+    p0.select("#b-0", "$90k");
+    let before = preview();
+    set_points(&p0, "w-0", "50");
+    p0.wait("document.getElementById('edit-msg').textContent.includes('add up to')", "the sum warning");
+    p0.click("#edit-save");
+    p0.wait("document.getElementById('edit-msg').textContent.includes('must add up to 100')", "the refusal");
+    for (f, v) in [("w-0", "41.234567"), ("w-1", "28.765433"), ("w-2", "20"), ("w-3", "10"), ("r-0-0", "3.141592")] {
+        set_points(&p0, f, v);
+    }
+    p0.wait("document.getElementById('edit-msg').textContent === ''", "the points to be valid");
+    assert_ne!(preview(), before, "the preview did not follow the points");
+    let tmp = tmpdir("prefs");
+    shots(&p0, "party-preferences", &tmp);
+    p0.click("#edit-save");
+    p0.wait("document.getElementById('edit-saved').textContent === 'Saved.'", "the save");
+    // The mediator sees party 0's points; party 1 and the observer never do.
+    med.wait("document.getElementById('medprefs-body').innerText.includes('41.234567')", "party 0's points on the console");
+    assert!(med.text().contains("not saved yet"));
+    p1.wait_for("#edit-save");
+    p1.click("#edit-save");
+    // The talks start: the editors close, the preferences are locked, party 0 is to move.
+    p0.wait("document.getElementById('edit').hidden && document.getElementById('prefs-h').textContent.includes('locked')", "the lock");
+    p0.wait_for("#do-builder");
+    let secrets: Vec<String> = ["41.234567", "28.765433", "3.141592", "0.412345"].iter().map(|s| s.to_string()).collect();
+    assert_no_leak(&p1, "party 1", &secrets);
+    assert_no_leak(&obs, "the observer", &secrets);
+
+    // The mediator pauses: every page says so, moves are held, the clock stops.
+    med.click("#do-pause");
+    for p in [&med, &p0, &p1, &obs] {
+        p.wait("document.getElementById('paused').textContent.includes('Paused by the mediator')", "the paused banner");
+    }
+    p0.wait("document.getElementById('do-builder').disabled", "the held move");
+    p0.wait("document.getElementById('clock').textContent.includes('stopped')", "the stopped clock");
+    shots(&med, "mediator-paused", &tmp);
+    // Resumed: party 0 offers; the mediator has it in front of it.
+    med.click("#do-resume");
+    p0.wait("document.getElementById('paused').hidden", "the banner to go");
+    p0.click("#do-builder");
+    med.wait_for("#do-pass");
+    // Closing asks first, then ends the room for everyone.
+    med.click("#do-close");
+    med.click("#confirm-yes");
+    for p in [&med, &p0, &p1, &obs] {
+        p.wait("document.getElementById('ended').innerText.includes('closed by the mediator')", "the closed banner");
+    }
+    assert!(p1.text().contains("The mediator closed the room"), "{}", p1.text());
+    drop(browser);
+    let _ = std::fs::remove_dir_all(tmp);
+}
+
+/// Whether the talks have ended on `p`'s page.
+fn ended(p: &Page) -> bool {
+    p.eval("document.getElementById('ended').hidden") == json!(false)
+}
+
+/// The first of `buttons` that is visible and enabled on `p`.
+fn ready_button(p: &Page, buttons: &[&str]) -> Option<String> {
+    let list = serde_json::to_string(buttons).unwrap();
+    let r = p.eval(&format!("{list}.find(s => {{ const e = document.querySelector(s); return e && !e.disabled && e.offsetParent !== null && !e.closest('[hidden]'); }}) || null"));
+    r.as_str().map(str::to_string)
+}
+
+#[test]
+fn single_text_as_a_party_by_clicking() {
+    let Some(exe) = browser_or_skip() else { return };
+    let (rt, addr) = server();
+    let (domain, secrets) = deal([0.105263157, 0.117647058]);
+    let spec = json!({"title": "Supply deal (single text)", "domain": domain, "protocol": "single-text",
+        "parties": [{"by": "person"}, {"by": "agent", "name": "conceder"}], "observers": 0, "steps": 8});
+    let created = rt.block_on(create(addr, &spec));
+    let browser = Browser::launch(&exe, "st");
+    let p = browser.page(390, 844);
+    p.goto(&link(&created, "party:0"));
+    p.wait("document.getElementById('conn').textContent === 'live'", "the page to join");
+    let (mut votes, mut ratified) = (0, false);
+    while !ended(&p) {
+        p.wait(
+            "document.getElementById('ended').hidden === false || document.querySelector('#do-vote-yes, #do-ratify-yes') !== null",
+            "a vote",
+        );
+        if ended(&p) {
+            break;
+        }
+        let before = p.eval("document.querySelectorAll('#history-list li[data-event]').length");
+        if let Some(b) = ready_button(&p, &["#do-ratify-yes", "#do-vote-yes"]) {
+            ratified |= b == "#do-ratify-yes";
+            votes += 1;
+            assert!(votes < 30, "no end after {votes} votes");
+            // The draft in front of me comes with its worth to me.
+            assert!(p.eval("document.querySelector('#front-body .worth-tag') !== null") == json!(true), "{}", p.text());
+            p.click(&b);
+            confirm_if_asked(&p);
+            p.wait(&format!("document.getElementById('ended').hidden === false || document.querySelectorAll('#history-list li[data-event]').length > {before}"), "the vote to register");
+        }
+    }
+    assert!(ratified, "the talks ended before the ratification: {}", p.text());
+    p.wait("document.getElementById('ended').innerText.includes('Agreement reached')", "the agreement");
+    // The single negotiating text card shows the adopted text and its history.
+    assert!(p.eval("document.querySelectorAll('#text-history li').length").as_u64().unwrap() >= 2);
+    assert!(p.text().contains("adopted:"), "{}", p.text());
+    assert_no_leak(&p, "the person", &secrets[1]);
+}
+
+#[test]
+fn relay_as_party_and_mediator_by_clicking() {
+    let Some(exe) = browser_or_skip() else { return };
+    let (rt, addr) = server();
+    let (domain, secrets) = deal([0.105263157, 0.117647058]);
+    let spec = json!({"title": "Supply deal (relay)", "domain": domain, "protocol": "relay",
+        "parties": [{"by": "person"}, {"by": "agent", "name": "conceder"}], "mediator": {"by": "person"}, "observers": 0, "steps": 16});
+    let created = rt.block_on(create(addr, &spec));
+    let browser = Browser::launch(&exe, "relay");
+    let (p, med) = (browser.page(1280, 800), browser.page(1280, 800));
+    p.goto(&link(&created, "party:0"));
+    med.goto(&link(&created, "mediator"));
+    for x in [&p, &med] {
+        x.wait("document.getElementById('conn').textContent === 'live'", "the page to join");
+    }
+    let (mut moves, mut held) = (0, false);
+    while !ended(&p) {
+        moves += 1;
+        assert!(moves < 60, "no end after {moves} moves");
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        if let Some(b) = ready_button(&med, &["#do-pass"]) {
+            // The mediator holds back the first offer once, then passes everything on.
+            let before = med.eval("document.querySelectorAll('#history-list li[data-event]').length");
+            if !held {
+                held = true;
+                med.click("#do-hold");
+            } else {
+                med.click(&b);
+            }
+            med.wait(&format!("document.querySelectorAll('#history-list li[data-event]').length > {before}"), "the relay move");
+        } else if ready_button(&p, &["#do-builder"]).is_some() {
+            let before = p.eval("document.querySelectorAll('#history-list li[data-event]').length");
+            let good = p.eval("(() => { const w = document.querySelector('#front-body .worth-tag'); return !!w && document.getElementById('do-accept') !== null && Number(w.textContent.match(/worth ([0-9.]+)/)[1]) >= 0.5; })()");
+            if good == json!(true) {
+                p.click("#do-accept");
+                confirm_if_asked(&p);
+            } else {
+                p.click("#do-builder");
+            }
+            p.wait(&format!("document.getElementById('ended').hidden === false || document.querySelectorAll('#history-list li[data-event]').length > {before}"), "the party's move");
+        }
+    }
+    p.wait("document.getElementById('ended').innerText.includes('Agreement reached')", "the agreement");
+    med.wait("document.getElementById('ended').innerText.includes('Agreement reached')", "the agreement on the console");
+    // The mediator saw the held offer; the party saw deliveries only.
+    assert!(med.text().contains("The mediator held back"), "{}", med.text());
+    assert!(p.text().contains("Delivered to You"), "{}", p.text());
+    assert_no_leak(&p, "the person", &secrets[1]);
 }

@@ -105,6 +105,7 @@ async function spec() {
     s.deadline_secs = Math.round(m * 60);
   }
   if (s.protocol !== "sao") s.mediator = seatFill("mediator");
+  if ($("editable").checked) s.editable_preferences = true;
   return s;
 }
 

@@ -1,6 +1,6 @@
 // The room page: joins the seat of the token in the link's fragment over the WebSocket and
 // builds the party's page, the mediator's console or the observer's page from what the server
-// sends (`welcome`, `event`, `message`, `turn`, `presence`, `tools`). Reconnects by itself and
+// sends (`welcome`, `event`, `message`, `turn`, `presence`, `tools`, `control`, `preferences`). Reconnects by itself and
 // rebuilds everything from the next `welcome`. Room texts are inserted as text only.
 "use strict";
 
@@ -16,6 +16,7 @@ if (token) {
 const S = {
   w: null, seat: null, role: null, items: [], turn: null, ending: null, presence: null,
   tools: null, step: 0, refused: false, nextId: 1, builder: null, lastTurnSeat: undefined,
+  paused: null, closed: null, waiting: [], draft: null,
 };
 let ws = null, retry = 0, toolsTimer = null;
 
@@ -113,6 +114,8 @@ function onMessage(m) {
       S.w = m; S.seat = m.seat; S.items = m.history.slice(); S.turn = m.turn; S.ending = m.ending;
       S.role = m.seat.startsWith("party:") ? "party" : m.seat === "mediator" ? "mediator" : "observer";
       S.step = Math.max(0, ...S.items.filter(x => x.type === "event").map(x => x.event.step || 0), m.turn ? m.turn.step : 0, m.ending ? m.ending.step : 0);
+      S.paused = m.paused || null; S.closed = m.closed || null; S.waiting = m.waiting_for || [];
+      S.draft = null;
       setConn(m.ending ? "ended" : "live");
       if (!S.builder) S.builder = defaultPackage();
       renderAll();
@@ -145,6 +148,22 @@ function onMessage(m) {
       renderTools();
       renderText();
       break;
+    case "control":
+      S.items.push(m);
+      S.paused = m.control === "pause" ? m.by : null;
+      if (m.control === "close") S.closed = m.by;
+      renderAll();
+      break;
+    case "preferences":
+      S.items.push(m);
+      S.waiting = m.waiting_for || [];
+      if (m.you) { S.w.you = m.you; S.draft = null; $("edit-saved").textContent = "Saved."; $("edit-saved").className = "ok-msg"; }
+      renderAll();
+      break;
+    case "waiting":
+      S.waiting = m.waiting_for || [];
+      renderAll();
+      break;
     case "ack":
       break;
     case "error":
@@ -173,6 +192,10 @@ function renderAll() {
   document.body.dataset.protocol = S.w.protocol;
   renderStatus();
   renderEnded();
+  renderPaused();
+  renderChair();
+  renderEdit();
+  renderMedPrefs();
   renderFront();
   renderBuilder();
   renderPrefs();
@@ -199,6 +222,8 @@ function renderStatus() {
   else if (t === S.seat && S.role !== "observer") { w.hidden = false; w.className = "waiting mine"; w.textContent = "Your move"; }
   else if (t) { w.hidden = false; w.className = "waiting"; w.textContent = (S.role === "party" && partyIndex(t) !== null ? "The other side" : seatName(t)) + " is deciding…"; }
   else { w.hidden = true; }
+  if (S.paused && !S.ending) { w.hidden = false; w.className = "waiting"; w.textContent = "Paused"; }
+  else if (S.waiting.length && !S.ending) { w.hidden = false; w.className = "waiting"; w.textContent = "Waiting for the parties' preferences"; }
   const fw = $("front-wait");
   if (fw) fw.textContent = waitingText();
   tickClock();
@@ -206,6 +231,8 @@ function renderStatus() {
 
 /** What the front card says while it is not this seat's turn. */
 function waitingText() {
+  if (S.paused) return "The talks are paused by the " + chairName(S.paused) + "; nothing can be done until they resume.";
+  if (S.waiting.length) return "The talks start once every party has saved its preferences (waiting for " + S.waiting.map(w => w === S.seat ? "you" : seatName(w).replace(/^The /, "the ")).join(" and ") + ").";
   const ts = turnSeat();
   return ts && ts !== S.seat ? (S.role === "party" && partyIndex(ts) !== null ? "The other side" : seatName(ts)) + " is deciding. This page updates by itself." : "Waiting for the next move.";
 }
@@ -214,18 +241,146 @@ function tickClock() {
   const c = $("clock");
   const d = S.presence && S.presence.deadline_ms;
   if (!d || S.ending) { c.textContent = ""; return; }
+  if (S.paused) { c.textContent = "Clock stopped while paused"; return; }
   const left = Math.max(0, Math.round((d - Date.now()) / 1000));
   const h = Math.floor(left / 3600), mi = Math.floor(left % 3600 / 60), s = left % 60;
   c.textContent = "Time left " + (h ? h + ":" + String(mi).padStart(2, "0") : String(mi)) + ":" + String(s).padStart(2, "0");
 }
 setInterval(tickClock, 1000);
 
+function chairName(by) { return by === "admin" ? "administrator" : "mediator"; }
+
+function renderPaused() {
+  const b = $("paused");
+  if (!S.paused || S.ending) { b.hidden = true; return; }
+  b.hidden = false;
+  b.textContent = "Paused by the " + chairName(S.paused) + ". No offer, vote or acceptance is taken and the clock is stopped until the talks resume.";
+}
+
+function renderChair() {
+  const box = $("chair");
+  if (S.role !== "mediator") { box.hidden = true; return; }
+  box.hidden = false;
+  $("chair-state").textContent = S.ending ? "The room is closed." : S.paused ? "Paused by the " + chairName(S.paused) + ": the parties see it, agents wait and the clock is stopped." : "Running. Pausing stops every move and the clock until you resume; closing ends the room without agreement.";
+  $("do-pause").hidden = !!S.ending || !!S.paused;
+  $("do-resume").hidden = !!S.ending || !S.paused;
+  $("do-close").hidden = !!S.ending;
+}
+
+/** The points of my saved preferences, or my profile's as points (ranges shared out of 100). */
+function myPoints() {
+  const mine = S.items.filter(x => x.type === "preferences" && "party:" + x.party === S.seat);
+  if (mine.length) { const p = mine[mine.length - 1]; return {weights: p.weights.slice(), ratings: p.ratings.map(r => r.slice())}; }
+  const a = S.w.you && S.w.you.additive;
+  const n = S.w.issues.length;
+  if (!a) {
+    const base = Math.floor(100 / n);
+    return {weights: S.w.issues.map((_, k) => base + (k === 0 ? 100 - base * n : 0)), ratings: S.w.issues.map(iss => iss.values.map(() => 100))};
+  }
+  const ranges = a.terms.map(t => t.length ? Math.max(...t) - Math.min(...t) : 0);
+  const total = ranges.reduce((x, y) => x + y, 0) || 1;
+  const weights = ranges.map(r => Math.round(100 * r / total));
+  const drift = 100 - weights.reduce((x, y) => x + y, 0);
+  weights[weights.indexOf(Math.max(...weights))] += drift;
+  const ratings = a.terms.map((t, k) => { const lo = Math.min(...t); return t.map(x => ranges[k] > 0 ? Math.round((x - lo) / ranges[k] * 100) : 100); });
+  return {weights, ratings};
+}
+
+/** The points in the editor, as numbers (NaN where a field is not a number). */
+function editorPoints() {
+  const weights = S.w.issues.map((_, k) => Number($("w-" + k).value));
+  const ratings = S.w.issues.map((iss, k) => iss.values.map((_, j) => Number($("r-" + k + "-" + j).value)));
+  return {weights, ratings};
+}
+
+/** What is wrong with these points, or null (the server checks the same). */
+function pointsProblem(p) {
+  for (let k = 0; k < S.w.issues.length; k++) {
+    const n = nice(S.w.issues[k].name);
+    if (!isFinite(p.weights[k]) || p.weights[k] < 0 || p.weights[k] > 100) return "The weight of " + n + " must be from 0 to 100.";
+    for (let j = 0; j < p.ratings[k].length; j++) {
+      const x = p.ratings[k][j];
+      if (!isFinite(x) || x < 0 || x > 100) return "The rating of " + n + " = " + nice(S.w.issues[k].values[j]) + " must be from 0 to 100.";
+    }
+    if (Math.max(...p.ratings[k]) !== 100) return "Rate your best value of " + n + " 100.";
+  }
+  const sum = p.weights.reduce((x, y) => x + y, 0);
+  if (Math.abs(sum - 100) > 1e-6) return "The issue weights add up to " + (Math.round(sum * 1e4) / 1e4) + "; they must add up to 100.";
+  return null;
+}
+
+function pointsUtility(p, pkg) {
+  let u = 0;
+  S.w.issues.forEach((iss, k) => { const v = iss.values.indexOf(pkg[iss.name]); u += p.weights[k] * (v < 0 ? 0 : p.ratings[k][v]) / 10000; });
+  return u;
+}
+
+function renderEdit() {
+  const box = $("edit");
+  const open = S.role === "party" && S.w.editable_preferences && S.waiting.length > 0 && !S.ending;
+  if (!open) { box.hidden = true; S.draft = null; return; }
+  box.hidden = false;
+  const issues = $("edit-issues");
+  if (S.draft && issues.children.length) { updateEdit(); return; }
+  S.draft = myPoints();
+  issues.replaceChildren(...S.w.issues.map((iss, k) => el("fieldset", {},
+    el("legend", {}, nice(iss.name)),
+    el("div", {class: "rating"}, el("label", {for: "w-" + k}, el("strong", {}, "Weight (points)")), el("input", {type: "number", id: "w-" + k, min: "0", max: "100", step: "any", value: String(S.draft.weights[k]), oninput: updateEdit})),
+    iss.values.map((v, j) => el("div", {class: "rating"}, el("label", {for: "r-" + k + "-" + j}, nice(v)), el("input", {type: "number", id: "r-" + k + "-" + j, min: "0", max: "100", step: "any", value: String(S.draft.ratings[k][j]), oninput: updateEdit}))))));
+  updateEdit();
+}
+
+function updateEdit() {
+  if ($("edit").hidden) return;
+  const p = editorPoints();
+  S.draft = p;
+  const sum = p.weights.reduce((x, y) => x + (isFinite(y) ? y : 0), 0);
+  const t = $("edit-total");
+  t.textContent = "Issue weights: " + (Math.round(sum * 1e4) / 1e4) + " of 100 points";
+  t.className = "worth " + (Math.abs(sum - 100) > 1e-6 ? "below" : "ok-msg");
+  const problem = pointsProblem(p);
+  $("edit-msg").textContent = problem || "";
+  $("edit-msg").className = problem ? "below" : "";
+  const pv = $("edit-preview");
+  if (problem) { pv.textContent = ""; } else {
+    const best = {}; S.w.issues.forEach((iss, k) => { best[iss.name] = iss.values[p.ratings[k].indexOf(100)]; });
+    fill(pv, "Preview: the package in the builder would be worth ", el("strong", {id: "edit-preview-u"}, fmtU(pointsUtility(p, S.builder))), " to you; your best package, " + pkgLine(best) + ", 1.00.");
+  }
+  updateWorth();
+}
+
+$("edit-form").addEventListener("submit", ev => {
+  ev.preventDefault();
+  const p = editorPoints();
+  const problem = pointsProblem(p);
+  if (problem) { $("edit-msg").textContent = problem; $("edit-msg").className = "below"; return; }
+  $("edit-saved").textContent = "Saving…"; $("edit-saved").className = "muted";
+  send({type: "preferences", id: String(S.nextId++), weights: p.weights, ratings: p.ratings});
+});
+
+function renderMedPrefs() {
+  const box = $("medprefs");
+  if (S.role !== "mediator" || !S.w.editable_preferences) { box.hidden = true; return; }
+  box.hidden = false;
+  const latest = {};
+  for (const x of S.items) if (x.type === "preferences") latest[x.party] = x;
+  fill($("medprefs-body"), Array.from({length: S.w.parties}, (_, i) => {
+    const p = latest[i];
+    if (!p) return el("p", {"data-party": i}, partyName(i) + ": " + (S.waiting.includes("party:" + i) ? "not saved yet" : "its profile (a built-in agent, or set before)"));
+    return el("table", {class: "tbl", "data-party": i}, el("caption", {}, partyName(i)),
+      el("thead", {}, el("tr", {}, el("th", {scope: "col"}, "Issue"), el("th", {scope: "col"}, "Weight"), el("th", {scope: "col"}, "Ratings"))),
+      el("tbody", {}, S.w.issues.map((iss, k) => el("tr", {}, el("th", {scope: "row"}, nice(iss.name)), el("td", {class: "num"}, String(p.weights[k])),
+        el("td", {}, el("ul", {class: "plain values"}, iss.values.map((v, j) => el("li", {}, nice(v) + " ", el("span", {class: "pts"}, String(p.ratings[k][j]))))))))));
+  }));
+}
+
 function renderEnded() {
   const b = $("ended");
   if (!S.ending) { b.hidden = true; return; }
   b.hidden = false;
   const e = S.ending;
-  const how = {"agreement": "Agreement reached", "timeout": "Time ran out without agreement", "ended": "The talks were ended without agreement", "not-ratified": "The final text was not ratified", "fault": "The talks stopped: a participant failed"}[e.ending] || ("Ended: " + e.ending);
+  const closedHow = S.closed ? "The room was closed by the " + chairName(S.closed) + " without agreement" : null;
+  const how = closedHow || {"agreement": "Agreement reached", "timeout": "Time ran out without agreement", "ended": "The talks were ended without agreement", "not-ratified": "The final text was not ratified", "fault": "The talks stopped: a participant failed"}[e.ending] || ("Ended: " + e.ending);
   fill(b, el("strong", {}, how), e.agreement ? " — " + pkgLine(e.agreement) : "", " ", e.agreement ? worthNode(e.agreement) : null);
   b.className = "banner " + (e.ending === "agreement" ? "good" : "");
 }
@@ -283,7 +438,7 @@ function renderFront() {
   body.replaceChildren(); acts.replaceChildren();
   const t = S.turn;
   if (S.ending) { fill(body, el("p", {class: "muted"}, "The negotiation is over.")); return; }
-  if (!t) {
+  if (!t || S.paused) {
     fill(body, el("p", {class: "muted", id: "front-wait"}, waitingText()));
     return;
   }
@@ -355,7 +510,7 @@ function renderBuilder() {
   issues.replaceChildren();
   S.w.issues.forEach((iss, k) => {
     const id = "b-" + k;
-    const sel = el("select", {id, "data-issue": iss.name, onchange: () => { S.builder[iss.name] = sel.value; updateWorth(); }},
+    const sel = el("select", {id, "data-issue": iss.name, onchange: () => { S.builder[iss.name] = sel.value; updateWorth(); if (!$("edit").hidden) updateEdit(); }},
       iss.values.map(v => el("option", {value: v}, nice(v))));
     sel.value = S.builder[iss.name] ?? iss.values[0];
     issues.appendChild(el("div", {class: "field"}, el("label", {for: id}, nice(iss.name)), sel));
@@ -363,9 +518,9 @@ function renderBuilder() {
   const acts = $("builder-actions");
   acts.replaceChildren();
   if (b && !S.ending) {
-    const ok = S.turn && S.turn.expected.includes(b.kind);
+    const ok = S.turn && S.turn.expected.includes(b.kind) && !S.paused;
     acts.appendChild(button(b.label, () => act({kind: b.kind, outcome: Object.assign({}, S.builder)}), {class: "primary", id: "do-builder", disabled: !ok}));
-    if (!ok) acts.appendChild(el("span", {class: "muted"}, " You can send it on your turn."));
+    if (!ok) acts.appendChild(el("span", {class: "muted"}, S.paused ? " The talks are paused." : " You can send it on your turn."));
   }
   updateWorth();
 }
@@ -373,7 +528,8 @@ function renderBuilder() {
 function updateWorth() {
   const w = $("builder-worth");
   if (S.role !== "party") { w.textContent = ""; return; }
-  const u = myUtility(S.builder);
+  const editing = S.draft && !$("edit").hidden && !pointsProblem(S.draft);
+  const u = editing ? pointsUtility(S.draft, S.builder) : myUtility(S.builder);
   if (u === null) { w.textContent = ""; return; }
   const r = reservation();
   const pct = Math.max(0, Math.min(100, u * 100));
@@ -389,6 +545,7 @@ function renderPrefs() {
   if (S.role !== "party") { box.hidden = true; return; }
   box.hidden = false;
   const r = reservation();
+  $("prefs-h").textContent = S.w.editable_preferences ? (S.waiting.length ? "Your preferences (as saved)" : "Your preferences (locked: the talks have started)") : "Your preferences";
   $("prefs-reservation").textContent = typeof r === "number" ? "Walking away without agreement is worth " + fmtU(r) + " to you: accept nothing worth less." : "Any agreement is better for you than none.";
   const body = $("prefs-body");
   const a = S.w.you && S.w.you.additive;
@@ -428,7 +585,11 @@ function describeEvent(e) {
 
 function renderHistory() {
   const list = $("history-list");
-  const rows = S.items.filter(x => x.type === "event").map(x => {
+  const rows = S.items.filter(x => x.type === "event" || x.type === "control").map(x => {
+    if (x.type === "control") {
+      const what = {"pause": "paused the talks", "resume": "resumed the talks", "close": "closed the room"}[x.control] || x.control;
+      return el("li", {"data-control": x.control}, el("span", {class: "round"}, "·"), " ", "The " + chairName(x.by) + " " + what);
+    }
     const [text, pkg] = describeEvent(x.event);
     return el("li", {"data-event": x.event.event}, el("span", {class: "round"}, "R" + ((x.event.step || 0) + 1)), " ", el("span", {}, text),
       pkg ? el("div", {class: "pkgline"}, pkgLine(pkg), " ", worthNode(pkg)) : null);
@@ -564,5 +725,11 @@ async function exportFile(path, name, type) {
 $("export-log").addEventListener("click", () => exportFile("events.jsonl", "events.jsonl", "application/x-ndjson"));
 $("export-report").addEventListener("click", () => exportFile("report.html", "report.html", "text/html"));
 $("tools-refresh").addEventListener("click", () => send({type: "tools"}));
+$("do-pause").addEventListener("click", () => send({type: "control", id: String(S.nextId++), control: "pause"}));
+$("do-resume").addEventListener("click", () => send({type: "control", id: String(S.nextId++), control: "resume"}));
+$("do-close").addEventListener("click", async () => {
+  const ok = await confirmMove("Close the room?", "Closing ends the negotiation for everyone, without agreement. It cannot be undone.", "Close the room");
+  if (ok) send({type: "control", id: String(S.nextId++), control: "close"});
+});
 
 connect();
