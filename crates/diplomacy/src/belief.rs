@@ -101,23 +101,20 @@ impl Belief {
     /// blamed side's incapacity.
     pub fn update_linear(&mut self, a: f64, b: f64) {
         self.to_grid();
-        // The products in one loop (independent: vectorised), the sums in another, in the
-        // same order as ever (the same numbers).
-        let (grid, xs) = (&mut self.grid[..GRID], points());
+        let (mut total, mut moment) = (0.0, 0.0);
         if (0.0..=1.0).contains(&a) && (0.0..=1.0).contains(&(a + b)) {
             // Within [0, 1] at both ends, so at every point: no clamping (the same numbers).
-            for k in 0..GRID {
-                grid[k] *= a + b * xs[k];
+            for (w, &x) in self.grid.iter_mut().zip(points()) {
+                *w *= a + b * x;
+                total += *w;
+                moment += *w * x;
             }
         } else {
-            for k in 0..GRID {
-                grid[k] *= (a + b * xs[k]).clamp(0.0, 1.0);
+            for (w, &x) in self.grid.iter_mut().zip(points()) {
+                *w *= (a + b * x).clamp(0.0, 1.0);
+                total += *w;
+                moment += *w * x;
             }
-        }
-        let (mut total, mut moment) = (0.0, 0.0);
-        for k in 0..GRID {
-            total += grid[k];
-            moment += grid[k] * xs[k];
         }
         if total > 0.0 && total.is_finite() {
             let inv = 1.0 / total;

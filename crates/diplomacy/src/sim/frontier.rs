@@ -11,7 +11,7 @@
 //! a threshold, `u_i` at least a floor, the reciprocity test fixed while the step is open) and
 //! the strategies' lowest levels are all of that monotone kind, so a round has a package passing
 //! them iff a package of the *frontier* does: the reciprocity-admitted packages that no other
-//! admitted package beats for both parties (103 of the grand bargain's 972 at the default). Each
+//! admitted package beats for both parties (about a hundred of the grand bargain's 972 at the default). Each
 //! party's lowest and highest `U_i` (what the strategies' levels are computed from) are reached
 //! on packages no other package beats for that party (one or two). So the round is decided on
 //! those, and the whole table is valued only when talks will actually be held; the numbers are
@@ -103,8 +103,49 @@ fn maximal(items: &[usize], beats: impl Fn(usize, usize) -> bool) -> Vec<usize> 
 
 #[cfg(test)]
 mod tests {
-    use super::maximal;
+    use std::sync::Arc;
+
+    use super::{maximal, Frontier, Table};
     use proptest::prelude::*;
+
+    /// A coarse value with a jitter of a few rounding units (ties and near-ties both occur).
+    fn cell() -> impl Strategy<Value = f64> {
+        (0u8..5, 0u8..3).prop_map(|(k, j)| f64::from(k) / 4.0 + f64::from(j) * 1e-15)
+    }
+
+    proptest! {
+        /// Whether some package passes both parties' tests (value at least a threshold, utility at
+        /// least a floor, reciprocity), and each party's lowest and highest value, are the same on
+        /// the frontier as over the whole table, to the bit, whatever the doubts in [0, 1].
+        #[test]
+        fn the_frontier_decides_as_the_whole_table(
+            cells in proptest::collection::vec((cell(), cell(), cell(), cell(), any::<bool>(), any::<bool>()), 1..80),
+            doubt in (0.0..=1.0f64, 0.0..=1.0f64),
+            threshold in (-0.2..1.0f64, -0.2..1.0f64),
+            floor in (-0.2..1.0f64, -0.2..1.0f64),
+        ) {
+            let mut t = Table::empty();
+            t.count = cells.len();
+            t.u = vec![cells.iter().map(|c| c.0).collect(), cells.iter().map(|c| c.2).collect()];
+            t.without = vec![vec![Vec::new(), cells.iter().map(|c| c.1).collect()], vec![cells.iter().map(|c| c.3).collect(), Vec::new()]];
+            let recip = vec![cells.iter().map(|c| c.4).collect::<Vec<bool>>(), cells.iter().map(|c| c.5).collect()];
+            let table = Arc::new(t);
+            let f = Frontier::of(&table, &recip, &mut Vec::new());
+            let (doubt, threshold, floor) = ([doubt.0, doubt.1], [threshold.0, threshold.1], [floor.0, floor.1]);
+            let value = |i: usize, u: f64, w: f64| u - doubt[i] * (u - w);
+            let passes = |i: usize, u: f64, w: f64| value(i, u, w) >= threshold[i] && u >= floor[i];
+            let whole = cells.iter().any(|c| c.4 && c.5 && passes(0, c.0, c.1) && passes(1, c.2, c.3));
+            let frontier = f.zone.iter().any(|x| passes(0, x[0], x[1]) && passes(1, x[2], x[3]));
+            prop_assert_eq!(whole, frontier);
+            for i in 0..2 {
+                let all: Vec<f64> = cells.iter().map(|c| if i == 0 { value(0, c.0, c.1) } else { value(1, c.2, c.3) }).collect();
+                let hi = all.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let lo = all.iter().copied().fold(f64::INFINITY, f64::min);
+                prop_assert_eq!(f.top[i].iter().map(|&(u, w)| value(i, u, w)).fold(f64::NEG_INFINITY, f64::max), hi);
+                prop_assert_eq!(f.bottom[i].iter().map(|&(u, w)| value(i, u, w)).fold(f64::INFINITY, f64::min), lo);
+            }
+        }
+    }
 
     proptest! {
         /// The skyline keeps exactly one of each class of undominated points: every point is

@@ -122,7 +122,7 @@ impl Run<'_> {
     /// tiny, or 0), so the decision is the same.
     pub(super) fn surely_stays(&self, i: usize) -> bool {
         let cost = self.engagement_cost(i);
-        if !(cost >= 0.0) {
+        if cost.is_nan() || cost < 0.0 {
             return false;
         }
         let dq = self.m.parties[i].discount.powf(1.0 + self.delay(i));
