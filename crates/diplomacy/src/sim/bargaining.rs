@@ -2,10 +2,13 @@
 //! otherwise a session of the protocol in force through [`crate::bargain::bargain`], under each
 //! party's acceptance test as it bargains (bluffed floor, the mediator's leverage).
 
+use std::sync::Arc;
+
 use bc_model::Value;
 
+use super::frontier::{Frontier, FRONTIER_MIN};
 use super::tables::absolute_floor;
-use super::{Event, Observer, Run};
+use super::{Event, Observer, Run, Table};
 use crate::bargain::{self, Agreement, Move, Problem, Proposer};
 use crate::model::{Protocol, Strategy};
 use crate::rubinstein::{self, Point, SpeTerms};
@@ -21,20 +24,26 @@ impl Run<'_> {
         let m = self.m;
         let t = self.t;
         let protocol = self.protocol();
-        if O::ENABLED {
-            self.trace_table(protocol, obs);
-        }
         let spe = m.parties.iter().all(|p| matches!(p.strategy, Strategy::Spe)) && self.n == 2;
-        if spe {
-            return (self.bargain_spe(t as usize % self.n, obs), true);
-        }
-        let Some(space) = self.table.space.as_ref() else { return (None, false) };
         let mediator: &bc_strategy::Spec = match (&m.mediator, protocol) {
             (Some(med), Some(_)) => &med.strategy,
             _ => pass(),
         };
-        let offered = protocol != Some(Protocol::Confidential);
         let memoryless = self.talks.memoryless(protocol, mediator);
+        if !O::ENABLED && !spe && memoryless {
+            if let Some(verdict) = self.decided_on_frontier(protocol) {
+                return verdict;
+            }
+        }
+        self.settle();
+        if O::ENABLED {
+            self.trace_table(protocol, obs);
+        }
+        if spe {
+            return (self.bargain_spe(t as usize % self.n, obs), true);
+        }
+        let Some(space) = self.table.space.as_ref() else { return (None, false) };
+        let offered = protocol != Some(Protocol::Confidential);
         let zone = self.joint().iter().any(|&p| (0..self.n).all(|i| self.table.u[i][p] >= self.floor_abs[i]));
         if !zone && memoryless {
             // No package every party can ratify: no protocol can produce an agreement.
@@ -92,6 +101,76 @@ impl Run<'_> {
             }
         }
         (result, offered)
+    }
+
+    /// A round of memoryless strategies on a large two-party table that cannot produce an
+    /// agreement, decided on the table's [`Frontier`] without valuing every package: the same
+    /// tests as [`Run::bargain`]'s (no package passes every party's test, or none clears every
+    /// strategy's lowest level of the round), on the packages that decide them. Returns what
+    /// [`Run::bargain`] returns then, or None when talks may be held (or the table is small).
+    fn decided_on_frontier(&mut self, protocol: Option<Protocol>) -> Option<(Option<Agreement>, bool)> {
+        if self.n != 2 || self.table.count < FRONTIER_MIN {
+            return None;
+        }
+        let space = Arc::clone(self.table.space.as_ref()?);
+        // U = u - doubt (u - w) as in the full valuation; the frontier needs a doubt in [0, 1].
+        let doubt = [1.0 - self.beliefs[0][1].mean(), 1.0 - self.beliefs[1][0].mean()];
+        if !doubt.iter().all(|d| (0.0..=1.0).contains(d)) {
+            return None;
+        }
+        self.refresh_reciprocity();
+        if self.frontier.is_none() {
+            self.frontier = Some(Frontier::of(&self.table, &self.recip_ok, &mut self.frontiers));
+        }
+        let f = Arc::clone(self.frontier.as_ref()?);
+        let table: &Table = &self.table;
+        // The same expression as the full valuation's, from u and w.
+        let value = |i: usize, u: f64, w: f64| u - doubt[i] * (u - w);
+        let threshold = [self.d[0] - self.lev[0] - 1e-12, self.d[1] - self.lev[1] - 1e-12];
+        let floors = [self.floor_abs[0], self.floor_abs[1]];
+        let admitted = |x: &[f64; 4]| {
+            x[0] >= floors[0] && x[2] >= floors[1] && value(0, x[0], x[1]) >= threshold[0] && value(1, x[2], x[3]) >= threshold[1]
+        };
+        if !f.zone.iter().any(admitted) {
+            return Some((None, protocol != Some(Protocol::Confidential)));
+        }
+        // Each party's lowest and highest value, as the full valuation's scan finds them.
+        for i in 0..2 {
+            let (mut worst, mut best) = (f64::INFINITY, f64::NEG_INFINITY);
+            for &(u, w) in &f.top[i] {
+                let v = value(i, u, w);
+                if v > best {
+                    best = v;
+                }
+            }
+            for &(u, w) in &f.bottom[i] {
+                let v = value(i, u, w);
+                if v < worst {
+                    worst = v;
+                }
+            }
+            self.ranges[i] = (worst, best);
+        }
+        let d_eff = [self.d[0] - self.lev[0], self.d[1] - self.lev[1]];
+        let problem = Problem {
+            space: &space,
+            values: &self.values,
+            utilities: &table.u,
+            base_ok: &self.base_ok,
+            floors: &self.floor_abs,
+            disagreement: &d_eff,
+            elapsed: self.t - self.step_open,
+            round: self.t,
+            sub_rounds: self.m.sub_rounds.max(1),
+        };
+        if self.talks.lowest_levels(&problem, &self.ranges, &mut self.levels, &mut self.aspirations) {
+            let levels = &self.levels;
+            let clears = |x: &[f64; 4]| admitted(x) && value(0, x[0], x[1]) >= levels[0] && value(1, x[2], x[3]) >= levels[1];
+            if !f.zone.iter().any(clears) {
+                return Some((None, true));
+            }
+        }
+        None
     }
 
     /// What the round puts on the table, for the trace: the packages that pass every party's

@@ -20,6 +20,7 @@
 
 mod bargaining;
 mod delivery;
+mod frontier;
 mod process;
 mod record;
 mod tables;
@@ -35,6 +36,7 @@ use crate::bargain::{Aspirations, Talks};
 use crate::belief::Belief;
 use crate::draws::{Draws, Purpose};
 use crate::model::{Model, Protocol};
+use frontier::Frontier;
 use tables::TableMemo;
 
 /// Where a step stands.
@@ -135,6 +137,10 @@ struct Run<'m> {
     scratch: Vec<Value>,
     memo: TableMemo,
     aspirations: Aspirations,
+    /// The loaded table's [`Frontier`] (large two-party tables; None until a round needs it).
+    frontier: Option<Arc<Frontier>>,
+    /// Frontiers computed by this worker.
+    frontiers: Vec<Arc<Frontier>>,
 }
 
 /// Simulates one run of `model` with the run's `draws`, reporting events to `obs`.
@@ -202,7 +208,7 @@ impl<'m> Run<'m> {
     /// The state at the start of a run.
     fn new(model: &'m Model, cache: &'m TableCache, draws: &'m Draws, scratch: Scratch) -> Run<'m> {
         let n = model.parties.len();
-        let Scratch { mut values, mut base_ok, mut recip_ok, joint, levels, doubt, scratch, mut memo, aspirations } = scratch;
+        let Scratch { mut values, mut base_ok, mut recip_ok, joint, levels, doubt, scratch, mut memo, aspirations, frontiers } = scratch;
         values.resize_with(n, Vec::new);
         base_ok.resize_with(n, Vec::new);
         recip_ok.resize_with(n, Vec::new);
@@ -267,6 +273,8 @@ impl<'m> Run<'m> {
             scratch,
             memo,
             aspirations,
+            frontier: None,
+            frontiers,
         };
         // No-deal values: the reservation, or the status quo's utility.
         for i in 0..n {
@@ -295,6 +303,7 @@ impl Run<'_> {
             scratch: std::mem::take(&mut self.scratch),
             memo: std::mem::take(&mut self.memo),
             aspirations: std::mem::take(&mut self.aspirations),
+            frontiers: std::mem::take(&mut self.frontiers),
         }
     }
 

@@ -39,6 +39,8 @@ impl Run<'_> {
                     self.beliefs[i][j].mean(),
                     party.walk_away
                 ))
+            } else if self.surely_stays(i) {
+                None
             } else {
                 let stay = self.stay_value(i);
                 (stay < 0.0).then(|| format!("the remaining process is worth {stay:.4} to it, less than leaving with what stands"))
@@ -66,13 +68,7 @@ impl Run<'_> {
         let m = self.m;
         let tau = self.tau(i);
         let delta = m.parties[i].discount;
-        let mut delay = 0.0;
-        for sp in m.spoilers.iter().filter(|s| s.enabled) {
-            let believed = mean(sp.blamed.iter().map(|&j| if j == i { m.parties[i].capacity } else { self.beliefs[i][j].mean() }));
-            let h = (sp.base + sp.visibility * self.v + sp.progress * self.progress + sp.capacity_link * (1.0 - believed)).clamp(0.0, 1.0);
-            delay += h * f64::from(sp.pause);
-        }
-        let dq = delta.powf(1.0 + delay);
+        let dq = delta.powf(1.0 + self.delay(i));
         let exposure = self.process.exposure[i];
         let l = self.process.step_rounds;
         let mut value = 0.0;
@@ -103,6 +99,58 @@ impl Run<'_> {
             rounds
         };
         value - self.engagement_cost(i) * costs
+    }
+
+    /// The expected rounds of pause from strikes, under i's beliefs: `sum_k h_k pause_k`.
+    fn delay(&self, i: usize) -> f64 {
+        let m = self.m;
+        let mut delay = 0.0;
+        for sp in m.spoilers.iter().filter(|s| s.enabled) {
+            let believed = mean(sp.blamed.iter().map(|&j| if j == i { m.parties[i].capacity } else { self.beliefs[i][j].mean() }));
+            let h = (sp.base + sp.visibility * self.v + sp.progress * self.progress + sp.capacity_link * (1.0 - believed)).clamp(0.0, 1.0);
+            delay += h * f64::from(sp.pause);
+        }
+        delay
+    }
+
+    /// True when [`Run::stay_value`] is surely not negative, shown with one power instead of
+    /// one per step (the stay test's cost): for `y >= 1` and `dq` in [0, 1], `dq^y >= 1 - y (1 -
+    /// dq)` (Bernoulli), so each step's weight `dq^(rank L)` is at least `1 - rank L (1 - dq)`,
+    /// and the engagement costs' sum `(1 - dq^R) / (1 - dq)` of `R = rank L` powers is at most
+    /// `R` (the same inequality) and at most `1 / (1 - dq)`. The bound
+    /// must clear a margin far above the rounding of the value itself (which needs `1 - dq` not
+    /// tiny, or 0), so the decision is the same.
+    pub(super) fn surely_stays(&self, i: usize) -> bool {
+        let cost = self.engagement_cost(i);
+        if cost.is_nan() || cost < 0.0 {
+            return false;
+        }
+        let dq = self.m.parties[i].discount.powf(1.0 + self.delay(i));
+        if !(dq == 1.0 || (0.0..=1.0 - 1e-6).contains(&dq)) {
+            return false;
+        }
+        let tau = self.tau(i);
+        let exposure = self.process.exposure[i];
+        let l = self.process.step_rounds;
+        let per_rank = l * (1.0 - dq);
+        let (mut bound, mut scale) = (0.0, 0.0);
+        let mut rank = 0.0;
+        let mut r = 0;
+        for (s, st) in self.state.iter().enumerate() {
+            if matches!(st, StepState::Standing { .. }) {
+                continue;
+            }
+            rank += 1.0;
+            r += 1;
+            let (g, g0) = (self.process.g[i][s], self.process.g0[i][s]);
+            let lev = if self.lev[i] == 0.0 { 0.0 } else { self.lev[i] * self.process.fade[r] };
+            let term = (tau * g + (1.0 - tau) * g0.min(g) * exposure + lev).max(0.0);
+            bound += term * (1.0 - rank * per_rank).max(0.0);
+            scale += term;
+        }
+        let rounds = rank * l;
+        let costs = cost * if dq < 1.0 { rounds.min(1.0 / (1.0 - dq)) } else { rounds };
+        bound - costs > 1e-6 * (1.0 + scale + costs)
     }
 
     /// C_i: i's continuation value of the steps after step `s` that are not standing, with the

@@ -51,6 +51,7 @@ pub struct Scratch {
     pub(super) scratch: Vec<Value>,
     pub(super) memo: TableMemo,
     pub(super) aspirations: Aspirations,
+    pub(super) frontiers: Vec<Arc<super::Frontier>>,
 }
 
 /// Packages held at most by a [`TableMemo`] (summed over its tables; about 100 bytes each): it
@@ -194,6 +195,7 @@ impl Run<'_> {
         }
         self.stale.iter_mut().for_each(|s| *s = true);
         self.recip_stale = true;
+        self.frontier = None;
         self.step_open = self.t;
         self.talks.open();
         for i in 0..n {
@@ -323,32 +325,48 @@ impl Run<'_> {
     /// packages that pass the disagreement and reciprocity tests, each party's range of values,
     /// its best gain as a function of its floor, and the packages every party admits.
     pub(super) fn refresh(&mut self) {
+        self.refresh_reciprocity();
+        if self.n == 2 && self.stale[0] && self.stale[1] {
+            self.refresh_pair();
+        } else {
+            self.refresh_values();
+        }
+    }
+
+    /// The reciprocity tests, when the step or the disagreement values changed.
+    pub(super) fn refresh_reciprocity(&mut self) {
+        if !self.recip_stale {
+            return;
+        }
         let n = self.n;
         let count = self.table.count;
         // A plain borrow (the table may be shared with other threads: no reference counting).
         let table: &Table = &self.table;
-        if self.recip_stale {
-            for i in 0..n {
-                let rho = self.m.parties[i].ratification.map_or(0.0, |r| r.reciprocity);
-                let ok = &mut self.recip_ok[i];
-                ok.clear();
-                ok.resize(count, true);
-                if rho > 0.0 {
-                    let (ui, di) = (&table.u[i][..count], self.d[i]);
-                    for j in (0..n).filter(|&j| j != i) {
-                        let (uj, dj) = (&table.u[j][..count], self.d[j]);
-                        for ((o, x), y) in ok.iter_mut().zip(ui).zip(uj) {
-                            *o = *o && x - di >= rho * (y - dj) - 1e-12;
-                        }
+        for i in 0..n {
+            let rho = self.m.parties[i].ratification.map_or(0.0, |r| r.reciprocity);
+            let ok = &mut self.recip_ok[i];
+            ok.clear();
+            ok.resize(count, true);
+            if rho > 0.0 {
+                let (ui, di) = (&table.u[i][..count], self.d[i]);
+                for j in (0..n).filter(|&j| j != i) {
+                    let (uj, dj) = (&table.u[j][..count], self.d[j]);
+                    for ((o, x), y) in ok.iter_mut().zip(ui).zip(uj) {
+                        *o = *o && x - di >= rho * (y - dj) - 1e-12;
                     }
                 }
             }
-            self.recip_stale = false;
         }
-        if n == 2 && self.stale[0] && self.stale[1] {
-            self.refresh_pair();
-            return;
-        }
+        self.recip_stale = false;
+        self.frontier = None;
+    }
+
+    /// [`Run::refresh`]'s part for the parties whose trust changed: credibility-discounted
+    /// values, tests, ranges and the joint set.
+    fn refresh_values(&mut self) {
+        let n = self.n;
+        let count = self.table.count;
+        let table: &Table = &self.table;
         let mut doubt = std::mem::take(&mut self.doubt);
         doubt.clear();
         doubt.resize(n, 0.0);
@@ -453,12 +471,17 @@ impl Run<'_> {
         &self.joint_buf[..self.joint_len]
     }
 
-    /// The acceptance tests of this round: values and tests refreshed where trust or the step
-    /// changed, and each party's absolute floor.
-    pub(super) fn evaluate(&mut self) {
+    /// Values and tests refreshed where trust or the step changed (what [`Run::joint`], the
+    /// values, the tests and the ranges read).
+    pub(super) fn settle(&mut self) {
         if self.recip_stale || self.stale.iter().any(|s| *s) {
             self.refresh();
         }
+    }
+
+    /// Each party's absolute floor this round. The values and tests are refreshed on demand
+    /// ([`Run::settle`]; a quiet round of a large table may be decided on its frontier).
+    pub(super) fn evaluate(&mut self) {
         for i in 0..self.n {
             let (lo, hi) = self.table.range[i];
             let floor = self.bargaining_floor(i);
@@ -570,6 +593,7 @@ pub fn initial_zone(model: &Model) -> Vec<Vec<Value>> {
     let none = TableCache::default();
     let mut run = Run::new(model, &none, &draws, Scratch::default());
     run.evaluate();
+    run.settle();
     run.joint()
         .iter()
         .copied()
