@@ -42,7 +42,7 @@ pub struct Options {
 pub const SWING_EVERY: u64 = 20;
 
 /// The quantiles a swing compares (10th vs 90th percentile).
-pub const SWING_QUANTILES: (f64, f64) = (0.1, 0.9);
+pub(crate) const SWING_QUANTILES: (f64, f64) = (0.1, 0.9);
 
 impl Default for Options {
     fn default() -> Self {
@@ -433,7 +433,7 @@ pub struct CounterfactualStats {
 }
 
 /// Bins of the per-round trust distributions (the report's fan chart).
-pub const TRUST_BINS: usize = 50;
+pub(crate) const TRUST_BINS: usize = 50;
 
 /// The forecast's exact, mergeable statistics: every run folded in by [`Aggregate::add`],
 /// shards combined by [`Aggregate::merge`], summarised by [`Aggregate::summary`]. Memory depends
@@ -763,7 +763,7 @@ impl Aggregate {
 }
 
 /// The two-sided normal quantile for a total tail probability `alpha` (bisection on erfc).
-pub fn z_two_sided(alpha: f64) -> f64 {
+pub(crate) fn z_two_sided(alpha: f64) -> f64 {
     let (mut lo, mut hi) = (0.0_f64, 40.0_f64);
     for _ in 0..200 {
         let mid = 0.5 * (lo + hi);

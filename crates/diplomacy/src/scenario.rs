@@ -228,7 +228,7 @@ impl Scenario {
 
     /// The model with the uncertain parameters at quantiles `us` (in [`Scenario::uncertain`]
     /// order).
-    pub fn model_at(&self, us: &[f64]) -> Model {
+    pub(crate) fn model_at(&self, us: &[f64]) -> Model {
         if self.uncertain.is_empty() {
             return self.template.clone();
         }

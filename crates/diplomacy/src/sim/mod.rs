@@ -29,7 +29,8 @@ use std::sync::Arc;
 use bc_model::Value;
 
 pub use record::{Event, NoTrace, Observer, Outcome, RunRecord, Trace};
-pub use tables::{initial_zone, Scratch, Table, TableCache};
+pub(crate) use tables::TableCache;
+pub use tables::{initial_zone, Scratch, Table};
 
 use crate::bargain::{Aspirations, Talks};
 use crate::belief::Belief;
