@@ -21,7 +21,7 @@ use crate::draws::Draws;
 use crate::error::{Error, ErrorKind};
 use crate::model::Model;
 use crate::scenario::Scenario;
-use crate::sim::{simulate_in, Event, NoTrace, Observer, Outcome, RunRecord, Scratch};
+use crate::sim::{simulate_in, NoTrace, Observer, Outcome, RunEvent, RunRecord, Scratch};
 
 /// How to run a forecast.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -307,10 +307,10 @@ struct Follow<'a, O: Observer> {
 
 impl<O: Observer> Observer for Follow<'_, O> {
     const ENABLED: bool = true;
-    fn event(&mut self, e: Event) {
+    fn event(&mut self, e: RunEvent) {
         match &e {
-            Event::Round { .. } => self.path.extend(off_diagonal(&self.cur)),
-            Event::Trust { trust, .. } => {
+            RunEvent::Round { .. } => self.path.extend(off_diagonal(&self.cur)),
+            RunEvent::Trust { trust, .. } => {
                 if self.cur.len() == trust.len() && self.cur.iter().zip(trust).all(|(a, b)| a.len() == b.len()) {
                     for (a, b) in self.cur.iter_mut().zip(trust) {
                         a.copy_from_slice(b);
@@ -319,7 +319,7 @@ impl<O: Observer> Observer for Follow<'_, O> {
                     self.cur.clone_from(trust);
                 }
             }
-            Event::Strike { spoiler, target_trust, .. } => {
+            RunEvent::Strike { spoiler, target_trust, .. } => {
                 if let Some(k) = self.spoiler_ids.iter().position(|id| id == spoiler) {
                     if let Some(row) = self.targets.get(k).and_then(|&t| self.cur.get_mut(t)) {
                         for (c, x) in row.iter_mut().zip(target_trust) {
