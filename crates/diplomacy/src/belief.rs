@@ -57,7 +57,7 @@ impl Belief {
     }
 
     /// Moves the belief onto the grid (no-op if it is there already).
-    pub(crate) fn to_grid(&mut self) {
+    pub(crate) fn onto_grid(&mut self) {
         if !self.grid.is_empty() {
             return;
         }
@@ -84,7 +84,7 @@ impl Belief {
     /// An observation impossible under every capacity (likelihood 0 everywhere) leaves the
     /// belief as it was.
     pub(crate) fn update(&mut self, lik: impl Fn(f64) -> f64) {
-        self.to_grid();
+        self.onto_grid();
         let evidence: f64 = self.grid.iter().zip(points()).map(|(w, &x)| w * lik(x).max(0.0)).sum();
         if evidence <= 0.0 || !evidence.is_finite() {
             return;
@@ -101,7 +101,7 @@ impl Belief {
     /// point), in one pass: the update of a strike or a quiet round under a hazard linear in the
     /// blamed side's incapacity.
     pub(crate) fn update_linear(&mut self, a: f64, b: f64) {
-        self.to_grid();
+        self.onto_grid();
         let (mut total, mut moment) = (0.0, 0.0);
         if (0.0..=1.0).contains(&a) && (0.0..=1.0).contains(&(a + b)) {
             // Within [0, 1] at both ends, so at every point: no clamping (the same numbers).
@@ -194,7 +194,7 @@ mod tests {
         let seen = [true, false, true, true, false, true, true];
         let mut exact = Belief::beta(2.0, 3.0);
         let mut grid = Belief::beta(2.0, 3.0);
-        grid.to_grid();
+        grid.onto_grid();
         for &s in &seen {
             exact.observe(s, 1.0);
             grid.observe(s, 1.0);
@@ -226,7 +226,7 @@ mod tests {
         assert!((prior.mean_after_defection(0.7) - 0.46).abs() < 1e-12);
         assert_eq!(prior.mean_after_defection(1.0), 0.4);
         let mut g = prior.clone();
-        g.to_grid();
+        g.onto_grid();
         assert!((g.mean_after_defection(0.7) - noisy.mean()).abs() < 1e-12);
     }
 }
