@@ -195,7 +195,7 @@ fn pairs_of(s: &Scenario, o: &JobOptions, job: &mut JobRecord, model: &Model, dr
             {
                 Brief::of(record)
             }
-            _ => Brief::of(&simulate_in(&cf.apply(model), s.tables(), draws, &mut NoTrace, scratch)),
+            _ => Brief::of(&simulate_in(&cf.apply(model), &s.tables, draws, &mut NoTrace, scratch)),
         })
         .collect();
     if o.swing_every > 0 && job.run.is_multiple_of(o.swing_every) {
@@ -205,7 +205,7 @@ fn pairs_of(s: &Scenario, o: &JobOptions, job: &mut JobRecord, model: &Model, dr
                 let mut us = job.quantiles.clone();
                 let mut arm = |q: f64| {
                     us[p] = q;
-                    Brief::of(&simulate_in(&s.model_at(&us), s.tables(), draws, &mut NoTrace, scratch))
+                    Brief::of(&simulate_in(&s.model_at(&us), &s.tables, draws, &mut NoTrace, scratch))
                 };
                 [arm(lo), arm(hi)]
             })
@@ -245,7 +245,7 @@ pub fn job<O: Observer>(s: &Scenario, o: &JobOptions, seed: u64, run: u64, obser
     let (record, trust_path) = if o.trust_path {
         simulate_following_trust(s, &model, &draws, observer, scratch)
     } else {
-        (simulate_in(&model, s.tables(), &draws, observer, scratch), Vec::new())
+        (simulate_in(&model, &s.tables, &draws, observer, scratch), Vec::new())
     };
     let mut j = JobRecord { run, record, quantiles, counterfactuals: Vec::new(), swings: Vec::new(), trust_path };
     pairs_of(s, o, &mut j, &model, &draws, scratch);
@@ -272,7 +272,7 @@ fn simulate_following_trust<O: Observer>(
         path: Vec::with_capacity((model.rounds as usize + 1) * n * n.saturating_sub(1)),
         inner: observer,
     };
-    let record = simulate_in(model, s.tables(), draws, &mut follow, scratch);
+    let record = simulate_in(model, &s.tables, draws, &mut follow, scratch);
     let mut path = follow.path;
     let last = off_diagonal(&record.final_trust);
     let width = last.len().max(1);

@@ -230,7 +230,7 @@ pub fn design_groups(method: Method, d: usize, seed: u64, groups: Range<u64>) ->
 pub fn run_at(s: &Scenario, row: &[f64], indicator: usize, seed: u64, run: u64, scratch: &mut Scratch) -> f64 {
     let draws = Draws::from_rng(&mut bc_engine::rng_for(seed, run));
     let model = s.model_at(row);
-    let record = simulate_in(&model, s.tables(), &draws, &mut NoTrace, scratch);
+    let record = simulate_in(&model, &s.tables, &draws, &mut NoTrace, scratch);
     Brief::of(&record).indicators[indicator]
 }
 

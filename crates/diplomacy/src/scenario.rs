@@ -55,7 +55,7 @@ pub struct Scenario {
     template: Model,
     /// What every run of the scenario shares: step spaces, and step tables at the status quo
     /// when no utility is sampled (a memo: it never changes a result).
-    tables: TableCache,
+    pub(crate) tables: TableCache,
     uncertain: Vec<Uncertain>,
 }
 
@@ -201,11 +201,6 @@ impl Scenario {
     /// The model with every parameter at its median.
     pub fn nominal(&self) -> &Model {
         &self.template
-    }
-
-    /// What the scenario's runs share (the simulator's step spaces and tables).
-    pub(crate) fn tables(&self) -> &TableCache {
-        &self.tables
     }
 
     /// The uncertain parameters, in sampling order.
