@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use bc_formats::{load, Scenario, Semantics};
+use bc_formats::{load, DomainProfiles, Semantics};
 
 /// The bundled GENIUS domain folder `name` (under `tests/data/genius`).
 pub fn domain_dir(name: &str) -> PathBuf {
@@ -10,6 +10,6 @@ pub fn domain_dir(name: &str) -> PathBuf {
 }
 
 /// Loads a bundled domain with all its profiles.
-pub fn load_domain(name: &str, semantics: Semantics) -> Scenario {
+pub fn load_domain(name: &str, semantics: Semantics) -> DomainProfiles {
     load(&[domain_dir(name)], semantics).unwrap_or_else(|e| panic!("{name}: {e}"))
 }

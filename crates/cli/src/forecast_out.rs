@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::Result;
 use bc_diplomacy::forecast::{self, Aggregate, Forecast, ForecastSpec, JobOptions, JobRecord, Options};
-use bc_diplomacy::sim::{Event, Observer, Scratch};
+use bc_diplomacy::sim::{Observer, RunEvent, Scratch};
 use bc_diplomacy::Scenario;
 use bc_report::manifest::{Manifest, ScenarioId};
 use bc_report::records::Cell;
@@ -42,21 +42,21 @@ struct KeyEvents {
 
 impl Observer for KeyEvents {
     const ENABLED: bool = true;
-    fn event(&mut self, e: Event) {
+    fn event(&mut self, e: RunEvent) {
         match e {
-            Event::Strike { round, spoiler, reading, .. } => {
+            RunEvent::Strike { round, spoiler, reading, .. } => {
                 self.lines.push(
                     serde_json::json!({"run": self.run, "event": "strike", "round": round, "spoiler": spoiler, "reading": reading})
                         .to_string(),
                 );
             }
-            e @ (Event::Agreed { .. }
-            | Event::StepDone { .. }
-            | Event::Withdrawal { .. }
-            | Event::Response { .. }
-            | Event::Rejected { .. }
-            | Event::Left { .. }
-            | Event::End { .. }) => {
+            e @ (RunEvent::Agreed { .. }
+            | RunEvent::StepDone { .. }
+            | RunEvent::Withdrawal { .. }
+            | RunEvent::Response { .. }
+            | RunEvent::Rejected { .. }
+            | RunEvent::Left { .. }
+            | RunEvent::End { .. }) => {
                 // `{"run":N,` + the event's own fields.
                 if let Ok(text) = serde_json::to_string(&e) {
                     if let Some(rest) = text.strip_prefix('{') {

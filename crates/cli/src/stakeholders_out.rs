@@ -9,7 +9,7 @@ use bc_report::manifest::{Manifest, ScenarioId};
 use bc_report::rundir::RunDir;
 use bc_report::stakeholders::{ActorInfo, StakeholderStudy};
 use bc_stakeholders::smp::SmpRun;
-use bc_stakeholders::Scenario;
+use bc_stakeholders::StakeholderScenario;
 
 use crate::scale::ScaleArgs;
 
@@ -26,7 +26,7 @@ pub fn check(scale: &ScaleArgs) -> Result<()> {
     Ok(())
 }
 
-fn actors(s: &Scenario) -> Vec<ActorInfo> {
+fn actors(s: &StakeholderScenario) -> Vec<ActorInfo> {
     s.actors.iter().map(|a| ActorInfo { name: a.name.clone(), capability: a.capability, salience: a.salience.clone() }).collect()
 }
 
@@ -50,7 +50,7 @@ fn write(out: &Path, study: &StakeholderStudy, file: Option<&Path>, seed: Option
 }
 
 /// Writes an SMP run.
-pub fn smp(out: &Path, s: &Scenario, run: &SmpRun, file: Option<&Path>, illustrative: bool) -> Result<()> {
+pub fn smp(out: &Path, s: &StakeholderScenario, run: &SmpRun, file: Option<&Path>, illustrative: bool) -> Result<()> {
     let study = StakeholderStudy {
         scenario: s.name.clone(),
         model: "smp".into(),
@@ -67,7 +67,7 @@ pub fn smp(out: &Path, s: &Scenario, run: &SmpRun, file: Option<&Path>, illustra
 /// Writes a BDM run: `positions[turn][actor][dimension]` and the weighted medians as forecast.
 pub fn bdm(
     out: &Path,
-    s: &Scenario,
+    s: &StakeholderScenario,
     positions: Vec<Vec<Vec<f64>>>,
     forecast: Vec<f64>,
     file: Option<&Path>,

@@ -41,38 +41,38 @@ use crate::model::{Protocol, Strategy};
 const NEAR_MISS: f64 = 2e-6;
 
 /// One step's bargaining problem in one round.
-pub struct Problem<'a> {
+pub(crate) struct Problem<'a> {
     /// The step's packages as an outcome space (its open issues; real ones on their grid).
-    pub space: &'a Arc<OutcomeSpace>,
+    pub(crate) space: &'a Arc<OutcomeSpace>,
     /// `values[i][p]`: party i's credibility-discounted value U_i of package p.
-    pub values: &'a [Vec<f64>],
+    pub(crate) values: &'a [Vec<f64>],
     /// `utilities[i][p]`: party i's plain utility u_i of package p (the floor applies to it).
-    pub utilities: &'a [Vec<f64>],
+    pub(crate) utilities: &'a [Vec<f64>],
     /// `base_ok[i][p]`: p is worth at least i's disagreement value and passes i's reciprocity
     /// test.
-    pub base_ok: &'a [Vec<bool>],
+    pub(crate) base_ok: &'a [Vec<bool>],
     /// Each party's domestic floor this round, on the utility scale: p passes i's ratification
     /// test when `base_ok[i][p]` and `utilities[i][p] >= floors[i]`.
-    pub floors: &'a [f64],
+    pub(crate) floors: &'a [f64],
     /// Each party's disagreement value d_i (its strategy's reservation value).
-    pub disagreement: &'a [f64],
+    pub(crate) disagreement: &'a [f64],
     /// Rounds since the step opened (the strategies' clock).
-    pub elapsed: u32,
+    pub(crate) elapsed: u32,
     /// The model's round (seeds the strategies built in it).
-    pub round: u32,
+    pub(crate) round: u32,
     /// Protocol rounds in this round of talks.
-    pub sub_rounds: u32,
+    pub(crate) sub_rounds: u32,
 }
 
 /// True when party i can ratify package `pkg` this round: the model's acceptance test.
-pub fn admissible(p: &Problem, i: usize, pkg: usize) -> bool {
+pub(crate) fn admissible(p: &Problem, i: usize, pkg: usize) -> bool {
     p.base_ok[i][pkg] && p.utilities[i][pkg] >= p.floors[i]
 }
 
 /// Who put the agreed package on the table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Proposer {
+pub(crate) enum Proposer {
     /// A party (its index).
     Party(usize),
     /// The mediator.
@@ -81,20 +81,20 @@ pub enum Proposer {
 
 /// An agreed package.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Agreement {
+pub(crate) struct Agreement {
     /// The package: `p`, or for Rubinstein on real issues the mix `lambda * p + (1 - lambda) * q`.
-    pub package: usize,
+    pub(crate) package: usize,
     /// Second package of a mix, and its weight `1 - lambda`.
-    pub mix: Option<(usize, f64)>,
+    pub(crate) mix: Option<(usize, f64)>,
     /// Protocol round (within the model's round) in which it was agreed.
-    pub offer: u32,
+    pub(crate) offer: u32,
     /// Who proposed it.
-    pub proposer: Proposer,
+    pub(crate) proposer: Proposer,
 }
 
 /// What a protocol says happened, for traces.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Move {
+pub(crate) enum Move {
     /// A party or the mediator put a package on the table (an offer, a relayed reframe, a
     /// single-text draft, a confidential proposal).
     Offer {
@@ -120,7 +120,7 @@ pub enum Move {
 }
 
 /// The mechanism a round of talks runs.
-pub fn kind_of(protocol: Option<Protocol>) -> ProtocolKind {
+pub(crate) fn kind_of(protocol: Option<Protocol>) -> ProtocolKind {
     match protocol {
         None => ProtocolKind::Sao,
         Some(Protocol::Relay) => ProtocolKind::Relay,
@@ -147,7 +147,7 @@ enum Built {
 /// rebuilt when its values or disagreement value change (a strike that moves its trust, a
 /// delivery); the mediator when the protocol changes or, for relay mediators (which judge offers
 /// with the parties' sides), when a side does; everything when a step opens.
-pub struct Talks<'m> {
+pub(crate) struct Talks<'m> {
     /// Per party: the registry agent and the rounds of a step it concedes over (None: `spe`).
     agents: Vec<Option<(&'m Spec, f64)>>,
     /// Per party: its concession curve when its strategy is time-based.
@@ -161,7 +161,7 @@ pub struct Talks<'m> {
 impl<'m> Talks<'m> {
     /// Talks among parties with these strategies; `seed` seeds every strategy and mediator
     /// (each built from `(seed, round, seat)`).
-    pub fn new(strategies: impl IntoIterator<Item = &'m Strategy>, seed: u64) -> Talks<'m> {
+    pub(crate) fn new(strategies: impl IntoIterator<Item = &'m Strategy>, seed: u64) -> Talks<'m> {
         let agents: Vec<Option<(&'m Spec, f64)>> = strategies
             .into_iter()
             .map(|s| match s {
@@ -175,7 +175,7 @@ impl<'m> Talks<'m> {
     }
 
     /// A new step opens: nothing carries over.
-    pub fn open(&mut self) {
+    pub(crate) fn open(&mut self) {
         self.seats.iter_mut().for_each(|s| *s = None);
         self.mediator = None;
         self.text = None;
@@ -185,7 +185,7 @@ impl<'m> Talks<'m> {
     /// (its decisions depend only on the time and the package) and the mediator keeps no state
     /// that matters (direct talks, a passing relay, any confidential mediator). Such rounds
     /// need not be played.
-    pub fn memoryless(&self, protocol: Option<Protocol>, mediator: &Spec) -> bool {
+    pub(crate) fn memoryless(&self, protocol: Option<Protocol>, mediator: &Spec) -> bool {
         self.curves.iter().all(Option::is_some)
             && match protocol {
                 None | Some(Protocol::Confidential) => true,
@@ -199,7 +199,7 @@ impl<'m> Talks<'m> {
     /// party's lowest and highest value over the step's packages. A package some party values
     /// below its level cannot be agreed this round. False when some strategy is not time-based.
     /// `memo` keeps the aspirations computed (runs with the same strategies share them).
-    pub fn lowest_levels(&self, p: &Problem, ranges: &[(f64, f64)], out: &mut Vec<f64>, memo: &mut Aspirations) -> bool {
+    pub(crate) fn lowest_levels(&self, p: &Problem, ranges: &[(f64, f64)], out: &mut Vec<f64>, memo: &mut Aspirations) -> bool {
         out.clear();
         let k = u64::from(p.sub_rounds.max(1));
         memo.bind(self, k);
@@ -280,7 +280,7 @@ impl<'m> Talks<'m> {
 /// for every run with the same strategies, clocks and protocol rounds (the counterfactuals of a
 /// run replay the same clocks).
 #[derive(Clone, Debug, Default)]
-pub struct Aspirations {
+pub(crate) struct Aspirations {
     /// What the aspirations are of: each party's curve and clock (bits), and the protocol rounds.
     key: Vec<Option<[u64; 4]>>,
     sub_rounds: u64,
@@ -322,7 +322,7 @@ impl Aspirations {
 /// Runs one round of talks under `protocol` (`None`: direct talks) with the mediator strategy
 /// `mediator` (ignored in direct talks) and returns the agreed package, if any. With `trace`,
 /// `moves` receives what happened on the table.
-pub fn bargain(
+pub(crate) fn bargain(
     protocol: Option<Protocol>,
     mediator: &Spec,
     p: &Problem,

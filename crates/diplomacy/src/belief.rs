@@ -10,10 +10,10 @@
 //! a test bounds it).
 
 /// Points of the belief grid (MODEL.md asks for at least 101).
-pub const GRID: usize = 101;
+pub(crate) const GRID: usize = 101;
 
 /// The grid's points.
-pub fn points() -> &'static [f64; GRID] {
+pub(crate) fn points() -> &'static [f64; GRID] {
     static P: std::sync::OnceLock<[f64; GRID]> = std::sync::OnceLock::new();
     P.get_or_init(|| std::array::from_fn(|k| (k as f64 + 0.5) / GRID as f64))
 }
@@ -26,7 +26,7 @@ fn log_points() -> &'static [(f64, f64); GRID] {
 
 /// One party's belief about another's capacity.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Belief {
+pub(crate) struct Belief {
     a: f64,
     b: f64,
     /// Normalised grid weights; empty while the belief is the Beta(a, b).
@@ -36,27 +36,28 @@ pub struct Belief {
 
 impl Belief {
     /// The prior Beta(a, b).
-    pub fn beta(a: f64, b: f64) -> Belief {
+    pub(crate) fn beta(a: f64, b: f64) -> Belief {
         Belief { a, b, grid: Vec::new(), mean: a / (a + b) }
     }
 
     /// The posterior mean (tau).
-    pub fn mean(&self) -> f64 {
+    pub(crate) fn mean(&self) -> f64 {
         self.mean
     }
 
     /// True while the belief is exactly a Beta distribution.
-    pub fn is_beta(&self) -> bool {
+    pub(crate) fn is_beta(&self) -> bool {
         self.grid.is_empty()
     }
 
     /// The Beta counts (meaningful while [`Belief::is_beta`]).
-    pub fn counts(&self) -> (f64, f64) {
+    #[cfg(test)]
+    pub(crate) fn counts(&self) -> (f64, f64) {
         (self.a, self.b)
     }
 
     /// Moves the belief onto the grid (no-op if it is there already).
-    pub fn to_grid(&mut self) {
+    pub(crate) fn onto_grid(&mut self) {
         if !self.grid.is_empty() {
             return;
         }
@@ -82,8 +83,8 @@ impl Belief {
     /// Bayes with the likelihood `lik(x)` of what was seen, as a function of the capacity `x`.
     /// An observation impossible under every capacity (likelihood 0 everywhere) leaves the
     /// belief as it was.
-    pub fn update(&mut self, lik: impl Fn(f64) -> f64) {
-        self.to_grid();
+    pub(crate) fn update(&mut self, lik: impl Fn(f64) -> f64) {
+        self.onto_grid();
         let evidence: f64 = self.grid.iter().zip(points()).map(|(w, &x)| w * lik(x).max(0.0)).sum();
         if evidence <= 0.0 || !evidence.is_finite() {
             return;
@@ -99,8 +100,8 @@ impl Belief {
     /// Bayes with a likelihood linear in the capacity, `a + b x` (clamped to [0, 1] at each
     /// point), in one pass: the update of a strike or a quiet round under a hazard linear in the
     /// blamed side's incapacity.
-    pub fn update_linear(&mut self, a: f64, b: f64) {
-        self.to_grid();
+    pub(crate) fn update_linear(&mut self, a: f64, b: f64) {
+        self.onto_grid();
         let (mut total, mut moment) = (0.0, 0.0);
         if (0.0..=1.0).contains(&a) && (0.0..=1.0).contains(&(a + b)) {
             // Within [0, 1] at both ends, so at every point: no clamping (the same numbers).
@@ -131,7 +132,7 @@ impl Belief {
     /// An observed delivery (`saw_delivery`) or defection, seen correctly with probability
     /// `accuracy`: P(seen delivery | x) = accuracy x + (1 - accuracy)(1 - x). A defection is read
     /// as evidence about capacity whatever its cause. Perfect observations of a Beta stay Beta.
-    pub fn observe(&mut self, saw_delivery: bool, accuracy: f64) {
+    pub(crate) fn observe(&mut self, saw_delivery: bool, accuracy: f64) {
         if accuracy >= 1.0 && self.is_beta() {
             if saw_delivery {
                 self.a += 1.0;
@@ -151,7 +152,7 @@ impl Belief {
 
     /// The mean after an observed defection, without changing the belief (the strategic
     /// delivery test's `tau'`).
-    pub fn mean_after_defection(&self, accuracy: f64) -> f64 {
+    pub(crate) fn mean_after_defection(&self, accuracy: f64) -> f64 {
         let v = accuracy.min(1.0);
         // E[x L] / E[L] with L(x) = v (1 - x) + (1 - v) x, from the first two moments.
         let (m1, m2) = if self.is_beta() {
@@ -169,7 +170,7 @@ impl Belief {
 
     /// A misperceived strike: as if `m` defections had been seen (a strike that carries no
     /// information still moves the target; MODEL.md calls it misperception).
-    pub fn misperceive(&mut self, m: f64) {
+    pub(crate) fn misperceive(&mut self, m: f64) {
         if m <= 0.0 {
             return;
         }
@@ -193,7 +194,7 @@ mod tests {
         let seen = [true, false, true, true, false, true, true];
         let mut exact = Belief::beta(2.0, 3.0);
         let mut grid = Belief::beta(2.0, 3.0);
-        grid.to_grid();
+        grid.onto_grid();
         for &s in &seen {
             exact.observe(s, 1.0);
             grid.observe(s, 1.0);
@@ -225,7 +226,7 @@ mod tests {
         assert!((prior.mean_after_defection(0.7) - 0.46).abs() < 1e-12);
         assert_eq!(prior.mean_after_defection(1.0), 0.4);
         let mut g = prior.clone();
-        g.to_grid();
+        g.onto_grid();
         assert!((g.mean_after_defection(0.7) - noisy.mean()).abs() < 1e-12);
     }
 }

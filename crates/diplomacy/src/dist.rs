@@ -81,15 +81,15 @@ pub struct Bounds {
 
 impl Bounds {
     /// Any real number.
-    pub const ANY: Bounds = Bounds { lo: f64::NEG_INFINITY, hi: f64::INFINITY, lo_open: false };
+    pub(crate) const ANY: Bounds = Bounds { lo: f64::NEG_INFINITY, hi: f64::INFINITY, lo_open: false };
     /// A probability, `[0, 1]`.
-    pub const UNIT: Bounds = Bounds { lo: 0.0, hi: 1.0, lo_open: false };
+    pub(crate) const UNIT: Bounds = Bounds { lo: 0.0, hi: 1.0, lo_open: false };
     /// `(0, 1]` (discount factors, verifiability).
-    pub const UNIT_POSITIVE: Bounds = Bounds { lo: 0.0, hi: 1.0, lo_open: true };
+    pub(crate) const UNIT_POSITIVE: Bounds = Bounds { lo: 0.0, hi: 1.0, lo_open: true };
     /// `[0, inf)`.
-    pub const NON_NEGATIVE: Bounds = Bounds { lo: 0.0, hi: f64::INFINITY, lo_open: false };
+    pub(crate) const NON_NEGATIVE: Bounds = Bounds { lo: 0.0, hi: f64::INFINITY, lo_open: false };
     /// `(0, inf)`.
-    pub const POSITIVE: Bounds = Bounds { lo: 0.0, hi: f64::INFINITY, lo_open: true };
+    pub(crate) const POSITIVE: Bounds = Bounds { lo: 0.0, hi: f64::INFINITY, lo_open: true };
 
     /// True when `x` lies in the range.
     pub fn contains(&self, x: f64) -> bool {
@@ -116,7 +116,7 @@ fn fmt_num(x: f64) -> String {
 
 impl Param {
     /// True when the parameter is a distribution with more than one possible value.
-    pub fn is_uncertain(&self) -> bool {
+    pub(crate) fn is_uncertain(&self) -> bool {
         match self {
             Param::Fixed(_) | Param::Dist(Distribution::Fixed { .. }) => false,
             Param::Dist(Distribution::Uniform { low, high }) => high > low,
@@ -257,14 +257,14 @@ impl Distribution {
 }
 
 /// Standard normal CDF.
-pub fn norm_cdf(x: f64) -> f64 {
+pub(crate) fn norm_cdf(x: f64) -> f64 {
     0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
 }
 
 /// Standard normal quantile: Acklam's rational approximation refined by one Halley step
 /// (relative error near machine precision).
 #[allow(clippy::excessive_precision)] // Acklam's published coefficients, as printed.
-pub fn norm_quantile(p: f64) -> f64 {
+pub(crate) fn norm_quantile(p: f64) -> f64 {
     if p <= 0.0 {
         return f64::NEG_INFINITY;
     }
@@ -297,7 +297,7 @@ pub fn norm_quantile(p: f64) -> f64 {
 }
 
 /// Regularised incomplete beta function `I_x(a, b)` (continued fraction, Numerical Recipes).
-pub fn beta_cdf(x: f64, a: f64, b: f64) -> f64 {
+pub(crate) fn beta_cdf(x: f64, a: f64, b: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
     }
@@ -357,7 +357,7 @@ fn beta_cf(x: f64, a: f64, b: f64) -> f64 {
 }
 
 /// Quantile of Beta(a, b): safeguarded Newton iteration on [`beta_cdf`].
-pub fn beta_quantile(p: f64, a: f64, b: f64) -> f64 {
+pub(crate) fn beta_quantile(p: f64, a: f64, b: f64) -> f64 {
     let (mut lo, mut hi) = (0.0f64, 1.0f64);
     let ln_beta = libm::lgamma(a) + libm::lgamma(b) - libm::lgamma(a + b);
     let mut x = (a / (a + b)).clamp(1e-6, 1.0 - 1e-6);

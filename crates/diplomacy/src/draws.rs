@@ -11,7 +11,7 @@ use rand::Rng;
 /// What a draw is for (the first word of its address).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u64)]
-pub enum Purpose {
+pub(crate) enum Purpose {
     /// An uncertain parameter's quantile (address: the hash of its path).
     Param = 1,
     /// A spoiler's strike (spoiler id hash, round).
@@ -49,12 +49,12 @@ impl Draws {
     }
 
     /// A key given directly (tests).
-    pub fn from_key(key: [u64; 2]) -> Draws {
+    pub(crate) fn from_key(key: [u64; 2]) -> Draws {
         Draws { key }
     }
 
     /// 64 random bits at `address` under `purpose`.
-    pub fn bits(&self, purpose: Purpose, address: &[u64]) -> u64 {
+    pub(crate) fn bits(&self, purpose: Purpose, address: &[u64]) -> u64 {
         let mut h = mix(self.key[0] ^ (purpose as u64).wrapping_mul(GOLDEN));
         for (k, w) in address.iter().enumerate() {
             h = mix(h ^ w.wrapping_add((k as u64 + 1).wrapping_mul(GOLDEN)));
@@ -63,13 +63,13 @@ impl Draws {
     }
 
     /// A uniform number in [0, 1) at `address` under `purpose` (53 random bits).
-    pub fn uniform(&self, purpose: Purpose, address: &[u64]) -> f64 {
+    pub(crate) fn uniform(&self, purpose: Purpose, address: &[u64]) -> f64 {
         (self.bits(purpose, address) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 }
 
 /// A stable 64-bit name of a string (FNV-1a): the address of a parameter path or a spoiler id.
-pub fn name_hash(s: &str) -> u64 {
+pub(crate) fn name_hash(s: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in s.bytes() {
         h ^= u64::from(b);

@@ -21,7 +21,7 @@ use crate::draws::Draws;
 use crate::error::{Error, ErrorKind};
 use crate::model::Model;
 use crate::scenario::Scenario;
-use crate::sim::{simulate_in, Event, NoTrace, Observer, Outcome, RunRecord, Scratch};
+use crate::sim::{simulate_in, NoTrace, Observer, Outcome, RunEvent, RunRecord, Scratch};
 
 /// How to run a forecast.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,7 +42,7 @@ pub struct Options {
 pub const SWING_EVERY: u64 = 20;
 
 /// The quantiles a swing compares (10th vs 90th percentile).
-pub const SWING_QUANTILES: (f64, f64) = (0.1, 0.9);
+pub(crate) const SWING_QUANTILES: (f64, f64) = (0.1, 0.9);
 
 impl Default for Options {
     fn default() -> Self {
@@ -195,7 +195,7 @@ fn pairs_of(s: &Scenario, o: &JobOptions, job: &mut JobRecord, model: &Model, dr
             {
                 Brief::of(record)
             }
-            _ => Brief::of(&simulate_in(&cf.apply(model), s.tables(), draws, &mut NoTrace, scratch)),
+            _ => Brief::of(&simulate_in(&cf.apply(model), &s.tables, draws, &mut NoTrace, scratch)),
         })
         .collect();
     if o.swing_every > 0 && job.run.is_multiple_of(o.swing_every) {
@@ -205,7 +205,7 @@ fn pairs_of(s: &Scenario, o: &JobOptions, job: &mut JobRecord, model: &Model, dr
                 let mut us = job.quantiles.clone();
                 let mut arm = |q: f64| {
                     us[p] = q;
-                    Brief::of(&simulate_in(&s.model_at(&us), s.tables(), draws, &mut NoTrace, scratch))
+                    Brief::of(&simulate_in(&s.model_at(&us), &s.tables, draws, &mut NoTrace, scratch))
                 };
                 [arm(lo), arm(hi)]
             })
@@ -245,7 +245,7 @@ pub fn job<O: Observer>(s: &Scenario, o: &JobOptions, seed: u64, run: u64, obser
     let (record, trust_path) = if o.trust_path {
         simulate_following_trust(s, &model, &draws, observer, scratch)
     } else {
-        (simulate_in(&model, s.tables(), &draws, observer, scratch), Vec::new())
+        (simulate_in(&model, &s.tables, &draws, observer, scratch), Vec::new())
     };
     let mut j = JobRecord { run, record, quantiles, counterfactuals: Vec::new(), swings: Vec::new(), trust_path };
     pairs_of(s, o, &mut j, &model, &draws, scratch);
@@ -272,7 +272,7 @@ fn simulate_following_trust<O: Observer>(
         path: Vec::with_capacity((model.rounds as usize + 1) * n * n.saturating_sub(1)),
         inner: observer,
     };
-    let record = simulate_in(model, s.tables(), draws, &mut follow, scratch);
+    let record = simulate_in(model, &s.tables, draws, &mut follow, scratch);
     let mut path = follow.path;
     let last = off_diagonal(&record.final_trust);
     let width = last.len().max(1);
@@ -307,10 +307,10 @@ struct Follow<'a, O: Observer> {
 
 impl<O: Observer> Observer for Follow<'_, O> {
     const ENABLED: bool = true;
-    fn event(&mut self, e: Event) {
+    fn event(&mut self, e: RunEvent) {
         match &e {
-            Event::Round { .. } => self.path.extend(off_diagonal(&self.cur)),
-            Event::Trust { trust, .. } => {
+            RunEvent::Round { .. } => self.path.extend(off_diagonal(&self.cur)),
+            RunEvent::Trust { trust, .. } => {
                 if self.cur.len() == trust.len() && self.cur.iter().zip(trust).all(|(a, b)| a.len() == b.len()) {
                     for (a, b) in self.cur.iter_mut().zip(trust) {
                         a.copy_from_slice(b);
@@ -319,7 +319,7 @@ impl<O: Observer> Observer for Follow<'_, O> {
                     self.cur.clone_from(trust);
                 }
             }
-            Event::Strike { spoiler, target_trust, .. } => {
+            RunEvent::Strike { spoiler, target_trust, .. } => {
                 if let Some(k) = self.spoiler_ids.iter().position(|id| id == spoiler) {
                     if let Some(row) = self.targets.get(k).and_then(|&t| self.cur.get_mut(t)) {
                         for (c, x) in row.iter_mut().zip(target_trust) {
@@ -433,7 +433,7 @@ pub struct CounterfactualStats {
 }
 
 /// Bins of the per-round trust distributions (the report's fan chart).
-pub const TRUST_BINS: usize = 50;
+pub(crate) const TRUST_BINS: usize = 50;
 
 /// The forecast's exact, mergeable statistics: every run folded in by [`Aggregate::add`],
 /// shards combined by [`Aggregate::merge`], summarised by [`Aggregate::summary`]. Memory depends
@@ -763,7 +763,7 @@ impl Aggregate {
 }
 
 /// The two-sided normal quantile for a total tail probability `alpha` (bisection on erfc).
-pub fn z_two_sided(alpha: f64) -> f64 {
+pub(crate) fn z_two_sided(alpha: f64) -> f64 {
     let (mut lo, mut hi) = (0.0_f64, 40.0_f64);
     for _ in 0..200 {
         let mid = 0.5 * (lo + hi);

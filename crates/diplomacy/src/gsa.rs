@@ -35,13 +35,13 @@ pub const DEFAULT_SAMPLES: usize = 1 << 10;
 /// Default number of Morris trajectories.
 pub const DEFAULT_TRAJECTORIES: usize = 20;
 /// Grid levels of the Morris design (SALib's default).
-pub const MORRIS_LEVELS: usize = 4;
+pub(crate) const MORRIS_LEVELS: usize = 4;
 /// Bootstrap resamples of the intervals (SALib's default).
-pub const RESAMPLES: usize = 100;
+pub(crate) const RESAMPLES: usize = 100;
 /// Default runs of a discovery.
 pub const DEFAULT_DISCOVER_RUNS: u64 = 5_000;
 /// Most boxes a discovery reports.
-pub const MAX_BOXES: usize = 5;
+pub(crate) const MAX_BOXES: usize = 5;
 
 /// Why a study refused to start or failed.
 #[derive(Debug, thiserror::Error)]
@@ -75,7 +75,7 @@ pub enum Target {
 }
 
 /// The 0/1 targets `discover` accepts: the 0/1 indicators, then the outcome classes.
-pub fn target_names() -> Vec<&'static str> {
+pub(crate) fn target_names() -> Vec<&'static str> {
     let mut v: Vec<&str> = INDICATORS.iter().copied().filter(|n| *n != "agenda_share").collect();
     for o in Outcome::ALL {
         if !v.contains(&o.name()) {
@@ -200,7 +200,7 @@ pub fn design(method: Method, d: usize, seed: u64) -> Result<Matrix, StudyError>
 
 /// Groups of a study's design: its base points (Sobol') or trajectories (Morris), the jobs it
 /// is sharded by.
-pub fn study_groups(method: Method) -> u64 {
+pub(crate) fn study_groups(method: Method) -> u64 {
     match method {
         Method::Sobol { samples } => samples as u64,
         Method::Morris { trajectories } => trajectories as u64,
@@ -230,7 +230,7 @@ pub fn design_groups(method: Method, d: usize, seed: u64, groups: Range<u64>) ->
 pub fn run_at(s: &Scenario, row: &[f64], indicator: usize, seed: u64, run: u64, scratch: &mut Scratch) -> f64 {
     let draws = Draws::from_rng(&mut bc_engine::rng_for(seed, run));
     let model = s.model_at(row);
-    let record = simulate_in(&model, s.tables(), &draws, &mut NoTrace, scratch);
+    let record = simulate_in(&model, &s.tables, &draws, &mut NoTrace, scratch);
     Brief::of(&record).indicators[indicator]
 }
 
@@ -239,7 +239,7 @@ pub fn run_at(s: &Scenario, row: &[f64], indicator: usize, seed: u64, run: u64, 
 /// outputs differ only by the parameters, so the run-to-run randomness of the model does not
 /// show up as an effect of every parameter (with independent draws per row an inert
 /// parameter's ST would be the noise's share of the variance).
-pub fn rows_per_draw(method: Method, d: usize) -> usize {
+pub(crate) fn rows_per_draw(method: Method, d: usize) -> usize {
     match method {
         Method::Sobol { .. } => d + 2,
         Method::Morris { .. } => d + 1,
@@ -309,7 +309,7 @@ pub struct SensitivityData {
 
 impl SensitivityData {
     /// Groups held.
-    pub fn groups_held(&self) -> u64 {
+    pub(crate) fn groups_held(&self) -> u64 {
         (self.outputs.len() / self.spec.rows_per_group().max(1)) as u64
     }
 

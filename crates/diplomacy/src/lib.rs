@@ -6,10 +6,15 @@
 //!   with file, line and key), named variants, the embedded default (US–Iran via Pakistan).
 //! - [`file`]: the file format as serde types; [`file::schema`] is its JSON Schema.
 //! - [`dist`]: uncertain parameters (fixed, uniform, normal, beta, triangular).
-//! - [`model`]: one run's concrete model; [`sim`]: one run, round by round.
-//! - [`bargain`]: bargaining inside a round, behind one function: the protocol library's
-//!   mechanisms (`bc-protocol`) played by its negotiators (`bc-strategy`) under the model's
-//!   acceptance test; [`rubinstein`]: the SPE reduction check.
+//! - [`model`]: one run's concrete model (plain data); [`sim`]: one run, round by round.
+//! - `bargain` (internal): bargaining inside a round, behind one function: the protocol
+//!   library's mechanisms (`bc-protocol`) played by its negotiators (`bc-strategy`) under the
+//!   model's acceptance test; `rubinstein` (internal): the SPE reduction check.
+//!
+//! The public API is what the binary, bc-report, the Python module and the tests use: the
+//! scenario, the forecast's one job entry point ([`forecast::job`]), its aggregate and summary,
+//! the sensitivity studies, the simulator's observer and record; everything else (beliefs,
+//! draws' purposes, bargaining, validation) is `pub(crate)`.
 //! - [`forecast`]: Monte Carlo with paired counterfactuals, streamed into an exact, mergeable
 //!   aggregate (the statistics of `backchannel run`, of its run directories and of `merge`).
 //! - [`gsa`]: Sobol'/Morris sensitivity of a headline indicator to the uncertain parameters and
@@ -17,16 +22,16 @@
 //!
 //! No I/O beyond reading the scenario's own files; threads only through `bc-engine`.
 
-pub mod bargain;
-pub mod belief;
+mod bargain;
+mod belief;
 pub mod dist;
-pub mod draws;
-pub mod error;
+mod draws;
+mod error;
 pub mod file;
 pub mod forecast;
 pub mod gsa;
 pub mod model;
-pub mod rubinstein;
+mod rubinstein;
 pub mod scenario;
 pub mod settings;
 pub mod sim;

@@ -273,7 +273,7 @@ impl Model {
     }
 
     /// The steps of [`Model::grand_bargain`]: one, the whole agenda.
-    pub fn grand_bargain_steps(&self) -> Vec<Step> {
+    pub(crate) fn grand_bargain_steps(&self) -> Vec<Step> {
         let mut num = 0.0;
         let mut den = 0.0;
         for s in &self.steps {
@@ -299,7 +299,7 @@ impl Model {
     }
 
     /// The same run without spoiler `k`.
-    pub fn without_spoiler(&self, k: usize) -> Model {
+    pub(crate) fn without_spoiler(&self, k: usize) -> Model {
         let mut m = self.clone();
         if let Some(s) = m.spoilers.get_mut(k) {
             s.enabled = false;

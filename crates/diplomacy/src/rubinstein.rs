@@ -10,37 +10,37 @@
 /// One candidate point of the Rubinstein problem: credibility-discounted values `big` and plain
 /// utilities `small` of both parties (the floors apply to the latter).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Point {
+pub(crate) struct Point {
     /// U_0, U_1.
-    pub big: [f64; 2],
+    pub(crate) big: [f64; 2],
     /// u_0, u_1.
-    pub small: [f64; 2],
+    pub(crate) small: [f64; 2],
 }
 
 /// The linear constraints of a two-party Rubinstein problem in one round.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SpeTerms {
+pub(crate) struct SpeTerms {
     /// delta_i per round.
-    pub discount: [f64; 2],
+    pub(crate) discount: [f64; 2],
     /// d_i.
-    pub disagreement: [f64; 2],
+    pub(crate) disagreement: [f64; 2],
     /// Absolute floors on u_i (already mapped from the step-normalised scale).
-    pub floor: [f64; 2],
+    pub(crate) floor: [f64; 2],
     /// rho_i.
-    pub reciprocity: [f64; 2],
+    pub(crate) reciprocity: [f64; 2],
 }
 
 /// A point on a segment `a + t (b - a)`, `t` in [0, 1], of the candidate set.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct OnSegment {
+pub(crate) struct OnSegment {
     /// Segment start (package index).
-    pub a: usize,
+    pub(crate) a: usize,
     /// Segment end (package index).
-    pub b: usize,
+    pub(crate) b: usize,
     /// Position along the segment.
-    pub t: f64,
+    pub(crate) t: f64,
     /// Values U at that point.
-    pub big: [f64; 2],
+    pub(crate) big: [f64; 2],
 }
 
 /// Best point for `proposer` subject to the responder getting at least `min_other` (in U), the
@@ -106,7 +106,7 @@ fn best_for(points: &[Point], order: &[usize], interpolate: bool, terms: &SpeTer
 /// `v_i = max { U_i : U_j >= max(delta_j v_j, d_j), floors, reciprocity }` from the top (the
 /// map is monotone, so this converges to the largest fixed point). Returns the point party
 /// `proposer` offers, which the other accepts, or None when no point satisfies both sides.
-pub fn spe(points: &[Point], interpolate: bool, terms: &SpeTerms, proposer: usize) -> Option<OnSegment> {
+pub(crate) fn spe(points: &[Point], interpolate: bool, terms: &SpeTerms, proposer: usize) -> Option<OnSegment> {
     // Frontier order: by U_0 ascending (segments join neighbours on the Pareto frontier).
     let mut order: Vec<usize> = (0..points.len()).collect();
     order.sort_by(|a, b| points[*a].big[0].total_cmp(&points[*b].big[0]).then(points[*b].big[1].total_cmp(&points[*a].big[1])));

@@ -55,7 +55,7 @@ pub struct Scenario {
     template: Model,
     /// What every run of the scenario shares: step spaces, and step tables at the status quo
     /// when no utility is sampled (a memo: it never changes a result).
-    tables: TableCache,
+    pub(crate) tables: TableCache,
     uncertain: Vec<Uncertain>,
 }
 
@@ -203,11 +203,6 @@ impl Scenario {
         &self.template
     }
 
-    /// What the scenario's runs share (the simulator's step spaces and tables).
-    pub(crate) fn tables(&self) -> &TableCache {
-        &self.tables
-    }
-
     /// The uncertain parameters, in sampling order.
     pub fn uncertain(&self) -> &[Uncertain] {
         &self.uncertain
@@ -228,7 +223,7 @@ impl Scenario {
 
     /// The model with the uncertain parameters at quantiles `us` (in [`Scenario::uncertain`]
     /// order).
-    pub fn model_at(&self, us: &[f64]) -> Model {
+    pub(crate) fn model_at(&self, us: &[f64]) -> Model {
         if self.uncertain.is_empty() {
             return self.template.clone();
         }

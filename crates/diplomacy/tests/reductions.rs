@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use bc_diplomacy::sim::{initial_zone, simulate, Event, NoTrace, Trace};
+use bc_diplomacy::sim::{initial_zone, simulate, NoTrace, RunEvent, Trace};
 use bc_diplomacy::{Draws, Outcome, Scenario};
 use bc_model::Value;
 
@@ -186,7 +186,7 @@ fn trust_updates_are_the_beta_posterior() {
             // a's observations of b's deliveries, from the story of the run.
             let (mut seen_delivery, mut seen_defection) = (0.0, 0.0);
             for e in &trace.0 {
-                if let Event::Delivery { party, observed, .. } = e {
+                if let RunEvent::Delivery { party, observed, .. } = e {
                     if party == "b" {
                         for (who, saw) in observed {
                             assert_eq!(who, "a");

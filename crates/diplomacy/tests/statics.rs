@@ -10,7 +10,7 @@
 //! (docs/model.md, "Known gaps").
 
 use bc_diplomacy::model::{Model, Protocol};
-use bc_diplomacy::sim::{simulate, Event, NoTrace, Trace};
+use bc_diplomacy::sim::{simulate, NoTrace, RunEvent, Trace};
 use bc_diplomacy::{Draws, RunRecord, Scenario};
 use bc_engine::stats::Moments;
 
@@ -253,8 +253,8 @@ fn fey_ramsay_null_and_the_information_effect() {
         let mut rounds = Vec::new();
         for e in trace.0 {
             match e {
-                Event::Table { round, zone, .. } if zone > 0 => rounds.push(round),
-                Event::Agreed { round, .. } => return (rounds, round),
+                RunEvent::Table { round, zone, .. } if zone > 0 => rounds.push(round),
+                RunEvent::Agreed { round, .. } => return (rounds, round),
                 _ => {}
             }
         }
@@ -331,9 +331,9 @@ fn reneging(s: &Scenario, runs: u64, seed: u64, change: impl Fn(&mut Model)) -> 
         let mut agreed: Option<(String, u32)> = None;
         for e in trace.0 {
             match e {
-                Event::Agreed { step, round, .. } => agreed = Some((step, round)),
+                RunEvent::Agreed { step, round, .. } => agreed = Some((step, round)),
                 // The first attempt, in the round of the agreement (retries during a wait come later).
-                Event::Delivery { party, why, round, .. } => {
+                RunEvent::Delivery { party, why, round, .. } => {
                     if let Some((step, r)) = &agreed {
                         if *r == round {
                             let e = out.entry((step.clone(), party)).or_insert((0, 0));

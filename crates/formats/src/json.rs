@@ -4,7 +4,7 @@
 use bc_model::{Analysis, Method};
 use serde_json::{json, Value as Json};
 
-use crate::Scenario;
+use crate::DomainProfiles;
 
 /// A float as JSON: finite numbers as numbers (shortest round-trip form), infinities as the
 /// strings `"inf"` / `"-inf"` (as NegMAS writes them) and NaN as `null`.
@@ -25,7 +25,7 @@ pub fn floats(v: &[f64]) -> Json {
     Json::Array(v.iter().map(|&x| float(x)).collect())
 }
 
-fn points_json(s: &Scenario, a: &Analysis, which: &[usize]) -> Json {
+fn points_json(s: &DomainProfiles, a: &Analysis, which: &[usize]) -> Json {
     Json::Array(
         which
             .iter()
@@ -52,7 +52,7 @@ pub fn method_name(m: Method) -> &'static str {
 /// The analysis of scenario `s` as `backchannel analyze --json` prints it (and the Python
 /// module returns it): the keys of NegMAS's reference.json modes, plus what was analysed
 /// (`sample`: the number of sampled outcomes and the seed, when the space was sampled).
-pub fn analysis_json(s: &Scenario, a: &Analysis, sample: Option<(usize, u64)>) -> Json {
+pub fn analysis_json(s: &DomainProfiles, a: &Analysis, sample: Option<(usize, u64)>) -> Json {
     let all: Vec<usize> = (0..a.pareto.len()).collect();
     json!({
         "domain": s.space.name(),

@@ -42,9 +42,11 @@ impl std::str::FromStr for Semantics {
     }
 }
 
-/// A negotiation scenario: an outcome space and one set of preferences per party.
+/// A negotiation domain with its preference profiles: an outcome space and one set of
+/// preferences per party (NegMAS's `Scenario`; named after GENIUS's domain and profile files so
+/// as not to be confused with the backchannel model's `bc_diplomacy::Scenario`).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Scenario {
+pub struct DomainProfiles {
     /// The outcome space.
     pub space: OutcomeSpace,
     /// The parties' preferences, in load order.
@@ -156,7 +158,7 @@ fn classify(path: &Path) -> Result<Option<Role>, Error> {
 /// Loads a scenario folder the way NegMAS does: files in sorted name order; the one GENIUS
 /// `<negotiation_template>` (or GeniusWeb `issuesValues` JSON) is the domain, every
 /// `<utility_space>` (or `LinearAdditiveUtilitySpace`) a profile.
-pub fn load_folder(dir: &Path, semantics: Semantics) -> Result<Scenario, Error> {
+pub fn load_folder(dir: &Path, semantics: Semantics) -> Result<DomainProfiles, Error> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, &e))?;
     let mut files: Vec<PathBuf> = Vec::new();
     for entry in entries {
@@ -199,7 +201,7 @@ pub fn load_folder(dir: &Path, semantics: Semantics) -> Result<Scenario, Error> 
 }
 
 /// Loads a domain file and named profile files (GENIUS XML or GeniusWeb JSON, by content).
-pub fn load_files(domain: &Path, profiles: &[PathBuf], semantics: Semantics) -> Result<Scenario, Error> {
+pub fn load_files(domain: &Path, profiles: &[PathBuf], semantics: Semantics) -> Result<DomainProfiles, Error> {
     if domain.is_dir() {
         return Err(Error::invalid(
             domain,
@@ -249,7 +251,7 @@ pub fn load_files(domain: &Path, profiles: &[PathBuf], semantics: Semantics) -> 
             ))
         }
     };
-    Ok(Scenario { space, parties, domain_file: domain.to_path_buf(), profile_files: profiles.to_vec() })
+    Ok(DomainProfiles { space, parties, domain_file: domain.to_path_buf(), profile_files: profiles.to_vec() })
 }
 
 fn not_a_profile(p: &Path) -> Error {
@@ -265,7 +267,7 @@ fn not_a_profile(p: &Path) -> Error {
 /// Drops every party's discount, as NegMAS's `Scenario.load(folder, ignore_discount=True)` does:
 /// a GENIUS profile whose discount made its reservation value `-inf` (NegMAS semantics) gets back
 /// the value written in its file (0 if none). Other parties keep their reservation value.
-pub fn ignore_discount(scenario: &mut Scenario) -> Result<(), Error> {
+pub fn ignore_discount(scenario: &mut DomainProfiles) -> Result<(), Error> {
     for (party, file) in scenario.parties.iter_mut().zip(&scenario.profile_files) {
         if party.discount == bc_model::Discount::None {
             continue;
@@ -279,7 +281,7 @@ pub fn ignore_discount(scenario: &mut Scenario) -> Result<(), Error> {
 }
 
 /// Loads a scenario from command-line paths: one folder, or a domain file followed by profiles.
-pub fn load(paths: &[PathBuf], semantics: Semantics) -> Result<Scenario, Error> {
+pub fn load(paths: &[PathBuf], semantics: Semantics) -> Result<DomainProfiles, Error> {
     match paths {
         [] => Err(Error::invalid(Path::new(""), None, "arguments", "a domain folder, or a domain file and profiles", "nothing")),
         [one] if one.is_dir() => load_folder(one, semantics),

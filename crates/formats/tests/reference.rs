@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use bc_formats::{load_files, Scenario, Semantics};
+use bc_formats::{load_files, DomainProfiles, Semantics};
 use bc_model::{analyze, Analysis, Options};
 use serde_json::Value as Json;
 
@@ -36,7 +36,7 @@ fn value_name(v: &Json) -> String {
 }
 
 /// Loads a domain folder with the two profiles the reference used.
-fn load(domain: &str, semantics: Semantics, profiles: (usize, usize)) -> Scenario {
+fn load(domain: &str, semantics: Semantics, profiles: (usize, usize)) -> DomainProfiles {
     let dir = data().join("genius").join(domain);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
@@ -65,11 +65,11 @@ fn points(list: &Json) -> Vec<Point> {
         .collect()
 }
 
-fn ours(s: &Scenario, a: &Analysis, which: &[usize]) -> Vec<Point> {
+fn ours(s: &DomainProfiles, a: &Analysis, which: &[usize]) -> Vec<Point> {
     which.iter().map(|&k| (s.space.value_names(&a.pareto[k].outcome), a.pareto[k].utils.clone())).collect()
 }
 
-fn all_ours(s: &Scenario, a: &Analysis) -> Vec<Point> {
+fn all_ours(s: &DomainProfiles, a: &Analysis) -> Vec<Point> {
     ours(s, a, &(0..a.pareto.len()).collect::<Vec<_>>())
 }
 
@@ -87,7 +87,7 @@ const TIE_FREE: &[&str] = &["ItexvsCypress", "EnglandZimbabwe", "LaptopB", "Smar
 
 /// Compares one mode. `cap` maps reference utilities before comparing (GENIUS caps additive
 /// utilities at 1; reference.py's GENIUS rebuild does not).
-fn compare(domain: &str, mode: &Json, s: &Scenario, a: &Analysis, cap: impl Fn(f64) -> f64) -> Vec<String> {
+fn compare(domain: &str, mode: &Json, s: &DomainProfiles, a: &Analysis, cap: impl Fn(f64) -> f64) -> Vec<String> {
     let mut errs = Vec::new();
     let capv = |p: Vec<Point>| -> Vec<Point> { p.into_iter().map(|(o, u)| (o, u.into_iter().map(&cap).collect())).collect() };
     let rv: Vec<f64> = mode["reserved_values"].as_array().unwrap().iter().map(num).collect();

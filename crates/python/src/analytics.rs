@@ -3,7 +3,7 @@
 //! `nash_points` results, and the same full analysis with outcome indices).
 
 use anyhow::{bail, Context as _, Result};
-use bc_formats::Scenario;
+use bc_formats::DomainProfiles;
 use bc_model::{
     analyze, analyze_outcomes, normalize, Issue, Normalization, Options, OutcomeSpace, Preferences, TableUtility, UtilityFunction,
 };
@@ -29,7 +29,7 @@ pub struct AnalyzeOptions {
 /// `backchannel analyze --json` on a loaded domain.
 pub fn analyze_domain(d: &Domain, o: &AnalyzeOptions) -> Result<Json> {
     let which = d.profile_indices(o.profiles.as_deref())?;
-    let mut scenario: Scenario = (*d.scenario).clone();
+    let mut scenario: DomainProfiles = (*d.scenario).clone();
     scenario.parties = which.iter().map(|&k| scenario.parties[k].clone()).collect();
     scenario.profile_files = which.iter().filter_map(|&k| scenario.profile_files.get(k).cloned()).collect();
     if scenario.parties.len() < 2 {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{bail, Context as _, Result};
-use bc_formats::{Scenario, Semantics};
+use bc_formats::{DomainProfiles, Semantics};
 use bc_model::{
     Discount, Issue, IssueKind, LinearAdditive, OutcomeSpace, Preferences, TableUtility, UtilityFunction, Value, ValueFunction,
 };
@@ -15,7 +15,7 @@ use bc_model::{
 #[derive(Clone, Debug)]
 pub struct Domain {
     /// The outcome space and the profiles.
-    pub scenario: Arc<Scenario>,
+    pub scenario: Arc<DomainProfiles>,
     /// `"genius"`, `"negmas"`, or `"parts"` for a domain built from data.
     pub semantics: String,
     /// Whether discounts were dropped on loading.
@@ -120,7 +120,7 @@ impl Domain {
                 }
             });
         }
-        let scenario = Scenario {
+        let scenario = DomainProfiles {
             space,
             parties,
             domain_file: PathBuf::from(name),

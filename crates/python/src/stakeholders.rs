@@ -9,7 +9,7 @@ use bc_stakeholders::bdm::{self, BdmOptions, BdmRound};
 use bc_stakeholders::json::{bdm_actors, bdm_json, smp_json, BdmScenarioRun};
 use bc_stakeholders::prng::KTAB_DEFAULT_SEED;
 use bc_stakeholders::smp::{self, RunOptions};
-use bc_stakeholders::{read, Scenario};
+use bc_stakeholders::{read, StakeholderScenario};
 use serde_json::Value as Json;
 
 /// What `stakeholders` is asked for (the CLI's flags).
@@ -66,7 +66,7 @@ pub fn stakeholders(file: Option<&Path>, o: &StakeholderOptions) -> Result<Json>
     }
 }
 
-fn run_bdm(scenario: &Scenario, o: &StakeholderOptions, illustrative: bool) -> Result<Json> {
+fn run_bdm(scenario: &StakeholderScenario, o: &StakeholderOptions, illustrative: bool) -> Result<Json> {
     if !o.params.is_empty() {
         bail!("params sets SMP parameters; the BDM model has none (use fix_quirks for its options)");
     }

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value as Json};
 
 use crate::bdm::{BdmActor, BdmOptions, BdmRound};
 use crate::smp::{SmpRun, Stop};
-use crate::{Params, Scenario};
+use crate::{Params, StakeholderScenario};
 
 /// The note that goes with the embedded scenario's results.
 pub const ILLUSTRATIVE: &str = "The numbers of the embedded scenario are illustrative: hand-set to show how the \
@@ -22,7 +22,7 @@ pub fn quirks_label(params: &Params) -> &'static str {
     }
 }
 
-fn scenario_json(scenario: &Scenario, illustrative: bool) -> Map<String, Json> {
+fn scenario_json(scenario: &StakeholderScenario, illustrative: bool) -> Map<String, Json> {
     let mut m = Map::new();
     m.insert("scenario".into(), json!(scenario.name));
     m.insert("description".into(), json!(scenario.description));
@@ -35,7 +35,7 @@ fn scenario_json(scenario: &Scenario, illustrative: bool) -> Map<String, Json> {
 }
 
 /// An SMP run on `scenario` (`illustrative`: the embedded scenario, whose note is included).
-pub fn smp_json(scenario: &Scenario, run: &SmpRun, illustrative: bool) -> Json {
+pub fn smp_json(scenario: &StakeholderScenario, run: &SmpRun, illustrative: bool) -> Json {
     let p = &run.options.params;
     let mut m = scenario_json(scenario, illustrative);
     m.insert("model".into(), json!("smp"));
@@ -103,7 +103,7 @@ pub fn smp_json(scenario: &Scenario, run: &SmpRun, illustrative: bool) -> Json {
 
 /// The BDM model's actors on dimension `d` of `scenario` (saliences from KTAB's 0–100 scale to
 /// the model's 0–1).
-pub fn bdm_actors(scenario: &Scenario, d: usize) -> Vec<BdmActor> {
+pub fn bdm_actors(scenario: &StakeholderScenario, d: usize) -> Vec<BdmActor> {
     scenario
         .actors
         .iter()
@@ -150,7 +150,7 @@ impl BdmScenarioRun {
 }
 
 /// A BDM run on `scenario` (`illustrative`: the embedded scenario, whose note is included).
-pub fn bdm_json(scenario: &Scenario, run: &BdmScenarioRun, illustrative: bool) -> Json {
+pub fn bdm_json(scenario: &StakeholderScenario, run: &BdmScenarioRun, illustrative: bool) -> Json {
     let rounds = run.rounds;
     let mut m = scenario_json(scenario, illustrative);
     m.insert("model".into(), json!("bdm"));

@@ -34,13 +34,13 @@ pub mod smp;
 
 pub use error::{Error, ErrorKind};
 pub use params::Params;
-pub use scenario::{Actor, Scenario};
+pub use scenario::{Actor, StakeholderScenario};
 
 /// The embedded illustrative scenario of US–Iran talks through Pakistan (KTAB XML, every number
 /// with the reason for it in a comment beside it).
 pub const US_IRAN_XML: &str = include_str!("../data/us_iran.xml");
 
 /// The embedded illustrative scenario, read.
-pub fn us_iran() -> Result<Scenario, Error> {
+pub fn us_iran() -> Result<StakeholderScenario, Error> {
     read::from_xml_str(std::path::Path::new("us_iran.xml (embedded)"), US_IRAN_XML)
 }

@@ -12,11 +12,11 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::params::{Params, PARAM_NAMES};
-use crate::scenario::{Actor, Scenario};
+use crate::scenario::{Actor, StakeholderScenario};
 use bc_formats::xml::{self, Element};
 
 /// Reads a scenario from a `.csv` or `.xml` file (by extension, any case) and validates it.
-pub fn load(path: &Path) -> Result<Scenario, Error> {
+pub fn load(path: &Path) -> Result<StakeholderScenario, Error> {
     let text = bc_io::read::read_text(path).map_err(|e| Error::io(path, &e.into_io()))?;
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     match ext.as_deref() {
@@ -65,7 +65,7 @@ fn count(file: &Path, line: usize, field: &str, text: &str) -> Result<usize, Err
 }
 
 /// Reads a KTAB CSV scenario from text; `file` names it in errors.
-pub fn from_csv_str(file: &Path, text: &str) -> Result<Scenario, Error> {
+pub fn from_csv_str(file: &Path, text: &str) -> Result<StakeholderScenario, Error> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, split_csv(l))).filter(|(_, f)| !f.is_empty());
     let (l1, head) = lines.next().ok_or_else(|| Error::syntax(file, None, "the file is empty"))?;
@@ -140,7 +140,7 @@ pub fn from_csv_str(file: &Path, text: &str) -> Result<Scenario, Error> {
         ));
     }
     let lines_of: Vec<usize> = actors.iter().map(|(l, _)| *l).collect();
-    let scenario = Scenario {
+    let scenario = StakeholderScenario {
         name: head[0].clone(),
         description: head[1].clone(),
         dimensions,
@@ -154,7 +154,7 @@ pub fn from_csv_str(file: &Path, text: &str) -> Result<Scenario, Error> {
 }
 
 /// Adds the line of the actor an error names (validation knows actors, not lines).
-fn with_actor_line(mut e: Error, s: &Scenario, lines: &[usize]) -> Error {
+fn with_actor_line(mut e: Error, s: &StakeholderScenario, lines: &[usize]) -> Error {
     if e.line.is_none() {
         if let Some(i) = s.actors.iter().enumerate().position(|(i, a)| e.field.starts_with(&format!("actor {} \"{}\"", i + 1, a.name))) {
             e.line = lines.get(i).copied();
@@ -180,7 +180,7 @@ fn number_of(file: &Path, el: &Element, what: &str) -> Result<f64, Error> {
 }
 
 /// Reads a KTAB XML scenario from text; `file` names it in errors.
-pub fn from_xml_str(file: &Path, text: &str) -> Result<Scenario, Error> {
+pub fn from_xml_str(file: &Path, text: &str) -> Result<StakeholderScenario, Error> {
     let root = xml::parse(file, text)?;
     if root.name != "Scenario" {
         return Err(Error::invalid(file, Some(root.line), "root element", "<Scenario>", format!("<{}>", root.name)));
@@ -270,7 +270,7 @@ pub fn from_xml_str(file: &Path, text: &str) -> Result<Scenario, Error> {
             ideal_adjustment.push((i, j, rate));
         }
     }
-    let scenario = Scenario { name, description, dimensions, actors, params, seed: Some(seed), ideal_adjustment };
+    let scenario = StakeholderScenario { name, description, dimensions, actors, params, seed: Some(seed), ideal_adjustment };
     scenario.validate(file).map_err(|e| with_actor_line(e, &scenario, &lines))?;
     Ok(scenario)
 }

@@ -21,9 +21,11 @@ pub struct Actor {
     pub salience: Vec<f64>,
 }
 
-/// A scenario as read from a KTAB CSV or XML file.
+/// A stakeholder scenario as read from a KTAB CSV or XML file (actors with capability, positions
+/// and saliences on some dimensions); named apart from the backchannel model's
+/// `bc_diplomacy::Scenario` and the negotiation domains of `bc_formats::DomainProfiles`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Scenario {
+pub struct StakeholderScenario {
     /// Scenario name.
     pub name: String,
     /// Scenario description.
@@ -46,7 +48,7 @@ pub const MIN_ACTORS: usize = 3;
 /// Largest capability KTAB accepts (its sanity limit).
 pub const MAX_CAPABILITY: f64 = 1e8;
 
-impl Scenario {
+impl StakeholderScenario {
     /// Number of actors.
     pub fn num_actors(&self) -> usize {
         self.actors.len()
@@ -189,7 +191,7 @@ impl Scenario {
 mod tests {
     use super::*;
 
-    pub(crate) fn three() -> Scenario {
+    pub(crate) fn three() -> StakeholderScenario {
         let actor = |name: &str, x: f64| Actor {
             name: name.into(),
             description: String::new(),
@@ -197,7 +199,7 @@ mod tests {
             position: vec![x],
             salience: vec![50.0],
         };
-        Scenario {
+        StakeholderScenario {
             name: "t".into(),
             description: String::new(),
             dimensions: vec!["d".into()],

@@ -22,7 +22,7 @@ use crate::kernel::{
 };
 use crate::params::{BargainModel, InterVecBrgn, Params, StateTransitions};
 use crate::prng::KtabPrng;
-use crate::scenario::Scenario;
+use crate::scenario::StakeholderScenario;
 
 /// KTAB's defaults for the stopping rule (`SMPModel::configExec`).
 pub const DEFAULT_MAX_TURNS: usize = 100;
@@ -163,7 +163,7 @@ struct State {
 }
 
 impl Model {
-    fn new(scenario: &Scenario, p: Params) -> Model {
+    fn new(scenario: &StakeholderScenario, p: Params) -> Model {
         let na = scenario.num_actors();
         let acc = scenario.accommodation();
         let identity_acc = acc.iter().enumerate().all(|(k, &a)| a == if k / na == k % na { 1.0 } else { 0.0 });
@@ -493,13 +493,13 @@ fn ndx_max_abs(p: &[f64]) -> usize {
 }
 
 /// Runs the SMP on a (validated) scenario.
-pub fn run(scenario: &Scenario, options: RunOptions) -> Result<SmpRun, Error> {
+pub fn run(scenario: &StakeholderScenario, options: RunOptions) -> Result<SmpRun, Error> {
     run_scheduled(scenario, options, None)
 }
 
 /// Runs the SMP, replaying a KTAB run's thread order where `schedule` gives it (turns past the
 /// schedule's end use the fixed order).
-pub fn run_scheduled(scenario: &Scenario, options: RunOptions, schedule: Option<&Schedule>) -> Result<SmpRun, Error> {
+pub fn run_scheduled(scenario: &StakeholderScenario, options: RunOptions, schedule: Option<&Schedule>) -> Result<SmpRun, Error> {
     scenario.validate(std::path::Path::new(""))?;
     if options.max_turns == 0 {
         return Err(Error::model("turns", "at least 1 turn is needed"));

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use bc_stakeholders::prng::KTAB_DEFAULT_SEED;
 use bc_stakeholders::smp::{self, RunOptions, Schedule, SmpRun};
-use bc_stakeholders::{read, Params, Scenario};
+use bc_stakeholders::{read, Params, StakeholderScenario};
 
 fn data(file: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/ktab").join(file)
@@ -81,7 +81,7 @@ fn parse_log(text: &str) -> Log {
     Log { positions, probs, fractional, schedule }
 }
 
-fn compare(case: &str, scenario: &Scenario, run: &SmpRun, log: &Log) {
+fn compare(case: &str, scenario: &StakeholderScenario, run: &SmpRun, log: &Log) {
     let na = scenario.num_actors();
     let nd = scenario.num_dims();
     assert_eq!(log.positions.len(), na * nd, "{case}: position lines");

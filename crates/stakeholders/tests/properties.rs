@@ -5,13 +5,13 @@
 use bc_stakeholders::bdm::{self, BdmActor, BdmOptions};
 use bc_stakeholders::params::*;
 use bc_stakeholders::smp::{self, RunOptions};
-use bc_stakeholders::{Actor, Params, Scenario};
+use bc_stakeholders::{Actor, Params, StakeholderScenario};
 use proptest::prelude::*;
 
-fn scenario() -> impl Strategy<Value = Scenario> {
+fn scenario() -> impl Strategy<Value = StakeholderScenario> {
     (3usize..7, 1usize..4).prop_flat_map(|(na, nd)| {
         let actor = (1.0f64..200.0, prop::collection::vec((0u32..=1000, 1u32..=300), nd));
-        prop::collection::vec(actor, na).prop_map(move |rows| Scenario {
+        prop::collection::vec(actor, na).prop_map(move |rows| StakeholderScenario {
             name: "random".into(),
             description: String::new(),
             dimensions: (0..nd).map(|d| format!("D{d}")).collect(),

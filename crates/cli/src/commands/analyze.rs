@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use bc_formats::{Scenario, Semantics};
+use bc_formats::{DomainProfiles, Semantics};
 use bc_model::{analyze, analyze_outcomes, normalize, Analysis, Normalization, Options};
 use serde_json::json;
 
@@ -116,7 +116,7 @@ fn fmt_utils(u: &[f64]) -> String {
     u.iter().map(|x| format!("{x:.4}")).collect::<Vec<_>>().join("  ")
 }
 
-fn table(s: &Scenario, a: &Analysis, sample: Option<(usize, u64)>) -> String {
+fn table(s: &DomainProfiles, a: &Analysis, sample: Option<(usize, u64)>) -> String {
     let mut out = String::new();
     let size = a.n_outcomes.map_or("continuous".to_string(), |n| n.to_string());
     let _ = writeln!(out, "domain    {} ({} issues, {size} outcomes)", s.space.name(), s.space.issues().len());

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context as _, Result};
-use bc_formats::{Scenario, Semantics};
+use bc_formats::{DomainProfiles, Semantics};
 use bc_model::{analyze, Analysis, Options, OutcomeSpace};
 use bc_protocol::{Event, ProtocolKind};
 use bc_strategy::{play, Budget, Plan, Side, Spec};
@@ -117,7 +117,7 @@ pub fn agent_listing() -> String {
 }
 
 /// Loads a scenario with the given semantics, optionally without discounting.
-pub fn load_scenario(paths: &[PathBuf], semantics: &str, ignore_discount: bool) -> Result<Scenario> {
+pub fn load_scenario(paths: &[PathBuf], semantics: &str, ignore_discount: bool) -> Result<DomainProfiles> {
     let semantics: Semantics = semantics.parse().map_err(anyhow::Error::msg)?;
     let mut scenario = bc_formats::load(paths, semantics)?;
     if ignore_discount {
@@ -240,7 +240,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 /// Runs the negotiation `n` times from scratch (new sides, so tables are rebuilt; new agents)
 /// without keeping events, and returns `(n, median seconds)`.
-fn time_runs(plan: &Plan<'_>, space: &Arc<OutcomeSpace>, scenario: &Scenario, profiles: &[usize], seed: u64, n: u32) -> Result<(u32, f64)> {
+fn time_runs(
+    plan: &Plan<'_>,
+    space: &Arc<OutcomeSpace>,
+    scenario: &DomainProfiles,
+    profiles: &[usize],
+    seed: u64,
+    n: u32,
+) -> Result<(u32, f64)> {
     let plan = Plan { keep_events: false, ..plan.clone() };
     let mut times = Vec::with_capacity(n as usize);
     for _ in 0..n {
@@ -258,7 +265,7 @@ fn time_runs(plan: &Plan<'_>, space: &Arc<OutcomeSpace>, scenario: &Scenario, pr
 
 struct Report<'a> {
     args: &'a Args,
-    scenario: &'a Scenario,
+    scenario: &'a DomainProfiles,
     space: &'a OutcomeSpace,
     agents: &'a [Spec],
     profiles: &'a [usize],

@@ -12,7 +12,7 @@ use bc_stakeholders::bdm::{self, BdmOptions, BdmRound};
 use bc_stakeholders::json::{bdm_actors, bdm_json, quirks_label, smp_json, BdmScenarioRun, ILLUSTRATIVE};
 use bc_stakeholders::prng::KTAB_DEFAULT_SEED;
 use bc_stakeholders::smp::{self, RunOptions, SmpRun, Stop};
-use bc_stakeholders::{read, Scenario};
+use bc_stakeholders::{read, StakeholderScenario};
 
 use crate::output::{print_json, print_text};
 
@@ -69,7 +69,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
 }
 
-fn run_smp(args: &Args, scenario: &Scenario, illustrative: bool) -> Result<ExitCode> {
+fn run_smp(args: &Args, scenario: &StakeholderScenario, illustrative: bool) -> Result<ExitCode> {
     let mut params = scenario.params.unwrap_or_default();
     for p in &args.params {
         let Some((name, value)) = p.split_once('=') else {
@@ -101,7 +101,7 @@ fn run_smp(args: &Args, scenario: &Scenario, illustrative: bool) -> Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
-fn header(out: &mut String, scenario: &Scenario, illustrative: bool, model: &str) {
+fn header(out: &mut String, scenario: &StakeholderScenario, illustrative: bool, model: &str) {
     let _ = writeln!(out, "Scenario: {}", scenario.name);
     if !scenario.description.is_empty() {
         let _ = writeln!(out, "  {}", scenario.description);
@@ -115,7 +115,7 @@ fn header(out: &mut String, scenario: &Scenario, illustrative: bool, model: &str
     }
 }
 
-fn table_head(out: &mut String, scenario: &Scenario, name_w: usize, last: &str) -> Vec<usize> {
+fn table_head(out: &mut String, scenario: &StakeholderScenario, name_w: usize, last: &str) -> Vec<usize> {
     let widths: Vec<usize> = scenario.dimensions.iter().map(|d| d.chars().count().max(6)).collect();
     let _ = write!(out, "  {:<name_w$}", "actor");
     for (d, w) in scenario.dimensions.iter().zip(&widths) {
@@ -129,7 +129,7 @@ fn table_head(out: &mut String, scenario: &Scenario, name_w: usize, last: &str) 
     widths
 }
 
-fn smp_text(scenario: &Scenario, run: &SmpRun, illustrative: bool) -> String {
+fn smp_text(scenario: &StakeholderScenario, run: &SmpRun, illustrative: bool) -> String {
     let mut out = String::new();
     let p = &run.options.params;
     header(&mut out, scenario, illustrative, "KTAB Spatial Model of Politics");
@@ -184,7 +184,7 @@ fn smp_text(scenario: &Scenario, run: &SmpRun, illustrative: bool) -> String {
     out
 }
 
-fn run_bdm(args: &Args, scenario: &Scenario, illustrative: bool) -> Result<ExitCode> {
+fn run_bdm(args: &Args, scenario: &StakeholderScenario, illustrative: bool) -> Result<ExitCode> {
     if !args.params.is_empty() {
         bail!("--param sets SMP parameters; the BDM model has none (use --fix-quirks for its options)");
     }

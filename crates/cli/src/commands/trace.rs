@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use bc_diplomacy::forecast::{self, parameter_label, ForecastSpec, JobOptions};
-use bc_diplomacy::sim::{Event, Scratch, Trace};
+use bc_diplomacy::sim::{RunEvent, Scratch, Trace};
 use serde_json::json;
 
 use crate::output::{print_json, print_text};
@@ -106,7 +106,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut header: Option<String> = None;
     for e in &trace.0 {
         let line = match e {
-            Event::Round { round, step, visibility, expectations, progress, floors } => {
+            RunEvent::Round { round, step, visibility, expectations, progress, floors } => {
                 let on = step.as_ref().map_or("nothing on the table".to_string(), |s| format!("step \"{s}\""));
                 header = Some(format!(
                     "{unit} {round}: {on}; visibility {visibility:.2}, expectations {expectations:.2}, progress {progress:.2}, floors {}",
@@ -114,19 +114,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 ));
                 continue;
             }
-            Event::Rejected { party, standing, .. } => {
+            RunEvent::Rejected { party, standing, .. } => {
                 format!("  {party} REJECTS the mediator (standing {standing:.2}): the talks go direct")
             }
-            Event::Strike { spoiler, hazard, reading: r, target_trust, pause, .. } => {
+            RunEvent::Strike { spoiler, hazard, reading: r, target_trust, pause, .. } => {
                 format!(
                     "  STRIKE by {spoiler} (hazard {hazard:.3}), {}: target's trust now {}; talks paused {pause} {unit}s",
                     reading(r),
                     list(target_trust)
                 )
             }
-            Event::Leak { .. } => "  the talks leaked".to_string(),
-            Event::Suspended { .. } => "  talks suspended".to_string(),
-            Event::Withdrawal { party, step, reason, observed, .. } => {
+            RunEvent::Leak { .. } => "  the talks leaked".to_string(),
+            RunEvent::Suspended { .. } => "  talks suspended".to_string(),
+            RunEvent::Withdrawal { party, step, reason, observed, .. } => {
                 let why = match reason.as_str() {
                     "capacity" => "it lost the ability to keep it",
                     "strategic" => "keeping it no longer pays",
@@ -136,25 +136,25 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     observed.iter().map(|(who, saw)| format!("{who} {}", if *saw { "saw it" } else { "did not see it" })).collect();
                 format!("  {party} WITHDRAWS from \"{step}\" ({reason}: {why}) ({})", seen.join(", "))
             }
-            Event::Response { step, what, .. } => match what.as_str() {
+            RunEvent::Response { step, what, .. } => match what.as_str() {
                 "snap_back" => format!("  response to the defection: \"{step}\" SNAPS BACK and returns to the table whole"),
                 "redelivered" => format!("  response to the defection: none needed, \"{step}\" was delivered during the wait"),
                 other => format!("  response to the defection on \"{step}\": {other}"),
             },
-            Event::Left { party, reason, .. } => format!("  {party} LEAVES the talks: {reason}"),
-            Event::Table { step, zone, claimed, protocol, .. } => {
+            RunEvent::Left { party, reason, .. } => format!("  {party} LEAVES the talks: {reason}"),
+            RunEvent::Table { step, zone, claimed, protocol, .. } => {
                 format!("  zone: {zone} packages pass {sides} true tests; {claimed} as they bargain (step \"{step}\", protocol {protocol})")
             }
-            Event::Offer { offer, by, package, values, .. } => {
+            RunEvent::Offer { offer, by, package, values, .. } => {
                 format!("  offer {offer} by {by}: {}  (values {})", package.join(", "), list(values))
             }
-            Event::Amended { offer, package, .. } => format!("  amendment {offer}: draft now {}", package.join(", ")),
-            Event::NoZone { .. } => {
+            RunEvent::Amended { offer, package, .. } => format!("  amendment {offer}: draft now {}", package.join(", ")),
+            RunEvent::NoZone { .. } => {
                 "  the mediator reports no package both sides can accept now (ratify at home and take at this point of the talks)"
                     .to_string()
             }
-            Event::Agreed { step, package, .. } => format!("  AGREED on \"{step}\": {}", package.join(", ")),
-            Event::Delivery { party, delivered, why, observed, .. } => {
+            RunEvent::Agreed { step, package, .. } => format!("  AGREED on \"{step}\": {}", package.join(", ")),
+            RunEvent::Delivery { party, delivered, why, observed, .. } => {
                 let seen: Vec<String> =
                     observed.iter().map(|(who, saw)| format!("{who} saw {}", if *saw { "delivery" } else { "defection" })).collect();
                 if *delivered {
@@ -163,16 +163,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     format!("  {party} DOES NOT DELIVER, {} ({})", why_not(why), seen.join(", "))
                 }
             }
-            Event::Trust { trust, .. } => {
+            RunEvent::Trust { trust, .. } => {
                 let pairs: Vec<String> = (0..ids.len())
                     .flat_map(|i| (0..ids.len()).filter(move |j| *j != i).map(move |j| (i, j)))
                     .map(|(i, j)| format!("{}→{} {:.2}", ids[i], ids[j], trust.get(i).and_then(|r| r.get(j)).copied().unwrap_or(f64::NAN)))
                     .collect();
                 format!("  trust: {}", pairs.join(", "))
             }
-            Event::StepDone { step, .. } => format!("  step \"{step}\" implemented"),
-            Event::Standing { standing, .. } => format!("  mediator's standing: {}", list(standing)),
-            Event::End { round, outcome } => format!("end after {unit} {round}: {}", outcome.name()),
+            RunEvent::StepDone { step, .. } => format!("  step \"{step}\" implemented"),
+            RunEvent::Standing { standing, .. } => format!("  mediator's standing: {}", list(standing)),
+            RunEvent::End { round, outcome } => format!("end after {unit} {round}: {}", outcome.name()),
         };
         if let Some(h) = header.take() {
             let _ = writeln!(o, "{h}");

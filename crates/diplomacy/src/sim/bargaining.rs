@@ -8,7 +8,7 @@ use bc_model::Value;
 
 use super::frontier::{Frontier, FRONTIER_MIN};
 use super::tables::absolute_floor;
-use super::{Event, Observer, Run, Table};
+use super::{Observer, Run, RunEvent, Table};
 use crate::bargain::{self, Agreement, Move, Problem, Proposer};
 use crate::model::{Protocol, Strategy};
 use crate::rubinstein::{self, Point, SpeTerms};
@@ -48,7 +48,7 @@ impl Run<'_> {
         if !zone && memoryless {
             // No package every party can ratify: no protocol can produce an agreement.
             if O::ENABLED && protocol == Some(Protocol::Confidential) {
-                obs.event(Event::NoZone { round: t });
+                obs.event(RunEvent::NoZone { round: t });
             }
             return (None, offered);
         }
@@ -83,7 +83,7 @@ impl Run<'_> {
             for mv in moves {
                 match mv {
                     Move::Offer { offer, by, package } => {
-                        let e = Event::Offer {
+                        let e = RunEvent::Offer {
                             round: t,
                             offer,
                             by: self.who(by),
@@ -93,10 +93,10 @@ impl Run<'_> {
                         obs.event(e);
                     }
                     Move::Amended { offer, package } => {
-                        let e = Event::Amended { round: t, offer, package: self.describe(package, None) };
+                        let e = RunEvent::Amended { round: t, offer, package: self.describe(package, None) };
                         obs.event(e);
                     }
-                    Move::NoZone { .. } => obs.event(Event::NoZone { round: t }),
+                    Move::NoZone { .. } => obs.event(RunEvent::NoZone { round: t }),
                 }
             }
         }
@@ -195,7 +195,7 @@ impl Run<'_> {
             Some(Protocol::SingleText) => "single_text",
             Some(Protocol::Confidential) => "confidential",
         };
-        obs.event(Event::Table { round: self.t, step: self.m.steps[s].name.clone(), zone, claimed, protocol: protocol.into() });
+        obs.event(RunEvent::Table { round: self.t, step: self.m.steps[s].name.clone(), zone, claimed, protocol: protocol.into() });
     }
 
     fn bargain_spe<O: Observer>(&mut self, first: usize, obs: &mut O) -> Option<Agreement> {
@@ -220,7 +220,7 @@ impl Run<'_> {
             Agreement { package: s.a, mix: Some((s.b, s.t)), offer: 0, proposer: Proposer::Party(first) }
         };
         if O::ENABLED {
-            let e = Event::Offer {
+            let e = RunEvent::Offer {
                 round: self.t,
                 offer: 0,
                 by: self.who(ag.proposer),

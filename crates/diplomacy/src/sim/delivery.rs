@@ -4,7 +4,7 @@
 
 use bc_model::Value;
 
-use super::{Event, Observer, Run, StepState};
+use super::{Observer, Run, RunEvent, StepState};
 use crate::bargain::{Agreement, Proposer};
 use crate::draws::Purpose;
 
@@ -35,7 +35,7 @@ impl Run<'_> {
         self.agreements += 1;
         let values = self.package_values(ag.package, ag.mix);
         if O::ENABLED {
-            obs.event(Event::Agreed { round: self.t, step: m.steps[s].name.clone(), package: self.describe(ag.package, ag.mix) });
+            obs.event(RunEvent::Agreed { round: self.t, step: m.steps[s].name.clone(), package: self.describe(ag.package, ag.mix) });
         }
         for (&k, v) in self.table.open.clone().iter().zip(values) {
             self.agreed[k] = Some(v);
@@ -125,7 +125,7 @@ impl Run<'_> {
             }
             if why == Why::HeldBack {
                 if O::ENABLED {
-                    obs.event(Event::Delivery {
+                    obs.event(RunEvent::Delivery {
                         round: t,
                         party: m.parties[j].id.clone(),
                         delivered: false,
@@ -151,7 +151,7 @@ impl Run<'_> {
                 }
             }
             if O::ENABLED {
-                obs.event(Event::Delivery {
+                obs.event(RunEvent::Delivery {
                     round: t,
                     party: m.parties[j].id.clone(),
                     delivered: ok,
@@ -177,7 +177,7 @@ impl Run<'_> {
                     self.step_done(s, obs);
                 }
                 if O::ENABLED {
-                    obs.event(Event::Response { round: t, step: step.name.clone(), what: "redelivered".into() });
+                    obs.event(RunEvent::Response { round: t, step: step.name.clone(), what: "redelivered".into() });
                 }
             } else if let StepState::Pending { owed: o, .. } = &mut self.state[s] {
                 *o = owed;
@@ -203,11 +203,11 @@ impl Run<'_> {
                 self.standing[i] = st.clamp(0.0, 1.0);
             }
             if O::ENABLED {
-                obs.event(Event::Standing { round: t, standing: self.standing.clone() });
+                obs.event(RunEvent::Standing { round: t, standing: self.standing.clone() });
             }
         }
         if O::ENABLED {
-            obs.event(Event::Trust { round: t, trust: self.trust_matrix() });
+            obs.event(RunEvent::Trust { round: t, trust: self.trust_matrix() });
         }
         self.progress = self.implemented_share();
     }
@@ -218,7 +218,7 @@ impl Run<'_> {
             self.first_step_round = Some(self.t);
         }
         if O::ENABLED {
-            obs.event(Event::StepDone { round: self.t, step: self.m.steps[s].name.clone() });
+            obs.event(RunEvent::StepDone { round: self.t, step: self.m.steps[s].name.clone() });
         }
     }
 
@@ -286,7 +286,7 @@ impl Run<'_> {
                 }
                 if O::ENABLED {
                     let reason = if hazard { "capacity" } else { "strategic" };
-                    obs.event(Event::Withdrawal {
+                    obs.event(RunEvent::Withdrawal {
                         round: t,
                         party: m.parties[j].id.clone(),
                         step: step.name.clone(),
@@ -336,7 +336,7 @@ impl Run<'_> {
                 self.loaded = None; // the state changed: reload the table when it opens
             }
             if O::ENABLED {
-                obs.event(Event::Response { round: t, step: m.steps[s].name.clone(), what: "snap_back".into() });
+                obs.event(RunEvent::Response { round: t, step: m.steps[s].name.clone(), what: "snap_back".into() });
             }
         }
     }

@@ -29,8 +29,9 @@ use std::sync::Arc;
 
 use bc_model::Value;
 
-pub use record::{Event, NoTrace, Observer, Outcome, RunRecord, Trace};
-pub use tables::{initial_zone, Scratch, Table, TableCache};
+pub use record::{NoTrace, Observer, Outcome, RunEvent, RunRecord, Trace};
+pub(crate) use tables::TableCache;
+pub use tables::{initial_zone, Scratch, Table};
 
 use crate::bargain::{Aspirations, Talks};
 use crate::belief::Belief;
@@ -162,7 +163,7 @@ pub(crate) fn simulate_in<O: Observer>(model: &Model, cache: &TableCache, draws:
     let standing = run.state.iter().filter(|s| matches!(s, StepState::Standing { limping: false })).count();
     let outcome = Outcome::classify(standing, model.steps.len(), run.left.is_some());
     if O::ENABLED {
-        obs.event(Event::End { round: run.t.saturating_sub(1), outcome });
+        obs.event(RunEvent::End { round: run.t.saturating_sub(1), outcome });
     }
     let final_trust = run.trust_matrix();
     let agenda_share = run.standing_share();
@@ -327,7 +328,7 @@ impl Run<'_> {
         }
         if O::ENABLED {
             let floors = (0..self.n).map(|i| self.true_floor(i)).collect();
-            obs.event(Event::Round {
+            obs.event(RunEvent::Round {
                 round: t,
                 step: self.step.map(|s| m.steps[s].name.clone()),
                 visibility: self.v,
@@ -347,7 +348,7 @@ impl Run<'_> {
             if self.draws.uniform(Purpose::Leak, &[u64::from(t)]) < med.leak {
                 self.v = (self.v + med.leak_jump).min(1.0);
                 if O::ENABLED {
-                    obs.event(Event::Leak { round: t });
+                    obs.event(RunEvent::Leak { round: t });
                 }
             }
         }
@@ -362,7 +363,7 @@ impl Run<'_> {
             if let Some(s) = self.step {
                 if suspended {
                     if O::ENABLED {
-                        obs.event(Event::Suspended { round: t });
+                        obs.event(RunEvent::Suspended { round: t });
                     }
                 } else {
                     talk_visibility = match (&m.mediator, self.mediator_in) {
@@ -413,7 +414,7 @@ impl Run<'_> {
             // The protocol changes: the strategies start the step afresh under direct talks.
             self.talks.open();
             if O::ENABLED {
-                obs.event(Event::Rejected { round: self.t, party: self.m.parties[i].id.clone(), standing: self.standing[i] });
+                obs.event(RunEvent::Rejected { round: self.t, party: self.m.parties[i].id.clone(), standing: self.standing[i] });
             }
         }
     }
@@ -503,7 +504,7 @@ impl Run<'_> {
                     "no information"
                 };
                 let target_trust = (0..self.n).map(|j| if j == i { 1.0 } else { self.beliefs[i][j].mean() }).collect();
-                obs.event(Event::Strike {
+                obs.event(RunEvent::Strike {
                     round: self.t,
                     spoiler: sp.id.clone(),
                     hazard,

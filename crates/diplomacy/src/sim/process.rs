@@ -2,7 +2,7 @@
 //! to each party, in closed form over the steps not standing, computed from per-step gains
 //! fixed once per run; and the continuation value the strategic delivery test weighs.
 
-use super::{mean, Event, Observer, Run, StepState};
+use super::{mean, Observer, Run, RunEvent, StepState};
 use crate::model::Strategy;
 
 /// What the whole remaining process is worth, per party and step (MODEL.md's closed form):
@@ -49,7 +49,7 @@ impl Run<'_> {
                 self.left = Some(i);
                 self.left_at = Some(self.t);
                 if O::ENABLED {
-                    obs.event(Event::Left { round: self.t, party: party.id.clone(), reason });
+                    obs.event(RunEvent::Left { round: self.t, party: party.id.clone(), reason });
                 }
                 return;
             }

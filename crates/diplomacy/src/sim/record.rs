@@ -110,10 +110,11 @@ pub struct RunRecord {
     pub discounted_utility: Vec<f64>,
 }
 
-/// A step of the story of a run, for `backchannel trace`.
+/// A step of the story of a run, for `backchannel trace` and run directories' key events
+/// (named apart from `bc_protocol::Event`, an event of one negotiation's mechanism).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
-pub enum Event {
+pub enum RunEvent {
     /// A round begins.
     Round {
         /// Round.
@@ -296,7 +297,7 @@ pub trait Observer {
     /// True when events are wanted (events are not even built otherwise).
     const ENABLED: bool;
     /// One event.
-    fn event(&mut self, e: Event);
+    fn event(&mut self, e: RunEvent);
 }
 
 /// Discards events.
@@ -304,16 +305,16 @@ pub struct NoTrace;
 
 impl Observer for NoTrace {
     const ENABLED: bool = false;
-    fn event(&mut self, _: Event) {}
+    fn event(&mut self, _: RunEvent) {}
 }
 
 /// Collects events.
 #[derive(Default)]
-pub struct Trace(pub Vec<Event>);
+pub struct Trace(pub Vec<RunEvent>);
 
 impl Observer for Trace {
     const ENABLED: bool = true;
-    fn event(&mut self, e: Event) {
+    fn event(&mut self, e: RunEvent) {
         self.0.push(e);
     }
 }

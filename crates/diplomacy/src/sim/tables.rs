@@ -606,7 +606,7 @@ pub fn initial_zone(model: &Model) -> Vec<Vec<Value>> {
 /// on the open issues), and the tables of steps opened at the status quo when utilities are not
 /// uncertain (they depend only on the utilities and the open issues).
 #[derive(Clone, Debug, Default)]
-pub struct TableCache {
+pub(crate) struct TableCache {
     tables: Arc<Vec<(Vec<usize>, Arc<Table>)>>,
     spaces: Arc<Vec<(Vec<usize>, Arc<OutcomeSpace>)>>,
 }
@@ -623,7 +623,7 @@ impl TableCache {
     /// Builds the step spaces of every step of `model` and of the whole agenda (the grand
     /// bargain), and, with `tables`, the tables of every step and of the whole agenda at the
     /// status quo (skipped when some issue has no status quo).
-    pub fn for_model(model: &Model, tables: bool) -> TableCache {
+    pub(crate) fn for_model(model: &Model, tables: bool) -> TableCache {
         let draws = Draws::from_key([0, 0]);
         let none = TableCache::default();
         let run = Run::new(model, &none, &draws, Scratch::default());

@@ -11,7 +11,9 @@ mod spans;
 mod strategies;
 mod variants;
 
-pub use references::{check_references, IssueShape};
-pub use schema::{SchemaCheck, SUPPORTED_KEYWORDS};
-pub use spans::{describe, join, parse, Diagnostic, Located, Report};
-pub use variants::{apply_variant, merge};
+pub(crate) use references::{check_references, IssueShape};
+pub(crate) use schema::SchemaCheck;
+pub use schema::SUPPORTED_KEYWORDS;
+pub use spans::Diagnostic;
+pub(crate) use spans::{parse, Located, Report};
+pub(crate) use variants::apply_variant;

@@ -10,7 +10,7 @@ use super::strategies::{check_agent, check_mediator};
 
 /// Cross-references the schema cannot express. `issue_values` gives, for a file domain, each
 /// issue's kind and values (None for an inline domain: read from the document).
-pub fn check_references(doc: &Json, file_issues: Option<&[(String, IssueShape)]>, problems: &mut Vec<(String, String)>) {
+pub(crate) fn check_references(doc: &Json, file_issues: Option<&[(String, IssueShape)]>, problems: &mut Vec<(String, String)>) {
     let parties: Vec<String> = doc.get("parties").and_then(Json::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
     let party_set: BTreeSet<&str> = parties.iter().map(String::as_str).collect();
     let mut push = |p: String, m: String| problems.push((p, m));
@@ -364,7 +364,7 @@ fn check_utility(u: &Json, p: &str, file_domain: bool, shapes: &[(String, IssueS
 
 /// What an issue admits, for cross-checks.
 #[derive(Clone, Debug, PartialEq)]
-pub enum IssueShape {
+pub(crate) enum IssueShape {
     /// Named values.
     Categorical(Vec<String>),
     /// Integers `lo..=hi`.
@@ -407,7 +407,7 @@ impl IssueShape {
         }
     }
     /// The shape of a model issue.
-    pub fn of(issue: &bc_model::Issue) -> IssueShape {
+    pub(crate) fn of(issue: &bc_model::Issue) -> IssueShape {
         match issue.kind() {
             bc_model::IssueKind::Categorical(v) => IssueShape::Categorical(v.clone()),
             bc_model::IssueKind::Integer { lo, hi } => IssueShape::Integer(*lo, *hi),

@@ -11,11 +11,11 @@ use crate::dist::{Bounds, Distribution};
 
 /// Checks a JSON instance against a JSON Schema (the subset of keywords [`crate::file::schema`]
 /// produces; `SUPPORTED_KEYWORDS` lists them and a test keeps the two in step).
-pub struct SchemaCheck<'a> {
+pub(crate) struct SchemaCheck<'a> {
     root: &'a Json,
     spans: &'a HashMap<String, Range<usize>>,
     /// Problems found: (path, message).
-    pub problems: Vec<(String, String)>,
+    pub(crate) problems: Vec<(String, String)>,
 }
 
 /// The schema keywords [`SchemaCheck`] understands; any other keyword in the generated schema
@@ -46,7 +46,7 @@ pub const SUPPORTED_KEYWORDS: &[&str] = &[
 
 impl<'a> SchemaCheck<'a> {
     /// A checker against `root` (the whole schema, for `$ref`).
-    pub fn new(root: &'a Json, spans: &'a HashMap<String, Range<usize>>) -> Self {
+    pub(crate) fn new(root: &'a Json, spans: &'a HashMap<String, Range<usize>>) -> Self {
         SchemaCheck { root, spans, problems: Vec::new() }
     }
 
@@ -57,7 +57,7 @@ impl<'a> SchemaCheck<'a> {
 
     /// Checks `inst` at `path` against `schema`; `bounds` are range limits inherited from
     /// enclosing `$ref`/`anyOf` nodes (they apply to a distribution's support).
-    pub fn check(&mut self, schema: &'a Json, inst: &Json, path: &str, bounds: Bounds) {
+    pub(crate) fn check(&mut self, schema: &'a Json, inst: &Json, path: &str, bounds: Bounds) {
         let Some(s) = schema.as_object() else { return };
         let bounds = merge_bounds(bounds, s);
         if let Some(r) = s.get("$ref").and_then(Json::as_str) {

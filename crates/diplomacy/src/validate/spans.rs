@@ -32,27 +32,27 @@ impl fmt::Display for Diagnostic {
 
 /// A parsed file: its JSON form and where each path sits in the text.
 #[derive(Clone, Debug, Default)]
-pub struct Located {
+pub(crate) struct Located {
     /// The document as JSON (tables in file order).
-    pub json: Json,
+    pub(crate) json: Json,
     /// Byte span of each path (the key where there is one, else the value).
-    pub spans: HashMap<String, Range<usize>>,
+    pub(crate) spans: HashMap<String, Range<usize>>,
 }
 
 /// Collects diagnostics for one file.
 #[derive(Clone, Debug)]
-pub struct Report {
+pub(crate) struct Report {
     file: String,
     text: String,
     /// The problems found so far.
-    pub problems: Vec<Diagnostic>,
+    pub(crate) problems: Vec<Diagnostic>,
     /// A prefix for keys (e.g. `variant direct: `).
     prefix: String,
 }
 
 impl Report {
     /// A report on `file` whose text is `text`.
-    pub fn new(file: impl Into<String>, text: &str) -> Report {
+    pub(crate) fn new(file: impl Into<String>, text: &str) -> Report {
         Report { file: file.into(), text: text.to_string(), problems: Vec::new(), prefix: String::new() }
     }
 
@@ -61,7 +61,7 @@ impl Report {
     }
 
     /// Records a problem at `path`, located through `spans` (or its nearest located ancestor).
-    pub fn at(&mut self, spans: &HashMap<String, Range<usize>>, path: &str, message: impl Into<String>) {
+    pub(crate) fn at(&mut self, spans: &HashMap<String, Range<usize>>, path: &str, message: impl Into<String>) {
         let mut p = path.to_string();
         let line = loop {
             if let Some(s) = spans.get(&p) {
@@ -76,18 +76,8 @@ impl Report {
         self.problems.push(Diagnostic { file: self.file.clone(), line, key: format!("{}{key}", self.prefix), message: message.into() });
     }
 
-    /// Records a problem with no position.
-    pub fn general(&mut self, key: &str, message: impl Into<String>) {
-        self.problems.push(Diagnostic {
-            file: self.file.clone(),
-            line: None,
-            key: format!("{}{key}", self.prefix),
-            message: message.into(),
-        });
-    }
-
     /// Sets the prefix put before every later key.
-    pub fn set_prefix(&mut self, prefix: &str) {
+    pub(crate) fn set_prefix(&mut self, prefix: &str) {
         self.prefix = prefix.to_string();
     }
 }
@@ -122,7 +112,7 @@ fn parent(path: &str) -> Option<String> {
 }
 
 /// `base.key`, quoting keys that are not bare TOML keys.
-pub fn join(base: &str, key: &str) -> String {
+pub(crate) fn join(base: &str, key: &str) -> String {
     let bare = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     let k = if bare { key.to_string() } else { format!("{key:?}") };
     if base.is_empty() {
@@ -137,7 +127,7 @@ pub(super) fn index(base: &str, i: usize) -> String {
 }
 
 /// Parses TOML text into JSON with positions. A syntax error is returned as the one problem.
-pub fn parse(text: &str, report: &mut Report) -> Option<Located> {
+pub(crate) fn parse(text: &str, report: &mut Report) -> Option<Located> {
     let doc = match toml_edit::Document::parse(text) {
         Ok(d) => d,
         Err(e) => {
@@ -223,7 +213,7 @@ fn value_json(v: &toml_edit::Value, path: &str, spans: &mut HashMap<String, Rang
 }
 
 /// A short description of a value for messages.
-pub fn describe(v: &Json) -> String {
+pub(crate) fn describe(v: &Json) -> String {
     match v {
         Json::Null => "nothing".into(),
         Json::Bool(b) => b.to_string(),

@@ -9,7 +9,7 @@ use super::spans::{index, join, Located};
 
 /// Applies a variant's `remove` and `patch` to a scenario document, and moves positions so that
 /// patched keys point at the patch. Returns the problems with the variant itself.
-pub fn apply_variant(base: &Located, name: &str, variant: &Json) -> (Located, Vec<(String, String)>) {
+pub(crate) fn apply_variant(base: &Located, name: &str, variant: &Json) -> (Located, Vec<(String, String)>) {
     let mut out = base.clone();
     let mut problems = Vec::new();
     let vpath = join("variants", name);
@@ -51,7 +51,7 @@ fn remove_path(doc: &mut Json, path: &str) -> bool {
 }
 
 /// Deep merge: tables merge key by key, anything else replaces.
-pub fn merge(base: &mut Json, patch: &Json) {
+pub(crate) fn merge(base: &mut Json, patch: &Json) {
     match (base, patch) {
         (Json::Object(b), Json::Object(p)) => {
             for (k, v) in p {
