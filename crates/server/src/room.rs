@@ -21,7 +21,6 @@ use bc_protocol::{
 };
 use bc_strategy::mediators::RelayDecision;
 use bc_strategy::{ConfidentialMediator, Context, MediatorContext, Negotiator, RelayMediator, Response, SingleTextMediator, Spec};
-use rand::SeedableRng;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -422,10 +421,6 @@ fn protocol_of(name: &str) -> Result<ProtocolKind, String> {
     })
 }
 
-fn rng(seed: u64, k: usize) -> rand_chacha::ChaCha8Rng {
-    rand_chacha::ChaCha8Rng::seed_from_u64(bc_engine::seed_for(seed, k as u64))
-}
-
 fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     catch_unwind(AssertUnwindSafe(f)).map_err(|p| {
         if let Some(s) = p.downcast_ref::<&str>() {
@@ -500,7 +495,7 @@ impl Room {
                 None => parties.push(None),
                 Some(name) => {
                     let s: Spec = name.parse().map_err(|e| format!("parties[{i}]: {e}"))?;
-                    let a = bc_strategy::build_agent(&s, sides[i].clone(), kind, rng(spec.seed, i))
+                    let a = bc_strategy::build_agent(&s, sides[i].clone(), kind, bc_engine::rng_for(spec.seed, i as u64))
                         .map_err(|e| format!("parties[{i}]: {e}"))?;
                     parties.push(Some(a));
                 }
@@ -524,7 +519,9 @@ impl Room {
             ProtocolKind::SingleText => {
                 let med = med_spec
                     .as_ref()
-                    .map(|s| bc_strategy::registry::build_single_text_mediator(s, domain.space.clone(), rng(spec.seed, n)))
+                    .map(|s| {
+                        bc_strategy::registry::build_single_text_mediator(s, domain.space.clone(), bc_engine::rng_for(spec.seed, n as u64))
+                    })
                     .transpose()
                     .map_err(merr)?;
                 let adoption = med.as_ref().map_or(Adoption::Unanimous, |m| m.adoption());
