@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use anyhow::{bail, Context as _, Result};
+use anyhow::{Context as _, Result};
 use bc_engine::Shard;
 use bc_strategy::{Budget, Spec};
 use bc_tournament::{Row, Tournament};
