@@ -103,11 +103,14 @@ fn bad_input_gets_clear_errors() {
         (vec!["negotiate", &d, "--agents", "boulware,bolware"], "unknown agent \"bolware\"; valid agents: boulware"),
         (
             vec!["negotiate", &d, "--agents", "boulware,conceder", "--protocol", "shuttle"],
-            "valid protocols: sao, single-text, relay, confidential",
+            "--protocol: expected one of sao, single-text, relay, confidential, found \"shuttle\"",
         ),
         (vec!["negotiate", &d, "--agents", "boulware,conceder", "--steps", "0"], "--steps: expected at least 1 round, found 0"),
-        (vec!["negotiate", &d, "--agents", "boulware"], "needs at least 2 agents"),
-        (vec!["negotiate", &d, "--agents", "boulware,conceder", "--mediator", "pass"], "cannot be used with --protocol sao"),
+        (vec!["negotiate", &d, "--agents", "boulware"], "--agents: expected at least 2 agents (one per party), found 1 (boulware)"),
+        (
+            vec!["negotiate", &d, "--agents", "boulware,conceder", "--mediator", "pass"],
+            "--mediator: expected no mediator under protocol sao",
+        ),
         (
             vec!["negotiate", &d, "--agents", "boulware,conceder", "--protocol", "relay", "--mediator", "nash"],
             "valid relay mediators: pass, discipline, bridge",

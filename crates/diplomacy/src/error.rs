@@ -64,7 +64,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             ErrorKind::Invalid(problems) => {
-                let file = problems.first().map_or("the scenario", |d| d.file.as_str());
+                let file = problems.first().map_or_else(|| "the scenario".to_string(), |d| d.file.display().to_string());
                 let n = problems.len();
                 write!(f, "{file}: {n} problem{}", if n == 1 { "" } else { "s" })?;
                 for d in problems {

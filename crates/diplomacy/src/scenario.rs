@@ -560,7 +560,7 @@ fn merge_item(base: &mut toml_edit::Item, patch: &toml_edit::Item) {
 }
 
 fn general(source: &str, key: &str, message: impl Into<String>) -> validate::Diagnostic {
-    validate::Diagnostic { file: source.to_string(), line: None, key: key.to_string(), message: message.into() }
+    validate::Diagnostic::other(std::path::Path::new(source), None, key, message)
 }
 
 fn number_value(issue: &bc_model::Issue, x: f64) -> Option<Value> {

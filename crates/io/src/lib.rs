@@ -11,13 +11,17 @@
 //! - [`limits`]: every bound on the size of the work one input or flag can ask for, as data,
 //!   with the value in force (raised by `--limit NAME=N`) and a typed refusal naming the limit,
 //!   the value found and how to raise it.
+//! - [`diagnostic`]: the located problem every reader reports, `FILE:LINE: FIELD: expected X,
+//!   found Y`.
 //!
 //! No dependencies beyond std, no threads, no clock.
 
+pub mod diagnostic;
 pub mod error;
 pub mod limits;
 pub mod read;
 pub mod write;
 
+pub use diagnostic::{Diagnostic, Problem};
 pub use error::{Error, ErrorKind};
 pub use limits::{Exceeded, Limit};

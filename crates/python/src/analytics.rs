@@ -7,7 +7,6 @@ use bc_formats::DomainProfiles;
 use bc_model::{
     analyze, analyze_outcomes, normalize, Issue, Normalization, Options, OutcomeSpace, Preferences, TableUtility, UtilityFunction,
 };
-use rand::SeedableRng;
 use serde_json::{json, Value as Json};
 
 use crate::domain::Domain;
@@ -49,7 +48,7 @@ pub fn analyze_domain(d: &Domain, o: &AnalyzeOptions) -> Result<Json> {
         Some((0, _)) => bail!("sample: expected a positive number of outcomes, found 0"),
         Some((n, seed)) => {
             bc_io::limits::SAMPLE.check(n as u64, "sample")?;
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            let mut rng = bc_engine::seed::rng_seeded(seed);
             let outcomes = scenario.space.sample(&mut rng, n);
             analyze_outcomes(&scenario.space, &parties, outcomes)?
         }

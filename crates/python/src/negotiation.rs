@@ -5,18 +5,14 @@
 use std::sync::Arc;
 
 use anyhow::{bail, Context as _, Result};
-use bc_engine::seed_for;
+use bc_engine::rng_for;
 use bc_model::{analyze, Options};
 use bc_protocol::{ProtocolKind, Source};
 use bc_strategy::{play, Budget, Context, Negotiator, Plan, Response, Side, Spec};
 use bc_tournament::negotiation::{mediator_name, party_utilities, NegotiationReport};
-use rand::SeedableRng;
 use serde_json::Value as Json;
 
 use crate::domain::Domain;
-
-/// The longest negotiation run here (its whole trace is kept), as the CLI's.
-pub const MAX_STEPS: u64 = 10_000_000;
 
 /// What `negotiate` is asked for (the CLI's flags).
 #[derive(Clone, Debug)]
@@ -37,13 +33,7 @@ pub struct NegotiateOptions {
 
 /// Parses a protocol name (as `--protocol`).
 pub fn parse_protocol(name: &str) -> Result<ProtocolKind> {
-    Ok(match name.trim().to_ascii_lowercase().as_str() {
-        "sao" => ProtocolKind::Sao,
-        "single-text" | "single_text" | "singletext" => ProtocolKind::SingleText,
-        "relay" => ProtocolKind::Relay,
-        "confidential" => ProtocolKind::Confidential,
-        other => bail!("protocol: unknown protocol {other:?}; valid protocols: sao, single-text, relay, confidential"),
-    })
+    Ok(bc_tournament::negotiation::parse_protocol(name)?)
 }
 
 /// Parses agent specifications.
@@ -70,25 +60,8 @@ pub use bc_tournament::negotiation::event_json;
 pub fn negotiate(d: &Domain, o: &NegotiateOptions) -> Result<(Json, Vec<Json>)> {
     let protocol = parse_protocol(&o.protocol)?;
     let agents = parse_agents(&o.agents)?;
-    if agents.len() < 2 {
-        bail!("agents: a negotiation needs at least 2 agents, found {}", agents.len());
-    }
-    if o.steps == 0 {
-        bail!("steps: expected at least 1 round, found 0");
-    }
-    if o.steps > MAX_STEPS {
-        bail!("steps: expected at most {MAX_STEPS} rounds (the trace of one negotiation is kept in memory), found {}", o.steps);
-    }
     let mediator: Option<Spec> = o.mediator.as_deref().map(str::parse).transpose().context("mediator")?;
-    if mediator.is_some() && protocol == ProtocolKind::Sao {
-        bail!("mediator: SAO has no mediator; use protocol single-text, relay or confidential");
-    }
-    for a in &agents {
-        bc_strategy::check_agent(a, protocol).context("agents")?;
-    }
-    if let Some(m) = &mediator {
-        bc_strategy::check_mediator(m, protocol).context("mediator")?;
-    }
+    bc_tournament::negotiation::check_settings(protocol, &agents, mediator.as_ref(), o.steps)?;
     let scenario = &d.scenario;
     let profiles = match &o.profiles {
         Some(p) => {
@@ -116,8 +89,8 @@ pub fn negotiate(d: &Domain, o: &NegotiateOptions) -> Result<(Json, Vec<Json>)> 
     let plan =
         Plan { protocol, agents: &agents, mediator: mediator.as_ref(), n_steps: o.steps, keep_events: true, budget: Budget::default() };
     let seed = o.seed;
-    let mut rng = |k: usize| rand_chacha::ChaCha8Rng::seed_from_u64(seed_for(seed, k as u64));
-    let record = play(&plan, &sides, &mut rng).with_context(|| format!("negotiating on {}", scenario.domain_file.display()))?;
+    let record = play(&plan, &sides, &mut |k| rng_for(seed, k as u64))
+        .with_context(|| format!("negotiating on {}", scenario.domain_file.display()))?;
     let used: Vec<&bc_model::Preferences> = profiles.iter().map(|p| &scenario.parties[*p]).collect();
     let analysis = analyze(&space, &used, Options::default()).ok();
     let utils = party_utilities(&sides, &record, o.steps, analysis.as_ref());
@@ -144,7 +117,7 @@ pub fn negotiate(d: &Domain, o: &NegotiateOptions) -> Result<(Json, Vec<Json>)> 
 
 /// One strategy of the registry, driven from outside one decision at a time (NegMAS's
 /// `SAOMechanism` through `backchannel.negmas.BackchannelNegotiator`). It decides exactly as in
-/// `negotiate`: same construction, same generator (`seed_for(seed, party)`), same contexts.
+/// `negotiate`: same construction, same generator (`rng_for(seed, party)`), same contexts.
 pub struct Agent {
     agent: Box<dyn Negotiator>,
     /// The party's position.
@@ -180,7 +153,7 @@ impl Agent {
         }
         let space = Arc::new(d.scenario.space.clone());
         let side = Arc::new(Side::new(space, d.scenario.parties[k].clone())?);
-        let rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed_for(seed, me as u64));
+        let rng = rng_for(seed, me as u64);
         let agent = bc_strategy::build_agent(&spec, side, ProtocolKind::Sao, rng)?;
         Ok(Agent { agent, me, n_parties, n_steps })
     }

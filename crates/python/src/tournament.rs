@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use anyhow::{bail, Context as _, Result};
+use anyhow::{Context as _, Result};
 use bc_engine::Shard;
 use bc_strategy::{Budget, Spec};
 use bc_tournament::{Row, Tournament};
@@ -45,18 +45,6 @@ pub struct TournamentOptions {
 pub fn tournament(domains: &[Domain], o: &TournamentOptions) -> Result<(Columns, Json)> {
     let protocol = parse_protocol(&o.protocol)?;
     let agents: Vec<Spec> = parse_agents(&o.agents)?;
-    if o.steps == 0 {
-        bail!("steps: expected at least 1 round, found 0");
-    }
-    if o.repetitions == 0 {
-        bail!("repetitions: expected at least 1, found 0");
-    }
-    if o.parties < 2 {
-        bail!("parties: expected at least 2, found {}", o.parties);
-    }
-    if domains.is_empty() {
-        bail!("domains: expected at least one domain, found none");
-    }
     bc_io::limits::check_threads(o.threads, false).map_err(anyhow::Error::msg)?;
     let mediator: Option<Spec> = o.mediator.as_deref().map(str::parse).transpose().context("mediator")?;
     let mut ds = Vec::with_capacity(domains.len());
@@ -65,7 +53,16 @@ pub fn tournament(domains: &[Domain], o: &TournamentOptions) -> Result<(Columns,
         ds.push(bc_tournament::Domain::new(d.label.clone(), s.space.clone(), s.parties.clone(), o.parties)?);
     }
     let budget = Budget { per_call: o.time_limit_ms.map(Duration::from_millis) };
-    let t = Tournament::new(ds, agents, protocol, mediator, o.parties, o.steps, o.repetitions, o.self_play, o.seed, budget)?;
+    let t = Tournament::builder(ds, agents)
+        .protocol(protocol)
+        .mediator(mediator)
+        .parties(o.parties)
+        .steps(o.steps)
+        .repetitions(o.repetitions)
+        .self_play(o.self_play)
+        .seed(o.seed)
+        .budget(budget)
+        .build()?;
     let range = o.shard.range(t.n_jobs());
     let mut rows: Vec<Row> = Vec::with_capacity((range.end - range.start) as usize);
     let scores = t.run(

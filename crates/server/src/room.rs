@@ -21,7 +21,6 @@ use bc_protocol::{
 };
 use bc_strategy::mediators::RelayDecision;
 use bc_strategy::{ConfidentialMediator, Context, MediatorContext, Negotiator, RelayMediator, Response, SingleTextMediator, Spec};
-use rand::SeedableRng;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -525,7 +524,7 @@ fn mediator_agent(
     Ok(match kind {
         ProtocolKind::Sao => MedAgent::None,
         ProtocolKind::SingleText => {
-            MedAgent::St(bc_strategy::registry::build_single_text_mediator(s, domain.space.clone(), rng(seed, n)).map_err(merr)?)
+            MedAgent::St(bc_strategy::registry::build_single_text_mediator(s, domain.space.clone(), bc_engine::rng_for(seed, n as u64)).map_err(merr)?)
         }
         ProtocolKind::Relay => MedAgent::Relay(bc_strategy::registry::build_relay_mediator(s, sides.to_vec()).map_err(merr)?),
         ProtocolKind::Confidential => {
@@ -540,9 +539,6 @@ fn analysis_of(domain: &Domain, prefs: &[bc_model::Preferences]) -> Option<bc_mo
     bc_model::analyze(&domain.space, &refs, bc_model::Options { enumeration_limit: 1_000_000 }).ok()
 }
 
-fn rng(seed: u64, k: usize) -> rand_chacha::ChaCha8Rng {
-    rand_chacha::ChaCha8Rng::seed_from_u64(bc_engine::seed_for(seed, k as u64))
-}
 
 fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     catch_unwind(AssertUnwindSafe(f)).map_err(|p| {
@@ -618,7 +614,7 @@ impl Room {
                 None => parties.push(None),
                 Some(name) => {
                     let s: Spec = name.parse().map_err(|e| format!("parties[{i}]: {e}"))?;
-                    let a = bc_strategy::build_agent(&s, sides[i].clone(), kind, rng(spec.seed, i))
+                    let a = bc_strategy::build_agent(&s, sides[i].clone(), kind, bc_engine::rng_for(spec.seed, i as u64))
                         .map_err(|e| format!("parties[{i}]: {e}"))?;
                     parties.push(Some(a));
                 }

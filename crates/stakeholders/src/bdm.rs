@@ -271,28 +271,28 @@ impl FirstMin for Option<(f64, Offer)> {
 /// initial state.
 pub fn run(actors: &[BdmActor], options: BdmOptions, rounds: usize) -> Result<Vec<BdmRound>, Error> {
     if actors.len() < 2 {
-        return Err(Error::model("actors", format!("the model needs at least 2 actors, found {}", actors.len())));
+        return Err(crate::error::model("actors", format!("the model needs at least 2 actors, found {}", actors.len())));
     }
     for a in actors {
         let field = || format!("actor \"{}\"", a.name);
         if !(a.capability > 0.0 && a.capability.is_finite()) {
-            return Err(Error::model(field(), format!("capability must be positive, found {}", a.capability)));
+            return Err(crate::error::model(field(), format!("capability must be positive, found {}", a.capability)));
         }
         if !(0.0..=1.0).contains(&a.salience) {
-            return Err(Error::model(field(), format!("salience must be in [0, 1], found {}", a.salience)));
+            return Err(crate::error::model(field(), format!("salience must be in [0, 1], found {}", a.salience)));
         }
         if !a.position.is_finite() {
-            return Err(Error::model(field(), format!("position must be a number, found {}", a.position)));
+            return Err(crate::error::model(field(), format!("position must be a number, found {}", a.position)));
         }
     }
     if !(0.0..=1.0).contains(&options.q) || !(0.0..=1.0).contains(&options.t) {
-        return Err(Error::model("Q and T", format!("must be probabilities, found {} and {}", options.q, options.t)));
+        return Err(crate::error::model("Q and T", format!("must be probabilities, found {} and {}", options.q, options.t)));
     }
     let x: Vec<f64> = actors.iter().map(|a| a.position).collect();
     let max = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let min = x.iter().copied().fold(f64::INFINITY, f64::min);
     if max <= min {
-        return Err(Error::model("positions", "all actors hold the same position: there is nothing to bargain over"));
+        return Err(crate::error::model("positions", "all actors hold the same position: there is nothing to bargain over"));
     }
     let n = actors.len();
     let mut m = Model { actors, x, r: vec![1.0; n], range: max - min, opt: options, all_votes: 0.0 };

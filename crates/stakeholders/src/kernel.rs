@@ -234,7 +234,7 @@ pub fn markov_uniform_pce(pv: &Square) -> Result<Vec<f64>, Error> {
 const MAX_MARKOV_ITER: usize = 1000;
 
 fn not_converged(which: &str) -> Error {
-    Error::model(
+    crate::error::model(
         format!("PCEModel {which}"),
         format!("the Markov chain did not converge within {MAX_MARKOV_ITER} iterations (KTAB stops here too)"),
     )

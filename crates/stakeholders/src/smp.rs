@@ -502,7 +502,7 @@ pub fn run(scenario: &StakeholderScenario, options: RunOptions) -> Result<SmpRun
 pub fn run_scheduled(scenario: &StakeholderScenario, options: RunOptions, schedule: Option<&Schedule>) -> Result<SmpRun, Error> {
     scenario.validate(std::path::Path::new(""))?;
     if options.max_turns == 0 {
-        return Err(Error::model("turns", "at least 1 turn is needed"));
+        return Err(crate::error::model("turns", "at least 1 turn is needed"));
     }
     let nd = scenario.num_dims();
     let model = Model::new(scenario, options.params);
@@ -562,7 +562,7 @@ fn step(m: &Model, s: &State, rng: &mut KtabPrng, turn: usize, sched: Option<Tur
         let mut sorted = res_order.clone();
         sorted.sort_unstable();
         if sorted != default_order {
-            return Err(Error::model(
+            return Err(crate::error::model(
                 format!("schedule of turn {turn}"),
                 format!("the resolution order must list every actor once, found {res_order:?}"),
             ));
@@ -604,7 +604,7 @@ fn step(m: &Model, s: &State, rng: &mut KtabPrng, turn: usize, sched: Option<Tur
 /// Puts each queue in the scheduled order; every scheduled bargain must match one of ours.
 fn reorder<'b>(queues: Vec<Vec<&'b Bargain>>, order: &[Vec<(usize, usize)>], turn: usize) -> Result<Vec<Vec<&'b Bargain>>, Error> {
     if order.len() != queues.len() {
-        return Err(Error::model(
+        return Err(crate::error::model(
             format!("schedule of turn {turn}"),
             format!("{} actor queues expected, found {}", queues.len(), order.len()),
         ));
@@ -618,7 +618,7 @@ fn reorder<'b>(queues: Vec<Vec<&'b Bargain>>, order: &[Vec<(usize, usize)>], tur
             match slot.and_then(Option::take) {
                 Some(b) => ordered.push(b),
                 None => {
-                    return Err(Error::model(
+                    return Err(crate::error::model(
                         format!("schedule of turn {turn}, actor {k}"),
                         format!("the schedule lists bargain {i}:{j}, which this run did not propose"),
                     ))
@@ -626,7 +626,7 @@ fn reorder<'b>(queues: Vec<Vec<&'b Bargain>>, order: &[Vec<(usize, usize)>], tur
             }
         }
         if let Some(b) = pool.into_iter().flatten().next() {
-            return Err(Error::model(
+            return Err(crate::error::model(
                 format!("schedule of turn {turn}, actor {k}"),
                 format!("this run proposed bargain {}:{}, which the schedule does not list", b.initiator, b.receiver),
             ));

@@ -14,8 +14,18 @@ pub struct Error {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// The settings do not make a tournament (no agents, too few profiles, ...).
+    /// The settings do not make a tournament (too few profiles, too many tuples, ...).
     Setup(String),
+    /// One setting is out of its range; `name` is the setting's (`steps`, `parties`, ...), which
+    /// the command line turns into its flag.
+    Setting {
+        /// The setting.
+        name: &'static str,
+        /// What it must be.
+        expected: String,
+        /// What it was.
+        found: String,
+    },
     /// A strategy or mediator could not be built.
     Strategy {
         /// Where (domain, agent).
@@ -49,6 +59,10 @@ impl Error {
         Error::new(ErrorKind::Setup(msg.into()))
     }
 
+    pub(crate) fn setting(name: &'static str, expected: impl Into<String>, found: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Setting { name, expected: expected.into(), found: found.into() })
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>, error: std::io::Error) -> Error {
         Error::new(ErrorKind::Io { path: path.into(), error })
     }
@@ -58,6 +72,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             ErrorKind::Setup(msg) => write!(f, "{msg}"),
+            ErrorKind::Setting { name, expected, found } => write!(f, "{name}: expected {expected}, found {found}"),
             ErrorKind::Strategy { context, error } => write!(f, "{context}: {error}"),
             ErrorKind::Io { path, error } => write!(f, "{}: {error}", path.display()),
             ErrorKind::Model(e) => write!(f, "{e}"),

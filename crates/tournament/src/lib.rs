@@ -19,11 +19,10 @@ pub mod scores;
 use std::ops::Range;
 use std::sync::Arc;
 
-use bc_engine::{run_ordered, seed_for, RunOptions};
+use bc_engine::{rng_for, run_ordered, seed_for, RunOptions};
 use bc_model::{analyze, Analysis, Options, OutcomeSpace, Preferences};
 use bc_protocol::{Ending, OutcomeId, ProtocolKind};
 use bc_strategy::{agreement_utility, check_agent, check_mediator, play, Budget, Plan, Side, Spec};
-use rand::SeedableRng;
 
 pub use error::{Error, ErrorKind};
 pub use output::{csv_line, jsonl_line, rescore, rescore_texts, CsvWriter, JsonlWriter};
@@ -47,6 +46,7 @@ impl Domain {
     /// A domain whose first `n_parties` profiles negotiate.
     pub fn new(name: impl Into<String>, space: OutcomeSpace, profiles: Vec<Preferences>, n_parties: usize) -> Result<Domain, Error> {
         let name = name.into();
+        check_parties(n_parties)?;
         if profiles.len() < n_parties {
             return Err(Error::setup(format!(
                 "domain {name}: a {n_parties}-party tournament needs at least {n_parties} profiles, found {}",
@@ -66,7 +66,15 @@ impl Domain {
     }
 }
 
-/// A tournament's settings.
+/// At least two parties negotiate.
+fn check_parties(n_parties: usize) -> Result<(), Error> {
+    if n_parties < 2 {
+        return Err(Error::setting("parties", "at least 2", n_parties.to_string()));
+    }
+    Ok(())
+}
+
+/// A tournament's settings, checked: made by [`Tournament::builder`].
 #[derive(Debug)]
 pub struct Tournament {
     /// The domains.
@@ -128,36 +136,93 @@ pub struct Row {
     pub fault: Option<String>,
 }
 
-impl Tournament {
-    /// A tournament; checks names, parameters and profile counts, and builds every agent once on
-    /// every domain so that a strategy that cannot run on a domain fails here, not mid-run.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        domains: Vec<Domain>,
-        agents: Vec<Spec>,
-        protocol: ProtocolKind,
-        mediator: Option<Spec>,
-        n_parties: usize,
-        n_steps: u64,
-        repetitions: u64,
-        self_play: bool,
-        seed: u64,
-        budget: Budget,
-    ) -> Result<Tournament, Error> {
+/// The settings of a [`Tournament`] before they are checked: made by [`Tournament::builder`],
+/// each setter replaces a default, and [`TournamentBuilder::build`] checks them all.
+///
+/// Defaults: SAO, the protocol's first mediator, 2 parties, 100 rounds, 1 repetition, self-play
+/// allowed, seed 0, no time budget.
+#[derive(Debug)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct TournamentBuilder {
+    domains: Vec<Domain>,
+    agents: Vec<Spec>,
+    protocol: ProtocolKind,
+    mediator: Option<Spec>,
+    n_parties: usize,
+    n_steps: u64,
+    repetitions: u64,
+    self_play: bool,
+    seed: u64,
+    budget: Budget,
+}
+
+impl TournamentBuilder {
+    /// The protocol (default SAO).
+    pub fn protocol(mut self, protocol: ProtocolKind) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// The mediator of a mediated protocol (default `None`: the protocol's first).
+    pub fn mediator(mut self, mediator: Option<Spec>) -> Self {
+        self.mediator = mediator;
+        self
+    }
+
+    /// Parties per negotiation (default 2; the first `n` profiles of each domain negotiate).
+    pub fn parties(mut self, n: usize) -> Self {
+        self.n_parties = n;
+        self
+    }
+
+    /// Round limit of each negotiation (default 100).
+    pub fn steps(mut self, n: u64) -> Self {
+        self.n_steps = n;
+        self
+    }
+
+    /// Repetitions of every (domain, agents, rotation) (default 1).
+    pub fn repetitions(mut self, n: u64) -> Self {
+        self.repetitions = n;
+        self
+    }
+
+    /// Whether an agent may meet itself (default `true`).
+    pub fn self_play(mut self, allowed: bool) -> Self {
+        self.self_play = allowed;
+        self
+    }
+
+    /// The master seed (default 0).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Limits on strategies (default none).
+    pub fn budget(mut self, budget: Budget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// The tournament; checks the settings (an error names the setting: `steps`, `repetitions`,
+    /// `parties`, `agents`, `domains`), names and parameters and profile counts, and builds every
+    /// agent once on every domain so that a strategy that cannot run on a domain fails here, not
+    /// mid-run.
+    pub fn build(self) -> Result<Tournament, Error> {
+        let TournamentBuilder { domains, agents, protocol, mediator, n_parties, n_steps, repetitions, self_play, seed, budget } = self;
         if domains.is_empty() {
-            return Err(Error::setup("expected at least one domain, found none"));
+            return Err(Error::setting("domains", "at least one domain", "none"));
         }
         if agents.is_empty() {
-            return Err(Error::setup("expected at least one agent, found none"));
+            return Err(Error::setting("agents", "at least one agent", "none"));
         }
-        if n_parties < 2 {
-            return Err(Error::setup(format!("expected at least 2 parties per negotiation, found {n_parties}")));
-        }
+        check_parties(n_parties)?;
         if n_steps == 0 {
-            return Err(Error::setup("--steps: expected at least 1 round, found 0"));
+            return Err(Error::setting("steps", "at least 1 round", "0"));
         }
         if repetitions == 0 {
-            return Err(Error::setup("--repetitions: expected at least 1, found 0"));
+            return Err(Error::setting("repetitions", "at least 1", "0"));
         }
         let strategy = |context: String| move |error| Error::new(ErrorKind::Strategy { context, error });
         for a in &agents {
@@ -210,12 +275,31 @@ impl Tournament {
             // Every agent on every profile it will play: fails early on unusable spaces.
             for spec in &agents {
                 for side in d.sides.iter().take(n_parties) {
-                    bc_strategy::build_agent(spec, side.clone(), protocol, rand_chacha::ChaCha8Rng::seed_from_u64(0))
+                    bc_strategy::build_agent(spec, side.clone(), protocol, bc_engine::seed::rng_seeded(0))
                         .map_err(strategy(format!("domain {}, agent {spec}", d.name)))?;
                 }
             }
         }
         Ok(Tournament { domains, agents, protocol, mediator, n_parties, n_steps, repetitions, self_play, seed, budget, tuples })
+    }
+}
+
+impl Tournament {
+    /// A tournament of `agents` on `domains`, with every other setting at its default until set
+    /// on the builder.
+    pub fn builder(domains: Vec<Domain>, agents: Vec<Spec>) -> TournamentBuilder {
+        TournamentBuilder {
+            domains,
+            agents,
+            protocol: ProtocolKind::Sao,
+            mediator: None,
+            n_parties: 2,
+            n_steps: 100,
+            repetitions: 1,
+            self_play: true,
+            seed: 0,
+            budget: Budget::default(),
+        }
     }
 
     fn per_domain(&self) -> u64 {
@@ -290,8 +374,7 @@ impl Tournament {
             budget: self.budget,
         };
         let job_seed = seed_for(self.seed, index);
-        let mut rng = |k: usize| rand_chacha::ChaCha8Rng::seed_from_u64(seed_for(job_seed, k as u64));
-        let (ending, step, n_offers, fault) = match play(&plan, &sides, &mut rng) {
+        let (ending, step, n_offers, fault) = match play(&plan, &sides, &mut |k| rng_for(job_seed, k as u64)) {
             Ok(r) => {
                 let fault = match &r.ending {
                     Ending::Fault { by, message } => Some(format!("{by}: {message}")),

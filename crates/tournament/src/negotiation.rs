@@ -8,6 +8,54 @@ use bc_protocol::{Actor, Ending, Event, ProtocolKind, Source};
 use bc_strategy::{agreement_utility, Record, Side, Spec};
 use serde_json::{json, Value as Json};
 
+use crate::{Error, ErrorKind};
+
+/// The longest negotiation run with its whole trace kept in memory (`negotiate`, the Python
+/// module).
+pub const MAX_STEPS: u64 = 10_000_000;
+
+/// A protocol by name: `sao`, `single-text` (or `single_text`, `singletext`), `relay`,
+/// `confidential`, in any case. An error names the setting `protocol`.
+pub fn parse_protocol(name: &str) -> Result<ProtocolKind, Error> {
+    Ok(match name.trim().to_ascii_lowercase().as_str() {
+        "sao" => ProtocolKind::Sao,
+        "single-text" | "single_text" | "singletext" => ProtocolKind::SingleText,
+        "relay" => ProtocolKind::Relay,
+        "confidential" => ProtocolKind::Confidential,
+        other => return Err(Error::setting("protocol", "one of sao, single-text, relay, confidential", format!("{other:?}"))),
+    })
+}
+
+/// Checks one negotiation's settings as `negotiate` and the Python module need them: at least
+/// two agents, each able to play `protocol`; 1 to [`MAX_STEPS`] rounds; a mediator only under a
+/// mediated protocol, and one that protocol has. An error names the setting (`agents`, `steps`,
+/// `mediator`).
+pub fn check_settings(protocol: ProtocolKind, agents: &[Spec], mediator: Option<&Spec>, steps: u64) -> Result<(), Error> {
+    if agents.len() < 2 {
+        let list = agents.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(",");
+        return Err(Error::setting("agents", "at least 2 agents (one per party)", format!("{} ({list})", agents.len())));
+    }
+    if steps == 0 {
+        return Err(Error::setting("steps", "at least 1 round", "0"));
+    }
+    if steps > MAX_STEPS {
+        let expected = format!("at most {MAX_STEPS} rounds (the trace of one negotiation is kept in memory)");
+        return Err(Error::setting("steps", expected, steps.to_string()));
+    }
+    if let (Some(m), ProtocolKind::Sao) = (mediator, protocol) {
+        let expected = "no mediator under protocol sao (use protocol single-text, relay or confidential)";
+        return Err(Error::setting("mediator", expected, m.to_string()));
+    }
+    let strategy = |context: &'static str| move |error| Error::new(ErrorKind::Strategy { context: context.into(), error });
+    for a in agents {
+        bc_strategy::check_agent(a, protocol).map_err(strategy("agents"))?;
+    }
+    if let Some(m) = mediator {
+        bc_strategy::check_mediator(m, protocol).map_err(strategy("mediator"))?;
+    }
+    Ok(())
+}
+
 /// The value names of outcome `o` of `space`.
 pub fn outcome_names(space: &OutcomeSpace, o: u64) -> Vec<String> {
     space.value_names(&space.outcome_at(o))

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use bc_engine::Shard;
 use bc_formats::Semantics;
 use bc_protocol::ProtocolKind;
-use bc_strategy::{Budget, Spec};
+use bc_strategy::Spec;
 use bc_tournament::{CsvWriter, Domain, JsonlWriter, Row, Scores, Tournament};
 
 fn data() -> PathBuf {
@@ -23,7 +23,7 @@ fn tournament(protocol: ProtocolKind, repetitions: u64) -> Tournament {
         })
         .collect();
     let agents: Vec<Spec> = ["boulware", "random", "micro", "agentk"].iter().map(|a| a.parse().unwrap()).collect();
-    Tournament::new(domains, agents, protocol, None, 2, 60, repetitions, true, 11, Budget::default()).unwrap()
+    Tournament::builder(domains, agents).protocol(protocol).steps(60).repetitions(repetitions).seed(11).build().unwrap()
 }
 
 fn rows(t: &Tournament, range: std::ops::Range<u64>, threads: usize) -> Vec<Row> {
@@ -133,11 +133,18 @@ fn bad_settings_are_refused_with_reasons() {
     assert!(e.to_string().contains("at least 2 profiles, found 1"), "{e}");
     let d = || vec![Domain::new("Itex", s.space.clone(), s.parties.clone(), 2).unwrap()];
     let agents = |names: &[&str]| names.iter().map(|n| n.parse::<Spec>().unwrap()).collect::<Vec<_>>();
-    let e = Tournament::new(d(), agents(&["boulware", "nope"]), ProtocolKind::Sao, None, 2, 10, 1, true, 0, Budget::default()).unwrap_err();
+    let e = Domain::new("Itex", s.space.clone(), s.parties.clone(), 1).unwrap_err();
+    assert_eq!(e.to_string(), "parties: expected at least 2, found 1");
+    let e = Tournament::builder(d(), agents(&["boulware", "nope"])).build().unwrap_err();
     assert!(e.to_string().contains("unknown agent \"nope\""), "{e}");
-    let e = Tournament::new(d(), agents(&["boulware"]), ProtocolKind::Sao, None, 2, 0, 1, true, 0, Budget::default()).unwrap_err();
-    assert!(e.to_string().contains("--steps"), "{e}");
-    let e = Tournament::new(d(), agents(&["boulware"]), ProtocolKind::Sao, None, 2, 10, 1, false, 0, Budget::default()).unwrap_err();
+    // Errors name the setting, not a command-line flag (the CLI adds the flag).
+    let e = Tournament::builder(d(), agents(&["boulware"])).steps(0).build().unwrap_err();
+    assert_eq!(e.to_string(), "steps: expected at least 1 round, found 0");
+    let e = Tournament::builder(d(), agents(&["boulware"])).repetitions(0).build().unwrap_err();
+    assert_eq!(e.to_string(), "repetitions: expected at least 1, found 0");
+    let e = Tournament::builder(Vec::new(), agents(&["boulware"])).build().unwrap_err();
+    assert_eq!(e.to_string(), "domains: expected at least one domain, found none");
+    let e = Tournament::builder(d(), agents(&["boulware"])).self_play(false).build().unwrap_err();
     assert!(e.to_string().contains("self-play"), "{e}");
 }
 

@@ -15,6 +15,7 @@ use bc_model::{analyze, Analysis, Options, OutcomeSpace};
 use bc_protocol::{Event, ProtocolKind};
 use bc_strategy::{play, Budget, Plan, Side, Spec};
 use bc_tournament::negotiation::{event_json, mediator_name, outcome_names as names, party_utilities, why, NegotiationReport};
+use bc_tournament::ErrorKind;
 use serde_json::{json, Value as Json};
 
 use crate::output::{float, print_json, print_text};
@@ -73,18 +74,20 @@ pub struct Args {
     json: bool,
 }
 
-/// The longest negotiation `negotiate` runs (its whole trace is kept).
-const MAX_STEPS: u64 = 10_000_000;
-
 /// Parses a protocol name.
 pub fn parse_protocol(name: &str) -> Result<ProtocolKind> {
-    Ok(match name.trim().to_ascii_lowercase().as_str() {
-        "sao" => ProtocolKind::Sao,
-        "single-text" | "single_text" | "singletext" => ProtocolKind::SingleText,
-        "relay" => ProtocolKind::Relay,
-        "confidential" => ProtocolKind::Confidential,
-        other => bail!("--protocol: unknown protocol {other:?}; valid protocols: sao, single-text, relay, confidential"),
-    })
+    bc_tournament::negotiation::parse_protocol(name).map_err(as_flag)
+}
+
+/// A library error about a setting the command line sets with a flag, said with the flag
+/// (`steps: expected …` is `--steps: expected …`).
+pub fn as_flag(e: bc_tournament::Error) -> anyhow::Error {
+    const FLAGS: [&str; 6] = ["agents", "mediator", "parties", "protocol", "repetitions", "steps"];
+    match e.kind() {
+        ErrorKind::Setting { name, .. } if FLAGS.contains(name) => anyhow::anyhow!("--{e}"),
+        ErrorKind::Strategy { context, .. } if FLAGS.contains(&context.as_str()) => anyhow::anyhow!("--{e}"),
+        _ => e.into(),
+    }
 }
 
 /// Parses a comma-separated list of agent specifications.
@@ -165,25 +168,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let protocol = parse_protocol(&args.protocol)?;
     let agents = parse_agents(&args.agents)?;
-    if agents.len() < 2 {
-        bail!("--agents: a negotiation needs at least 2 agents, found {} ({})", agents.len(), args.agents);
-    }
-    if args.steps == 0 {
-        bail!("--steps: expected at least 1 round, found 0");
-    }
-    if args.steps > MAX_STEPS {
-        bail!("--steps: expected at most {MAX_STEPS} rounds (the trace of one negotiation is kept in memory), found {}", args.steps);
-    }
     let mediator: Option<Spec> = args.mediator.as_deref().map(str::parse).transpose().context("--mediator")?;
-    if mediator.is_some() && protocol == ProtocolKind::Sao {
-        bail!("--mediator cannot be used with --protocol sao (SAO has no mediator); use --protocol single-text, relay or confidential");
-    }
-    for a in &agents {
-        bc_strategy::check_agent(a, protocol).context("--agents")?;
-    }
-    if let Some(m) = &mediator {
-        bc_strategy::check_mediator(m, protocol).context("--mediator")?;
-    }
+    bc_tournament::negotiation::check_settings(protocol, &agents, mediator.as_ref(), args.steps).map_err(as_flag)?;
     if let Some(path) = &args.trace {
         // Refused before the negotiation runs, not after.
         bc_io::write::check_target(path, bc_io::write::Overwrite::force(args.force)).context("--trace")?;

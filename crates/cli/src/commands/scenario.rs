@@ -101,8 +101,11 @@ fn validate(file: &Path, as_json: bool) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(e) if as_json => {
-            let problems: Vec<_> =
-                e.problems().iter().map(|d| json!({"file": d.file, "line": d.line, "key": d.key, "message": d.message})).collect();
+            let problems: Vec<_> = e
+                .problems()
+                .iter()
+                .map(|d| json!({"file": d.file.display().to_string(), "line": d.line, "key": d.field, "message": d.kind.to_string()}))
+                .collect();
             let problems = if problems.is_empty() {
                 vec![json!({"file": file.display().to_string(), "line": null, "key": "", "message": e.to_string()})]
             } else {

@@ -14,7 +14,7 @@ use bc_strategy::{Budget, Spec};
 use bc_tournament::{CsvWriter, Domain, JsonlWriter, Scores, Tournament};
 use serde_json::json;
 
-use super::negotiate::{agent_listing, load_scenario, parse_agents, parse_protocol};
+use super::negotiate::{agent_listing, as_flag, load_scenario, parse_agents, parse_protocol};
 use crate::output::{print_json, print_text};
 
 /// Flags of `backchannel tournament`.
@@ -101,16 +101,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let protocol: ProtocolKind = parse_protocol(&args.protocol)?;
     let agents: Vec<Spec> = parse_agents(args.agents.as_deref().unwrap_or_default())?;
-    if args.steps == 0 {
-        bail!("--steps: expected at least 1 round, found 0");
-    }
-    if args.repetitions == 0 {
-        bail!("--repetitions: expected at least 1, found 0");
-    }
     bc_io::limits::check_threads(args.threads, args.force).map_err(anyhow::Error::msg)?;
-    if args.parties < 2 {
-        bail!("--parties: expected at least 2, found {}", args.parties);
-    }
     let mediator: Option<Spec> = args.mediator.as_deref().map(str::parse).transpose().context("--mediator")?;
     if mediator.is_some() && protocol == ProtocolKind::Sao {
         bail!("--mediator cannot be used with --protocol sao (SAO has no mediator); use --protocol single-text, relay or confidential");
@@ -126,21 +117,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         let s = load_scenario(std::slice::from_ref(dir), &args.semantics, args.ignore_discount)?;
         let name = dir.file_name().map_or_else(|| s.space.name().to_string(), |n| n.to_string_lossy().into_owned());
-        domains.push(Domain::new(name, s.space, s.parties, args.parties)?);
+        domains.push(Domain::new(name, s.space, s.parties, args.parties).map_err(as_flag)?);
     }
     let budget = Budget { per_call: args.time_limit_ms.map(Duration::from_millis) };
-    let t = Tournament::new(
-        domains,
-        agents,
-        protocol,
-        mediator,
-        args.parties,
-        args.steps,
-        args.repetitions,
-        !args.no_self_play,
-        args.seed,
-        budget,
-    )?;
+    let t = Tournament::builder(domains, agents)
+        .protocol(protocol)
+        .mediator(mediator)
+        .parties(args.parties)
+        .steps(args.steps)
+        .repetitions(args.repetitions)
+        .self_play(!args.no_self_play)
+        .seed(args.seed)
+        .budget(budget)
+        .build()
+        .map_err(as_flag)?;
     let total = t.n_jobs();
     let range = shard.range(total);
     if args.dry_run {

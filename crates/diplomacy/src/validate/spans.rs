@@ -3,32 +3,15 @@
 //! and the path helpers every check uses.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::ops::Range;
+use std::path::Path;
 
 use serde_json::{Map, Value as Json};
 
-/// One problem in a scenario file.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Diagnostic {
-    /// The file (or `<embedded default>`).
-    pub file: String,
-    /// 1-based line, where known.
-    pub line: Option<usize>,
-    /// Dotted path of the key (`parties.us.capacity`, `steps[2].issues[0]`).
-    pub key: String,
-    /// What was expected and what was found.
-    pub message: String,
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(l) => write!(f, "{}:{}: {}: {}", self.file, l, self.key, self.message),
-            None => write!(f, "{}: {}: {}", self.file, self.key, self.message),
-        }
-    }
-}
+/// One problem in a scenario file: bc-io's located diagnostic, whose field is the dotted path of
+/// the key (`parties.us.capacity`, `steps[2].issues[0]`) and whose file may be
+/// `<embedded default>`.
+pub use bc_io::Diagnostic;
 
 /// A parsed file: its JSON form and where each path sits in the text.
 #[derive(Clone, Debug, Default)]
@@ -73,7 +56,7 @@ impl Report {
             }
         };
         let key = if path.is_empty() { "(top level)".to_string() } else { path.to_string() };
-        self.problems.push(Diagnostic { file: self.file.clone(), line, key: format!("{}{key}", self.prefix), message: message.into() });
+        self.problems.push(Diagnostic::other(Path::new(&self.file), line, format!("{}{key}", self.prefix), message));
     }
 
     /// Sets the prefix put before every later key.

@@ -5,10 +5,12 @@
 //! Every function returns the `<svg>` element as a string; the same data gives the same bytes.
 //!
 //! Long file: every chart of every report, on shared axes, colours and legends; to be split by
-//! family (forecast, sensitivity) once the tornado and forest axes are one function.
+//! family (forecast, sensitivity) now that the tornado and forest axes are one function
+//! (`signed_rows`).
 
 use plotters::coord::ranged1d::SegmentValue;
-use plotters::coord::types::RangedCoordf64;
+use plotters::coord::ranged1d::SegmentedCoord;
+use plotters::coord::types::{RangedCoordf64, RangedCoordi32};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -323,32 +325,9 @@ fn symmetric_range(items: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
 /// Forest plot: each row's estimate (dot) and 95% interval (whisker) against a zero line;
 /// values are shares shown in percentage points.
 pub fn forest(items: &[Interval], x_desc: &str) -> String {
-    let labels: Vec<String> = items.iter().map(|i| i.label.clone()).collect();
-    let n = items.len().max(1);
-    let (lo, hi) = symmetric_range(items.iter().flat_map(|i| [i.lo, i.hi]), 0.15);
-    render((WIDTH, height_for(n)), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(label_area(&labels))
-            .build_cartesian_2d(lo..hi, segments(n))
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(n + 1)
-            .max_light_lines(1)
-            .light_line_style(RGBColor(240, 240, 240))
-            .x_label_formatter(&|x| if (x * 100.0).abs() < 0.5 { "0".to_string() } else { format!("{:+.0}", x * 100.0) })
-            .y_label_formatter(&|v| label_of(&labels, v))
-            .x_desc(x_desc)
-            .label_style((FONT, 15))
-            .axis_desc_style((FONT, 14))
-            .draw()
-            .map_err(err)?;
-        chart
-            .draw_series(LineSeries::new(vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(n as i32))], BLACK.stroke_width(1)))
-            .map_err(err)?;
+    let range = symmetric_range(items.iter().flat_map(|i| [i.lo, i.hi]), 0.15);
+    signed_rows(items, x_desc, range, 0, |chart, n| {
+        zero_line(chart, n)?;
         chart
             .draw_series(items.iter().enumerate().map(|(i, it)| {
                 ErrorBar::new_horizontal(SegmentValue::CenterOf(seg(n, i)), it.lo, it.value, it.hi, colour(0).stroke_width(3), 10)
@@ -366,29 +345,8 @@ pub fn forest(items: &[Interval], x_desc: &str) -> String {
 /// Tornado chart of paired swings: per row (largest on top) a bar from zero to the estimate with
 /// its interval as a whisker; values are shares shown in percentage points.
 pub fn swing_tornado(items: &[Interval], x_desc: &str) -> String {
-    let labels: Vec<String> = items.iter().map(|i| i.label.clone()).collect();
-    let n = items.len().max(1);
-    let (lo, hi) = symmetric_range(items.iter().flat_map(|i| [i.lo, i.hi, i.value]), 0.15);
-    render((WIDTH, height_for(n)), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(label_area(&labels))
-            .build_cartesian_2d(lo..hi, segments(n))
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(n + 1)
-            .max_light_lines(1)
-            .light_line_style(RGBColor(240, 240, 240))
-            .x_label_formatter(&|x| if (x * 100.0).abs() < 0.05 { "0".to_string() } else { format!("{:+.1}", x * 100.0) })
-            .y_label_formatter(&|v| label_of(&labels, v))
-            .x_desc(x_desc)
-            .label_style((FONT, 15))
-            .axis_desc_style((FONT, 14))
-            .draw()
-            .map_err(err)?;
+    let range = symmetric_range(items.iter().flat_map(|i| [i.lo, i.hi, i.value]), 0.15);
+    signed_rows(items, x_desc, range, 1, |chart, n| {
         chart
             .draw_series(items.iter().enumerate().filter(|(_, it)| it.value.is_finite()).map(|(i, it)| {
                 let y = seg(n, i);
@@ -404,11 +362,57 @@ pub fn swing_tornado(items: &[Interval], x_desc: &str) -> String {
                 ErrorBar::new_horizontal(SegmentValue::CenterOf(seg(n, i)), it.lo, it.value, it.hi, BLACK.stroke_width(2), 8)
             }))
             .map_err(err)?;
-        chart
-            .draw_series(LineSeries::new(vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(n as i32))], BLACK.stroke_width(1)))
-            .map_err(err)?;
-        Ok(())
+        zero_line(chart, n)
     })
+}
+
+/// A chart of one row per item (the first on top) against a horizontal axis of signed shares,
+/// labelled in percentage points.
+type RowChart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, SegmentedCoord<RangedCoordi32>>>;
+
+/// The axes [`forest`] and [`swing_tornado`] share: one row per item labelled with its label,
+/// `x_range` (symmetric about zero) labelled in percentage points with `decimals` decimals (and
+/// `0` for what rounds to zero); `draw` adds the marks, given the chart and the number of rows.
+fn signed_rows(
+    items: &[Interval],
+    x_desc: &str,
+    (lo, hi): (f64, f64),
+    decimals: usize,
+    draw: impl FnOnce(&mut RowChart<'_, '_>, usize) -> Result<(), String>,
+) -> String {
+    let labels: Vec<String> = items.iter().map(|i| i.label.clone()).collect();
+    let n = items.len().max(1);
+    let zero = 0.5 / 10f64.powi(decimals as i32);
+    render((WIDTH, height_for(n)), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(label_area(&labels))
+            .build_cartesian_2d(lo..hi, segments(n))
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n + 1)
+            .max_light_lines(1)
+            .light_line_style(RGBColor(240, 240, 240))
+            .x_label_formatter(&|x| if (x * 100.0).abs() < zero { "0".to_string() } else { format!("{:+.*}", decimals, x * 100.0) })
+            .y_label_formatter(&|v| label_of(&labels, v))
+            .x_desc(x_desc)
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 14))
+            .draw()
+            .map_err(err)?;
+        draw(&mut chart, n)
+    })
+}
+
+/// The vertical line at zero of a [`signed_rows`] chart of `n` rows.
+fn zero_line(chart: &mut RowChart<'_, '_>, n: usize) -> Result<(), String> {
+    chart
+        .draw_series(LineSeries::new(vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(n as i32))], BLACK.stroke_width(1)))
+        .map_err(err)?;
+    Ok(())
 }
 
 /// One row of a tornado chart: the outcome when the parameter is low and when it is high.

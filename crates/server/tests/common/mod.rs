@@ -167,7 +167,6 @@ pub fn negotiate(
     steps: u64,
     seed: u64,
 ) -> bc_strategy::Record {
-    use rand::SeedableRng;
     let s = bc_formats::load(&[data("genius/ItexvsCypress")], bc_formats::Semantics::Genius).unwrap();
     let space = std::sync::Arc::new(s.space.clone());
     let sides: Vec<_> = s.parties.iter().map(|p| std::sync::Arc::new(bc_strategy::Side::new(space.clone(), p.clone()).unwrap())).collect();
@@ -181,6 +180,5 @@ pub fn negotiate(
         keep_events: true,
         budget: Default::default(),
     };
-    let mut rng = |k: usize| rand_chacha::ChaCha8Rng::seed_from_u64(bc_engine::seed_for(seed, k as u64));
-    bc_strategy::play(&plan, &sides, &mut rng).unwrap()
+    bc_strategy::play(&plan, &sides, &mut |k| bc_engine::rng_for(seed, k as u64)).unwrap()
 }
