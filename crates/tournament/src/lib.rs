@@ -15,6 +15,7 @@ pub mod error;
 pub mod negotiation;
 pub mod output;
 pub mod scores;
+pub mod study;
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -26,12 +27,12 @@ use bc_strategy::{agreement_utility, check_agent, check_mediator, play, Budget, 
 use rand::SeedableRng;
 
 pub use error::{Error, ErrorKind};
-pub use output::{csv_line, jsonl_line, rescore, rescore_texts, CsvWriter, JsonlWriter};
+pub use output::{csv_header, csv_line, jsonl_line, rescore, rescore_texts, CsvWriter, JsonlWriter};
 pub use scores::{AgentStats, Scores, TournamentSpec};
 
 /// One domain of a tournament: its outcome space, every profile, and the analysis of the
 /// profiles that negotiate (the first `n_parties`).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Domain {
     /// Its name.
     pub name: String,
@@ -67,7 +68,7 @@ impl Domain {
 }
 
 /// A tournament's settings.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Tournament {
     /// The domains.
     pub domains: Vec<Domain>,
