@@ -1,5 +1,6 @@
-//! What `negotiate` and `tournament` both read from the command line: protocol and agent
-//! names, the `--agents list` listing, and domain folders with their semantics.
+//! What `negotiate` and `tournament` both read from the command line: their shared flags
+//! ([`SessionArgs`]), protocol and agent names, the `--agents list` listing, and domain folders
+//! with their semantics.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -8,6 +9,55 @@ use anyhow::{bail, Context as _, Result};
 use bc_formats::{Scenario, Semantics};
 use bc_protocol::ProtocolKind;
 use bc_strategy::Spec;
+
+/// The flags of a negotiation that `negotiate` and `tournament` share.
+#[derive(clap::Args, Clone, Debug)]
+pub struct SessionArgs {
+    /// The protocol: sao, single-text, relay or confidential.
+    #[arg(long, default_value = "sao")]
+    pub protocol: String,
+    /// The mediator of a mediated protocol (default: flip, pass or nash).
+    #[arg(long, value_name = "NAME")]
+    pub mediator: Option<String>,
+    /// Round limit of each negotiation.
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub steps: u64,
+    /// Master seed (of the random agents and mediators).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// How profile numbers become utilities: GENIUS's own rules or NegMAS 0.16's reading.
+    #[arg(long, default_value = "genius", value_parser = ["genius", "negmas"])]
+    pub semantics: String,
+    /// Drop every discount (NegMAS's `ignore_discount=True`); with --semantics negmas this
+    /// reproduces NegMAS's traces.
+    #[arg(long)]
+    pub ignore_discount: bool,
+    /// Time allowed for one decision of a strategy, in milliseconds (off by default: a time
+    /// limit makes results machine-dependent). A strategy over it ends the run as a fault.
+    #[arg(long, value_name = "MS")]
+    pub time_limit_ms: Option<u64>,
+}
+
+impl SessionArgs {
+    /// The `--mediator` named, checked to be possible under `protocol`.
+    pub fn mediator(&self, protocol: ProtocolKind) -> Result<Option<Spec>> {
+        let mediator: Option<Spec> = self.mediator.as_deref().map(str::parse).transpose().context("--mediator")?;
+        if mediator.is_some() && protocol == ProtocolKind::Sao {
+            bail!("--mediator cannot be used with --protocol sao (SAO has no mediator); use --protocol single-text, relay or confidential");
+        }
+        Ok(mediator)
+    }
+
+    /// The strategies' time budget.
+    pub fn budget(&self) -> bc_strategy::Budget {
+        bc_strategy::Budget { per_call: self.time_limit_ms.map(std::time::Duration::from_millis) }
+    }
+
+    /// Loads a domain (a folder, or a domain file and profile files) with these semantics.
+    pub fn load(&self, paths: &[PathBuf]) -> Result<Scenario> {
+        load_scenario(paths, &self.semantics, self.ignore_discount)
+    }
+}
 
 /// Parses a protocol name.
 pub fn parse_protocol(name: &str) -> Result<ProtocolKind> {
@@ -50,7 +100,7 @@ pub fn agent_listing() -> String {
 }
 
 /// Loads a scenario with the given semantics, optionally without discounting.
-pub fn load_scenario(paths: &[PathBuf], semantics: &str, ignore_discount: bool) -> Result<Scenario> {
+fn load_scenario(paths: &[PathBuf], semantics: &str, ignore_discount: bool) -> Result<Scenario> {
     let semantics: Semantics = semantics.parse().map_err(anyhow::Error::msg)?;
     let mut scenario = bc_formats::load(paths, semantics)?;
     if ignore_discount {

@@ -60,6 +60,27 @@ impl ScaleArgs {
         Ok(())
     }
 
+    /// The analysis of the data a run directory holds (`sensitivity`'s indices, `discover`'s
+    /// boxes): the whole study's must succeed, as without `--out`; a shard's runs alone may give
+    /// none, which is said on standard error and gives `None` (its directory is written all the
+    /// same: merged with the others it gives the study's). `what` names the result.
+    pub fn shard_analysis<R, E: Into<anyhow::Error>>(&self, analysis: Result<R, E>, what: &str) -> Result<Option<R>> {
+        match analysis {
+            Ok(r) => Ok(Some(r)),
+            Err(e) if self.shard == Shard::ALL => Err(e.into()),
+            Err(_) => {
+                if !self.quiet {
+                    let out = self.out.as_deref().unwrap_or(std::path::Path::new("")).display();
+                    eprintln!(
+                        "shard {} written to {out}; its runs alone give no {what}: merge the shards with `backchannel merge`",
+                        self.shard
+                    );
+                }
+                Ok(None)
+            }
+        }
+    }
+
     /// These flags handed to the study runner, with the manifest's seed, threads and scenario.
     pub fn plan(&self, seed: Option<u64>, threads: usize, scenario: Option<ScenarioId>) -> Plan {
         Plan { out: self.out.clone(), shard: self.shard, threads, quiet: self.quiet, seed, scenario, settings: Vec::new() }

@@ -68,66 +68,59 @@ where
     let range = plan.shard.range(study.jobs());
     let (unit, per) = study.progress_unit();
     let bar = Progress::new((range.end - range.start).saturating_mul(per), unit, plan.quiet);
-    let progress = |done: u64| bar.set(done.saturating_mul(per));
     let mut stats = study.stats(range.start);
     let threads = plan.threads_for(study);
-    let Some(out) = &plan.out else {
-        bc_engine::run_study(
-            study,
-            range,
-            threads,
-            false,
-            |i, job| {
-                each(i, &job.record)?;
-                study.fold(&mut stats, &job.record);
-                Ok::<(), Error>(())
-            },
-            progress,
-        )?;
-        bar.finish();
-        return Ok(stats);
-    };
     let own = study.concatenated();
-    let mut manifest = plan.manifest(study.kind(), study.jobs());
-    manifest.concatenated = own.iter().map(|(name, _)| (*name).to_string()).collect();
-    let dir = RunDir::create(out, manifest)?;
-    let mut records = dir.records(study.columns())?;
-    let mut events = dir.events()?;
-    let mut files = Vec::with_capacity(own.len());
-    for (name, header) in &own {
-        let mut f = dir.file(name)?;
-        if range.start == 0 {
-            f.write_raw(header.as_bytes())?;
+    let mut writing = match &plan.out {
+        None => None,
+        Some(out) => {
+            let mut manifest = plan.manifest(study.kind(), study.jobs());
+            manifest.concatenated = own.iter().map(|(name, _)| (*name).to_string()).collect();
+            let dir = RunDir::create(out, manifest)?;
+            let records = dir.records(study.columns())?;
+            let events = dir.events()?;
+            let mut files = Vec::with_capacity(own.len());
+            for (name, header) in &own {
+                let mut f = dir.file(name)?;
+                if range.start == 0 {
+                    f.write_raw(header.as_bytes())?;
+                }
+                files.push(f);
+            }
+            Some((dir, records, events, files))
         }
-        files.push(f);
-    }
+    };
     bc_engine::run_study(
         study,
         range,
         threads,
-        true,
+        writing.is_some(),
         |i, job: Job<S::Record>| {
-            for row in &job.rows {
-                records.write(row)?;
-            }
-            for line in &job.events {
-                events.write_raw(line.as_bytes())?;
-                events.write_raw(b"\n")?;
-            }
-            for (f, text) in files.iter_mut().zip(&job.files) {
-                f.write_raw(text.as_bytes())?;
+            if let Some((_, records, events, files)) = &mut writing {
+                for row in &job.rows {
+                    records.write(row)?;
+                }
+                for line in &job.events {
+                    events.write_raw(line.as_bytes())?;
+                    events.write_raw(b"\n")?;
+                }
+                for (f, text) in files.iter_mut().zip(&job.files) {
+                    f.write_raw(text.as_bytes())?;
+                }
             }
             each(i, &job.record)?;
             study.fold(&mut stats, &job.record);
             Ok::<(), Error>(())
         },
-        progress,
+        |done| bar.set(done.saturating_mul(per)),
     )?;
     bar.finish();
-    for f in files {
-        f.finish()?;
+    if let Some((dir, records, events, files)) = writing {
+        for f in files {
+            f.finish()?;
+        }
+        dir.finish(records, events, &stats)?;
     }
-    dir.finish(records, events, &stats)?;
     Ok(stats)
 }
 

@@ -11,7 +11,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 use bc_diplomacy::gsa::{self, DiscoverOptions, DiscoverSpec, DiscoverStudy, Target};
 use bc_engine::gsa::prim::PrimOptions;
-use bc_engine::Shard;
 
 use crate::output::{print_json, print_text};
 use crate::scale::{ScaleArgs, ScenarioArgs, SeedArgs};
@@ -70,24 +69,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let r = match &args.scale.out {
-        Some(out) => {
+        Some(_) => {
             plan.scenario = Some(args.scenario.id()?);
             plan.settings = vec![("target".into(), spec.target.clone()), ("threshold".into(), spec.prim.threshold.to_string())];
             let data = bc_report::runner::run(&study, &plan, |_, _| Ok(()))?;
             // A shard's runs alone may give no boxes: its directory is written all the same.
-            match data.analyze() {
-                Ok(r) => r,
-                Err(e) if args.scale.shard == Shard::ALL => return Err(e.into()),
-                Err(_) => {
-                    if !args.scale.quiet {
-                        eprintln!(
-                            "shard {} written to {}; its runs alone give no boxes: merge the shards with `backchannel merge`",
-                            args.scale.shard,
-                            out.display()
-                        );
-                    }
-                    return Ok(ExitCode::SUCCESS);
-                }
+            match args.scale.shard_analysis(data.analyze(), "boxes")? {
+                Some(r) => r,
+                None => return Ok(ExitCode::SUCCESS),
             }
         }
         None => {

@@ -10,7 +10,6 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use bc_diplomacy::gsa::{self, Method, SensitivityOptions, SensitivityResult, SensitivitySpec, SensitivityStudy};
-use bc_engine::Shard;
 
 use crate::output::{print_json, print_text};
 use crate::scale::{ScaleArgs, ScenarioArgs, SeedArgs};
@@ -67,7 +66,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let r = match &args.scale.out {
-        Some(out) => {
+        Some(_) => {
             plan.scenario = Some(args.scenario.id()?);
             plan.settings =
                 [("method", args.method.clone()), ("samples", study_size(spec.method).to_string()), ("indicator", spec.indicator.clone())]
@@ -77,19 +76,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 bc_report::runner::run(&study, &plan, |_, y| y.as_ref().map(|_| ()).map_err(|e| bc_report::Error::usage(e.clone())))?;
             // The whole study must give indices, as without --out; a shard's share may not (its
             // directory is written all the same: merged with the others it gives the study's).
-            match data.analyze(threads) {
-                Ok(r) => r,
-                Err(e) if args.scale.shard == Shard::ALL => return Err(e.into()),
-                Err(_) => {
-                    if !args.scale.quiet {
-                        eprintln!(
-                            "shard {} written to {}; its runs alone give no indices: merge the shards with `backchannel merge`",
-                            args.scale.shard,
-                            out.display()
-                        );
-                    }
-                    return Ok(ExitCode::SUCCESS);
-                }
+            match args.scale.shard_analysis(data.analyze(threads), "indices")? {
+                Some(r) => r,
+                None => return Ok(ExitCode::SUCCESS),
             }
         }
         None => {

@@ -5,16 +5,16 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{bail, Context as _, Result};
 use bc_protocol::ProtocolKind;
 use bc_report::manifest::ScenarioId;
-use bc_strategy::{Budget, Spec};
+use bc_strategy::Spec;
 use bc_tournament::{Domain, Scores, Tournament};
 use serde_json::json;
 
-use crate::agents::{agent_listing, load_scenario, parse_agents, parse_protocol};
+use crate::agents::{agent_listing, parse_agents, parse_protocol, SessionArgs};
 use crate::output::{print_json, print_text};
 use crate::scale::ScaleArgs;
 
@@ -31,45 +31,26 @@ pub struct Args {
     /// concatenated or listed in shard order), print them, and write them to --out/scores.csv.
     #[arg(long, num_args = 1.., value_name = "RESULTS.jsonl", conflicts_with_all = ["domains", "shard", "protocol", "mediator"])]
     rescore: Vec<PathBuf>,
-    /// The protocol: sao, single-text, relay or confidential.
-    #[arg(long, default_value = "sao")]
-    protocol: String,
-    /// The mediator of a mediated protocol.
-    #[arg(long, value_name = "NAME")]
-    mediator: Option<String>,
     /// Parties per negotiation (the first N profiles of each domain negotiate).
     #[arg(long, default_value_t = 2, value_name = "N")]
     parties: usize,
-    /// Round limit of each negotiation.
-    #[arg(long, default_value_t = 100, value_name = "N")]
-    steps: u64,
     /// Repetitions of every (domain, agents, role assignment).
     #[arg(long, default_value_t = 1, value_name = "N")]
     repetitions: u64,
     /// Do not let an agent negotiate against itself.
     #[arg(long)]
     no_self_play: bool,
-    /// Master seed.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-    /// How profile numbers become utilities.
-    #[arg(long, default_value = "genius", value_parser = ["genius", "negmas"])]
-    semantics: String,
-    /// Drop every discount.
-    #[arg(long)]
-    ignore_discount: bool,
+    #[command(flatten)]
+    session: SessionArgs,
     /// Worker threads (0 = one per core); the output does not depend on it. At most 4 per core
     /// (docs/limits.md) unless --force.
     #[arg(long, default_value_t = 0, value_name = "N")]
     threads: usize,
-    /// Time allowed for one decision of a strategy, in milliseconds (off by default).
-    #[arg(long, value_name = "MS")]
-    time_limit_ms: Option<u64>,
     /// Print the summary as JSON on standard output.
     #[arg(long)]
     json: bool,
-    /// The run directory (default `tournament`), which also holds the tournament's own
-    /// results.csv, results.jsonl (concatenated by `merge`) and scores.csv.
+    // --out: the run directory (default `tournament`), which also holds the tournament's own
+    // results.csv, results.jsonl (concatenated by `merge`) and scores.csv.
     #[command(flatten)]
     scale: ScaleArgs,
 }
@@ -86,9 +67,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if !args.rescore.is_empty() {
         return rescore(&args);
     }
-    let protocol: ProtocolKind = parse_protocol(&args.protocol)?;
+    let protocol: ProtocolKind = parse_protocol(&args.session.protocol)?;
     let agents: Vec<Spec> = parse_agents(args.agents.as_deref().unwrap_or_default())?;
-    if args.steps == 0 {
+    if args.session.steps == 0 {
         bail!("--steps: expected at least 1 round, found 0");
     }
     if args.repetitions == 0 {
@@ -98,30 +79,27 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if args.parties < 2 {
         bail!("--parties: expected at least 2, found {}", args.parties);
     }
-    let mediator: Option<Spec> = args.mediator.as_deref().map(str::parse).transpose().context("--mediator")?;
-    if mediator.is_some() && protocol == ProtocolKind::Sao {
-        bail!("--mediator cannot be used with --protocol sao (SAO has no mediator); use --protocol single-text, relay or confidential");
-    }
+    let mediator = args.session.mediator(protocol)?;
     let mut domains = Vec::new();
     for dir in &args.domains {
         if !dir.is_dir() {
             bail!("{}: expected a domain folder", dir.display());
         }
-        let s = load_scenario(std::slice::from_ref(dir), &args.semantics, args.ignore_discount)?;
+        let s = args.session.load(std::slice::from_ref(dir))?;
         let name = dir.file_name().map_or_else(|| s.space.name().to_string(), |n| n.to_string_lossy().into_owned());
         domains.push(Domain::new(name, s.space, s.parties, args.parties)?);
     }
-    let budget = Budget { per_call: args.time_limit_ms.map(Duration::from_millis) };
+    let budget = args.session.budget();
     let t = Tournament::new(
         domains,
         agents,
         protocol,
         mediator,
         args.parties,
-        args.steps,
+        args.session.steps,
         args.repetitions,
         !args.no_self_play,
-        args.seed,
+        args.session.seed,
         budget,
     )?;
     let out = args.scale.out.clone().unwrap_or_else(|| DEFAULT_OUT.into());
@@ -134,14 +112,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
     plan.settings = [
         ("agents", t.agents.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(",")),
         ("protocol", t.protocol.name().to_string()),
-        ("mediator", args.mediator.clone().unwrap_or_default()),
+        ("mediator", args.session.mediator.clone().unwrap_or_default()),
         ("parties", args.parties.to_string()),
-        ("steps", args.steps.to_string()),
+        ("steps", args.session.steps.to_string()),
         ("repetitions", args.repetitions.to_string()),
         ("self_play", (!args.no_self_play).to_string()),
-        ("semantics", args.semantics.clone()),
-        ("ignore_discount", args.ignore_discount.to_string()),
-        ("time_limit_ms", args.time_limit_ms.map_or_else(String::new, |ms| ms.to_string())),
+        ("semantics", args.session.semantics.clone()),
+        ("ignore_discount", args.session.ignore_discount.to_string()),
+        ("time_limit_ms", args.session.time_limit_ms.map_or_else(String::new, |ms| ms.to_string())),
     ]
     .map(|(k, v)| (k.to_string(), v))
     .to_vec();
