@@ -340,7 +340,7 @@ impl bc_engine::Study for Sweep {
         ("runs", self.options.runs)
     }
     fn calibration(&self) -> Option<(Sweep, f64, String)> {
-        let runs = self.options.runs.min(DRY_RUN_RUNS).max(1);
+        let runs = self.options.runs.clamp(1, DRY_RUN_RUNS);
         let small = Sweep {
             text: self.text.clone(),
             source: self.source.clone(),
