@@ -61,23 +61,23 @@ impl ScaleArgs {
     }
 
     /// The analysis of the data a run directory holds (`sensitivity`'s indices, `discover`'s
-    /// boxes): the whole study's must succeed, as without `--out`; a shard's runs alone may give
-    /// none, which is said on standard error and gives `None` (its directory is written all the
-    /// same: merged with the others it gives the study's). `what` names the result.
-    pub fn shard_analysis<R, E: Into<anyhow::Error>>(&self, analysis: Result<R, E>, what: &str) -> Result<Option<R>> {
+    /// boxes): the whole study's must succeed, as without `--out` (an error leaves no
+    /// directory); a shard's runs alone may give none, `None` (its directory is written all the
+    /// same: merged with the others it gives the study's; see [`ScaleArgs::note_no_analysis`]).
+    pub fn shard_analysis<R, E: std::fmt::Display>(&self, analysis: Result<R, E>) -> Result<Option<R>, bc_report::Error> {
         match analysis {
             Ok(r) => Ok(Some(r)),
-            Err(e) if self.shard == Shard::ALL => Err(e.into()),
-            Err(_) => {
-                if !self.quiet {
-                    let out = self.out.as_deref().unwrap_or(std::path::Path::new("")).display();
-                    eprintln!(
-                        "shard {} written to {out}; its runs alone give no {what}: merge the shards with `backchannel merge`",
-                        self.shard
-                    );
-                }
-                Ok(None)
-            }
+            Err(e) if self.shard == Shard::ALL => Err(bc_report::Error::usage(e.to_string())),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Says on standard error (unless `--quiet`) that this shard's directory is written but its
+    /// runs alone give no `what`.
+    pub fn note_no_analysis(&self, what: &str) {
+        if !self.quiet {
+            let out = self.out.as_deref().unwrap_or(std::path::Path::new("")).display();
+            eprintln!("shard {} written to {out}; its runs alone give no {what}: merge the shards with `backchannel merge`", self.shard);
         }
     }
 

@@ -60,7 +60,22 @@ impl Plan {
 /// `--out`, and returns the statistics of the jobs run. `each` sees every job's record in job
 /// order (a command that prints per-job lines keeps what it needs); an error it returns stops
 /// the run (and removes the unfinished directory).
-pub fn run<S>(study: &S, plan: &Plan, mut each: impl FnMut(u64, &S::Record) -> Result<(), Error>) -> Result<S::Stats, Error>
+pub fn run<S>(study: &S, plan: &Plan, each: impl FnMut(u64, &S::Record) -> Result<(), Error>) -> Result<S::Stats, Error>
+where
+    S: Study,
+    S::Stats: crate::study::Study,
+{
+    Ok(run_concluding(study, plan, each, |_| Ok(()))?.0)
+}
+
+/// Like [`run`], with `conclude` computed from the statistics before the run directory is
+/// finished: an error it returns leaves no directory (e.g. a study whose analysis fails).
+pub fn run_concluding<S, T>(
+    study: &S,
+    plan: &Plan,
+    mut each: impl FnMut(u64, &S::Record) -> Result<(), Error>,
+    conclude: impl FnOnce(&S::Stats) -> Result<T, Error>,
+) -> Result<(S::Stats, T), Error>
 where
     S: Study,
     S::Stats: crate::study::Study,
@@ -115,13 +130,14 @@ where
         |done| bar.set(done.saturating_mul(per)),
     )?;
     bar.finish();
+    let concluded = conclude(&stats)?;
     if let Some((dir, records, events, files)) = writing {
         for f in files {
             f.finish()?;
         }
         dir.finish(records, events, &stats)?;
     }
-    Ok(stats)
+    Ok((stats, concluded))
 }
 
 /// `--dry-run`: times real jobs of this invocation's shard on this thread for about half a

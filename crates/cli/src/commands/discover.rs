@@ -72,11 +72,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(_) => {
             plan.scenario = Some(args.scenario.id()?);
             plan.settings = vec![("target".into(), spec.target.clone()), ("threshold".into(), spec.prim.threshold.to_string())];
-            let data = bc_report::runner::run(&study, &plan, |_, _| Ok(()))?;
-            // A shard's runs alone may give no boxes: its directory is written all the same.
-            match args.scale.shard_analysis(data.analyze(), "boxes")? {
+            // The whole study must give its boxes, as without --out; a shard's runs alone may not.
+            let conclude = |data: &gsa::DiscoverData| args.scale.shard_analysis(data.analyze());
+            match bc_report::runner::run_concluding(&study, &plan, |_, _| Ok(()), conclude)?.1 {
                 Some(r) => r,
-                None => return Ok(ExitCode::SUCCESS),
+                None => {
+                    args.scale.note_no_analysis("boxes");
+                    return Ok(ExitCode::SUCCESS);
+                }
             }
         }
         None => {

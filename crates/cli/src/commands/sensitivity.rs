@@ -72,13 +72,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 [("method", args.method.clone()), ("samples", study_size(spec.method).to_string()), ("indicator", spec.indicator.clone())]
                     .map(|(k, v)| (k.to_string(), v))
                     .to_vec();
-            let data =
-                bc_report::runner::run(&study, &plan, |_, y| y.as_ref().map(|_| ()).map_err(|e| bc_report::Error::usage(e.clone())))?;
-            // The whole study must give indices, as without --out; a shard's share may not (its
-            // directory is written all the same: merged with the others it gives the study's).
-            match args.scale.shard_analysis(data.analyze(threads), "indices")? {
+            // The whole study must give its indices, as without --out; a shard's runs alone may not.
+            let conclude = |data: &gsa::SensitivityData| args.scale.shard_analysis(data.analyze(threads));
+            match bc_report::runner::run_concluding(
+                &study,
+                &plan,
+                |_, y| y.as_ref().map(|_| ()).map_err(|e| bc_report::Error::usage(e.clone())),
+                conclude,
+            )?
+            .1
+            {
                 Some(r) => r,
-                None => return Ok(ExitCode::SUCCESS),
+                None => {
+                    args.scale.note_no_analysis("indices");
+                    return Ok(ExitCode::SUCCESS);
+                }
             }
         }
         None => {
