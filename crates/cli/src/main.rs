@@ -3,12 +3,10 @@
 //! Exit codes: 0 on success, 2 on bad input or usage (with a message naming the file, the field,
 //! what was expected and what was found), 1 on an internal failure.
 
+mod agents;
 mod commands;
-mod forecast_out;
 mod output;
 mod scale;
-mod stakeholders_out;
-mod tournament_out;
 
 use std::process::ExitCode;
 

@@ -1,14 +1,19 @@
-//! Flags shared by the long commands (`run`, `tournament`, `sweep`, `stakeholders`, `sensitivity`,
-//! `discover`): the run directory (`--out`), the shard (`--shard i/N`), `--dry-run` and
-//! `--quiet`, with the helpers that act on them. A command adds them with
-//! `#[command(flatten)] scale: ScaleArgs`.
+//! Flags shared by the commands, each block declared once and added with `#[command(flatten)]`:
+//! [`ScaleArgs`] (`--out`, `--shard`, `--dry-run`, `--quiet`, `--force`) of the long commands,
+//! [`ScenarioArgs`] (the scenario file and `--variant`) and [`SeedArgs`] (`--seed`,
+//! `--threads`) of the backchannel-model commands; and the hand-over of these flags to
+//! bc-report's study runner ([`ScaleArgs::plan`]).
 
 use std::path::PathBuf;
 
+use anyhow::Result;
+use bc_diplomacy::Scenario;
 use bc_engine::Shard;
+use bc_report::manifest::ScenarioId;
 use bc_report::progress::Progress;
+use bc_report::runner::Plan;
 
-/// `--out`, `--shard`, `--dry-run`, `--quiet`.
+/// `--out`, `--shard`, `--dry-run`, `--quiet`, `--force`.
 #[derive(clap::Args, Clone, Debug)]
 pub struct ScaleArgs {
     /// Write a run directory: run.json (provenance), records.csv and records.parquet (one row
@@ -26,7 +31,8 @@ pub struct ScaleArgs {
     /// No progress bar (it is also hidden when standard error is not a terminal).
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// Allow more than 4 worker threads per core with --threads (up to 1024; docs/limits.md).
+    /// Allow more than 4 worker threads per core with --threads (up to 1024; docs/limits.md);
+    /// `tournament --rescore`: replace an existing --out/scores.csv.
     #[arg(long)]
     pub force: bool,
 }
@@ -38,13 +44,13 @@ impl ScaleArgs {
     }
 
     /// Checks `--threads` against the limit (4 per core, or 1024 with `--force`).
-    pub fn check_threads(&self, threads: usize) -> anyhow::Result<()> {
+    pub fn check_threads(&self, threads: usize) -> Result<()> {
         bc_io::limits::check_threads(threads, self.force).map_err(anyhow::Error::msg)
     }
 
     /// An error unless the whole study is run (for commands whose output cannot be sharded
     /// without `--out`).
-    pub fn require_out_for_shard(&self) -> anyhow::Result<()> {
+    pub fn require_out_for_shard(&self) -> Result<()> {
         if self.shard != Shard::ALL && self.out.is_none() {
             anyhow::bail!(
                 "--shard {}: expected --out DIR as well (a shard's results are only useful as a run directory to merge)",
@@ -53,56 +59,100 @@ impl ScaleArgs {
         }
         Ok(())
     }
-}
 
-/// `--dry-run`: times `job(i)` (which returns the records job `i` would write) for about half a
-/// second on this thread, then prints the estimate for `total` jobs of `unit` on `threads`
-/// threads (0 = one per core) and the output's size. One job must itself be short (bounded by
-/// the scenario, not by a flag); see [`print_dry_run_scaled`] otherwise.
-pub fn print_dry_run(
-    args: &ScaleArgs,
-    command: &str,
-    unit: &str,
-    total: u64,
-    threads: usize,
-    columns: &[bc_report::records::Column],
-    job: impl FnMut(u64) -> Vec<Vec<bc_report::records::Cell>>,
-) -> anyhow::Result<()> {
-    print_dry_run_scaled(args, command, unit, total, threads, columns, None, job)
-}
-
-/// Like [`print_dry_run`] for jobs whose size is a flag (`sweep --runs`, `tournament
-/// --steps`): `job(i)` runs a small, fixed sample of job `i` (e.g. 8 runs of a point instead of
-/// `--runs`), and `scale = Some((factor, what))` says how many times longer the real job is
-/// (`what` says so in words), so the dry run stays short whatever the flags.
-#[allow(clippy::too_many_arguments)]
-pub fn print_dry_run_scaled(
-    args: &ScaleArgs,
-    command: &str,
-    unit: &str,
-    total: u64,
-    threads: usize,
-    columns: &[bc_report::records::Column],
-    scale: Option<(f64, String)>,
-    job: impl FnMut(u64) -> Vec<Vec<bc_report::records::Cell>>,
-) -> anyhow::Result<()> {
-    use bc_report::estimate;
-    let jobs = args.shard.range(total);
-    let (n, mut per, rows) = estimate::calibrate(std::time::Duration::from_millis(500), jobs.end - jobs.start, job);
-    if let Some((factor, _)) = &scale {
-        per *= factor.max(1.0);
-    }
-    let bytes = estimate::bytes_per_row(columns, &rows);
-    let rows_per_job = if n == 0 { 1.0 } else { rows.len() as f64 / n as f64 };
-    let threads = if threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { threads };
-    let e =
-        estimate::estimate(command, unit, total, jobs.end - jobs.start, &args.shard.to_string(), threads, (n, per), bytes, rows_per_job);
-    let mut text = e.text();
-    if let Some((factor, what)) = scale.filter(|(f, _)| *f > 1.0) {
-        if !text.ends_with('\n') {
-            text.push('\n');
+    /// The analysis of the data a run directory holds (`sensitivity`'s indices, `discover`'s
+    /// boxes): the whole study's must succeed, as without `--out` (an error leaves no
+    /// directory); a shard's runs alone may give none, `None` (its directory is written all the
+    /// same: merged with the others it gives the study's; see [`ScaleArgs::note_no_analysis`]).
+    pub fn shard_analysis<R, E: std::fmt::Display>(&self, analysis: Result<R, E>) -> Result<Option<R>, bc_report::Error> {
+        match analysis {
+            Ok(r) => Ok(Some(r)),
+            Err(e) if self.shard == Shard::ALL => Err(bc_report::Error::usage(e.to_string())),
+            Err(_) => Ok(None),
         }
-        text.push_str(&format!("  note:    timed on {what} and scaled by {factor:.0} (an estimate proportional to the job's size)\n"));
     }
-    crate::output::print_text(&text)
+
+    /// Says on standard error (unless `--quiet`) that this shard's directory is written but its
+    /// runs alone give no `what`.
+    pub fn note_no_analysis(&self, what: &str) {
+        if !self.quiet {
+            let out = self.out.as_deref().unwrap_or(std::path::Path::new("")).display();
+            eprintln!("shard {} written to {out}; its runs alone give no {what}: merge the shards with `backchannel merge`", self.shard);
+        }
+    }
+
+    /// These flags handed to the study runner, with the manifest's seed, threads and scenario.
+    pub fn plan(&self, seed: Option<u64>, threads: usize, scenario: Option<ScenarioId>) -> Plan {
+        Plan { out: self.out.clone(), shard: self.shard, threads, quiet: self.quiet, seed, scenario, settings: Vec::new() }
+    }
+}
+
+/// The scenario of the backchannel-model commands (`run`, `sweep`, `sensitivity`,
+/// `discover`, `trace`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct ScenarioArgs {
+    /// Scenario file (TOML); the embedded default (US–Iran via Pakistan) when omitted.
+    #[arg(value_name = "SCENARIO.toml")]
+    pub scenario: Option<PathBuf>,
+    /// A named variant of the scenario (e.g. direct, discreet, grand_bargain).
+    #[arg(long, value_name = "NAME")]
+    pub variant: Option<String>,
+}
+
+impl ScenarioArgs {
+    /// The checked scenario (the default when none is named), with its variant applied.
+    pub fn load(&self) -> Result<Scenario> {
+        let s = match &self.scenario {
+            Some(p) => Scenario::load(p)?,
+            None => Scenario::default_scenario()?,
+        };
+        Ok(match &self.variant {
+            Some(v) => s.variant(v)?,
+            None => s,
+        })
+    }
+
+    /// The scenario file's text, its name for messages and the folder its paths are relative to.
+    pub fn text(&self) -> Result<(String, String, PathBuf)> {
+        Ok(match &self.scenario {
+            Some(p) => (bc_io::read::read_text(p)?, p.display().to_string(), p.parent().map(PathBuf::from).unwrap_or_default()),
+            None => {
+                (bc_diplomacy::scenario::DEFAULT_TOML.to_string(), bc_diplomacy::scenario::DEFAULT_SOURCE.to_string(), PathBuf::from("."))
+            }
+        })
+    }
+
+    /// The scenario's identity in a manifest: its file's bytes (or the embedded default's) and
+    /// the variant.
+    pub fn id(&self) -> Result<ScenarioId> {
+        let bytes = match &self.scenario {
+            Some(p) => bc_io::read::read_bytes(p)?,
+            None => bc_diplomacy::scenario::DEFAULT_TOML.as_bytes().to_vec(),
+        };
+        let name = self.scenario.as_ref().map_or_else(|| "embedded default scenario".to_string(), |p| p.display().to_string());
+        let name = match &self.variant {
+            Some(v) => format!("{name} (variant {v})"),
+            None => name,
+        };
+        Ok(ScenarioId::new(name, &with_variant(bytes, self.variant.as_deref())))
+    }
+}
+
+/// A scenario's bytes with the variant appended (what a manifest's hash covers).
+pub fn with_variant(mut bytes: Vec<u8>, variant: Option<&str>) -> Vec<u8> {
+    if let Some(v) = variant {
+        bytes.extend_from_slice(format!("\n# variant: {v}\n").as_bytes());
+    }
+    bytes
+}
+
+/// `--seed` and `--threads` of the backchannel-model commands.
+#[derive(clap::Args, Clone, Copy, Debug)]
+pub struct SeedArgs {
+    /// Master seed: the same seed gives byte-identical output whatever the thread count.
+    #[arg(long, default_value_t = 0, value_name = "S")]
+    pub seed: u64,
+    /// Worker threads (0 = one per core); results do not depend on it.
+    #[arg(long, default_value_t = 0, value_name = "T")]
+    pub threads: usize,
 }

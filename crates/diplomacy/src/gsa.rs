@@ -22,6 +22,8 @@ use bc_engine::gsa::prim::{Prim, PrimOptions};
 use bc_engine::gsa::saltelli::{saltelli_sample_range, sobol_analyze};
 use bc_engine::gsa::sequence::Scrambling;
 use bc_engine::gsa::{Bootstrap, GsaError, Matrix};
+use bc_engine::record::{Cell, Column, ColumnType};
+use bc_engine::{Job, Study};
 use serde::{Deserialize, Serialize};
 
 use crate::dist::Param;
@@ -914,6 +916,184 @@ pub fn discover(s: &Scenario, o: &DiscoverOptions, progress: impl FnMut(u64)) ->
         },
     )?;
     data.analyze()
+}
+
+// --- the studies' jobs and records (`backchannel sensitivity` / `discover` with `--out`) ---
+
+fn ident(s: &str) -> String {
+    s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect()
+}
+
+/// Column names made unique (two paths may map to the same identifier).
+fn unique(mut c: Vec<Column>) -> Vec<Column> {
+    let mut seen = std::collections::BTreeMap::<String, usize>::new();
+    for col in &mut c {
+        let k = seen.entry(col.name.clone()).or_insert(0);
+        *k += 1;
+        if *k > 1 {
+            col.name = format!("{}_{}", col.name, k);
+        }
+    }
+    c
+}
+
+/// The record columns of a sensitivity study: `run` (row of the design), `group` (its base point
+/// or trajectory), `q_<input>` (each input's quantile, in design column order) and the
+/// indicator studied (named as it).
+pub fn sensitivity_columns(spec: &SensitivitySpec) -> Vec<Column> {
+    let mut c = vec![Column::new("run", ColumnType::Int), Column::new("group", ColumnType::Int)];
+    c.extend(spec.inputs.iter().map(|i| Column::new(format!("q_{}", ident(&i.path)), ColumnType::Float)));
+    c.push(Column::new(spec.indicator.clone(), ColumnType::Float));
+    unique(c)
+}
+
+/// One run's record of a sensitivity study.
+pub fn sensitivity_cells(rows_per_group: usize, run: u64, quantiles: &[f64], output: f64) -> Vec<Cell> {
+    let mut c = vec![Cell::from(run), Cell::from(run / rows_per_group.max(1) as u64)];
+    c.extend(quantiles.iter().map(|q| Cell::Float(*q)));
+    c.push(Cell::Float(output));
+    c
+}
+
+/// The record columns of a discovery: `run`, `q_<input>` and the target (0/1, named as it).
+pub fn discover_columns(spec: &DiscoverSpec) -> Vec<Column> {
+    let mut c = vec![Column::new("run", ColumnType::Int)];
+    c.extend(spec.inputs.iter().map(|i| Column::new(format!("q_{}", ident(&i.path)), ColumnType::Float)));
+    c.push(Column::new(spec.target.clone(), ColumnType::Int));
+    unique(c)
+}
+
+/// One run's record of a discovery.
+pub fn discover_cells(run: u64, quantiles: &[f64], hit: bool) -> Vec<Cell> {
+    let mut c = vec![Cell::from(run)];
+    c.extend(quantiles.iter().map(|q| Cell::Float(*q)));
+    c.push(Cell::from(u32::from(hit)));
+    c
+}
+
+/// A sensitivity study as a `bc_engine::Study`: job `g` is group `g` of the design (a base
+/// point's or a trajectory's runs, sharing their draws), its record the indicator of each run.
+pub struct SensitivityStudy<'a> {
+    scenario: &'a Scenario,
+    spec: SensitivitySpec,
+    indicator: usize,
+}
+
+impl<'a> SensitivityStudy<'a> {
+    /// The study `spec` of `scenario` (whose uncertain parameters must be the spec's).
+    pub fn new(scenario: &'a Scenario, spec: &SensitivitySpec) -> Result<SensitivityStudy<'a>, StudyError> {
+        if inputs(scenario) != spec.inputs {
+            return Err(StudyError::Invalid("scenario: expected the study's uncertain parameters, found others".into()));
+        }
+        Ok(SensitivityStudy { scenario, spec: spec.clone(), indicator: indicator_index(&spec.indicator)? })
+    }
+}
+
+impl Study for SensitivityStudy<'_> {
+    type Scratch = Scratch;
+    /// The group's outputs, or why its design rows could not be built (which stops the study).
+    type Record = Result<Vec<f64>, String>;
+    type Stats = SensitivityData;
+
+    fn kind(&self) -> &'static str {
+        "sensitivity"
+    }
+    fn jobs(&self) -> u64 {
+        self.spec.groups()
+    }
+    fn unit(&self) -> &'static str {
+        match self.spec.method {
+            Method::Sobol { .. } => "base points",
+            Method::Morris { .. } => "trajectories",
+        }
+    }
+    fn columns(&self) -> Vec<Column> {
+        sensitivity_columns(&self.spec)
+    }
+    fn scratch(&self) -> Scratch {
+        Scratch::default()
+    }
+    fn run(&self, scratch: &mut Scratch, g: u64, detail: bool) -> Job<Self::Record> {
+        let spec = &self.spec;
+        let x = match design_groups(spec.method, spec.inputs.len(), spec.seed, g..g + 1) {
+            Ok(x) => x,
+            Err(e) => return Job::record(Err(e.to_string())),
+        };
+        let per = spec.rows_per_group();
+        let y: Vec<f64> = (0..x.rows()).map(|k| run_at(self.scenario, x.row(k), self.indicator, spec.seed, g, scratch)).collect();
+        let rows = if detail {
+            y.iter().enumerate().map(|(k, v)| sensitivity_cells(per, g * per as u64 + k as u64, x.row(k), *v)).collect()
+        } else {
+            Vec::new()
+        };
+        Job { record: Ok(y), rows, events: Vec::new(), files: Vec::new() }
+    }
+    fn stats(&self, first: u64) -> SensitivityData {
+        SensitivityData { spec: self.spec.clone(), first_group: first, outputs: Vec::new() }
+    }
+    fn fold(&self, data: &mut SensitivityData, y: &Self::Record) {
+        if let Ok(y) = y {
+            data.outputs.extend_from_slice(y);
+        }
+    }
+    fn progress_unit(&self) -> (&'static str, u64) {
+        ("runs", self.spec.rows_per_group() as u64)
+    }
+}
+
+/// A discovery as a `bc_engine::Study`: job `i` is forecast run `i` (no pairs), its record the
+/// run's quantiles and whether it hit the target.
+pub struct DiscoverStudy<'a> {
+    scenario: &'a Scenario,
+    spec: DiscoverSpec,
+    target: Target,
+    options: JobOptions,
+}
+
+impl<'a> DiscoverStudy<'a> {
+    /// The discovery `spec` of `scenario` (whose uncertain parameters must be the spec's).
+    pub fn new(scenario: &'a Scenario, spec: &DiscoverSpec) -> Result<DiscoverStudy<'a>, StudyError> {
+        if inputs(scenario) != spec.inputs {
+            return Err(StudyError::Invalid("scenario: expected the study's uncertain parameters, found others".into()));
+        }
+        let options = JobOptions::new(scenario, &no_pairs(spec.runs, spec.seed, 1));
+        Ok(DiscoverStudy { scenario, spec: spec.clone(), target: Target::parse(&spec.target)?, options })
+    }
+}
+
+impl Study for DiscoverStudy<'_> {
+    type Scratch = Scratch;
+    type Record = (Vec<f64>, bool);
+    type Stats = DiscoverData;
+
+    fn kind(&self) -> &'static str {
+        "discover"
+    }
+    fn jobs(&self) -> u64 {
+        self.spec.runs
+    }
+    fn unit(&self) -> &'static str {
+        "runs"
+    }
+    fn columns(&self) -> Vec<Column> {
+        discover_columns(&self.spec)
+    }
+    fn scratch(&self) -> Scratch {
+        Scratch::default()
+    }
+    fn run(&self, scratch: &mut Scratch, i: u64, detail: bool) -> Job<Self::Record> {
+        let j = forecast::job(self.scenario, &self.options, self.spec.seed, i, &mut crate::sim::NoTrace, scratch);
+        let hit = self.target.hit(&Brief::of(&j.record));
+        let rows = if detail { vec![discover_cells(i, &j.quantiles, hit)] } else { Vec::new() };
+        Job { record: (j.quantiles, hit), rows, events: Vec::new(), files: Vec::new() }
+    }
+    fn stats(&self, first: u64) -> DiscoverData {
+        DiscoverData { spec: self.spec.clone(), first_run: first, quantiles: Vec::new(), hits: String::new() }
+    }
+    fn fold(&self, data: &mut DiscoverData, (q, hit): &Self::Record) {
+        data.quantiles.extend_from_slice(q);
+        data.hits.push(if *hit { '1' } else { '0' });
+    }
 }
 
 #[cfg(test)]

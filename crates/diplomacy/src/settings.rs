@@ -2,7 +2,29 @@
 //! sweep (`backchannel sweep`) and the experiments of the Python module (EMA workbench), both
 //! by the file's dotted paths (`mediator.leak`, `parties.iran.capacity`).
 
-use crate::{Error, ErrorKind};
+use std::path::Path;
+
+use crate::{Error, ErrorKind, Scenario};
+
+/// A scenario file's text with the dotted keys of `settings` set to their values, then
+/// checked (`Scenario::from_str`): a sweep's point, an experiment of the Python module. With no
+/// settings the text is checked as it is.
+pub fn scenario_with<K: AsRef<str>>(
+    text: &str,
+    source: &str,
+    base_dir: &Path,
+    settings: impl IntoIterator<Item = (K, f64)>,
+) -> Result<Scenario, Error> {
+    let mut settings = settings.into_iter().peekable();
+    if settings.peek().is_none() {
+        return Scenario::from_str(text, source, base_dir);
+    }
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e| Error::new(ErrorKind::Options(format!("{source}: {e}"))))?;
+    for (k, v) in settings {
+        set_key(&mut doc, k.as_ref(), v)?;
+    }
+    Scenario::from_str(&doc.to_string(), source, base_dir)
+}
 
 /// Sets `key` (a dotted path that must exist in the document) to `value`, a whole number as an
 /// integer (the format's integer keys, such as rounds and weeks, refuse `10.0`, and its number

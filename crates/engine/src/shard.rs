@@ -14,6 +14,13 @@ pub struct Shard {
     pub count: u64,
 }
 
+/// The whole range.
+impl Default for Shard {
+    fn default() -> Shard {
+        Shard::ALL
+    }
+}
+
 impl Shard {
     /// The whole range as one shard.
     pub const ALL: Shard = Shard { index: 0, count: 1 };

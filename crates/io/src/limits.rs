@@ -242,13 +242,27 @@ pub fn checked_product(limit: &'static Limit, factors: impl IntoIterator<Item = 
     }
 }
 
+/// The cores this process may use (1 when the system does not say): the one place that asks.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The worker threads a `--threads` value means: `threads`, or one per core for 0.
+pub fn worker_threads(threads: usize) -> usize {
+    if threads == 0 {
+        cores()
+    } else {
+        threads
+    }
+}
+
 /// The most worker threads allowed: [`THREADS_PER_CORE`] × the available cores, or
 /// [`MAX_THREADS`] with `force`.
 pub fn max_threads(force: bool) -> u64 {
     if force {
         return MAX_THREADS;
     }
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    let cores = cores() as u64;
     THREADS_PER_CORE.get().saturating_mul(cores).min(MAX_THREADS)
 }
 
@@ -258,7 +272,7 @@ pub fn check_threads(threads: usize, force: bool) -> Result<(), String> {
     if threads as u64 <= max {
         return Ok(());
     }
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = cores();
     if force {
         Err(format!("--threads: expected at most {MAX_THREADS} (0 = one per core), found {threads}"))
     } else {

@@ -71,15 +71,7 @@ pub fn content_hash(text: &str) -> String {
 pub fn scenario(r: &ForecastRequest) -> Result<Scenario> {
     let text = scenario_text(r.text.as_deref());
     let source = if r.text.is_none() { bc_diplomacy::scenario::DEFAULT_SOURCE } else { r.source.as_str() };
-    let s = if r.settings.is_empty() {
-        Scenario::from_str(text, source, &r.base_dir)?
-    } else {
-        let mut doc: toml_edit::DocumentMut = text.parse().with_context(|| source.to_string())?;
-        for (k, v) in &r.settings {
-            bc_diplomacy::settings::set_key(&mut doc, k, *v)?;
-        }
-        Scenario::from_str(&doc.to_string(), source, &r.base_dir)?
-    };
+    let s = bc_diplomacy::settings::scenario_with(text, source, &r.base_dir, r.settings.iter().map(|(k, v)| (k, *v)))?;
     Ok(match &r.variant {
         Some(v) => s.variant(v)?,
         None => s,

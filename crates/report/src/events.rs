@@ -19,7 +19,13 @@ pub struct EventWriter {
 impl EventWriter {
     /// Creates `events.jsonl` in `dir`.
     pub fn create(dir: &Path) -> Result<EventWriter, Error> {
-        let path = dir.join("events.jsonl");
+        EventWriter::named(dir, "events.jsonl")
+    }
+
+    /// Creates the file `name` in `dir` (a run directory being written, which is renamed into
+    /// place whole): the writer of events and of a study's concatenated files.
+    pub fn named(dir: &Path, name: &str) -> Result<EventWriter, Error> {
+        let path = dir.join(name);
         let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
         Ok(EventWriter { path, out: BufWriter::new(file), lines: 0 })
     }

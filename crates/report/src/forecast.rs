@@ -15,6 +15,97 @@ use crate::html::{self, charts, escape, pct, pts};
 use crate::records::{Cell, Column, ColumnType};
 use crate::study::{ReportInfo, Study};
 
+/// A forecast as a `bc_engine::Study` (`backchannel run --out` / `--shard` / `--dry-run`): job
+/// `i` is Monte Carlo run `i` with its paired counterfactuals and swings, traced so that the
+/// record keeps the run's trust path and the run's key events go to `events.jsonl`.
+pub struct ForecastStudy<'a> {
+    scenario: &'a bc_diplomacy::Scenario,
+    options: bc_diplomacy::forecast::JobOptions,
+    spec: ForecastSpec,
+    seed: u64,
+    runs: u64,
+}
+
+impl<'a> ForecastStudy<'a> {
+    /// The forecast of `scenario` under `options`.
+    pub fn new(scenario: &'a bc_diplomacy::Scenario, options: &bc_diplomacy::forecast::Options) -> ForecastStudy<'a> {
+        let o = bc_diplomacy::forecast::JobOptions { trust_path: true, ..bc_diplomacy::forecast::JobOptions::new(scenario, options) };
+        let spec = ForecastSpec::new(scenario, &o, options.seed);
+        ForecastStudy { scenario, options: o, spec, seed: options.seed, runs: options.runs }
+    }
+}
+
+impl bc_engine::Study for ForecastStudy<'_> {
+    type Scratch = bc_diplomacy::sim::Scratch;
+    type Record = JobRecord;
+    type Stats = Aggregate;
+
+    fn kind(&self) -> &'static str {
+        "run"
+    }
+    fn jobs(&self) -> u64 {
+        self.runs
+    }
+    fn unit(&self) -> &'static str {
+        "runs"
+    }
+    fn columns(&self) -> Vec<Column> {
+        columns(&self.spec)
+    }
+    fn scratch(&self) -> bc_diplomacy::sim::Scratch {
+        bc_diplomacy::sim::Scratch::default()
+    }
+    fn run(&self, scratch: &mut bc_diplomacy::sim::Scratch, i: u64, _detail: bool) -> bc_engine::Job<JobRecord> {
+        let mut events = KeyEvents { run: i, lines: Vec::new() };
+        let j = bc_diplomacy::forecast::job(self.scenario, &self.options, self.seed, i, &mut events, scratch);
+        bc_engine::Job { rows: vec![cells(&self.spec, &j)], events: events.lines, files: Vec::new(), record: j }
+    }
+    fn stats(&self, _: u64) -> Aggregate {
+        Aggregate::new(self.spec.clone(), true)
+    }
+    fn fold(&self, agg: &mut Aggregate, j: &JobRecord) {
+        agg.add(j);
+    }
+}
+
+/// A run's key events (strikes and how they were read, agreements, implemented steps,
+/// withdrawals from standing steps and the responses to them, a rejected mediator, walk-outs,
+/// the end) as JSON lines, rendered on the worker thread (small, and cheap to write).
+struct KeyEvents {
+    run: u64,
+    lines: Vec<String>,
+}
+
+impl bc_diplomacy::sim::Observer for KeyEvents {
+    const ENABLED: bool = true;
+    fn event(&mut self, e: bc_diplomacy::sim::RunEvent) {
+        use bc_diplomacy::sim::RunEvent as Event;
+        match e {
+            Event::Strike { round, spoiler, reading, .. } => {
+                self.lines.push(
+                    serde_json::json!({"run": self.run, "event": "strike", "round": round, "spoiler": spoiler, "reading": reading})
+                        .to_string(),
+                );
+            }
+            e @ (Event::Agreed { .. }
+            | Event::StepDone { .. }
+            | Event::Withdrawal { .. }
+            | Event::Response { .. }
+            | Event::Rejected { .. }
+            | Event::Left { .. }
+            | Event::End { .. }) => {
+                // `{"run":N,` + the event's own fields.
+                if let Ok(text) = serde_json::to_string(&e) {
+                    if let Some(rest) = text.strip_prefix('{') {
+                        self.lines.push(format!("{{\"run\":{},{rest}", self.run));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// What an outcome class means, for people.
 pub fn meaning(o: Outcome) -> &'static str {
     match o {

@@ -8,69 +8,16 @@
 
 use std::fmt::Write as _;
 
-use bc_diplomacy::gsa::{
-    DiscoverData, DiscoverResult, DiscoverSpec, FoundBox, Method, SensitivityData, SensitivityResult, SensitivitySpec,
-};
+use bc_diplomacy::gsa::{DiscoverData, DiscoverResult, FoundBox, Method, SensitivityData, SensitivityResult};
 use serde_json::{json, Value as Json};
 
 use crate::estimate::group;
 use crate::html::{self, charts, escape, pct};
-use crate::records::{Cell, Column, ColumnType};
 use crate::study::{ReportInfo, Study};
+pub use bc_diplomacy::gsa::{discover_cells, discover_columns, sensitivity_cells, sensitivity_columns};
 
 /// Runs drawn one by one in a box's scatter plot (the first ones, in run order).
 pub const SCATTER_RUNS: usize = 2_000;
-
-fn ident(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect()
-}
-
-/// Column names made unique (two paths may map to the same identifier).
-fn unique(mut c: Vec<Column>) -> Vec<Column> {
-    let mut seen = std::collections::BTreeMap::<String, usize>::new();
-    for col in &mut c {
-        let k = seen.entry(col.name.clone()).or_insert(0);
-        *k += 1;
-        if *k > 1 {
-            col.name = format!("{}_{}", col.name, k);
-        }
-    }
-    c
-}
-
-/// The record columns of a sensitivity study: `run` (row of the design), `group` (its base point
-/// or trajectory), `q_<input>` (each input's quantile, in design column order) and the
-/// indicator studied (named as it).
-pub fn sensitivity_columns(spec: &SensitivitySpec) -> Vec<Column> {
-    let mut c = vec![Column::new("run", ColumnType::Int), Column::new("group", ColumnType::Int)];
-    c.extend(spec.inputs.iter().map(|i| Column::new(format!("q_{}", ident(&i.path)), ColumnType::Float)));
-    c.push(Column::new(spec.indicator.clone(), ColumnType::Float));
-    unique(c)
-}
-
-/// One run's record of a sensitivity study.
-pub fn sensitivity_cells(rows_per_group: usize, run: u64, quantiles: &[f64], output: f64) -> Vec<Cell> {
-    let mut c = vec![Cell::from(run), Cell::from(run / rows_per_group.max(1) as u64)];
-    c.extend(quantiles.iter().map(|q| Cell::Float(*q)));
-    c.push(Cell::Float(output));
-    c
-}
-
-/// The record columns of a discovery: `run`, `q_<input>` and the target (0/1, named as it).
-pub fn discover_columns(spec: &DiscoverSpec) -> Vec<Column> {
-    let mut c = vec![Column::new("run", ColumnType::Int)];
-    c.extend(spec.inputs.iter().map(|i| Column::new(format!("q_{}", ident(&i.path)), ColumnType::Float)));
-    c.push(Column::new(spec.target.clone(), ColumnType::Int));
-    unique(c)
-}
-
-/// One run's record of a discovery.
-pub fn discover_cells(run: u64, quantiles: &[f64], hit: bool) -> Vec<Cell> {
-    let mut c = vec![Cell::from(run)];
-    c.extend(quantiles.iter().map(|q| Cell::Float(*q)));
-    c.push(Cell::from(u32::from(hit)));
-    c
-}
 
 fn error_json(e: impl std::fmt::Display) -> Json {
     json!({ "error": e.to_string() })

@@ -25,6 +25,7 @@ pub mod merge;
 pub mod progress;
 pub mod records;
 pub mod rundir;
+pub mod runner;
 pub mod stakeholders;
 pub mod study;
 pub mod sweep;

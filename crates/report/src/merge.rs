@@ -105,7 +105,8 @@ pub fn check_shards(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>, Error>
 }
 
 /// Merges the shard directories `dirs` (in any order) of a study of type `S` into `out`.
-pub fn merge<S: Study>(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
+/// `progress(done)` is called after each shard's records, events and statistics are read.
+pub fn merge<S: Study>(dirs: &[PathBuf], out: &Path, mut progress: impl FnMut(u64)) -> Result<PathBuf, Error> {
     let shards = check_shards(dirs)?;
     let first = &shards[0].1;
     if first.kind != S::KIND {
@@ -135,7 +136,7 @@ pub fn merge<S: Study>(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
     let mut events = dir.events()?;
     let mut study: Option<S> = None;
     let mut buf = vec![0u8; 1 << 16];
-    for (d, m) in &shards {
+    for (done, (d, m)) in (1..).zip(&shards) {
         let mut reader = RecordReader::open(&d.join("records.csv"), &columns)?;
         let mut rows = 0u64;
         while let Some(row) = reader.next_row()? {
@@ -161,6 +162,7 @@ pub fn merge<S: Study>(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
             None => study = Some(s),
             Some(acc) => acc.merge(s).map_err(|e| Error::invalid(&sp, e))?,
         }
+        progress(done);
     }
     let study = study.ok_or_else(|| Error::usage("no shards"))?;
     if let Some((name, _)) = study.files().into_iter().find(|(name, _)| first.concatenated.iter().any(|c| c == name)) {
@@ -170,30 +172,35 @@ pub fn merge<S: Study>(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
         ));
     }
     for name in &first.concatenated {
-        let target = dir.dir().join(name);
-        let mut out_file = std::fs::File::create(&target).map_err(|e| Error::io(&target, e))?;
+        let mut out_file = dir.file(name)?;
         for (d, _) in &shards {
             let src = d.join(name);
             let mut f = bc_io::read::open(&src).map_err(|e| Error::io(&src, e.into_io()))?;
-            std::io::copy(&mut f, &mut out_file).map_err(|e| Error::io(&target, e))?;
+            loop {
+                let n = f.read(&mut buf).map_err(|e| Error::io(&src, e))?;
+                if n == 0 {
+                    break;
+                }
+                out_file.write_raw(&buf[..n])?;
+            }
         }
-        out_file.sync_all().map_err(|e| Error::io(&target, e))?;
+        out_file.finish()?;
     }
     dir.finish(records, events, &study)
 }
 
 /// Merges shard directories of any study kind this crate knows (read from their manifests).
-pub fn merge_any(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, Error> {
+pub fn merge_any(dirs: &[PathBuf], out: &Path, progress: impl FnMut(u64)) -> Result<PathBuf, Error> {
     let first = dirs
         .first()
         .ok_or_else(|| Error { kind: ErrorKind::Shards("expected at least one shard directory, found none".into()), path: None })?;
     let m = Manifest::read(first)?;
     match m.kind.as_str() {
-        <Aggregate as Study>::KIND => merge::<Aggregate>(dirs, out),
-        <Scores as Study>::KIND => merge::<Scores>(dirs, out),
-        crate::sweep::SweepStudy::KIND => merge::<crate::sweep::SweepStudy>(dirs, out),
-        <bc_diplomacy::gsa::SensitivityData as Study>::KIND => merge::<bc_diplomacy::gsa::SensitivityData>(dirs, out),
-        <bc_diplomacy::gsa::DiscoverData as Study>::KIND => merge::<bc_diplomacy::gsa::DiscoverData>(dirs, out),
+        <Aggregate as Study>::KIND => merge::<Aggregate>(dirs, out, progress),
+        <Scores as Study>::KIND => merge::<Scores>(dirs, out, progress),
+        crate::sweep::SweepStudy::KIND => merge::<crate::sweep::SweepStudy>(dirs, out, progress),
+        <bc_diplomacy::gsa::SensitivityData as Study>::KIND => merge::<bc_diplomacy::gsa::SensitivityData>(dirs, out, progress),
+        <bc_diplomacy::gsa::DiscoverData as Study>::KIND => merge::<bc_diplomacy::gsa::DiscoverData>(dirs, out, progress),
         other => Err(Error::invalid(
             &first.join("run.json"),
             format!("field \"kind\": expected one of run, tournament, sweep, sensitivity, discover, found {other:?}"),

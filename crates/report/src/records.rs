@@ -12,116 +12,17 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use bc_engine::record::{Cell, Column, ColumnType};
 use parquet::basic::{Compression, LogicalType, Repetition, Type as PhysicalType};
 use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int64Type};
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::Type;
-use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 
 /// Rows per Parquet row group: the most rows held in memory.
 pub const ROW_GROUP: usize = 16_384;
-
-/// The type of a column.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ColumnType {
-    /// 64-bit signed integer.
-    Int,
-    /// 64-bit float.
-    Float,
-    /// true / false.
-    Bool,
-    /// UTF-8 text (never null: an empty CSV cell is an empty string).
-    Text,
-}
-
-/// One column of a record table.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Column {
-    /// Column name (CSV header, Parquet field name).
-    pub name: String,
-    /// Its type.
-    #[serde(rename = "type")]
-    pub ty: ColumnType,
-    /// Whether cells may be null (empty in CSV). Text columns cannot be.
-    pub nullable: bool,
-}
-
-impl Column {
-    /// A non-null column.
-    pub fn new(name: impl Into<String>, ty: ColumnType) -> Column {
-        Column { name: name.into(), ty, nullable: false }
-    }
-
-    /// A column whose cells may be null.
-    pub fn nullable(name: impl Into<String>, ty: ColumnType) -> Column {
-        Column { name: name.into(), ty, nullable: ty != ColumnType::Text }
-    }
-}
-
-/// One cell of a record.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Cell {
-    /// No value.
-    Null,
-    /// An integer.
-    Int(i64),
-    /// A float.
-    Float(f64),
-    /// A boolean.
-    Bool(bool),
-    /// Text.
-    Text(String),
-}
-
-impl From<i64> for Cell {
-    fn from(v: i64) -> Cell {
-        Cell::Int(v)
-    }
-}
-impl From<u64> for Cell {
-    fn from(v: u64) -> Cell {
-        Cell::Int(i64::try_from(v).unwrap_or(i64::MAX))
-    }
-}
-impl From<u32> for Cell {
-    fn from(v: u32) -> Cell {
-        Cell::Int(i64::from(v))
-    }
-}
-impl From<usize> for Cell {
-    fn from(v: usize) -> Cell {
-        Cell::Int(i64::try_from(v).unwrap_or(i64::MAX))
-    }
-}
-impl From<f64> for Cell {
-    fn from(v: f64) -> Cell {
-        Cell::Float(v)
-    }
-}
-impl From<bool> for Cell {
-    fn from(v: bool) -> Cell {
-        Cell::Bool(v)
-    }
-}
-impl From<&str> for Cell {
-    fn from(v: &str) -> Cell {
-        Cell::Text(v.to_string())
-    }
-}
-impl From<String> for Cell {
-    fn from(v: String) -> Cell {
-        Cell::Text(v)
-    }
-}
-impl<T: Into<Cell>> From<Option<T>> for Cell {
-    fn from(v: Option<T>) -> Cell {
-        v.map_or(Cell::Null, Into::into)
-    }
-}
 
 /// A float as CSV text: shortest round-trip form; `inf`, `-inf`, `NaN` as pandas reads them.
 pub fn float_text(x: f64) -> String {

@@ -81,6 +81,12 @@ impl RunDir {
         EventWriter::create(&self.tmp)
     }
 
+    /// Opens one of the study's own files (a concatenated file such as a tournament's
+    /// `results.csv`), written like the event file.
+    pub fn file(&self, name: &str) -> Result<EventWriter, Error> {
+        EventWriter::named(&self.tmp, name)
+    }
+
     /// Closes records and events, writes `stats.json`, `aggregates.json`, the study's own
     /// [`Study::files`], `report.html` and finally `run.json`, and renames the directory to its final name, which it returns.
     pub fn finish<S: Study>(mut self, records: RecordWriter, events: EventWriter, study: &S) -> Result<PathBuf, Error> {

@@ -74,6 +74,43 @@ impl StakeholderStudy {
     }
 }
 
+/// A stakeholder run as a `bc_engine::Study` of one job: the run is deterministic and computed
+/// by the model before (`bc_stakeholders`), so the job gives its records and the statistics are
+/// the run itself.
+impl bc_engine::Study for StakeholderStudy {
+    type Scratch = ();
+    type Record = ();
+    type Stats = StakeholderStudy;
+
+    fn kind(&self) -> &'static str {
+        "stakeholders"
+    }
+    fn jobs(&self) -> u64 {
+        1
+    }
+    fn unit(&self) -> &'static str {
+        "runs"
+    }
+    fn columns(&self) -> Vec<Column> {
+        StakeholderStudy::columns(self)
+    }
+    fn scratch(&self) {}
+    fn run(&self, _: &mut (), _: u64, detail: bool) -> bc_engine::Job<()> {
+        let mut job = bc_engine::Job::record(());
+        if detail {
+            job.rows = self.rows().collect();
+        }
+        job
+    }
+    fn stats(&self, _: u64) -> StakeholderStudy {
+        self.clone()
+    }
+    fn fold(&self, _: &mut StakeholderStudy, _: &()) {}
+    fn parallel(&self) -> bool {
+        false
+    }
+}
+
 impl Study for StakeholderStudy {
     const KIND: &'static str = "stakeholders";
 

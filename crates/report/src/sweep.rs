@@ -148,7 +148,7 @@ impl Design {
 }
 
 /// What the sweep is: fixed for the whole study.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SweepSpec {
     /// Scenario name.
     pub scenario: String,
@@ -250,6 +250,108 @@ pub struct PointSummary {
     pub headline: Vec<Interval>,
     /// Median round of the first step.
     pub first_step_median: Option<i64>,
+}
+
+/// A sweep as a `bc_engine::Study`: job `i` is design point `i`, a forecast of the scenario
+/// file with the swept keys set to the point's values (common random numbers: the same seed at
+/// every point). Points run one after another, each forecast in parallel inside.
+pub struct Sweep {
+    /// The scenario file's text, its name for messages and the folder its paths are relative to.
+    pub text: String,
+    /// See [`Sweep::text`].
+    pub source: String,
+    /// See [`Sweep::text`].
+    pub dir: std::path::PathBuf,
+    /// The variant applied at every point.
+    pub variant: Option<String>,
+    /// The design.
+    pub design: Design,
+    /// Each point's forecast options (runs, seed, threads; no counterfactuals).
+    pub options: bc_diplomacy::forecast::Options,
+    /// The statistics' empty value (its spec).
+    pub empty: SweepStudy,
+}
+
+/// Runs per point that `--dry-run` times (then scales to the runs per point).
+pub const DRY_RUN_RUNS: u64 = 16;
+
+impl Sweep {
+    /// The checked scenario at design point `point`.
+    pub fn scenario(&self, point: usize) -> Result<bc_diplomacy::Scenario, bc_diplomacy::Error> {
+        let values = self.design.points.get(point).map_or(&[][..], |v| &v[..]);
+        let settings = self.design.params.iter().zip(values).map(|(p, v)| (p.key.as_str(), *v));
+        let s = bc_diplomacy::settings::scenario_with(&self.text, &self.source, &self.dir, settings).map_err(|e| match e.problems() {
+            // A scenario that fails its checks at this point says which point.
+            [] => e,
+            _ => bc_diplomacy::Error::new(bc_diplomacy::ErrorKind::Options(format!("sweep point {point}: {e}"))),
+        })?;
+        match &self.variant {
+            Some(v) => s.variant(v),
+            None => Ok(s),
+        }
+    }
+
+    fn point(&self, i: u64) -> Result<PointRow, String> {
+        let s = self.scenario(i as usize).map_err(|e| e.to_string())?;
+        let agg = bc_diplomacy::forecast::aggregate(&s, &self.options, |_| {}).map_err(|e| e.to_string())?;
+        Ok(PointRow::new(i, self.design.points[i as usize].clone(), &agg))
+    }
+}
+
+impl bc_engine::Study for Sweep {
+    type Scratch = ();
+    /// The point's forecast, or why it could not run (which stops the sweep).
+    type Record = Result<PointRow, String>;
+    type Stats = SweepStudy;
+
+    fn kind(&self) -> &'static str {
+        "sweep"
+    }
+    fn jobs(&self) -> u64 {
+        self.design.points.len() as u64
+    }
+    fn unit(&self) -> &'static str {
+        "sweep points"
+    }
+    fn columns(&self) -> Vec<Column> {
+        self.empty.columns()
+    }
+    fn scratch(&self) {}
+    fn run(&self, _: &mut (), i: u64, detail: bool) -> bc_engine::Job<Self::Record> {
+        let row = self.point(i);
+        let mut job = bc_engine::Job::record(row);
+        if let (true, Ok(r)) = (detail, &job.record) {
+            job.rows.push(self.empty.cells(r));
+        }
+        job
+    }
+    fn stats(&self, _: u64) -> SweepStudy {
+        self.empty.clone()
+    }
+    fn fold(&self, stats: &mut SweepStudy, record: &Self::Record) {
+        if let Ok(r) = record {
+            stats.add(r);
+        }
+    }
+    fn parallel(&self) -> bool {
+        false
+    }
+    fn progress_unit(&self) -> (&'static str, u64) {
+        ("runs", self.options.runs)
+    }
+    fn calibration(&self) -> Option<(Sweep, f64, String)> {
+        let runs = self.options.runs.clamp(1, DRY_RUN_RUNS);
+        let small = Sweep {
+            text: self.text.clone(),
+            source: self.source.clone(),
+            dir: self.dir.clone(),
+            variant: self.variant.clone(),
+            design: self.design.clone(),
+            options: bc_diplomacy::forecast::Options { runs, ..self.options },
+            empty: self.empty.clone(),
+        };
+        Some((small, self.options.runs as f64 / runs as f64, format!("{runs} runs per point")))
+    }
 }
 
 /// The sweep's statistics (`stats.json` of a `sweep` directory).

@@ -5,69 +5,12 @@
 use std::fmt::Write as _;
 
 use bc_engine::stats::{wilson, Moments};
-use bc_tournament::{Row, Scores, Tournament, TournamentSpec};
+pub use bc_tournament::study::{cells, columns};
+use bc_tournament::Scores;
 use serde_json::{json, Value as Json};
 
 use crate::html::{self, charts, escape, pct};
-use crate::records::{Cell, Column, ColumnType};
 use crate::study::{ReportInfo, Study};
-
-/// The record columns of a tournament's negotiations.
-pub fn columns(spec: &TournamentSpec) -> Vec<Column> {
-    let mut c =
-        vec![Column::new("index", ColumnType::Int), Column::new("domain", ColumnType::Text), Column::new("repetition", ColumnType::Int)];
-    for p in 0..spec.parties {
-        c.push(Column::new(format!("agent_{p}"), ColumnType::Text));
-        c.push(Column::new(format!("profile_{p}"), ColumnType::Int));
-    }
-    c.extend([
-        Column::new("ending", ColumnType::Text),
-        Column::new("step", ColumnType::Int),
-        Column::new("agreement", ColumnType::Bool),
-        Column::new("outcome", ColumnType::Text),
-    ]);
-    for p in 0..spec.parties {
-        c.push(Column::new(format!("utility_{p}"), ColumnType::Float));
-    }
-    for p in 0..spec.parties {
-        c.push(Column::new(format!("advantage_{p}"), ColumnType::Float));
-    }
-    c.extend([
-        Column::new("welfare", ColumnType::Float),
-        Column::new("pareto_distance", ColumnType::Float),
-        Column::new("nash_distance", ColumnType::Float),
-        Column::new("fault", ColumnType::Text),
-    ]);
-    c
-}
-
-/// A negotiation as record cells (in [`columns`] order).
-pub fn cells(t: &Tournament, r: &Row) -> Vec<Cell> {
-    let domain = t.domains.get(r.domain);
-    let outcome = match (r.agreement, domain) {
-        (Some(o), Some(d)) => d.space.value_names(&d.space.outcome_at(o)).join(";"),
-        _ => String::new(),
-    };
-    let mut c = vec![Cell::from(r.index), Cell::from(domain.map(|d| d.name.clone()).unwrap_or_default()), Cell::from(r.repetition)];
-    for p in 0..t.n_parties {
-        c.push(Cell::from(r.agents.get(p).and_then(|&a| t.agents.get(a)).map(|a| a.to_string()).unwrap_or_default()));
-        c.push(Cell::from(r.profiles.get(p).copied().unwrap_or(0)));
-    }
-    c.extend([Cell::from(r.ending), Cell::from(r.step), Cell::from(r.agreement.is_some()), Cell::from(outcome)]);
-    for p in 0..t.n_parties {
-        c.push(Cell::from(r.utilities.get(p).copied().unwrap_or(f64::NAN)));
-    }
-    for p in 0..t.n_parties {
-        c.push(Cell::from(r.advantages.get(p).copied().unwrap_or(f64::NAN)));
-    }
-    c.extend([
-        Cell::from(r.welfare),
-        Cell::from(r.pareto_distance),
-        Cell::from(r.nash_distance),
-        Cell::from(r.fault.clone().unwrap_or_default()),
-    ]);
-    c
-}
 
 /// Agents ranked by mean utility (ties by name): the report's and `aggregates.json`'s order.
 fn ranking(s: &Scores) -> Vec<usize> {

@@ -101,7 +101,7 @@ fn four_shards_merged_equal_the_unsharded_run_byte_for_byte() {
     for i in [2, 0, 3, 1] {
         shards.push(write_run(&root.join(format!("s{i}")), 11, runs, Shard { index: i, count: 4 }));
     }
-    let merged = merge_any(&shards, &root.join("merged")).unwrap();
+    let merged = merge_any(&shards, &root.join("merged"), |_| {}).unwrap();
     for f in FILES {
         let x = std::fs::read(whole.join(f)).unwrap();
         let y = std::fs::read(merged.join(f)).unwrap();
@@ -122,17 +122,17 @@ fn merge_rejects_missing_repeated_and_foreign_shards() {
     let s0 = write_run(&root.join("s0"), 3, 100, Shard { index: 0, count: 2 });
     let s1 = write_run(&root.join("s1"), 3, 100, Shard { index: 1, count: 2 });
     let other = write_run(&root.join("o1"), 4, 100, Shard { index: 1, count: 2 });
-    let e = merge_any(std::slice::from_ref(&s0), &root.join("m1")).unwrap_err().to_string();
+    let e = merge_any(std::slice::from_ref(&s0), &root.join("m1"), |_| {}).unwrap_err().to_string();
     assert!(e.contains("expected 2 shard directories"), "{e}");
-    let e = merge_any(&[s0.clone(), s0.clone()], &root.join("m2")).unwrap_err().to_string();
+    let e = merge_any(&[s0.clone(), s0.clone()], &root.join("m2"), |_| {}).unwrap_err().to_string();
     assert!(e.contains("shard 0 twice"), "{e}");
-    let e = merge_any(&[s0.clone(), other], &root.join("m3")).unwrap_err().to_string();
+    let e = merge_any(&[s0.clone(), other], &root.join("m3"), |_| {}).unwrap_err().to_string();
     assert!(e.contains("\"seed\"") && e.contains("not shards of one run"), "{e}");
-    let e = merge_any(&[s0.clone(), root.join("nowhere")], &root.join("m4")).unwrap_err().to_string();
+    let e = merge_any(&[s0.clone(), root.join("nowhere")], &root.join("m4"), |_| {}).unwrap_err().to_string();
     assert!(e.contains("run.json"), "{e}");
     assert!(!root.join("m1").exists() && !root.join("m1.incomplete").exists());
     // The output must be new or empty.
-    let e = merge_any(&[s0, s1.clone()], &s1).unwrap_err().to_string();
+    let e = merge_any(&[s0, s1.clone()], &s1, |_| {}).unwrap_err().to_string();
     assert!(e.contains("exists and is not empty"), "{e}");
     std::fs::remove_dir_all(root).unwrap();
 }

@@ -523,9 +523,9 @@ fn mediator_agent(
     let n = sides.len();
     Ok(match kind {
         ProtocolKind::Sao => MedAgent::None,
-        ProtocolKind::SingleText => {
-            MedAgent::St(bc_strategy::registry::build_single_text_mediator(s, domain.space.clone(), bc_engine::rng_for(seed, n as u64)).map_err(merr)?)
-        }
+        ProtocolKind::SingleText => MedAgent::St(
+            bc_strategy::registry::build_single_text_mediator(s, domain.space.clone(), bc_engine::rng_for(seed, n as u64)).map_err(merr)?,
+        ),
         ProtocolKind::Relay => MedAgent::Relay(bc_strategy::registry::build_relay_mediator(s, sides.to_vec()).map_err(merr)?),
         ProtocolKind::Confidential => {
             MedAgent::Conf(bc_strategy::registry::build_confidential_mediator(s, domain.space.clone()).map_err(merr)?)
@@ -538,7 +538,6 @@ fn analysis_of(domain: &Domain, prefs: &[bc_model::Preferences]) -> Option<bc_mo
     let refs: Vec<&bc_model::Preferences> = prefs.iter().collect();
     bc_model::analyze(&domain.space, &refs, bc_model::Options { enumeration_limit: 1_000_000 }).ok()
 }
-
 
 fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     catch_unwind(AssertUnwindSafe(f)).map_err(|p| {

@@ -15,6 +15,7 @@ pub mod error;
 pub mod negotiation;
 pub mod output;
 pub mod scores;
+pub mod study;
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -25,12 +26,12 @@ use bc_protocol::{Ending, OutcomeId, ProtocolKind};
 use bc_strategy::{agreement_utility, check_agent, check_mediator, play, Budget, Plan, Side, Spec};
 
 pub use error::{Error, ErrorKind};
-pub use output::{csv_line, jsonl_line, rescore, rescore_texts, CsvWriter, JsonlWriter};
+pub use output::{csv_header, csv_line, jsonl_line, rescore, rescore_texts, CsvWriter, JsonlWriter};
 pub use scores::{AgentStats, Scores, TournamentSpec};
 
 /// One domain of a tournament: its outcome space, every profile, and the analysis of the
 /// profiles that negotiate (the first `n_parties`).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Domain {
     /// Its name.
     pub name: String,
@@ -75,7 +76,7 @@ fn check_parties(n_parties: usize) -> Result<(), Error> {
 }
 
 /// A tournament's settings, checked: made by [`Tournament::builder`].
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Tournament {
     /// The domains.
     pub domains: Vec<Domain>,

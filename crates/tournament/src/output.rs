@@ -74,22 +74,7 @@ impl CsvWriter {
     pub fn create(path: &Path, n_parties: usize, header: bool) -> Result<CsvWriter, Error> {
         let mut file = Staged::create(path, Overwrite::Refuse)?;
         if header {
-            let mut h = vec!["index".to_string(), "domain".into(), "repetition".into()];
-            for k in 0..n_parties {
-                h.push(format!("agent_{k}"));
-            }
-            for k in 0..n_parties {
-                h.push(format!("profile_{k}"));
-            }
-            h.extend(["ending", "step", "n_offers", "agreement"].map(String::from));
-            for k in 0..n_parties {
-                h.push(format!("utility_{k}"));
-            }
-            for k in 0..n_parties {
-                h.push(format!("advantage_{k}"));
-            }
-            h.extend(["welfare", "pareto_distance", "nash_distance", "fault"].map(String::from));
-            file.write((h.join(",") + "\n").as_bytes())?;
+            file.write(csv_header(n_parties).as_bytes())?;
         }
         Ok(CsvWriter { file, line: String::with_capacity(512) })
     }
@@ -109,6 +94,26 @@ impl CsvWriter {
     pub fn finish(self) -> Result<(), Error> {
         self.file.commit()
     }
+}
+
+/// The header line of `results.csv` (with its newline) for `n_parties` parties.
+pub fn csv_header(n_parties: usize) -> String {
+    let mut h = vec!["index".to_string(), "domain".into(), "repetition".into()];
+    for k in 0..n_parties {
+        h.push(format!("agent_{k}"));
+    }
+    for k in 0..n_parties {
+        h.push(format!("profile_{k}"));
+    }
+    h.extend(["ending", "step", "n_offers", "agreement"].map(String::from));
+    for k in 0..n_parties {
+        h.push(format!("utility_{k}"));
+    }
+    for k in 0..n_parties {
+        h.push(format!("advantage_{k}"));
+    }
+    h.extend(["welfare", "pareto_distance", "nash_distance", "fault"].map(String::from));
+    h.join(",") + "\n"
 }
 
 /// Renders a row as a CSV line (with its newline) into `l`.

@@ -6,29 +6,20 @@
 //! `bc_diplomacy::gsa`, the directory `bc_report::gsa`.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use bc_diplomacy::forecast::{JobOptions, Options};
-use bc_diplomacy::gsa::{self, DiscoverOptions, DiscoverResult, DiscoverSpec, Target};
+use bc_diplomacy::gsa::{self, DiscoverOptions, DiscoverSpec, DiscoverStudy, Target};
 use bc_engine::gsa::prim::PrimOptions;
-use bc_engine::Shard;
-use bc_report::manifest::Manifest;
-use bc_report::rundir::RunDir;
 
 use crate::output::{print_json, print_text};
-use crate::scale::ScaleArgs;
+use crate::scale::{ScaleArgs, ScenarioArgs, SeedArgs};
 
 /// Flags of `backchannel discover`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Scenario file (TOML); the embedded default when omitted.
-    #[arg(value_name = "SCENARIO.toml")]
-    scenario: Option<PathBuf>,
-    /// A named variant of the scenario.
-    #[arg(long, value_name = "NAME")]
-    variant: Option<String>,
+    #[command(flatten)]
+    scenario: ScenarioArgs,
     /// What to find: breakdown, comprehensive, reversed, at_least_one_step or an outcome class
     /// (partial, breakdown_after_progress, collapse, drift).
     #[arg(long, value_name = "NAME")]
@@ -36,12 +27,9 @@ pub struct Args {
     /// Forecast runs (the forecast's own sampling of the uncertain parameters).
     #[arg(long, default_value_t = gsa::DEFAULT_DISCOVER_RUNS, value_name = "N")]
     runs: u64,
-    /// Master seed (the same runs as `backchannel run --seed S`).
-    #[arg(long, default_value_t = 0, value_name = "S")]
-    seed: u64,
-    /// Worker threads (0 = one per core); results do not depend on it.
-    #[arg(long, default_value_t = 0, value_name = "T")]
-    threads: usize,
+    // --seed S gives the same runs as `backchannel run --seed S`.
+    #[command(flatten)]
+    seed: SeedArgs,
     /// Density a box must reach to be kept (PRIM's threshold, in (0, 1]; EMA's usual 0.8).
     #[arg(long, default_value_t = 0.8, value_name = "X")]
     threshold: f64,
@@ -62,37 +50,38 @@ pub fn run(args: Args) -> Result<ExitCode> {
         anyhow::bail!("--threshold: expected a density in (0, 1], found {}", args.threshold);
     }
     bc_io::limits::GSA_RUNS.check(args.runs, "--runs")?;
-    args.scale.check_threads(args.threads)?;
+    let SeedArgs { seed, threads } = args.seed;
+    args.scale.check_threads(threads)?;
     args.scale.require_out_for_shard()?;
-    let s = super::sensitivity::load(args.scenario.as_ref(), args.variant.as_deref())?;
+    let s = args.scenario.load()?;
     let opts = DiscoverOptions {
         target,
         runs: args.runs,
-        seed: args.seed,
-        threads: args.threads,
+        seed,
+        threads,
         prim: PrimOptions { threshold: args.threshold, ..PrimOptions::default() },
     };
     let spec = DiscoverSpec::new(&s, &opts)?;
+    let study = DiscoverStudy::new(&s, &spec)?;
+    let mut plan = args.scale.plan(Some(seed), threads, None);
     if args.scale.dry_run {
-        let columns = bc_report::gsa::discover_columns(&spec);
-        let jo = JobOptions::new(&s, &Options { runs: spec.runs, seed: spec.seed, threads: 1, counterfactuals: false, swing_every: 0 });
-        let start = args.scale.shard.range(spec.runs).start;
-        let mut scratch = Default::default();
-        crate::scale::print_dry_run(&args.scale, "discover", "runs", spec.runs, args.threads, &columns, |i| {
-            let j = bc_diplomacy::forecast::job(&s, &jo, spec.seed, start + i, &mut bc_diplomacy::sim::NoTrace, &mut scratch);
-            let hit = match target {
-                Target::Indicator(k) => bc_diplomacy::forecast::Brief::of(&j.record).indicators[k] > 0.5,
-                Target::Outcome(o) => j.record.outcome == o,
-            };
-            vec![bc_report::gsa::discover_cells(start + i, &j.quantiles, hit)]
-        })?;
+        print_text(&bc_report::runner::dry_run(&study, &plan))?;
         return Ok(ExitCode::SUCCESS);
     }
     let r = match &args.scale.out {
-        Some(out) => match with_out(&s, &spec, &args, out)? {
-            Some(r) => r,
-            None => return Ok(ExitCode::SUCCESS),
-        },
+        Some(_) => {
+            plan.scenario = Some(args.scenario.id()?);
+            plan.settings = vec![("target".into(), spec.target.clone()), ("threshold".into(), spec.prim.threshold.to_string())];
+            // The whole study must give its boxes, as without --out; a shard's runs alone may not.
+            let conclude = |data: &gsa::DiscoverData| args.scale.shard_analysis(data.analyze());
+            match bc_report::runner::run_concluding(&study, &plan, |_, _| Ok(()), conclude)?.1 {
+                Some(r) => r,
+                None => {
+                    args.scale.note_no_analysis("boxes");
+                    return Ok(ExitCode::SUCCESS);
+                }
+            }
+        }
         None => {
             let bar = args.scale.progress(args.runs, "runs");
             let r = gsa::discover(&s, &opts, |done| bar.set(done))?;
@@ -127,42 +116,4 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     print_text(&out)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// `--out DIR`: runs this invocation's runs (all, or its shard's) while writing their records,
-/// then the directory. Returns the boxes to print, or `None` for a shard whose runs give none.
-fn with_out(s: &bc_diplomacy::Scenario, spec: &DiscoverSpec, args: &Args, out: &std::path::Path) -> Result<Option<DiscoverResult>> {
-    let shard = args.scale.shard;
-    let runs = shard.range(spec.runs);
-    let mut m = Manifest::start("discover", spec.runs, shard);
-    m.seed = Some(spec.seed);
-    m.scenario = Some(crate::forecast_out::scenario_id(s, args.scenario.as_deref())?);
-    m.threads = if args.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { args.threads };
-    m.settings = [("target", spec.target.clone()), ("threshold", spec.prim.threshold.to_string())]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-    let dir = RunDir::create(out, m)?;
-    let mut records = dir.records(bc_report::gsa::discover_columns(spec))?;
-    let events = dir.events()?;
-    let bar = args.scale.progress(runs.end - runs.start, "runs");
-    let data = gsa::run_discover(
-        s,
-        spec,
-        runs,
-        args.threads,
-        |run, q, hit| records.write(&bc_report::gsa::discover_cells(run, q, hit)),
-        |done| bar.set(done),
-    )?;
-    bar.finish();
-    let r = match data.analyze() {
-        Ok(r) => Some(r),
-        Err(e) if shard == Shard::ALL => return Err(e.into()),
-        Err(_) => None,
-    };
-    dir.finish(records, events, &data)?;
-    if r.is_none() && !args.scale.quiet {
-        eprintln!("shard {shard} written to {}; its runs alone give no boxes: merge the shards with `backchannel merge`", out.display());
-    }
-    Ok(r)
 }

@@ -17,11 +17,16 @@ pub struct Args {
     /// The merged run directory to write (must be new or empty).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// No progress bar (it is also hidden when standard error is not a terminal).
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let out = bc_report::merge::merge_any(&args.dirs, &args.out)?;
+    let bar = bc_report::progress::Progress::new(args.dirs.len() as u64, "shards", args.quiet);
+    let out = bc_report::merge::merge_any(&args.dirs, &args.out, |done| bar.set(done))?;
+    bar.finish();
     let m = bc_report::manifest::Manifest::read(&out)?;
     print_text(&format!(
         "merged {} shards of `{}` ({} jobs, {} records) into {}\n",

@@ -7,17 +7,16 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{bail, Context as _, Result};
-use bc_formats::{DomainProfiles, Semantics};
+use bc_formats::DomainProfiles;
 use bc_model::{analyze, Analysis, Options, OutcomeSpace};
 use bc_protocol::{Event, ProtocolKind};
-use bc_strategy::{play, Budget, Plan, Side, Spec};
+use bc_strategy::{play, Plan, Side, Spec};
 use bc_tournament::negotiation::{event_json, mediator_name, outcome_names as names, party_utilities, why, NegotiationReport};
-use bc_tournament::ErrorKind;
 use serde_json::{json, Value as Json};
 
+use crate::agents::{agent_listing, as_flag, parse_agents, parse_protocol, SessionArgs};
 use crate::output::{float, print_json, print_text};
 
 /// Flags of `backchannel negotiate`.
@@ -30,32 +29,11 @@ pub struct Args {
     /// boulware,conceder or tb:e=2.5,micro). `--agents list` prints them all.
     #[arg(long, required = true, value_name = "LIST")]
     agents: String,
-    /// The protocol: sao, single-text, relay or confidential.
-    #[arg(long, default_value = "sao")]
-    protocol: String,
-    /// The mediator of a mediated protocol (default: flip, pass or nash).
-    #[arg(long, value_name = "NAME")]
-    mediator: Option<String>,
     /// Which profile each party uses, comma-separated indices (default 0,1,...).
     #[arg(long, value_name = "LIST")]
     profiles: Option<String>,
-    /// Round limit.
-    #[arg(long, default_value_t = 100, value_name = "N")]
-    steps: u64,
-    /// Seed of the random agents and mediators.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-    /// How profile numbers become utilities: GENIUS's own rules or NegMAS 0.16's reading.
-    #[arg(long, default_value = "genius", value_parser = ["genius", "negmas"])]
-    semantics: String,
-    /// Drop every discount (NegMAS's `ignore_discount=True`); with --semantics negmas this
-    /// reproduces NegMAS's traces.
-    #[arg(long)]
-    ignore_discount: bool,
-    /// Time allowed for one decision of a strategy, in milliseconds (off by default: a time
-    /// limit makes results machine-dependent). A strategy over it ends the run as a fault.
-    #[arg(long, value_name = "MS")]
-    time_limit_ms: Option<u64>,
+    #[command(flatten)]
+    session: SessionArgs,
     /// Write every event (the analyst's view) to this file as JSON Lines.
     #[arg(long, value_name = "FILE.jsonl")]
     trace: Option<PathBuf>,
@@ -72,61 +50,6 @@ pub struct Args {
     /// Print JSON on standard output instead of a table.
     #[arg(long)]
     json: bool,
-}
-
-/// Parses a protocol name.
-pub fn parse_protocol(name: &str) -> Result<ProtocolKind> {
-    bc_tournament::negotiation::parse_protocol(name).map_err(as_flag)
-}
-
-/// A library error about a setting the command line sets with a flag, said with the flag
-/// (`steps: expected …` is `--steps: expected …`).
-pub fn as_flag(e: bc_tournament::Error) -> anyhow::Error {
-    const FLAGS: [&str; 6] = ["agents", "mediator", "parties", "protocol", "repetitions", "steps"];
-    match e.kind() {
-        ErrorKind::Setting { name, .. } if FLAGS.contains(name) => anyhow::anyhow!("--{e}"),
-        ErrorKind::Strategy { context, .. } if FLAGS.contains(&context.as_str()) => anyhow::anyhow!("--{e}"),
-        _ => e.into(),
-    }
-}
-
-/// Parses a comma-separated list of agent specifications.
-pub fn parse_agents(list: &str) -> Result<Vec<Spec>> {
-    let specs: Vec<Spec> =
-        list.split(',').filter(|s| !s.trim().is_empty()).map(|s| s.parse::<Spec>()).collect::<Result<_, _>>().context("--agents")?;
-    if specs.is_empty() {
-        bail!("--agents: expected a comma-separated list of agents, found {list:?}");
-    }
-    Ok(specs)
-}
-
-/// The agents and mediators, as printed by `--agents list`.
-pub fn agent_listing() -> String {
-    let mut out = String::from("agents (name[:parameter=value...]):\n");
-    let w = bc_strategy::registry::AGENTS.iter().map(|a| a.name.len() + 2).max().unwrap_or(0).max(16);
-    for a in bc_strategy::registry::AGENTS {
-        let params = if a.params.is_empty() { String::new() } else { format!(" [{}]", a.params.join(", ")) };
-        let _ = writeln!(out, "  {:<w$}{}{}", a.name, a.about, params);
-    }
-    out.push_str("\nmediators (--mediator):\n");
-    for p in [ProtocolKind::SingleText, ProtocolKind::Relay, ProtocolKind::Confidential] {
-        let names: Vec<String> = bc_strategy::registry::mediators(p)
-            .iter()
-            .map(|(n, params)| if params.is_empty() { n.to_string() } else { format!("{n} [{}]", params.join(", ")) })
-            .collect();
-        let _ = writeln!(out, "  {:<w$}{} (default {})", p.name(), names.join(", "), names.first().map_or("", |s| s.as_str()));
-    }
-    out
-}
-
-/// Loads a scenario with the given semantics, optionally without discounting.
-pub fn load_scenario(paths: &[PathBuf], semantics: &str, ignore_discount: bool) -> Result<DomainProfiles> {
-    let semantics: Semantics = semantics.parse().map_err(anyhow::Error::msg)?;
-    let mut scenario = bc_formats::load(paths, semantics)?;
-    if ignore_discount {
-        bc_formats::ignore_discount(&mut scenario)?;
-    }
-    Ok(scenario)
 }
 
 fn parse_profiles(list: Option<&str>, n_agents: usize, n_profiles: usize, domain: &Path) -> Result<Vec<usize>> {
@@ -166,22 +89,22 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if args.paths.is_empty() {
         bail!("expected a domain folder, or a domain file followed by profile files (or --agents list)");
     }
-    let protocol = parse_protocol(&args.protocol)?;
+    let protocol = parse_protocol(&args.session.protocol)?;
     let agents = parse_agents(&args.agents)?;
-    let mediator: Option<Spec> = args.mediator.as_deref().map(str::parse).transpose().context("--mediator")?;
-    bc_tournament::negotiation::check_settings(protocol, &agents, mediator.as_ref(), args.steps).map_err(as_flag)?;
+    let mediator: Option<Spec> = args.session.mediator.as_deref().map(str::parse).transpose().context("--mediator")?;
+    bc_tournament::negotiation::check_settings(protocol, &agents, mediator.as_ref(), args.session.steps).map_err(as_flag)?;
     if let Some(path) = &args.trace {
         // Refused before the negotiation runs, not after.
         bc_io::write::check_target(path, bc_io::write::Overwrite::force(args.force)).context("--trace")?;
     }
-    let scenario = load_scenario(&args.paths, &args.semantics, args.ignore_discount)?;
+    let scenario = args.session.load(&args.paths)?;
     let profiles = parse_profiles(args.profiles.as_deref(), agents.len(), scenario.parties.len(), &scenario.domain_file)?;
     let space = Arc::new(scenario.space.clone());
     let sides: Vec<Arc<Side>> =
         profiles.iter().map(|p| Side::new(space.clone(), scenario.parties[*p].clone()).map(Arc::new)).collect::<Result<_, _>>()?;
-    let budget = Budget { per_call: args.time_limit_ms.map(Duration::from_millis) };
-    let plan = Plan { protocol, agents: &agents, mediator: mediator.as_ref(), n_steps: args.steps, keep_events: true, budget };
-    let seed = args.seed;
+    let budget = args.session.budget();
+    let plan = Plan { protocol, agents: &agents, mediator: mediator.as_ref(), n_steps: args.session.steps, keep_events: true, budget };
+    let seed = args.session.seed;
     let mut rng = |k: usize| bc_engine::rng_for(seed, k as u64);
     let record = play(&plan, &sides, &mut rng).with_context(|| format!("negotiating on {}", scenario.domain_file.display()))?;
     let timing = match args.repeat {
@@ -191,7 +114,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
     let used: Vec<&bc_model::Preferences> = profiles.iter().map(|p| &scenario.parties[*p]).collect();
     let analysis = analyze(&space, &used, Options::default()).ok();
-    let utils = party_utilities(&sides, &record, args.steps, analysis.as_ref());
+    let utils = party_utilities(&sides, &record, args.session.steps, analysis.as_ref());
     let distances = analysis.as_ref().map(|a| a.distances(&utils));
 
     if let Some(path) = &args.trace {
@@ -274,10 +197,10 @@ impl Report<'_> {
             mediator: &self.mediator_name(),
             agents: self.agents,
             profiles: self.profiles.iter().map(|p| self.scenario.parties[*p].name.clone()).collect(),
-            n_steps: self.args.steps,
-            seed: self.args.seed,
-            semantics: &self.args.semantics,
-            ignore_discount: self.args.ignore_discount,
+            n_steps: self.args.session.steps,
+            seed: self.args.session.seed,
+            semantics: &self.args.session.semantics,
+            ignore_discount: self.args.session.ignore_discount,
             record: self.record,
             utils: self.utils,
             analysis: self.analysis,
@@ -290,7 +213,7 @@ impl Report<'_> {
         let mut out = String::new();
         let size = self.space.cardinality().map_or("continuous".into(), |n| n.to_string());
         let _ = writeln!(out, "domain    {} ({} issues, {size} outcomes)", self.space.name(), self.space.issues().len());
-        let mut protocol = format!("{}, {} steps, seed {}", self.protocol.name(), self.args.steps, self.args.seed);
+        let mut protocol = format!("{}, {} steps, seed {}", self.protocol.name(), self.args.session.steps, self.args.session.seed);
         if self.protocol != ProtocolKind::Sao {
             let _ = write!(protocol, ", mediator {}", self.mediator_name());
         }

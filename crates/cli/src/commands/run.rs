@@ -4,33 +4,27 @@
 //! a person reads in a minute or as JSON.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use bc_diplomacy::forecast::{self, Forecast, Headline, Interval, Options};
-use bc_diplomacy::{Outcome, Scenario};
+use bc_diplomacy::Outcome;
+
+use bc_report::forecast::ForecastStudy;
 
 use crate::output::{print_json, print_text};
+use crate::scale::{ScaleArgs, ScenarioArgs, SeedArgs};
 
 /// Flags of `backchannel run`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Scenario file (TOML); the embedded default (US–Iran via Pakistan) when omitted.
-    #[arg(value_name = "SCENARIO.toml")]
-    scenario: Option<PathBuf>,
-    /// A named variant of the scenario (e.g. direct, discreet, grand_bargain).
-    #[arg(long, value_name = "NAME")]
-    variant: Option<String>,
+    #[command(flatten)]
+    scenario: ScenarioArgs,
     /// Number of Monte Carlo runs.
     #[arg(long, default_value_t = 10_000, value_name = "N")]
     runs: u64,
-    /// Master seed: the same seed gives byte-identical output whatever the thread count.
-    #[arg(long, default_value_t = 0, value_name = "S")]
-    seed: u64,
-    /// Worker threads (0 = one per core).
-    #[arg(long, default_value_t = 0, value_name = "T")]
-    threads: usize,
+    #[command(flatten)]
+    seed: SeedArgs,
     /// Skip the paired counterfactuals (and the parameter swings).
     #[arg(long)]
     no_counterfactuals: bool,
@@ -41,39 +35,26 @@ pub struct Args {
     #[arg(long)]
     json: bool,
     #[command(flatten)]
-    scale: crate::scale::ScaleArgs,
-}
-
-/// Loads the scenario a command names (the default when none), with its variant applied.
-pub fn load(path: Option<&PathBuf>, variant: Option<&str>) -> Result<Scenario> {
-    let s = match path {
-        Some(p) => Scenario::load(p)?,
-        None => Scenario::default_scenario()?,
-    };
-    Ok(match variant {
-        Some(v) => s.variant(v)?,
-        None => s,
-    })
+    scale: ScaleArgs,
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let scenario = load(args.scenario.as_ref(), args.variant.as_deref())?;
-    args.scale.check_threads(args.threads)?;
-    let opts = Options {
-        runs: args.runs,
-        seed: args.seed,
-        threads: args.threads,
-        counterfactuals: !args.no_counterfactuals,
-        swing_every: args.swing_every,
-    };
-    if args.scale.dry_run {
-        crate::forecast_out::dry_run(&scenario, &opts, &args.scale)?;
+    let scenario = args.scenario.load()?;
+    let SeedArgs { seed, threads } = args.seed;
+    args.scale.check_threads(threads)?;
+    let opts = Options { runs: args.runs, seed, threads, counterfactuals: !args.no_counterfactuals, swing_every: args.swing_every };
+    let study = ForecastStudy::new(&scenario, &opts);
+    let f = if args.scale.dry_run {
+        print_text(&bc_report::runner::dry_run(&study, &args.scale.plan(Some(seed), threads, None)))?;
         return Ok(ExitCode::SUCCESS);
-    }
-    // --out / --shard: the run directory (records, report…) as well as the summary below.
-    let f = if args.scale.out.is_some() || args.scale.shard != bc_engine::Shard::ALL {
-        crate::forecast_out::run(&scenario, &opts, &args.scale, args.scenario.as_deref())?
+    } else if args.scale.out.is_some() || args.scale.shard != bc_engine::Shard::ALL {
+        // --out / --shard: the run directory (records, report…) as well as the summary below.
+        if opts.runs == 0 {
+            anyhow::bail!("--runs: expected at least 1 run, found 0");
+        }
+        args.scale.require_out_for_shard()?;
+        bc_report::runner::run(&study, &args.scale.plan(Some(seed), threads, Some(args.scenario.id()?)), |_, _| Ok(()))?.summary()
     } else {
         // A progress bar on standard error (hidden when it is not a terminal, or with --quiet).
         let bar = args.scale.progress(opts.runs, "runs");

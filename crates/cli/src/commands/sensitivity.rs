@@ -6,28 +6,19 @@
 //! `bc_diplomacy::gsa`, the directory `bc_report::gsa`.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
-use bc_diplomacy::gsa::{self, Method, SensitivityOptions, SensitivityResult, SensitivitySpec};
-use bc_diplomacy::Scenario;
-use bc_engine::Shard;
-use bc_report::manifest::Manifest;
-use bc_report::rundir::RunDir;
+use bc_diplomacy::gsa::{self, Method, SensitivityOptions, SensitivityResult, SensitivitySpec, SensitivityStudy};
 
 use crate::output::{print_json, print_text};
-use crate::scale::ScaleArgs;
+use crate::scale::{ScaleArgs, ScenarioArgs, SeedArgs};
 
 /// Flags of `backchannel sensitivity`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Scenario file (TOML); the embedded default when omitted.
-    #[arg(value_name = "SCENARIO.toml")]
-    scenario: Option<PathBuf>,
-    /// A named variant of the scenario.
-    #[arg(long, value_name = "NAME")]
-    variant: Option<String>,
+    #[command(flatten)]
+    scenario: ScenarioArgs,
     /// sobol (variance shares S1 and ST) or morris (screening: mu*, sigma).
     #[arg(long, value_parser = ["sobol", "morris"])]
     method: String,
@@ -39,29 +30,14 @@ pub struct Args {
     /// breakdown or reversed.
     #[arg(long, default_value = "agenda_share", value_name = "NAME")]
     indicator: String,
-    /// Master seed (scrambling, trajectories, runs, bootstrap).
-    #[arg(long, default_value_t = 0, value_name = "S")]
-    seed: u64,
-    /// Worker threads (0 = one per core); results do not depend on it.
-    #[arg(long, default_value_t = 0, value_name = "T")]
-    threads: usize,
+    // The seed draws the scrambling, the trajectories, the runs and the bootstrap.
+    #[command(flatten)]
+    seed: SeedArgs,
     /// Print JSON instead of the table.
     #[arg(long)]
     json: bool,
     #[command(flatten)]
     scale: ScaleArgs,
-}
-
-/// Loads the scenario (or the default) and applies the variant.
-pub fn load(path: Option<&PathBuf>, variant: Option<&str>) -> Result<Scenario> {
-    let s = match path {
-        Some(p) => Scenario::load(p)?,
-        None => Scenario::default_scenario()?,
-    };
-    Ok(match variant {
-        Some(v) => s.variant(v)?,
-        None => s,
-    })
 }
 
 /// Runs the command.
@@ -74,21 +50,45 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if args.samples == Some(0) {
         bail!("--samples: expected at least 2, found 0");
     }
-    args.scale.check_threads(args.threads)?;
+    let SeedArgs { seed, threads } = args.seed;
+    args.scale.check_threads(threads)?;
     args.scale.require_out_for_shard()?;
-    let s = load(args.scenario.as_ref(), args.variant.as_deref())?;
+    let s = args.scenario.load()?;
     let d = s.uncertain().len();
     let runs = gsa::study_runs(method, d)?;
-    let opts = SensitivityOptions { method, indicator, seed: args.seed, threads: args.threads };
+    let opts = SensitivityOptions { method, indicator, seed, threads };
     let spec = SensitivitySpec::new(&s, &opts)?;
+    let study = SensitivityStudy::new(&s, &spec)?;
+    let mut plan = args.scale.plan(Some(seed), threads, None);
     if args.scale.dry_run {
-        return dry_run(&s, &spec, runs, &args.scale, args.threads);
+        print_text(&format!("{runs} runs ({d} uncertain parameters)\n"))?;
+        print_text(&bc_report::runner::dry_run(&study, &plan))?;
+        return Ok(ExitCode::SUCCESS);
     }
     let r = match &args.scale.out {
-        Some(out) => match with_out(&s, &spec, &args, out)? {
-            Some(r) => r,
-            None => return Ok(ExitCode::SUCCESS),
-        },
+        Some(_) => {
+            plan.scenario = Some(args.scenario.id()?);
+            plan.settings =
+                [("method", args.method.clone()), ("samples", study_size(spec.method).to_string()), ("indicator", spec.indicator.clone())]
+                    .map(|(k, v)| (k.to_string(), v))
+                    .to_vec();
+            // The whole study must give its indices, as without --out; a shard's runs alone may not.
+            let conclude = |data: &gsa::SensitivityData| args.scale.shard_analysis(data.analyze(threads));
+            match bc_report::runner::run_concluding(
+                &study,
+                &plan,
+                |_, y| y.as_ref().map(|_| ()).map_err(|e| bc_report::Error::usage(e.clone())),
+                conclude,
+            )?
+            .1
+            {
+                Some(r) => r,
+                None => {
+                    args.scale.note_no_analysis("indices");
+                    return Ok(ExitCode::SUCCESS);
+                }
+            }
+        }
         None => {
             let bar = args.scale.progress(runs, "runs");
             let r = gsa::sensitivity(&s, &opts, |done| bar.set(done))?;
@@ -102,48 +102,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
         print_text(&table(&r, args.scale.out.as_deref()))?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `--out DIR`: runs this invocation's groups (all, or its shard's) while writing their records,
-/// then the directory. Returns the indices to print, or `None` for a shard whose runs give none
-/// (its directory is written all the same: merged with the others it gives the study's).
-fn with_out(s: &Scenario, spec: &SensitivitySpec, args: &Args, out: &std::path::Path) -> Result<Option<SensitivityResult>> {
-    let shard = args.scale.shard;
-    let groups = shard.range(spec.groups());
-    let per = spec.rows_per_group();
-    let mut m = Manifest::start("sensitivity", spec.groups(), shard);
-    m.seed = Some(spec.seed);
-    m.scenario = Some(crate::forecast_out::scenario_id(s, args.scenario.as_deref())?);
-    m.threads = if args.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { args.threads };
-    m.settings = [("method", args.method.clone()), ("samples", study_size(spec.method).to_string()), ("indicator", spec.indicator.clone())]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-    let dir = RunDir::create(out, m)?;
-    let mut records = dir.records(bc_report::gsa::sensitivity_columns(spec))?;
-    let events = dir.events()?;
-    let bar = args.scale.progress((groups.end - groups.start) * per as u64, "runs");
-    let data = gsa::run_groups(
-        s,
-        spec,
-        groups,
-        args.threads,
-        |run, q, y| records.write(&bc_report::gsa::sensitivity_cells(per, run, q, y)),
-        |done| bar.set(done),
-    )?;
-    bar.finish();
-    // The whole study must give indices, as without --out (a failure leaves no directory); a
-    // shard's share may not.
-    let r = match data.analyze(args.threads) {
-        Ok(r) => Some(r),
-        Err(e) if shard == Shard::ALL => return Err(e.into()),
-        Err(_) => None,
-    };
-    dir.finish(records, events, &data)?;
-    if r.is_none() && !args.scale.quiet {
-        eprintln!("shard {shard} written to {}; its runs alone give no indices: merge the shards with `backchannel merge`", out.display());
-    }
-    Ok(r)
 }
 
 fn study_size(m: Method) -> usize {
@@ -195,31 +153,4 @@ fn table(r: &SensitivityResult, dir: Option<&std::path::Path>) -> String {
         let _ = writeln!(out, "run directory: {} (report.html, records.csv, aggregates.json)", dir.display());
     }
     text
-}
-
-/// `--dry-run`: the number of runs, then the estimate of this invocation's share (time from
-/// whole groups of the design run on this thread for half a second; output sizes for `--out`).
-fn dry_run(s: &Scenario, spec: &SensitivitySpec, runs: u64, scale: &ScaleArgs, threads: usize) -> Result<ExitCode> {
-    let d = spec.inputs.len();
-    print_text(&format!("{runs} runs ({d} uncertain parameters)\n"))?;
-    let indicator = gsa::indicator_index(&spec.indicator)?;
-    let per = spec.rows_per_group();
-    let unit = match spec.method {
-        Method::Sobol { .. } => "base points",
-        Method::Morris { .. } => "trajectories",
-    };
-    let columns = bc_report::gsa::sensitivity_columns(spec);
-    let start = scale.shard.range(spec.groups()).start;
-    let mut scratch = Default::default();
-    crate::scale::print_dry_run(scale, "sensitivity", unit, spec.groups(), threads, &columns, |i| {
-        let g = start + i;
-        let Ok(x) = gsa::design_groups(spec.method, d, spec.seed, g..g + 1) else { return Vec::new() };
-        (0..x.rows())
-            .map(|k| {
-                let y = gsa::run_at(s, x.row(k), indicator, spec.seed, g, &mut scratch);
-                bc_report::gsa::sensitivity_cells(per, g * per as u64 + k as u64, x.row(k), y)
-            })
-            .collect()
-    })?;
-    Ok(ExitCode::SUCCESS)
 }

@@ -14,6 +14,9 @@ use bc_stakeholders::prng::KTAB_DEFAULT_SEED;
 use bc_stakeholders::smp::{self, RunOptions, SmpRun, Stop};
 use bc_stakeholders::{read, StakeholderScenario};
 
+use bc_report::manifest::ScenarioId;
+use bc_report::stakeholders::{ActorInfo, StakeholderStudy};
+
 use crate::output::{print_json, print_text};
 
 /// Flags of `backchannel stakeholders`.
@@ -62,11 +65,54 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if let Some(t) = args.turns {
         bc_io::limits::TURNS.check(t as u64, "--turns")?;
     }
-    crate::stakeholders_out::check(&args.scale)?;
+    if args.scale.shard != bc_engine::Shard::ALL {
+        bail!("--shard {}: a stakeholder run is one deterministic run and is not sharded (expected 0/1)", args.scale.shard);
+    }
+    if args.scale.dry_run {
+        bail!("--dry-run: a stakeholder run is a single run (its cost is the run itself); --dry-run applies to run, tournament and sweep");
+    }
     match args.model.as_str() {
         "bdm" => run_bdm(&args, &scenario, illustrative),
         _ => run_smp(&args, &scenario, illustrative),
     }
+}
+
+/// A run as bc-report's stakeholder study: `positions[turn][actor][dimension]` (0–100),
+/// `win[turn][actor]` (empty where the model has none) and the forecast per dimension.
+fn study(
+    s: &StakeholderScenario,
+    model: &str,
+    positions: Vec<Vec<Vec<f64>>>,
+    win: Vec<Vec<f64>>,
+    forecast: Vec<f64>,
+    illustrative: bool,
+) -> StakeholderStudy {
+    StakeholderStudy {
+        scenario: s.name.clone(),
+        model: model.into(),
+        dimensions: s.dimensions.clone(),
+        actors: s
+            .actors
+            .iter()
+            .map(|a| ActorInfo { name: a.name.clone(), capability: a.capability, salience: a.salience.clone() })
+            .collect(),
+        positions,
+        win_probabilities: win,
+        forecast,
+        illustrative,
+    }
+}
+
+/// `--out DIR`: the run as a run directory (one record per actor and turn).
+fn write(args: &Args, study: &StakeholderStudy, seed: Option<u64>) -> Result<()> {
+    let bytes = match &args.file {
+        Some(p) => bc_io::read::read_bytes(p)?,
+        None => bc_stakeholders::US_IRAN_XML.as_bytes().to_vec(),
+    };
+    let name = args.file.as_ref().map_or_else(|| "embedded us_iran.xml".to_string(), |p| p.display().to_string());
+    let plan = args.scale.plan(seed, 1, Some(ScenarioId::new(name, &bytes)));
+    bc_report::runner::run(study, &plan, |_, _| Ok(()))?;
+    Ok(())
 }
 
 fn run_smp(args: &Args, scenario: &StakeholderScenario, illustrative: bool) -> Result<ExitCode> {
@@ -90,8 +136,11 @@ fn run_smp(args: &Args, scenario: &StakeholderScenario, illustrative: bool) -> R
         max_turns: args.turns.unwrap_or(smp::DEFAULT_MAX_TURNS),
     };
     let run = smp::run(scenario, options)?;
-    if let Some(out) = &args.scale.out {
-        crate::stakeholders_out::smp(out, scenario, &run, args.file.as_deref(), illustrative)?;
+    if args.scale.out.is_some() {
+        let positions = run.states.iter().map(|st| st.positions.iter().map(|p| p.iter().map(|x| x * 100.0).collect()).collect());
+        let win = run.states.iter().map(|st| st.win_prob.clone()).collect();
+        let study = study(scenario, "smp", positions.collect(), win, run.forecast().most_likely, illustrative);
+        write(args, &study, Some(run.options.seed))?;
     }
     if args.json {
         print_json(&smp_json(scenario, &run, illustrative))?;
@@ -199,9 +248,9 @@ fn run_bdm(args: &Args, scenario: &StakeholderScenario, illustrative: bool) -> R
     let medians = |t: usize| run.medians(t);
     let means = |t: usize| run.means(t);
     let quirks = run.quirks();
-    if let Some(out) = &args.scale.out {
+    if args.scale.out.is_some() {
         let history = (0..=rounds).map(|t| (0..scenario.num_actors()).map(|i| pos(t, i)).collect()).collect();
-        crate::stakeholders_out::bdm(out, scenario, history, medians(rounds), args.file.as_deref(), illustrative)?;
+        write(args, &study(scenario, "bdm", history, Vec::new(), medians(rounds), illustrative), None)?;
     }
     if args.json {
         print_json(&bdm_json(scenario, &run, illustrative))?;

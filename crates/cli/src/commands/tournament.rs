@@ -5,17 +5,18 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{bail, Context as _, Result};
-use bc_engine::Shard;
 use bc_protocol::ProtocolKind;
-use bc_strategy::{Budget, Spec};
-use bc_tournament::{CsvWriter, Domain, JsonlWriter, Scores, Tournament};
+use bc_report::manifest::ScenarioId;
+use bc_strategy::Spec;
+use bc_tournament::{Domain, Scores, Tournament};
 use serde_json::json;
 
-use super::negotiate::{agent_listing, as_flag, load_scenario, parse_agents, parse_protocol};
+use crate::agents::{agent_listing, as_flag, parse_agents, parse_protocol, SessionArgs};
 use crate::output::{print_json, print_text};
+use crate::scale::ScaleArgs;
 
 /// Flags of `backchannel tournament`.
 #[derive(clap::Args)]
@@ -30,65 +31,32 @@ pub struct Args {
     /// concatenated or listed in shard order), print them, and write them to --out/scores.csv.
     #[arg(long, num_args = 1.., value_name = "RESULTS.jsonl", conflicts_with_all = ["domains", "shard", "protocol", "mediator"])]
     rescore: Vec<PathBuf>,
-    /// The protocol: sao, single-text, relay or confidential.
-    #[arg(long, default_value = "sao")]
-    protocol: String,
-    /// The mediator of a mediated protocol.
-    #[arg(long, value_name = "NAME")]
-    mediator: Option<String>,
     /// Parties per negotiation (the first N profiles of each domain negotiate).
     #[arg(long, default_value_t = 2, value_name = "N")]
     parties: usize,
-    /// Round limit of each negotiation.
-    #[arg(long, default_value_t = 100, value_name = "N")]
-    steps: u64,
     /// Repetitions of every (domain, agents, role assignment).
     #[arg(long, default_value_t = 1, value_name = "N")]
     repetitions: u64,
     /// Do not let an agent negotiate against itself.
     #[arg(long)]
     no_self_play: bool,
-    /// Master seed.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-    /// How profile numbers become utilities.
-    #[arg(long, default_value = "genius", value_parser = ["genius", "negmas"])]
-    semantics: String,
-    /// Drop every discount.
-    #[arg(long)]
-    ignore_discount: bool,
-    /// Output run directory (must be new or empty): results.csv, results.jsonl, scores.csv, and
-    /// the run directory's run.json, records.csv/.parquet, stats.json, aggregates.json and
-    /// report.html (written in DIR.incomplete, renamed at the end; `backchannel merge` combines
-    /// shards).
-    #[arg(long, default_value = "tournament", value_name = "DIR")]
-    out: PathBuf,
-    /// Run only shard i of N (contiguous slices of the jobs); the shards' results files
-    /// concatenate, in shard order, to the unsharded ones.
-    #[arg(long, value_name = "i/N")]
-    shard: Option<String>,
+    #[command(flatten)]
+    session: SessionArgs,
     /// Worker threads (0 = one per core); the output does not depend on it. At most 4 per core
     /// (docs/limits.md) unless --force.
     #[arg(long, default_value_t = 0, value_name = "N")]
     threads: usize,
-    /// Allow more than 4 threads per core (up to 1024), and let --rescore replace an existing
-    /// --out/scores.csv.
-    #[arg(long)]
-    force: bool,
-    /// Time allowed for one decision of a strategy, in milliseconds (off by default).
-    #[arg(long, value_name = "MS")]
-    time_limit_ms: Option<u64>,
-    /// No progress bar.
-    #[arg(long)]
-    quiet: bool,
-    /// Print an estimate of the work (negotiations, time from a short calibration, output
-    /// size) and exit without running.
-    #[arg(long)]
-    dry_run: bool,
     /// Print the summary as JSON on standard output.
     #[arg(long)]
     json: bool,
+    // --out: the run directory (default `tournament`), which also holds the tournament's own
+    // results.csv, results.jsonl (concatenated by `merge`) and scores.csv.
+    #[command(flatten)]
+    scale: ScaleArgs,
 }
+
+/// The run directory when `--out` is not given.
+const DEFAULT_OUT: &str = "tournament";
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -99,115 +67,67 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if !args.rescore.is_empty() {
         return rescore(&args);
     }
-    let protocol: ProtocolKind = parse_protocol(&args.protocol)?;
+    let protocol: ProtocolKind = parse_protocol(&args.session.protocol)?;
     let agents: Vec<Spec> = parse_agents(args.agents.as_deref().unwrap_or_default())?;
-    bc_io::limits::check_threads(args.threads, args.force).map_err(anyhow::Error::msg)?;
-    let mediator: Option<Spec> = args.mediator.as_deref().map(str::parse).transpose().context("--mediator")?;
-    if mediator.is_some() && protocol == ProtocolKind::Sao {
-        bail!("--mediator cannot be used with --protocol sao (SAO has no mediator); use --protocol single-text, relay or confidential");
-    }
-    let shard: Shard = match &args.shard {
-        Some(s) => s.parse().map_err(|e: String| anyhow::anyhow!("--shard: {e}"))?,
-        None => Shard::ALL,
-    };
+    args.scale.check_threads(args.threads)?;
+    let mediator = args.session.mediator(protocol)?;
     let mut domains = Vec::new();
     for dir in &args.domains {
         if !dir.is_dir() {
             bail!("{}: expected a domain folder", dir.display());
         }
-        let s = load_scenario(std::slice::from_ref(dir), &args.semantics, args.ignore_discount)?;
+        let s = args.session.load(std::slice::from_ref(dir))?;
         let name = dir.file_name().map_or_else(|| s.space.name().to_string(), |n| n.to_string_lossy().into_owned());
         domains.push(Domain::new(name, s.space, s.parties, args.parties).map_err(as_flag)?);
     }
-    let budget = Budget { per_call: args.time_limit_ms.map(Duration::from_millis) };
+    let budget = args.session.budget();
     let t = Tournament::builder(domains, agents)
         .protocol(protocol)
         .mediator(mediator)
         .parties(args.parties)
-        .steps(args.steps)
+        .steps(args.session.steps)
         .repetitions(args.repetitions)
         .self_play(!args.no_self_play)
-        .seed(args.seed)
+        .seed(args.session.seed)
         .budget(budget)
         .build()
         .map_err(as_flag)?;
-    let total = t.n_jobs();
-    let range = shard.range(total);
-    if args.dry_run {
-        let mut t = t;
-        crate::tournament_out::dry_run(&mut t, shard, args.threads)?;
+    let out = args.scale.out.clone().unwrap_or_else(|| DEFAULT_OUT.into());
+    let mut plan = args.scale.plan(Some(t.seed), args.threads, Some(domains_id(&t, &args.domains)?));
+    plan.out = Some(out.clone());
+    if args.scale.dry_run {
+        print_text(&bc_report::runner::dry_run(&t, &plan))?;
         return Ok(ExitCode::SUCCESS);
     }
-    let settings = [
+    plan.settings = [
         ("agents", t.agents.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(",")),
         ("protocol", t.protocol.name().to_string()),
-        ("mediator", args.mediator.clone().unwrap_or_default()),
+        ("mediator", args.session.mediator.clone().unwrap_or_default()),
         ("parties", args.parties.to_string()),
-        ("steps", args.steps.to_string()),
+        ("steps", args.session.steps.to_string()),
         ("repetitions", args.repetitions.to_string()),
         ("self_play", (!args.no_self_play).to_string()),
-        ("semantics", args.semantics.clone()),
-        ("ignore_discount", args.ignore_discount.to_string()),
-        ("time_limit_ms", args.time_limit_ms.map_or_else(String::new, |ms| ms.to_string())),
-    ];
-    let run_dir = crate::tournament_out::start(&args.out, &t, shard, args.threads, &args.domains, &settings)?;
-    let mut records = run_dir.records(bc_report::tournament::columns(&t.spec()))?;
-    let csv_path = run_dir.dir().join("results.csv");
-    let jsonl_path = run_dir.dir().join("results.jsonl");
-    let mut csv = CsvWriter::create(&csv_path, args.parties, range.start == 0)?;
-    let mut jsonl = JsonlWriter::create(&jsonl_path)?;
-
-    let bar = bc_report::progress::Progress::new(range.end - range.start, "negotiations", args.quiet);
+        ("semantics", args.session.semantics.clone()),
+        ("ignore_discount", args.session.ignore_discount.to_string()),
+        ("time_limit_ms", args.session.time_limit_ms.map_or_else(String::new, |ms| ms.to_string())),
+    ]
+    .map(|(k, v)| (k.to_string(), v))
+    .to_vec();
     let started = Instant::now();
-    let scores = t.run_rendered(
-        range.clone(),
-        args.threads,
-        |t, row| {
-            let (mut c, mut j) = (String::new(), String::new());
-            bc_tournament::csv_line(t, row, &mut c);
-            bc_tournament::jsonl_line(t, row, &mut j);
-            (c, j, bc_report::tournament::cells(t, row))
-        },
-        |_, (c, j, cells)| {
-            records.write(&cells).map_err(|e| {
-                bc_tournament::Error::new(bc_tournament::ErrorKind::Io {
-                    path: args.out.join("records.csv"),
-                    error: std::io::Error::other(e.to_string()),
-                })
-            })?;
-            csv.write_line(&c)?;
-            jsonl.write_line(&j)
-        },
-        |done| bar.set(done),
-    )?;
-    bar.finish();
-    csv.finish()?;
-    jsonl.finish()?;
-    // The run directory's statistics are the scores; finishing it writes scores.csv.
-    let events = run_dir.events()?;
-    run_dir.finish(records, events, &scores)?;
-    let (csv_path, jsonl_path, scores_path) = (args.out.join("results.csv"), args.out.join("results.jsonl"), args.out.join("scores.csv"));
-    let elapsed = started.elapsed();
-    if !args.quiet {
-        eprintln!(
-            "{} negotiations in {:.2} s; wrote {}, {} and {}",
-            range.end - range.start,
-            elapsed.as_secs_f64(),
-            csv_path.display(),
-            jsonl_path.display(),
-            scores_path.display()
-        );
+    let scores = bc_report::runner::run(&t, &plan, |_, _| Ok(()))?;
+    let shard = args.scale.shard;
+    let r = shard.range(t.n_jobs());
+    if !args.scale.quiet {
+        let [csv, jsonl, scores] = ["results.csv", "results.jsonl", "scores.csv"].map(|f| out.join(f).display().to_string());
+        eprintln!("{} negotiations in {:.2} s; wrote {csv}, {jsonl} and {scores}", r.end - r.start, started.elapsed().as_secs_f64());
     }
-    let r = shard.range(total);
     if args.json {
-        let meta = t.summary_meta(shard, r.end - r.start);
-        print_json(&scores.summary_json(meta))?;
+        print_json(&scores.summary_json(t.summary_meta(shard, r.end - r.start)))?;
     } else {
         let header = format!(
-            "{} negotiations ({} of {} in shard {}), protocol {}, {} steps, {} domain(s), seed {}",
+            "{} of {} negotiations (shard {}), protocol {}, {} steps, {} domain(s), seed {}",
             r.end - r.start,
-            r.end - r.start,
-            total,
+            t.n_jobs(),
             shard,
             t.protocol.name(),
             t.n_steps,
@@ -219,16 +139,36 @@ pub fn run(args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The scenario identity: every domain folder's files, in order, by name and content.
+fn domains_id(t: &Tournament, domains: &[PathBuf]) -> Result<ScenarioId> {
+    let mut bytes = Vec::new();
+    for d in domains {
+        let mut files: Vec<_> = std::fs::read_dir(d)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", d.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        for f in files {
+            bytes.extend_from_slice(f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
+            bytes.extend_from_slice(&bc_io::read::read_bytes(&f)?);
+        }
+    }
+    let names: Vec<String> = t.domains.iter().map(|d| d.name.clone()).collect();
+    Ok(ScenarioId::new(names.join(", "), &bytes))
+}
+
 /// `--rescore`: scores from written results.
 fn rescore(args: &Args) -> Result<ExitCode> {
-    let scores_path = args.out.join("scores.csv");
-    let overwrite = bc_tournament::output::Overwrite::force(args.force);
+    let out = args.scale.out.clone().unwrap_or_else(|| DEFAULT_OUT.into());
+    let scores_path = out.join("scores.csv");
+    let overwrite = bc_io::write::Overwrite::force(args.scale.force);
     // Refused before reading: a finished run's scores.csv is not replaced without --force.
     bc_io::write::check_target(&scores_path, overwrite).context("--out")?;
     let scores = bc_tournament::rescore(&args.rescore)?;
     let n: u64 = scores.agents.iter().map(|s| s.n).sum::<u64>();
-    std::fs::create_dir_all(&args.out).with_context(|| format!("--out: cannot create {}", args.out.display()))?;
-    bc_tournament::output::write_file(&scores_path, &scores.to_csv(), overwrite)?;
+    std::fs::create_dir_all(&out).with_context(|| format!("--out: cannot create {}", out.display()))?;
+    bc_io::write::write_file(&scores_path, scores.to_csv().as_bytes(), overwrite)?;
     let files: Vec<String> = args.rescore.iter().map(|p| p.display().to_string()).collect();
     if args.json {
         print_json(&scores.summary_json(json!({"rescored": files, "party_results": n})))?;

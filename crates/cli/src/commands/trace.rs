@@ -3,7 +3,6 @@
 //! people who want to see why a forecast says what it says. Run `I` under seed `S` is the same run as run `I` of `backchannel run --seed S`.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -16,12 +15,8 @@ use crate::output::{print_json, print_text};
 /// Flags of `backchannel trace`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Scenario file (TOML); the embedded default when omitted.
-    #[arg(value_name = "SCENARIO.toml")]
-    scenario: Option<PathBuf>,
-    /// A named variant of the scenario.
-    #[arg(long, value_name = "NAME")]
-    variant: Option<String>,
+    #[command(flatten)]
+    scenario: crate::scale::ScenarioArgs,
     /// Master seed (as in `backchannel run`).
     #[arg(long, default_value_t = 0, value_name = "S")]
     seed: u64,
@@ -59,7 +54,7 @@ fn reading(r: &str) -> String {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let scenario = super::run::load(args.scenario.as_ref(), args.variant.as_deref())?;
+    let scenario = args.scenario.load()?;
     // The forecast's own job, without counterfactuals, seen through a trace: the same draws,
     // parameters and run as run `I` of `backchannel run --seed S`.
     let mut trace = Trace::default();
