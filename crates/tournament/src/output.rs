@@ -313,16 +313,7 @@ struct Rescorer {
 
 impl Rescorer {
     fn new() -> Rescorer {
-        let spec = TournamentSpec {
-            agents: Vec::new(),
-            domains: Vec::new(),
-            protocol: String::new(),
-            parties: 0,
-            steps: 0,
-            repetitions: 0,
-            seed: 0,
-        };
-        Rescorer { scores: Scores::new(spec), next_index: 0, jobs: None }
+        Rescorer { scores: Scores::new(TournamentSpec::default()), next_index: 0, jobs: None }
     }
 
     /// Reads line `k` (1-based) of `path`.

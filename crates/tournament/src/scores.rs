@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::Row;
 
 /// What the tournament is: fixed for the whole tournament (and equal in every shard).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TournamentSpec {
     /// Agent names, in the tournament's order.
     pub agents: Vec<String>,
@@ -349,15 +349,7 @@ mod tests {
 
     #[test]
     fn agents_and_domains_grow_when_rescoring() {
-        let mut s = Scores::new(TournamentSpec {
-            agents: Vec::new(),
-            domains: Vec::new(),
-            protocol: String::new(),
-            parties: 0,
-            steps: 0,
-            repetitions: 0,
-            seed: 0,
-        });
+        let mut s = Scores::new(TournamentSpec::default());
         assert_eq!(s.agent("x"), 0);
         assert_eq!(s.agent("y"), 1);
         assert_eq!(s.agent("x"), 0);

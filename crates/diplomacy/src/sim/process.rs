@@ -39,11 +39,14 @@ impl Run<'_> {
                     self.beliefs[i][j].mean(),
                     party.walk_away
                 ))
-            } else if self.surely_stays(i) {
-                None
             } else {
-                let stay = self.stay_value(i);
-                (stay < 0.0).then(|| format!("the remaining process is worth {stay:.4} to it, less than leaving with what stands"))
+                let dq = self.weight(i);
+                if self.surely_stays(i, dq) {
+                    None
+                } else {
+                    let stay = self.stay_value(i, dq);
+                    (stay < 0.0).then(|| format!("the remaining process is worth {stay:.4} to it, less than leaving with what stands"))
+                }
             };
             if let Some(reason) = reason {
                 self.left = Some(i);
@@ -62,34 +65,21 @@ impl Run<'_> {
     /// until the last of them, discounted the same way. `D_s` is the step's rank times `L`, the
     /// rounds a step takes; a defection costs i only until its snap-back takes effect, hence the
     /// factor `1 - delta^grace` on the loss. Strikes delay the process by their pauses: `q =
-    /// delta^(sum_k h_k pause_k)`, the hazards under i's beliefs. Non-decreasing in trust and
-    /// patience, non-increasing in engagement cost and spoiler hazards.
-    pub(super) fn stay_value(&self, i: usize) -> f64 {
-        let m = self.m;
-        let tau = self.tau(i);
-        let delta = m.parties[i].discount;
-        let dq = delta.powf(1.0 + self.delay(i));
-        let exposure = self.process.exposure[i];
+    /// delta^(sum_k h_k pause_k)`, the hazards under i's beliefs (`dq` is [`Run::weight`]).
+    /// Non-decreasing in trust and patience, non-increasing in engagement cost and spoiler hazards.
+    pub(super) fn stay_value(&self, i: usize, dq: f64) -> f64 {
         let l = self.process.step_rounds;
         let mut value = 0.0;
         let mut rank = 0.0;
-        let mut r = 0;
         // dq^(rank L) at the last rank it was computed for (the costs reuse it).
         let mut last = (0.0, 1.0);
-        for (s, st) in self.state.iter().enumerate() {
-            if matches!(st, StepState::Standing { .. }) {
-                continue;
-            }
-            rank += 1.0;
-            r += 1;
-            let (g, g0) = (self.process.g[i][s], self.process.g0[i][s]);
-            let lev = if self.lev[i] == 0.0 { 0.0 } else { self.lev[i] * self.process.fade[r] };
-            let term = (tau * g + (1.0 - tau) * g0.min(g) * exposure + lev).max(0.0);
+        self.remaining_terms(i, |k, term| {
+            rank = k;
             if term > 0.0 {
                 last = (rank, dq.powf(rank * l));
                 value += last.1 * term;
             }
-        }
+        });
         // Engagement costs until the last remaining step, discounted: sum over k < rank L of dq^k.
         let rounds = rank * l;
         let costs = if dq < 1.0 {
@@ -113,27 +103,18 @@ impl Run<'_> {
         delay
     }
 
-    /// True when [`Run::stay_value`] is surely not negative, shown with one power instead of
-    /// one per step (the stay test's cost): for `y >= 1` and `dq` in [0, 1], `dq^y >= 1 - y (1 -
-    /// dq)` (Bernoulli), so each step's weight `dq^(rank L)` is at least `1 - rank L (1 - dq)`,
-    /// and the engagement costs' sum `(1 - dq^R) / (1 - dq)` of `R = rank L` powers is at most
-    /// `R` (the same inequality) and at most `1 / (1 - dq)`. The bound
-    /// must clear a margin far above the rounding of the value itself (which needs `1 - dq` not
-    /// tiny, or 0), so the decision is the same.
-    pub(super) fn surely_stays(&self, i: usize) -> bool {
-        let cost = self.engagement_cost(i);
-        if cost.is_nan() || cost < 0.0 {
-            return false;
-        }
-        let dq = self.m.parties[i].discount.powf(1.0 + self.delay(i));
-        if !(dq == 1.0 || (0.0..=1.0 - 1e-6).contains(&dq)) {
-            return false;
-        }
+    /// The discount weight of one round ahead for i, strikes' pauses included: `dq =
+    /// delta^(1 + sum_k h_k pause_k)`.
+    pub(super) fn weight(&self, i: usize) -> f64 {
+        self.m.parties[i].discount.powf(1.0 + self.delay(i))
+    }
+
+    /// Visits the terms of i's stay value over the steps not standing, in order, each with its
+    /// rank (1, 2, ...): `max(0, tau g_s + (1 - tau) min(g0_s, g_s) exposure + leverage faded to
+    /// the rank)`.
+    fn remaining_terms(&self, i: usize, mut visit: impl FnMut(f64, f64)) {
         let tau = self.tau(i);
         let exposure = self.process.exposure[i];
-        let l = self.process.step_rounds;
-        let per_rank = l * (1.0 - dq);
-        let (mut bound, mut scale) = (0.0, 0.0);
         let mut rank = 0.0;
         let mut r = 0;
         for (s, st) in self.state.iter().enumerate() {
@@ -144,10 +125,34 @@ impl Run<'_> {
             r += 1;
             let (g, g0) = (self.process.g[i][s], self.process.g0[i][s]);
             let lev = if self.lev[i] == 0.0 { 0.0 } else { self.lev[i] * self.process.fade[r] };
-            let term = (tau * g + (1.0 - tau) * g0.min(g) * exposure + lev).max(0.0);
+            visit(rank, (tau * g + (1.0 - tau) * g0.min(g) * exposure + lev).max(0.0));
+        }
+    }
+
+    /// True when [`Run::stay_value`] is surely not negative, shown with one power instead of
+    /// one per step (the stay test's cost): for `y >= 1` and `dq` in [0, 1], `dq^y >= 1 - y (1 -
+    /// dq)` (Bernoulli), so each step's weight `dq^(rank L)` is at least `1 - rank L (1 - dq)`,
+    /// and the engagement costs' sum `(1 - dq^R) / (1 - dq)` of `R = rank L` powers is at most
+    /// `R` (the same inequality) and at most `1 / (1 - dq)`. The bound
+    /// must clear a margin far above the rounding of the value itself (which needs `1 - dq` not
+    /// tiny, or 0), so the decision is the same.
+    pub(super) fn surely_stays(&self, i: usize, dq: f64) -> bool {
+        let cost = self.engagement_cost(i);
+        if cost.is_nan() || cost < 0.0 {
+            return false;
+        }
+        if !(dq == 1.0 || (0.0..=1.0 - 1e-6).contains(&dq)) {
+            return false;
+        }
+        let l = self.process.step_rounds;
+        let per_rank = l * (1.0 - dq);
+        let (mut bound, mut scale) = (0.0, 0.0);
+        let mut rank = 0.0;
+        self.remaining_terms(i, |k, term| {
+            rank = k;
             bound += term * (1.0 - rank * per_rank).max(0.0);
             scale += term;
-        }
+        });
         let rounds = rank * l;
         let costs = cost * if dq < 1.0 { rounds.min(1.0 / (1.0 - dq)) } else { rounds };
         bound - costs > 1e-6 * (1.0 + scale + costs)

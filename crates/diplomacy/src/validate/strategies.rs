@@ -27,6 +27,29 @@ fn probe_side() -> Option<std::sync::Arc<bc_strategy::Side>> {
     bc_strategy::Side::new(std::sync::Arc::new(space), prefs).ok().map(std::sync::Arc::new)
 }
 
+/// Puts the `(key, path, value)` parameters into `spec` when `known` lists them, reporting each
+/// unknown one at its path (with `hint` after the valid list); true when all were known.
+fn put_params(
+    spec: &mut bc_strategy::Spec,
+    params: Vec<(String, String, f64)>,
+    known: &[&str],
+    kind: &str,
+    hint: &str,
+    push: &mut impl FnMut(String, String),
+) -> bool {
+    let mut ok = true;
+    for (k, p, v) in params {
+        if known.contains(&k.as_str()) {
+            spec.params.insert(k, v);
+        } else {
+            ok = false;
+            let valid = if known.is_empty() { "none".to_string() } else { known.join(", ") };
+            push(p, format!("unknown parameter {k:?} of {kind}; valid parameters: {valid}{hint}"));
+        }
+    }
+    ok
+}
+
 /// A party's strategy table against the negotiation library: voters cannot be parties,
 /// parameters must be the agent's, and the agent must build with their nominal values.
 pub(super) fn check_agent(s: &Json, path: &str, push: &mut impl FnMut(String, String)) {
@@ -63,18 +86,8 @@ pub(super) fn check_agent(s: &Json, path: &str, push: &mut impl FnMut(String, St
     if kind == "time_based" {
         spec.params.insert("e".into(), exponent.map_or(1.0, |e| e.nominal()));
     }
-    let mut ok = true;
-    for (k, p, v) in params {
-        if known.contains(&k.as_str()) {
-            spec.params.insert(k, v);
-        } else {
-            ok = false;
-            let valid = if known.is_empty() { "none".to_string() } else { known.join(", ") };
-            let hint = if kind == "time_based" { " (its exponent is `exponent`)" } else { "" };
-            push(p, format!("unknown parameter {k:?} of {kind}; valid parameters: {valid}{hint}"));
-        }
-    }
-    if !ok {
+    let hint = if kind == "time_based" { " (its exponent is `exponent`)" } else { "" };
+    if !put_params(&mut spec, params, &known, kind, hint, push) {
         return;
     }
     let Some(side) = probe_side() else { return };
@@ -116,16 +129,7 @@ pub(super) fn check_mediator(s: &Json, protocol: &str, push: &mut impl FnMut(Str
         return;
     };
     let mut spec = bc_strategy::Spec { name: kind.to_string(), params: Default::default() };
-    let mut ok = true;
-    for (k, p, v) in params {
-        if known.contains(&k.as_str()) {
-            spec.params.insert(k, v);
-        } else {
-            ok = false;
-            let valid = if known.is_empty() { "none".to_string() } else { known.join(", ") };
-            push(p, format!("unknown parameter {k:?} of {kind}; valid parameters: {valid}"));
-        }
-    }
+    let ok = put_params(&mut spec, params, known, kind, "", push);
     let Some(side) = probe_side().filter(|_| ok) else { return };
     let space = std::sync::Arc::clone(side.space());
     let built = match protocol {
