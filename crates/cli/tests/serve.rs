@@ -1,7 +1,8 @@
 //! `backchannel serve` as a process: killed with SIGKILL at random moments during a scripted
 //! negotiation (on SQLite and on PostgreSQL) it loses no acknowledged action and ends where an
 //! uninterrupted run ends; two processes on one PostgreSQL share a room (an action on one
-//! reaches a seat on the other; the same action raced on both is applied once); `room replay`
+//! reaches a seat on the other; the same action raced on both is applied once; a deadline holds
+//! when the process that paused the room dies and the other resumes it); `room replay`
 //! folds an export to the final state; `room export` writes one as a run directory.
 //!
 //! PostgreSQL tests read `BC_POSTGRES_URL`; without it they skip, except under CI (`CI` set),
@@ -343,6 +344,42 @@ fn two_processes_on_one_postgres_share_a_room() {
     let log = export(&a.addr, &room);
     assert_eq!(log.iter().filter(|e| e["type"] == "action" && e["action"]["outcome"] == 42).count(), 1);
     assert_eq!(log.len(), 3);
+}
+
+#[test]
+fn a_deadline_holds_when_one_process_pauses_and_dies_and_another_resumes() {
+    let Some(url) = postgres_url() else { return };
+    let a = Server::start(&url);
+    let b = Server::start(&url);
+    // Created on A, after B started: B learns of the room only when a seat joins it there.
+    let spec = json!({"title": "deadline", "domain": itex(), "protocol": "sao", "steps": 1000, "deadline_secs": 2,
+                      "parties": [{"by": "external"}, {"by": "external"}]});
+    let created = create(&a.addr, &spec);
+    let room = created["room"].as_str().unwrap().to_string();
+    let t0 = Instant::now();
+    let (mut p0, _) = join(&b.addr, &token_of(&created, "party:0")).unwrap();
+    let control =
+        |addr: &str, c: &str| http(addr, "POST", &format!("/api/v1/rooms/{room}/control"), ADMIN, &json!({"control": c}).to_string());
+    assert_eq!(control(&a.addr, "pause").0, 200);
+    // A, which paused the room and whose timer started with it, dies.
+    a.kill();
+    std::thread::sleep(Duration::from_millis(3000));
+    assert!(export(&b.addr, &room).iter().all(|e| e["type"] != "expired"), "the deadline passed while paused");
+    assert_eq!(control(&b.addr, "resume").0, 200);
+    let resumed = t0.elapsed();
+    // B alone now holds the room: it must end it at the deadline, moved back by the pause.
+    if let tokio_tungstenite::tungstenite::stream::MaybeTlsStream::Plain(s) = p0.get_ref() {
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    }
+    loop {
+        let m = recv(&mut p0).unwrap_or_else(|e| panic!("no end within 10 s of the resume on the surviving process: {e}"));
+        if m["type"] == "event" && m["event"]["event"] == "end" {
+            assert_eq!(m["event"]["ending"], "timeout", "{m}");
+            break;
+        }
+    }
+    assert!(t0.elapsed() > resumed + Duration::from_millis(200), "ended at the resume, without the time paused: {:?}", t0.elapsed());
+    assert_eq!(export(&b.addr, &room).iter().filter(|e| e["type"] == "expired").count(), 1);
 }
 
 #[test]

@@ -38,6 +38,9 @@ pub const RATE_BURST: f64 = 400.0;
 pub const OUTBOX: usize = 1024;
 /// A WebSocket connection's initial read buffer and the write buffer filled before writing.
 pub const WS_BUFFER_BYTES: usize = 8 << 10;
+/// How often a paused room's deadline timer looks whether the room was resumed (on this or on
+/// another process sharing the database).
+pub const PAUSED_POLL: Duration = Duration::from_millis(250);
 /// Time a new connection has to say `hello`.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -187,11 +190,19 @@ impl Hub {
     }
 
     /// At the wall-clock deadline, moved back by the time the room was paused, ends the room
-    /// as a timeout (every process may try; the version check lets one entry in). While the
-    /// room is paused nothing expires; resuming schedules the deadline again.
+    /// as a timeout. Every process that holds the room keeps this timer (the version check lets
+    /// one entry in), so the room expires whichever process paused or resumed it and whichever
+    /// is still running. While the room is paused nothing expires: the timer looks again every
+    /// [`PAUSED_POLL`].
     fn schedule_deadline(self: &Arc<Hub>, id: String, deadline_ms: i64) {
-        if let Ok(mut d) = self.deadlines.lock() {
-            d.insert(id.clone(), deadline_ms);
+        match self.deadlines.lock() {
+            Ok(mut d) => {
+                if d.insert(id.clone(), deadline_ms).is_some() {
+                    // A timer of this room runs already.
+                    return;
+                }
+            }
+            Err(_) => return,
         }
         let hub = self.clone();
         tokio::spawn(async move {
@@ -200,8 +211,12 @@ impl Hub {
                 tokio::time::sleep(wait).await;
                 let Ok(live) = hub.room(&id).await else { return };
                 let mut inner = live.inner.lock().await;
-                if inner.room.ending().is_some() || inner.room.paused_by().is_some() {
+                if inner.room.ending().is_some() {
                     return;
+                }
+                if inner.room.paused_by().is_some() {
+                    wait = PAUSED_POLL;
+                    continue;
                 }
                 let due = deadline_ms.saturating_add(inner.room.paused_ms(now_ms()));
                 if due > now_ms() {
@@ -217,15 +232,7 @@ impl Hub {
     /// The chair pauses, resumes or closes room `id`.
     async fn control(self: &Arc<Self>, id: &str, live: &LiveRoom, by: Chair, control: Control) -> Result<u64, String> {
         let mut inner = live.inner.lock().await;
-        let seq = self.commit(id, &mut inner, |room| room.check_control(by, control, now_ms())).await?;
-        drop(inner);
-        if control == Control::Resume {
-            let deadline = self.deadlines.lock().ok().and_then(|d| d.get(id).copied());
-            if let Some(d) = deadline {
-                self.schedule_deadline(id.to_string(), d);
-            }
-        }
-        Ok(seq)
+        self.commit(id, &mut inner, |room| room.check_control(by, control, now_ms())).await
     }
 
     /// `POST /api/v1/rooms/ID/control`: the admin token, or the mediator seat's.
@@ -246,8 +253,9 @@ impl Hub {
         self.control(id, &live, by, control).await.map_err(|e| (StatusCode::CONFLICT, e))
     }
 
-    /// The live room `id`, loaded from the store (and its agents driven) if not in memory.
-    async fn room(&self, id: &str) -> Result<Arc<LiveRoom>, String> {
+    /// The live room `id`, loaded from the store (and its agents driven) if not in memory; a
+    /// room another process created gets its deadline timer here.
+    async fn room(self: &Arc<Self>, id: &str) -> Result<Arc<LiveRoom>, String> {
         if let Some(r) = self.rooms.lock().map_err(|_| "lock poisoned")?.get(id) {
             return Ok(r.clone());
         }
@@ -257,7 +265,14 @@ impl Hub {
         }
         let entries: Vec<Entry> = rows.iter().map(|(_, b)| parse_entry(b)).collect::<Result<_, _>>()?;
         let room = Room::fold(&entries)?;
-        let deadline_ms = self.deadlines.lock().ok().and_then(|d| d.get(id).copied());
+        let known = self.deadlines.lock().ok().and_then(|d| d.get(id).copied());
+        let deadline_ms = match known {
+            Some(d) => Some(d),
+            None => self.store.deadline(id).await?,
+        };
+        if let (None, Some(d)) = (known, deadline_ms) {
+            self.schedule_deadline(id.to_string(), d);
+        }
         let live = Arc::new(LiveRoom { inner: tokio::sync::Mutex::new(Inner { room, conns: Vec::new(), deadline_ms }) });
         let live = {
             let mut rooms = self.rooms.lock().map_err(|_| "lock poisoned")?;
@@ -376,7 +391,7 @@ impl Hub {
 
     /// The log of a room as JSON Lines: every entry for the admin; for a seat token, what that
     /// seat may see (the `welcome` history).
-    async fn export(&self, id: &str, bearer: &str) -> Result<String, (StatusCode, String)> {
+    async fn export(self: &Arc<Self>, id: &str, bearer: &str) -> Result<String, (StatusCode, String)> {
         let not_found = || (StatusCode::NOT_FOUND, "no such room".to_string());
         if self.is_admin(bearer) {
             let rows = self.store.entries(id, 0).await.map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
@@ -407,7 +422,7 @@ impl Hub {
 
     /// The report page of a room: the admin's view for the admin token, the mediator's view
     /// for the mediator seat's token.
-    async fn report(&self, id: &str, bearer: &str) -> Result<String, (StatusCode, String)> {
+    async fn report(self: &Arc<Self>, id: &str, bearer: &str) -> Result<String, (StatusCode, String)> {
         let view = if self.is_admin(bearer) {
             crate::report::View::Admin
         } else {

@@ -236,6 +236,15 @@ impl Store {
         rows.iter().map(|r| Ok((r.try_get(0).map_err(db)?, r.try_get::<Option<i64>, _>(1).map_err(db)?))).collect()
     }
 
+    /// Room `room`'s deadline (milliseconds since the epoch), if it has one.
+    pub async fn deadline(&self, room: &str) -> Result<Option<i64>, String> {
+        let row = sqlx::query("SELECT deadline_ms FROM rooms WHERE id = $1").bind(room).fetch_optional(&self.pool).await.map_err(db)?;
+        match row {
+            None => Ok(None),
+            Some(r) => r.try_get::<Option<i64>, _>(0).map_err(db),
+        }
+    }
+
     /// Whether the room exists.
     pub async fn room_exists(&self, room: &str) -> Result<bool, String> {
         let row = sqlx::query("SELECT id FROM rooms WHERE id = $1").bind(room).fetch_optional(&self.pool).await.map_err(db)?;
