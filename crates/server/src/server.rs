@@ -38,6 +38,8 @@ pub const RATE_BURST: f64 = 400.0;
 pub const OUTBOX: usize = 1024;
 /// A WebSocket connection's initial read buffer and the write buffer filled before writing.
 pub const WS_BUFFER_BYTES: usize = 8 << 10;
+/// Most rooms `GET /api/v1/rooms` lists (the newest).
+pub const MAX_LISTED_ROOMS: u32 = 500;
 /// How often a paused room's deadline timer looks whether the room was resumed (on this or on
 /// another process sharing the database).
 pub const PAUSED_POLL: Duration = Duration::from_millis(250);
@@ -477,6 +479,36 @@ async fn create_room(State(app): State<App>, headers: HeaderMap, body: axum::bod
     }
 }
 
+/// `GET /api/v1/rooms` (admin token): the newest rooms, so that whoever set rooms up can find
+/// them again and take their records home.
+async fn list_rooms(State(app): State<App>, headers: HeaderMap) -> Response {
+    if !app.hub.is_admin(&bearer(&headers)) {
+        return err(StatusCode::UNAUTHORIZED, "the room list needs the admin token (Authorization: Bearer TOKEN)");
+    }
+    match app.hub.store.newest_rooms(MAX_LISTED_ROOMS).await {
+        Ok(rows) => {
+            let rooms: Vec<serde_json::Value> = rows
+                .into_iter()
+                .map(|(id, created_ms, deadline_ms, first)| {
+                    let spec = match parse_entry(&first) {
+                        Ok(Entry::Created { spec, .. }) => Some(spec),
+                        _ => None,
+                    };
+                    serde_json::json!({
+                        "room": id,
+                        "created_ms": created_ms,
+                        "deadline_ms": deadline_ms,
+                        "title": spec.as_ref().map(|s| s.title.clone()),
+                        "protocol": spec.as_ref().map(|s| s.protocol.clone()),
+                    })
+                })
+                .collect();
+            Json(serde_json::json!({"rooms": rooms})).into_response()
+        }
+        Err(e) => err(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
 async fn export(State(app): State<App>, UrlPath(id): UrlPath<String>, headers: HeaderMap) -> Response {
     match app.hub.export(&id, &bearer(&headers)).await {
         Ok(text) => ([(header::CONTENT_TYPE, "application/x-ndjson")], text).into_response(),
@@ -787,7 +819,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let demo = if config.demo { Some(hub.create(demo_spec(), &base).await?) } else { None };
     let app = App { hub, base };
     let router = Router::new()
-        .route("/api/v1/rooms", post(create_room))
+        .route("/api/v1/rooms", post(create_room).get(list_rooms))
         .route("/api/v1/rooms/{id}/events.jsonl", get(export))
         .route("/api/v1/rooms/{id}/report.html", get(report_page))
         .route("/api/v1/rooms/{id}/control", post(control_room))

@@ -236,6 +236,29 @@ impl Store {
         rows.iter().map(|r| Ok((r.try_get(0).map_err(db)?, r.try_get::<Option<i64>, _>(1).map_err(db)?))).collect()
     }
 
+    /// The newest `limit` rooms, newest first: id, creation and deadline times (ms since the
+    /// epoch) and the `created` entry's text.
+    pub async fn newest_rooms(&self, limit: u32) -> Result<Vec<(String, i64, Option<i64>, String)>, String> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.created_ms, r.deadline_ms, e.body FROM rooms r JOIN room_entries e ON e.room = r.id AND e.seq = 0 \
+             ORDER BY r.created_ms DESC, r.id LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get(0).map_err(db)?,
+                    r.try_get(1).map_err(db)?,
+                    r.try_get::<Option<i64>, _>(2).map_err(db)?,
+                    r.try_get(3).map_err(db)?,
+                ))
+            })
+            .collect()
+    }
+
     /// Room `room`'s deadline (milliseconds since the epoch), if it has one.
     pub async fn deadline(&self, room: &str) -> Result<Option<i64>, String> {
         let row = sqlx::query("SELECT deadline_ms FROM rooms WHERE id = $1").bind(room).fetch_optional(&self.pool).await.map_err(db)?;

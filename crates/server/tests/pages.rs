@@ -374,6 +374,15 @@ fn below_walk_away_warning_and_set_up_page() {
     p.click("#do-end");
     p.click("#confirm-yes");
     p.wait("document.getElementById('ended').innerText.includes('ended without agreement')", "the end");
+    // Back on the set-up page, the room is listed with its records to take home.
+    let room = link0.split("/room/").nth(1).unwrap().split('#').next().unwrap().to_string();
+    s.click("#rooms-list");
+    s.wait(&format!("document.querySelector('#rooms-body tr[data-room=\"{room}\"]') !== null"), "the room in the list");
+    s.click(&format!("#rooms-body tr[data-room=\"{room}\"] button[aria-label^=\"Download the report\"]"));
+    s.wait(
+        &format!("document.getElementById('rooms-msg').textContent === 'Downloaded report.html of room {room}.'"),
+        "the report download",
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 

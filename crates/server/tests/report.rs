@@ -1,7 +1,8 @@
 //! The room report over HTTP (`GET /api/v1/rooms/ID/report.html`): the admin's view holds the
 //! spec, seats, agreement, each party's utility of it and the whole timeline; the mediator's
 //! view holds what the mediator may see and none of the parties' private numbers; no other
-//! seat gets a report.
+//! seat gets a report. The admin's room list (`GET /api/v1/rooms`) finds rooms again, newest
+//! first, and no seat's token opens it.
 
 mod common;
 
@@ -117,4 +118,36 @@ async fn a_party_seat_gets_no_report() {
     let (status, body) = http(addr, "GET", &format!("/api/v1/rooms/{id}/report.html"), &token_of(&created, "party:0"), "").await;
     assert_eq!(status, 403, "{body}");
     assert!(body.contains("admin token or the mediator"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_lists_the_rooms_newest_first_and_seats_may_not() {
+    let addr = start(temp_db("list")).await;
+    let (status, body) = http(addr, "GET", "/api/v1/rooms", ADMIN, "").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&body).unwrap()["rooms"], json!([]));
+    let mut ids = Vec::new();
+    for title in ["first", "second"] {
+        let spec = json!({"title": title, "domain": itex(), "protocol": "sao", "steps": 10, "deadline_secs": 600,
+                          "parties": [{"by": "person"}, {"by": "agent", "name": "conceder"}]});
+        let created = create(addr, &spec).await;
+        ids.push((created["room"].as_str().unwrap().to_string(), token_of(&created, "party:0")));
+        // Creation times are in ms: keep the two apart.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let (status, body) = http(addr, "GET", "/api/v1/rooms", ADMIN, "").await;
+    assert_eq!(status, 200, "{body}");
+    let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let rooms = list["rooms"].as_array().unwrap();
+    let got: Vec<(&str, &str)> = rooms.iter().map(|r| (r["room"].as_str().unwrap(), r["title"].as_str().unwrap())).collect();
+    assert_eq!(got, vec![(ids[1].0.as_str(), "second"), (ids[0].0.as_str(), "first")]);
+    assert!(rooms
+        .iter()
+        .all(|r| r["protocol"] == "sao" && r["created_ms"].as_i64().unwrap() + 600_000 == r["deadline_ms"].as_i64().unwrap()));
+    // A seat's token is not the admin's; nor is nothing.
+    for token in [ids[0].1.as_str(), ""] {
+        let (status, body) = http(addr, "GET", "/api/v1/rooms", token, "").await;
+        assert_eq!(status, 401, "{body}");
+        assert!(body.contains("admin token"), "{body}");
+    }
 }

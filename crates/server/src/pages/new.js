@@ -1,5 +1,6 @@
 // The room set-up page: reads the form (uploaded domain files included), posts the room spec
-// with the admin token and lists the seat links with copy buttons. The admin token stays in
+// with the admin token and lists the seat links with copy buttons; lists the rooms with their
+// log and report to download. The admin token stays in
 // this page's memory only.
 "use strict";
 
@@ -150,11 +151,52 @@ async function submit(ev) {
       return el("tr", {"data-seat": s.seat}, el("th", {scope: "row"}, seatLabel(s.seat)), el("td", {}, by), el("td", {}, input), el("td", {class: "actions"}, btn, open));
     }));
     $("result").hidden = false;
+    if (!$("rooms-table").hidden) listRooms();
     $("result-h").focus();
     $("result").scrollIntoView();
   } catch (e) {
     msg.textContent = "Cannot reach the server: " + e.message; msg.className = "below";
   } finally { $("create").disabled = false; }
+}
+
+// ---------- the rooms and their records ----------
+
+/** Downloads one record of a room (`events.jsonl` or `report.html`) with the admin token. */
+async function record(room, file, type) {
+  const msg = $("rooms-msg");
+  msg.textContent = "Fetching " + file + " of room " + room + "…";
+  try {
+    const r = await fetch("/api/v1/rooms/" + encodeURIComponent(room) + "/" + file, {headers: {Authorization: "Bearer " + $("admin").value.trim()}});
+    if (!r.ok) {
+      const j = await r.json().catch(() => ({error: r.status + " " + r.statusText}));
+      msg.textContent = file + " of room " + room + ": " + (j.error || r.status);
+      return;
+    }
+    download(room + "-" + file, await r.text(), type);
+    msg.textContent = "Downloaded " + file + " of room " + room + ".";
+  } catch (e) { msg.textContent = "Cannot reach the server: " + e.message; }
+}
+
+async function listRooms() {
+  const msg = $("rooms-msg");
+  const admin = $("admin").value.trim();
+  if (!admin) { msg.textContent = "Admin token: paste the token the server printed at start."; $("admin").focus(); return; }
+  msg.textContent = "Listing…";
+  try {
+    const r = await fetch("/api/v1/rooms", {headers: {Authorization: "Bearer " + admin}});
+    const j = await r.json().catch(() => ({error: r.status + " " + r.statusText}));
+    if (!r.ok) { msg.textContent = "The server refused: " + (j.error || r.status); return; }
+    msg.textContent = j.rooms.length ? j.rooms.length + " room" + (j.rooms.length === 1 ? "" : "s") + ", newest first." : "No rooms yet.";
+    fill($("rooms-body"), j.rooms.map(x => el("tr", {"data-room": x.room},
+      el("td", {}, new Date(x.created_ms).toLocaleString()),
+      el("td", {}, x.title || "(untitled)"),
+      el("td", {}, x.protocol || "?"),
+      el("td", {}, el("code", {}, x.room)),
+      el("td", {class: "actions"},
+        button("Log", () => record(x.room, "events.jsonl", "application/x-ndjson"), {"aria-label": "Download the log of room " + x.room}),
+        button("Report", () => record(x.room, "report.html", "text/html"), {"aria-label": "Download the report of room " + x.room})))));
+    $("rooms-table").hidden = j.rooms.length === 0;
+  } catch (e) { msg.textContent = "Cannot reach the server: " + e.message; }
 }
 
 function button(label, onclick, opts) { return el("button", Object.assign({type: "button", onclick}, opts || {}), label); }
@@ -168,6 +210,7 @@ $("protocol").addEventListener("change", () => {
 });
 $("nparties").addEventListener("change", renderSeats);
 $("form").addEventListener("submit", submit);
+$("rooms-list").addEventListener("click", listRooms);
 $("result-h").tabIndex = -1;
 syncSource();
 renderSeats();
