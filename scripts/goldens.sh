@@ -79,6 +79,7 @@ run tournament-json tournament "$g/Travel" --agents boulware,conceder --steps 60
 run tournament-dir tournament "$g/Travel" "$g/Car" --agents boulware,conceder --steps 60 --seed 1 --out tour-dir --quiet
 run analyze analyze "$g/Travel"
 run analyze-json analyze "$g/EnglandZimbabwe" --json
+run analyze-outcome analyze "$g/Camera" --outcome "Canon|APS-C|Middle range model|Manfrotto|Lowepro|Battery Grip"
 run convert convert "$g/Travel" --to geniusweb --out convert-dir
 
 # Stakeholder models.

@@ -147,6 +147,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("bc-tournament", 3),
     ("bc-diplomacy", 3),
     ("bc-report", 4),
+    ("bc-studies", 4),
     ("bc-fuzzing", 4),
     ("bc-server", 5),
     ("bc-tidy", 6),

@@ -3,18 +3,17 @@
 //! the distance to the Pareto frontier and the Nash point; `--json` for machines, `--trace` for
 //! every event as JSON Lines.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{bail, Context as _, Result};
 use bc_formats::DomainProfiles;
-use bc_model::{analyze, Analysis, Options, OutcomeSpace};
-use bc_protocol::{Event, ProtocolKind};
+use bc_model::{analyze, Options, OutcomeSpace};
+use bc_protocol::Event;
 use bc_strategy::{play, Plan, Side, Spec};
-use bc_tournament::negotiation::{event_json, mediator_name, outcome_names as names, party_utilities, why, NegotiationReport};
-use serde_json::{json, Value as Json};
+use bc_tournament::negotiation::{event_json, mediator_name, party_utilities, NegotiationReport};
+use serde_json::json;
 
 use crate::agents::{agent_listing, as_flag, parse_agents, parse_protocol, SessionArgs};
 use crate::output::{float, print_json, print_text};
@@ -120,14 +119,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if let Some(path) = &args.trace {
         write_trace(path, &space, &record.events, args.force)?;
     }
-    let report = Report {
-        args: &args,
-        scenario: &scenario,
+    let mediator_name = mediator_name(protocol, mediator.as_ref());
+    let report = NegotiationReport {
         space: &space,
-        agents: &agents,
-        profiles: &profiles,
         protocol,
-        mediator: mediator.as_ref(),
+        mediator: &mediator_name,
+        agents: &agents,
+        profiles: profiles.iter().map(|p| scenario.parties[*p].name.clone()).collect(),
+        n_steps: args.session.steps,
+        seed: args.session.seed,
+        semantics: &args.session.semantics,
+        ignore_discount: args.session.ignore_discount,
         record: &record,
         utils: &utils,
         analysis: analysis.as_ref(),
@@ -142,7 +144,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         print_json(&j)?;
     } else {
-        print_text(&report.table(distances))?;
+        print_text(&bc_studies::text::negotiate::table(&report, distances))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -170,102 +172,6 @@ fn time_runs(
     }
     times.sort_by(|a, b| a.total_cmp(b));
     Ok((n, times[times.len() / 2]))
-}
-
-struct Report<'a> {
-    args: &'a Args,
-    scenario: &'a DomainProfiles,
-    space: &'a OutcomeSpace,
-    agents: &'a [Spec],
-    profiles: &'a [usize],
-    protocol: ProtocolKind,
-    mediator: Option<&'a Spec>,
-    record: &'a bc_strategy::Record,
-    utils: &'a [f64],
-    analysis: Option<&'a Analysis>,
-}
-
-impl Report<'_> {
-    fn mediator_name(&self) -> String {
-        mediator_name(self.protocol, self.mediator)
-    }
-
-    fn json(&self, distances: Option<bc_model::Distances>) -> Json {
-        let report = NegotiationReport {
-            space: self.space,
-            protocol: self.protocol,
-            mediator: &self.mediator_name(),
-            agents: self.agents,
-            profiles: self.profiles.iter().map(|p| self.scenario.parties[*p].name.clone()).collect(),
-            n_steps: self.args.session.steps,
-            seed: self.args.session.seed,
-            semantics: &self.args.session.semantics,
-            ignore_discount: self.args.session.ignore_discount,
-            record: self.record,
-            utils: self.utils,
-            analysis: self.analysis,
-        };
-        report.json(distances)
-    }
-
-    fn table(&self, distances: Option<bc_model::Distances>) -> String {
-        let r = self.record;
-        let mut out = String::new();
-        let size = self.space.cardinality().map_or("continuous".into(), |n| n.to_string());
-        let _ = writeln!(out, "domain    {} ({} issues, {size} outcomes)", self.space.name(), self.space.issues().len());
-        let mut protocol = format!("{}, {} steps, seed {}", self.protocol.name(), self.args.session.steps, self.args.session.seed);
-        if self.protocol != ProtocolKind::Sao {
-            let _ = write!(protocol, ", mediator {}", self.mediator_name());
-        }
-        let _ = writeln!(out, "protocol  {protocol}");
-        let _ = writeln!(out);
-        match r.ending.agreement() {
-            Some(o) => {
-                let _ = writeln!(
-                    out,
-                    "agreement in round {} (step {}): {}",
-                    r.step.saturating_sub(1),
-                    r.step,
-                    names(self.space, o).join(" | ")
-                );
-            }
-            None => {
-                let _ = writeln!(out, "{} (step {})", why(&r.ending, self.agents, &self.mediator_name()), r.step);
-            }
-        }
-        let _ = writeln!(out, "offers    {}", r.n_offers);
-        let _ = writeln!(out);
-        let wa = self.agents.iter().map(|a| a.to_string().chars().count()).max().unwrap_or(0).max(5);
-        let wp = self.profiles.iter().map(|p| self.scenario.parties[*p].name.chars().count()).max().unwrap_or(0).max(7);
-        let _ = writeln!(out, "{:<6} {:<wa$} {:<wp$} {:>12} {:>12}", "party", "agent", "profile", "utility", "advantage");
-        for (k, (a, p)) in self.agents.iter().zip(self.profiles).enumerate() {
-            let adv = self.analysis.map_or(f64::NAN, |an| self.utils[k] - an.disagreement[k]);
-            let _ = writeln!(
-                out,
-                "{:<6} {:<wa$} {:<wp$} {:>12.4} {:>12.4}",
-                k,
-                a.to_string(),
-                self.scenario.parties[*p].name,
-                self.utils[k],
-                adv
-            );
-        }
-        let _ = writeln!(out);
-        match distances {
-            Some(d) => {
-                let _ = writeln!(
-                    out,
-                    "welfare {:.4}; distance to the Pareto frontier {:.4}, to the Nash point {:.4}",
-                    d.welfare, d.pareto, d.nash
-                );
-            }
-            None => {
-                let _ =
-                    writeln!(out, "welfare {:.4}; distances unavailable (the space could not be analysed)", self.utils.iter().sum::<f64>());
-            }
-        }
-        out
-    }
 }
 
 /// Writes the events as JSON Lines through the one write path (`bc_io::write`).

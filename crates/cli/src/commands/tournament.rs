@@ -2,7 +2,6 @@
 //! `results.csv` and `results.jsonl` with per-agent scores in `scores.csv`, a progress bar on
 //! standard error and a summary table (or JSON) on standard output.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -11,7 +10,7 @@ use anyhow::{bail, Context as _, Result};
 use bc_protocol::ProtocolKind;
 use bc_report::manifest::ScenarioId;
 use bc_strategy::Spec;
-use bc_tournament::{Domain, Scores, Tournament};
+use bc_tournament::{Domain, Tournament};
 use serde_json::json;
 
 use crate::agents::{agent_listing, as_flag, parse_agents, parse_protocol, SessionArgs};
@@ -134,7 +133,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             t.domains.len(),
             t.seed
         );
-        print_text(&summary_table(&header, &scores))?;
+        print_text(&bc_studies::text::tournament::summary_table(&header, &scores))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -174,37 +173,7 @@ fn rescore(args: &Args) -> Result<ExitCode> {
         print_json(&scores.summary_json(json!({"rescored": files, "party_results": n})))?;
     } else {
         let header = format!("scores of {n} party results from {}", files.join(", "));
-        print_text(&summary_table(&header, &scores))?;
+        print_text(&bc_studies::text::tournament::summary_table(&header, &scores))?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn summary_table(header: &str, scores: &Scores) -> String {
-    let names = &scores.spec.agents;
-    let mut out = String::new();
-    let _ = writeln!(out, "{header}");
-    let _ = writeln!(out);
-    let w = names.iter().map(|n| n.chars().count()).max().unwrap_or(0).max(5);
-    let _ = writeln!(
-        out,
-        "{:<w$} {:>10} {:>9} {:>10} {:>10} {:>10} {:>9} {:>9} {:>7}",
-        "agent", "played", "agreed", "utility", "advantage", "welfare", "pareto_d", "nash_d", "faults"
-    );
-    for (a, s) in scores.ranked() {
-        let [agreement_rate, utility, advantage, welfare, pareto, nash] = s.means();
-        let _ = writeln!(
-            out,
-            "{:<w$} {:>10} {:>9.3} {:>10.4} {:>10.4} {:>10.4} {:>9.4} {:>9.4} {:>7}",
-            names.get(a).map_or("", |n| n.as_str()),
-            s.n,
-            agreement_rate,
-            utility,
-            advantage,
-            welfare,
-            pareto,
-            nash,
-            s.faults
-        );
-    }
-    out
 }
