@@ -89,13 +89,16 @@ impl DomainSource {
                 }
                 .map_err(|e| format!("toml: {e}"))?;
                 let m = s.nominal();
+                // No deal is worth what the simulator says it is: the reservation, or the status
+                // quo's utility when every issue has a status quo (else 0).
+                let status_quo: Option<Vec<bc_model::Value>> = m.issues.iter().map(|a| a.status_quo).collect();
                 let parties = m
                     .parties
                     .iter()
                     .map(|p| Preferences {
                         name: p.name.clone(),
                         utility: (*p.utility).clone(),
-                        reserved_value: p.reservation.unwrap_or(0.0),
+                        reserved_value: p.reservation.unwrap_or_else(|| status_quo.as_ref().map_or(0.0, |o| p.utility.eval(o))),
                         discount: bc_model::Discount::None,
                     })
                     .collect();
@@ -240,4 +243,24 @@ pub fn clip(s: &str) -> String {
         out.push('…');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The embedded scenario's walk-away values in a room are the simulator's no-deal values:
+    /// each party's utility of the status quo (no party of it sets a reservation).
+    #[test]
+    fn a_scenario_room_walks_away_to_the_status_quo() {
+        let m = bc_diplomacy::Scenario::default_scenario().unwrap().nominal().clone();
+        let sq: Vec<bc_model::Value> = m.issues.iter().map(|a| a.status_quo.unwrap()).collect();
+        for step in [None, Some(0)] {
+            let d = DomainSource::Scenario { toml: None, step }.load().unwrap();
+            for (p, prefs) in m.parties.iter().zip(&d.parties) {
+                assert!(p.reservation.is_none());
+                assert_eq!(prefs.reserved_value, p.utility.eval(&sq), "{} (step {step:?})", p.name);
+            }
+        }
+    }
 }
