@@ -9,6 +9,7 @@
 //!   Calbert & Smith (2011), one dimension at a time.
 //! - [`read`]: KTAB's CSV and XML scenario files.
 //! - [`json`]: the JSON of a run (`backchannel stakeholders --json`, the Python module's).
+//! - [`run`]: one run as a front end asks for it (model, turns, seed, parameters, quirks), checked.
 //!
 //! Conventions: positions and saliences are read on KTAB's 0–100 scales and reported on them;
 //! inside the SMP both are divided by 100, as KTAB does. Actor order is file order everywhere.
@@ -29,6 +30,7 @@ pub mod kernel;
 pub mod params;
 pub mod prng;
 pub mod read;
+pub mod run;
 pub mod scenario;
 pub mod smp;
 

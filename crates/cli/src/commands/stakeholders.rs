@@ -7,10 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use bc_stakeholders::bdm::{self, BdmOptions, BdmRound};
-use bc_stakeholders::json::{bdm_actors, bdm_json, smp_json, BdmScenarioRun};
-use bc_stakeholders::prng::KTAB_DEFAULT_SEED;
-use bc_stakeholders::smp::{self, RunOptions};
+use bc_stakeholders::json::{bdm_json, smp_json};
+use bc_stakeholders::run::{Model, Run, Settings};
 use bc_stakeholders::{read, StakeholderScenario};
 
 use bc_report::manifest::ScenarioId;
@@ -58,21 +56,58 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(path) => (read::load(path)?, false),
         None => (bc_stakeholders::us_iran().context("the embedded scenario")?, true),
     };
-    if args.turns == Some(0) {
-        bail!("--turns: expected at least 1, found 0");
-    }
-    if let Some(t) = args.turns {
-        bc_io::limits::TURNS.check(t as u64, "--turns")?;
-    }
+    let model = if args.model == "bdm" { Model::Bdm } else { Model::Smp };
+    let mut settings = Settings { model, turns: args.turns, seed: args.seed, params: Vec::new(), fix_quirks: args.fix_quirks };
+    settings.check(flag)?;
     if args.scale.shard != bc_engine::Shard::ALL {
         bail!("--shard {}: a stakeholder run is one deterministic run and is not sharded (expected 0/1)", args.scale.shard);
     }
     if args.scale.dry_run {
         bail!("--dry-run: a stakeholder run is a single run (its cost is the run itself); --dry-run applies to run, tournament and sweep");
     }
-    match args.model.as_str() {
-        "bdm" => run_bdm(&args, &scenario, illustrative),
-        _ => run_smp(&args, &scenario, illustrative),
+    for p in &args.params {
+        let pair = match p.split_once('=') {
+            Some((name, value)) => (name.to_string(), value.to_string()),
+            // The BDM model refuses any parameter, whatever its form.
+            None if model == Model::Bdm => (p.clone(), String::new()),
+            None => bail!("--param: expected NAME=VALUE (e.g. VotingRule=PropCbc), found {p:?}"),
+        };
+        settings.params.push(pair);
+    }
+    match bc_stakeholders::run::run(&scenario, &settings, flag)? {
+        Run::Smp(run) => {
+            if args.scale.out.is_some() {
+                let positions = run.states.iter().map(|st| st.positions.iter().map(|p| p.iter().map(|x| x * 100.0).collect()).collect());
+                let win = run.states.iter().map(|st| st.win_prob.clone()).collect();
+                let study = study(&scenario, "smp", positions.collect(), win, run.forecast().most_likely, illustrative);
+                write(&args, &study, Some(run.options.seed))?;
+            }
+            if args.json {
+                print_json(&smp_json(&scenario, &run, illustrative))?;
+            } else {
+                print_text(&bc_studies::text::stakeholders::smp_text(&scenario, &run, illustrative))?;
+            }
+        }
+        Run::Bdm(run) => {
+            if args.scale.out.is_some() {
+                let history = (0..=run.rounds).map(|t| (0..scenario.num_actors()).map(|i| run.positions(t, i)).collect()).collect();
+                write(&args, &study(&scenario, "bdm", history, Vec::new(), run.medians(run.rounds), illustrative), None)?;
+            }
+            if args.json {
+                print_json(&bdm_json(&scenario, &run, illustrative))?;
+            } else {
+                print_text(&bc_studies::text::stakeholders::bdm_text(&scenario, &run, illustrative))?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A setting of the library said as its flag (`params` is `--param`).
+fn flag(name: &str) -> String {
+    match name {
+        "params" => "--param".into(),
+        other => format!("--{}", other.replace('_', "-")),
     }
 }
 
@@ -112,64 +147,4 @@ fn write(args: &Args, study: &StakeholderStudy, seed: Option<u64>) -> Result<()>
     let plan = args.scale.plan(seed, 1, Some(ScenarioId::new(name, &bytes)));
     bc_report::runner::run(study, &plan, |_, _| Ok(()))?;
     Ok(())
-}
-
-fn run_smp(args: &Args, scenario: &StakeholderScenario, illustrative: bool) -> Result<ExitCode> {
-    let mut params = scenario.params.unwrap_or_default();
-    for p in &args.params {
-        let Some((name, value)) = p.split_once('=') else {
-            bail!("--param: expected NAME=VALUE (e.g. VotingRule=PropCbc), found {p:?}");
-        };
-        let names = bc_stakeholders::params::PARAM_NAMES;
-        if !names.contains(&name.trim()) {
-            bail!("--param: expected a parameter name (one of {}), found {:?}", names.join(", "), name.trim());
-        }
-        params.set(name, value).map_err(|expected| anyhow::anyhow!("--param {name}: expected {expected}, found {value:?}"))?;
-    }
-    if args.fix_quirks {
-        params = params.corrected();
-    }
-    let options = RunOptions {
-        params,
-        seed: args.seed.or(scenario.seed).unwrap_or(KTAB_DEFAULT_SEED),
-        max_turns: args.turns.unwrap_or(smp::DEFAULT_MAX_TURNS),
-    };
-    let run = smp::run(scenario, options)?;
-    if args.scale.out.is_some() {
-        let positions = run.states.iter().map(|st| st.positions.iter().map(|p| p.iter().map(|x| x * 100.0).collect()).collect());
-        let win = run.states.iter().map(|st| st.win_prob.clone()).collect();
-        let study = study(scenario, "smp", positions.collect(), win, run.forecast().most_likely, illustrative);
-        write(args, &study, Some(run.options.seed))?;
-    }
-    if args.json {
-        print_json(&smp_json(scenario, &run, illustrative))?;
-    } else {
-        print_text(&bc_studies::text::stakeholders::smp_text(scenario, &run, illustrative))?;
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn run_bdm(args: &Args, scenario: &StakeholderScenario, illustrative: bool) -> Result<ExitCode> {
-    if !args.params.is_empty() {
-        bail!("--param sets SMP parameters; the BDM model has none (use --fix-quirks for its options)");
-    }
-    let options = if args.fix_quirks { BdmOptions::default().corrected() } else { BdmOptions::default() };
-    let rounds = args.turns.unwrap_or(10);
-    let mut per_dimension: Vec<Vec<BdmRound>> = Vec::new();
-    for (d, dim) in scenario.dimensions.iter().enumerate() {
-        per_dimension.push(bdm::run(&bdm_actors(scenario, d), options, rounds).with_context(|| format!("dimension \"{dim}\""))?);
-    }
-    let run = BdmScenarioRun { per_dimension, rounds, options };
-    let pos = |t: usize, i: usize| run.positions(t, i);
-    let medians = |t: usize| run.medians(t);
-    if args.scale.out.is_some() {
-        let history = (0..=rounds).map(|t| (0..scenario.num_actors()).map(|i| pos(t, i)).collect()).collect();
-        write(args, &study(scenario, "bdm", history, Vec::new(), medians(rounds), illustrative), None)?;
-    }
-    if args.json {
-        print_json(&bdm_json(scenario, &run, illustrative))?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    print_text(&bc_studies::text::stakeholders::bdm_text(scenario, &run, illustrative))?;
-    Ok(ExitCode::SUCCESS)
 }
