@@ -141,12 +141,12 @@ const LAYERS: &[(&str, u32)] = &[
     ("bc-engine", 0),
     ("bc-formats", 1),
     ("bc-protocol", 1),
+    ("bc-report", 1),
     ("bc-strategy", 2),
     ("bc-stakeholders", 2),
     ("bc-bench", 2),
     ("bc-tournament", 3),
     ("bc-diplomacy", 3),
-    ("bc-report", 4),
     ("bc-studies", 4),
     ("bc-fuzzing", 4),
     ("bc-server", 5),
@@ -206,6 +206,28 @@ fn crate_dependencies_point_one_way() {
         }
     }
     assert!(bad.is_empty(), "dependencies that climb:\n{}", bad.join("\n"));
+}
+
+/// Crates that must not depend on the listed crates in any way (dev- and build-dependencies
+/// included), whatever their layers: bc-report writes any study's run directory and merges any
+/// study without knowing the domain (the domain studies are bc-studies').
+const NEVER: &[(&str, &[&str])] = &[(
+    "bc-report",
+    &["bc-diplomacy", "bc-tournament", "bc-stakeholders", "bc-strategy", "bc-protocol", "bc-model", "bc-formats", "bc-studies"],
+)];
+
+#[test]
+fn the_generic_crates_know_no_domain_crate() {
+    let mut bad = Vec::new();
+    for (name, deps) in packages() {
+        let Some((_, never)) = NEVER.iter().find(|(n, _)| *n == name) else { continue };
+        for (dep, kind) in deps {
+            if never.contains(&dep.as_str()) {
+                bad.push(format!("{name} depends on {dep} ({kind})"));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "a generic crate depends on a domain crate:\n{}", bad.join("\n"));
 }
 
 #[test]

@@ -7,14 +7,13 @@ use std::fmt::Write as _;
 use bc_diplomacy::forecast::{Aggregate, Interval, INDICATORS};
 use bc_diplomacy::Outcome;
 use bc_engine::stats::{wilson, Moments, Z95};
+use bc_report::html::{self, charts, escape, pct};
+use bc_report::records::{Cell, Column, ColumnType};
+use bc_report::study::{ReportInfo, Study};
 use rand::seq::SliceRandom;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
-
-use crate::html::{self, charts, escape, pct};
-use crate::records::{Cell, Column, ColumnType};
-use crate::study::{ReportInfo, Study};
 
 /// How one parameter is varied.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
