@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Peak memory of writing a run directory for 10^4 and 10^5 runs (and 10^6 with FULL=1): records
-# stream to disk, so peak RSS should not grow with the number of runs. Measures bc-report's own
-# streaming (examples/stream_runs.rs) and, when the binary has `run --out`, the real command.
+# stream to disk, so peak RSS should not grow with the number of runs. Measures the run
+# directory's own streaming (crates/studies/examples/stream_runs.rs) and, when the binary has
+# `run --out`, the real command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-cargo build --release -q -p bc-report --example stream_runs
+cargo build --release -q -p bc-studies --example stream_runs
 cargo build --release -q -p backchannel
 bin="$CARGO_TARGET_DIR/release"
 tmp=$(mktemp -d)

@@ -68,7 +68,7 @@ pub fn parse_protocol(name: &str) -> Result<ProtocolKind> {
 /// A library error about a setting the command line sets with a flag, said with the flag
 /// (`steps: expected …` is `--steps: expected …`).
 pub fn as_flag(e: bc_tournament::Error) -> anyhow::Error {
-    const FLAGS: [&str; 6] = ["agents", "mediator", "parties", "protocol", "repetitions", "steps"];
+    use crate::flags::FLAGS;
     match e.kind() {
         ErrorKind::Setting { name, .. } if FLAGS.contains(name) => anyhow::anyhow!("--{e}"),
         ErrorKind::Strategy { context, .. } if FLAGS.contains(&context.as_str()) => anyhow::anyhow!("--{e}"),

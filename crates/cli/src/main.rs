@@ -5,6 +5,7 @@
 
 mod agents;
 mod commands;
+mod flags;
 mod output;
 mod scale;
 
@@ -99,7 +100,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", flags::message(&err));
             ExitCode::from(2)
         }
     }

@@ -64,10 +64,11 @@ impl ScaleArgs {
     /// boxes): the whole study's must succeed, as without `--out` (an error leaves no
     /// directory); a shard's runs alone may give none, `None` (its directory is written all the
     /// same: merged with the others it gives the study's; see [`ScaleArgs::note_no_analysis`]).
-    pub fn shard_analysis<R, E: std::fmt::Display>(&self, analysis: Result<R, E>) -> Result<Option<R>, bc_report::Error> {
+    /// A setting the analysis refuses is said with its flag (`crate::flags`).
+    pub fn shard_analysis<R, E: Into<anyhow::Error>>(&self, analysis: Result<R, E>) -> Result<Option<R>, bc_report::Error> {
         match analysis {
             Ok(r) => Ok(Some(r)),
-            Err(e) if self.shard == Shard::ALL => Err(bc_report::Error::usage(e.to_string())),
+            Err(e) if self.shard == Shard::ALL => Err(bc_report::Error::usage(crate::flags::message(&e.into()))),
             Err(_) => Ok(None),
         }
     }

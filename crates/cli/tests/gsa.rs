@@ -1,7 +1,8 @@
 //! `backchannel sensitivity` and `backchannel discover` end to end: the same numbers whatever
 //! `--threads`, a dominant parameter's ST away from 0 and an inert one's interval holding 0, a
 //! PRIM box on the driving parameter, run directories (`--out`) whose shards merge into the
-//! unsharded directory byte for byte, `--dry-run`, and bad flags refused with exit code 2.
+//! unsharded directory byte for byte, `--dry-run`, and bad flags refused with exit code 2, the
+//! settings the libraries refuse said with their flags.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -117,6 +118,37 @@ fn bad_flags_are_refused() {
     refused(&["discover", &s, "--target", "breakdown", "--runs", "2000001"], &["limit gsa-runs"]);
     refused(&["discover", &s, "--target", "comprehensive", "--threshold", "1.5"], &["--threshold", "1.5"]);
     refused(&["discover", &s, "--target", "collapse", "--runs", "50"], &["collapse", "PRIM needs"]);
+}
+
+/// The libraries name the setting they refuse (`indicator: …`); the binary says it with the
+/// flag, exactly as the message starts (crates/cli/src/flags.rs).
+#[test]
+fn refused_settings_are_said_with_their_flags() {
+    let s = two_params();
+    let starts = |args: &[&str], prefix: &str| {
+        let o = run(args);
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.code() == Some(2) && e.starts_with(prefix), "{args:?}: expected {prefix:?}…, found {e}");
+    };
+    starts(&["sensitivity", &s, "--method", "sobol", "--indicator", "bogus"], "error: --indicator: expected one of at_least_one_step, ");
+    starts(&["sensitivity", &s, "--method", "sobol", "--samples", "1000"], "error: --samples: expected a power of two");
+    starts(&["sensitivity", &s, "--method", "sobol", "--samples", "1048576"], "error: --samples: expected at most ");
+    starts(&["discover", &s, "--target", "bogus"], "error: --target: expected one of ");
+    starts(&["discover", &s, "--target", "collapse", "--runs", "50"], "error: --target collapse: 0 of the 50 runs hit it");
+    let root = tempdir("said-with-flags");
+    let out = root.join("d").display().to_string();
+    starts(
+        &["discover", &s, "--target", "collapse", "--runs", "50", "-q", "--out", &out],
+        "error: --target collapse: 0 of the 50 runs hit it",
+    );
+    starts(
+        &["sensitivity", &s, "--method", "morris", "--samples", "4", "--out", "/"],
+        "error: --out: expected a directory name, found \"/\"",
+    );
+    starts(&["sweep", &s, "--grid", "x"], "error: --grid: expected key=v1,v2,...");
+    starts(&["sweep", &s, "--grid", "a=1,x"], "error: --grid a: expected numbers separated by commas, found \"x\"");
+    starts(&["sweep", &s, "--lhs", "5", "a=1..0"], "error: --lhs a: expected finite lo < hi, found 1..0");
+    std::fs::remove_dir_all(root).unwrap();
 }
 
 fn tempdir(name: &str) -> std::path::PathBuf {

@@ -3,7 +3,7 @@
 //! depend on the thread count; `--dry-run` writes nothing. The report is rendered in headless
 //! Chromium when it is installed (required in CI through `BC_REQUIRE_BROWSER`).
 
-#[path = "../../report/tests/common/chromium.rs"]
+#[path = "../../studies/tests/common/chromium.rs"]
 mod chromium;
 
 use std::path::{Path, PathBuf};

@@ -126,7 +126,7 @@ fn forecast_run_directory_and_merge() {
     table(&d, &["run", "--runs", "200", "--seed", "7", "--out", "s0", "--shard", "0/2", "--quiet"]);
     table(&d, &["run", "--runs", "200", "--seed", "7", "--out", "s1", "--shard", "1/2", "--quiet"]);
     insta::assert_snapshot!("merge", table(&d, &["merge", "s0", "s1", "--out", "merged"]));
-    // Merged shards give the unsharded report (crates/report/tests check every file byte for byte).
+    // Merged shards give the unsharded report (crates/studies/tests check every file byte for byte).
     assert_eq!(report(&d.join("merged")), report(&d.join("run-dir")));
 }
 

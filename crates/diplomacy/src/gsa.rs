@@ -24,6 +24,7 @@ use bc_engine::gsa::sequence::Scrambling;
 use bc_engine::gsa::{Bootstrap, GsaError, Matrix};
 use bc_engine::record::{Cell, Column, ColumnType};
 use bc_engine::{Job, Study};
+use bc_io::SettingError;
 use serde::{Deserialize, Serialize};
 
 use crate::dist::Param;
@@ -48,9 +49,13 @@ pub(crate) const MAX_BOXES: usize = 5;
 /// Why a study refused to start or failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StudyError {
-    /// A setting is not valid (the message names the flag, what was expected and found).
+    /// The study's input is not valid (the message names what, what was expected and found).
     #[error("{0}")]
     Invalid(String),
+    /// A setting is not valid (named as the library names it: `indicator`, `target`,
+    /// `samples`, `runs`; the command line says it with its flag).
+    #[error(transparent)]
+    Setting(#[from] bc_io::SettingError),
     /// A size is over a limit of `bc_io::limits`.
     #[error(transparent)]
     Limit(#[from] bc_io::limits::Exceeded),
@@ -64,7 +69,7 @@ pub fn indicator_index(name: &str) -> Result<usize, StudyError> {
     INDICATORS
         .iter()
         .position(|i| *i == name)
-        .ok_or_else(|| StudyError::Invalid(format!("--indicator: expected one of {}, found {name:?}", INDICATORS.join(", "))))
+        .ok_or_else(|| SettingError::new("indicator", format!("expected one of {}, found {name:?}", INDICATORS.join(", "))).into())
 }
 
 /// What `discover` looks for in a run.
@@ -98,7 +103,7 @@ impl Target {
         if let Some(o) = Outcome::ALL.iter().find(|o| o.name() == name) {
             return Ok(Target::Outcome(*o));
         }
-        Err(StudyError::Invalid(format!("--target: expected one of {}, found {name:?}", target_names().join(", "))))
+        Err(SettingError::new("target", format!("expected one of {}, found {name:?}", target_names().join(", "))).into())
     }
 
     /// The target's name.
@@ -176,15 +181,17 @@ pub fn study_runs(method: Method, d: usize) -> Result<u64, StudyError> {
     let (n, per, flag) = match method {
         Method::Sobol { samples } => {
             if samples < 2 || !samples.is_power_of_two() {
-                return Err(StudyError::Invalid(format!("--samples: expected a power of two, at least 2 (e.g. 1024), found {samples}")));
+                return Err(
+                    SettingError::new("samples", format!("expected a power of two, at least 2 (e.g. 1024), found {samples}")).into()
+                );
             }
-            (samples as u64, d as u64 + 2, "--samples")
+            (samples as u64, d as u64 + 2, "samples")
         }
         Method::Morris { trajectories } => {
             if trajectories < 2 {
-                return Err(StudyError::Invalid(format!("--samples: expected at least 2 Morris trajectories, found {trajectories}")));
+                return Err(SettingError::new("samples", format!("expected at least 2 Morris trajectories, found {trajectories}")).into());
             }
-            (trajectories as u64, d as u64 + 1, "--samples")
+            (trajectories as u64, d as u64 + 1, "samples")
         }
     };
     let limit = &bc_io::limits::GSA_RUNS;
@@ -269,7 +276,10 @@ impl SensitivitySpec {
         let ins = inputs(s);
         study_runs(o.method, ins.len())?;
         let indicator = INDICATORS.get(o.indicator).ok_or_else(|| {
-            StudyError::Invalid(format!("--indicator: expected one of {}, found index {}", INDICATORS.join(", "), o.indicator))
+            StudyError::from(SettingError::new(
+                "indicator",
+                format!("expected one of {}, found index {}", INDICATORS.join(", "), o.indicator),
+            ))
         })?;
         Ok(SensitivitySpec {
             scenario: s.nominal().name.clone(),
@@ -661,9 +671,9 @@ impl DiscoverSpec {
             ));
         }
         if o.runs == 0 {
-            return Err(StudyError::Invalid("--runs: expected at least 1 run, found 0".into()));
+            return Err(SettingError::new("runs", "expected at least 1 run, found 0").into());
         }
-        bc_io::limits::GSA_RUNS.check(o.runs, "--runs")?;
+        bc_io::limits::GSA_RUNS.check(o.runs, "runs")?;
         Ok(DiscoverSpec {
             scenario: s.nominal().name.clone(),
             target: o.target.name().to_string(),
@@ -759,12 +769,12 @@ impl DiscoverData {
         let y: Vec<bool> = (0..runs as usize).map(|i| self.hit(i)).collect();
         let hits = y.iter().filter(|h| **h).count() as u64;
         if hits == 0 || hits == runs {
-            return Err(StudyError::Invalid(format!(
-                "--target {}: {} of the {} runs hit it; PRIM needs runs with and without it (try another target or more runs)",
+            return Err(SettingError::item(
+                "target",
                 target.name(),
-                hits,
-                runs
-            )));
+                format!("{hits} of the {runs} runs hit it; PRIM needs runs with and without it (try another target or more runs)"),
+            )
+            .into());
         }
         let rate = hits as f64 / runs as f64;
         let mut prim = Prim::new(Matrix::new(runs as usize, d, self.quantiles.clone())?, y, o.prim)?;
@@ -1108,6 +1118,20 @@ mod tests {
         assert_eq!(Target::parse("collapse").unwrap(), Target::Outcome(Outcome::Collapse));
         let e = Target::parse("agenda_share").unwrap_err().to_string();
         assert!(e.contains("breakdown") && e.contains("drift"), "{e}");
+        // Errors name the setting (the command line says it with its flag), never a flag.
+        let named = |e: StudyError| match e {
+            StudyError::Setting(s) => (s.name(), s.to_string()),
+            StudyError::Limit(l) => (if l.context == "samples" { "samples" } else { "?" }, l.to_string()),
+            other => ("?", other.to_string()),
+        };
+        let (name, e) = named(indicator_index("bogus").unwrap_err());
+        assert!(name == "indicator" && e.starts_with("indicator: expected one of at_least_one_step, "), "{e}");
+        let (name, e) = named(Target::parse("nope").unwrap_err());
+        assert!(name == "target" && e.starts_with("target: expected one of "), "{e}");
+        let (name, e) = named(study_runs(Method::Sobol { samples: 3 }, 2).unwrap_err());
+        assert!(name == "samples" && e.starts_with("samples: expected a power of two"), "{e}");
+        let (name, e) = named(study_runs(Method::Sobol { samples: 1 << 40 }, 10).unwrap_err());
+        assert!(name == "samples" && e.starts_with("samples: expected at most"), "{e}");
     }
 
     fn two_params() -> Scenario {

@@ -13,6 +13,8 @@
 //!   the value found and how to raise it.
 //! - [`diagnostic`]: the located problem every reader reports, `FILE:LINE: FIELD: expected X,
 //!   found Y`.
+//! - [`setting`]: a setting the caller gave that a library refuses, named as the library names
+//!   it (`indicator: expected …`); front ends say it with their own spelling (`--indicator`).
 //!
 //! No dependencies beyond std, no threads, no clock.
 
@@ -20,8 +22,10 @@ pub mod diagnostic;
 pub mod error;
 pub mod limits;
 pub mod read;
+pub mod setting;
 pub mod write;
 
 pub use diagnostic::{Diagnostic, Problem};
 pub use error::{Error, ErrorKind};
 pub use limits::{Exceeded, Limit};
+pub use setting::SettingError;

@@ -4,7 +4,7 @@
 //! byte for byte, which is what lets Dask (or Ray, or MPI) run the shards anywhere.
 //!
 //! Everything here goes through `bc_diplomacy::forecast`'s public seam (`job`, `Aggregate`,
-//! `ForecastSpec`) and `bc_report::forecast`'s record columns; when the model changes, this file
+//! `ForecastSpec`) and `bc_studies::forecast`'s record columns; when the model changes, this file
 //! is the one to adapt.
 
 use std::path::PathBuf;
@@ -93,7 +93,7 @@ pub fn run_shard(r: &ForecastRequest) -> Result<ShardResult> {
     let cfs = forecast::JobOptions::new(&s, &opts);
     let spec = ForecastSpec::new(&s, &cfs, r.seed);
     let mut agg = Aggregate::new(spec.clone(), false);
-    let columns = bc_report::forecast::columns(&spec);
+    let columns = bc_studies::forecast::columns(&spec);
     let mut cols: Vec<(String, ColumnData)> = columns
         .iter()
         .map(|c| {
@@ -113,7 +113,7 @@ pub fn run_shard(r: &ForecastRequest) -> Result<ShardResult> {
         Scratch::default,
         |scratch, i| {
             let j = forecast::job(&s, &cfs, r.seed, i, &mut NoTrace, scratch);
-            let cells = if want_records { bc_report::forecast::cells(&spec, &j) } else { Vec::new() };
+            let cells = if want_records { bc_studies::forecast::cells(&spec, &j) } else { Vec::new() };
             (j, cells)
         },
         |_, (j, cells)| -> Result<()> {

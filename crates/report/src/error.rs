@@ -18,6 +18,9 @@ pub enum ErrorKind {
     OutputExists,
     /// A value given by the caller is out of range (e.g. a record with the wrong number of cells).
     Usage(String),
+    /// A setting given by the caller is refused (named as this crate names it, e.g. `out`; the
+    /// command line says it with its flag).
+    Setting(bc_io::SettingError),
 }
 
 /// An error of bc-report, naming the file it concerns where there is one.
@@ -59,6 +62,7 @@ impl fmt::Display for Error {
         match &self.kind {
             ErrorKind::Io(e) => write!(f, "{e}"),
             ErrorKind::Invalid(s) | ErrorKind::Shards(s) | ErrorKind::Usage(s) => f.write_str(s),
+            ErrorKind::Setting(e) => write!(f, "{e}"),
             ErrorKind::OutputExists => f.write_str("the output directory exists and is not empty (expected a new or empty directory)"),
         }
     }

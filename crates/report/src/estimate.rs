@@ -137,7 +137,7 @@ pub fn estimate(
 }
 
 /// `n` with thousands separators: `1,000,000`.
-pub(crate) fn group(n: u64) -> String {
+pub fn group(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {

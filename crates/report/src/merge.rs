@@ -4,13 +4,15 @@
 //! aggregates, the study's own files (a tournament's `scores.csv`) and the report are then
 //! recomputed from the merged statistics. Everything but
 //! `run.json` equals the unsharded run's files byte for byte.
+//!
+//! [`merge`] works on any [`Study`] named by its type; which type a directory holds (its
+//! manifest's `kind`) is for the caller to say (bc-studies' `merge_dirs` dispatches the
+//! domain studies' kinds).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use bc_diplomacy::forecast::Aggregate;
 use bc_engine::Shard;
-use bc_tournament::Scores;
 
 use crate::error::{Error, ErrorKind};
 use crate::manifest::Manifest;
@@ -187,23 +189,4 @@ pub fn merge<S: Study>(dirs: &[PathBuf], out: &Path, mut progress: impl FnMut(u6
         out_file.finish()?;
     }
     dir.finish(records, events, &study)
-}
-
-/// Merges shard directories of any study kind this crate knows (read from their manifests).
-pub fn merge_any(dirs: &[PathBuf], out: &Path, progress: impl FnMut(u64)) -> Result<PathBuf, Error> {
-    let first = dirs
-        .first()
-        .ok_or_else(|| Error { kind: ErrorKind::Shards("expected at least one shard directory, found none".into()), path: None })?;
-    let m = Manifest::read(first)?;
-    match m.kind.as_str() {
-        <Aggregate as Study>::KIND => merge::<Aggregate>(dirs, out, progress),
-        <Scores as Study>::KIND => merge::<Scores>(dirs, out, progress),
-        crate::sweep::SweepStudy::KIND => merge::<crate::sweep::SweepStudy>(dirs, out, progress),
-        <bc_diplomacy::gsa::SensitivityData as Study>::KIND => merge::<bc_diplomacy::gsa::SensitivityData>(dirs, out, progress),
-        <bc_diplomacy::gsa::DiscoverData as Study>::KIND => merge::<bc_diplomacy::gsa::DiscoverData>(dirs, out, progress),
-        other => Err(Error::invalid(
-            &first.join("run.json"),
-            format!("field \"kind\": expected one of run, tournament, sweep, sensitivity, discover, found {other:?}"),
-        )),
-    }
 }

@@ -33,7 +33,8 @@ impl RunDir {
     /// Starts a run directory at `path` (which must not exist, or be an empty directory).
     pub fn create(path: &Path, manifest: Manifest) -> Result<RunDir, Error> {
         if path.as_os_str().is_empty() || path.file_name().is_none() {
-            return Err(Error::usage(format!("--out: expected a directory name, found {:?}", path.display().to_string())));
+            let e = bc_io::SettingError::new("out", format!("expected a directory name, found {:?}", path.display().to_string()));
+            return Err(Error { kind: ErrorKind::Setting(e), path: None });
         }
         if let Ok(m) = std::fs::symlink_metadata(path) {
             if !m.is_dir() {

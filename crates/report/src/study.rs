@@ -1,7 +1,7 @@
 //! The [`Study`] trait: what a command's mergeable statistics must provide so that a run
-//! directory, its report and shard merging work the same for every command. The statistics are
-//! the domain crates' own (a forecast's `bc_diplomacy::forecast::Aggregate`, a tournament's
-//! `bc_tournament::Scores`); this crate implements the trait for them and renders them.
+//! directory, its report and shard merging work the same for every command. The statistics and
+//! their rendering are the studies' own (bc-studies implements the trait for the domain crates'
+//! statistics, bc-server for a live room); this crate only calls it.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

@@ -13,10 +13,54 @@ pub mod store;
 pub mod token;
 pub mod wire;
 
+use std::fmt;
 use std::path::Path;
 
 pub use room::{Action, Entry, Fill, Room, RoomSpec, Seat};
 pub use server::{serve, start, Config, Created, Running};
+
+/// Why starting the server or exporting a room failed: a setting refused, named as this crate
+/// names it (`database`, `addr`, `out`; the command line says it with its flag), or another
+/// failure, said in words.
+#[derive(Debug)]
+pub enum Error {
+    /// A setting is refused (`database: expected a URL …`).
+    Setting(bc_io::SettingError),
+    /// Anything else.
+    Other(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Setting(e) => write!(f, "{e}"),
+            Error::Other(s) => f.write_str(s),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<String> for Error {
+    fn from(s: String) -> Error {
+        Error::Other(s)
+    }
+}
+
+impl From<bc_io::SettingError> for Error {
+    fn from(e: bc_io::SettingError) -> Error {
+        Error::Setting(e)
+    }
+}
+
+impl From<bc_report::Error> for Error {
+    fn from(e: bc_report::Error) -> Error {
+        match e {
+            bc_report::Error { kind: bc_report::ErrorKind::Setting(s), path: None } => Error::Setting(s),
+            e => Error::Other(e.to_string()),
+        }
+    }
+}
 
 /// The final state of a replayed log.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]

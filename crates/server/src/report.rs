@@ -383,7 +383,7 @@ impl Study for RoomReport {
 /// and writes it as a run directory at `out`: the log itself as `events.jsonl` (so the
 /// directory replays), the timeline as records, the report's statistics and `report.html`.
 /// Nothing is left at `out` on failure.
-pub fn export_run_dir(log: &Path, out: &Path) -> Result<PathBuf, String> {
+pub fn export_run_dir(log: &Path, out: &Path) -> Result<PathBuf, crate::Error> {
     let (entries, bodies): (Vec<Entry>, Vec<String>) = crate::read_log(log)?.into_iter().unzip();
     let room = Room::fold(&entries).map_err(|e| format!("{}: {e}", log.display()))?;
     let study = RoomReport::of(&room, View::Admin);
@@ -393,7 +393,7 @@ pub fn export_run_dir(log: &Path, out: &Path) -> Result<PathBuf, String> {
     manifest.scenario = Some(ScenarioId::new(room.domain.space.name(), bodies.first().map_or(&b""[..], |b| b.as_bytes())));
     manifest.settings.insert("protocol".into(), study.protocol.clone());
     manifest.settings.insert("view".into(), "admin".into());
-    let dir = RunDir::create(out, manifest).map_err(|e| e.to_string())?;
+    let dir = RunDir::create(out, manifest)?;
     let mut records = dir.records(RoomReport::columns()).map_err(|e| e.to_string())?;
     for r in study.rows() {
         records.write(&r).map_err(|e| e.to_string())?;
@@ -403,5 +403,5 @@ pub fn export_run_dir(log: &Path, out: &Path) -> Result<PathBuf, String> {
         events.write_raw(b.as_bytes()).map_err(|e| e.to_string())?;
         events.write_raw(b"\n").map_err(|e| e.to_string())?;
     }
-    dir.finish(records, events, &study).map_err(|e| e.to_string())
+    Ok(dir.finish(records, events, &study)?)
 }

@@ -18,6 +18,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use bc_io::SettingError;
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 
@@ -720,9 +721,10 @@ async fn seat_session(hub: Arc<Hub>, socket: WebSocket) {
 /// Listens for the entries other processes commit. Connected before the server accepts
 /// connections, so that no notification after start is missed; after a lost connection it
 /// reconnects and catches up every room in memory (notifications meanwhile were lost).
-async fn listen_postgres(url: &str) -> Result<sqlx::postgres::PgListener, String> {
-    let mut l = sqlx::postgres::PgListener::connect(url).await.map_err(|e| format!("--database: cannot listen: {e}"))?;
-    l.listen(crate::store::CHANNEL).await.map_err(|e| format!("--database: cannot listen: {e}"))?;
+async fn listen_postgres(url: &str) -> Result<sqlx::postgres::PgListener, SettingError> {
+    let cannot = |e: sqlx::Error| SettingError::new("database", format!("cannot listen: {e}"));
+    let mut l = sqlx::postgres::PgListener::connect(url).await.map_err(cannot)?;
+    l.listen(crate::store::CHANNEL).await.map_err(cannot)?;
     Ok(l)
 }
 
@@ -792,14 +794,14 @@ pub struct Running {
 }
 
 /// Opens the database, binds the address, opens the demo room if asked and starts serving.
-pub async fn start(config: Config) -> Result<Running, String> {
+pub async fn start(config: Config) -> Result<Running, crate::Error> {
     let store = Store::open(&config.database).await?;
-    let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("--addr {}: {e}", config.addr))?;
+    let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| SettingError::item("addr", config.addr, e))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let base: Arc<str> = format!("http://{addr}").into();
     let (admin, new_admin_token) = match &config.admin_token {
         Some(t) if t.len() >= 32 => (t.clone(), None),
-        Some(_) => return Err("BC_ADMIN_TOKEN: expected at least 32 characters".into()),
+        Some(_) => return Err(crate::Error::Other("BC_ADMIN_TOKEN: expected at least 32 characters".into())),
         None => {
             let t = token::new_token();
             (t.clone(), Some(t))
@@ -840,7 +842,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
 
 /// Runs the server until the process is stopped. Prints where it listens, the admin token
 /// (unless given) and the demo room's links.
-pub async fn serve(config: Config) -> Result<(), String> {
+pub async fn serve(config: Config) -> Result<(), crate::Error> {
     use std::fmt::Write as _;
     use std::io::Write as _;
     let r = start(config).await?;
@@ -871,5 +873,5 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let _ = stdout.write_all(out.as_bytes());
     let _ = stdout.flush();
     drop(stdout);
-    r.task.await.map_err(|e| e.to_string())?
+    Ok(r.task.await.map_err(|e| e.to_string())??)
 }

@@ -11,6 +11,7 @@
 
 use std::collections::HashSet;
 
+use bc_io::SettingError;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Row};
 use tokio::sync::{mpsc, oneshot};
@@ -88,14 +89,14 @@ fn db(e: sqlx::Error) -> String {
 impl Store {
     /// Connects and runs the migrations. `url`: `sqlite://PATH` (created if missing) or
     /// `postgres://…`.
-    pub async fn open(url: &str) -> Result<Store, String> {
+    pub async fn open(url: &str) -> Result<Store, crate::Error> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Backend::Postgres
         } else {
-            return Err("--database: expected a URL sqlite://PATH or postgres://…".into());
+            return Err(SettingError::new("database", "expected a URL sqlite://PATH or postgres://…").into());
         };
         let url_full = if backend == Backend::Sqlite && !url.contains("mode=") {
             format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
@@ -120,7 +121,7 @@ impl Store {
         } else {
             opts
         };
-        let pool = opts.connect(&url_full).await.map_err(|e| format!("--database: cannot connect: {e}"))?;
+        let pool = opts.connect(&url_full).await.map_err(|e| SettingError::new("database", format!("cannot connect: {e}")))?;
         let (writer, jobs) = mpsc::channel(QUEUE);
         let origin = crate::token::new_room_id();
         let s = Store { pool, backend, url: url.to_string(), writer, origin: origin.clone() };

@@ -404,7 +404,7 @@ impl Rescorer {
     /// Every job, 0 to the recorded number, must have been read.
     fn finish(self, last: Option<&Path>) -> Result<Scores, Error> {
         let Some((jobs, _)) = self.jobs else {
-            return Err(Error::setup("--rescore: expected results files, found none".to_string()));
+            return Err(Error::setting("rescore", "results files", "none"));
         };
         if self.next_index != jobs {
             let last = last.map(|p| p.display().to_string()).unwrap_or_default();

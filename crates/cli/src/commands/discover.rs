@@ -3,7 +3,7 @@
 //! with `--out DIR` a run directory (records of every run's quantiles and target, the data in
 //! `stats.json`, the boxes in `aggregates.json`, `report.html`), shardable by runs (`--shard
 //! i/N`, then `backchannel merge`; PRIM runs on the merged runs). Glue only: the study is
-//! `bc_diplomacy::gsa`, the directory `bc_report::gsa`.
+//! `bc_diplomacy::gsa`, the directory `bc_studies::gsa`.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -74,7 +74,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             plan.settings = vec![("target".into(), spec.target.clone()), ("threshold".into(), spec.prim.threshold.to_string())];
             // The whole study must give its boxes, as without --out; a shard's runs alone may not.
             let conclude = |data: &gsa::DiscoverData| args.scale.shard_analysis(data.analyze());
-            match bc_report::runner::run_concluding(&study, &plan, |_, _| Ok(()), conclude)?.1 {
+            match bc_studies::runner::run_concluding(&study, &plan, |_, _| Ok(()), conclude)?.1 {
                 Some(r) => r,
                 None => {
                     args.scale.note_no_analysis("boxes");

@@ -25,7 +25,7 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
     let bar = bc_report::progress::Progress::new(args.dirs.len() as u64, "shards", args.quiet);
-    let out = bc_report::merge::merge_any(&args.dirs, &args.out, |done| bar.set(done))?;
+    let out = bc_studies::merge_dirs(&args.dirs, &args.out, |done| bar.set(done))?;
     bar.finish();
     let m = bc_report::manifest::Manifest::read(&out)?;
     print_text(&format!(

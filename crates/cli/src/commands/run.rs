@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use bc_diplomacy::forecast::{self, Options};
 
-use bc_report::forecast::ForecastStudy;
+use bc_studies::forecast::ForecastStudy;
 
 use crate::output::{print_json, print_text};
 use crate::scale::{ScaleArgs, ScenarioArgs, SeedArgs};
@@ -52,7 +52,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             anyhow::bail!("--runs: expected at least 1 run, found 0");
         }
         args.scale.require_out_for_shard()?;
-        bc_report::runner::run(&study, &args.scale.plan(Some(seed), threads, Some(args.scenario.id()?)), |_, _| Ok(()))?.summary()
+        bc_studies::runner::run(&study, &args.scale.plan(Some(seed), threads, Some(args.scenario.id()?)), |_, _| Ok(()))?.summary()
     } else {
         // A progress bar on standard error (hidden when it is not a terminal, or with --quiet).
         let bar = args.scale.progress(opts.runs, "runs");

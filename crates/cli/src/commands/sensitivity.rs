@@ -3,7 +3,7 @@
 //! with `--out DIR` a run directory (records of every run's quantiles and output, the data in
 //! `stats.json`, the indices in `aggregates.json`, `report.html`), shardable by base points or
 //! trajectories (`--shard i/N`, then `backchannel merge`). Glue only: the study is
-//! `bc_diplomacy::gsa`, the directory `bc_report::gsa`.
+//! `bc_diplomacy::gsa`, the directory `bc_studies::gsa`.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -74,7 +74,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     .to_vec();
             // The whole study must give its indices, as without --out; a shard's runs alone may not.
             let conclude = |data: &gsa::SensitivityData| args.scale.shard_analysis(data.analyze(threads));
-            match bc_report::runner::run_concluding(
+            match bc_studies::runner::run_concluding(
                 &study,
                 &plan,
                 |_, y| y.as_ref().map(|_| ()).map_err(|e| bc_report::Error::usage(e.clone())),

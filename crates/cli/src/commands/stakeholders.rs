@@ -12,7 +12,7 @@ use bc_stakeholders::run::{Model, Run, Settings};
 use bc_stakeholders::{read, StakeholderScenario};
 
 use bc_report::manifest::ScenarioId;
-use bc_report::stakeholders::{ActorInfo, StakeholderStudy};
+use bc_studies::stakeholders::{ActorInfo, StakeholderStudy};
 
 use crate::output::{print_json, print_text};
 

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use bc_diplomacy::forecast::{self, Options};
 use bc_report::manifest::ScenarioId;
-use bc_report::sweep::{parse_grid, parse_range, Design, Sweep, SweepSpec, SweepStudy};
+use bc_studies::sweep::{parse_grid, parse_range, Design, Sweep, SweepSpec, SweepStudy};
 
 use crate::output::{print_json, print_text};
 use crate::scale::{ScaleArgs, ScenarioArgs, SeedArgs};

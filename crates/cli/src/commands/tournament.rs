@@ -113,7 +113,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     .map(|(k, v)| (k.to_string(), v))
     .to_vec();
     let started = Instant::now();
-    let scores = bc_report::runner::run(&t, &plan, |_, _| Ok(()))?;
+    let scores = bc_studies::runner::run(&t, &plan, |_, _| Ok(()))?;
     let shard = args.scale.shard;
     let r = shard.range(t.n_jobs());
     if !args.scale.quiet {

@@ -2,7 +2,7 @@
 //! (Debian's `chromium`, or `BC_CHROMIUM`), opens pages in separate browser contexts (like
 //! separate people), clicks with real mouse events, types, reads the DOM, records every WebSocket
 //! frame a page receives and takes screenshots. Skips only when no Chromium is installed and
-//! `BC_REQUIRE_BROWSER` is unset (as bc-report's browser test does); CI sets it.
+//! `BC_REQUIRE_BROWSER` is unset (as bc-studies' browser test does); CI sets it.
 #![allow(dead_code)]
 
 use std::cell::RefCell;
@@ -17,7 +17,7 @@ use serde_json::{json, Value as Json};
 use tokio_tungstenite::tungstenite::stream::MaybeTlsStream;
 use tokio_tungstenite::tungstenite::{connect, Message, WebSocket};
 
-#[path = "../../../report/tests/common/chromium.rs"]
+#[path = "../../../studies/tests/common/chromium.rs"]
 mod chromium;
 // Used by the page tests, not by every test binary that includes this module.
 #[allow(unused_imports)]

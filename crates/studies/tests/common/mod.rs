@@ -1,4 +1,4 @@
-//! Shared helpers of bc-report's integration tests: a synthetic forecast (runs made up here, not
+//! Shared helpers of bc-studies' integration tests: a synthetic forecast (runs made up here, not
 //! simulated) written to run directories, so that run directories, merging and the report are
 //! tested without running the model.
 
@@ -152,21 +152,21 @@ pub fn write_run(out: &Path, seed: u64, runs: u64, shard: Shard) -> PathBuf {
     m.threads = 1;
     let dir = RunDir::create(out, m).unwrap();
     let mut study = Aggregate::new(spec(seed), true);
-    let mut records = dir.records(bc_report::forecast::columns(&study.spec)).unwrap();
+    let mut records = dir.records(bc_studies::forecast::columns(&study.spec)).unwrap();
     let mut events = dir.events().unwrap();
     for i in shard.range(runs) {
         let row = synthetic_row(seed, i);
-        records.write(&bc_report::forecast::cells(&study.spec, &row)).unwrap();
+        records.write(&bc_studies::forecast::cells(&study.spec, &row)).unwrap();
         if let Some(t) = row.record.first_step_round {
             events.write(&serde_json::json!({"run": i, "round": t, "event": "step_done"})).unwrap();
         }
         study.add(&row);
     }
-    dir.finish(records, events, &study).unwrap()
+    dir.finish(records, events, &bc_studies::Stats(study)).unwrap()
 }
 
 pub fn tempdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("bc-report-it-{}-{name}", std::process::id()));
+    let d = std::env::temp_dir().join(format!("bc-studies-it-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
@@ -206,18 +206,18 @@ pub fn write_sensitivity(out: &Path, method: Method, extra: usize, shard: Shard)
     m.scenario = Some(ScenarioId::new("ishigami", b"ishigami"));
     m.threads = 1;
     let dir = RunDir::create(out, m).unwrap();
-    let mut records = dir.records(bc_report::gsa::sensitivity_columns(&spec)).unwrap();
+    let mut records = dir.records(bc_studies::gsa::sensitivity_columns(&spec)).unwrap();
     let events = dir.events().unwrap();
     let x = gsa::design_groups(method, spec.inputs.len(), spec.seed, groups.clone()).unwrap();
     let per = spec.rows_per_group();
     let mut outputs = Vec::new();
     for i in 0..x.rows() {
         let y = ishigami(x.row(i));
-        records.write(&bc_report::gsa::sensitivity_cells(per, groups.start * per as u64 + i as u64, x.row(i), y)).unwrap();
+        records.write(&bc_studies::gsa::sensitivity_cells(per, groups.start * per as u64 + i as u64, x.row(i), y)).unwrap();
         outputs.push(y);
     }
     let data = SensitivityData { spec, first_group: groups.start, outputs };
-    dir.finish(records, events, &data).unwrap()
+    dir.finish(records, events, &bc_studies::Stats(data)).unwrap()
 }
 
 /// A discovery on `runs` uniform random points of four inputs, the target hit in the box
@@ -239,17 +239,17 @@ pub fn write_discover(out: &Path, runs: u64, shard: Shard) -> PathBuf {
     m.scenario = Some(ScenarioId::new("planted", b"planted box"));
     m.threads = 1;
     let dir = RunDir::create(out, m).unwrap();
-    let mut records = dir.records(bc_report::gsa::discover_columns(&spec)).unwrap();
+    let mut records = dir.records(bc_studies::gsa::discover_columns(&spec)).unwrap();
     let events = dir.events().unwrap();
     let (mut quantiles, mut hits) = (Vec::new(), String::new());
     for i in range.clone() {
         let mut rng = bc_engine::rng_for(3, i);
         let q: Vec<f64> = (0..4).map(|_| rng.gen::<f64>()).collect();
         let hit = (q[0] > 0.6 && q[1] < 0.5) != (rng.gen::<f64>() < 0.05);
-        records.write(&bc_report::gsa::discover_cells(i, &q, hit)).unwrap();
+        records.write(&bc_studies::gsa::discover_cells(i, &q, hit)).unwrap();
         quantiles.extend_from_slice(&q);
         hits.push(if hit { '1' } else { '0' });
     }
     let data = DiscoverData { spec, first_run: range.start, quantiles, hits };
-    dir.finish(records, events, &data).unwrap()
+    dir.finish(records, events, &bc_studies::Stats(data)).unwrap()
 }

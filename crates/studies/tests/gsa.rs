@@ -41,8 +41,7 @@ fn sobol_directory_merges_and_reports_the_indices() {
     let whole = common::write_sensitivity(&root.join("whole"), method, 1, Shard::ALL);
     let shards: Vec<_> =
         (0..3).map(|i| common::write_sensitivity(&root.join(format!("s{i}")), method, 1, Shard { index: i, count: 3 })).collect();
-    let merged =
-        bc_report::merge::merge_any(&[shards[2].clone(), shards[0].clone(), shards[1].clone()], &root.join("merged"), |_| {}).unwrap();
+    let merged = bc_studies::merge_dirs(&[shards[2].clone(), shards[0].clone(), shards[1].clone()], &root.join("merged"), |_| {}).unwrap();
     same(&whole, &merged);
     // The aggregates are the indices: Ishigami's analytic values within a few intervals.
     let a = json(&whole.join("aggregates.json"));
@@ -81,7 +80,7 @@ fn morris_directory_merges_and_plots_mu_star_against_sigma() {
     let whole = common::write_sensitivity(&root.join("whole"), method, 2, Shard::ALL);
     let shards: Vec<_> =
         (0..2).map(|i| common::write_sensitivity(&root.join(format!("s{i}")), method, 2, Shard { index: i, count: 2 })).collect();
-    let merged = bc_report::merge::merge_any(&shards, &root.join("merged"), |_| {}).unwrap();
+    let merged = bc_studies::merge_dirs(&shards, &root.join("merged"), |_| {}).unwrap();
     same(&whole, &merged);
     let a = json(&whole.join("aggregates.json"));
     // x1 and x2 matter, the inert inputs have no effect at all.
@@ -103,7 +102,7 @@ fn discover_directory_merges_and_draws_the_box() {
     let root = common::tempdir("gsa-discover");
     let whole = common::write_discover(&root.join("whole"), 3000, Shard::ALL);
     let shards: Vec<_> = (0..3).map(|i| common::write_discover(&root.join(format!("s{i}")), 3000, Shard { index: i, count: 3 })).collect();
-    let merged = bc_report::merge::merge_any(&shards, &root.join("merged"), |_| {}).unwrap();
+    let merged = bc_studies::merge_dirs(&shards, &root.join("merged"), |_| {}).unwrap();
     same(&whole, &merged);
     let a = json(&whole.join("aggregates.json"));
     let first = &a["boxes"][0];

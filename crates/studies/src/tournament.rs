@@ -5,12 +5,13 @@
 use std::fmt::Write as _;
 
 use bc_engine::stats::{wilson, Moments};
+use bc_report::html::{self, charts, escape, pct};
+use bc_report::study::{ReportInfo, Study};
 pub use bc_tournament::study::{cells, columns};
 use bc_tournament::Scores;
 use serde_json::{json, Value as Json};
 
-use crate::html::{self, charts, escape, pct};
-use crate::study::{ReportInfo, Study};
+use crate::Stats;
 
 /// Agents ranked by mean utility (ties by name): the report's and `aggregates.json`'s order.
 fn ranking(s: &Scores) -> Vec<usize> {
@@ -31,11 +32,11 @@ fn est(m: &Moments) -> Json {
     json!({"mean": num(e.value), "lo": num(e.lo), "hi": num(e.hi)})
 }
 
-impl Study for Scores {
+impl Study for Stats<Scores> {
     const KIND: &'static str = "tournament";
 
-    fn merge(&mut self, next: Scores) -> Result<(), String> {
-        Scores::merge(self, next).map_err(|e| e.to_string())
+    fn merge(&mut self, next: Stats<Scores>) -> Result<(), String> {
+        Scores::merge(&mut self.0, next.0).map_err(|e| e.to_string())
     }
 
     fn files(&self) -> Vec<(&'static str, String)> {

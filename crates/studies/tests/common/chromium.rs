@@ -1,4 +1,4 @@
-//! Finding and running headless Chromium for the browser tests, shared by bc-report's, bc-server's
+//! Finding and running headless Chromium for the browser tests, shared by bc-studies', bc-server's
 //! and the CLI's tests (included with `#[path]`): `BC_CHROMIUM`, else Debian's and Google's names
 //! on PATH (the same names `.ci/run` looks for); a test skips, saying so, only when none is found
 //! and `BC_REQUIRE_BROWSER` is unset.

@@ -7,14 +7,14 @@ use std::fmt::Write as _;
 use bc_diplomacy::forecast::{Aggregate, Interval, INDICATORS};
 use bc_diplomacy::Outcome;
 use bc_engine::stats::{wilson, Moments, Z95};
+use bc_io::SettingError;
+use bc_report::html::{self, charts, escape, pct};
+use bc_report::records::{Cell, Column, ColumnType};
+use bc_report::study::{ReportInfo, Study};
 use rand::seq::SliceRandom;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
-
-use crate::html::{self, charts, escape, pct};
-use crate::records::{Cell, Column, ColumnType};
-use crate::study::{ReportInfo, Study};
 
 /// How one parameter is varied.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -64,36 +64,38 @@ impl SweepParam {
     }
 }
 
-/// Parses `key=v1,v2,...` (a grid axis).
-pub fn parse_grid(s: &str) -> Result<SweepParam, String> {
-    let (key, vals) =
-        s.split_once('=').ok_or_else(|| format!("--grid: expected key=v1,v2,... (e.g. mediator.leak=0.05,0.1,0.2), found {s:?}"))?;
+/// Parses `key=v1,v2,...` (a grid axis); errors name the setting `grid`.
+pub fn parse_grid(s: &str) -> Result<SweepParam, SettingError> {
+    let (key, vals) = s
+        .split_once('=')
+        .ok_or_else(|| SettingError::new("grid", format!("expected key=v1,v2,... (e.g. mediator.leak=0.05,0.1,0.2), found {s:?}")))?;
     let mut levels = Vec::new();
     for v in vals.split(',') {
-        let x: f64 = v.trim().parse().map_err(|_| format!("--grid {key}: expected numbers separated by commas, found {v:?}"))?;
+        let x: f64 =
+            v.trim().parse().map_err(|_| SettingError::item("grid", key, format!("expected numbers separated by commas, found {v:?}")))?;
         if !x.is_finite() {
-            return Err(format!("--grid {key}: expected finite numbers, found {v:?}"));
+            return Err(SettingError::item("grid", key, format!("expected finite numbers, found {v:?}")));
         }
         if levels.contains(&x) {
-            return Err(format!("--grid {key}: expected distinct levels, found {v} twice"));
+            return Err(SettingError::item("grid", key, format!("expected distinct levels, found {v} twice")));
         }
         levels.push(x);
     }
     if key.trim().is_empty() {
-        return Err(format!("--grid: expected a key before '=', found {s:?}"));
+        return Err(SettingError::new("grid", format!("expected a key before '=', found {s:?}")));
     }
     Ok(SweepParam { key: key.trim().to_string(), axis: Axis::Levels(levels) })
 }
 
-/// Parses `key=lo..hi` (a Latin-hypercube axis).
-pub fn parse_range(s: &str) -> Result<SweepParam, String> {
-    let bad = || format!("--lhs: expected key=lo..hi (e.g. mediator.leak=0.0..0.3), found {s:?}");
+/// Parses `key=lo..hi` (a Latin-hypercube axis); errors name the setting `lhs`.
+pub fn parse_range(s: &str) -> Result<SweepParam, SettingError> {
+    let bad = || SettingError::new("lhs", format!("expected key=lo..hi (e.g. mediator.leak=0.0..0.3), found {s:?}"));
     let (key, range) = s.split_once('=').ok_or_else(bad)?;
     let (lo, hi) = range.split_once("..").ok_or_else(bad)?;
     let lo: f64 = lo.trim().parse().map_err(|_| bad())?;
     let hi: f64 = hi.trim().parse().map_err(|_| bad())?;
     if !(lo.is_finite() && hi.is_finite() && lo < hi) || key.trim().is_empty() {
-        return Err(format!("--lhs {key}: expected finite lo < hi, found {lo}..{hi}"));
+        return Err(SettingError::item("lhs", key, format!("expected finite lo < hi, found {lo}..{hi}")));
     }
     Ok(SweepParam { key: key.trim().to_string(), axis: Axis::Range(lo, hi) })
 }
@@ -108,17 +110,20 @@ pub struct Design {
 }
 
 impl Design {
-    /// The full grid over every parameter's levels, the last parameter varying fastest.
-    pub fn grid(params: Vec<SweepParam>) -> Result<Design, String> {
+    /// The full grid over every parameter's levels, the last parameter varying fastest; errors
+    /// name the setting `grid`.
+    pub fn grid(params: Vec<SweepParam>) -> Result<Design, SettingError> {
         let sizes = params.iter().map(|p| match &p.axis {
             Axis::Levels(levels) => levels.len() as u64,
             Axis::Range(..) => 1,
         });
         let limit = &bc_io::limits::GRID_POINTS;
-        bc_io::limits::checked_product(limit, sizes).map_err(|found| limit.exceeded(found, "--grid").to_string())?;
+        bc_io::limits::checked_product(limit, sizes).map_err(|found| SettingError::new("grid", limit.exceeded(found, "")))?;
         let mut points: Vec<Vec<f64>> = vec![Vec::new()];
         for p in &params {
-            let Axis::Levels(levels) = &p.axis else { return Err(format!("{}: expected levels for a grid", p.key)) };
+            let Axis::Levels(levels) = &p.axis else {
+                return Err(SettingError::item("grid", &p.key, "expected levels for a grid, found a range"));
+            };
             points = points.into_iter().flat_map(|pt| levels.iter().map(move |&v| [pt.clone(), vec![v]].concat())).collect();
         }
         Ok(Design { params, points })
@@ -126,15 +131,17 @@ impl Design {
 
     /// A Latin hypercube of `n` points over the parameters' ranges: each range is cut into `n`
     /// equal strata, each stratum used once per parameter, with a uniform point inside it.
-    /// Seeded: parameter k draws from `bc_engine::rng_for(seed, k)`.
-    pub fn lhs(n: usize, params: Vec<SweepParam>, seed: u64) -> Result<Design, String> {
+    /// Seeded: parameter k draws from `bc_engine::rng_for(seed, k)`. Errors name the setting `lhs`.
+    pub fn lhs(n: usize, params: Vec<SweepParam>, seed: u64) -> Result<Design, SettingError> {
         if n == 0 {
-            return Err("--lhs: expected at least 1 point, found 0".into());
+            return Err(SettingError::new("lhs", "expected at least 1 point, found 0"));
         }
-        bc_io::limits::LHS_POINTS.check(n as u64, "--lhs").map_err(|e| e.to_string())?;
+        bc_io::limits::LHS_POINTS.check(n as u64, "").map_err(|e| SettingError::new("lhs", e))?;
         let mut points = vec![Vec::with_capacity(params.len()); n];
         for (k, p) in params.iter().enumerate() {
-            let Axis::Range(lo, hi) = p.axis else { return Err(format!("{}: expected a range for a Latin hypercube", p.key)) };
+            let Axis::Range(lo, hi) = p.axis else {
+                return Err(SettingError::item("lhs", &p.key, "expected a range for a Latin hypercube, found levels"));
+            };
             let mut rng = bc_engine::rng_for(seed, k as u64);
             let mut strata: Vec<usize> = (0..n).collect();
             strata.shuffle(&mut rng);
@@ -685,8 +692,11 @@ mod tests {
             assert_eq!(strata, (0..20).collect::<Vec<_>>(), "each stratum once");
         }
         assert_eq!(l, Design::lhs(20, vec![parse_range("a=0..1").unwrap(), parse_range("b=10..20").unwrap()], 3).unwrap());
-        assert!(parse_grid("a").unwrap_err().contains("key=v1"));
-        assert!(parse_grid("a=1,x").unwrap_err().contains("\"x\""));
-        assert!(parse_range("a=2..1").unwrap_err().contains("lo < hi"));
+        // Errors name the setting (the command line says it with its flag), never a flag.
+        let e = parse_grid("a").unwrap_err();
+        assert!(e.name() == "grid" && e.to_string().starts_with("grid: expected key=v1"), "{e}");
+        assert_eq!(parse_grid("a=1,x").unwrap_err().to_string(), "grid a: expected numbers separated by commas, found \"x\"");
+        assert_eq!(parse_range("a=2..1").unwrap_err().to_string(), "lhs a: expected finite lo < hi, found 2..1");
+        assert_eq!(Design::lhs(0, Vec::new(), 1).unwrap_err().to_string(), "lhs: expected at least 1 point, found 0");
     }
 }

@@ -32,7 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let dir = RunDir::create(std::path::Path::new(out), Manifest::start("run", n, Shard::ALL))?;
     let mut study = Aggregate::new(spec, true);
-    let mut records = dir.records(bc_report::forecast::columns(&study.spec))?;
+    let mut records = dir.records(bc_studies::forecast::columns(&study.spec))?;
     let mut events = dir.events()?;
     for i in 0..n {
         let mut rng = bc_engine::rng_for(1, i);
@@ -84,10 +84,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             },
             trust_path: (0..=104).flat_map(|k| [t * k as f64 / 104.0, 1.0 - t]).collect(),
         };
-        records.write(&bc_report::forecast::cells(&study.spec, &row))?;
+        records.write(&bc_studies::forecast::cells(&study.spec, &row))?;
         events.write(&serde_json::json!({"run": i, "event": "end", "outcome": outcome.name()}))?;
         study.add(&row);
     }
-    dir.finish(records, events, &study)?;
+    dir.finish(records, events, &bc_studies::Stats(study))?;
     Ok(())
 }

@@ -9,11 +9,12 @@
 use std::fmt::Write as _;
 
 use bc_diplomacy::gsa::{DiscoverData, DiscoverResult, FoundBox, Method, SensitivityData, SensitivityResult};
+use bc_report::estimate::group;
+use bc_report::html::{self, charts, escape, pct};
+use bc_report::study::{ReportInfo, Study};
 use serde_json::{json, Value as Json};
 
-use crate::estimate::group;
-use crate::html::{self, charts, escape, pct};
-use crate::study::{ReportInfo, Study};
+use crate::Stats;
 pub use bc_diplomacy::gsa::{discover_cells, discover_columns, sensitivity_cells, sensitivity_columns};
 
 /// Runs drawn one by one in a box's scatter plot (the first ones, in run order).
@@ -34,11 +35,11 @@ fn indicator_words(name: &str) -> String {
     }
 }
 
-impl Study for SensitivityData {
+impl Study for Stats<SensitivityData> {
     const KIND: &'static str = "sensitivity";
 
-    fn merge(&mut self, next: SensitivityData) -> Result<(), String> {
-        SensitivityData::merge(self, next)
+    fn merge(&mut self, next: Stats<SensitivityData>) -> Result<(), String> {
+        SensitivityData::merge(&mut self.0, next.0)
     }
 
     /// The analysis, as `backchannel sensitivity --json` prints it (or `{"error": …}` when the
@@ -205,11 +206,11 @@ fn intervals_note(sobol: bool) -> String {
     )
 }
 
-impl Study for DiscoverData {
+impl Study for Stats<DiscoverData> {
     const KIND: &'static str = "discover";
 
-    fn merge(&mut self, next: DiscoverData) -> Result<(), String> {
-        DiscoverData::merge(self, next)
+    fn merge(&mut self, next: Stats<DiscoverData>) -> Result<(), String> {
+        DiscoverData::merge(&mut self.0, next.0)
     }
 
     /// The boxes, as `backchannel discover --json` prints them (or `{"error": …}` when the runs

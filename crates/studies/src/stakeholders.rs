@@ -4,12 +4,11 @@
 
 use std::fmt::Write as _;
 
+use bc_report::html::{self, charts, escape, pct};
+use bc_report::records::{Cell, Column, ColumnType};
+use bc_report::study::{ReportInfo, Study};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
-
-use crate::html::{self, charts, escape, pct};
-use crate::records::{Cell, Column, ColumnType};
-use crate::study::{ReportInfo, Study};
 
 /// One actor.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

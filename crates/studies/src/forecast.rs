@@ -8,12 +8,13 @@ use std::fmt::Write as _;
 
 use bc_diplomacy::forecast::{pairs, Aggregate, ForecastSpec, Headline, Interval, JobRecord, Transitions};
 use bc_diplomacy::Outcome;
+use bc_report::estimate::group;
+use bc_report::html::{self, charts, escape, pct, pts};
+use bc_report::records::{Cell, Column, ColumnType};
+use bc_report::study::{ReportInfo, Study};
 use serde_json::{json, Value as Json};
 
-use crate::estimate::group;
-use crate::html::{self, charts, escape, pct, pts};
-use crate::records::{Cell, Column, ColumnType};
-use crate::study::{ReportInfo, Study};
+use crate::Stats;
 
 /// A forecast as a `bc_engine::Study` (`backchannel run --out` / `--shard` / `--dry-run`): job
 /// `i` is Monte Carlo run `i` with its paired counterfactuals and swings, traced so that the
@@ -260,11 +261,11 @@ fn num(x: f64) -> Json {
     serde_json::Number::from_f64(x).map_or(Json::Null, Json::Number)
 }
 
-impl Study for Aggregate {
+impl Study for Stats<Aggregate> {
     const KIND: &'static str = "run";
 
-    fn merge(&mut self, next: Aggregate) -> Result<(), String> {
-        Aggregate::merge(self, next).map_err(|e| e.to_string())
+    fn merge(&mut self, next: Stats<Aggregate>) -> Result<(), String> {
+        Aggregate::merge(&mut self.0, next.0).map_err(|e| e.to_string())
     }
 
     /// The summary (`backchannel run --json`'s keys and values), then the mean final
