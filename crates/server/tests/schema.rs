@@ -15,7 +15,7 @@ fn committed_schema_is_current() {
         "docs/serve.schema.json is out of date; regenerate it with BC_UPDATE_SCHEMA=1 cargo test -p bc-server --test schema"
     );
     // The schema names every client message type.
-    for t in ["hello", "act", "say", "tools"] {
+    for t in ["hello", "act", "say", "tools", "control", "preferences", "consent", "answers"] {
         assert!(now.contains(&format!("\"{t}\"")), "{t}");
     }
 }

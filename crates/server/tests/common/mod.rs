@@ -145,6 +145,20 @@ impl Client {
         }
     }
 
+    /// Sends any message with the id `x` and returns the `ack` or `error` for it (other messages
+    /// are kept for `recv`).
+    pub async fn ask(&mut self, mut m: Json) -> Json {
+        m["id"] = json!("x");
+        self.send(&m).await;
+        loop {
+            let r = self.recv_socket().await;
+            if (r["type"] == "ack" || r["type"] == "error") && r["id"] == "x" {
+                return r;
+            }
+            self.queue.push_back(r);
+        }
+    }
+
     /// Waits for the next `turn` or the end; returns the turn (None at the end).
     pub async fn next_turn(&mut self) -> Option<Json> {
         loop {
