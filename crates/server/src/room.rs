@@ -1,6 +1,8 @@
 //! A room as a fold of its append-only log: the entries (room created, an action of a seat, a
-//! fault, a caucus message, the wall-clock deadline), the mechanism and built-in agents they
-//! drive, who may see what, and the mediator's tools.
+//! fault, a caucus message, the wall-clock deadline, the chair's controls, own preferences, a
+//! study's consent, rounds and answers), the mechanism and built-in agents they drive (in a
+//! study, built afresh for each round from its logged seed), who may see what, and the
+//! mediator's tools. A study's own rules are in [`crate::study`].
 //!
 //! Built-in agents are re-executed when a log is folded: their decisions depend only on the
 //! room's seed and on what they observed, so folding the same log rebuilds the same agents, and

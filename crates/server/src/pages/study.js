@@ -86,13 +86,24 @@ function renderStudy() {
   box.dataset.form = "";
 }
 
+/** A text as paragraphs: blank lines separate them; a line break inside one is kept only
+ * before a list item (`- `, `* `, `• `, `1. `), otherwise the lines are joined. */
+function paragraphs(text) {
+  return text.trim().split(/\n\s*\n/).map(par => {
+    const lines = par.split("\n");
+    let out = lines[0].trim();
+    for (const line of lines.slice(1)) out += (/^\s*([-*•]|\d+[.)])\s/.test(line) ? "\n" : " ") + line.trim();
+    return el("p", {}, out);
+  });
+}
+
 function renderConsent(h, body) {
   const box = $("study");
   if (box.dataset.form === "consent") return;
   box.dataset.form = "consent";
   h.textContent = "Before you start: consent";
   fill(body,
-    el("div", {class: "consent-text", id: "consent-text", tabindex: "0", role: "region", "aria-label": "Consent text"}, S.study.consent || ""),
+    el("div", {class: "consent-text", id: "consent-text", tabindex: "0", role: "region", "aria-label": "Consent text"}, paragraphs(S.study.consent || "")),
     el("p", {class: "muted"}, "Nothing of the negotiation is shown before you agree."),
     el("div", {class: "actions"},
       button("I agree to take part", () => send({type: "consent", id: String(S.nextId++), agree: true}), {class: "primary", id: "consent-yes"}),

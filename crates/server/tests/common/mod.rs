@@ -11,6 +11,7 @@ use serde_json::{json, Value as Json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::Message;
 
+pub mod browser;
 pub mod cdp;
 
 pub const ADMIN: &str = "test-admin-token-0123456789abcdef0123456789abcdef";
