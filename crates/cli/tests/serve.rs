@@ -3,7 +3,9 @@
 //! uninterrupted run ends; two processes on one PostgreSQL share a room (an action on one
 //! reaches a seat on the other; the same action raced on both is applied once; a deadline holds
 //! when the process that paused the room dies and the other resumes it); `room replay`
-//! folds an export to the final state; `room export` writes one as a run directory.
+//! folds an export to the final state; `room export` writes one as a run directory; a study
+//! room's acknowledged consents and answers survive a SIGKILL after each, and its export has
+//! the study's CSV files.
 //!
 //! PostgreSQL tests read `BC_POSTGRES_URL`; without it they skip, except under CI (`CI` set),
 //! where they fail.
@@ -468,4 +470,84 @@ fn room_export_writes_a_run_directory_with_the_report() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("events.jsonl:2:"), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(!bad.exists() && !base.join("bad.incomplete").exists());
+}
+
+/// Sends `m` with an id and returns its `ack` or `error` (other messages are dropped).
+fn ask(ws: &mut Ws, mut m: Json) -> Json {
+    m["id"] = json!("k");
+    ws.send(Message::Text(m.to_string().into())).unwrap();
+    loop {
+        let r = recv(ws).unwrap();
+        if (r["type"] == "ack" || r["type"] == "error") && r["id"] == "k" {
+            return r;
+        }
+    }
+}
+
+#[test]
+fn a_study_survives_sigkill_after_every_consent_and_answer_and_exports_its_csv_files() {
+    let db = temp_sqlite("study");
+    let study = "consent = \"Agree?\"\nrounds = 2\n[completion]\nurl = \"https://example.org/done\"\n\
+                 [[questions]]\nid = \"fair\"\ntext = \"Fair?\"\nkind = \"scale\"\n\
+                 [[questions]]\nid = \"why\"\ntext = \"Why?\"\nkind = \"text\"\nrequired = false\n";
+    let spec = json!({"title": "study", "domain": itex(), "protocol": "sao", "steps": 10, "seed": 11,
+                      "parties": [{"by": "external"}, {"by": "external"}], "study": {"toml": study}});
+    let mut server = Server::start(&db);
+    let created = create(&server.addr, &spec);
+    let room = created["room"].as_str().unwrap().to_string();
+    let tokens = [token_of(&created, "party:0"), token_of(&created, "party:1")];
+    // Each acknowledged consent or answer, then SIGKILL and a restart: the new process's
+    // welcome has it.
+    let acked = |server: Server, seat: usize, m: Json, phase: &str| -> Server {
+        let (mut ws, _) = join(&server.addr, &tokens[seat]).unwrap();
+        assert_eq!(ask(&mut ws, m.clone())["type"], "ack", "{m}");
+        drop(ws);
+        server.kill();
+        let again = Server::start(&db);
+        let (_, w) = join(&again.addr, &tokens[seat]).unwrap();
+        assert_eq!(w["study"]["phase"], phase, "after {m}: {w}");
+        again
+    };
+    server = acked(server, 0, json!({"type": "consent", "agree": true}), "waiting");
+    server = acked(server, 1, json!({"type": "consent", "agree": true}), "negotiating");
+    for round in 0..2u64 {
+        let (mut p0, _) = join(&server.addr, &tokens[0]).unwrap();
+        let (mut p1, _) = join(&server.addr, &tokens[1]).unwrap();
+        assert_eq!(ask(&mut p0, json!({"type": "act", "action": {"kind": "offer", "outcome": round}}))["type"], "ack");
+        assert_eq!(ask(&mut p1, json!({"type": "act", "action": {"kind": "accept"}}))["type"], "ack");
+        drop((p0, p1));
+        server = acked(
+            server,
+            0,
+            json!({"type": "answers", "round": round, "answers": {"fair": 3, "why": format!("because {round}")}}),
+            "waiting",
+        );
+        let next = if round == 0 { "negotiating" } else { "complete" };
+        server = acked(server, 1, json!({"type": "answers", "round": round, "answers": {"fair": 6}}), next);
+    }
+    // The log exports as a run directory with the study's CSV files.
+    let (status, body) = http(&server.addr, "GET", &format!("/api/v1/rooms/{room}/events.jsonl"), ADMIN, "");
+    assert_eq!(status, 200);
+    let base = std::env::temp_dir().join(format!("bc-serve-{}-study-export", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base).unwrap();
+    std::fs::write(base.join("events.jsonl"), &body).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_backchannel"))
+        .args(["room", "export"])
+        .arg(base.join("events.jsonl"))
+        .arg("--out")
+        .arg(base.join("run"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rounds = std::fs::read_to_string(base.join("run/study-rounds.csv")).unwrap();
+    assert_eq!(rounds.lines().count(), 3, "{rounds}");
+    assert!(
+        rounds.contains(&format!("{room},,0,counted,1,11,agreement,")) && rounds.contains(&format!("{room},,1,counted,2,12,agreement,")),
+        "{rounds}"
+    );
+    let answers = std::fs::read_to_string(base.join("run/study-answers.csv")).unwrap();
+    assert_eq!(answers.lines().count(), 1 + 2 * 2 * 2, "{answers}");
+    assert!(answers.contains(&format!("{room},,1,counted,2,party:0,why,because 1,")), "{answers}");
+    let _ = std::fs::remove_dir_all(base);
 }

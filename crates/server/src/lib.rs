@@ -10,6 +10,7 @@ pub mod report;
 pub mod room;
 pub mod server;
 pub mod store;
+pub mod study;
 pub mod token;
 pub mod wire;
 
@@ -81,6 +82,9 @@ pub struct Summary {
     pub step: u64,
     /// Every protocol event, as the analyst sees them.
     pub events: Vec<wire::WireEvent>,
+    /// Study mode: every round started, with its seed and how it ended.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rounds: Vec<study::RoundRecord>,
 }
 
 /// The summary of a room.
@@ -95,6 +99,7 @@ pub fn summary(room: &Room) -> Summary {
         agreement_index: ending.as_ref().and_then(|e| e.agreement()),
         step: room.step(),
         events: room.events().iter().map(|l| wire::render_event(room, &l.event)).collect(),
+        rounds: room.study().map(|s| s.played().to_vec()).unwrap_or_default(),
     }
 }
 

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{DomainSource, IssueInfo};
 use crate::room::{Entry, Fill, Room, Seat};
+use crate::study::StudyExport;
 use crate::wire::{self, EndInfo, ServerMsg, WireEvent};
 
 /// Who a report is for.
@@ -84,6 +85,10 @@ pub struct RoomReport {
     pub parties: Option<Vec<PartyRow>>,
     /// The timeline: protocol events and caucus messages in log order, as the view may see them.
     pub timeline: Vec<ServerMsg>,
+    /// Study mode: the study (the admin's view: everything; the mediator's: the rounds and
+    /// their outcomes only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub study: Option<StudyExport>,
 }
 
 fn domain_name(room: &Room) -> String {
@@ -116,12 +121,16 @@ impl RoomReport {
                 let mut all: Vec<(u64, ServerMsg)> = room
                     .events()
                     .iter()
-                    .map(|l| (l.seq, ServerMsg::Event { seq: l.seq, event: wire::render_event(room, &l.event) }))
+                    .map(|l| (l.seq, ServerMsg::Event { seq: l.seq, round: l.round, event: wire::render_event(room, &l.event) }))
                     .collect();
                 all.extend(room.messages().iter().filter_map(|(seq, e)| wire::render_message(room, *seq, e).map(|m| (*seq, m))));
                 // Pauses, resumptions, the close and the parties' own preferences (as the
-                // mediator sees them: without a party's `you`).
-                all.extend(room.notes().iter().filter_map(|(seq, e)| wire::render_note(room, Seat::Mediator, *seq, e).map(|m| (*seq, m))));
+                // mediator sees them: without a party's `you`); in study mode each round with
+                // its seed, each consent and each participant's answers.
+                all.extend(room.notes().iter().filter_map(|(seq, e)| match e {
+                    Entry::Round { .. } => wire::render_round(room, *seq, e, true).map(|m| (*seq, m)),
+                    _ => wire::render_note(room, Seat::Mediator, *seq, e).map(|m| (*seq, m)),
+                }));
                 all.sort_by_key(|(s, _)| *s);
                 all.into_iter().map(|(_, m)| m).collect()
             }
@@ -154,6 +163,13 @@ impl RoomReport {
             ending: wire::end_info(room),
             parties,
             timeline,
+            study: room.study().map(|p| {
+                let e = p.export(&room.id, room.closed_by().is_some());
+                match view {
+                    View::Admin => e,
+                    View::Mediator => e.for_mediator(),
+                }
+            }),
         }
     }
 
@@ -203,7 +219,7 @@ fn package(o: &BTreeMap<String, String>) -> String {
 fn describe(m: &ServerMsg) -> Option<(u64, Option<u64>, String, String, String, Option<bool>, Option<f64>, String)> {
     let party = |p: &usize| format!("party:{p}");
     Some(match m {
-        ServerMsg::Event { seq, event } => {
+        ServerMsg::Event { seq, event, .. } => {
             let (step, kind, who, outcome, accept, floor) = match event {
                 WireEvent::Offer { step, party: p, outcome } => (*step, "offer", party(p), package(outcome), None, None),
                 WireEvent::Accept { step, party: p, outcome } => (*step, "accept", party(p), package(outcome), None, None),
@@ -250,6 +266,26 @@ fn describe(m: &ServerMsg) -> Option<(u64, Option<u64>, String, String, String, 
             };
             (*seq, None, kind.to_string(), by.to_string(), String::new(), None, None, String::new())
         }
+        ServerMsg::Round { seq, practice, number, seed, .. } => {
+            let what = match number {
+                Some(k) if !practice => format!("counted round {k}"),
+                _ => "practice round".into(),
+            };
+            let text = match seed {
+                Some(x) => format!("{what} starts (agents' seed {x})"),
+                None => format!("{what} starts"),
+            };
+            (*seq, None, "round".to_string(), String::new(), String::new(), None, None, text)
+        }
+        ServerMsg::Consent { seq, seat, agree } => {
+            let text = if *agree { "agreed to take part" } else { "declined to take part" };
+            (*seq, None, "consent".to_string(), seat.to_string(), String::new(), Some(*agree), None, text.to_string())
+        }
+        ServerMsg::Answers { seq, seat, round, answers } => {
+            let list: Vec<String> = answers.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let text = format!("after round {round}: {}", list.join("; "));
+            (*seq, None, "answers".to_string(), seat.to_string(), String::new(), None, None, text)
+        }
         ServerMsg::Preferences { seq, party: p, weights, ratings, .. } => {
             let points = |v: &[f64]| v.iter().map(f64::to_string).collect::<Vec<_>>().join(" ");
             let text =
@@ -276,8 +312,18 @@ impl Study for RoomReport {
         Err("a room's report is not sharded: there is nothing to merge".into())
     }
 
+    fn files(&self) -> Vec<(&'static str, String)> {
+        match (&self.study, self.view) {
+            (Some(st), View::Admin) => {
+                let n = self.seats.iter().filter(|s| matches!(s.seat, Seat::Party(_))).count();
+                vec![("study-rounds.csv", st.rounds_csv(n)), ("study-answers.csv", st.answers_csv())]
+            }
+            _ => Vec::new(),
+        }
+    }
+
     fn aggregates(&self) -> serde_json::Value {
-        serde_json::json!({
+        let mut a = serde_json::json!({
             "room": self.room,
             "view": self.view,
             "protocol": self.protocol,
@@ -285,7 +331,11 @@ impl Study for RoomReport {
             "ending": self.ending,
             "parties": self.parties,
             "timeline_items": self.timeline.len(),
-        })
+        });
+        if let Some(st) = &self.study {
+            a["study"] = serde_json::json!({"status": st.status, "rounds_played": st.played.len(), "answers": st.answers.len()});
+        }
+        a
     }
 
     fn title(&self, _info: &ReportInfo) -> String {
@@ -348,6 +398,9 @@ impl Study for RoomReport {
                 &table(&["party", "profile", "reservation", "utility of the agreement"], &rows),
             ));
         }
+        if let Some(st) = &self.study {
+            s.push_str(&study_section(st, self.view));
+        }
         let rows: Vec<Vec<String>> = self
             .timeline
             .iter()
@@ -377,6 +430,85 @@ impl Study for RoomReport {
         ));
         s
     }
+}
+
+/// The report's Study section: the study's settings and status, each participant's consent,
+/// every round (with its seed, and each party's utility, in the admin's view) and every answer
+/// (admin's view only).
+fn study_section(st: &StudyExport, view: View) -> String {
+    let mut body = String::new();
+    let mut facts = vec![
+        vec!["status".to_string(), st.status.replace('_', " ")],
+        vec!["rounds".into(), format!("{} practice, {} counted", st.practice_rounds, st.rounds)],
+        vec!["participants".into(), st.participants.iter().map(Seat::to_string).collect::<Vec<_>>().join(", ")],
+        vec!["questions".into(), st.questions.iter().map(|q| q.id.clone()).collect::<Vec<_>>().join(", ")],
+    ];
+    if let Some(c) = &st.condition {
+        facts.push(vec!["condition (admin only)".into(), c.clone()]);
+    }
+    if let Some(n) = &st.notes {
+        facts.push(vec!["notes (admin only)".into(), n.clone()]);
+    }
+    if let Some(c) = &st.completion {
+        facts.push(vec!["completion link".into(), c.url.clone()]);
+    }
+    body.push_str(&table(&["", ""], &facts));
+    if view == View::Admin {
+        let rows: Vec<Vec<String>> = st
+            .consent
+            .iter()
+            .map(|c| vec![c.seat.to_string(), if c.agree { "agreed" } else { "declined" }.to_string(), c.seq.to_string()])
+            .collect();
+        body.push_str("<h3>Consent</h3>\n");
+        body.push_str(&table(&["participant", "answer", "entry"], &rows));
+    }
+    let rows: Vec<Vec<String>> = st
+        .played
+        .iter()
+        .map(|r| {
+            let mut row = vec![
+                r.round.to_string(),
+                r.number.map_or_else(|| "practice".to_string(), |k| format!("counted {k}")),
+                r.ending.clone().unwrap_or_else(|| "running".into()),
+                r.agreement.as_ref().map(package).unwrap_or_default(),
+                r.steps.map(|x| x.to_string()).unwrap_or_default(),
+            ];
+            if view == View::Admin {
+                row.push(r.seed.map(|x| x.to_string()).unwrap_or_default());
+                row.push(r.utilities.iter().map(|u| num(*u)).collect::<Vec<_>>().join(", "));
+            }
+            row
+        })
+        .collect();
+    body.push_str("<h3>Rounds</h3>\n");
+    let head: &[&str] = match view {
+        View::Admin => &["round", "kind", "outcome", "agreement", "steps", "agents' seed", "each party's utility"],
+        View::Mediator => &["round", "kind", "outcome", "agreement", "steps"],
+    };
+    body.push_str(&table(head, &rows));
+    if view == View::Admin {
+        let rows: Vec<Vec<String>> = st
+            .answers
+            .iter()
+            .flat_map(|a| {
+                st.questions.iter().map(move |q| {
+                    vec![
+                        a.round.to_string(),
+                        a.seat.to_string(),
+                        q.id.clone(),
+                        a.answers.get(&q.id).map(|x| x.to_string()).unwrap_or_default(),
+                    ]
+                })
+            })
+            .collect();
+        body.push_str("<h3>Answers</h3>\n");
+        body.push_str(&table(&["round", "participant", "question", "answer"], &rows));
+    }
+    let intro = match view {
+        View::Admin => "The study's settings (the condition and notes are the admin's only), each participant's consent, every round with its agents' seed and outcome, and every answer to the questionnaire.",
+        View::Mediator => "The rounds played and how each ended (the participants' consent and answers, the seeds and the admin's settings are not in the mediator's view).",
+    };
+    section("study", "Study", intro, &body)
 }
 
 /// `backchannel room export`: folds an exported log (`events.jsonl`, from the admin export)

@@ -1,6 +1,8 @@
 //! A room as a fold of its append-only log: the entries (room created, an action of a seat, a
-//! fault, a caucus message, the wall-clock deadline), the mechanism and built-in agents they
-//! drive, who may see what, and the mediator's tools.
+//! fault, a caucus message, the wall-clock deadline, the chair's controls, own preferences, a
+//! study's consent, rounds and answers), the mechanism and built-in agents they drive (in a
+//! study, built afresh for each round from its logged seed), who may see what, and the
+//! mediator's tools. A study's own rules are in [`crate::study`].
 //!
 //! Built-in agents are re-executed when a log is folded: their decisions depend only on the
 //! room's seed and on what they observed, so folding the same log rebuilds the same agents, and
@@ -94,6 +96,10 @@ pub struct RoomSpec {
     /// once every such party has saved them. See [`crate::points`].
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub editable_preferences: bool,
+    /// Study mode: the study file (consent, a practice round, N counted rounds of the same
+    /// domain and seats, a questionnaire after each, a completion link). See [`crate::study`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub study: Option<crate::study::StudySource>,
 }
 
 /// Who chairs the room: the mediator seat, or the admin (over HTTP with the admin token).
@@ -348,6 +354,32 @@ pub enum Entry {
         /// Per issue, a rating from 0 to 100 per value (in value order), the best 100.
         ratings: Vec<Vec<f64>>,
     },
+    /// Study mode: a participant agreed to take part, or declined (seen by that participant and
+    /// the admin only).
+    Consent {
+        /// The participant.
+        seat: Seat,
+        /// Agreed (true) or declined.
+        agree: bool,
+    },
+    /// Study mode: round `round` starts, its built-in agents seeded from `seed` (the room's seed
+    /// plus the round's position), a fresh negotiation of the same domain and seats.
+    Round {
+        /// The round's position in the session, from 0 (the practice round first).
+        round: u32,
+        /// The seed of its agents.
+        seed: u64,
+    },
+    /// Study mode: a participant's answers to the questionnaire after round `round` (seen by
+    /// that participant and the admin only).
+    Answers {
+        /// The participant.
+        seat: Seat,
+        /// The round answered about.
+        round: u32,
+        /// Question id → answer.
+        answers: BTreeMap<String, crate::study::Answer>,
+    },
 }
 
 /// Preferences a party saved before the start, as points.
@@ -444,6 +476,8 @@ enum MedAgent {
 pub struct Logged {
     /// The entry's position in the log.
     pub seq: u64,
+    /// Study mode: the round it belongs to.
+    pub round: Option<u32>,
     /// The event.
     pub event: Event,
 }
@@ -496,6 +530,8 @@ pub struct Room {
     notes: Vec<(u64, Entry)>,
     /// The mediator agent's spec and the seed, to build it again when preferences change.
     med_spec: Option<Spec>,
+    /// Study mode: the study's progress.
+    study: Option<crate::study::Progress>,
 }
 
 fn protocol_of(name: &str) -> Result<ProtocolKind, String> {
@@ -559,6 +595,52 @@ fn ex(kinds: &[&str]) -> Vec<String> {
     kinds.iter().map(|k| k.to_string()).collect()
 }
 
+fn sides_of(domain: &Domain, prefs: &[bc_model::Preferences]) -> Result<Vec<Arc<bc_strategy::Side>>, bc_strategy::Error> {
+    prefs.iter().map(|p| bc_strategy::Side::new(domain.space.clone(), p.clone()).map(Arc::new)).collect()
+}
+
+type Negotiation = (Mech, Vec<Option<Box<dyn Negotiator>>>, MedAgent);
+
+/// A fresh negotiation of a room: the mechanism and its built-in agents, drawing from `seed`
+/// (party `i` from stream `i`, the mediator from stream `n`, as `backchannel negotiate`).
+fn negotiation(
+    kind: ProtocolKind,
+    spec: &RoomSpec,
+    domain: &Domain,
+    sides: &[Arc<bc_strategy::Side>],
+    med_spec: Option<&Spec>,
+    seed: u64,
+) -> Result<Negotiation, String> {
+    let mut parties: Vec<Option<Box<dyn Negotiator>>> = Vec::with_capacity(sides.len());
+    for (i, fill) in spec.parties.iter().enumerate() {
+        match (fill.agent(), sides.get(i)) {
+            (Some(name), Some(side)) => {
+                let s: Spec = name.parse().map_err(|e| format!("parties[{i}]: {e}"))?;
+                let a = bc_strategy::build_agent(&s, side.clone(), kind, bc_engine::rng_for(seed, i as u64))
+                    .map_err(|e| format!("parties[{i}]: {e}"))?;
+                parties.push(Some(a));
+            }
+            _ => parties.push(None),
+        }
+    }
+    let setup = Setup::new(sides.len(), domain.n_outcomes, spec.steps);
+    let perr = |e: bc_protocol::Error| format!("protocol: {e}");
+    let mediator = mediator_agent(kind, med_spec, domain, sides, seed)?;
+    let mech = match kind {
+        ProtocolKind::Sao => Mech::Sao(Sao::new(setup).map_err(perr)?),
+        ProtocolKind::SingleText => {
+            let adoption = match &mediator {
+                MedAgent::St(m) => m.adoption(),
+                _ => Adoption::Unanimous,
+            };
+            Mech::St(SingleText::new(setup, adoption).map_err(perr)?)
+        }
+        ProtocolKind::Relay => Mech::Relay(Relay::new(setup).map_err(perr)?),
+        ProtocolKind::Confidential => Mech::Conf(Confidential::new(setup, domain.space.clone()).map_err(perr)?),
+    };
+    Ok((mech, parties, mediator))
+}
+
 fn actor_seat(a: Actor) -> Seat {
     match a {
         Actor::Party(i) => Seat::Party(i),
@@ -602,23 +684,7 @@ impl Room {
             };
             prefs.push(pr.clone());
         }
-        let sides: Vec<Arc<bc_strategy::Side>> = prefs
-            .iter()
-            .map(|p| bc_strategy::Side::new(domain.space.clone(), p.clone()).map(Arc::new))
-            .collect::<Result<_, _>>()
-            .map_err(|e| format!("domain: {e}"))?;
-        let mut parties: Vec<Option<Box<dyn Negotiator>>> = Vec::with_capacity(n);
-        for (i, fill) in spec.parties.iter().enumerate() {
-            match fill.agent() {
-                None => parties.push(None),
-                Some(name) => {
-                    let s: Spec = name.parse().map_err(|e| format!("parties[{i}]: {e}"))?;
-                    let a = bc_strategy::build_agent(&s, sides[i].clone(), kind, bc_engine::rng_for(spec.seed, i as u64))
-                        .map_err(|e| format!("parties[{i}]: {e}"))?;
-                    parties.push(Some(a));
-                }
-            }
-        }
+        let sides = sides_of(&domain, &prefs).map_err(|e| format!("domain: {e}"))?;
         let mediator_fill = match (kind, &spec.mediator) {
             (ProtocolKind::Sao, Some(_)) => return Err("mediator: sao has no mediator; use single-text, relay or confidential".into()),
             (ProtocolKind::Sao, None) => None,
@@ -632,21 +698,21 @@ impl Room {
         if spec.editable_preferences {
             crate::points::check_space(&domain.space)?;
         }
-        let setup = Setup::new(n, domain.n_outcomes, spec.steps);
-        let perr = |e: bc_protocol::Error| format!("protocol: {e}");
-        let mediator = mediator_agent(kind, med_spec.as_ref(), &domain, &sides, spec.seed)?;
-        let mech = match kind {
-            ProtocolKind::Sao => Mech::Sao(Sao::new(setup).map_err(perr)?),
-            ProtocolKind::SingleText => {
-                let adoption = match &mediator {
-                    MedAgent::St(m) => m.adoption(),
-                    _ => Adoption::Unanimous,
-                };
-                Mech::St(SingleText::new(setup, adoption).map_err(perr)?)
+        let study = match &spec.study {
+            None => None,
+            Some(source) => {
+                if spec.deadline_secs.is_some() {
+                    return Err("deadline_secs: a study room has no wall-clock deadline (each round is limited by `steps`)".into());
+                }
+                if spec.editable_preferences {
+                    return Err("editable_preferences: a study room negotiates with the domain's profiles in every round".into());
+                }
+                let st = crate::study::Study::read(source).map_err(|e| format!("study: {e}"))?;
+                let people = (0..n).filter(|i| spec.parties[*i].agent().is_none()).collect();
+                Some(crate::study::Progress::new(st, spec.seed, people))
             }
-            ProtocolKind::Relay => Mech::Relay(Relay::new(setup).map_err(perr)?),
-            ProtocolKind::Confidential => Mech::Conf(Confidential::new(setup, domain.space.clone()).map_err(perr)?),
         };
+        let (mech, parties, mediator) = negotiation(kind, spec, &domain, &sides, med_spec.as_ref(), spec.seed)?;
         let reported = prefs.iter().map(|p| Arc::new(p.utility.clone())).collect();
         let analysis = analysis_of(&domain, &prefs);
         Ok(Room {
@@ -675,6 +741,7 @@ impl Room {
             points: vec![None; n],
             notes: Vec::new(),
             med_spec,
+            study,
         })
     }
 
@@ -787,6 +854,10 @@ impl Room {
         match entry {
             Entry::Paused { .. } | Entry::Resumed { .. } | Entry::Closed { .. } => true,
             Entry::Preferences { seat: s, .. } => seat == *s || seat == Seat::Mediator,
+            // Study mode: a participant's consent and answers reach that participant only (and
+            // the admin); every seat learns that a round started.
+            Entry::Consent { seat: s, .. } | Entry::Answers { seat: s, .. } => seat == *s,
+            Entry::Round { .. } => true,
             _ => false,
         }
     }
@@ -796,8 +867,8 @@ impl Room {
         if by == Chair::Mediator && self.mediator_fill.is_none() {
             return Err("this room has no mediator seat; only the admin may pause, resume or close it".into());
         }
-        if self.ending().is_some() {
-            return Err("the negotiation has ended".into());
+        if self.finished() {
+            return Err(if self.study.is_some() { "the study is over" } else { "the negotiation has ended" }.into());
         }
         match control {
             Control::Pause if self.paused.is_some() => Err("the room is already paused".into()),
@@ -844,13 +915,61 @@ impl Room {
         Ok(Entry::Preferences { seat, weights: weights.to_vec(), ratings: ratings.to_vec() })
     }
 
+    /// Study mode: the study's progress.
+    pub fn study(&self) -> Option<&crate::study::Progress> {
+        self.study.as_ref()
+    }
+
+    /// Whether the room is over: its talks ended; in study mode, the study is complete, called
+    /// off or closed (between rounds the talks have ended but the room has not).
+    pub fn finished(&self) -> bool {
+        match &self.study {
+            None => self.ending().is_some(),
+            Some(s) => self.closed.is_some() || s.declined() || s.complete(),
+        }
+    }
+
+    /// Study mode: the round the room's events belong to now.
+    pub fn current_round(&self) -> Option<u32> {
+        self.study.as_ref().and_then(crate::study::Progress::current).map(|r| r.round)
+    }
+
+    /// Study mode: a fresh negotiation of the same domain and seats, its agents drawing from
+    /// `seed` (the events so far stay, tagged with their rounds).
+    fn restart(&mut self, seed: u64) -> Result<(), String> {
+        let sides = sides_of(&self.domain, &self.prefs).map_err(|e| format!("domain: {e}"))?;
+        let (mech, parties, mediator) = negotiation(self.kind, &self.spec, &self.domain, &sides, self.med_spec.as_ref(), seed)?;
+        (self.mech, self.parties, self.mediator) = (mech, parties, mediator);
+        self.floors = vec![None; self.prefs.len()];
+        self.reported = self.prefs.iter().map(|p| Arc::new(p.utility.clone())).collect();
+        self.draft_of_round = None;
+        self.pending = None;
+        Ok(())
+    }
+
+    /// Study mode: records how the current round ended, once it has.
+    fn settle(&mut self) {
+        let Some(e) = self.ending() else { return };
+        if !self.study.as_ref().is_some_and(crate::study::Progress::negotiating) {
+            return;
+        }
+        let k = e.agreement();
+        let agreement = k.map(|k| self.domain.render(k));
+        let space = &self.domain.space;
+        let utilities = self.prefs.iter().map(|p| k.map(|k| p.utility.eval_index(space, k)).filter(|x| x.is_finite())).collect();
+        let step = self.mech.step();
+        if let Some(s) = self.study.as_mut() {
+            s.finish(e.name(), agreement, utilities, step);
+        }
+    }
+
     /// The profile party `i` starts from (the spec's choice of the domain's profiles).
     fn domain_prefs(&self, i: usize) -> bc_model::Preferences {
         let k = self.spec.profiles.as_ref().and_then(|p| p.get(i).copied()).unwrap_or(i);
         self.domain.parties.get(k).cloned().unwrap_or_else(|| self.prefs[i].clone())
     }
 
-    fn paused_error(&self) -> String {
+    pub(crate) fn paused_error(&self) -> String {
         format!("the room is paused by the {}; no move is accepted until it resumes", self.paused.unwrap_or(Chair::Mediator))
     }
 
@@ -871,7 +990,7 @@ impl Room {
 
     /// Whose turn it is.
     pub fn turn_seat(&self) -> Option<Seat> {
-        if self.expired || self.closed.is_some() || !self.started() {
+        if self.expired || self.closed.is_some() || !self.started() || self.study.as_ref().is_some_and(|s| !s.negotiating()) {
             return None;
         }
         self.mech.actor().map(actor_seat)
@@ -885,6 +1004,9 @@ impl Room {
     /// Checks `seat`'s action against the room as it is, without changing it; returns the
     /// entry to log (outcomes as indices). The error says what was expected.
     pub fn check(&self, seat: Seat, action: &Action) -> Result<Entry, String> {
+        if let (Some(s), None) = (&self.study, self.closed) {
+            s.gate(seat)?;
+        }
         if self.ending().is_some() {
             return Err("the negotiation has ended".into());
         }
@@ -931,6 +1053,11 @@ impl Room {
         }
         if self.is_agent(from) {
             return Err(format!("{from} is played by a built-in agent"));
+        }
+        if let Some(s) = &self.study {
+            if let Some(x) = [from, to].into_iter().find(|x| s.participants().contains(x) && s.consented(*x) != Some(true)) {
+                return Err(format!("{x} has not agreed to take part in the study"));
+            }
         }
         if text.chars().count() > MAX_TEXT_CHARS {
             return Err(format!("text: expected at most {MAX_TEXT_CHARS} characters, found {}", text.chars().count()));
@@ -1015,7 +1142,8 @@ impl Room {
     }
 
     fn has_reported(&self, i: usize) -> bool {
-        self.events.iter().any(|l| matches!(l.event, Event::Report { party, .. } if party == i))
+        let round = self.current_round();
+        self.events.iter().any(|l| l.round == round && matches!(l.event, Event::Report { party, .. } if party == i))
     }
 
     /// The action of a protocol action, for the log.
@@ -1045,6 +1173,11 @@ impl Room {
     /// fault when it panicked or chose a move the protocol refuses). The decision is kept so
     /// that [`Room::apply`] of that entry does not ask the agent again.
     pub fn agent_entry(&mut self) -> Option<Entry> {
+        if self.paused.is_none() && self.closed.is_none() {
+            if let Some((round, seed)) = self.study.as_ref().and_then(crate::study::Progress::due) {
+                return Some(Entry::Round { round, seed });
+            }
+        }
         let seat = self.turn_seat()?;
         if !self.is_agent(seat) || self.paused.is_some() {
             return None;
@@ -1224,9 +1357,14 @@ impl Room {
                 self.pending = None;
                 self.paused = None;
                 self.paused_since_ms = None;
+                let running = self.ending().is_none() && self.study.as_ref().is_none_or(|s| s.negotiating());
                 self.closed = Some(*by);
                 self.notes.push((seq, entry.clone()));
-                vec![Event::End { step: self.mech.step(), ending: Ending::Ended { by: Actor::Mediator } }]
+                if running {
+                    vec![Event::End { step: self.mech.step(), ending: Ending::Ended { by: Actor::Mediator } }]
+                } else {
+                    Vec::new()
+                }
             }
             Entry::Preferences { seat, weights, ratings } => {
                 self.check_preferences(*seat, weights, ratings)?;
@@ -1238,14 +1376,30 @@ impl Room {
                 // Nothing has happened yet: the analysis and a mediator agent that reads the
                 // parties' preferences (relay) are built again on the new ones.
                 self.analysis = analysis_of(&self.domain, &self.prefs);
-                let sides: Vec<Arc<bc_strategy::Side>> = self
-                    .prefs
-                    .iter()
-                    .map(|p| bc_strategy::Side::new(self.domain.space.clone(), p.clone()).map(Arc::new))
-                    .collect::<Result<_, _>>()
-                    .map_err(|e| format!("preferences: {e}"))?;
+                let sides = sides_of(&self.domain, &self.prefs).map_err(|e| format!("preferences: {e}"))?;
                 self.mediator = mediator_agent(self.kind, self.med_spec.as_ref(), &self.domain, &sides, self.spec.seed)?;
                 self.pending = None;
+                self.notes.push((seq, entry.clone()));
+                Vec::new()
+            }
+            Entry::Consent { seat, agree } => {
+                self.check_consent(*seat, *agree)?;
+                self.study.as_mut().ok_or("not a study room")?.consent(seq, *seat, *agree)?;
+                self.notes.push((seq, entry.clone()));
+                Vec::new()
+            }
+            Entry::Answers { seat, round, answers } => {
+                self.study_open()?;
+                self.study.as_mut().ok_or("not a study room")?.answer(seq, *seat, *round, answers)?;
+                self.notes.push((seq, entry.clone()));
+                Vec::new()
+            }
+            Entry::Round { round, seed } => {
+                if self.paused.is_some() || self.closed.is_some() {
+                    return Err("a round cannot start while the room is paused or closed".into());
+                }
+                self.study.as_mut().ok_or("not a study room")?.start(seq, *round, *seed)?;
+                self.restart(*seed)?;
                 self.notes.push((seq, entry.clone()));
                 Vec::new()
             }
@@ -1300,7 +1454,9 @@ impl Room {
             }
         };
         self.next_seq += 1;
-        self.events.extend(events.iter().map(|e| Logged { seq, event: e.clone() }));
+        let round = self.current_round();
+        self.events.extend(events.iter().map(|e| Logged { seq, round, event: e.clone() }));
+        self.settle();
         Ok(Applied { seq, events })
     }
 
@@ -1354,8 +1510,8 @@ impl Room {
             // A strategy that panics while observing ends the talks, as in the session runner;
             // it is deterministic, so a fold of the log reproduces it.
             let more = self.mech.fault(by, message);
-            let seq = self.next_seq;
-            self.events.extend(more.into_iter().map(|e| Logged { seq, event: e }));
+            let (seq, round) = (self.next_seq, self.current_round());
+            self.events.extend(more.into_iter().map(|e| Logged { seq, round, event: e }));
         }
     }
 
@@ -1605,6 +1761,7 @@ mod tests {
             deadline_secs: None,
             seed: 1,
             editable_preferences: false,
+            study: None,
         }
     }
 

@@ -300,7 +300,9 @@ impl Hub {
             }
             true
         });
-        if !events.is_empty() || matches!(entry, Entry::Paused { .. } | Entry::Resumed { .. } | Entry::Preferences { .. }) {
+        if !events.is_empty()
+            || matches!(entry, Entry::Paused { .. } | Entry::Resumed { .. } | Entry::Preferences { .. } | Entry::Round { .. })
+        {
             inner.announce_presence();
         }
     }
@@ -443,6 +445,27 @@ impl Hub {
         Ok(crate::report::RoomReport::of(&inner.room, view).page())
     }
 
+    /// A study room's data for the admin (`study.json`): the admin-only settings, each
+    /// participant's consent, every round with its seed and outcome, every answer. A seat's
+    /// token gets 403, an unknown token 401, a room without a study 404.
+    async fn study(self: &Arc<Self>, id: &str, bearer: &str) -> Result<serde_json::Value, (StatusCode, String)> {
+        if !self.is_admin(bearer) {
+            return Err(match self.seat_of_token(bearer).await {
+                Ok(_) => (StatusCode::FORBIDDEN, "the study data is the admin's: it needs the admin token".into()),
+                Err(e) => (StatusCode::UNAUTHORIZED, format!("the study data needs the admin token: {e}")),
+            });
+        }
+        let live = self.room(id).await.map_err(|e| (StatusCode::NOT_FOUND, e))?;
+        let inner = live.inner.lock().await;
+        let Some(p) = inner.room.study() else {
+            return Err((StatusCode::NOT_FOUND, format!("room {id} is not a study")));
+        };
+        let mut j = serde_json::to_value(p.export(id, inner.room.closed_by().is_some()))
+            .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        j["title"] = serde_json::json!(inner.room.spec.title);
+        Ok(j)
+    }
+
     async fn seat_of_token(&self, t: &str) -> Result<(String, Seat), String> {
         let h = token::hash(t);
         match self.store.seat_of(&h).await? {
@@ -501,6 +524,7 @@ async fn list_rooms(State(app): State<App>, headers: HeaderMap) -> Response {
                         "deadline_ms": deadline_ms,
                         "title": spec.as_ref().map(|s| s.title.clone()),
                         "protocol": spec.as_ref().map(|s| s.protocol.clone()),
+                        "study": spec.as_ref().is_some_and(|s| s.study.is_some()),
                     })
                 })
                 .collect();
@@ -527,6 +551,14 @@ async fn report_page(State(app): State<App>, UrlPath(id): UrlPath<String>, heade
             Html(page),
         )
             .into_response(),
+        Err((s, m)) => err(s, m),
+    }
+}
+
+/// A study room's data, for the admin: `study.json`.
+async fn study_json(State(app): State<App>, UrlPath(id): UrlPath<String>, headers: HeaderMap) -> Response {
+    match app.hub.study(&id, &bearer(&headers)).await {
+        Ok(j) => Json(j).into_response(),
         Err((s, m)) => err(s, m),
     }
 }
@@ -697,6 +729,20 @@ async fn seat_session(hub: Arc<Hub>, socket: WebSocket) {
                     Err(message) => ServerMsg::Error { id, message },
                 }
             }
+            ClientMsg::Consent { id, agree } => {
+                let mut inner = live.inner.lock().await;
+                match hub.commit(&room_id, &mut inner, |room| room.check_consent(seat, agree)).await {
+                    Ok(seq) => ServerMsg::Ack { id, seq },
+                    Err(message) => ServerMsg::Error { id, message },
+                }
+            }
+            ClientMsg::Answers { id, round, answers } => {
+                let mut inner = live.inner.lock().await;
+                match hub.commit(&room_id, &mut inner, |room| room.check_answers(seat, round, &answers)).await {
+                    Ok(seq) => ServerMsg::Ack { id, seq },
+                    Err(message) => ServerMsg::Error { id, message },
+                }
+            }
             ClientMsg::Say { id, to, kind, text, outcome } => {
                 let mut inner = live.inner.lock().await;
                 match hub.commit(&room_id, &mut inner, |room| room.check_message(seat, to, kind, &text, outcome.as_ref())).await {
@@ -778,6 +824,7 @@ pub fn demo_spec() -> RoomSpec {
         deadline_secs: None,
         seed: 0,
         editable_preferences: false,
+        study: None,
     }
 }
 
@@ -825,6 +872,7 @@ pub async fn start(config: Config) -> Result<Running, crate::Error> {
         .route("/api/v1/rooms/{id}/events.jsonl", get(export))
         .route("/api/v1/rooms/{id}/report.html", get(report_page))
         .route("/api/v1/rooms/{id}/control", post(control_room))
+        .route("/api/v1/rooms/{id}/study.json", get(study_json))
         .route("/api/v1/schema", get(schema))
         .route("/api/v1/ws", get(ws))
         .route("/api/v1/health", get(|| async { "ok" }))

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{IssueInfo, WireOutcome};
 use crate::room::{Action, Chair, Control, Entry, MessageKind, Room, Seat, Tools, TurnInfo};
+use crate::study::{Answer, StudyView};
 
 /// The wire protocol's version (in the path `/api/v1/…` and in `welcome`).
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -70,6 +71,27 @@ pub enum ClientMsg {
         weights: Vec<f64>,
         /// Per issue, one rating per value in `issues[k].values` order.
         ratings: Vec<Vec<f64>>,
+    },
+    /// Study mode, a participant: agree to take part (true) or decline, after reading the
+    /// consent text. Nothing else of the room is shown before.
+    Consent {
+        /// The client's reference, echoed in the `ack` or `error`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        /// Agree (true) or decline.
+        agree: bool,
+    },
+    /// Study mode, a participant: the answers to the questionnaire of round `round` (question
+    /// id → a whole number from 1 to 7, an option, or a text; an optional question may be left
+    /// out or null). The next round starts once every participant has answered.
+    Answers {
+        /// The client's reference, echoed in the `ack` or `error`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        /// The round answered about (`study.round.index`).
+        round: u32,
+        /// Question id → answer.
+        answers: BTreeMap<String, serde_json::Value>,
     },
 }
 
@@ -280,6 +302,52 @@ pub enum ServerMsg {
         /// (empty once the talks have started).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         waiting_for: Vec<Seat>,
+        /// Study mode: where this seat is in the study. A participant that has not agreed to
+        /// take part gets only this (with the consent text): no preferences, history or turn.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        study: Option<StudyView>,
+    },
+    /// Study mode: where this seat is in the study now (after a consent, answers, the start or
+    /// the end of a round, the close).
+    Study {
+        /// The log position of the entry that changed it.
+        seq: u64,
+        /// This seat's view.
+        study: StudyView,
+    },
+    /// Study mode: a round started (a fresh negotiation of the same domain and seats).
+    Round {
+        /// Its log position.
+        seq: u64,
+        /// The round's position in the session, from 0.
+        round: u32,
+        /// The practice round (not counted).
+        practice: bool,
+        /// A counted round's number, from 1.
+        number: Option<u32>,
+        /// The seed of its agents (the admin's report only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seed: Option<u64>,
+    },
+    /// Study mode: a participant's answer to the consent text (to that participant only).
+    Consent {
+        /// Its log position.
+        seq: u64,
+        /// The participant.
+        seat: Seat,
+        /// Agreed or declined.
+        agree: bool,
+    },
+    /// Study mode: a participant's answers after a round (to that participant only).
+    Answers {
+        /// Its log position.
+        seq: u64,
+        /// The participant.
+        seat: Seat,
+        /// The round answered about.
+        round: u32,
+        /// Question id → answer.
+        answers: BTreeMap<String, Answer>,
     },
     /// The chair paused, resumed or closed the room.
     Control {
@@ -318,6 +386,9 @@ pub enum ServerMsg {
     Event {
         /// The log position of the entry that caused it.
         seq: u64,
+        /// Study mode: the round it belongs to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        round: Option<u32>,
         /// The event.
         event: WireEvent,
     },
@@ -449,9 +520,13 @@ pub fn render_message(room: &Room, seq: u64, entry: &Entry) -> Option<ServerMsg>
     Some(ServerMsg::Message { seq, from: *from, to: *to, kind: *kind, text: text.clone(), outcome })
 }
 
-/// A control or preferences entry as the wire carries it to `seat`.
+/// A control, preferences or study entry as the wire carries it to `seat` (a round's seed only
+/// to the admin's report, see [`render_round`]).
 pub fn render_note(room: &Room, seat: Seat, seq: u64, entry: &Entry) -> Option<ServerMsg> {
     match entry {
+        Entry::Round { .. } => render_round(room, seq, entry, false),
+        Entry::Consent { seat, agree } => Some(ServerMsg::Consent { seq, seat: *seat, agree: *agree }),
+        Entry::Answers { seat, round, answers } => Some(ServerMsg::Answers { seq, seat: *seat, round: *round, answers: answers.clone() }),
         Entry::Paused { by, .. } => Some(ServerMsg::Control { seq, control: Control::Pause, by: *by }),
         Entry::Resumed { by, .. } => Some(ServerMsg::Control { seq, control: Control::Resume, by: *by }),
         Entry::Closed { by } => Some(ServerMsg::Control { seq, control: Control::Close, by: *by }),
@@ -465,6 +540,15 @@ pub fn render_note(room: &Room, seat: Seat, seq: u64, entry: &Entry) -> Option<S
         }),
         _ => None,
     }
+}
+
+/// A study's `round` entry as the wire carries it; `with_seed` for the admin only.
+pub fn render_round(room: &Room, seq: u64, entry: &Entry, with_seed: bool) -> Option<ServerMsg> {
+    let Entry::Round { round, seed } = entry else { return None };
+    let practice_rounds = room.study().map_or(0, |s| s.study().practice_rounds);
+    let practice = *round < practice_rounds;
+    let number = (!practice).then(|| round - practice_rounds + 1);
+    Some(ServerMsg::Round { seq, round: *round, practice, number, seed: with_seed.then_some(*seed) })
 }
 
 fn your_preferences(room: &Room, i: usize) -> Option<YourPreferences> {
@@ -485,13 +569,17 @@ pub fn end_info(room: &Room) -> Option<EndInfo> {
     })
 }
 
-/// The `welcome` for `seat`: everything it may see so far.
+/// The `welcome` for `seat`: everything it may see so far. In study mode a participant that
+/// has not agreed to take part sees the consent text only.
 pub fn welcome(room: &Room, seat: Seat) -> ServerMsg {
+    let study = room.study_view(seat, true);
+    let before_consent =
+        study.as_ref().is_some_and(|s| room.study().is_some_and(|p| p.participants().contains(&seat)) && s.consented != Some(true));
     let mut history: Vec<(u64, ServerMsg)> = room
         .events()
         .iter()
         .filter(|l| room.visible(seat, &l.event))
-        .map(|l| (l.seq, ServerMsg::Event { seq: l.seq, event: render_event(room, &l.event) }))
+        .map(|l| (l.seq, ServerMsg::Event { seq: l.seq, round: l.round, event: render_event(room, &l.event) }))
         .collect();
     history.extend(
         room.messages()
@@ -507,9 +595,12 @@ pub fn welcome(room: &Room, seat: Seat) -> ServerMsg {
     );
     history.sort_by_key(|(s, _)| *s);
     let you = match seat {
-        Seat::Party(i) => your_preferences(room, i),
+        Seat::Party(i) if !before_consent => your_preferences(room, i),
         _ => None,
     };
+    if before_consent {
+        history.clear();
+    }
     ServerMsg::Welcome {
         protocol_version: PROTOCOL_VERSION,
         room: room.id.clone(),
@@ -522,20 +613,26 @@ pub fn welcome(room: &Room, seat: Seat) -> ServerMsg {
         you,
         seq: room.next_seq().saturating_sub(1),
         history: history.into_iter().map(|(_, m)| m).collect(),
-        turn: room.turn_for(seat),
+        turn: if before_consent { None } else { room.turn_for(seat) },
         ending: end_info(room),
         paused: room.paused_by(),
         closed: room.closed_by(),
         editable_preferences: room.spec.editable_preferences,
         waiting_for: room.waiting_for_preferences(),
+        study,
     }
 }
 
 /// What `seat` receives after the entry at `seq` was applied with `events`: the events it may
 /// see, the message if it is to or from it, and its turn if it is now.
 pub fn notices(room: &Room, seat: Seat, seq: u64, entry: &Entry, events: &[Event]) -> Vec<ServerMsg> {
+    // A participant who has just agreed to take part gets the room as it now may see it.
+    if matches!(entry, Entry::Consent { seat: s, agree: true } if *s == seat) {
+        return vec![welcome(room, seat)];
+    }
+    let round = room.current_round();
     let mut out: Vec<ServerMsg> =
-        events.iter().filter(|e| room.visible(seat, e)).map(|e| ServerMsg::Event { seq, event: render_event(room, e) }).collect();
+        events.iter().filter(|e| room.visible(seat, e)).map(|e| ServerMsg::Event { seq, round, event: render_event(room, e) }).collect();
     if Room::message_visible(seat, entry) {
         out.extend(render_message(room, seq, entry));
     }
@@ -544,8 +641,17 @@ pub fn notices(room: &Room, seat: Seat, seq: u64, entry: &Entry, events: &[Event
     } else if let Entry::Preferences { .. } = entry {
         out.push(ServerMsg::Waiting { seq, waiting_for: room.waiting_for_preferences() });
     }
-    // A turn comes with the events that give it, and when the talks start or resume.
-    if !events.is_empty() || matches!(entry, Entry::Preferences { .. } | Entry::Resumed { .. }) {
+    // Study mode: the seat's place in the study after every study entry, the end of a round
+    // and the close.
+    let ended = events.iter().any(|e| matches!(e, Event::End { .. }));
+    if ended || matches!(entry, Entry::Consent { .. } | Entry::Answers { .. } | Entry::Round { .. } | Entry::Closed { .. }) {
+        if let Some(study) = room.study_view(seat, false) {
+            out.push(ServerMsg::Study { seq, study });
+        }
+    }
+    // A turn comes with the events that give it, and when the talks start, resume or a round
+    // starts.
+    if !events.is_empty() || matches!(entry, Entry::Preferences { .. } | Entry::Resumed { .. } | Entry::Round { .. }) {
         if let Some(turn) = room.turn_for(seat) {
             out.push(ServerMsg::Turn { turn });
         }

@@ -2,11 +2,17 @@
 //! external programs, random private preferences) and random sequences of actions from every
 //! seat, no message the server would send to a party seat or an observer (welcome, events,
 //! turns, errors, exported seat logs) contains another party's private numbers: its
-//! reservation value, its weights, the floors it reported.
+//! reservation value, its weights, the floors it reported. Half the rooms are studies, whose
+//! participants consent (or decline) and answer a questionnaire after every round: no party
+//! sees another's consent or answers, the mediator and observers see neither, no seat ever
+//! receives the study's admin-only settings, and the completion link reaches participants only.
 
 use bc_model::{Discount, Issue, LinearAdditive, OutcomeSpace, Preferences, UtilityFunction, ValueFunction};
+use std::collections::BTreeMap;
+
 use bc_server::domain::{DomainSource, WireOutcome};
 use bc_server::room::{Action, Entry, Fill, Room, RoomSpec, Seat};
+use bc_server::study::StudySource;
 use bc_server::wire;
 use proptest::prelude::*;
 
@@ -25,6 +31,8 @@ struct Case {
     values: Vec<Vec<Vec<f64>>>,
     reservations: Vec<f64>,
     actions: Vec<(u8, u8, u64, f64, bool)>,
+    /// A study: (practice rounds, counted rounds, the participant who declines, if any).
+    study: Option<(u32, u32, Option<u8>)>,
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -33,6 +41,7 @@ fn case() -> impl Strategy<Value = Case> {
         let m = sizes.len();
         let agent = prop::option::of(prop::sample::select(vec!["boulware", "conceder", "micro", "hardheaded"]));
         let values = prop::collection::vec(sizes.iter().map(|s| prop::collection::vec(private(), *s as usize)).collect::<Vec<_>>(), n);
+        let study = prop::option::of((0u32..2, 1u32..4, prop::option::weighted(0.15, any::<u8>())));
         (
             Just(protocol),
             prop::collection::vec(agent, n),
@@ -41,9 +50,9 @@ fn case() -> impl Strategy<Value = Case> {
             prop::collection::vec(prop::collection::vec(private(), m), n),
             values,
             prop::collection::vec(private(), n),
-            prop::collection::vec((any::<u8>(), any::<u8>(), 0u64..64, private(), any::<bool>()), 0..40),
+            (prop::collection::vec((any::<u8>(), any::<u8>(), 0u64..64, private(), any::<bool>()), 0..60), study),
         )
-            .prop_map(|(protocol, agents, mediator_agent, sizes, weights, values, reservations, actions)| Case {
+            .prop_map(|(protocol, agents, mediator_agent, sizes, weights, values, reservations, (actions, study))| Case {
                 protocol,
                 agents,
                 mediator_agent,
@@ -52,6 +61,7 @@ fn case() -> impl Strategy<Value = Case> {
                 values,
                 reservations,
                 actions,
+                study,
             })
     })
 }
@@ -102,8 +112,31 @@ fn spec(c: &Case) -> RoomSpec {
         steps: 6,
         deadline_secs: None,
         editable_preferences: false,
+        study: c.study.map(|(practice, rounds, _)| StudySource { toml: study_toml(practice, rounds), name: None }),
         seed: 3,
     }
+}
+
+const CONDITION: &str = "ADMIN-cond-9f2k";
+const NOTES: &str = "ADMIN-notes-4h7m";
+const COMPLETION: &str = "https://example.org/complete?cc=DONE-3v8x";
+
+fn study_toml(practice: u32, rounds: u32) -> String {
+    format!(
+        "consent = \"Agree?\"\npractice_rounds = {practice}\nrounds = {rounds}\n[completion]\nurl = \"{COMPLETION}\"\n\
+         [admin]\ncondition = \"{CONDITION}\"\nnotes = \"{NOTES}\"\n\
+         [[questions]]\nid = \"s\"\ntext = \"Scale?\"\nkind = \"scale\"\n\
+         [[questions]]\nid = \"c\"\ntext = \"Choice?\"\nkind = \"choice\"\noptions = [\"a\", \"b\"]\n\
+         [[questions]]\nid = \"t\"\ntext = \"Text?\"\nkind = \"text\"\nrequired = false\n"
+    )
+}
+
+/// A participant's answers to the current round's questionnaire, the text a needle that names
+/// the participant.
+fn answers(room: &Room, i: usize, o: u64, b: bool) -> (u32, BTreeMap<String, serde_json::Value>) {
+    let round = room.current_round().unwrap_or(0);
+    let a = serde_json::json!({"s": 1 + (o % 7), "c": if b { "a" } else { "b" }, "t": format!("ANSWER-p{i}-r{round}-{o}")});
+    (round, serde_json::from_value(a).unwrap())
 }
 
 fn kind(p: &str) -> bc_protocol::ProtocolKind {
@@ -168,13 +201,35 @@ proptest! {
             seats.push(Seat::Mediator);
         }
         let mut out: Vec<(Seat, String)> = Vec::new();
-        // Agents may move first.
+        // Agents may move first (in a study, the first round starts once every participant
+        // agreed: at once when there is none).
         if let Some(e) = room.agent_entry() {
             apply(&mut room, e, &seats, &mut out);
+        }
+        // A study's participants answer the consent text first (one may decline).
+        if let Some((_, _, decline)) = c.study {
+            for i in (0..n).filter(|i| c.agents[*i].is_none()) {
+                let agree = decline.is_none_or(|d| d as usize % n != i);
+                match room.check_consent(Seat::Party(i), agree) {
+                    Ok(e) => apply(&mut room, e, &seats, &mut out),
+                    // After a decline the session is called off.
+                    Err(message) => out.push((Seat::Party(i), message)),
+                }
+            }
         }
         let mut floors: Vec<Vec<f64>> = vec![Vec::new(); n];
         for (s, k, o, x, b) in &c.actions {
             let seat = seats[*s as usize % seats.len()];
+            if c.study.is_some() && k % 3 == 0 {
+                // Answers to the questionnaire, whenever a seat sends them.
+                let Seat::Party(i) = seat else { continue };
+                let (round, given) = answers(&room, i, *o, *b);
+                match room.check_answers(seat, round, &given) {
+                    Ok(entry) => apply(&mut room, entry, &seats, &mut out),
+                    Err(message) => out.push((seat, message)),
+                }
+                continue;
+            }
             let a = action(*k, *o, *x, *b);
             match room.check(seat, &a) {
                 Ok(entry) => {
@@ -202,6 +257,22 @@ proptest! {
             })
             .collect();
         for (seat, text) in &out {
+            // No seat receives the admin-only settings; only participants the completion link;
+            // a party sees only its own consent and answers, the mediator and observers none.
+            prop_assert!(!text.contains(CONDITION) && !text.contains(NOTES), "{seat} received an admin-only setting: {text}");
+            match seat {
+                Seat::Party(j) => {
+                    for i in (0..n).filter(|i| i != j) {
+                        prop_assert!(!text.contains(&format!("\"seat\":\"party:{i}\"")), "{seat} received party {i}'s seat data: {text}");
+                        prop_assert!(!text.contains(&format!("ANSWER-p{i}-")), "{seat} received party {i}'s answer: {text}");
+                    }
+                }
+                _ => {
+                    prop_assert!(!text.contains(COMPLETION), "{seat} received the completion link: {text}");
+                    prop_assert!(!text.contains("ANSWER-p"), "{seat} received an answer: {text}");
+                    prop_assert!(!text.contains("\"consented\"") && !text.contains("\"type\":\"consent\""), "{seat} received a consent: {text}");
+                }
+            }
             let hidden: Vec<usize> = match seat {
                 Seat::Party(j) => (0..n).filter(|i| i != j).collect(),
                 Seat::Observer(_) => (0..n).collect(),

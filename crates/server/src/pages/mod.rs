@@ -17,6 +17,7 @@ const NEW_HTML: &str = include_str!("new.html");
 const ROOM_JS: &str = include_str!("room.js");
 const NEW_JS: &str = include_str!("new.js");
 const COMMON_JS: &str = include_str!("common.js");
+const STUDY_JS: &str = include_str!("study.js");
 const STYLE_CSS: &str = include_str!("style.css");
 
 /// The pages' Content-Security-Policy: everything from this server only, no inline script.
@@ -77,6 +78,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/assets/room.js", get(|| async { asset("text/javascript; charset=utf-8", ROOM_JS) }))
         .route("/assets/new.js", get(|| async { asset("text/javascript; charset=utf-8", NEW_JS) }))
         .route("/assets/common.js", get(|| async { asset("text/javascript; charset=utf-8", COMMON_JS) }))
+        .route("/assets/study.js", get(|| async { asset("text/javascript; charset=utf-8", STUDY_JS) }))
         .route("/assets/style.css", get(|| async { asset("text/css; charset=utf-8", STYLE_CSS) }))
         .route("/api/v1/agents", get(|| async { Json(agents()) }))
 }

@@ -1,7 +1,7 @@
 // The room set-up page: reads the form (uploaded domain files included), posts the room spec
 // with the admin token and lists the seat links with copy buttons; lists the rooms with their
-// log and report to download. The admin token stays in
-// this page's memory only.
+// log, report and study data to download; a study file is uploaded or pasted. The admin token
+// stays in this page's memory only.
 "use strict";
 
 let AGENTS = {parties: [], mediators: {}};
@@ -107,7 +107,22 @@ async function spec() {
   }
   if (s.protocol !== "sao") s.mediator = seatFill("mediator");
   if ($("editable").checked) s.editable_preferences = true;
+  if ($("study-on").checked) {
+    const text = $("study-text").value;
+    if (!text.trim()) throw new Error("Study file: choose the study's TOML file or paste it.");
+    if (s.deadline_secs) throw new Error("Time limit: a study room has no time limit (each round is limited by its rounds); empty the field.");
+    s.study = {toml: text, name: studyName || "pasted study"};
+  }
   return s;
+}
+
+let studyName = null;
+
+async function loadStudyFile() {
+  const f = $("study-file").files[0];
+  if (!f) return;
+  try { $("study-text").value = await readFile(f); studyName = f.name; }
+  catch (e) { $("form-msg").textContent = e.message; $("form-msg").className = "below"; }
 }
 
 function seatLabel(seat) {
@@ -194,7 +209,8 @@ async function listRooms() {
       el("td", {}, el("code", {}, x.room)),
       el("td", {class: "actions"},
         button("Log", () => record(x.room, "events.jsonl", "application/x-ndjson"), {"aria-label": "Download the log of room " + x.room}),
-        button("Report", () => record(x.room, "report.html", "text/html"), {"aria-label": "Download the report of room " + x.room})))));
+        button("Report", () => record(x.room, "report.html", "text/html"), {"aria-label": "Download the report of room " + x.room}),
+        x.study ? button("Study data", () => record(x.room, "study.json", "application/json"), {"aria-label": "Download the study data of room " + x.room}) : null))));
     $("rooms-table").hidden = j.rooms.length === 0;
   } catch (e) { msg.textContent = "Cannot reach the server: " + e.message; }
 }
@@ -211,6 +227,8 @@ $("protocol").addEventListener("change", () => {
 $("nparties").addEventListener("change", renderSeats);
 $("form").addEventListener("submit", submit);
 $("rooms-list").addEventListener("click", listRooms);
+$("study-on").addEventListener("change", () => { $("study-fields").hidden = !$("study-on").checked; });
+$("study-file").addEventListener("change", loadStudyFile);
 $("result-h").tabIndex = -1;
 syncSource();
 renderSeats();

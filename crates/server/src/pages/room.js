@@ -1,7 +1,8 @@
 // The room page: joins the seat of the token in the link's fragment over the WebSocket and
 // builds the party's page, the mediator's console or the observer's page from what the server
-// sends (`welcome`, `event`, `message`, `turn`, `presence`, `tools`, `control`, `preferences`). Reconnects by itself and
-// rebuilds everything from the next `welcome`. Room texts are inserted as text only.
+// sends (`welcome`, `event`, `message`, `turn`, `presence`, `tools`, `control`, `preferences`; in study mode `study` and
+// `round`, drawn by study.js). Reconnects by itself and rebuilds everything from the next `welcome`. Room texts are
+// inserted as text only.
 "use strict";
 
 const ROOM = decodeURIComponent(location.pathname.split("/").pop() || "");
@@ -16,7 +17,7 @@ if (token) {
 const S = {
   w: null, seat: null, role: null, items: [], turn: null, ending: null, presence: null,
   tools: null, step: 0, refused: false, nextId: 1, builder: null, lastTurnSeat: undefined,
-  paused: null, closed: null, waiting: [], draft: null,
+  paused: null, closed: null, waiting: [], draft: null, study: null, builderYou: false, answersId: null,
 };
 let ws = null, retry = 0, toolsTimer = null;
 
@@ -111,13 +112,18 @@ function onMessage(m) {
   switch (m.type) {
     case "welcome":
       retry = 0;
-      S.w = m; S.seat = m.seat; S.items = m.history.slice(); S.turn = m.turn; S.ending = m.ending;
+      S.w = m; S.seat = m.seat; S.turn = m.turn; S.ending = m.ending;
+      S.study = m.study || null;
+      // In study mode only the current round's events are shown.
+      S.items = m.history.filter(x => x.type !== "event" || !S.study || !S.study.round || x.round === S.study.round.index);
       S.role = m.seat.startsWith("party:") ? "party" : m.seat === "mediator" ? "mediator" : "observer";
       S.step = Math.max(0, ...S.items.filter(x => x.type === "event").map(x => x.event.step || 0), m.turn ? m.turn.step : 0, m.ending ? m.ending.step : 0);
       S.paused = m.paused || null; S.closed = m.closed || null; S.waiting = m.waiting_for || [];
       S.draft = null;
-      setConn(m.ending ? "ended" : "live");
-      if (!S.builder) S.builder = defaultPackage();
+      setConn((S.study ? studyOver() : m.ending) ? "ended" : "live");
+      // The builder starts at my best package once my preferences are known (in study mode,
+      // after the consent).
+      if (!S.builder || (m.you && !S.builderYou)) { S.builder = defaultPackage(); S.builderYou = !!m.you; }
       renderAll();
       if (S.role === "mediator") requestTools();
       break;
@@ -125,7 +131,7 @@ function onMessage(m) {
       S.items.push(m);
       S.turn = null;
       if (typeof m.event.step === "number") S.step = Math.max(S.step, m.event.step);
-      if (m.event.event === "end") { S.ending = {ending: m.event.ending, agreement: m.event.agreement, step: m.event.step}; setConn("ended"); }
+      if (m.event.event === "end") { S.ending = {ending: m.event.ending, agreement: m.event.agreement, step: m.event.step}; if (!S.study) setConn("ended"); }
       renderAll();
       if (S.role === "mediator") requestTools();
       break;
@@ -164,11 +170,29 @@ function onMessage(m) {
       S.waiting = m.waiting_for || [];
       renderAll();
       break;
+    case "round":
+      // A fresh negotiation: the last round's events, turn and ending go.
+      S.items = S.items.filter(x => x.type !== "event");
+      S.items.push(m);
+      S.turn = null; S.ending = null; S.step = 0;
+      S.builder = defaultPackage();
+      if (S.study) S.study.round = {index: m.round, practice: m.practice, number: m.number};
+      setConn("live");
+      renderAll();
+      break;
+    case "study":
+      studyUpdate(m.study);
+      renderAll();
+      break;
+    case "consent":
+    case "answers":
+      S.items.push(m);
+      break;
     case "ack":
       break;
     case "error":
       if (!S.w) { S.refused = true; fatal("The server refused this link: " + m.message); setConn("offline"); if (ws) ws.close(); }
-      else toast(m.message);
+      else if (!studyError(m)) toast(m.message);
       break;
   }
 }
@@ -182,12 +206,15 @@ function requestTools() {
 
 function renderAll() {
   if (!S.w) return;
-  $("main").hidden = false;
+  // A study participant sees only the study card until it agrees, and once the study is over.
+  $("main").hidden = !studyShowsRoom();
+  renderStudy();
   $("title").textContent = S.w.title || ("Room " + S.w.room);
   document.title = (S.w.title || "Room") + " · backchannel";
   const proto = {"sao": "alternating offers", "single-text": "single negotiating text", "relay": "mediated relay", "confidential": "confidential mediation"}[S.w.protocol] || S.w.protocol;
   const role = S.role === "party" ? "You are " + ("Party " + (partyIndex(S.seat) + 1)) + (S.w.you && S.w.you.name ? " (" + S.w.you.name + ")" : "") + " in" : S.role === "mediator" ? "You are the mediator of" : "You are observing";
-  $("who").textContent = role + " " + (/^[aeiou]/.test(proto) ? "an " : "a ") + proto + " negotiation between " + S.w.parties + " parties, at most " + S.w.steps + " rounds.";
+  $("who").textContent = role + " " + (/^[aeiou]/.test(proto) ? "an " : "a ") + proto + " negotiation between " + S.w.parties + " parties, at most " + S.w.steps + (S.study ? " steps a round." : " rounds.");
+  if (S.study && !studyShowsRoom()) $("who").textContent = "A negotiation study.";
   document.body.dataset.role = S.role;
   document.body.dataset.protocol = S.w.protocol;
   renderStatus();
@@ -215,7 +242,9 @@ function turnSeat() {
 
 function renderStatus() {
   if (!S.w) return;
-  $("round").textContent = "Round " + Math.min(S.step + 1, S.w.steps) + " of " + S.w.steps;
+  const sr = S.study && S.study.round;
+  $("round").textContent = sr ? studyRoundLabel(sr) + " · step " + Math.min(S.step + 1, S.w.steps) + " of " + S.w.steps : "Round " + Math.min(S.step + 1, S.w.steps) + " of " + S.w.steps;
+  if (S.study && (!studyShowsRoom() || !sr)) $("round").textContent = "";
   const w = $("waiting");
   const t = turnSeat();
   if (S.ending) { w.hidden = true; }
@@ -381,7 +410,8 @@ function renderEnded() {
   const e = S.ending;
   const closedHow = S.closed ? "The room was closed by the " + chairName(S.closed) + " without agreement" : null;
   const how = closedHow || {"agreement": "Agreement reached", "timeout": "Time ran out without agreement", "ended": "The talks were ended without agreement", "not-ratified": "The final text was not ratified", "fault": "The talks stopped: a participant failed"}[e.ending] || ("Ended: " + e.ending);
-  fill(b, el("strong", {}, how), e.agreement ? " — " + pkgLine(e.agreement) : "", " ", e.agreement ? worthNode(e.agreement) : null);
+  const sr = S.study && S.study.round;
+  fill(b, sr ? studyRoundLabel(sr) + ": " : "", el("strong", {}, how), e.agreement ? " — " + pkgLine(e.agreement) : "", " ", e.agreement ? worthNode(e.agreement) : null);
   b.className = "banner " + (e.ending === "agreement" ? "good" : "");
 }
 

@@ -11,6 +11,7 @@ use serde_json::{json, Value as Json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::Message;
 
+pub mod browser;
 pub mod cdp;
 
 pub const ADMIN: &str = "test-admin-token-0123456789abcdef0123456789abcdef";
@@ -142,6 +143,20 @@ impl Client {
             }
             // Kept for `recv`: the agents may answer before the acknowledgement arrives.
             self.queue.push_back(m);
+        }
+    }
+
+    /// Sends any message with the id `x` and returns the `ack` or `error` for it (other messages
+    /// are kept for `recv`).
+    pub async fn ask(&mut self, mut m: Json) -> Json {
+        m["id"] = json!("x");
+        self.send(&m).await;
+        loop {
+            let r = self.recv_socket().await;
+            if (r["type"] == "ack" || r["type"] == "error") && r["id"] == "x" {
+                return r;
+            }
+            self.queue.push_back(r);
         }
     }
 
