@@ -69,10 +69,10 @@ pub enum RunError {
         /// The dimension's name.
         dimension: String,
         /// What failed.
-        error: Error,
+        error: Box<Error>,
     },
     /// The model refused the scenario or the options.
-    Model(Error),
+    Model(Box<Error>),
 }
 
 impl fmt::Display for RunError {
@@ -116,7 +116,7 @@ pub fn run(scenario: &StakeholderScenario, settings: &Settings, name: impl Fn(&s
                 seed: settings.seed.or(scenario.seed).unwrap_or(KTAB_DEFAULT_SEED),
                 max_turns: settings.turns.unwrap_or(smp::DEFAULT_MAX_TURNS),
             };
-            smp::run(scenario, options).map(Run::Smp).map_err(RunError::Model)
+            smp::run(scenario, options).map(Run::Smp).map_err(|e| RunError::Model(Box::new(e)))
         }
         Model::Bdm => {
             if !settings.params.is_empty() {
@@ -131,7 +131,7 @@ pub fn run(scenario: &StakeholderScenario, settings: &Settings, name: impl Fn(&s
             let mut per_dimension: Vec<Vec<BdmRound>> = Vec::with_capacity(scenario.dimensions.len());
             for (d, dim) in scenario.dimensions.iter().enumerate() {
                 let r = bdm::run(&bdm_actors(scenario, d), options, rounds)
-                    .map_err(|error| RunError::Dimension { dimension: dim.clone(), error })?;
+                    .map_err(|error| RunError::Dimension { dimension: dim.clone(), error: Box::new(error) })?;
                 per_dimension.push(r);
             }
             Ok(Run::Bdm(BdmScenarioRun { per_dimension, rounds, options }))
