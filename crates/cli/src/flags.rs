@@ -25,6 +25,16 @@ pub const FLAGS: [&str; 16] = [
     "target",
 ];
 
+/// The flag that sets a library setting: `--NAME` with `_` as `-` (`fix_quirks` is
+/// `--fix-quirks`), except where the flag's name differs (`params` is `--param`, repeated).
+/// For libraries that take a namer (`bc_stakeholders::run`).
+pub fn flag(setting: &str) -> String {
+    match setting {
+        "params" => "--param".into(),
+        other => format!("--{}", other.replace('_', "-")),
+    }
+}
+
 /// An error's message as the binary prints it: a library's refused setting with its flag when
 /// the error reached the caller as the library gave it (no context added on the way), otherwise
 /// the error and its causes.
@@ -72,6 +82,13 @@ fn setting(err: &anyhow::Error) -> Option<(&str, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_setting_is_named_by_its_flag() {
+        assert_eq!(flag("turns"), "--turns");
+        assert_eq!(flag("fix_quirks"), "--fix-quirks");
+        assert_eq!(flag("params"), "--param");
+    }
 
     #[test]
     fn a_refused_setting_is_said_with_its_flag_and_nothing_else_is() {

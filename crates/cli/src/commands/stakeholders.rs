@@ -14,6 +14,7 @@ use bc_stakeholders::{read, StakeholderScenario};
 use bc_report::manifest::ScenarioId;
 use bc_studies::stakeholders::{ActorInfo, StakeholderStudy};
 
+use crate::flags;
 use crate::output::{print_json, print_text};
 
 /// Flags of `backchannel stakeholders`.
@@ -58,7 +59,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let model = if args.model == "bdm" { Model::Bdm } else { Model::Smp };
     let mut settings = Settings { model, turns: args.turns, seed: args.seed, params: Vec::new(), fix_quirks: args.fix_quirks };
-    settings.check(flag)?;
+    settings.check(flags::flag)?;
     if args.scale.shard != bc_engine::Shard::ALL {
         bail!("--shard {}: a stakeholder run is one deterministic run and is not sharded (expected 0/1)", args.scale.shard);
     }
@@ -74,7 +75,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         };
         settings.params.push(pair);
     }
-    match bc_stakeholders::run::run(&scenario, &settings, flag)? {
+    match bc_stakeholders::run::run(&scenario, &settings, flags::flag)? {
         Run::Smp(run) => {
             if args.scale.out.is_some() {
                 let positions = run.states.iter().map(|st| st.positions.iter().map(|p| p.iter().map(|x| x * 100.0).collect()).collect());
@@ -101,14 +102,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A setting of the library said as its flag (`params` is `--param`).
-fn flag(name: &str) -> String {
-    match name {
-        "params" => "--param".into(),
-        other => format!("--{}", other.replace('_', "-")),
-    }
 }
 
 /// A run as bc-report's stakeholder study: `positions[turn][actor][dimension]` (0–100),
